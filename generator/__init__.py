@@ -1,0 +1,1 @@
+"""sdkgen: typed Python SDKs from OpenAPI and OpenRPC specs (load → IR → render → write)."""

@@ -1,0 +1,279 @@
+"""OpenAPI 3.0/3.1 → IR."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import Diagnostics, SpecError, join_pointer
+from ..ir import Api, Auth, Operation, Param
+from ..load.documents import SourceDocument
+from ..load.refs import DocumentSet
+from ..load.validate import openapi_version
+from .naming import class_name, pascal_case, python_name, strip_operation_prefix
+from .operations import GroupCollector, deprecation_of, ordered_params, param_name, text
+from .schemas import Annotation, SchemaBundle
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
+_JSON_TYPES = ("application/json",)
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";")[0].strip().lower()
+    return media in _JSON_TYPES or media.endswith("+json")
+
+
+class OpenApiBuilder:
+    """Builds one `Api` from a validated OpenAPI document (overlays already applied)."""
+
+    def __init__(self, name: str, documents: DocumentSet, diagnostics: Diagnostics, env_prefix: str) -> None:
+        self.name = name
+        self.documents = documents
+        self.doc: SourceDocument = documents.main
+        self.diagnostics = diagnostics
+        self.env_prefix = env_prefix
+        self.bundle = SchemaBundle(documents, diagnostics, nullable_keyword=openapi_version(self.doc) == "3.0")
+
+    # -- entry point ---------------------------------------------------------------------------
+
+    def build(self) -> Api:
+        data = self.doc.data
+        self.bundle.register_components(self.doc, "/components/schemas")
+        collector = GroupCollector(self.name)
+        for tag in data.get("tags") or []:
+            if isinstance(tag, dict) and isinstance(tag.get("name"), str):
+                collector.descriptions[tag["name"]] = text(tag.get("description"))
+        paths = data.get("paths") or {}
+        if not isinstance(paths, dict):
+            raise SpecError(self.doc.location("/paths"), "`paths` must be a mapping")
+        for path, item in paths.items():
+            item_pointer = join_pointer("/paths", path)
+            if not isinstance(item, dict):
+                raise SpecError(self.doc.location(item_pointer), "a path item must be a mapping")
+            for method in HTTP_METHODS:
+                if isinstance(item.get(method), dict):
+                    pointer = join_pointer(item_pointer, method)
+                    operation, tag, models = self._operation(path, method, item, item[method], pointer)
+                    collector.add(tag, operation, self.doc.location(pointer), models)
+        info = data.get("info") or {}
+        return Api(
+            name=self.name,
+            class_name=class_name(self.name),
+            title=text(info.get("title")) or self.name,
+            description=text(info.get("description")),
+            version=str(info.get("version", "")),
+            protocol="openapi",
+            source=self.doc.display,
+            default_base_url=self._server_url(),
+            base_url_param=f"{self.name}_base_url",
+            base_url_env=f"{self.env_prefix}_{self.name.upper()}_BASE_URL",
+            auth=self._auth(),
+            groups=collector.build({m.name for m in self.bundle.models()}),
+            models_module=self.name,
+            models=self.bundle.models(),
+            errors=(),
+        )
+
+    # -- operations ----------------------------------------------------------------------------
+
+    def _operation(self, path: str, method: str, item: dict[str, Any], op: dict[str, Any], pointer: str) -> tuple[Operation, str, set[str]]:
+        name = self._operation_name(path, method, op, pointer)
+        context = pascal_case(name)
+        models: set[str] = set()
+        taken: set[str] = set()
+        params: list[Param] = []
+        for wire, location, required, schema, description, deprecated, site in self._parameters(item, op, pointer):
+            annotation = self._annotate(schema, site, context + pascal_case(wire), models)
+            params.append(
+                Param(
+                    name=param_name(wire, taken, location),
+                    wire_name=wire,
+                    location=location,
+                    annotation=annotation if required else _optional(annotation),
+                    required=required,
+                    description=description,
+                    deprecated=deprecated,
+                )
+            )
+        body_kind, content_type, body_params = self._request_body(op, pointer, context, taken, models)
+        params.extend(body_params)
+        result = self._result(op, pointer, context, models)
+        tags = op.get("tags")
+        tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else "default"
+        http_method = method.upper()
+        summary = text(op.get("summary"))
+        operation = Operation(
+            name=name,
+            summary=summary,
+            description=text(op.get("description")),
+            transport="http",
+            http_method=http_method,
+            path=path,
+            rpc_method="",
+            params=ordered_params(params),
+            body_kind=body_kind,
+            body_content_type=content_type,
+            result_annotation=result.text,
+            result_model=result.text if result.text != "None" else "",
+            auth_required=self._auth_required(op),
+            idempotent=http_method in IDEMPOTENT_METHODS or op.get("x-idempotent") is True,
+            scopes=self._scopes(op),
+            deprecation=deprecation_of(op, f"{http_method} {path}"),
+            error_codes=(),
+            source=f"{self.doc.display}#{pointer}",
+        )
+        return operation, tag, models | result.models
+
+    def _operation_name(self, path: str, method: str, op: dict[str, Any], pointer: str) -> str:
+        override = op.get("x-sdkgen-name")
+        if isinstance(override, str) and override:
+            return python_name(override, fallback="operation")
+        operation_id = op.get("operationId")
+        if isinstance(operation_id, str) and operation_id.strip():
+            return python_name(strip_operation_prefix(operation_id.strip()), fallback="operation")
+        words = [w for w in path.split("/") if w and not w.startswith("{")]
+        return python_name(f"{method}_{'_'.join(words[-2:])}", fallback=method)
+
+    def _parameters(self, item: dict[str, Any], op: dict[str, Any], pointer: str) -> list[tuple[str, str, bool, Any, str, bool, str]]:
+        merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        item_pointer = pointer.rsplit("/", 1)[0]
+        for base, params in ((item_pointer, item.get("parameters")), (pointer, op.get("parameters"))):
+            for index, raw in enumerate(params or []):
+                site = join_pointer(base, "parameters", index)
+                param = raw
+                if isinstance(raw, dict) and "$ref" in raw:
+                    param = self.documents.resolve(raw["$ref"], self.doc, site).value
+                if not isinstance(param, dict) or not isinstance(param.get("name"), str) or param.get("in") not in ("path", "query", "header", "cookie"):
+                    raise SpecError(self.doc.location(site), "a parameter needs a `name` and `in` (path, query, header or cookie)")
+                merged[(param["name"], param["in"])] = (param, site)
+        out = []
+        for (wire, location), (param, site) in merged.items():
+            if location == "cookie":
+                self.diagnostics.warn(self.doc.location(site), f"cookie parameter {wire!r} is not sent by the SDK", kind="cookie parameters are not sent")
+                continue
+            if location == "header" and wire.lower() in ("authorization", "content-type", "accept"):
+                continue  # the runtime owns these headers
+            schema = param.get("schema")
+            if schema is None and isinstance(param.get("content"), dict):
+                schema = next(iter(param["content"].values()), {}).get("schema")
+            required = location == "path" or param.get("required") is True
+            out.append((wire, location, required, schema if schema is not None else {}, text(param.get("description")), param.get("deprecated") is True, join_pointer(site, "schema")))
+        return out
+
+    def _request_body(self, op: dict[str, Any], pointer: str, context: str, taken: set[str], models: set[str]) -> tuple[str, str, list[Param]]:
+        body = op.get("requestBody")
+        if body is None:
+            return "none", "", []
+        site = join_pointer(pointer, "requestBody")
+        if isinstance(body, dict) and "$ref" in body:
+            body = self.documents.resolve(body["$ref"], self.doc, site).value
+        content = body.get("content") if isinstance(body, dict) else None
+        if not isinstance(content, dict) or not content:
+            raise SpecError(self.doc.location(site), "a request body needs `content`")
+        content_type = next((c for c in content if _is_json(c)), None)
+        required = body.get("required") is True
+        if content_type is None:
+            content_type = next(iter(content))
+            self.diagnostics.warn(self.doc.location(join_pointer(site, "content")), f"request body {content_type!r} is sent as raw bytes", kind="non-JSON request bodies are sent as raw bytes")
+            return "raw", content_type, [Param(param_name("body", taken, "body"), "body", "body", "bytes" if required else "bytes | None", required, text(body.get("description")))]
+        media = content[content_type] if isinstance(content[content_type], dict) else {}
+        schema_site = join_pointer(site, "content", content_type, "schema")
+        schema = self.bundle.schema(media.get("schema", {}), self.doc, schema_site, context + "Request")
+        target = schema
+        if "$ref" in schema:
+            target = self.bundle.definition(schema["$ref"].rsplit("/", 1)[1])
+        properties = target.get("properties")
+        if isinstance(properties, dict) and properties and not any(k in target for k in ("anyOf", "oneOf", "allOf")):
+            required_fields = set(target.get("required", []))
+            params = []
+            for prop, prop_schema in properties.items():
+                annotation = self.bundle.annotation(prop_schema)
+                models |= annotation.models
+                is_required = prop in required_fields and required
+                params.append(
+                    Param(
+                        name=param_name(prop, taken, "body"),
+                        wire_name=prop,
+                        location="body",
+                        annotation=annotation.text if is_required else _optional(annotation.text),
+                        required=is_required,
+                        description=text(prop_schema.get("description")),
+                    )
+                )
+            return "fields", content_type, params
+        annotation = self.bundle.annotation(schema)
+        models |= annotation.models
+        return "json", content_type, [Param(param_name("body", taken, "body"), "body", "body", annotation.text if required else _optional(annotation.text), required, text(body.get("description")))]
+
+    def _result(self, op: dict[str, Any], pointer: str, context: str, models: set[str]) -> Annotation:
+        responses = op.get("responses") or {}
+        if not isinstance(responses, dict):
+            raise SpecError(self.doc.location(join_pointer(pointer, "responses")), "`responses` must be a mapping")
+        success = sorted(code for code in responses if str(code).startswith("2"))
+        if not success:
+            return Annotation("None")
+        code = success[0]
+        site = join_pointer(pointer, "responses", code)
+        response = responses[code]
+        if isinstance(response, dict) and "$ref" in response:
+            response = self.documents.resolve(response["$ref"], self.doc, site).value
+        content = response.get("content") if isinstance(response, dict) else None
+        if not isinstance(content, dict) or not content:
+            return Annotation("None")
+        content_type = next((c for c in content if _is_json(c)), None)
+        if content_type is None:
+            self.diagnostics.warn(self.doc.location(join_pointer(site, "content")), f"{next(iter(content))!r} response is returned as raw bytes", kind="non-JSON responses are returned as raw bytes")
+            return Annotation("bytes")
+        media = content[content_type] if isinstance(content[content_type], dict) else {}
+        schema = self.bundle.schema(media.get("schema", {}), self.doc, join_pointer(site, "content", content_type, "schema"), context + "Response")
+        return self.bundle.annotation(schema)
+
+    def _annotate(self, schema: Any, site: str, context: str, models: set[str]) -> str:
+        annotation = self.bundle.annotation(self.bundle.schema(schema, self.doc, site, context))
+        models |= annotation.models
+        return annotation.text
+
+    # -- security ------------------------------------------------------------------------------
+
+    def _security(self, op: dict[str, Any]) -> list[dict[str, Any]]:
+        security = op.get("security", self.doc.data.get("security"))
+        return [s for s in security if isinstance(s, dict)] if isinstance(security, list) else []
+
+    def _auth_required(self, op: dict[str, Any]) -> bool:
+        security = self._security(op)
+        return bool(security) and not any(not s for s in security)
+
+    def _scopes(self, op: dict[str, Any]) -> tuple[str, ...]:
+        scopes: list[str] = []
+        for requirement in self._security(op):
+            for scheme, values in requirement.items():
+                scopes.extend(f"{scheme}:{v}" for v in values or [])
+        return tuple(scopes)
+
+    def _auth(self) -> Auth:
+        schemes = ((self.doc.data.get("components") or {}).get("securitySchemes")) or {}
+        for name in sorted(schemes, key=lambda n: (schemes[n].get("x-sdkgen-auth") is None, n)):
+            scheme = schemes[name]
+            kind = scheme.get("x-sdkgen-auth")
+            if kind == "cdp_jwt":
+                return Auth(kind="cdp_jwt", credentials=("api_key_name", "api_private_key"))
+            if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+                return Auth(kind="bearer", credentials=("api_key",))
+            if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+                return Auth(kind="api_key_header", header=str(scheme.get("name", "")), credentials=("api_key",))
+        return Auth(kind="none")
+
+    def _server_url(self) -> str:
+        servers = self.doc.data.get("servers")
+        if isinstance(servers, list) and servers and isinstance(servers[0], dict):
+            url = str(servers[0].get("url", ""))
+            for variable, spec in (servers[0].get("variables") or {}).items():
+                url = url.replace("{" + variable + "}", str(spec.get("default", "")))
+            return url.rstrip("/")
+        self.diagnostics.warn(self.doc.location("/servers"), "no server URL: the client needs a base URL", kind="no server URL")
+        return ""
+
+
+def _optional(annotation: str) -> str:
+    return annotation if annotation.endswith("| None") or annotation in ("Any", "None") else f"{annotation} | None"
+

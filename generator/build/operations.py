@@ -1,0 +1,101 @@
+"""Pieces shared by the OpenAPI and OpenRPC builders: parameters, groups and name checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import Location, SpecError
+from ..ir import Deprecation, Group, Operation, Param
+from .naming import RESERVED_MEMBER_NAMES, class_name, python_name
+
+# Names every generated method already uses for its per-call options.
+RESERVED_PARAM_NAMES = frozenset({"self", "extra_headers", "extra_query", "timeout", "max_retries"})
+
+
+def text(value: Any) -> str:
+    """A description or summary as clean text (specs sometimes put numbers or nulls there)."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def param_name(wire_name: str, taken: set[str], location: str) -> str:
+    """A keyword-safe argument name, unique within one method."""
+    name = python_name(wire_name, fallback=f"{location}_param")
+    if name in RESERVED_PARAM_NAMES or name in taken:
+        name = python_name(f"{location}_{wire_name}", fallback=f"{location}_param")
+    while name in RESERVED_PARAM_NAMES or name in taken:
+        name += "_"
+    taken.add(name)
+    return name
+
+
+def ordered_params(params: Iterable[Param]) -> tuple[Param, ...]:
+    """Path parameters first (in path order), then required, then optional: the signature order."""
+    items = list(params)
+    path = [p for p in items if p.location == "path"]
+    rest = [p for p in items if p.location != "path"]
+    return tuple(path + [p for p in rest if p.required] + [p for p in rest if not p.required])
+
+
+@dataclass
+class GroupCollector:
+    """Collects operations per group and refuses two methods with one Python name."""
+
+    api_name: str
+    groups: dict[str, list[Operation]] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
+    _seen: dict[tuple[str, str], Location] = field(default_factory=dict)
+    _models: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, title: str, operation: Operation, location: Location, models: set[str]) -> None:
+        group = python_name(title, fallback="default")
+        if group in RESERVED_MEMBER_NAMES:
+            group += "_"
+        key = (group, operation.name)
+        if key in self._seen:
+            raise SpecError(
+                location,
+                f"operation would be named {self.api_name}.{group}.{operation.name}(), like the one at {self._seen[key]}",
+                "give one of them another name with `x-sdkgen-name` in an overlay",
+            )
+        if operation.name in RESERVED_MEMBER_NAMES:
+            raise SpecError(location, f"operation name {operation.name!r} is reserved by the SDK", "rename it with `x-sdkgen-name`")
+        self._seen[key] = location
+        self.groups.setdefault(group, []).append(operation)
+        self.titles.setdefault(group, title)
+        self._models.setdefault(group, set()).update(models)
+
+    def build(self, model_names: set[str]) -> tuple[Group, ...]:
+        """The groups, sorted by name; a class name that a model already has gets a `Resource` suffix."""
+        return tuple(
+            Group(
+                name=name,
+                class_name=class_name(name) + ("Resource" if class_name(name) in model_names else ""),
+                title=self.titles[name],
+                description=self.descriptions.get(self.titles[name], ""),
+                module=name,
+                operations=tuple(self.groups[name]),
+                model_imports=tuple(sorted(self._models[name])),
+            )
+            for name in sorted(self.groups)
+        )
+
+
+def deprecation_of(node: dict[str, Any], subject: str) -> Deprecation | None:
+    """Read `deprecated`, `x-sunset` and `x-replacement`; the replacement is resolved later."""
+    if node.get("deprecated") is not True:
+        return None
+    sunset = node.get("x-sunset")
+    sunset_text = sunset if isinstance(sunset, str) else str(sunset) if sunset is not None else ""
+    replacement = node.get("x-replacement")
+    target = ""
+    if isinstance(replacement, dict):
+        target = str(replacement.get("method") or replacement.get("operation") or "")
+        if replacement.get("api"):
+            target = f"{replacement['api']}:{target}"
+    message = f"{subject} is deprecated"
+    if sunset_text:
+        message += f" and is retired on {sunset_text}"
+    return Deprecation(message=message, sunset=sunset_text, replacement=target)

@@ -1,0 +1,100 @@
+"""Problems found in specs, reported with a location a person can open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def escape_pointer_token(token: str | int) -> str:
+    """Escape one JSON Pointer reference token (RFC 6901)."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def join_pointer(pointer: str, *tokens: str | int) -> str:
+    """Append tokens to a JSON Pointer."""
+    return pointer + "".join("/" + escape_pointer_token(t) for t in tokens)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: a file, and inside it a JSON Pointer and (when known) a line."""
+
+    file: str
+    pointer: str = ""
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.pointer}" if self.pointer else where
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A warning about a spec: generation goes on."""
+
+    location: Location
+    message: str
+    kind: str = ""
+
+    def __str__(self) -> str:
+        return f"warning: {self.location}: {self.message}"
+
+
+class SdkgenError(Exception):
+    """Base of every error sdkgen reports to its user (never a traceback)."""
+
+
+class SpecError(SdkgenError):
+    """A spec (or overlay, or config) cannot be used: one line, with file, line/pointer and a hint."""
+
+    def __init__(self, location: Location, message: str, hint: str = "") -> None:
+        self.location = location
+        self.message = message
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.message}"
+        return f"{text} (hint: {self.hint})" if self.hint else text
+
+
+class OutputError(SdkgenError):
+    """The output tree cannot be written safely."""
+
+
+@dataclass
+class Diagnostics:
+    """Warnings collected while building; printed once at the end, sorted."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def warn(self, location: Location, message: str, kind: str = "") -> None:
+        """Record a warning; `kind` groups repeats of one problem for a short summary."""
+        self.items.append(Diagnostic(location, message, kind or message))
+
+    def summary(self, *, limit: int = 3) -> list[str]:
+        """Lines to print: each kind once with its count and first locations."""
+        by_kind: dict[str, list[Diagnostic]] = {}
+        for item in self.sorted():
+            by_kind.setdefault(item.kind, []).append(item)
+        lines: list[str] = []
+        for kind, items in sorted(by_kind.items()):
+            if len(items) <= limit:
+                lines.extend(str(item) for item in items)
+            else:
+                first = ", ".join(str(i.location) for i in items[:limit])
+                lines.append(f"warning: {len(items)}x {kind} (first at {first})")
+        return lines
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(set(self.items), key=lambda d: (d.location.file, d.location.line or 0, d.location.pointer, d.message))
+
+
+def relative_display(path: Path, root: Path | None = None) -> str:
+    """Show a path relative to the working directory when it is below it."""
+    base = root or Path.cwd()
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,158 @@
+"""The intermediate representation: plain, frozen, JSON-serialisable dataclasses.
+
+It is the only thing templates see and what API diffs compare, so every decision (names, types,
+order, messages) is made before it is built, in `generator.build`. Templates only format it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Transport = Literal["http", "jsonrpc"]
+ParamLocation = Literal["path", "query", "header", "body", "rpc"]
+AuthKind = Literal["none", "cdp_jwt", "bearer", "api_key_header", "jsonrpc_token"]
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A client constructor argument that carries a secret or an identity."""
+
+    name: str
+    env_var: str
+    description: str
+    secret: bool
+
+
+@dataclass(frozen=True)
+class Auth:
+    """How an API authenticates requests."""
+
+    kind: AuthKind
+    header: str = ""
+    token_method: str = ""
+    grant_type: str = ""
+    credentials: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Param:
+    """One argument of a generated method."""
+
+    name: str
+    wire_name: str
+    location: ParamLocation
+    annotation: str
+    required: bool
+    description: str
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
+class Deprecation:
+    """Why and until when an operation is deprecated, and what replaces it."""
+
+    message: str
+    sunset: str
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One method of a resource group: an HTTP endpoint or a JSON-RPC method."""
+
+    name: str
+    summary: str
+    description: str
+    transport: Transport
+    http_method: str
+    path: str
+    rpc_method: str
+    params: tuple[Param, ...]
+    body_kind: Literal["none", "fields", "json", "raw"]
+    body_content_type: str
+    result_annotation: str
+    result_model: str
+    auth_required: bool
+    idempotent: bool
+    scopes: tuple[str, ...]
+    deprecation: Deprecation | None
+    error_codes: tuple[int, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """A resource group (an OpenAPI tag or OpenRPC tag): `client.<api>.<group>`."""
+
+    name: str
+    class_name: str
+    title: str
+    description: str
+    module: str
+    operations: tuple[Operation, ...]
+    model_imports: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModelSchema:
+    """A named JSON Schema that becomes one generated model class."""
+
+    name: str
+    schema: dict[str, Any]
+    source: str
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """A JSON-RPC error code declared by a spec."""
+
+    code: int
+    class_name: str
+    message: str
+    description: str
+    category: str
+    retryable: bool
+
+
+@dataclass(frozen=True)
+class Api:
+    """One API of the SDK, reached as `client.<name>`."""
+
+    name: str
+    class_name: str
+    title: str
+    description: str
+    version: str
+    protocol: Literal["openapi", "openrpc"]
+    source: str
+    default_base_url: str
+    base_url_param: str
+    base_url_env: str
+    auth: Auth
+    groups: tuple[Group, ...]
+    models_module: str
+    models: tuple[ModelSchema, ...]
+    errors: tuple[ErrorCode, ...]
+
+
+@dataclass(frozen=True)
+class Sdk:
+    """The whole SDK: one package, one Client and AsyncClient, several APIs."""
+
+    package: str
+    distribution: str
+    version: str
+    title: str
+    description: str
+    env_prefix: str
+    credentials: tuple[Credential, ...]
+    apis: tuple[Api, ...]
+    generator_version: str
+
+
+def to_json(value: Any) -> str:
+    """Serialise IR to stable JSON (sorted keys, two-space indent, trailing newline)."""
+    return json.dumps(dataclasses.asdict(value), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

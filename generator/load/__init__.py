@@ -1,0 +1,1 @@
+"""Load stage: read spec files, apply overlays, resolve references, validate."""

@@ -1,0 +1,64 @@
+"""Resolve `$ref`s: local pointers and relative files, never outside the spec's folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from ..errors import SpecError, join_pointer
+from .documents import SourceDocument, read_document, resolve_pointer
+
+
+@dataclass(frozen=True)
+class RefTarget:
+    """What a `$ref` points at: the document, the pointer inside it, and the value."""
+
+    document: SourceDocument
+    pointer: str
+    value: Any
+
+
+class DocumentSet:
+    """The main spec plus every file its `$ref`s reach, loaded once each."""
+
+    def __init__(self, main: SourceDocument, *, display_root: Path | None = None) -> None:
+        self.main = main
+        self.folder = main.path.parent
+        self._display_root = display_root
+        self._documents: dict[Path, SourceDocument] = {main.path: main}
+
+    def resolve(self, ref: Any, document: SourceDocument, site: str) -> RefTarget:
+        """Resolve `ref`, found at pointer `site` of `document`."""
+        where = document.location(join_pointer(site, "$ref"))
+        if not isinstance(ref, str):
+            raise SpecError(where, f"$ref must be a string, found {type(ref).__name__}")
+        file_part, _, fragment = ref.partition("#")
+        if "://" in file_part:
+            raise SpecError(where, f"remote $ref {ref!r} is not fetched", "download the file next to the spec and refer to it by a relative path")
+        target_doc = document
+        if file_part:
+            path = (document.path.parent / unquote(file_part)).resolve()
+            if not path.is_relative_to(self.folder):
+                raise SpecError(where, f"$ref {ref!r} leaves the spec's folder ({self.folder.name}/)", "keep referenced files next to the spec")
+            target_doc = self._load(path, where)
+        pointer = unquote(fragment)
+        if pointer and not pointer.startswith("/"):
+            raise SpecError(where, f"$ref {ref!r} has a fragment that is not a JSON Pointer")
+        try:
+            value = resolve_pointer(target_doc.data, pointer)
+        except KeyError as exc:
+            raise SpecError(where, f"$ref {ref!r} points at nothing: no {str(exc)!s} in {target_doc.display}") from None
+        return RefTarget(target_doc, pointer, value)
+
+    def _load(self, path: Path, where: Any) -> SourceDocument:
+        if path not in self._documents:
+            if not path.is_file():
+                raise SpecError(where, f"$ref names a file that does not exist: {path.name}")
+            self._documents[path] = read_document(path, root=self._display_root)
+        return self._documents[path]
+
+    @property
+    def documents(self) -> list[SourceDocument]:
+        return list(self._documents.values())

@@ -1,0 +1,71 @@
+"""The whole pipeline: load → IR → render → format → write (or compare, for `check`)."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .build.sdk import build_sdk
+from .config import Config
+from .errors import Diagnostics
+from .ir import Sdk
+from .render.files import render_sdk
+from .render.format import format_tree
+from .write import MANIFEST, Changes, commit, locked, read_manifest, remove_stale_stages, staging, tree_files, write_files
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Result:
+    sdk: Sdk
+    diagnostics: Diagnostics
+    changes: Changes
+
+
+def _render_into(stage: Path, config: Config, templates: Path, diagnostics: Diagnostics) -> tuple[Sdk, dict[str, bytes]]:
+    sdk = build_sdk(config, diagnostics)
+    write_files(stage, {path: text.encode("utf-8") for path, text in render_sdk(sdk, templates).items()})
+    format_tree(stage)
+    return sdk, tree_files(stage)
+
+
+def generate(config: Config, templates: Path = DEFAULT_TEMPLATES) -> Result:
+    """Generate the SDK into `config.output`; on any error the output is left untouched."""
+    diagnostics = Diagnostics()
+    config.output.parent.mkdir(parents=True, exist_ok=True)
+    with locked(config.output):
+        remove_stale_stages(config.output)
+        with staging(config.output) as stage:
+            sdk, owned = _render_into(stage, config, templates, diagnostics)
+            changes = commit(stage, config.output, owned, f"sdkgen {sdk.generator_version}")
+    return Result(sdk, diagnostics, changes)
+
+
+def check(config: Config, templates: Path = DEFAULT_TEMPLATES) -> tuple[Result, str]:
+    """Generate into a scratch directory and return a unified diff against `config.output`."""
+    diagnostics = Diagnostics()
+    config.output.parent.mkdir(parents=True, exist_ok=True)
+    with staging(config.output) as stage:
+        sdk, owned = _render_into(stage, config, templates, diagnostics)
+    current = tree_files(config.output) if config.output.is_dir() else {}
+    previously_owned = read_manifest(config.output) if config.output.is_dir() else {}
+    diff: list[str] = []
+    for path in sorted(set(owned) | set(previously_owned)):
+        if path == MANIFEST:
+            continue
+        old = current.get(path)
+        new = owned.get(path)
+        if old == new:
+            continue
+        old_lines = old.decode("utf-8", "replace").splitlines(keepends=True) if old is not None else []
+        new_lines = new.decode("utf-8", "replace").splitlines(keepends=True) if new is not None else []
+        label = f"{config.output.name}/{path}"
+        diff.extend(difflib.unified_diff(old_lines, new_lines, f"a/{label}" if old is not None else "/dev/null", f"b/{label}" if new is not None else "/dev/null"))
+    changes = Changes(
+        added=tuple(p for p in sorted(owned) if p not in current),
+        changed=tuple(p for p in sorted(owned) if p in current and current[p] != owned[p]),
+        removed=tuple(p for p in sorted(previously_owned) if p not in owned),
+    )
+    return Result(sdk, diagnostics, changes), "".join(line if line.endswith("\n") else line + "\n" for line in diff)

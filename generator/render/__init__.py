@@ -1,0 +1,1 @@
+"""Render stage: IR → files (Jinja templates, datamodel-code-generator models, ruff)."""

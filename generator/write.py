@@ -1,0 +1,161 @@
+"""Write stage: stage the new tree beside the output, then swap it in atomically.
+
+The output directory is replaced in one step (Linux `renameat2(RENAME_EXCHANGE)`; elsewhere two
+renames), so an interrupted or failed generation leaves it exactly as it was. Files the generator
+does not own (not in the manifest) are carried over untouched and never overwritten. A lock file
+beside the output keeps two generations from interleaving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import OutputError
+
+MANIFEST = ".sdkgen-manifest.json"
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a generation changed in the output (paths relative to it)."""
+
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_manifest(output: Path) -> dict[str, str]:
+    """Owned path → sha256, from the output's manifest (empty when there is none)."""
+    try:
+        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, json.JSONDecodeError) as exc:
+        raise OutputError(f"{output / MANIFEST}: unreadable manifest ({exc}); restore it from version control") from None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        raise OutputError(f"{output / MANIFEST}: no `files` mapping; restore it from version control")
+    return {str(k): str(v) for k, v in files.items()}
+
+
+def manifest_text(files: dict[str, bytes], generator: str) -> bytes:
+    body = {"generator": generator, "files": {path: digest(files[path]) for path in sorted(files)}}
+    return (json.dumps(body, indent=2, sort_keys=True) + "\n").encode()
+
+
+def tree_files(root: Path) -> dict[str, bytes]:
+    """Every regular file below `root`, by relative POSIX path."""
+    out: dict[str, bytes] = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            out[path.relative_to(root).as_posix()] = path.read_bytes()
+    return out
+
+
+def write_files(root: Path, files: dict[str, bytes]) -> None:
+    for relative, data in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+@contextlib.contextmanager
+def locked(output: Path) -> Iterator[None]:
+    """Hold an exclusive lock for `output` (a second generation waits for the first)."""
+    lock_path = output.parent / f".{output.name}.sdkgen.lock"
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def staging(output: Path) -> Iterator[Path]:
+    """A fresh directory beside `output` (same file system, so the swap is a rename), removed after."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{output.name}.sdkgen-", dir=output.parent))
+    stage.chmod(0o755)
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def remove_stale_stages(output: Path) -> None:
+    """Stages left by a killed generation (only called while holding the lock)."""
+    for stale in output.parent.glob(f".{output.name}.sdkgen-*"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directories; False when the platform cannot."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: file system or kernel cannot exchange
+        return False
+    raise OutputError(f"cannot swap {b} into place: {os.strerror(errno)}")
+
+
+def commit(stage: Path, output: Path, owned: dict[str, bytes], generator: str) -> Changes:
+    """Make `output` hold exactly `owned` plus the files it had that sdkgen does not own."""
+    if output.exists() and not output.is_dir():
+        raise OutputError(f"{output} exists and is not a directory")
+    old_owned = read_manifest(output) if output.exists() else {}
+    current = tree_files(output) if output.exists() else {}
+    for relative, data in current.items():
+        if relative == MANIFEST or relative in old_owned:
+            continue
+        if relative in owned:
+            raise OutputError(f"{output / relative} exists and sdkgen does not own it (not in {MANIFEST}); move it away and generate again")
+        target = stage / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(output / relative, target)
+    (stage / MANIFEST).write_bytes(manifest_text(owned, generator))
+    changes = Changes(
+        added=tuple(sorted(p for p in owned if p not in current)),
+        changed=tuple(sorted(p for p in owned if p in current and current[p] != owned[p])),
+        removed=tuple(sorted(p for p in old_owned if p not in owned)),
+    )
+    if not changes and (output / MANIFEST).is_file() and current.get(MANIFEST) == (stage / MANIFEST).read_bytes():
+        return changes  # nothing to do: leave the tree (and its timestamps) alone
+    if not output.exists():
+        os.rename(stage, output)
+        stage.mkdir()  # the staging context removes it
+    elif not _exchange(stage, output):
+        backup = output.with_name(f".{output.name}.sdkgen-old")
+        os.rename(output, backup)
+        os.rename(stage, output)
+        os.rename(backup, stage)
+    return changes

@@ -1,0 +1,1 @@
+"""sdkgen test suite."""
