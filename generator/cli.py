@@ -23,10 +23,14 @@ def _parser() -> argparse.ArgumentParser:
         ("ir", "print the intermediate representation as JSON"),
     ):
         sub = commands.add_parser(name, help=text, description=text)
-        sub.add_argument("--config", type=Path, default=Path("pyproject.toml"), help="pyproject.toml with [tool.sdkgen] (used when no spec is given)")
+        sub.add_argument(
+            "--config", type=Path, default=Path("pyproject.toml"), help="pyproject.toml with [tool.sdkgen] (used when no spec is given)"
+        )
         sub.add_argument("--openapi", action="append", default=[], metavar="[NAME=]FILE", help="an OpenAPI 3.0/3.1 document (YAML or JSON)")
         sub.add_argument("--openrpc", action="append", default=[], metavar="[NAME=]FILE", help="an OpenRPC 1.x document")
-        sub.add_argument("--overlay", action="append", default=[], type=Path, metavar="FILE", help="an OpenAPI Overlay applied to the first --openapi")
+        sub.add_argument(
+            "--overlay", action="append", default=[], type=Path, metavar="FILE", help="an OpenAPI Overlay applied to the first --openapi"
+        )
         sub.add_argument("--output", type=Path, help="output directory (the package is written to OUTPUT/PACKAGE)")
         sub.add_argument("--package", help="import name of the generated package")
         sub.add_argument("--version", default="0.1.0", help="version of the generated package")
@@ -38,7 +42,14 @@ def _config(args: argparse.Namespace) -> Config:
     if args.openapi or args.openrpc:
         if not args.output or not args.package:
             raise SdkgenError("--output and --package are required with --openapi/--openrpc")
-        return from_arguments(package=args.package, output=args.output, openapi=args.openapi, openrpc=args.openrpc, overlays=args.overlay, version=args.version)
+        return from_arguments(
+            package=args.package,
+            output=args.output,
+            openapi=args.openapi,
+            openrpc=args.openrpc,
+            overlays=args.overlay,
+            version=args.version,
+        )
     return load_pyproject(args.config)
 
 
@@ -62,7 +73,10 @@ def main(argv: list[str] | None = None) -> int:
             _print_warnings(result.diagnostics)
             if diff or result.changes:
                 sys.stdout.write(diff)
-                print(f"error: {config.output.name}/ is not what the generator makes from the specs and templates; run `make regenerate` and commit the result", file=sys.stderr)
+                print(
+                    f"error: {config.output.name}/ is not what the generator makes from the specs and templates; run `make regenerate` and commit the result",
+                    file=sys.stderr,
+                )
                 return 1
             print(f"{config.output.name}/ is up to date ({time.perf_counter() - started:.2f} s)")
             return 0
@@ -72,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         summary = f"{len(changes.added)} added, {len(changes.changed)} changed, {len(changes.removed)} removed" if changes else "no changes"
         operations = sum(len(g.operations) for api in result.sdk.apis for g in api.groups)
         models = sum(len(api.models) for api in result.sdk.apis)
-        print(f"generated {result.sdk.package} into {config.output}: {operations} operations, {models} models; {summary} ({time.perf_counter() - started:.2f} s)")
+        print(
+            f"generated {result.sdk.package} into {config.output}: {operations} operations, {models} models; {summary} ({time.perf_counter() - started:.2f} s)"
+        )
         return 0
     except SdkgenError as exc:
         print(f"error: {exc}", file=sys.stderr)

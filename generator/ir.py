@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 Transport = Literal["http", "jsonrpc"]
 ParamLocation = Literal["path", "query", "header", "body", "rpc"]
+BodyKind = Literal["none", "fields", "json", "raw"]
 AuthKind = Literal["none", "cdp_jwt", "bearer", "api_key_header", "jsonrpc_token"]
 
 
@@ -71,7 +72,7 @@ class Operation:
     path: str
     rpc_method: str
     params: tuple[Param, ...]
-    body_kind: Literal["none", "fields", "json", "raw"]
+    body_kind: BodyKind
     body_content_type: str
     result_annotation: str
     result_model: str

@@ -62,7 +62,11 @@ def check(config: Config, templates: Path = DEFAULT_TEMPLATES) -> tuple[Result, 
         old_lines = old.decode("utf-8", "replace").splitlines(keepends=True) if old is not None else []
         new_lines = new.decode("utf-8", "replace").splitlines(keepends=True) if new is not None else []
         label = f"{config.output.name}/{path}"
-        diff.extend(difflib.unified_diff(old_lines, new_lines, f"a/{label}" if old is not None else "/dev/null", f"b/{label}" if new is not None else "/dev/null"))
+        diff.extend(
+            difflib.unified_diff(
+                old_lines, new_lines, f"a/{label}" if old is not None else "/dev/null", f"b/{label}" if new is not None else "/dev/null"
+            )
+        )
     changes = Changes(
         added=tuple(p for p in sorted(owned) if p not in current),
         changed=tuple(p for p in sorted(owned) if p in current and current[p] != owned[p]),

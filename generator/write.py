@@ -134,7 +134,7 @@ def commit(stage: Path, output: Path, owned: dict[str, bytes], generator: str) -
         raise OutputError(f"{output} exists and is not a directory")
     old_owned = read_manifest(output) if output.exists() else {}
     current = tree_files(output) if output.exists() else {}
-    for relative, data in current.items():
+    for relative in current:
         if relative == MANIFEST or relative in old_owned:
             continue
         if relative in owned:

@@ -57,9 +57,7 @@ def cdp_jwt(
     return jwt.encode(claims, key, algorithm="EdDSA" if ed25519 else "ES256", headers=headers)
 
 
-def rpc_call(
-    client: httpx.Client, url: str, method: str, params: dict[str, Any], token: str | None = None
-) -> httpx.Response:
+def rpc_call(client: httpx.Client, url: str, method: str, params: dict[str, Any], token: str | None = None) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body = {"jsonrpc": "2.0", "id": 7, "method": method, "params": params}
     return client.post(url, json=body, headers=headers)
@@ -154,14 +152,10 @@ def test_scripted_429_with_retry_after(rest: RestServer) -> None:
 
 
 def test_rpc_method_fault_and_delay(rpc: JsonRpcServer) -> None:
-    rpc.enqueue(
-        Fault(status=503, body=b"busy", headers={"Content-Type": "text/plain"}, delay=0.2, rpc_method="public/auth")
-    )
+    rpc.enqueue(Fault(status=503, body=b"busy", headers={"Content-Type": "text/plain"}, delay=0.2, rpc_method="public/auth"))
     with httpx.Client() as client:
         started = time.monotonic()
-        response = rpc_call(
-            client, rpc.url, "public/auth", {"grant_type": "coinbase_oauth2", "token": "test-oauth-token"}
-        )
+        response = rpc_call(client, rpc.url, "public/auth", {"grant_type": "coinbase_oauth2", "token": "test-oauth-token"})
         assert response.status_code == 503 and time.monotonic() - started >= 0.2
         with pytest.raises(httpx.ReadTimeout):
             rpc.enqueue(Fault(delay=1.0))
@@ -210,27 +204,24 @@ def test_bad_cdp_jwt_is_invalid_credentials(rpc: JsonRpcServer, keys: TestKeys) 
 
 def test_expired_token_is_13009_with_http_400(rpc: JsonRpcServer) -> None:
     with httpx.Client() as client:
-        token = rpc_call(
-            client, rpc.url, "public/auth", {"grant_type": "coinbase_oauth2", "token": "test-oauth-token"}
-        ).json()["result"]["access_token"]
+        token = rpc_call(client, rpc.url, "public/auth", {"grant_type": "coinbase_oauth2", "token": "test-oauth-token"}).json()["result"][
+            "access_token"
+        ]
         rpc.expire_tokens()
         response = rpc_call(client, rpc.url, "private/get_account_summary", {"currency": "BTC"}, token)
         assert response.status_code == 400
         assert response.json()["error"]["code"] == 13009
         assert response.json()["error"]["message"] == "unauthorized"
         assert rpc.requests[-1].auth_error == "token_expired"
-        assert (
-            rpc_call(client, rpc.url, "private/get_account_summary", {"currency": "BTC"}).json()["error"]["code"]
-            == 13009
-        )
+        assert rpc_call(client, rpc.url, "private/get_account_summary", {"currency": "BTC"}).json()["error"]["code"] == 13009
 
 
 def test_extended_payload_keeps_its_digits(rpc: JsonRpcServer) -> None:
     raw = (PAYLOADS / "account_summaries_extended.json").read_text()
     with httpx.Client() as client:
-        token = rpc_call(
-            client, rpc.url, "public/auth", {"grant_type": "coinbase_oauth2", "token": "test-oauth-token"}
-        ).json()["result"]["access_token"]
+        token = rpc_call(client, rpc.url, "public/auth", {"grant_type": "coinbase_oauth2", "token": "test-oauth-token"}).json()["result"][
+            "access_token"
+        ]
         response = rpc_call(client, rpc.url, "private/get_account_summaries", {"extended": True}, token)
         assert response.status_code == 200
         assert raw.strip() in response.text
@@ -261,9 +252,9 @@ def test_protocol_errors(rpc: JsonRpcServer, body: bytes, path: str, code: int) 
 
 def test_param_type_checks(rpc: JsonRpcServer) -> None:
     with httpx.Client() as client:
-        token = rpc_call(
-            client, rpc.url, "public/auth", {"grant_type": "coinbase_oauth2", "token": "test-oauth-token"}
-        ).json()["result"]["access_token"]
+        token = rpc_call(client, rpc.url, "public/auth", {"grant_type": "coinbase_oauth2", "token": "test-oauth-token"}).json()["result"][
+            "access_token"
+        ]
         wrong = rpc_call(client, rpc.url, "private/get_account_summaries", {"extended": "true"}, token).json()["error"]
         assert wrong == {
             "code": -32602,

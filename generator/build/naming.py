@@ -120,7 +120,7 @@ def schema_class_names(keys: Iterable[str]) -> dict[str, str]:
             if len(clashing) == 1 and name not in taken:
                 result[clashing[0]] = name
             elif depth > max(len(parts[k][0]) for k in clashing):
-                for index, key in enumerate(sorted(clashing)):
+                for key in sorted(clashing):
                     result[key] = unique_name(class_name(key), taken | set(result.values()))
             else:
                 pending.extend(clashing)

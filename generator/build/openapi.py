@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Diagnostics, SpecError, join_pointer
-from ..ir import Api, Auth, Operation, Param
+from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from ..load.validate import openapi_version
@@ -134,8 +134,10 @@ class OpenApiBuilder:
         words = [w for w in path.split("/") if w and not w.startswith("{")]
         return python_name(f"{method}_{'_'.join(words[-2:])}", fallback=method)
 
-    def _parameters(self, item: dict[str, Any], op: dict[str, Any], pointer: str) -> list[tuple[str, str, bool, Any, str, bool, str]]:
-        merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+    def _parameters(
+        self, item: dict[str, Any], op: dict[str, Any], pointer: str
+    ) -> list[tuple[str, ParamLocation, bool, Any, str, bool, str]]:
+        merged: dict[tuple[str, Any], tuple[dict[str, Any], str]] = {}
         item_pointer = pointer.rsplit("/", 1)[0]
         for base, params in ((item_pointer, item.get("parameters")), (pointer, op.get("parameters"))):
             for index, raw in enumerate(params or []):
@@ -143,24 +145,43 @@ class OpenApiBuilder:
                 param = raw
                 if isinstance(raw, dict) and "$ref" in raw:
                     param = self.documents.resolve(raw["$ref"], self.doc, site).value
-                if not isinstance(param, dict) or not isinstance(param.get("name"), str) or param.get("in") not in ("path", "query", "header", "cookie"):
+                if (
+                    not isinstance(param, dict)
+                    or not isinstance(param.get("name"), str)
+                    or param.get("in") not in ("path", "query", "header", "cookie")
+                ):
                     raise SpecError(self.doc.location(site), "a parameter needs a `name` and `in` (path, query, header or cookie)")
                 merged[(param["name"], param["in"])] = (param, site)
         out = []
         for (wire, location), (param, site) in merged.items():
             if location == "cookie":
-                self.diagnostics.warn(self.doc.location(site), f"cookie parameter {wire!r} is not sent by the SDK", kind="cookie parameters are not sent")
+                self.diagnostics.warn(
+                    self.doc.location(site), f"cookie parameter {wire!r} is not sent by the SDK", kind="cookie parameters are not sent"
+                )
                 continue
             if location == "header" and wire.lower() in ("authorization", "content-type", "accept"):
                 continue  # the runtime owns these headers
             schema = param.get("schema")
             if schema is None and isinstance(param.get("content"), dict):
-                schema = next(iter(param["content"].values()), {}).get("schema")
+                media: dict[str, Any] = next(iter(param["content"].values()), {})
+                schema = media.get("schema")
             required = location == "path" or param.get("required") is True
-            out.append((wire, location, required, schema if schema is not None else {}, text(param.get("description")), param.get("deprecated") is True, join_pointer(site, "schema")))
+            out.append(
+                (
+                    wire,
+                    location,
+                    required,
+                    schema if schema is not None else {},
+                    text(param.get("description")),
+                    param.get("deprecated") is True,
+                    join_pointer(site, "schema"),
+                )
+            )
         return out
 
-    def _request_body(self, op: dict[str, Any], pointer: str, context: str, taken: set[str], models: set[str]) -> tuple[str, str, list[Param]]:
+    def _request_body(
+        self, op: dict[str, Any], pointer: str, context: str, taken: set[str], models: set[str]
+    ) -> tuple[BodyKind, str, list[Param]]:
         body = op.get("requestBody")
         if body is None:
             return "none", "", []
@@ -174,8 +195,25 @@ class OpenApiBuilder:
         required = body.get("required") is True
         if content_type is None:
             content_type = next(iter(content))
-            self.diagnostics.warn(self.doc.location(join_pointer(site, "content")), f"request body {content_type!r} is sent as raw bytes", kind="non-JSON request bodies are sent as raw bytes")
-            return "raw", content_type, [Param(param_name("body", taken, "body"), "body", "body", "bytes" if required else "bytes | None", required, text(body.get("description")))]
+            self.diagnostics.warn(
+                self.doc.location(join_pointer(site, "content")),
+                f"request body {content_type!r} is sent as raw bytes",
+                kind="non-JSON request bodies are sent as raw bytes",
+            )
+            return (
+                "raw",
+                content_type,
+                [
+                    Param(
+                        param_name("body", taken, "body"),
+                        "body",
+                        "body",
+                        "bytes" if required else "bytes | None",
+                        required,
+                        text(body.get("description")),
+                    )
+                ],
+            )
         media = content[content_type] if isinstance(content[content_type], dict) else {}
         schema_site = join_pointer(site, "content", content_type, "schema")
         schema = self.bundle.schema(media.get("schema", {}), self.doc, schema_site, context + "Request")
@@ -203,7 +241,20 @@ class OpenApiBuilder:
             return "fields", content_type, params
         annotation = self.bundle.annotation(schema)
         models |= annotation.models
-        return "json", content_type, [Param(param_name("body", taken, "body"), "body", "body", annotation.text if required else _optional(annotation.text), required, text(body.get("description")))]
+        return (
+            "json",
+            content_type,
+            [
+                Param(
+                    param_name("body", taken, "body"),
+                    "body",
+                    "body",
+                    annotation.text if required else _optional(annotation.text),
+                    required,
+                    text(body.get("description")),
+                )
+            ],
+        )
 
     def _result(self, op: dict[str, Any], pointer: str, context: str, models: set[str]) -> Annotation:
         responses = op.get("responses") or {}
@@ -222,10 +273,16 @@ class OpenApiBuilder:
             return Annotation("None")
         content_type = next((c for c in content if _is_json(c)), None)
         if content_type is None:
-            self.diagnostics.warn(self.doc.location(join_pointer(site, "content")), f"{next(iter(content))!r} response is returned as raw bytes", kind="non-JSON responses are returned as raw bytes")
+            self.diagnostics.warn(
+                self.doc.location(join_pointer(site, "content")),
+                f"{next(iter(content))!r} response is returned as raw bytes",
+                kind="non-JSON responses are returned as raw bytes",
+            )
             return Annotation("bytes")
         media = content[content_type] if isinstance(content[content_type], dict) else {}
-        schema = self.bundle.schema(media.get("schema", {}), self.doc, join_pointer(site, "content", content_type, "schema"), context + "Response")
+        schema = self.bundle.schema(
+            media.get("schema", {}), self.doc, join_pointer(site, "content", content_type, "schema"), context + "Response"
+        )
         return self.bundle.annotation(schema)
 
     def _annotate(self, schema: Any, site: str, context: str, models: set[str]) -> str:
@@ -276,4 +333,3 @@ class OpenApiBuilder:
 
 def _optional(annotation: str) -> str:
     return annotation if annotation.endswith("| None") or annotation in ("Any", "None") else f"{annotation} | None"
-

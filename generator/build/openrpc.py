@@ -80,12 +80,28 @@ class OpenRpcBuilder:
             descriptor = self._deref(raw, site)
             if not isinstance(descriptor, dict) or not isinstance(descriptor.get("name"), str):
                 raise SpecError(self.doc.location(site), "a param needs a `name`")
-            schema = self.bundle.schema(descriptor.get("schema", {}), self.doc, join_pointer(site, "schema"), context + pascal_case(descriptor["name"]))
+            schema = self.bundle.schema(
+                descriptor.get("schema", {}), self.doc, join_pointer(site, "schema"), context + pascal_case(descriptor["name"])
+            )
             annotation = self.bundle.annotation(schema)
             models |= annotation.models
             required = descriptor.get("required") is True
-            text_annotation = annotation.text if required or annotation.text.endswith("| None") or annotation.text == "Any" else f"{annotation.text} | None"
-            params.append(Param(param_name(descriptor["name"], taken, "param"), descriptor["name"], "rpc", text_annotation, required, text(descriptor.get("description") or descriptor.get("summary")), descriptor.get("deprecated") is True))
+            text_annotation = (
+                annotation.text
+                if required or annotation.text.endswith("| None") or annotation.text == "Any"
+                else f"{annotation.text} | None"
+            )
+            params.append(
+                Param(
+                    param_name(descriptor["name"], taken, "param"),
+                    descriptor["name"],
+                    "rpc",
+                    text_annotation,
+                    required,
+                    text(descriptor.get("description") or descriptor.get("summary")),
+                    descriptor.get("deprecated") is True,
+                )
+            )
         result_descriptor = self._deref(method.get("result"), join_pointer(pointer, "result"))
         if not isinstance(result_descriptor, dict):
             raise SpecError(
@@ -93,7 +109,9 @@ class OpenRpcBuilder:
                 f"method {rpc_name!r} has no `result`",
                 "JSON-RPC notifications are not supported; describe the result the server sends",
             )
-        result_schema = self.bundle.schema(result_descriptor.get("schema", {}), self.doc, join_pointer(pointer, "result", "schema"), context + "Result")
+        result_schema = self.bundle.schema(
+            result_descriptor.get("schema", {}), self.doc, join_pointer(pointer, "result", "schema"), context + "Result"
+        )
         result = self.bundle.annotation(result_schema)
         tags = method.get("tags") or []
         tag = "default"
@@ -142,7 +160,7 @@ class OpenRpcBuilder:
             if not isinstance(error, dict) or not isinstance(error.get("code"), int):
                 raise SpecError(self.doc.location(pointer), "an error needs an integer `code`")
             message = str(error.get("message", ""))
-            extra = extensions.get(key) if isinstance(extensions.get(key), dict) else {}
+            extra: dict[str, Any] = extensions[key] if isinstance(extensions.get(key), dict) else {}
             base = class_name(_PLACEHOLDER.sub("", message) or key)
             if not base.endswith("Error"):
                 base += "Error"

@@ -117,8 +117,7 @@ class SchemaBundle:
             raise SpecError(site.document.location(site.pointer), f"a schema must be an object, found {type(schema).__name__}")
 
         if "$ref" in schema:
-            out = self._ref(schema["$ref"], site, context)
-            return self._with_docs(out, schema, site)
+            return self._with_docs(self._ref(schema["$ref"], site, context), schema, site)
 
         combinator = self._single_ref_wrapper(schema)
         if combinator is not None:
@@ -127,7 +126,9 @@ class SchemaBundle:
             return self._nullable(self._with_docs(inner, schema, site), schema)
 
         is_enum = isinstance(schema.get("enum"), list)
-        is_object = bool(schema.get("properties")) or (schema.get("type") == "object" and "additionalProperties" not in schema and not _has_combinator(schema))
+        is_object = bool(schema.get("properties")) or (
+            schema.get("type") == "object" and "additionalProperties" not in schema and not _has_combinator(schema)
+        )
         if not root and (is_enum and schema.get("type", "string") == "string" or is_object and schema.get("properties")):
             # Inline objects and string enums become named models, named from where they stand.
             name = self._name_for_context(context)
@@ -155,20 +156,29 @@ class SchemaBundle:
             out["required"] = list(dict.fromkeys(required))
         additional = schema.get("additionalProperties")
         if isinstance(additional, dict):
-            out["additionalProperties"] = self._normalize(additional, _Site(site.document, join_pointer(site.pointer, "additionalProperties")), context + "Value", root=False)
+            out["additionalProperties"] = self._normalize(
+                additional, _Site(site.document, join_pointer(site.pointer, "additionalProperties")), context + "Value", root=False
+            )
         elif isinstance(additional, bool) and not additional:
             pass  # closed objects would reject new server fields; models stay open
         if "items" in schema:
             items = schema["items"]
             if isinstance(items, list):  # draft-4 tuple form
-                out["prefixItems"] = [self._normalize(s, _Site(site.document, join_pointer(site.pointer, "items", i)), f"{context}Item{i}", root=False) for i, s in enumerate(items)]
+                out["prefixItems"] = [
+                    self._normalize(s, _Site(site.document, join_pointer(site.pointer, "items", i)), f"{context}Item{i}", root=False)
+                    for i, s in enumerate(items)
+                ]
             else:
-                out["items"] = self._normalize(items, _Site(site.document, join_pointer(site.pointer, "items")), context + "Item", root=False)
+                out["items"] = self._normalize(
+                    items, _Site(site.document, join_pointer(site.pointer, "items")), context + "Item", root=False
+                )
         for combinator_key in _COMBINATORS:
             members = schema.get(combinator_key)
             if isinstance(members, list) and members:
                 out[combinator_key] = [
-                    self._normalize(m, _Site(site.document, join_pointer(site.pointer, combinator_key, i)), _variant_context(context, m, i), root=False)
+                    self._normalize(
+                        m, _Site(site.document, join_pointer(site.pointer, combinator_key, i)), _variant_context(context, m, i), root=False
+                    )
                     for i, m in enumerate(members)
                 ]
         discriminator = schema.get("discriminator")
@@ -183,7 +193,18 @@ class SchemaBundle:
         for key in ("allOf", "anyOf", "oneOf"):
             members = schema.get(key)
             if isinstance(members, list) and len(members) == 1 and isinstance(members[0], dict) and set(members[0]) == {"$ref"}:
-                others = set(schema) - {key, "description", "title", "nullable", "readOnly", "writeOnly", "deprecated", "default", "example", "examples"}
+                others = set(schema) - {
+                    key,
+                    "description",
+                    "title",
+                    "nullable",
+                    "readOnly",
+                    "writeOnly",
+                    "deprecated",
+                    "default",
+                    "example",
+                    "examples",
+                }
                 if not {k for k in others if not k.startswith("x-")}:
                     return key
         return None
@@ -193,7 +214,9 @@ class SchemaBundle:
         if isinstance(kind, str) or (isinstance(kind, list) and all(isinstance(k, str) for k in kind)):
             out["type"] = kind
         elif kind is not None:
-            raise SpecError(site.document.location(join_pointer(site.pointer, "type")), f"`type` must be a string or a list of strings, found {kind!r}")
+            raise SpecError(
+                site.document.location(join_pointer(site.pointer, "type")), f"`type` must be a string or a list of strings, found {kind!r}"
+            )
         fmt = schema.get("format")
         if isinstance(fmt, str) and fmt in _KEPT_FORMATS:
             out["format"] = _KEPT_FORMATS[fmt]
@@ -216,7 +239,12 @@ class SchemaBundle:
         return out
 
     def _drop_misplaced_required(self, schema: Any, site: _Site) -> None:
-        if isinstance(schema, dict) and "required" in schema and not isinstance(schema.get("properties"), dict) and schema.get("type") != "object":
+        if (
+            isinstance(schema, dict)
+            and "required" in schema
+            and not isinstance(schema.get("properties"), dict)
+            and schema.get("type") != "object"
+        ):
             self._diagnostics.warn(
                 site.document.location(join_pointer(site.pointer, "required")),
                 "`required` inside a property schema is ignored (it belongs on the parent object)",
@@ -248,7 +276,7 @@ class SchemaBundle:
         return tuple(ModelSchema(name, self._defs[name], self._sources.get(name, "")) for name in sorted(self._defs))
 
     def kind_of(self, name: str) -> str:
-        """"enum", "object" or "other" for a named schema (decides how a parameter is encoded)."""
+        """ "enum", "object" or "other" for a named schema (decides how a parameter is encoded)."""
         schema = self._defs.get(name, {})
         if "enum" in schema:
             return "enum"

@@ -104,6 +104,8 @@ def _resolve_replacements(apis: list[Api]) -> list[Api]:
         return dataclasses.replace(op, deprecation=Deprecation(message=message, sunset=op.deprecation.sunset, replacement=replacement))
 
     return [
-        dataclasses.replace(api, groups=tuple(dataclasses.replace(g, operations=tuple(resolve(o) for o in g.operations)) for g in api.groups))
+        dataclasses.replace(
+            api, groups=tuple(dataclasses.replace(g, operations=tuple(resolve(o) for o in g.operations)) for g in api.groups)
+        )
         for api in apis
     ]

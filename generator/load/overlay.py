@@ -94,4 +94,3 @@ def apply_overlay(spec: SourceDocument, overlay: SourceDocument) -> None:
             if not isinstance(match.obj, (dict, list)):
                 raise SpecError(overlay.location(pointer), "Overlay 1.0 can only update objects and arrays; target the parent object")
             _merge(match.obj, update)
-

@@ -36,12 +36,16 @@ class DocumentSet:
             raise SpecError(where, f"$ref must be a string, found {type(ref).__name__}")
         file_part, _, fragment = ref.partition("#")
         if "://" in file_part:
-            raise SpecError(where, f"remote $ref {ref!r} is not fetched", "download the file next to the spec and refer to it by a relative path")
+            raise SpecError(
+                where, f"remote $ref {ref!r} is not fetched", "download the file next to the spec and refer to it by a relative path"
+            )
         target_doc = document
         if file_part:
             path = (document.path.parent / unquote(file_part)).resolve()
             if not path.is_relative_to(self.folder):
-                raise SpecError(where, f"$ref {ref!r} leaves the spec's folder ({self.folder.name}/)", "keep referenced files next to the spec")
+                raise SpecError(
+                    where, f"$ref {ref!r} leaves the spec's folder ({self.folder.name}/)", "keep referenced files next to the spec"
+                )
             target_doc = self._load(path, where)
         pointer = unquote(fragment)
         if pointer and not pointer.startswith("/"):

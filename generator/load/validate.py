@@ -21,7 +21,7 @@ def _pointer(path: Any) -> str:
 
 
 def openapi_version(document: SourceDocument) -> str:
-    """"3.0" or "3.1", or a SpecError for anything else."""
+    """ "3.0" or "3.1", or a SpecError for anything else."""
     version = document.data.get("openapi")
     if not isinstance(version, str):
         swagger = " (Swagger 2.0 is not supported; convert it to OpenAPI 3)" if "swagger" in document.data else ""

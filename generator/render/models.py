@@ -6,7 +6,8 @@ import re
 import warnings
 from typing import Any
 
-from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+from datamodel_code_generator import generate
+from datamodel_code_generator.enums import DataModelType, InputFileType, PythonVersion
 
 from ..errors import SdkgenError
 from ..ir import Api

@@ -72,9 +72,7 @@ class _RestHandler(BaseRequestHandler):
         peeked = cdp_jwt.peek(token)
         record.jwt_header, record.jwt_claims = peeked.header, peeked.claims
         try:
-            cdp_jwt.verify_cdp_jwt(
-                token, self.owner.keys, expected_uri=expected_uri(record.method, self.owner.port, record.path)
-            )
+            cdp_jwt.verify_cdp_jwt(token, self.owner.keys, expected_uri=expected_uri(record.method, self.owner.port, record.path))
         except cdp_jwt.AuthError as exc:
             record.auth_error, record.auth_error_detail = exc.code, exc.detail
             return False

@@ -30,7 +30,9 @@ class Accounts:
         timeout: Timeout = None,
     ) -> GetAccountsResponse:
         """List Accounts.
+
         Get a list of authenticated accounts for the current user.
+
         `GET /api/v3/brokerage/accounts`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
 
@@ -61,7 +63,9 @@ class Accounts:
         timeout: Timeout = None,
     ) -> GetAccountResponse:
         """Get Account.
+
         Get a list of information about an account, given an account UUID.
+
         `GET /api/v3/brokerage/accounts/{account_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
 
@@ -97,7 +101,9 @@ class AsyncAccounts:
         timeout: Timeout = None,
     ) -> GetAccountsResponse:
         """List Accounts.
+
         Get a list of authenticated accounts for the current user.
+
         `GET /api/v3/brokerage/accounts`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
 
@@ -128,7 +134,9 @@ class AsyncAccounts:
         timeout: Timeout = None,
     ) -> GetAccountResponse:
         """Get Account.
+
         Get a list of information about an account, given an account UUID.
+
         `GET /api/v3/brokerage/accounts/{account_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
 

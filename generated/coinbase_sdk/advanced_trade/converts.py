@@ -33,7 +33,9 @@ class Converts:
         timeout: Timeout = None,
     ) -> CreateConvertQuoteResponse:
         """Create Convert Quote.
+
         Create a convert quote with a specified source account, target account, and amount. Convert is applicable for USDC-USD, PYUSD-USD, EURC-EUR conversion, and PYUSD-USDC conversion
+
         `POST /api/v3/brokerage/convert/quote`.
         Scopes: ApiKey:trade, OAuth2:wallet:trades:create.
 
@@ -68,7 +70,9 @@ class Converts:
         timeout: Timeout = None,
     ) -> GetConvertTradeResponse:
         """Get Convert Trade.
+
         Gets a list of information about a convert trade with a specified trade id, source account, and target account
+
         `GET /api/v3/brokerage/convert/trade/{trade_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:trades:read.
 
@@ -103,7 +107,9 @@ class Converts:
         timeout: Timeout = None,
     ) -> CommitConvertTradeResponse:
         """Commit Convert Trade.
+
         Commits a convert trade with a specified trade id, source account, and target account
+
         `POST /api/v3/brokerage/convert/trade/{trade_id}`.
         Scopes: ApiKey:trade, OAuth2:wallet:trades:create.
 
@@ -146,7 +152,9 @@ class AsyncConverts:
         timeout: Timeout = None,
     ) -> CreateConvertQuoteResponse:
         """Create Convert Quote.
+
         Create a convert quote with a specified source account, target account, and amount. Convert is applicable for USDC-USD, PYUSD-USD, EURC-EUR conversion, and PYUSD-USDC conversion
+
         `POST /api/v3/brokerage/convert/quote`.
         Scopes: ApiKey:trade, OAuth2:wallet:trades:create.
 
@@ -181,7 +189,9 @@ class AsyncConverts:
         timeout: Timeout = None,
     ) -> GetConvertTradeResponse:
         """Get Convert Trade.
+
         Gets a list of information about a convert trade with a specified trade id, source account, and target account
+
         `GET /api/v3/brokerage/convert/trade/{trade_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:trades:read.
 
@@ -216,7 +226,9 @@ class AsyncConverts:
         timeout: Timeout = None,
     ) -> CommitConvertTradeResponse:
         """Commit Convert Trade.
+
         Commits a convert trade with a specified trade id, source account, and target account
+
         `POST /api/v3/brokerage/convert/trade/{trade_id}`.
         Scopes: ApiKey:trade, OAuth2:wallet:trades:create.
 

@@ -26,7 +26,9 @@ class DataApi:
         timeout: Timeout = None,
     ) -> GetApiKeyPermissionsResponse:
         """Get API Key Permissions.
+
         Get information about your CDP API key permissions
+
         `GET /api/v3/brokerage/key_permissions`.
         Scopes: ApiKey:view.
         """
@@ -53,7 +55,9 @@ class AsyncDataApi:
         timeout: Timeout = None,
     ) -> GetApiKeyPermissionsResponse:
         """Get API Key Permissions.
+
         Get information about your CDP API key permissions
+
         `GET /api/v3/brokerage/key_permissions`.
         Scopes: ApiKey:view.
         """

@@ -32,7 +32,9 @@ class Fees:
         timeout: Timeout = None,
     ) -> GetTransactionSummaryResponse:
         """Get Transaction Summary.
+
         Get a summary of transactions with fee tiers, total volume, and fees.
+
         `GET /api/v3/brokerage/transaction_summary`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -72,7 +74,9 @@ class AsyncFees:
         timeout: Timeout = None,
     ) -> GetTransactionSummaryResponse:
         """Get Transaction Summary.
+
         Get a summary of transactions with fee tiers, total volume, and fees.
+
         `GET /api/v3/brokerage/transaction_summary`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 

@@ -36,7 +36,9 @@ class Futures:
         timeout: Timeout = None,
     ) -> GetFCMBalanceSummaryResponse:
         """Get Futures Balance Summary.
+
         Get a summary of balances for CFM trading
+
         `GET /api/v3/brokerage/cfm/balance_summary`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
         """
@@ -56,7 +58,9 @@ class Futures:
         timeout: Timeout = None,
     ) -> GetIntradayMarginSettingResponse:
         """Get Intraday Margin Setting.
+
         Get the futures intraday margin setting
+
         `GET /api/v3/brokerage/cfm/intraday/margin_setting`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
         """
@@ -77,7 +81,9 @@ class Futures:
         timeout: Timeout = None,
     ) -> SetIntradayMarginSettingResponse:
         """Set Intraday Margin Setting.
+
         Set the futures intraday margin setting
+
         `POST /api/v3/brokerage/cfm/intraday/margin_setting`.
         Scopes: ApiKey:trade, OAuth2:wallet:user:update.
 
@@ -104,7 +110,9 @@ class Futures:
         timeout: Timeout = None,
     ) -> GetCurrentMarginWindowResponse:
         """Get Current Margin Window.
+
         Get the futures current margin window
+
         `GET /api/v3/brokerage/cfm/intraday/current_margin_window`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
 
@@ -130,7 +138,9 @@ class Futures:
         timeout: Timeout = None,
     ) -> GetFCMPositionsResponse:
         """List Futures Positions.
+
         Get a list of positions in CFM products
+
         `GET /api/v3/brokerage/cfm/positions`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
         """
@@ -151,7 +161,9 @@ class Futures:
         timeout: Timeout = None,
     ) -> GetFCMPositionResponse:
         """Get Futures Position.
+
         Get positions for a specific CFM product
+
         `GET /api/v3/brokerage/cfm/positions/{product_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -178,7 +190,9 @@ class Futures:
         timeout: Timeout = None,
     ) -> ScheduleFCMSweepResponse:
         """Schedule Futures Sweep.
+
         Schedules a sweep of funds from FCM wallet to USD Spot wallet
+
         `POST /api/v3/brokerage/cfm/sweeps/schedule`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
 
@@ -204,7 +218,9 @@ class Futures:
         timeout: Timeout = None,
     ) -> GetFCMSweepsResponse:
         """List Futures Sweeps.
+
         Get pending and processing sweeps of funds from FCM wallet to USD Spot wallet
+
         `GET /api/v3/brokerage/cfm/sweeps`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
         """
@@ -224,7 +240,9 @@ class Futures:
         timeout: Timeout = None,
     ) -> CancelFCMSweepResponse:
         """Cancel Pending Futures Sweep.
+
         Cancel the pending sweep of funds from FCM wallet to USD Spot wallet
+
         `DELETE /api/v3/brokerage/cfm/sweeps`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
         """
@@ -251,7 +269,9 @@ class AsyncFutures:
         timeout: Timeout = None,
     ) -> GetFCMBalanceSummaryResponse:
         """Get Futures Balance Summary.
+
         Get a summary of balances for CFM trading
+
         `GET /api/v3/brokerage/cfm/balance_summary`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
         """
@@ -271,7 +291,9 @@ class AsyncFutures:
         timeout: Timeout = None,
     ) -> GetIntradayMarginSettingResponse:
         """Get Intraday Margin Setting.
+
         Get the futures intraday margin setting
+
         `GET /api/v3/brokerage/cfm/intraday/margin_setting`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
         """
@@ -292,7 +314,9 @@ class AsyncFutures:
         timeout: Timeout = None,
     ) -> SetIntradayMarginSettingResponse:
         """Set Intraday Margin Setting.
+
         Set the futures intraday margin setting
+
         `POST /api/v3/brokerage/cfm/intraday/margin_setting`.
         Scopes: ApiKey:trade, OAuth2:wallet:user:update.
 
@@ -319,7 +343,9 @@ class AsyncFutures:
         timeout: Timeout = None,
     ) -> GetCurrentMarginWindowResponse:
         """Get Current Margin Window.
+
         Get the futures current margin window
+
         `GET /api/v3/brokerage/cfm/intraday/current_margin_window`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
 
@@ -345,7 +371,9 @@ class AsyncFutures:
         timeout: Timeout = None,
     ) -> GetFCMPositionsResponse:
         """List Futures Positions.
+
         Get a list of positions in CFM products
+
         `GET /api/v3/brokerage/cfm/positions`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
         """
@@ -366,7 +394,9 @@ class AsyncFutures:
         timeout: Timeout = None,
     ) -> GetFCMPositionResponse:
         """Get Futures Position.
+
         Get positions for a specific CFM product
+
         `GET /api/v3/brokerage/cfm/positions/{product_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -393,7 +423,9 @@ class AsyncFutures:
         timeout: Timeout = None,
     ) -> ScheduleFCMSweepResponse:
         """Schedule Futures Sweep.
+
         Schedules a sweep of funds from FCM wallet to USD Spot wallet
+
         `POST /api/v3/brokerage/cfm/sweeps/schedule`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
 
@@ -419,7 +451,9 @@ class AsyncFutures:
         timeout: Timeout = None,
     ) -> GetFCMSweepsResponse:
         """List Futures Sweeps.
+
         Get pending and processing sweeps of funds from FCM wallet to USD Spot wallet
+
         `GET /api/v3/brokerage/cfm/sweeps`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
         """
@@ -439,7 +473,9 @@ class AsyncFutures:
         timeout: Timeout = None,
     ) -> CancelFCMSweepResponse:
         """Cancel Pending Futures Sweep.
+
         Cancel the pending sweep of funds from FCM wallet to USD Spot wallet
+
         `DELETE /api/v3/brokerage/cfm/sweeps`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
         """

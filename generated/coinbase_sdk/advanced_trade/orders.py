@@ -66,9 +66,11 @@ class Orders:
         timeout: Timeout = None,
     ) -> NewOrderResponse:
         """Create Order.
+
         Create an order with a specified `product_id`, `side`, and `order_configuration`.
 
         **Equities:** Use the canonical `product_id` returned by the Products API, not the display ticker. Include `equity_order_metadata` to select the trading session and time in force. Use `market_market_ioc` with `MARKET_GFD` for market orders, which are supported only during the normal session. Use `limit_limit_gtc` with `LIMIT_GFD` or `LIMIT_GTC` for limit orders. In pre-market, after-hours, overnight, or multi-session trading, specify a positive whole-share `base_size`; `quote_size` and fractional sizing are not supported. Attached orders are not supported for equities.
+
         `POST /api/v3/brokerage/orders`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
 
@@ -119,9 +121,11 @@ class Orders:
         timeout: Timeout = None,
     ) -> CancelOrdersResponse:
         """Cancel Orders.
+
         Initiate cancel requests for one or more orders.
 
         **Equities:** Equity orders use the same `order_ids` request and per-order result format as other products. Do not include `equity_order_metadata` when canceling an order.
+
         `POST /api/v3/brokerage/orders/batch_cancel`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
 
@@ -154,7 +158,9 @@ class Orders:
         timeout: Timeout = None,
     ) -> EditOrderResponse:
         """Edit Order.
+
         Edit an order with a specified new `size`, or new `price`.
+
         `POST /api/v3/brokerage/orders/edit`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
 
@@ -199,7 +205,9 @@ class Orders:
         timeout: Timeout = None,
     ) -> PreviewEditOrderResponse:
         """Edit Order Preview.
+
         Preview an edit order request with a specified new `size`, or new `price`.
+
         `POST /api/v3/brokerage/orders/edit_preview`.
         Scopes: ApiKey:view, OAuth2:wallet:buys:create.
 
@@ -256,9 +264,11 @@ class Orders:
         timeout: Timeout = None,
     ) -> GetHistoricalOrdersResponse:
         """List Orders.
+
         Get a list of orders filtered by optional query parameters (`product_ids`, `order_status`, etc.).
 
         **Equities:** Set `product_type` to `EQUITY` to return only equity orders. Each equity order includes its time in force in `displayed_order_config` and execution session in `equity_trading_session`.
+
         `GET /api/v3/brokerage/orders/historical/batch`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -334,9 +344,11 @@ class Orders:
         timeout: Timeout = None,
     ) -> GetFillsResponse:
         """List Fills.
+
         Get a list of fills filtered by optional query parameters (`product_ids`, `order_ids`, etc.).
 
         **Equities:** Pass `EQUITY` in `product_types` to return only equity fills. When filtering by product, use the canonical `product_id` rather than the display ticker.
+
         `GET /api/v3/brokerage/orders/historical/fills`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -402,9 +414,11 @@ class Orders:
         timeout: Timeout = None,
     ) -> GetHistoricalOrderResponse:
         """Get Order.
+
         Get a single order by order ID.
 
         **Equities:** The response identifies equity orders with `product_type: EQUITY`. Use `displayed_order_config` for the equity time in force and `equity_trading_session` for the session in which the order is eligible to execute.
+
         `GET /api/v3/brokerage/orders/historical/{order_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -446,7 +460,9 @@ class Orders:
         timeout: Timeout = None,
     ) -> OrderPreviewResponse:
         """Preview Order.
+
         Preview an order.
+
         `POST /api/v3/brokerage/orders/preview`.
         Scopes: ApiKey:view, OAuth2:wallet:buys:create.
 
@@ -493,7 +509,9 @@ class Orders:
         timeout: Timeout = None,
     ) -> ClosePositionResponse:
         """Close Position.
+
         Places an order to close any open positions for a specified `product_id`.
+
         `POST /api/v3/brokerage/orders/close_position`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create, OAuth2:wallet:transactions:read.
 
@@ -543,9 +561,11 @@ class AsyncOrders:
         timeout: Timeout = None,
     ) -> NewOrderResponse:
         """Create Order.
+
         Create an order with a specified `product_id`, `side`, and `order_configuration`.
 
         **Equities:** Use the canonical `product_id` returned by the Products API, not the display ticker. Include `equity_order_metadata` to select the trading session and time in force. Use `market_market_ioc` with `MARKET_GFD` for market orders, which are supported only during the normal session. Use `limit_limit_gtc` with `LIMIT_GFD` or `LIMIT_GTC` for limit orders. In pre-market, after-hours, overnight, or multi-session trading, specify a positive whole-share `base_size`; `quote_size` and fractional sizing are not supported. Attached orders are not supported for equities.
+
         `POST /api/v3/brokerage/orders`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
 
@@ -596,9 +616,11 @@ class AsyncOrders:
         timeout: Timeout = None,
     ) -> CancelOrdersResponse:
         """Cancel Orders.
+
         Initiate cancel requests for one or more orders.
 
         **Equities:** Equity orders use the same `order_ids` request and per-order result format as other products. Do not include `equity_order_metadata` when canceling an order.
+
         `POST /api/v3/brokerage/orders/batch_cancel`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
 
@@ -631,7 +653,9 @@ class AsyncOrders:
         timeout: Timeout = None,
     ) -> EditOrderResponse:
         """Edit Order.
+
         Edit an order with a specified new `size`, or new `price`.
+
         `POST /api/v3/brokerage/orders/edit`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
 
@@ -676,7 +700,9 @@ class AsyncOrders:
         timeout: Timeout = None,
     ) -> PreviewEditOrderResponse:
         """Edit Order Preview.
+
         Preview an edit order request with a specified new `size`, or new `price`.
+
         `POST /api/v3/brokerage/orders/edit_preview`.
         Scopes: ApiKey:view, OAuth2:wallet:buys:create.
 
@@ -733,9 +759,11 @@ class AsyncOrders:
         timeout: Timeout = None,
     ) -> GetHistoricalOrdersResponse:
         """List Orders.
+
         Get a list of orders filtered by optional query parameters (`product_ids`, `order_status`, etc.).
 
         **Equities:** Set `product_type` to `EQUITY` to return only equity orders. Each equity order includes its time in force in `displayed_order_config` and execution session in `equity_trading_session`.
+
         `GET /api/v3/brokerage/orders/historical/batch`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -811,9 +839,11 @@ class AsyncOrders:
         timeout: Timeout = None,
     ) -> GetFillsResponse:
         """List Fills.
+
         Get a list of fills filtered by optional query parameters (`product_ids`, `order_ids`, etc.).
 
         **Equities:** Pass `EQUITY` in `product_types` to return only equity fills. When filtering by product, use the canonical `product_id` rather than the display ticker.
+
         `GET /api/v3/brokerage/orders/historical/fills`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -879,9 +909,11 @@ class AsyncOrders:
         timeout: Timeout = None,
     ) -> GetHistoricalOrderResponse:
         """Get Order.
+
         Get a single order by order ID.
 
         **Equities:** The response identifies equity orders with `product_type: EQUITY`. Use `displayed_order_config` for the equity time in force and `equity_trading_session` for the session in which the order is eligible to execute.
+
         `GET /api/v3/brokerage/orders/historical/{order_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -923,7 +955,9 @@ class AsyncOrders:
         timeout: Timeout = None,
     ) -> OrderPreviewResponse:
         """Preview Order.
+
         Preview an order.
+
         `POST /api/v3/brokerage/orders/preview`.
         Scopes: ApiKey:view, OAuth2:wallet:buys:create.
 
@@ -970,7 +1004,9 @@ class AsyncOrders:
         timeout: Timeout = None,
     ) -> ClosePositionResponse:
         """Close Position.
+
         Places an order to close any open positions for a specified `product_id`.
+
         `POST /api/v3/brokerage/orders/close_position`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create, OAuth2:wallet:transactions:read.
 

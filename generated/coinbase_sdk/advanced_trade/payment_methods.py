@@ -27,7 +27,9 @@ class PaymentMethods:
         timeout: Timeout = None,
     ) -> GetPaymentMethodsResponse:
         """List Payment Methods.
+
         Get a list of payment methods for the current user.
+
         `GET /api/v3/brokerage/payment_methods`.
         Scopes: ApiKey:view, OAuth2:wallet:payment-methods:read.
         """
@@ -48,7 +50,9 @@ class PaymentMethods:
         timeout: Timeout = None,
     ) -> GetPaymentMethodResponse:
         """Get Payment Method.
+
         Get information about a payment method for the current user.
+
         `GET /api/v3/brokerage/payment_methods/{payment_method_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:payment-methods:read.
 
@@ -81,7 +85,9 @@ class AsyncPaymentMethods:
         timeout: Timeout = None,
     ) -> GetPaymentMethodsResponse:
         """List Payment Methods.
+
         Get a list of payment methods for the current user.
+
         `GET /api/v3/brokerage/payment_methods`.
         Scopes: ApiKey:view, OAuth2:wallet:payment-methods:read.
         """
@@ -102,7 +108,9 @@ class AsyncPaymentMethods:
         timeout: Timeout = None,
     ) -> GetPaymentMethodResponse:
         """Get Payment Method.
+
         Get information about a payment method for the current user.
+
         `GET /api/v3/brokerage/payment_methods/{payment_method_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:payment-methods:read.
 

@@ -40,7 +40,9 @@ class Perpetuals:
         timeout: Timeout = None,
     ) -> AllocatePortfolioResponse:
         """Allocate Portfolio.
+
         Allocate portfolio funds to a sub-portfolio on Intx Portfolio
+
         `POST /api/v3/brokerage/intx/allocate`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
 
@@ -79,7 +81,9 @@ class Perpetuals:
         timeout: Timeout = None,
     ) -> IntxGetPortfoliosResponse:
         """Get Perpetuals Portfolio Summary.
+
         Get a summary of your Perpetuals portfolio
+
         `GET /api/v3/brokerage/intx/portfolio/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -112,7 +116,9 @@ class Perpetuals:
         timeout: Timeout = None,
     ) -> GetPositionsResponse:
         """List Perpetuals Positions.
+
         Get a list of open positions in your Perpetuals portfolio
+
         `GET /api/v3/brokerage/intx/positions/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -146,7 +152,9 @@ class Perpetuals:
         timeout: Timeout = None,
     ) -> GetPositionResponse:
         """Get Perpetuals Position.
+
         Get a specific open position on Intx
+
         `GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -181,7 +189,9 @@ class Perpetuals:
         timeout: Timeout = None,
     ) -> GetBalanceSummaryResponse:
         """Get Portfolios Balances.
+
         Get a list of asset balances on Intx for a given Portfolio
+
         `GET /api/v3/brokerage/intx/balances/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -215,7 +225,9 @@ class Perpetuals:
         timeout: Timeout = None,
     ) -> MultiAssetCollateralResponse:
         """Opt In or Out of Multi Asset Collateral.
+
         Enable or Disable Multi Asset Collateral for a given Portfolio
+
         `POST /api/v3/brokerage/intx/multi_asset_collateral`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
 
@@ -260,7 +272,9 @@ class AsyncPerpetuals:
         timeout: Timeout = None,
     ) -> AllocatePortfolioResponse:
         """Allocate Portfolio.
+
         Allocate portfolio funds to a sub-portfolio on Intx Portfolio
+
         `POST /api/v3/brokerage/intx/allocate`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
 
@@ -299,7 +313,9 @@ class AsyncPerpetuals:
         timeout: Timeout = None,
     ) -> IntxGetPortfoliosResponse:
         """Get Perpetuals Portfolio Summary.
+
         Get a summary of your Perpetuals portfolio
+
         `GET /api/v3/brokerage/intx/portfolio/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -332,7 +348,9 @@ class AsyncPerpetuals:
         timeout: Timeout = None,
     ) -> GetPositionsResponse:
         """List Perpetuals Positions.
+
         Get a list of open positions in your Perpetuals portfolio
+
         `GET /api/v3/brokerage/intx/positions/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -366,7 +384,9 @@ class AsyncPerpetuals:
         timeout: Timeout = None,
     ) -> GetPositionResponse:
         """Get Perpetuals Position.
+
         Get a specific open position on Intx
+
         `GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -401,7 +421,9 @@ class AsyncPerpetuals:
         timeout: Timeout = None,
     ) -> GetBalanceSummaryResponse:
         """Get Portfolios Balances.
+
         Get a list of asset balances on Intx for a given Portfolio
+
         `GET /api/v3/brokerage/intx/balances/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
 
@@ -435,7 +457,9 @@ class AsyncPerpetuals:
         timeout: Timeout = None,
     ) -> MultiAssetCollateralResponse:
         """Opt In or Out of Multi Asset Collateral.
+
         Enable or Disable Multi Asset Collateral for a given Portfolio
+
         `POST /api/v3/brokerage/intx/multi_asset_collateral`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
 

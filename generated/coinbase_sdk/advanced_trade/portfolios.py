@@ -34,7 +34,9 @@ class Portfolios:
         timeout: Timeout = None,
     ) -> RetailBrokerageApiGetPortfoliosResponse:
         """List Portfolios.
+
         Get all portfolios of a user.
+
         `GET /api/v3/brokerage/portfolios`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
 
@@ -61,7 +63,9 @@ class Portfolios:
         timeout: Timeout = None,
     ) -> CreatePortfolioResponse:
         """Create Portfolio.
+
         Create a portfolio.
+
         `POST /api/v3/brokerage/portfolios`.
         Scopes: ApiKey:trade, OAuth2:wallet:user:update.
 
@@ -90,7 +94,9 @@ class Portfolios:
         timeout: Timeout = None,
     ) -> MovePortfolioFundsResponse:
         """Move Portfolio Funds.
+
         Move funds between portfolios.
+
         `POST /api/v3/brokerage/portfolios/move_funds`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
 
@@ -122,7 +128,9 @@ class Portfolios:
         timeout: Timeout = None,
     ) -> GetPortfolioBreakdownResponse:
         """Get Portfolio Breakdown.
+
         Get the breakdown of a portfolio.
+
         `GET /api/v3/brokerage/portfolios/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
 
@@ -154,7 +162,9 @@ class Portfolios:
         timeout: Timeout = None,
     ) -> EditPortfolioResponse:
         """Edit Portfolio.
+
         Edit a portfolio.
+
         `PUT /api/v3/brokerage/portfolios/{portfolio_uuid}`.
         Scopes: ApiKey:trade, OAuth2:wallet:user:update.
 
@@ -185,7 +195,9 @@ class Portfolios:
         timeout: Timeout = None,
     ) -> DeletePortfolioResponse:
         """Delete Portfolio.
+
         Delete portfolio.
+
         `DELETE /api/v3/brokerage/portfolios/{portfolio_uuid}`.
         Scopes: ApiKey:trade, OAuth2:wallet:accounts:read.
 
@@ -219,7 +231,9 @@ class AsyncPortfolios:
         timeout: Timeout = None,
     ) -> RetailBrokerageApiGetPortfoliosResponse:
         """List Portfolios.
+
         Get all portfolios of a user.
+
         `GET /api/v3/brokerage/portfolios`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
 
@@ -246,7 +260,9 @@ class AsyncPortfolios:
         timeout: Timeout = None,
     ) -> CreatePortfolioResponse:
         """Create Portfolio.
+
         Create a portfolio.
+
         `POST /api/v3/brokerage/portfolios`.
         Scopes: ApiKey:trade, OAuth2:wallet:user:update.
 
@@ -275,7 +291,9 @@ class AsyncPortfolios:
         timeout: Timeout = None,
     ) -> MovePortfolioFundsResponse:
         """Move Portfolio Funds.
+
         Move funds between portfolios.
+
         `POST /api/v3/brokerage/portfolios/move_funds`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
 
@@ -307,7 +325,9 @@ class AsyncPortfolios:
         timeout: Timeout = None,
     ) -> GetPortfolioBreakdownResponse:
         """Get Portfolio Breakdown.
+
         Get the breakdown of a portfolio.
+
         `GET /api/v3/brokerage/portfolios/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
 
@@ -339,7 +359,9 @@ class AsyncPortfolios:
         timeout: Timeout = None,
     ) -> EditPortfolioResponse:
         """Edit Portfolio.
+
         Edit a portfolio.
+
         `PUT /api/v3/brokerage/portfolios/{portfolio_uuid}`.
         Scopes: ApiKey:trade, OAuth2:wallet:user:update.
 
@@ -370,7 +392,9 @@ class AsyncPortfolios:
         timeout: Timeout = None,
     ) -> DeletePortfolioResponse:
         """Delete Portfolio.
+
         Delete portfolio.
+
         `DELETE /api/v3/brokerage/portfolios/{portfolio_uuid}`.
         Scopes: ApiKey:trade, OAuth2:wallet:accounts:read.
 

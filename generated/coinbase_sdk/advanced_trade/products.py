@@ -38,7 +38,9 @@ class ProductsResource:
         timeout: Timeout = None,
     ) -> GetBestBidAskResponse:
         """Get Best Bid/Ask.
+
         Get the best bid/ask for all products. A subset of all products can be returned instead by using the product_ids input.
+
         `GET /api/v3/brokerage/best_bid_ask`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
 
@@ -67,7 +69,9 @@ class ProductsResource:
         timeout: Timeout = None,
     ) -> GetProductBookResponse:
         """Get Product Book.
+
         Get a list of bids/asks for a single product. The amount of detail shown can be customized with the limit parameter.
+
         `GET /api/v3/brokerage/product_book`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
 
@@ -110,7 +114,9 @@ class ProductsResource:
         timeout: Timeout = None,
     ) -> Products:
         """List Products.
+
         Get a list of the available currency pairs for trading.
+
         `GET /api/v3/brokerage/products`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
 
@@ -162,9 +168,11 @@ class ProductsResource:
         timeout: Timeout = None,
     ) -> Product:
         """Get Product.
+
         Get information on a single product by product ID.
 
         **Equities:** Use the canonical `product_id` returned by the Products API, not the display ticker. Equity responses include `equity_product_details`, which describes the security, current trading session, order-size permissions, and halt or liquidate-only state.
+
         `GET /api/v3/brokerage/products/{product_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
 
@@ -199,7 +207,9 @@ class ProductsResource:
         timeout: Timeout = None,
     ) -> Candles:
         """Get Product Candles.
+
         Get rates for a single product by product ID, grouped in buckets.
+
         `GET /api/v3/brokerage/products/{product_id}/candles`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
 
@@ -239,7 +249,9 @@ class ProductsResource:
         timeout: Timeout = None,
     ) -> GetMarketTradesResponse:
         """Get Market Trades.
+
         Get snapshot information by product ID about the last trades (ticks) and best bid/ask.
+
         `GET /api/v3/brokerage/products/{product_id}/ticker`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
 
@@ -281,7 +293,9 @@ class AsyncProductsResource:
         timeout: Timeout = None,
     ) -> GetBestBidAskResponse:
         """Get Best Bid/Ask.
+
         Get the best bid/ask for all products. A subset of all products can be returned instead by using the product_ids input.
+
         `GET /api/v3/brokerage/best_bid_ask`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
 
@@ -310,7 +324,9 @@ class AsyncProductsResource:
         timeout: Timeout = None,
     ) -> GetProductBookResponse:
         """Get Product Book.
+
         Get a list of bids/asks for a single product. The amount of detail shown can be customized with the limit parameter.
+
         `GET /api/v3/brokerage/product_book`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
 
@@ -353,7 +369,9 @@ class AsyncProductsResource:
         timeout: Timeout = None,
     ) -> Products:
         """List Products.
+
         Get a list of the available currency pairs for trading.
+
         `GET /api/v3/brokerage/products`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
 
@@ -405,9 +423,11 @@ class AsyncProductsResource:
         timeout: Timeout = None,
     ) -> Product:
         """Get Product.
+
         Get information on a single product by product ID.
 
         **Equities:** Use the canonical `product_id` returned by the Products API, not the display ticker. Equity responses include `equity_product_details`, which describes the security, current trading session, order-size permissions, and halt or liquidate-only state.
+
         `GET /api/v3/brokerage/products/{product_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
 
@@ -442,7 +462,9 @@ class AsyncProductsResource:
         timeout: Timeout = None,
     ) -> Candles:
         """Get Product Candles.
+
         Get rates for a single product by product ID, grouped in buckets.
+
         `GET /api/v3/brokerage/products/{product_id}/candles`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
 
@@ -482,7 +504,9 @@ class AsyncProductsResource:
         timeout: Timeout = None,
     ) -> GetMarketTradesResponse:
         """Get Market Trades.
+
         Get snapshot information by product ID about the last trades (ticks) and best bid/ask.
+
         `GET /api/v3/brokerage/products/{product_id}/ticker`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
 

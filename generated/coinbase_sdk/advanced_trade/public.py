@@ -37,7 +37,9 @@ class Public:
         timeout: Timeout = None,
     ) -> ExtendedTimestamp:
         """Get Server Time.
+
         Get the current time from the Coinbase Advanced API.
+
         `GET /api/v3/brokerage/time` (public: no authentication).
         """
         return self._api.request(
@@ -59,7 +61,9 @@ class Public:
         timeout: Timeout = None,
     ) -> GetProductBookResponse:
         """Get Public Product Book.
+
         Get a list of bids/asks for a single product. The amount of detail shown can be customized with the limit parameter.
+
         `GET /api/v3/brokerage/market/product_book` (public: no authentication).
 
         Args:
@@ -100,7 +104,9 @@ class Public:
         timeout: Timeout = None,
     ) -> Products:
         """List Public Products.
+
         Get a list of the available currency pairs for trading.
+
         `GET /api/v3/brokerage/market/products` (public: no authentication).
 
         Args:
@@ -148,7 +154,9 @@ class Public:
         timeout: Timeout = None,
     ) -> Product:
         """Get Public Product.
+
         Get information on a single product by product ID.
+
         `GET /api/v3/brokerage/market/products/{product_id}` (public: no authentication).
 
         Args:
@@ -178,7 +186,9 @@ class Public:
         timeout: Timeout = None,
     ) -> Candles:
         """Get Public Product Candles.
+
         Get rates for a single product by product ID, grouped in buckets.
+
         `GET /api/v3/brokerage/market/products/{product_id}/candles` (public: no authentication).
 
         Args:
@@ -217,7 +227,9 @@ class Public:
         timeout: Timeout = None,
     ) -> GetMarketTradesResponse:
         """Get Public Market Trades.
+
         Get snapshot information by product ID about the last trades (ticks) and best bid/ask.
+
         `GET /api/v3/brokerage/market/products/{product_id}/ticker` (public: no authentication).
 
         Args:
@@ -257,7 +269,9 @@ class AsyncPublic:
         timeout: Timeout = None,
     ) -> ExtendedTimestamp:
         """Get Server Time.
+
         Get the current time from the Coinbase Advanced API.
+
         `GET /api/v3/brokerage/time` (public: no authentication).
         """
         return await self._api.request(
@@ -279,7 +293,9 @@ class AsyncPublic:
         timeout: Timeout = None,
     ) -> GetProductBookResponse:
         """Get Public Product Book.
+
         Get a list of bids/asks for a single product. The amount of detail shown can be customized with the limit parameter.
+
         `GET /api/v3/brokerage/market/product_book` (public: no authentication).
 
         Args:
@@ -320,7 +336,9 @@ class AsyncPublic:
         timeout: Timeout = None,
     ) -> Products:
         """List Public Products.
+
         Get a list of the available currency pairs for trading.
+
         `GET /api/v3/brokerage/market/products` (public: no authentication).
 
         Args:
@@ -368,7 +386,9 @@ class AsyncPublic:
         timeout: Timeout = None,
     ) -> Product:
         """Get Public Product.
+
         Get information on a single product by product ID.
+
         `GET /api/v3/brokerage/market/products/{product_id}` (public: no authentication).
 
         Args:
@@ -398,7 +418,9 @@ class AsyncPublic:
         timeout: Timeout = None,
     ) -> Candles:
         """Get Public Product Candles.
+
         Get rates for a single product by product ID, grouped in buckets.
+
         `GET /api/v3/brokerage/market/products/{product_id}/candles` (public: no authentication).
 
         Args:
@@ -437,7 +459,9 @@ class AsyncPublic:
         timeout: Timeout = None,
     ) -> GetMarketTradesResponse:
         """Get Public Market Trades.
+
         Get snapshot information by product ID about the last trades (ticks) and best bid/ask.
+
         `GET /api/v3/brokerage/market/products/{product_id}/ticker` (public: no authentication).
 
         Args:

@@ -30,11 +30,13 @@ class AccountManagement:
         timeout: Timeout = None,
     ) -> AccountSummaries:
         """Get per-currency account summaries.
+
         Retrieves a per-currency list of account summaries for the authenticated user. Each summary includes balance, equity, available funds, and margin information for each currency.
 
         To retrieve summaries for a specific subaccount, use the `subaccount_id` parameter. When the `extended` parameter is set to `true`, additional account details such as account ID, username, email, and account type are included. There is no `currency` parameter: summaries for all portfolio currencies are always returned. With `include_isolated=true` the result also holds `isolated_account_summaries` for the active isolated-margin subaccounts.
 
         Scope: rat#view or wallet:accounts:read
+
         JSON-RPC method `private/get_account_summaries`.
         Scopes: rat#view, wallet:accounts:read.
 
@@ -66,6 +68,7 @@ class AccountManagement:
         timeout: Timeout = None,
     ) -> AccountSummaryExtended:
         """Get the account summary for one currency.
+
         Retrieves the account summary for a specific currency. The summary includes cash `balance`, `equity`, `margin_balance`, `available_funds`, `available_withdrawal_funds`, initial/maintenance margin, session and total PnL, options greeks, and related fields.
 
         Key relationships (standard margin): `equity = balance + futures session PnL + options_value`, `margin_balance = equity - options_value`, `available_funds = max(0, margin_balance - initial_margin)`. Under portfolio margin, `margin_balance` equals `equity`. Session PnL fields reset at daily settlement; `total_pl` does not.
@@ -73,6 +76,7 @@ class AccountManagement:
         To retrieve the summary for a specific subaccount, use the `subaccount_id` parameter. When the `extended` parameter is set to `true`, additional account details such as account ID, username, email, and account type are included in the same object.
 
         Scope: rat#view or wallet:accounts:read
+
         JSON-RPC method `private/get_account_summary`.
         Scopes: rat#view, wallet:accounts:read.
 
@@ -111,11 +115,13 @@ class AsyncAccountManagement:
         timeout: Timeout = None,
     ) -> AccountSummaries:
         """Get per-currency account summaries.
+
         Retrieves a per-currency list of account summaries for the authenticated user. Each summary includes balance, equity, available funds, and margin information for each currency.
 
         To retrieve summaries for a specific subaccount, use the `subaccount_id` parameter. When the `extended` parameter is set to `true`, additional account details such as account ID, username, email, and account type are included. There is no `currency` parameter: summaries for all portfolio currencies are always returned. With `include_isolated=true` the result also holds `isolated_account_summaries` for the active isolated-margin subaccounts.
 
         Scope: rat#view or wallet:accounts:read
+
         JSON-RPC method `private/get_account_summaries`.
         Scopes: rat#view, wallet:accounts:read.
 
@@ -147,6 +153,7 @@ class AsyncAccountManagement:
         timeout: Timeout = None,
     ) -> AccountSummaryExtended:
         """Get the account summary for one currency.
+
         Retrieves the account summary for a specific currency. The summary includes cash `balance`, `equity`, `margin_balance`, `available_funds`, `available_withdrawal_funds`, initial/maintenance margin, session and total PnL, options greeks, and related fields.
 
         Key relationships (standard margin): `equity = balance + futures session PnL + options_value`, `margin_balance = equity - options_value`, `available_funds = max(0, margin_balance - initial_margin)`. Under portfolio margin, `margin_balance` equals `equity`. Session PnL fields reset at daily settlement; `total_pl` does not.
@@ -154,6 +161,7 @@ class AsyncAccountManagement:
         To retrieve the summary for a specific subaccount, use the `subaccount_id` parameter. When the `extended` parameter is set to `true`, additional account details such as account ID, username, email, and account type are included in the same object.
 
         Scope: rat#view or wallet:accounts:read
+
         JSON-RPC method `private/get_account_summary`.
         Scopes: rat#view, wallet:accounts:read.
 

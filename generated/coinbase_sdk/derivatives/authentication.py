@@ -38,6 +38,7 @@ class Authentication:
         timeout: Timeout = None,
     ) -> AuthResult:
         """Authenticate and obtain an access token.
+
         Exchanges credentials for a gateway access token that authorizes the `private/` methods.
 
         On Coinbase's gateway, sign a short-lived CDP API key JWT locally (about 120 s, a fresh one for each call). Then call `public/auth` with `{"grant_type": "coinbase_cdp", "token": <JWT>}`. With a Coinbase OAuth2 access token, use `{"grant_type": "coinbase_oauth2", "token": <OAuth token>}` instead. Send this call as an HTTP POST so the JWT stays out of URLs.
@@ -45,6 +46,7 @@ class Authentication:
         Over HTTP the result holds an `access_token` (valid for about 15 minutes) to send as `Authorization: Bearer <access_token>` on private calls. Renew it before `expires_in` runs out. Over WebSocket, `public/auth` authenticates the socket itself and later calls need no token; re-authenticate before about 50 minutes. An HTTP token cannot authenticate a WebSocket, and the reverse is also true.
 
         Deribit's native grant types are `client_credentials` (client id and secret), `client_signature` (client id and an HMAC-SHA256 signature) and `refresh_token` (a refresh token from an earlier call). They are listed because the gateway speaks the Deribit protocol. Coinbase documents only `coinbase_cdp` and `coinbase_oauth2`.
+
         JSON-RPC method `public/auth` (public).
 
         Args:
@@ -106,6 +108,7 @@ class AsyncAuthentication:
         timeout: Timeout = None,
     ) -> AuthResult:
         """Authenticate and obtain an access token.
+
         Exchanges credentials for a gateway access token that authorizes the `private/` methods.
 
         On Coinbase's gateway, sign a short-lived CDP API key JWT locally (about 120 s, a fresh one for each call). Then call `public/auth` with `{"grant_type": "coinbase_cdp", "token": <JWT>}`. With a Coinbase OAuth2 access token, use `{"grant_type": "coinbase_oauth2", "token": <OAuth token>}` instead. Send this call as an HTTP POST so the JWT stays out of URLs.
@@ -113,6 +116,7 @@ class AsyncAuthentication:
         Over HTTP the result holds an `access_token` (valid for about 15 minutes) to send as `Authorization: Bearer <access_token>` on private calls. Renew it before `expires_in` runs out. Over WebSocket, `public/auth` authenticates the socket itself and later calls need no token; re-authenticate before about 50 minutes. An HTTP token cannot authenticate a WebSocket, and the reverse is also true.
 
         Deribit's native grant types are `client_credentials` (client id and secret), `client_signature` (client id and an HMAC-SHA256 signature) and `refresh_token` (a refresh token from an earlier call). They are listed because the gateway speaks the Deribit protocol. Coinbase documents only `coinbase_cdp` and `coinbase_oauth2`.
+
         JSON-RPC method `public/auth` (public).
 
         Args:

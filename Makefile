@@ -1,0 +1,55 @@
+# sdkgen — the two commands a newcomer needs: `make regenerate` and `make test`.
+# Every target builds the virtualenv in .venv/ first when it is missing or out of date.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help venv regenerate check-generated test lint typecheck ir lock clean
+
+help:
+	@echo "make regenerate       regenerate generated/ from specs/ + templates/"
+	@echo "make test             the whole test suite (includes check-generated, ruff, mypy)"
+	@echo "make check-generated  fail with a diff when generated/ is stale"
+	@echo "make lint             ruff on the generator, tests and generated/"
+	@echo "make typecheck        mypy --strict on the generator and generated/"
+	@echo "make ir               print the flagship IR as JSON"
+	@echo "make lock             re-pin requirements.lock from the current venv"
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+regenerate: $(STAMP)
+	$(BIN)/sdkgen generate
+
+check-generated: $(STAMP)
+	$(BIN)/sdkgen check
+
+ir: $(STAMP)
+	@$(BIN)/sdkgen ir
+
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
+	cd generated && ../$(BIN)/ruff check . && ../$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict generator
+	cd generated && ../$(BIN)/mypy --strict coinbase_sdk
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | sed '1i # Every package of the development environment, pinned. Regenerate with: make lock' > requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
