@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv regenerate check-generated test lint typecheck ir lock clean
+.PHONY: help venv regenerate check-generated test lint typecheck ir lock clean update-fixtures
 
 help:
 	@echo "make regenerate       regenerate generated/ from specs/ + templates/"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint             ruff on the generator, tests and generated/"
 	@echo "make typecheck        mypy --strict on the generator and generated/"
 	@echo "make ir               print the flagship IR as JSON"
+	@echo "make update-fixtures  regenerate the golden trees of the fixture specs (tests/fixtures/expected)"
 	@echo "make lock             re-pin requirements.lock from the current venv"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -47,6 +48,9 @@ typecheck: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+update-fixtures: $(STAMP)
+	$(BIN)/python -m tests.fixture_specs
 
 lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | sed '1i # Every package of the development environment, pinned. Regenerate with: make lock' > requirements.lock

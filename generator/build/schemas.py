@@ -102,7 +102,7 @@ class SchemaBundle:
                 base = target.pointer.rsplit("/", 1)[0]
                 self.register_components(target.document, base)
             else:
-                tokens = split_pointer(target.pointer)[-2:] or [target.document.path.stem]
+                tokens = split_pointer(target.pointer)[-1:] or [target.document.path.stem]
                 self._claim(target.document, target.pointer, self._name_for_context("_".join(tokens)))
         name = self._named[key]
         self._define(target.document, target.pointer)

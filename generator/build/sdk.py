@@ -11,7 +11,7 @@ from ..ir import Api, Credential, Deprecation, Operation, Sdk
 from ..load.documents import SourceDocument, read_document
 from ..load.overlay import apply_overlay
 from ..load.refs import DocumentSet
-from ..load.validate import validate_openapi, validate_openrpc
+from ..load.validate import openapi_version, validate_openapi, validate_openrpc
 from .naming import RESERVED_MEMBER_NAMES, python_name, snake_case, strip_operation_prefix
 from .openapi import OpenApiBuilder
 from .openrpc import OpenRpcBuilder
@@ -37,11 +37,15 @@ def load_api(source: ApiSource, config: Config) -> DocumentSet:
     document = read_document(source.path, root=config.root)
     for overlay_path in source.overlays:
         apply_overlay(document, read_document(overlay_path, root=config.root))
+    documents = DocumentSet(document, display_root=config.root)
     if source.kind == "openapi":
+        openapi_version(document)
+        documents.check_all()
         validate_openapi(document)
     else:
         validate_openrpc(document)
-    return DocumentSet(document, display_root=config.root)
+        documents.check_all()
+    return documents
 
 
 def _api_name(source: ApiSource, document: SourceDocument) -> str:

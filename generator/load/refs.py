@@ -63,6 +63,26 @@ class DocumentSet:
             self._documents[path] = read_document(path, root=self._display_root)
         return self._documents[path]
 
+    def check_all(self) -> None:
+        """Resolve every `$ref` reachable from the main document, so that a bad one is reported
+        with its location before any library follows it."""
+        pending = [self.main]
+        seen: set[Path] = set()
+        while pending:
+            document = pending.pop()
+            if document.path in seen:
+                continue
+            seen.add(document.path)
+            stack: list[tuple[Any, str]] = [(document.data, "")]
+            while stack:
+                node, pointer = stack.pop()
+                if isinstance(node, dict):
+                    if "$ref" in node and isinstance(node["$ref"], str):
+                        pending.append(self.resolve(node["$ref"], document, pointer).document)
+                    stack.extend((value, join_pointer(pointer, key)) for key, value in node.items() if key != "$ref")
+                elif isinstance(node, list):
+                    stack.extend((value, join_pointer(pointer, index)) for index, value in enumerate(node))
+
     @property
     def documents(self) -> list[SourceDocument]:
         return list(self._documents.values())

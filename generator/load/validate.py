@@ -37,7 +37,10 @@ def validate_openapi(document: SourceDocument) -> None:
     """Raise SpecError for the first problem openapi-spec-validator finds (and say how many more)."""
     validator_class = OpenAPIV30SpecValidator if openapi_version(document) == "3.0" else OpenAPIV31SpecValidator
     validator = validator_class(document.data, base_uri=document.path.as_uri())
-    errors = list(validator.iter_errors())
+    try:
+        errors = list(validator.iter_errors())
+    except Exception as exc:  # noqa: BLE001 - the validator's own failure must not surface as a traceback
+        raise SpecError(document.location(), f"openapi-spec-validator could not read the document ({type(exc).__name__}: {str(exc)[:200]})") from None
     if errors:
         first = errors[0]
         pointer = _pointer(getattr(first, "absolute_path", ()) or ())
@@ -69,5 +72,7 @@ def validate_openrpc(document: SourceDocument) -> None:
     if not isinstance(version, str) or not version.startswith("1."):
         raise SpecError(document.location("/openrpc"), "not an OpenRPC 1.x document (missing `openrpc` version)")
     error = jsonschema.exceptions.best_match(openrpc_validator().iter_errors(document.data))
+    while error is not None and error.context:  # `oneOf` failures: report the branch that came closest
+        error = jsonschema.exceptions.best_match(error.context)
     if error is not None:
         raise SpecError(document.location(_pointer(error.absolute_path)), f"invalid OpenRPC: {error.message}")

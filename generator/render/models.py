@@ -7,7 +7,8 @@ import warnings
 from typing import Any
 
 from datamodel_code_generator import generate
-from datamodel_code_generator.enums import DataModelType, InputFileType, PythonVersion
+from datamodel_code_generator.enums import DataModelType, InputFileType
+from datamodel_code_generator.format import PythonVersion
 
 from ..errors import SdkgenError
 from ..ir import Api

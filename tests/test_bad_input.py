@@ -1,0 +1,101 @@
+"""Broken specs: one clear line naming file, line or pointer; the output tree is left byte-identical."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT
+
+BROKEN = FIXTURES / "broken"
+
+CASES = {
+    "invalid_yaml.yaml": ("--openapi", r"^error: tests/fixtures/broken/invalid_yaml\.yaml:8: invalid YAML: "),
+    "dangling_ref.yaml": ("--openapi", r"^error: tests/fixtures/broken/dangling_ref\.yaml:15: /paths/~1a/get/responses/200/.*\$ref '#/components/schemas/Missing' points at nothing"),
+    "missing_file_ref.yaml": ("--openapi", r"^error: tests/fixtures/broken/missing_file_ref\.yaml:15: .*file that does not exist: nowhere\.yaml"),
+    "escaping_ref.yaml": ("--openapi", r"^error: tests/fixtures/broken/escaping_ref\.yaml:15: .*leaves the spec's folder"),
+    "invalid.openrpc.yaml": ("--openrpc", r"^error: tests/fixtures/broken/invalid\.openrpc\.yaml:12: /methods/1: invalid OpenRPC: 'name' is a required property"),
+    "duplicate_names.yaml": ("--openapi", r"^error: tests/fixtures/broken/duplicate_names\.yaml:14: /paths/~1b/get: operation would be named duplicates\.things\.get_thing\(\), like the one at .*:8: /paths/~1a/get \(hint: "),
+}
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def existing_output(tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "generate", "--openapi", str(FIXTURES / "specs" / "seed_intx_balances.yaml"), "--output", str(out), "--package", "pkg"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.returncode == 0
+    (out / "NOTES.md").write_text("a file the generator does not own\n")
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_broken_spec_gives_one_clear_line_and_leaves_output_untouched(name: str, existing_output: Path) -> None:
+    flag, pattern = CASES[name]
+    before = snapshot(existing_output)
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "generate", flag, f"tests/fixtures/broken/{name}", "--output", str(existing_output), "--package", "pkg"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert re.search(pattern, lines[0]), lines[0]
+    assert snapshot(existing_output) == before
+
+
+def test_vendor_spec_without_its_overlay_fails_on_the_bad_default(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "ir", "--openapi", "specs/coinbase/advanced-trade-spec.yaml", "--output", str(tmp_path), "--package", "pkg"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "specs/coinbase/advanced-trade-spec.yaml" in result.stderr and "not one of" in result.stderr
+
+
+def test_unowned_files_survive_regeneration(existing_output: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "generate", "--openapi", str(FIXTURES / "specs" / "seed_intx_balances.yaml"), "--output", str(existing_output), "--package", "pkg", "--version", "0.2.0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (existing_output / "NOTES.md").read_text() == "a file the generator does not own\n"
+    assert '"0.2.0"' in (existing_output / "pkg" / "_version.py").read_text()
+
+
+def test_generator_refuses_to_overwrite_a_file_it_does_not_own(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "pkg").mkdir(parents=True)
+    (out / "pkg" / "_client.py").write_text("# mine\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "generate", "--openapi", str(FIXTURES / "specs" / "seed_intx_balances.yaml"), "--output", str(out), "--package", "pkg"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1 and "does not own" in result.stderr
+    assert (out / "pkg" / "_client.py").read_text() == "# mine\n"
