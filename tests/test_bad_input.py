@@ -15,11 +15,23 @@ BROKEN = FIXTURES / "broken"
 
 CASES = {
     "invalid_yaml.yaml": ("--openapi", r"^error: tests/fixtures/broken/invalid_yaml\.yaml:8: invalid YAML: "),
-    "dangling_ref.yaml": ("--openapi", r"^error: tests/fixtures/broken/dangling_ref\.yaml:15: /paths/~1a/get/responses/200/.*\$ref '#/components/schemas/Missing' points at nothing"),
-    "missing_file_ref.yaml": ("--openapi", r"^error: tests/fixtures/broken/missing_file_ref\.yaml:15: .*file that does not exist: nowhere\.yaml"),
+    "dangling_ref.yaml": (
+        "--openapi",
+        r"^error: tests/fixtures/broken/dangling_ref\.yaml:15: /paths/~1a/get/responses/200/.*\$ref '#/components/schemas/Missing' points at nothing",
+    ),
+    "missing_file_ref.yaml": (
+        "--openapi",
+        r"^error: tests/fixtures/broken/missing_file_ref\.yaml:15: .*file that does not exist: nowhere\.yaml",
+    ),
     "escaping_ref.yaml": ("--openapi", r"^error: tests/fixtures/broken/escaping_ref\.yaml:15: .*leaves the spec's folder"),
-    "invalid.openrpc.yaml": ("--openrpc", r"^error: tests/fixtures/broken/invalid\.openrpc\.yaml:12: /methods/1: invalid OpenRPC: 'name' is a required property"),
-    "duplicate_names.yaml": ("--openapi", r"^error: tests/fixtures/broken/duplicate_names\.yaml:14: /paths/~1b/get: operation would be named duplicates\.things\.get_thing\(\), like the one at .*:8: /paths/~1a/get \(hint: "),
+    "invalid.openrpc.yaml": (
+        "--openrpc",
+        r"^error: tests/fixtures/broken/invalid\.openrpc\.yaml:12: /methods/1: invalid OpenRPC: 'name' is a required property",
+    ),
+    "duplicate_names.yaml": (
+        "--openapi",
+        r"^error: tests/fixtures/broken/duplicate_names\.yaml:14: /paths/~1b/get: operation would be named duplicates\.things\.get_thing\(\), like the one at .*:8: /paths/~1a/get \(hint: ",
+    ),
 }
 
 
@@ -31,7 +43,18 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def existing_output(tmp_path: Path) -> Path:
     out = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", "--openapi", str(FIXTURES / "specs" / "seed_intx_balances.yaml"), "--output", str(out), "--package", "pkg"],
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "generate",
+            "--openapi",
+            str(FIXTURES / "specs" / "seed_intx_balances.yaml"),
+            "--output",
+            str(out),
+            "--package",
+            "pkg",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -47,7 +70,18 @@ def test_broken_spec_gives_one_clear_line_and_leaves_output_untouched(name: str,
     flag, pattern = CASES[name]
     before = snapshot(existing_output)
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", flag, f"tests/fixtures/broken/{name}", "--output", str(existing_output), "--package", "pkg"],
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "generate",
+            flag,
+            f"tests/fixtures/broken/{name}",
+            "--output",
+            str(existing_output),
+            "--package",
+            "pkg",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -63,7 +97,18 @@ def test_broken_spec_gives_one_clear_line_and_leaves_output_untouched(name: str,
 
 def test_vendor_spec_without_its_overlay_fails_on_the_bad_default(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "ir", "--openapi", "specs/coinbase/advanced-trade-spec.yaml", "--output", str(tmp_path), "--package", "pkg"],
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "ir",
+            "--openapi",
+            "specs/coinbase/advanced-trade-spec.yaml",
+            "--output",
+            str(tmp_path),
+            "--package",
+            "pkg",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -75,7 +120,20 @@ def test_vendor_spec_without_its_overlay_fails_on_the_bad_default(tmp_path: Path
 
 def test_unowned_files_survive_regeneration(existing_output: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", "--openapi", str(FIXTURES / "specs" / "seed_intx_balances.yaml"), "--output", str(existing_output), "--package", "pkg", "--version", "0.2.0"],
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "generate",
+            "--openapi",
+            str(FIXTURES / "specs" / "seed_intx_balances.yaml"),
+            "--output",
+            str(existing_output),
+            "--package",
+            "pkg",
+            "--version",
+            "0.2.0",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -91,7 +149,18 @@ def test_generator_refuses_to_overwrite_a_file_it_does_not_own(tmp_path: Path) -
     (out / "pkg").mkdir(parents=True)
     (out / "pkg" / "_client.py").write_text("# mine\n")
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", "--openapi", str(FIXTURES / "specs" / "seed_intx_balances.yaml"), "--output", str(out), "--package", "pkg"],
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "generate",
+            "--openapi",
+            str(FIXTURES / "specs" / "seed_intx_balances.yaml"),
+            "--output",
+            str(out),
+            "--package",
+            "pkg",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -102,20 +102,28 @@ def test_refused_cdp_jwt_raises_at_public_auth(rpc_server: JsonRpcServer, keys: 
 
 
 def test_mismatched_response_id_is_rejected(rpc_server: JsonRpcServer, keys: TestKeys) -> None:
-    rpc_server.enqueue(Fault(status=200, body=b'{"jsonrpc": "2.0", "id": 999999, "result": {"summaries": []}}', rpc_method="private/get_account_summaries"))
+    rpc_server.enqueue(
+        Fault(status=200, body=b'{"jsonrpc": "2.0", "id": 999999, "result": {"summaries": []}}', rpc_method="private/get_account_summaries")
+    )
     with client_for(rpc_server, keys) as client, pytest.raises(APIResponseValidationError, match="does not match the request id"):
         client.derivatives.account_management.get_account_summaries()
 
 
 def test_non_json_response_is_a_validation_error(rpc_server: JsonRpcServer, keys: TestKeys) -> None:
-    rpc_server.enqueue(Fault(status=200, body=b"<html>maintenance</html>", headers={"Content-Type": "text/html"}, rpc_method="private/get_account_summaries"))
+    rpc_server.enqueue(
+        Fault(
+            status=200, body=b"<html>maintenance</html>", headers={"Content-Type": "text/html"}, rpc_method="private/get_account_summaries"
+        )
+    )
     with client_for(rpc_server, keys) as client, pytest.raises(APIResponseValidationError, match="not JSON"):
         client.derivatives.account_management.get_account_summaries()
 
 
 @pytest.mark.anyio
 async def test_async_client_calls_both_summary_methods(rpc_server: JsonRpcServer, keys: TestKeys) -> None:
-    async with AsyncClient(api_key_name=keys.ed25519_key_name, api_private_key=keys.ed25519_secret_b64, derivatives_base_url=rpc_server.url) as client:
+    async with AsyncClient(
+        api_key_name=keys.ed25519_key_name, api_private_key=keys.ed25519_secret_b64, derivatives_base_url=rpc_server.url
+    ) as client:
         summaries = await client.derivatives.account_management.get_account_summaries(extended=True)
         summary = await client.derivatives.account_management.get_account_summary(currency="BTC")
     assert summaries.model_dump(mode="json", exclude_unset=True, by_alias=True) == SEED
@@ -127,14 +135,18 @@ async def test_async_client_calls_both_summary_methods(rpc_server: JsonRpcServer
 async def test_async_concurrent_calls_share_one_token_renewal(rpc_server: JsonRpcServer, keys: TestKeys) -> None:
     import asyncio
 
-    async with AsyncClient(api_key_name=keys.ed25519_key_name, api_private_key=keys.ed25519_secret_b64, derivatives_base_url=rpc_server.url) as client:
+    async with AsyncClient(
+        api_key_name=keys.ed25519_key_name, api_private_key=keys.ed25519_secret_b64, derivatives_base_url=rpc_server.url
+    ) as client:
         await asyncio.gather(*(client.derivatives.account_management.get_account_summary(currency="BTC") for _ in range(8)))
     assert rpc_server.auth_calls == 1
 
 
 @pytest.mark.anyio
 async def test_async_json_rpc_error(rpc_server: JsonRpcServer, keys: TestKeys) -> None:
-    async with AsyncClient(api_key_name=keys.ed25519_key_name, api_private_key=keys.ed25519_secret_b64, derivatives_base_url=rpc_server.url) as client:
+    async with AsyncClient(
+        api_key_name=keys.ed25519_key_name, api_private_key=keys.ed25519_secret_b64, derivatives_base_url=rpc_server.url
+    ) as client:
         with pytest.raises(JSONRPCError) as raised:
             await client.derivatives.account_management.get_account_summary(currency="DOGE")
     assert raised.value.code == -32602

@@ -81,7 +81,11 @@ def test_money_strings_are_exact(rest_server: RestServer, keys: TestKeys) -> Non
 
 
 def test_unknown_fields_are_kept(rest_server: RestServer, keys: TestKeys) -> None:
-    rest_server.enqueue(Fault(status=200, body=b'{"portfolio_balances": [], "brand_new_field": {"x": 1}}', path=f"/api/v3/brokerage/intx/balances/{PORTFOLIO}"))
+    rest_server.enqueue(
+        Fault(
+            status=200, body=b'{"portfolio_balances": [], "brand_new_field": {"x": 1}}', path=f"/api/v3/brokerage/intx/balances/{PORTFOLIO}"
+        )
+    )
     with client_for(rest_server, keys.ec_key_name, keys.ec_private_pem) as client:
         result = call_balances(client)
     assert result.model_extra == {"brand_new_field": {"x": 1}}
@@ -176,7 +180,9 @@ def test_from_env_reads_credentials_and_base_url(rest_server: RestServer, keys: 
 
 @pytest.mark.anyio
 async def test_async_client_gets_balances(rest_server: RestServer, keys: TestKeys) -> None:
-    async with AsyncClient(api_key_name=keys.ec_key_name, api_private_key=keys.ec_private_pem, advanced_trade_base_url=rest_server.url) as client:
+    async with AsyncClient(
+        api_key_name=keys.ec_key_name, api_private_key=keys.ec_private_pem, advanced_trade_base_url=rest_server.url
+    ) as client:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             result = await client.advanced_trade.perpetuals.get_intx_balances(PORTFOLIO)
@@ -186,7 +192,9 @@ async def test_async_client_gets_balances(rest_server: RestServer, keys: TestKey
 
 @pytest.mark.anyio
 async def test_async_client_raises_typed_errors(rest_server: RestServer, keys: TestKeys) -> None:
-    async with AsyncClient(api_key_name=keys.ec_key_name, api_private_key=keys.ec_private_pem, advanced_trade_base_url=rest_server.url) as client:
+    async with AsyncClient(
+        api_key_name=keys.ec_key_name, api_private_key=keys.ec_private_pem, advanced_trade_base_url=rest_server.url
+    ) as client:
         with pytest.raises(NotFoundError), warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             await client.advanced_trade.perpetuals.get_intx_balances("missing")

@@ -40,7 +40,9 @@ def validate_openapi(document: SourceDocument) -> None:
     try:
         errors = list(validator.iter_errors())
     except Exception as exc:  # noqa: BLE001 - the validator's own failure must not surface as a traceback
-        raise SpecError(document.location(), f"openapi-spec-validator could not read the document ({type(exc).__name__}: {str(exc)[:200]})") from None
+        raise SpecError(
+            document.location(), f"openapi-spec-validator could not read the document ({type(exc).__name__}: {str(exc)[:200]})"
+        ) from None
     if errors:
         first = errors[0]
         pointer = _pointer(getattr(first, "absolute_path", ()) or ())
