@@ -35,6 +35,17 @@ CASES = {
 }
 
 
+def run_sdkgen(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m generator ARGS` from the repository root, output captured."""
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def generate_seed(out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run_sdkgen(
+        "generate", "--openapi", str(FIXTURES / "specs" / "seed_intx_balances.yaml"), "--output", str(out), "--package", "pkg", *extra
+    )
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -42,25 +53,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
 @pytest.fixture
 def existing_output(tmp_path: Path) -> Path:
     out = tmp_path / "out"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generator",
-            "generate",
-            "--openapi",
-            str(FIXTURES / "specs" / "seed_intx_balances.yaml"),
-            "--output",
-            str(out),
-            "--package",
-            "pkg",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert result.returncode == 0
+    assert generate_seed(out).returncode == 0
     (out / "NOTES.md").write_text("a file the generator does not own\n")
     return out
 
@@ -69,24 +62,7 @@ def existing_output(tmp_path: Path) -> Path:
 def test_broken_spec_gives_one_clear_line_and_leaves_output_untouched(name: str, existing_output: Path) -> None:
     flag, pattern = CASES[name]
     before = snapshot(existing_output)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generator",
-            "generate",
-            flag,
-            f"tests/fixtures/broken/{name}",
-            "--output",
-            str(existing_output),
-            "--package",
-            "pkg",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_sdkgen("generate", flag, f"tests/fixtures/broken/{name}", "--output", str(existing_output), "--package", "pkg")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
@@ -96,48 +72,22 @@ def test_broken_spec_gives_one_clear_line_and_leaves_output_untouched(name: str,
 
 
 def test_vendor_spec_without_its_overlay_fails_on_the_bad_default(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generator",
-            "ir",
-            "--openapi",
-            "specs/coinbase/advanced-trade-spec.yaml",
-            "--output",
-            str(tmp_path),
-            "--package",
-            "pkg",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_sdkgen("ir", "--openapi", "specs/coinbase/advanced-trade-spec.yaml", "--output", str(tmp_path), "--package", "pkg")
     assert result.returncode == 1
     assert "specs/coinbase/advanced-trade-spec.yaml" in result.stderr and "not one of" in result.stderr
 
 
 def test_unowned_files_survive_regeneration(existing_output: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generator",
-            "generate",
-            "--openapi",
-            str(FIXTURES / "specs" / "seed_intx_balances.yaml"),
-            "--output",
-            str(existing_output),
-            "--package",
-            "pkg",
-            "--version",
-            "0.2.0",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_sdkgen(
+        "generate",
+        "--openapi",
+        str(FIXTURES / "specs" / "seed_intx_balances.yaml"),
+        "--output",
+        str(existing_output),
+        "--package",
+        "pkg",
+        "--version",
+        "0.2.0",
     )
     assert result.returncode == 0, result.stderr
     assert (existing_output / "NOTES.md").read_text() == "a file the generator does not own\n"
@@ -148,23 +98,8 @@ def test_generator_refuses_to_overwrite_a_file_it_does_not_own(tmp_path: Path) -
     out = tmp_path / "out"
     (out / "pkg").mkdir(parents=True)
     (out / "pkg" / "_client.py").write_text("# mine\n")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generator",
-            "generate",
-            "--openapi",
-            str(FIXTURES / "specs" / "seed_intx_balances.yaml"),
-            "--output",
-            str(out),
-            "--package",
-            "pkg",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_sdkgen(
+        "generate", "--openapi", str(FIXTURES / "specs" / "seed_intx_balances.yaml"), "--output", str(out), "--package", "pkg"
     )
     assert result.returncode == 1 and "does not own" in result.stderr
     assert (out / "pkg" / "_client.py").read_text() == "# mine\n"

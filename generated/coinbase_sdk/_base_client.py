@@ -92,31 +92,26 @@ def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
 
 def parse_json(cast_to: Any, content: bytes | str, info: RequestInfo, status: int | None) -> Any:
     """Validate JSON text into `cast_to` straight from bytes (no intermediate dict for models)."""
+    return _validate(cast_to, content, info, status, from_json=True)
+
+
+def parse_python(cast_to: Any, value: Any, info: RequestInfo, status: int | None) -> Any:
+    """Validate already-decoded JSON data into `cast_to`."""
+    return _validate(cast_to, value, info, status, from_json=False)
+
+
+def _validate(cast_to: Any, data: Any, info: RequestInfo, status: int | None, *, from_json: bool) -> Any:
     try:
         if isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel):
-            return cast_to.model_validate_json(content)
-        return _adapter(cast_to).validate_json(content)
+            return cast_to.model_validate_json(data) if from_json else cast_to.model_validate(data)
+        adapter = _adapter(cast_to)
+        return adapter.validate_json(data) if from_json else adapter.validate_python(data)
     except pydantic.ValidationError as exc:
         raise APIResponseValidationError(
             f"the response does not match {getattr(cast_to, '__name__', cast_to)}: {exc.error_count()} error(s), first: {_first_error(exc)}",
             request=info,
             status_code=status,
-            body=content,
-        ) from None
-
-
-def parse_python(cast_to: Any, value: Any, info: RequestInfo, status: int | None) -> Any:
-    """Validate already-decoded JSON data into `cast_to`."""
-    try:
-        if isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel):
-            return cast_to.model_validate(value)
-        return _adapter(cast_to).validate_python(value)
-    except pydantic.ValidationError as exc:
-        raise APIResponseValidationError(
-            f"the result does not match {getattr(cast_to, '__name__', cast_to)}: {exc.error_count()} error(s), first: {_first_error(exc)}",
-            request=info,
-            status_code=status,
-            body=value,
+            body=data,
         ) from None
 
 
