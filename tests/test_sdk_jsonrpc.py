@@ -150,3 +150,18 @@ async def test_async_json_rpc_error(rpc_server: JsonRpcServer, keys: TestKeys) -
         with pytest.raises(JSONRPCError) as raised:
             await client.derivatives.account_management.get_account_summary(currency="DOGE")
     assert raised.value.code == -32602
+
+
+def test_client_credentials_grant_is_sent_when_configured() -> None:
+    from coinbase_sdk._auth import Credentials
+    from coinbase_sdk._config import ApiSettings, ClientConfig
+
+    config = ClientConfig(
+        credentials=Credentials({"client_id": "AMANDA", "client_secret": "AMANDASECRECT"}),
+        base_urls={"rpc": "http://127.0.0.1:1"},
+        apis={"rpc": ApiSettings(protocol="openrpc", auth="jsonrpc_token", token_method="public/auth")},
+        user_agent="t",
+        default_headers=None,
+    )
+    params = config._jsonrpc_kwargs("rpc")["grant"]
+    assert params == {"grant_type": "client_credentials", "client_id": "AMANDA", "client_secret": "AMANDASECRECT"}

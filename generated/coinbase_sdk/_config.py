@@ -67,11 +67,17 @@ class ClientConfig:
 
     def _jsonrpc_kwargs(self, name: str) -> dict[str, Any]:
         settings = self.apis[name]
+        client_id, client_secret = self.credentials.get("client_id"), self.credentials.get("client_secret")
+        grant = (
+            {"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}
+            if client_id and client_secret
+            else None
+        )
         return {
             "base_url": self.base_urls[name],
             "headers": self.headers,
             "auth_method": settings.token_method or "public/auth",
-            "grant": None,
+            "grant": grant,
             "cdp_key": self.cdp_key,
         }
 
