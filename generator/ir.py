@@ -36,6 +36,7 @@ class Auth:
     token_method: str = ""
     grant_type: str = ""
     credentials: tuple[str, ...] = ()
+    oauth2: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,30 @@ class Param:
 
 
 @dataclass(frozen=True)
+class FieldMapping:
+    """Where a field of a deprecated operation's result lives in its replacement's result."""
+
+    source: str
+    target: str
+    official: bool
+    note: str
+
+
+@dataclass(frozen=True)
 class Deprecation:
-    """Why and until when an operation is deprecated, and what replaces it."""
+    """Why and until when an operation is deprecated, and what replaces it.
+
+    `replacement` is what a user should call (a Python expression, resolved across APIs);
+    `replacement_target` is the spec's own `api:method-or-operation` pointer.
+    """
 
     message: str
     sunset: str
     replacement: str
+    replacement_target: str = ""
+    official: bool = False
+    note: str = ""
+    field_mappings: tuple[FieldMapping, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,7 @@ class Operation:
     result_model: str
     auth_required: bool
     idempotent: bool
+    idempotency_key: str
     scopes: tuple[str, ...]
     deprecation: Deprecation | None
     error_codes: tuple[int, ...]
@@ -108,7 +128,11 @@ class ModelSchema:
 
 @dataclass(frozen=True)
 class ErrorCode:
-    """A JSON-RPC error code declared by a spec."""
+    """A JSON-RPC error code declared by a spec, and the exception class it becomes.
+
+    `bases` are the runtime classes it derives from (from its category); `match_message` is set
+    when the spec gives several errors one code, so the message picks the class.
+    """
 
     code: int
     class_name: str
@@ -116,6 +140,9 @@ class ErrorCode:
     description: str
     category: str
     retryable: bool
+    session_closed: bool
+    bases: tuple[str, ...]
+    match_message: bool
 
 
 @dataclass(frozen=True)

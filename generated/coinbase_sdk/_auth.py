@@ -1,22 +1,33 @@
 # Copied by sdkgen from templates/runtime/_auth.py. Do not edit here.
-"""Credentials and request signing: CDP API key JWTs and bearer tokens.
+"""Credentials and authentication: every flow the SDK supports, each a pluggable `Auth` object.
 
-A CDP key is an EC P-256 key in PEM (signed with ES256) or an Ed25519 key given as base64 of its
-32-byte seed or 64-byte seed+public key (signed with EdDSA). Each REST request carries a fresh JWT
-whose `uri` claim is the request's method, host[:port] and path, as Coinbase verifies it.
+- `CdpKeyAuth`: a CDP API key (EC P-256 PEM → ES256, base64 Ed25519 → EdDSA, or the JSON key file
+  Coinbase hands out). REST requests carry a fresh JWT whose `uri` claim is the request's method,
+  host[:port] and path; the JSON-RPC gateway gets the JWT through `public/auth` (`coinbase_cdp`).
+- `OAuth2Auth`: a Coinbase OAuth2 access token: a bearer token on REST, `coinbase_oauth2` on the
+  gateway. Give a callable to refresh it yourself.
+- Native Deribit (deribit.com, test.deribit.com): `ClientCredentialsAuth` and
+  `ClientSignatureAuth` (`public/auth` grants, renewed with the `refresh_token` grant), and
+  `HmacAuth` (a `deri-hmac-sha256` Authorization header on every request, no token).
+
+Write your own by subclassing `Auth`: override `sign` to add headers to each request, or
+`grant_params` to obtain an access token from the API's auth method. No method does I/O, so one
+object serves sync and async clients alike.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any
 
 import httpx
 import jwt
@@ -25,15 +36,21 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from ._exceptions import CredentialsError
 
-__all__ = ["CdpJwtSigner", "CdpKey", "Credentials", "HeaderSigner", "RequestSigner", "load_cdp_key"]
+__all__ = [
+    "Auth",
+    "CdpKey",
+    "CdpKeyAuth",
+    "ClientCredentialsAuth",
+    "ClientSignatureAuth",
+    "Credentials",
+    "HeaderAuth",
+    "HmacAuth",
+    "OAuth2Auth",
+    "client_signature",
+    "load_cdp_key",
+]
 
 JWT_LIFETIME_SECONDS = 120
-
-
-class RequestSigner(Protocol):
-    """Adds authentication to a request before it is sent (no I/O: works for sync and async)."""
-
-    def sign(self, request: httpx.Request) -> None: ...
 
 
 class Credentials:
@@ -133,30 +150,152 @@ def load_cdp_key(name: str | None, secret: str) -> CdpKey:
     return CdpKey(name, "EdDSA", ed25519.Ed25519PrivateKey.from_private_bytes(raw[:32]))
 
 
-class CdpJwtSigner:
-    """Signs each REST request with a fresh CDP JWT bound to its method, host and path."""
+# -- pluggable auth objects ---------------------------------------------------------------------
 
-    def __init__(self, key: CdpKey) -> None:
-        self.key = key
+
+class Auth:
+    """How a client proves who it is. Subclass it to plug in your own scheme.
+
+    REST APIs call `sign` on every request that needs authentication. On JSON-RPC APIs, a class
+    that overrides `grant_params` gets an access token from the API's auth method
+    (`public/auth`), sent as `Authorization: Bearer ...` and renewed before it expires; a class
+    that does not has `sign` called on every private request instead.
+    """
+
+    #: Renew the token with the `refresh_token` grant when the auth result carries one.
+    uses_refresh_token = False
+
+    def sign(self, request: httpx.Request) -> None:
+        """Add authentication to one request."""
+        from ._exceptions import CredentialsError
+
+        raise CredentialsError(f"{type(self).__name__} cannot sign requests; it only obtains access tokens")
+
+    def grant_params(self) -> dict[str, Any] | None:
+        """Parameters of the auth method's call (a fresh set for every renewal)."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(<redacted>)"
+
+
+class CdpKeyAuth(Auth):
+    """A Coinbase CDP API key: a JWT per REST request, the `coinbase_cdp` grant on the gateway."""
+
+    def __init__(self, key_name: str | None, private_key: str) -> None:
+        self.key = load_cdp_key(key_name, private_key)
 
     def sign(self, request: httpx.Request) -> None:
         path = request.url.raw_path.split(b"?", 1)[0].decode("ascii")
         uri = f"{request.method} {request.url.netloc.decode('ascii')}{path}"
         request.headers["Authorization"] = f"Bearer {self.key.jwt(uri)}"
 
+    def grant_params(self) -> dict[str, Any]:
+        return {"grant_type": "coinbase_cdp", "token": self.key.jwt(None)}
+
     def __repr__(self) -> str:
-        return f"CdpJwtSigner({self.key!r})"
+        return f"CdpKeyAuth({self.key!r})"
 
 
-class HeaderSigner:
-    """Sends a fixed secret header: `Authorization: Bearer <token>` or an API-key header."""
+class OAuth2Auth(Auth):
+    """A Coinbase OAuth2 access token: `Authorization: Bearer` on REST, `coinbase_oauth2` on the gateway.
+
+    `token` is the token itself or a callable returning the current one (called for every REST
+    request and every gateway renewal), so an application that refreshes OAuth tokens can plug in.
+    """
+
+    def __init__(self, token: str | Callable[[], str]) -> None:
+        self._token = token
+
+    def current_token(self) -> str:
+        token = self._token() if callable(self._token) else self._token
+        if not token:
+            from ._exceptions import CredentialsError
+
+            raise CredentialsError("the OAuth2 token provider returned no token")
+        return token
+
+    def sign(self, request: httpx.Request) -> None:
+        request.headers["Authorization"] = f"Bearer {self.current_token()}"
+
+    def grant_params(self) -> dict[str, Any]:
+        return {"grant_type": "coinbase_oauth2", "token": self.current_token()}
+
+
+class ClientCredentialsAuth(Auth):
+    """Deribit's `client_credentials` grant: the client id and secret are sent to `public/auth`."""
+
+    uses_refresh_token = True
+
+    def __init__(self, client_id: str, client_secret: str, *, scope: str | None = None) -> None:
+        self.client_id = client_id
+        self._secret = client_secret
+        self.scope = scope
+
+    def grant_params(self) -> dict[str, Any]:
+        params = {"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self._secret}
+        return params | ({"scope": self.scope} if self.scope else {})
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(client_id={self.client_id!r}, client_secret=<redacted>)"
+
+
+def client_signature(client_secret: str, timestamp_ms: int, nonce: str, data: str = "") -> str:
+    """Deribit's signature: hex HMAC-SHA256 of `timestamp + "\\n" + nonce + "\\n" + data`, keyed by the secret."""
+    message = f"{timestamp_ms}\n{nonce}\n{data}".encode()
+    return hmac.new(client_secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+class ClientSignatureAuth(ClientCredentialsAuth):
+    """Deribit's `client_signature` grant: the secret never leaves this process, only an HMAC of a nonce."""
+
+    def grant_params(self) -> dict[str, Any]:
+        timestamp = int(time.time() * 1000)
+        nonce = secrets.token_hex(8)
+        params: dict[str, Any] = {
+            "grant_type": "client_signature",
+            "client_id": self.client_id,
+            "timestamp": timestamp,
+            "nonce": nonce,
+            "data": "",
+            "signature": client_signature(self._secret, timestamp, nonce),
+        }
+        return params | ({"scope": self.scope} if self.scope else {})
+
+
+class HmacAuth(Auth):
+    """Deribit's per-request `Authorization: deri-hmac-sha256 id=...,ts=...,sig=...,nonce=...`.
+
+    The signature covers `ts`, `nonce` and the request data: method, path with query, and body.
+    """
+
+    def __init__(self, client_id: str, client_secret: str) -> None:
+        self.client_id = client_id
+        self._secret = client_secret
+
+    def sign(self, request: httpx.Request) -> None:
+        timestamp = int(time.time() * 1000)
+        nonce = secrets.token_hex(8)
+        body = request.content.decode("utf-8")
+        data = f"{request.method.upper()}\n{request.url.raw_path.decode('ascii')}\n{body}\n"
+        signature = client_signature(self._secret, timestamp, nonce, data)
+        request.headers["Authorization"] = (
+            f"deri-hmac-sha256 id={self.client_id},ts={timestamp},sig={signature},nonce={nonce}"
+        )
+
+    def __repr__(self) -> str:
+        return f"HmacAuth(client_id={self.client_id!r}, client_secret=<redacted>)"
+
+
+class HeaderAuth(Auth):
+    """A fixed secret header on every request: `Authorization: Bearer <token>` or an API-key header."""
 
     def __init__(self, header: str, value: str) -> None:
-        self._header = header
+        self.header = header
         self._value = value
 
     def sign(self, request: httpx.Request) -> None:
-        request.headers[self._header] = self._value
+        request.headers[self.header] = self._value
 
     def __repr__(self) -> str:
-        return f"HeaderSigner({self._header!r}, <redacted>)"
+        return f"HeaderAuth({self.header!r}, <redacted>)"

@@ -1,88 +1,53 @@
 # Copied by sdkgen from templates/runtime/_base_client.py. Do not edit here.
 """HTTP plumbing shared by every generated resource: REST calls and JSON-RPC 2.0 calls.
 
-The `_RestCore` and `_JsonRpcCore` classes do everything that needs no I/O (building requests,
-turning responses into results or exceptions); the Sync/Async classes only send. Keeping the
-twins this thin is what keeps them identical.
+`_RestCore` and `_JsonRpcCore` do everything that needs no I/O (building and signing requests,
+turning responses into results or exceptions, deciding retries with `RetryPolicy`); the Sync and
+Async classes only send and sleep. Keeping the twins this thin is what keeps them identical.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
-import json
 import logging
 import threading
 import time
 from collections.abc import Mapping
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 from functools import lru_cache
 from typing import Any, TypeVar, overload
-from urllib.parse import quote
 
 import httpx
 import pydantic
 
-from ._auth import CdpKey, RequestSigner
+from ._auth import Auth
+from ._encoding import check_header_values, dumps_exact, encode_value, loads, query_items
 from ._exceptions import (
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    AuthenticationError,
+    CredentialsError,
     JSONRPCError,
     RequestInfo,
     status_error_class,
 )
+from ._response import APIResponse, raw_response_requested
+from ._retry import RetryPolicy, retry_after_seconds
 
 __all__ = ["AsyncJsonRpcApi", "AsyncRestApi", "JsonRpcApi", "RestApi", "Timeout"]
 
 _T = TypeVar("_T")
 Timeout = float | httpx.Timeout | None
+ErrorTable = Mapping[tuple[int, str | None], type[JSONRPCError]]
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 _STRIP = object()
-
-
-def encode_value(value: Any) -> Any:
-    """Turn SDK values (models, enums, decimals, dates) into JSON-ready data; None values are dropped."""
-    if isinstance(value, pydantic.BaseModel):
-        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): encode_value(v) for k, v in value.items() if v is not None}
-    if isinstance(value, (list, tuple)):
-        return [encode_value(v) for v in value]
-    return value
-
-
-def _query_value(value: Any) -> str:
-    value = encode_value(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _query(params: Mapping[str, Any]) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for key, value in params.items():
-        if value is None:
-            continue
-        values = value if isinstance(value, (list, tuple)) else [value]
-        out.extend((key, _query_value(v)) for v in values)
-    return out
-
-
-def _check_header_values(headers: Mapping[str, str]) -> None:
-    for name, value in headers.items():
-        if any(c in name or c in value for c in "\r\n\0"):
-            raise ValueError(f"header {name!r} contains a line break or NUL")
+# Transport failures after which the request provably never reached the server.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
 @lru_cache(maxsize=512)
@@ -122,15 +87,17 @@ def _first_error(exc: pydantic.ValidationError) -> str:
 
 def _decode_body(response: httpx.Response) -> object:
     try:
-        return json.loads(response.content)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        return loads(response.content, exact_numbers=False)
+    except ValueError:
         return response.text
 
 
-def _connection_error(exc: httpx.TransportError, info: RequestInfo) -> APIConnectionError:
+def connection_error(exc: httpx.TransportError, info: RequestInfo) -> APIConnectionError:
+    """The SDK exception for a transport failure, saying whether the request may have reached the server."""
+    sent = not isinstance(exc, _NOT_SENT)
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"timed out ({type(exc).__name__})", request=info)
-    return APIConnectionError(f"connection failed ({type(exc).__name__}: {exc})", request=info)
+        return APITimeoutError(f"timed out ({type(exc).__name__})", request=info, request_sent=sent)
+    return APIConnectionError(f"connection failed ({type(exc).__name__}: {exc})", request=info, request_sent=sent)
 
 
 def status_error(response: httpx.Response, info: RequestInfo) -> APIStatusError:
@@ -143,22 +110,61 @@ def status_error(response: httpx.Response, info: RequestInfo) -> APIStatusError:
         message = body.strip()[:200]
     cls = status_error_class(response.status_code)
     text = f"HTTP {response.status_code}" + (f": {message}" if message else "")
-    return cls(text, request=info, status_code=response.status_code, body=body, headers=response.headers)
+    error = cls(text, request=info, status_code=response.status_code, body=body, headers=response.headers)
+    error.retry_after = retry_after_seconds(response.headers)
+    return error
 
 
-def _log(info: RequestInfo, status: int | str, started: float) -> None:
-    if logger.isEnabledFor(logging.DEBUG):
-        logger.debug("%s -> %s in %.1f ms", info, status, (time.perf_counter() - started) * 1000)
+class _Attempt:
+    """Bookkeeping of one call across its attempts: counts, timing and the log lines."""
+
+    def __init__(self, policy: RetryPolicy, safe_to_repeat: bool) -> None:
+        self.policy = policy
+        self.safe_to_repeat = safe_to_repeat
+        self.retries = 0
+        self.started = 0.0
+
+    def start(self) -> None:
+        self.started = time.perf_counter()
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def log(self, info: RequestInfo, outcome: int | str) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s -> %s (attempt %d, %.1f ms)", info, outcome, self.retries + 1, self.elapsed * 1000)
+
+    def next_delay(self, error: APIError) -> float | None:
+        """Seconds to wait before the next attempt, or None when `error` is final (it is then annotated)."""
+        error.attempts = self.retries + 1
+        delay = self.policy.delay(error, retries_done=self.retries, safe_to_repeat=self.safe_to_repeat)
+        if delay is not None:
+            logger.info(
+                "retrying %s in %.2f s (retry %d of %d) after: %s",
+                error.request,
+                delay,
+                self.retries + 1,
+                self.policy.max_retries,
+                error.message,
+            )
+            self.retries += 1
+        return delay
+
+
+def _policy(policy: RetryPolicy, max_retries: int | None) -> RetryPolicy:
+    return policy if max_retries is None else dataclasses.replace(policy, max_retries=max_retries)
 
 
 # -- REST ---------------------------------------------------------------------------------------
 
 
 class _RestCore:
-    def __init__(self, *, base_url: str, signer: RequestSigner | None, headers: Mapping[str, str]) -> None:
+    def __init__(self, *, base_url: str, auth: Auth | None, headers: Mapping[str, str], policy: RetryPolicy) -> None:
         self.base_url = base_url.rstrip("/")
-        self.signer = signer
+        self.auth = auth
         self.headers = dict(headers)
+        self.policy = policy
 
     def build(
         self,
@@ -175,13 +181,16 @@ class _RestCore:
         extra_headers: Mapping[str, str] | None,
         timeout: Timeout | object,
     ) -> tuple[httpx.Request, RequestInfo]:
+        """The request for one attempt, signed afresh (a CDP JWT lives two minutes and is single-use)."""
+        from urllib.parse import quote
+
         # Each path parameter is one path segment: `/`, `..` and `?` are escaped, never interpreted.
         url_path = path.format_map({k: quote(str(encode_value(v)), safe="") for k, v in path_params.items()})
         headers = {**self.headers, **(extra_headers or {})}
         if content is not None:
             headers["Content-Type"] = content_type
-        _check_header_values(headers)
-        kwargs: dict[str, Any] = {"params": _query(query), "headers": headers}
+        check_header_values(headers)
+        kwargs: dict[str, Any] = {"params": query_items(query), "headers": headers}
         if json_body is not _STRIP:
             kwargs["json"] = encode_value(json_body)
         if content is not None:
@@ -191,76 +200,35 @@ class _RestCore:
         request = client.build_request(method, self.base_url + url_path, **kwargs)
         info = RequestInfo(method, str(request.url.copy_with(query=None)))
         if auth_required:
-            if self.signer is None:
-                from ._exceptions import CredentialsError
-
+            if self.auth is None:
                 raise CredentialsError(f"{method} {path} needs credentials, and the client has none")
-            self.signer.sign(request)
+            self.auth.sign(request)
         return request, info
 
-    def result(self, response: httpx.Response, info: RequestInfo, cast_to: Any) -> Any:
+    def result(self, response: httpx.Response, info: RequestInfo, cast_to: Any, attempt: _Attempt, raw: bool) -> Any:
+        """The parsed result (or the `APIResponse`), or raise the error the response carries."""
         if response.status_code >= 400:
             raise status_error(response, info)
-        if cast_to is None:
-            return None
-        if cast_to is bytes:
-            return response.content
-        return parse_json(cast_to, response.content, info, response.status_code)
+
+        def parse() -> Any:
+            if cast_to is None:
+                return None
+            if cast_to is bytes:
+                return response.content
+            return parse_json(cast_to, response.content, info, response.status_code)
+
+        if raw:
+            return APIResponse(
+                http_response=response,
+                request=info,
+                parser=parse,
+                attempts=attempt.retries + 1,
+                elapsed=attempt.elapsed,
+            )
+        return parse()
 
 
-class RestApi(_RestCore):
-    """Sends REST requests with an `httpx.Client`."""
-
-    def __init__(
-        self, client: httpx.Client, *, base_url: str, signer: RequestSigner | None, headers: Mapping[str, str]
-    ) -> None:
-        super().__init__(base_url=base_url, signer=signer, headers=headers)
-        self.client = client
-
-    @overload
-    def request(self, method: str, path: str, *, cast_to: type[_T], **kwargs: Any) -> _T: ...
-    @overload
-    def request(self, method: str, path: str, *, cast_to: None, **kwargs: Any) -> None: ...
-    def request(self, method: str, path: str, *, cast_to: Any, **kwargs: Any) -> Any:
-        """Send one request and return its parsed result, or raise an `APIError`."""
-        request, info = self.build(self.client, method, path, **_rest_defaults(kwargs))
-        started = time.perf_counter()
-        try:
-            response = self.client.send(request)
-        except httpx.TransportError as exc:
-            _log(info, type(exc).__name__, started)
-            raise _connection_error(exc, info) from exc
-        _log(info, response.status_code, started)
-        return self.result(response, info, cast_to)
-
-
-class AsyncRestApi(_RestCore):
-    """Sends REST requests with an `httpx.AsyncClient`."""
-
-    def __init__(
-        self, client: httpx.AsyncClient, *, base_url: str, signer: RequestSigner | None, headers: Mapping[str, str]
-    ) -> None:
-        super().__init__(base_url=base_url, signer=signer, headers=headers)
-        self.client = client
-
-    @overload
-    async def request(self, method: str, path: str, *, cast_to: type[_T], **kwargs: Any) -> _T: ...
-    @overload
-    async def request(self, method: str, path: str, *, cast_to: None, **kwargs: Any) -> None: ...
-    async def request(self, method: str, path: str, *, cast_to: Any, **kwargs: Any) -> Any:
-        """Send one request and return its parsed result, or raise an `APIError`."""
-        request, info = self.build(self.client, method, path, **_rest_defaults(kwargs))
-        started = time.perf_counter()
-        try:
-            response = await self.client.send(request)
-        except httpx.TransportError as exc:
-            _log(info, type(exc).__name__, started)
-            raise _connection_error(exc, info) from exc
-        _log(info, response.status_code, started)
-        return self.result(response, info, cast_to)
-
-
-def _rest_defaults(kwargs: dict[str, Any]) -> dict[str, Any]:
+def _rest_options(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {
         "path_params": kwargs.get("path_params") or {},
         "query": kwargs.get("query") or {},
@@ -273,6 +241,126 @@ def _rest_defaults(kwargs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class RestApi(_RestCore):
+    """Sends REST requests with an `httpx.Client`."""
+
+    def __init__(self, client: httpx.Client, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.client = client
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[_T],
+        idempotent: bool = ...,
+        max_retries: int | None = ...,
+        **kwargs: Any,
+    ) -> _T: ...
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: None,
+        idempotent: bool = ...,
+        max_retries: int | None = ...,
+        **kwargs: Any,
+    ) -> None: ...
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: Any,
+        idempotent: bool = False,
+        max_retries: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
+        raw = raw_response_requested()
+        options = _rest_options(kwargs)
+        attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
+        while True:
+            request, info = self.build(self.client, method, path, **options)
+            attempt.start()
+            try:
+                try:
+                    response = self.client.send(request)
+                except httpx.TransportError as exc:
+                    raise connection_error(exc, info) from exc
+                attempt.log(info, response.status_code)
+                return self.result(response, info, cast_to, attempt, raw)
+            except (APIConnectionError, APIStatusError) as error:
+                delay = attempt.next_delay(error)
+                if delay is None:
+                    raise
+            time.sleep(delay)
+
+
+class AsyncRestApi(_RestCore):
+    """Sends REST requests with an `httpx.AsyncClient`."""
+
+    def __init__(self, client: httpx.AsyncClient, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.client = client
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[_T],
+        idempotent: bool = ...,
+        max_retries: int | None = ...,
+        **kwargs: Any,
+    ) -> _T: ...
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: None,
+        idempotent: bool = ...,
+        max_retries: int | None = ...,
+        **kwargs: Any,
+    ) -> None: ...
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: Any,
+        idempotent: bool = False,
+        max_retries: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
+        raw = raw_response_requested()
+        options = _rest_options(kwargs)
+        attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
+        while True:
+            request, info = self.build(self.client, method, path, **options)
+            attempt.start()
+            try:
+                try:
+                    response = await self.client.send(request)
+                except httpx.TransportError as exc:
+                    raise connection_error(exc, info) from exc
+                attempt.log(info, response.status_code)
+                return self.result(response, info, cast_to, attempt, raw)
+            except (APIConnectionError, APIStatusError) as error:
+                delay = attempt.next_delay(error)
+                if delay is None:
+                    raise
+            await asyncio.sleep(delay)
+
+
 # -- JSON-RPC -----------------------------------------------------------------------------------
 
 
@@ -281,19 +369,23 @@ class _Token:
 
     def __init__(self) -> None:
         self.value: str | None = None
+        self.refresh_token: str | None = None
         self.renew_at = 0.0
 
     def valid(self) -> bool:
         return self.value is not None and time.monotonic() < self.renew_at
 
-    def store(self, value: str, expires_in: float) -> None:
+    def store(self, value: str, expires_in: float, refresh_token: str | None) -> None:
         self.value = value
+        self.refresh_token = refresh_token
         margin = min(60.0, expires_in * 0.1)
         self.renew_at = time.monotonic() + max(expires_in - margin, 0.0)
 
-    def clear(self) -> None:
-        self.value = None
-        self.renew_at = 0.0
+    def discard(self, value: str | None) -> None:
+        """Forget `value` (the token a failed call used), unless another call already replaced it."""
+        if value is not None and value == self.value:
+            self.value = None
+            self.renew_at = 0.0
 
 
 class _JsonRpcCore:
@@ -303,26 +395,37 @@ class _JsonRpcCore:
         base_url: str,
         headers: Mapping[str, str],
         auth_method: str,
-        grant: Mapping[str, Any] | None,
-        cdp_key: CdpKey | None,
+        auth: Auth | None,
+        policy: RetryPolicy,
+        errors: ErrorTable,
+        exact_numbers: bool,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.headers = dict(headers)
         self.auth_method = auth_method
-        self.grant = dict(grant) if grant else None
-        self.cdp_key = cdp_key
+        self.auth = auth
+        self.policy = policy
+        self.errors = errors
+        self.exact_numbers = exact_numbers
         self.token = _Token()
         self._ids = itertools.count(1)
 
-    def auth_params(self) -> dict[str, Any]:
-        """Parameters of the token call: a fresh CDP JWT for `coinbase_cdp`, or the configured grant."""
-        if self.cdp_key is not None:
-            return {"grant_type": "coinbase_cdp", "token": self.cdp_key.jwt(None)}
-        if self.grant is not None:
-            return dict(self.grant)
-        from ._exceptions import CredentialsError
+    def uses_token(self) -> bool:
+        """Whether private calls carry an access token from the auth method (else each is signed)."""
+        if self.auth is None:
+            raise CredentialsError("private JSON-RPC methods need credentials, and the client has none")
+        return type(self.auth).grant_params is not Auth.grant_params
 
-        raise CredentialsError("private JSON-RPC methods need credentials, and the client has none")
+    def auth_params(self) -> dict[str, Any]:
+        """Parameters of the token call: the refresh grant when one is usable, else the configured grant."""
+        if self.auth is None:
+            raise CredentialsError("private JSON-RPC methods need credentials, and the client has none")
+        if self.auth.uses_refresh_token and self.token.refresh_token:
+            return {"grant_type": "refresh_token", "refresh_token": self.token.refresh_token}
+        params = self.auth.grant_params()
+        if params is None:
+            raise CredentialsError(f"{type(self.auth).__name__} gives no grant for {self.auth_method}")
+        return params
 
     def build(
         self,
@@ -332,51 +435,69 @@ class _JsonRpcCore:
         *,
         extra_headers: Mapping[str, str] | None,
         timeout: Timeout | object,
+        sign: bool,
     ) -> tuple[httpx.Request, RequestInfo, int]:
+        """The request for one attempt: a fresh id, the current token or a fresh signature."""
         request_id = next(self._ids)
         envelope = {
             "jsonrpc": "2.0",
             "id": request_id,
             "method": method,
-            "params": {k: encode_value(v) for k, v in params.items() if v is not None},
+            "params": encode_value(dict(params), decimal_as_number=True),
         }
-        headers = {**self.headers, **(extra_headers or {})}
-        if self.token.value is not None and not method.startswith("public/"):
+        headers = {**self.headers, **(extra_headers or {}), "Content-Type": "application/json"}
+        if self.token.value is not None and not method.startswith("public/") and not sign:
             headers["Authorization"] = f"Bearer {self.token.value}"
-        _check_header_values(headers)
-        kwargs: dict[str, Any] = {"headers": headers, "content": json.dumps(envelope, separators=(",", ":")).encode()}
+        check_header_values(headers)
+        kwargs: dict[str, Any] = {"headers": headers, "content": dumps_exact(envelope).encode()}
         if timeout is not _STRIP and timeout is not None:
             kwargs["timeout"] = timeout
-        kwargs["headers"]["Content-Type"] = "application/json"
         url = f"{self.base_url}/{method}"
         request = client.build_request("POST", url, **kwargs)
+        if sign and self.auth is not None:
+            self.auth.sign(request)
         return request, RequestInfo("POST", url, method), request_id
 
-    def result(self, response: httpx.Response, info: RequestInfo, request_id: int, cast_to: Any) -> Any:
+    def error_from(
+        self, error: Mapping[str, Any], response: httpx.Response, info: RequestInfo, payload: object
+    ) -> JSONRPCError:
+        code = error.get("code")
+        code = code if isinstance(code, int) and not isinstance(code, bool) else 0
+        message = str(error.get("message", ""))
+        cls = self.errors.get((code, message)) or self.errors.get((code, None)) or JSONRPCError
+        exc = cls(
+            message,
+            request=info,
+            code=code,
+            data=error.get("data"),
+            status_code=response.status_code,
+            body=payload,
+            headers=response.headers,
+        )
+        exc.retry_after = retry_after_seconds(response.headers)
+        return exc
+
+    def result(
+        self, response: httpx.Response, info: RequestInfo, request_id: int, cast_to: Any, attempt: _Attempt, raw: bool
+    ) -> Any:
+        """The parsed `result` (or the `APIResponse`), or raise the error the response carries."""
         try:
-            payload = json.loads(response.content)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            payload = loads(response.content, exact_numbers=self.exact_numbers)
+        except ValueError:
             if response.status_code >= 400:
                 raise status_error(response, info) from None
             raise APIResponseValidationError(
                 "the response is not JSON", request=info, status_code=response.status_code, body=response.text
             ) from None
         if not isinstance(payload, dict):
+            if response.status_code >= 400:
+                raise status_error(response, info)
             raise APIResponseValidationError(
                 "the response is not a JSON-RPC object", request=info, status_code=response.status_code, body=payload
             )
         error = payload.get("error")
         if isinstance(error, dict):
-            code = error.get("code")
-            raise JSONRPCError(
-                str(error.get("message", "")),
-                request=info,
-                code=code if isinstance(code, int) else 0,
-                data=error.get("data"),
-                status_code=response.status_code,
-                body=payload,
-                headers=response.headers,
-            )
+            raise self.error_from(error, response, info, payload)
         if response.status_code >= 400:
             raise status_error(response, info)
         if payload.get("id") != request_id:
@@ -393,16 +514,46 @@ class _JsonRpcCore:
                 status_code=response.status_code,
                 body=payload,
             )
-        return parse_python(cast_to, payload["result"], info, response.status_code)
+
+        def parse() -> Any:
+            return parse_python(cast_to, payload["result"], info, response.status_code)
+
+        if raw:
+            return APIResponse(
+                http_response=response,
+                request=info,
+                parser=parse,
+                attempts=attempt.retries + 1,
+                elapsed=attempt.elapsed,
+            )
+        return parse()
 
     def store_token(self, result: Any, info: RequestInfo) -> None:
-        token = result.get("access_token") if isinstance(result, dict) else getattr(result, "access_token", None)
-        expires_in = result.get("expires_in") if isinstance(result, dict) else getattr(result, "expires_in", None)
+        if isinstance(result, APIResponse):
+            result = result.parse()
+        fields = (
+            result
+            if isinstance(result, dict)
+            else result.model_dump()
+            if isinstance(result, pydantic.BaseModel)
+            else {}
+        )
+        token, expires_in, refresh = fields.get("access_token"), fields.get("expires_in"), fields.get("refresh_token")
         if not isinstance(token, str) or not isinstance(expires_in, (int, float)):
             raise APIResponseValidationError(
                 "the auth result has no access_token/expires_in", request=info, body=result
             )
-        self.token.store(token, float(expires_in))
+        self.token.store(token, float(expires_in), refresh if isinstance(refresh, str) else None)
+
+    def should_reauthenticate(self, error: APIError, token_used: str | None, reauthenticated: bool) -> bool:
+        """After a refused token (13009 unauthorized, 13004 invalid_credentials...): drop it, authenticate once more."""
+        if isinstance(error, JSONRPCError) and error.session_closed:
+            self.token.discard(token_used)
+        if isinstance(error, AuthenticationError) and token_used is not None and not reauthenticated:
+            self.token.discard(token_used)
+            self.token.refresh_token = None
+            return True
+        return False
 
 
 class JsonRpcApi(_JsonRpcCore):
@@ -413,31 +564,45 @@ class JsonRpcApi(_JsonRpcCore):
         self.client = client
         self._lock = threading.Lock()
 
-    def _ensure_token(self) -> None:
+    def _ensure_token(self, attempt: _Attempt) -> str | None:
         with self._lock:  # one renewal at a time; the others wait and reuse it
             if not self.token.valid():
-                result = self._send(self.auth_method, self.auth_params(), dict, None, None)
-                self.store_token(result, RequestInfo("POST", self.base_url, self.auth_method))
+                self._authenticate(attempt)
+            return self.token.value
 
-    def _send(
+    def _authenticate(self, attempt: _Attempt) -> None:
+        try:
+            result = self._once(self.auth_method, self.auth_params(), dict, attempt, sign=False)
+        except AuthenticationError:
+            if self.token.refresh_token is None:
+                raise
+            self.token.refresh_token = None  # the refresh token was refused: start over with the grant
+            result = self._once(self.auth_method, self.auth_params(), dict, attempt, sign=False)
+        self.store_token(result, RequestInfo("POST", self.base_url, self.auth_method))
+
+    def _once(
         self,
         method: str,
         params: Mapping[str, Any],
         cast_to: Any,
-        extra_headers: Mapping[str, str] | None,
-        timeout: Timeout | object,
+        attempt: _Attempt,
+        *,
+        sign: bool,
+        raw: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout | object = _STRIP,
     ) -> Any:
         request, info, request_id = self.build(
-            self.client, method, params, extra_headers=extra_headers, timeout=timeout
+            self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign
         )
-        started = time.perf_counter()
+        attempt.start()
         try:
             response = self.client.send(request)
         except httpx.TransportError as exc:
-            _log(info, type(exc).__name__, started)
-            raise _connection_error(exc, info) from exc
-        _log(info, response.status_code, started)
-        return self.result(response, info, request_id, cast_to)
+            attempt.log(info, type(exc).__name__)
+            raise connection_error(exc, info) from exc
+        attempt.log(info, response.status_code)
+        return self.result(response, info, request_id, cast_to, attempt, raw)
 
     def call(
         self,
@@ -446,16 +611,36 @@ class JsonRpcApi(_JsonRpcCore):
         *,
         cast_to: type[_T],
         auth_required: bool,
+        idempotent: bool = False,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
     ) -> _T:
-        """Call one method and return its parsed result, or raise an `APIError`."""
-        if auth_required:
-            self._ensure_token()
-        result: _T = self._send(method, params, cast_to, extra_headers, timeout)
-        if method == self.auth_method:
-            self.store_token(result, RequestInfo("POST", self.base_url, method))
-        return result
+        """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`."""
+        raw = raw_response_requested()
+        attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
+        reauthenticated = False
+        while True:
+            token_used = None
+            try:
+                sign = auth_required and not self.uses_token()
+                if auth_required and not sign:
+                    token_used = self._ensure_token(attempt)
+                result: Any = self._once(
+                    method, params, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout
+                )
+            except (APIConnectionError, APIStatusError) as error:
+                if self.should_reauthenticate(error, token_used, reauthenticated):
+                    reauthenticated = True
+                    continue
+                delay = attempt.next_delay(error)
+                if delay is None:
+                    raise
+                time.sleep(delay)
+                continue
+            if method == self.auth_method:
+                self.store_token(result, RequestInfo("POST", self.base_url, method))
+            return result  # type: ignore[no-any-return]
 
 
 class AsyncJsonRpcApi(_JsonRpcCore):
@@ -466,33 +651,47 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         self.client = client
         self._lock: asyncio.Lock | None = None
 
-    async def _ensure_token(self) -> None:
+    async def _ensure_token(self, attempt: _Attempt) -> str | None:
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:  # one renewal at a time; the others wait and reuse it
             if not self.token.valid():
-                result = await self._send(self.auth_method, self.auth_params(), dict, None, None)
-                self.store_token(result, RequestInfo("POST", self.base_url, self.auth_method))
+                await self._authenticate(attempt)
+            return self.token.value
 
-    async def _send(
+    async def _authenticate(self, attempt: _Attempt) -> None:
+        try:
+            result = await self._once(self.auth_method, self.auth_params(), dict, attempt, sign=False)
+        except AuthenticationError:
+            if self.token.refresh_token is None:
+                raise
+            self.token.refresh_token = None  # the refresh token was refused: start over with the grant
+            result = await self._once(self.auth_method, self.auth_params(), dict, attempt, sign=False)
+        self.store_token(result, RequestInfo("POST", self.base_url, self.auth_method))
+
+    async def _once(
         self,
         method: str,
         params: Mapping[str, Any],
         cast_to: Any,
-        extra_headers: Mapping[str, str] | None,
-        timeout: Timeout | object,
+        attempt: _Attempt,
+        *,
+        sign: bool,
+        raw: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout | object = _STRIP,
     ) -> Any:
         request, info, request_id = self.build(
-            self.client, method, params, extra_headers=extra_headers, timeout=timeout
+            self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign
         )
-        started = time.perf_counter()
+        attempt.start()
         try:
             response = await self.client.send(request)
         except httpx.TransportError as exc:
-            _log(info, type(exc).__name__, started)
-            raise _connection_error(exc, info) from exc
-        _log(info, response.status_code, started)
-        return self.result(response, info, request_id, cast_to)
+            attempt.log(info, type(exc).__name__)
+            raise connection_error(exc, info) from exc
+        attempt.log(info, response.status_code)
+        return self.result(response, info, request_id, cast_to, attempt, raw)
 
     async def call(
         self,
@@ -501,13 +700,33 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         *,
         cast_to: type[_T],
         auth_required: bool,
+        idempotent: bool = False,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
     ) -> _T:
-        """Call one method and return its parsed result, or raise an `APIError`."""
-        if auth_required:
-            await self._ensure_token()
-        result: _T = await self._send(method, params, cast_to, extra_headers, timeout)
-        if method == self.auth_method:
-            self.store_token(result, RequestInfo("POST", self.base_url, method))
-        return result
+        """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`."""
+        raw = raw_response_requested()
+        attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
+        reauthenticated = False
+        while True:
+            token_used = None
+            try:
+                sign = auth_required and not self.uses_token()
+                if auth_required and not sign:
+                    token_used = await self._ensure_token(attempt)
+                result: Any = await self._once(
+                    method, params, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout
+                )
+            except (APIConnectionError, APIStatusError) as error:
+                if self.should_reauthenticate(error, token_used, reauthenticated):
+                    reauthenticated = True
+                    continue
+                delay = attempt.next_delay(error)
+                if delay is None:
+                    raise
+                await asyncio.sleep(delay)
+                continue
+            if method == self.auth_method:
+                self.store_token(result, RequestInfo("POST", self.base_url, method))
+            return result  # type: ignore[no-any-return]

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Self
 
 import httpx
 
-from ._auth import Credentials
+from ._auth import Auth, Credentials
 from ._base_client import Timeout
 from ._config import ApiSettings, ClientConfig
+from ._retry import DEFAULT_MAX_RETRIES
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ _APIS = {
 _ENV = {
     "api_key_name": "COINBASE_API_KEY_NAME",
     "api_private_key": "COINBASE_API_PRIVATE_KEY",
+    "oauth_token": "COINBASE_OAUTH_TOKEN",
     "advanced_trade_base_url": "COINBASE_ADVANCED_TRADE_BASE_URL",
     "derivatives_base_url": "COINBASE_DERIVATIVES_BASE_URL",
 }
@@ -56,9 +58,14 @@ class Client:
     Args:
         api_key_name: CDP API key name: `organizations/{org_id}/apiKeys/{key_id}`, or the id of an Ed25519 key. (`COINBASE_API_KEY_NAME` with `from_env()`)
         api_private_key: CDP API key secret: a PEM EC private key, or a base64 Ed25519 key. (`COINBASE_API_PRIVATE_KEY` with `from_env()`)
+        oauth_token: OAuth2 access token (Coinbase App OAuth2 flow), used when no CDP key is given. (`COINBASE_OAUTH_TOKEN` with `from_env()`)
         advanced_trade_base_url: Base URL of Coinbase Advanced Trade API (default `https://api.coinbase.com`).
         derivatives_base_url: Base URL of Coinbase Derivatives JSON-RPC gateway (Deribit-powered) (default `https://drb.coinbase.com/api/v2`).
-        timeout: Default timeout of every request, in seconds or as an `httpx.Timeout`.
+        advanced_trade_auth: How to authenticate to Coinbase Advanced Trade API, instead of the credentials above (an `Auth` object, e.g. `OAuth2Auth(token)`).
+        derivatives_auth: How to authenticate to Coinbase Derivatives JSON-RPC gateway (Deribit-powered), instead of the credentials above (an `Auth` object, e.g. `ClientSignatureAuth(client_id, client_secret)`).
+        timeout: Default timeout of every request, in seconds or as an `httpx.Timeout` (connect/read/write/pool).
+        max_retries: How many times a failed request is retried by default (per call: `max_retries=`).
+        exact_numbers: Read JSON numbers of JSON-RPC results as `Decimal`, digit for digit, instead of float.
         default_headers: Headers sent with every request.
         http_client: An `httpx.Client` to use instead of the client's own (you then close it).
     """
@@ -68,9 +75,14 @@ class Client:
         *,
         api_key_name: str | None = None,
         api_private_key: str | None = None,
+        oauth_token: str | None = None,
         advanced_trade_base_url: str = DEFAULT_ADVANCED_TRADE_BASE_URL,
         derivatives_base_url: str = DEFAULT_DERIVATIVES_BASE_URL,
+        advanced_trade_auth: Auth | None = None,
+        derivatives_auth: Auth | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        exact_numbers: bool = False,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -79,8 +91,13 @@ class Client:
                 {
                     "api_key_name": api_key_name,
                     "api_private_key": api_private_key,
+                    "oauth_token": oauth_token,
                 }
             ),
+            auth={
+                "advanced_trade": advanced_trade_auth,
+                "derivatives": derivatives_auth,
+            },
             base_urls={
                 "advanced_trade": advanced_trade_base_url,
                 "derivatives": derivatives_base_url,
@@ -88,13 +105,15 @@ class Client:
             apis=_APIS,
             user_agent=f"coinbase-sdk/{__version__}",
             default_headers=default_headers,
+            max_retries=max_retries,
+            exact_numbers=exact_numbers,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(timeout=timeout, follow_redirects=False)
 
     @classmethod
     def from_env(cls, **overrides: str | None) -> Self:
-        """A client configured from environment variables (COINBASE_API_KEY_NAME, COINBASE_API_PRIVATE_KEY, and the `*_BASE_URL` variables); keyword arguments win."""
+        """A client configured from environment variables (COINBASE_API_KEY_NAME, COINBASE_API_PRIVATE_KEY, COINBASE_OAUTH_TOKEN, and the `*_BASE_URL` variables); keyword arguments win."""
         settings = {name: os.environ[var] for name, var in _ENV.items() if os.environ.get(var)}
         settings.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**settings)  # type: ignore[arg-type]
@@ -141,9 +160,14 @@ class AsyncClient:
     Args:
         api_key_name: CDP API key name: `organizations/{org_id}/apiKeys/{key_id}`, or the id of an Ed25519 key. (`COINBASE_API_KEY_NAME` with `from_env()`)
         api_private_key: CDP API key secret: a PEM EC private key, or a base64 Ed25519 key. (`COINBASE_API_PRIVATE_KEY` with `from_env()`)
+        oauth_token: OAuth2 access token (Coinbase App OAuth2 flow), used when no CDP key is given. (`COINBASE_OAUTH_TOKEN` with `from_env()`)
         advanced_trade_base_url: Base URL of Coinbase Advanced Trade API (default `https://api.coinbase.com`).
         derivatives_base_url: Base URL of Coinbase Derivatives JSON-RPC gateway (Deribit-powered) (default `https://drb.coinbase.com/api/v2`).
-        timeout: Default timeout of every request, in seconds or as an `httpx.Timeout`.
+        advanced_trade_auth: How to authenticate to Coinbase Advanced Trade API, instead of the credentials above (an `Auth` object, e.g. `OAuth2Auth(token)`).
+        derivatives_auth: How to authenticate to Coinbase Derivatives JSON-RPC gateway (Deribit-powered), instead of the credentials above (an `Auth` object, e.g. `ClientSignatureAuth(client_id, client_secret)`).
+        timeout: Default timeout of every request, in seconds or as an `httpx.Timeout` (connect/read/write/pool).
+        max_retries: How many times a failed request is retried by default (per call: `max_retries=`).
+        exact_numbers: Read JSON numbers of JSON-RPC results as `Decimal`, digit for digit, instead of float.
         default_headers: Headers sent with every request.
         http_client: An `httpx.AsyncClient` to use instead of the client's own (you then close it).
     """
@@ -153,9 +177,14 @@ class AsyncClient:
         *,
         api_key_name: str | None = None,
         api_private_key: str | None = None,
+        oauth_token: str | None = None,
         advanced_trade_base_url: str = DEFAULT_ADVANCED_TRADE_BASE_URL,
         derivatives_base_url: str = DEFAULT_DERIVATIVES_BASE_URL,
+        advanced_trade_auth: Auth | None = None,
+        derivatives_auth: Auth | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        exact_numbers: bool = False,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -164,8 +193,13 @@ class AsyncClient:
                 {
                     "api_key_name": api_key_name,
                     "api_private_key": api_private_key,
+                    "oauth_token": oauth_token,
                 }
             ),
+            auth={
+                "advanced_trade": advanced_trade_auth,
+                "derivatives": derivatives_auth,
+            },
             base_urls={
                 "advanced_trade": advanced_trade_base_url,
                 "derivatives": derivatives_base_url,
@@ -173,6 +207,8 @@ class AsyncClient:
             apis=_APIS,
             user_agent=f"coinbase-sdk/{__version__}",
             default_headers=default_headers,
+            max_retries=max_retries,
+            exact_numbers=exact_numbers,
         )
         self._owns_http = http_client is None
         self._http = (
@@ -181,7 +217,7 @@ class AsyncClient:
 
     @classmethod
     def from_env(cls, **overrides: str | None) -> Self:
-        """A client configured from environment variables (COINBASE_API_KEY_NAME, COINBASE_API_PRIVATE_KEY, and the `*_BASE_URL` variables); keyword arguments win."""
+        """A client configured from environment variables (COINBASE_API_KEY_NAME, COINBASE_API_PRIVATE_KEY, COINBASE_OAUTH_TOKEN, and the `*_BASE_URL` variables); keyword arguments win."""
         settings = {name: os.environ[var] for name, var in _ENV.items() if os.environ.get(var)}
         settings.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**settings)  # type: ignore[arg-type]

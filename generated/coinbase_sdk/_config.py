@@ -1,5 +1,5 @@
 # Copied by sdkgen from templates/runtime/_config.py. Do not edit here.
-"""Client configuration shared by `Client` and `AsyncClient`: credentials, base URLs, headers."""
+"""Client configuration shared by `Client` and `AsyncClient`: auth, base URLs, headers, retries."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 
 import httpx
 
-from ._auth import CdpJwtSigner, CdpKey, Credentials, HeaderSigner, RequestSigner, load_cdp_key
+from ._auth import Auth, CdpKeyAuth, Credentials, HeaderAuth, OAuth2Auth
 from ._base_client import AsyncJsonRpcApi, AsyncRestApi, JsonRpcApi, RestApi
+from ._retry import RetryPolicy
 
 __all__ = ["ApiSettings", "ClientConfig"]
 
@@ -27,65 +28,85 @@ class ApiSettings:
 
 
 class ClientConfig:
-    """Everything a client needs to build its per-API callers; loads the CDP key once, up front."""
+    """Everything a client needs to build its per-API callers; loads keys once, up front."""
 
     def __init__(
         self,
         *,
         credentials: Credentials,
+        auth: Mapping[str, Auth | None],
         base_urls: Mapping[str, str],
         apis: Mapping[str, ApiSettings],
         user_agent: str,
         default_headers: Mapping[str, str] | None,
+        max_retries: int,
+        exact_numbers: bool,
     ) -> None:
+        if max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
         self.credentials = credentials
         self.base_urls = dict(base_urls)
         self.apis = dict(apis)
+        self.policy = RetryPolicy(max_retries=max_retries)
+        self.exact_numbers = exact_numbers
         self.headers = {
             "Accept": "application/json",
             "User-Agent": f"{user_agent} python/{platform.python_version()} httpx/{httpx.__version__}",
         }
         self.headers.update(default_headers or {})
-        self.cdp_key: CdpKey | None = None
-        if any(s.auth in ("cdp_jwt", "jsonrpc_token") for s in self.apis.values()):
-            name, secret = credentials.get("api_key_name"), credentials.get("api_private_key")
-            if secret:  # a bad key fails here, at construction, not on the first call
-                self.cdp_key = load_cdp_key(name, secret)
+        # A bad key fails here, at construction, not on the first call.
+        self.auth = {name: auth.get(name) or self._default_auth(settings) for name, settings in self.apis.items()}
 
-    def signer(self, name: str) -> RequestSigner | None:
-        settings = self.apis[name]
-        if settings.auth == "cdp_jwt":
-            return CdpJwtSigner(self.cdp_key) if self.cdp_key is not None else None
-        token = self.credentials.get("api_key")
+    def _default_auth(self, settings: ApiSettings) -> Auth | None:
+        """The auth an API gets from the plain credential arguments: a CDP key first, then an OAuth2 token."""
+        get = self.credentials.get
+        if settings.auth in ("cdp_jwt", "jsonrpc_token"):
+            if get("api_private_key"):
+                return self._cdp_key()
+            token = get("oauth_token")
+            return OAuth2Auth(token) if token else None
+        token = get("api_key")
         if token is None:
             return None
         if settings.auth == "bearer":
-            return HeaderSigner("Authorization", f"Bearer {token}")
+            return HeaderAuth("Authorization", f"Bearer {token}")
         if settings.auth == "api_key_header":
-            return HeaderSigner(settings.header, token)
+            return HeaderAuth(settings.header, token)
         return None
 
+    def _cdp_key(self) -> CdpKeyAuth:
+        if not hasattr(self, "_cdp_key_auth"):
+            self._cdp_key_auth = CdpKeyAuth(
+                self.credentials.get("api_key_name"), self.credentials.get("api_private_key") or ""
+            )
+        return self._cdp_key_auth
+
+    def _rest_kwargs(self, name: str) -> dict[str, Any]:
+        return {
+            "base_url": self.base_urls[name],
+            "auth": self.auth[name],
+            "headers": self.headers,
+            "policy": self.policy,
+        }
+
     def _jsonrpc_kwargs(self, name: str) -> dict[str, Any]:
-        settings = self.apis[name]
-        client_id, client_secret = self.credentials.get("client_id"), self.credentials.get("client_secret")
-        grant = (
-            {"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}
-            if client_id and client_secret
-            else None
-        )
+        from .errors import ERROR_TABLES  # generated; imported with the first JSON-RPC API used
+
         return {
             "base_url": self.base_urls[name],
             "headers": self.headers,
-            "auth_method": settings.token_method or "public/auth",
-            "grant": grant,
-            "cdp_key": self.cdp_key,
+            "auth_method": self.apis[name].token_method or "public/auth",
+            "auth": self.auth[name],
+            "policy": self.policy,
+            "errors": ERROR_TABLES.get(name, {}),
+            "exact_numbers": self.exact_numbers,
         }
 
     def rest(self, client: httpx.Client, name: str) -> RestApi:
-        return RestApi(client, base_url=self.base_urls[name], signer=self.signer(name), headers=self.headers)
+        return RestApi(client, **self._rest_kwargs(name))
 
     def async_rest(self, client: httpx.AsyncClient, name: str) -> AsyncRestApi:
-        return AsyncRestApi(client, base_url=self.base_urls[name], signer=self.signer(name), headers=self.headers)
+        return AsyncRestApi(client, **self._rest_kwargs(name))
 
     def jsonrpc(self, client: httpx.Client, name: str) -> JsonRpcApi:
         return JsonRpcApi(client, **self._jsonrpc_kwargs(name))
@@ -94,4 +115,4 @@ class ClientConfig:
         return AsyncJsonRpcApi(client, **self._jsonrpc_kwargs(name))
 
     def __repr__(self) -> str:
-        return f"ClientConfig(base_urls={self.base_urls!r}, credentials={self.credentials!r})"
+        return f"ClientConfig(base_urls={self.base_urls!r}, auth={self.auth!r}, max_retries={self.policy.max_retries})"

@@ -1,10 +1,16 @@
 # Copied by sdkgen from templates/runtime/_exceptions.py. Do not edit here.
-"""Exceptions raised by the SDK: every failure of a call is an `APIError`."""
+"""Exceptions raised by the SDK: every failure of a call is an `APIError`.
+
+The HTTP status families and the semantic bases (`RateLimitError`, `AuthenticationError`, ...)
+live here; `errors.py` adds one generated class per JSON-RPC error code, each a subclass of
+`JSONRPCError` and of the base that matches its category, so `except RateLimitError` catches
+an HTTP 429 and a JSON-RPC `too_many_requests` alike.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -19,12 +25,14 @@ __all__ = [
     "ConflictError",
     "CredentialsError",
     "InternalServerError",
+    "InvalidRequestError",
     "JSONRPCError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestInfo",
     "SDKError",
+    "ServiceUnavailableError",
     "UnprocessableEntityError",
 ]
 
@@ -51,19 +59,29 @@ class CredentialsError(SDKError, ValueError):
 
 
 class APIError(SDKError):
-    """A call failed: `request` tells which one."""
+    """A call failed: `request` tells which one, `attempts` how many times it was sent."""
 
     def __init__(self, message: str, *, request: RequestInfo) -> None:
         super().__init__(message)
         self.message = message
         self.request = request
+        self.attempts = 1
 
     def __str__(self) -> str:
-        return f"{self.message} [{self.request}]"
+        tries = f", after {self.attempts} attempts" if self.attempts > 1 else ""
+        return f"{self.message} [{self.request}{tries}]"
 
 
 class APIConnectionError(APIError):
-    """The server could not be reached, or the connection broke before a response arrived."""
+    """The server could not be reached, or the connection broke before a response arrived.
+
+    `request_sent` is False when the request provably never left (the connection could not be
+    opened), so repeating it cannot execute it twice.
+    """
+
+    def __init__(self, message: str, *, request: RequestInfo, request_sent: bool = True) -> None:
+        super().__init__(message, request=request)
+        self.request_sent = request_sent
 
 
 class APITimeoutError(APIConnectionError):
@@ -85,7 +103,8 @@ class APIStatusError(APIError):
     """The server answered with an error.
 
     `body` is the parsed JSON body, or the raw text when it is not JSON. Coinbase error bodies
-    carry `error`, `error_details` and `message`; they are exposed as attributes when present.
+    carry `error`, `error_details` and `message`; they are attributes (None when absent).
+    `retry_after` is the server's `Retry-After`/`retry-after-ms` in seconds, when it sent one.
     """
 
     status_code: int | None
@@ -106,10 +125,20 @@ class APIStatusError(APIError):
         fields: dict[str, Any] = body if isinstance(body, dict) else {}
         self.error: str | None = _text(fields.get("error"))
         self.error_details: str | None = _text(fields.get("error_details"))
+        self.error_message: str | None = _text(fields.get("message"))
+        self.retry_after: float | None = None
 
 
-class BadRequestError(APIStatusError):
+class InvalidRequestError(APIStatusError):
+    """The request was refused as malformed or invalid (HTTP 400/422, JSON-RPC invalid params...)."""
+
+
+class BadRequestError(InvalidRequestError):
     """HTTP 400."""
+
+
+class UnprocessableEntityError(InvalidRequestError):
+    """HTTP 422."""
 
 
 class AuthenticationError(APIStatusError):
@@ -117,7 +146,7 @@ class AuthenticationError(APIStatusError):
 
 
 class PermissionDeniedError(APIStatusError):
-    """HTTP 403, or a JSON-RPC error that means the key lacks a scope."""
+    """HTTP 403, or a JSON-RPC error that means the key lacks a scope or a permission."""
 
 
 class NotFoundError(APIStatusError):
@@ -125,11 +154,7 @@ class NotFoundError(APIStatusError):
 
 
 class ConflictError(APIStatusError):
-    """HTTP 409."""
-
-
-class UnprocessableEntityError(APIStatusError):
-    """HTTP 422."""
+    """HTTP 409, or a JSON-RPC error that means the object is not in a state that allows this."""
 
 
 class RateLimitError(APIStatusError):
@@ -137,11 +162,23 @@ class RateLimitError(APIStatusError):
 
 
 class InternalServerError(APIStatusError):
-    """HTTP 5xx."""
+    """HTTP 5xx, or a JSON-RPC error that means the server failed."""
+
+
+class ServiceUnavailableError(InternalServerError):
+    """HTTP 503, or a JSON-RPC error that means the service is busy or in maintenance."""
 
 
 class JSONRPCError(APIStatusError):
-    """A JSON-RPC error object, whatever the HTTP status that carried it (the gateway uses 400)."""
+    """A JSON-RPC error object, whatever the HTTP status that carried it (the gateway uses 400).
+
+    Generated subclasses (one per code in the spec) set the class attributes: `retryable` when
+    waiting and sending the same request again is the documented remedy, `session_closed` when
+    the server also ended the session (the SDK authenticates again before retrying).
+    """
+
+    retryable: ClassVar[bool] = False
+    session_closed: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -159,7 +196,8 @@ class JSONRPCError(APIStatusError):
         self.data = data
 
     def __str__(self) -> str:
-        return f"JSON-RPC error {self.code}: {self.message} [{self.request}]"
+        tries = f", after {self.attempts} attempts" if self.attempts > 1 else ""
+        return f"JSON-RPC error {self.code}: {self.message} [{self.request}{tries}]"
 
 
 def _text(value: object) -> str | None:
@@ -174,11 +212,14 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     409: ConflictError,
     422: UnprocessableEntityError,
     429: RateLimitError,
+    503: ServiceUnavailableError,
 }
 
 
 def status_error_class(status_code: int) -> type[APIStatusError]:
     """The exception class for an HTTP error status."""
+    if status_code in _STATUS_CLASSES:
+        return _STATUS_CLASSES[status_code]
     if status_code >= 500:
         return InternalServerError
-    return _STATUS_CLASSES.get(status_code, APIStatusError)
+    return APIStatusError

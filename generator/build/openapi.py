@@ -10,7 +10,7 @@ from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from ..load.validate import openapi_version
 from .naming import class_name, pascal_case, python_name, strip_operation_prefix
-from .operations import GroupCollector, deprecation_of, ordered_params, param_name, text
+from .operations import GroupCollector, deprecation_of, idempotency_of, ordered_params, param_name, text
 from .schemas import Annotation, SchemaBundle
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -102,6 +102,7 @@ class OpenApiBuilder:
         tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else "default"
         http_method = method.upper()
         summary = text(op.get("summary"))
+        idempotent, idempotency_key = idempotency_of(op, params, http_method in IDEMPOTENT_METHODS, self.doc.location(pointer))
         operation = Operation(
             name=name,
             summary=summary,
@@ -116,7 +117,8 @@ class OpenApiBuilder:
             result_annotation=result.text,
             result_model=result.text if result.text != "None" else "",
             auth_required=self._auth_required(op),
-            idempotent=http_method in IDEMPOTENT_METHODS or op.get("x-idempotent") is True,
+            idempotent=idempotent,
+            idempotency_key=idempotency_key,
             scopes=self._scopes(op),
             deprecation=deprecation_of(op, f"{http_method} {path}"),
             error_codes=(),
@@ -313,7 +315,9 @@ class OpenApiBuilder:
             scheme = schemes[name]
             kind = scheme.get("x-sdkgen-auth")
             if kind == "cdp_jwt":
-                return Auth(kind="cdp_jwt", credentials=("api_key_name", "api_private_key"))
+                oauth2 = any(isinstance(s, dict) and s.get("type") == "oauth2" for s in schemes.values())
+                credentials = ("api_key_name", "api_private_key") + (("oauth_token",) if oauth2 else ())
+                return Auth(kind="cdp_jwt", credentials=credentials, oauth2=oauth2)
             if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
                 return Auth(kind="bearer", credentials=("api_key",))
             if scheme.get("type") == "apiKey" and scheme.get("in") == "header":

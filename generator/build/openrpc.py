@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
 import re
+from collections import Counter
 from typing import Any
 
 from ..errors import Diagnostics, SpecError, join_pointer
@@ -10,11 +12,33 @@ from ..ir import Api, Auth, ErrorCode, Operation, Param
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from .naming import class_name, pascal_case, python_name, unique_name
-from .operations import GroupCollector, deprecation_of, ordered_params, param_name, text
+from .operations import GroupCollector, deprecation_of, idempotency_of, ordered_params, param_name, text
 from .schemas import SchemaBundle
 
 _SCOPE_PREFIX = re.compile(r"^(public|private)/")
 _PLACEHOLDER = re.compile(r"<[^>]*>")
+# Error class names the generated `errors` module must not take: the SDK's own exception classes
+# (it re-exports them) and Python's built-in exceptions.
+RUNTIME_EXCEPTION_NAMES = frozenset(
+    {
+        "APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
+        "AuthenticationError", "BadRequestError", "ConflictError", "CredentialsError", "InternalServerError",
+        "InvalidRequestError", "JSONRPCError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
+        "SDKError", "ServiceUnavailableError", "UnprocessableEntityError", "Error",
+    }
+)  # fmt: skip
+# x-category → the semantic base class of the runtime (besides JSONRPCError).
+CATEGORY_BASES = {
+    "authentication": "AuthenticationError",
+    "permission": "PermissionDeniedError",
+    "rate_limit": "RateLimitError",
+    "not_found": "NotFoundError",
+    "invalid_request": "InvalidRequestError",
+    "conflict": "ConflictError",
+    "server": "InternalServerError",
+    "unavailable": "ServiceUnavailableError",
+}
+_BUILTIN_NAMES = frozenset(name for name in dir(builtins) if name.endswith(("Error", "Exception")))
 
 
 class OpenRpcBuilder:
@@ -26,7 +50,7 @@ class OpenRpcBuilder:
         self.doc: SourceDocument = documents.main
         self.diagnostics = diagnostics
         self.env_prefix = env_prefix
-        self.bundle = SchemaBundle(documents, diagnostics, nullable_keyword=False)
+        self.bundle = SchemaBundle(documents, diagnostics, nullable_keyword=False, exact_numbers=True)
 
     def _deref(self, node: Any, pointer: str) -> Any:
         while isinstance(node, dict) and "$ref" in node:
@@ -126,6 +150,9 @@ class OpenRpcBuilder:
                 codes.append(error["code"])
         auth_required = method.get("x-auth-required")
         scopes = method.get("x-scopes")
+        # Deribit's naming convention: `get_*` methods read, so sending one twice is harmless.
+        reads = _SCOPE_PREFIX.sub("", rpc_name).startswith("get") or rpc_name == self._auth_method()
+        idempotent, idempotency_key = idempotency_of(method, params, reads, self.doc.location(pointer))
         operation = Operation(
             name=name,
             summary=text(method.get("summary")),
@@ -140,7 +167,8 @@ class OpenRpcBuilder:
             result_annotation=result.text,
             result_model=result.text,
             auth_required=auth_required if isinstance(auth_required, bool) else rpc_name.startswith("private/"),
-            idempotent=method.get("x-idempotent") is True or _SCOPE_PREFIX.sub("", rpc_name).startswith("get"),
+            idempotent=idempotent,
+            idempotency_key=idempotency_key,
             scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else (),
             deprecation=deprecation_of(method, rpc_name),
             error_codes=tuple(sorted(set(codes))),
@@ -155,6 +183,7 @@ class OpenRpcBuilder:
         extensions = self.doc.data.get("x-error-extensions") or {}
         out: list[ErrorCode] = []
         taken: set[str] = set()
+        code_counts = Counter(e.get("code") for e in errors.values() if isinstance(e, dict))
         for key, error in sorted(errors.items(), key=lambda kv: (kv[1].get("code", 0) if isinstance(kv[1], dict) else 0, kv[0])):
             pointer = join_pointer("/components/errors", key)
             if not isinstance(error, dict) or not isinstance(error.get("code"), int):
@@ -164,27 +193,45 @@ class OpenRpcBuilder:
             base = class_name(_PLACEHOLDER.sub("", message) or key)
             if not base.endswith("Error"):
                 base += "Error"
+            if base in RUNTIME_EXCEPTION_NAMES or base in _BUILTIN_NAMES:
+                base = "Rpc" + base  # `NotFoundError` is the SDK's base class; 13020 becomes `RpcNotFoundError`
+            category = str(extra.get("x-category", "other"))
+            if category != "other" and category not in CATEGORY_BASES:
+                raise SpecError(
+                    self.doc.location(join_pointer("/x-error-extensions", key, "x-category")),
+                    f"unknown error category {category!r}",
+                    f"use one of: {', '.join(sorted(CATEGORY_BASES))}, other",
+                )
             out.append(
                 ErrorCode(
                     code=error["code"],
                     class_name=unique_name(base, taken, (f"{abs(error['code'])}",)),
                     message=message,
                     description=text(extra.get("x-description")),
-                    category=str(extra.get("x-category", "other")),
+                    category=category,
                     retryable=extra.get("x-retryable") is True,
+                    session_closed=extra.get("x-session-closed") is True,
+                    bases=("JSONRPCError",) + ((CATEGORY_BASES[category],) if category in CATEGORY_BASES else ()),
+                    match_message=code_counts[error["code"]] > 1,
                 )
             )
             taken.add(out[-1].class_name)
         return tuple(out)
 
+    def _auth_method(self) -> str:
+        auth = self.doc.data.get("x-auth")
+        return str(auth.get("method", "public/auth")) if isinstance(auth, dict) else ""
+
     def _auth(self) -> Auth:
         auth = self.doc.data.get("x-auth")
         if not isinstance(auth, dict):
             return Auth(kind="none")
-        grants = auth.get("grant-types") or []
+        grants = [str(g) for g in auth.get("grant-types") or []]
+        credentials = (("api_key_name", "api_private_key") if "coinbase_cdp" in grants else ()) + (("oauth_token",) if "coinbase_oauth2" in grants else ())
         return Auth(
             kind="jsonrpc_token",
             token_method=str(auth.get("method", "public/auth")),
-            grant_type=str(grants[0]) if grants else "",
-            credentials=("api_key_name", "api_private_key") if "coinbase_cdp" in grants else ("client_id", "client_secret"),
+            grant_type=grants[0] if grants else "",
+            credentials=credentials,
+            oauth2="coinbase_oauth2" in grants,
         )

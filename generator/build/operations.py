@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Location, SpecError
-from ..ir import Deprecation, Group, Operation, Param
+from ..ir import Deprecation, FieldMapping, Group, Operation, Param
 from .naming import RESERVED_MEMBER_NAMES, class_name, python_name
 
 # Names every generated method already uses for its per-call options.
@@ -83,6 +83,23 @@ class GroupCollector:
         )
 
 
+def idempotency_of(node: dict[str, Any], params: Iterable[Param], default: bool, location: Location) -> tuple[bool, str]:
+    """`x-idempotent` (or the protocol's default) and the parameter named by `x-sdkgen-idempotency-key`.
+
+    A call that carries the key may be retried after it may have reached the server: the server
+    recognises the repeat (Coinbase's `client_order_id`).
+    """
+    flag = node.get("x-idempotent")
+    idempotent = flag if isinstance(flag, bool) else default
+    key = node.get("x-sdkgen-idempotency-key")
+    if key is None:
+        return idempotent, ""
+    for param in params:
+        if param.wire_name == key:
+            return idempotent, param.name
+    raise SpecError(location, f"`x-sdkgen-idempotency-key` names {key!r}, which is not a parameter or body field of this operation")
+
+
 def deprecation_of(node: dict[str, Any], subject: str) -> Deprecation | None:
     """Read `deprecated`, `x-sunset` and `x-replacement`; the replacement is resolved later."""
     if node.get("deprecated") is not True:
@@ -90,12 +107,28 @@ def deprecation_of(node: dict[str, Any], subject: str) -> Deprecation | None:
     sunset = node.get("x-sunset")
     sunset_text = sunset if isinstance(sunset, str) else str(sunset) if sunset is not None else ""
     replacement = node.get("x-replacement")
-    target = ""
+    target, official, note = "", False, ""
     if isinstance(replacement, dict):
         target = str(replacement.get("method") or replacement.get("operation") or "")
         if replacement.get("api"):
             target = f"{replacement['api']}:{target}"
+        official = replacement.get("official") is True
+        note = text(replacement.get("note"))
+    mappings = node.get("x-field-mapping")
+    field_mappings = tuple(
+        FieldMapping(source=str(m.get("from", "")), target=str(m.get("to", "")), official=m.get("official") is True, note=text(m.get("note")))
+        for m in (mappings if isinstance(mappings, list) else [])
+        if isinstance(m, dict)
+    )
     message = f"{subject} is deprecated"
     if sunset_text:
         message += f" and is retired on {sunset_text}"
-    return Deprecation(message=message, sunset=sunset_text, replacement=target)
+    return Deprecation(
+        message=message,
+        sunset=sunset_text,
+        replacement=target,
+        replacement_target=target,
+        official=official,
+        note=note,
+        field_mappings=field_mappings,
+    )

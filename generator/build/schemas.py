@@ -19,7 +19,8 @@ from .naming import class_name, pascal_case, schema_class_names, unique_name
 
 # Formats that map to a richer Python type; every other format is documentation only, so a
 # server that sends a slightly different string never breaks parsing.
-_KEPT_FORMATS = {"date-time": "date-time", "date": "date", "RFC3339 Timestamp": "date-time"}
+# `decimal` (set by overlays on money strings) becomes `Decimal`; see `annotation`.
+_KEPT_FORMATS = {"date-time": "date-time", "date": "date", "RFC3339 Timestamp": "date-time", "decimal": "decimal"}
 # Keys passed to the models stage; everything else (examples, constraints, x-*) is dropped:
 # response models must accept what the server sends, not re-validate the server's contract.
 _COMBINATORS = ("allOf", "anyOf", "oneOf")
@@ -44,8 +45,11 @@ class _Site:
 class SchemaBundle:
     """Named schemas of one API, in the form the models stage reads."""
 
-    def __init__(self, documents: DocumentSet, diagnostics: Diagnostics, *, nullable_keyword: bool) -> None:
+    def __init__(self, documents: DocumentSet, diagnostics: Diagnostics, *, nullable_keyword: bool, exact_numbers: bool = False) -> None:
         self._documents = documents
+        # JSON-RPC results: every JSON number may be read as an exact `Decimal` (a client option),
+        # so numbers are marked `format: decimal` and typed `float | Decimal`.
+        self._exact_numbers = exact_numbers
         self._diagnostics = diagnostics
         self._nullable_keyword = nullable_keyword  # OpenAPI 3.0 spells null as `nullable: true`
         self._named: dict[tuple[str, str], str] = {}  # (file, pointer) → class name
@@ -220,6 +224,9 @@ class SchemaBundle:
         fmt = schema.get("format")
         if isinstance(fmt, str) and fmt in _KEPT_FORMATS:
             out["format"] = _KEPT_FORMATS[fmt]
+        kinds = out.get("type") if isinstance(out.get("type"), list) else [out.get("type")]
+        if self._exact_numbers and "number" in kinds and "enum" not in schema:
+            out["format"] = "decimal"
 
     def _nullable(self, out: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
         if not (self._nullable_keyword and schema.get("nullable") is True):
@@ -314,6 +321,8 @@ class SchemaBundle:
                 inner = self.annotation(value)
                 return Annotation(f"dict[str, {inner.text}]", inner.models)
             return Annotation("dict[str, Any]")
+        if schema.get("format") == "decimal" and kind in ("string", "number"):
+            return Annotation("Decimal" if kind == "string" else "float | Decimal")
         return Annotation(_PRIMITIVES.get(kind, "Any"))
 
 

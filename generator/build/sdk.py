@@ -7,7 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ..config import ApiSource, Config
 from ..errors import Diagnostics, Location, SpecError
-from ..ir import Api, Credential, Deprecation, Operation, Sdk
+from ..ir import Api, Credential, Operation, Sdk
 from ..load.documents import SourceDocument, read_document
 from ..load.overlay import apply_overlay
 from ..load.refs import DocumentSet
@@ -20,8 +20,7 @@ _CREDENTIALS = {
     "api_key_name": ("API_KEY_NAME", "CDP API key name: `organizations/{org_id}/apiKeys/{key_id}`, or the id of an Ed25519 key.", False),
     "api_private_key": ("API_PRIVATE_KEY", "CDP API key secret: a PEM EC private key, or a base64 Ed25519 key.", True),
     "api_key": ("API_KEY", "API key, sent with every authenticated request.", True),
-    "client_id": ("CLIENT_ID", "Client id for the `client_credentials` grant.", False),
-    "client_secret": ("CLIENT_SECRET", "Client secret for the `client_credentials` grant.", True),
+    "oauth_token": ("OAUTH_TOKEN", "OAuth2 access token (Coinbase App OAuth2 flow), used when no CDP key is given.", True),
 }
 
 
@@ -105,7 +104,7 @@ def _resolve_replacements(apis: list[Api]) -> list[Api]:
             python_target = python_name(strip_operation_prefix(target), fallback=target)
             replacement = index.get((api_name, target)) or index.get((api_name, python_target)) or f"{target} (not yet in this SDK)"
         message = op.deprecation.message + (f"; use {replacement} instead" if replacement else "")
-        return dataclasses.replace(op, deprecation=Deprecation(message=message, sunset=op.deprecation.sunset, replacement=replacement))
+        return dataclasses.replace(op, deprecation=dataclasses.replace(op.deprecation, message=message, replacement=replacement))
 
     return [
         dataclasses.replace(

@@ -50,6 +50,8 @@ def render_sdk(sdk: Sdk, templates: Path) -> dict[str, str]:
         f"{package}/__init__.py": python("__init__.py.jinja"),
         f"{package}/_client.py": python("_client.py.jinja"),
         f"{package}/_version.py": python("_version.py.jinja"),
+        f"{package}/errors.py": python("errors.py.jinja"),
+        "docs/migration.md": render("migration.md.jinja"),
         f"{package}/py.typed": "",
         f"{package}/models/__init__.py": python("models_init.py.jinja"),
     }
@@ -60,6 +62,6 @@ def render_sdk(sdk: Sdk, templates: Path) -> dict[str, str]:
         for group in api.groups:
             files[f"{package}/{api.name}/{group.module}.py"] = python("group.py.jinja", api.source, api=api, group=group)
         header = GENERATED_HEADER.format(source=api.source) + render("models_header.py.jinja", api=api)
-        files[f"{package}/models/{api.models_module}.py"] = render_models(api, package, header)
+        files[f"{package}/models/{api.models_module}.py"] = render_models(api, package, header, templates)
         files[f"docs/{api.name}.md"] = render("api.md.jinja", api=api)
     return files

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from pathlib import Path
 from typing import Any
 
 from datamodel_code_generator import generate
@@ -15,11 +16,29 @@ from ..ir import Api
 
 _HEADER = re.compile(r"\A(#[^\n]*\n)+")
 _ROOT_MODEL = re.compile(r"\n\nclass Model\(RootModel\[Any\]\):\n    root: Any\n")
+# The engine adds this to every model with a custom type; the SDK's types need no such permission.
+_ARBITRARY_TYPES = re.compile(r"\n    model_config = ConfigDict\(\n        arbitrary_types_allowed=True,\n    \)\n")
+# IR formats that the runtime's `_models` module gives a type of its own.
+_RUNTIME_TYPES = {("string", "decimal"): "DecimalString", ("number", "decimal"): "JsonNumber"}
 
 
-def render_models(api: Api, package: str, header: str) -> str:
+def _with_runtime_types(node: Any, package: str) -> Any:
+    """A copy of a schema where `format: decimal` points the engine at the runtime's types."""
+    if isinstance(node, list):
+        return [_with_runtime_types(item, package) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _with_runtime_types(value, package) for key, value in node.items()}
+    kind = out.get("type")
+    kinds = [k for k in (kind if isinstance(kind, list) else [kind]) if k != "null"]
+    if out.get("format") == "decimal" and len(kinds) == 1 and (kinds[0], "decimal") in _RUNTIME_TYPES:
+        out["customTypePath"] = f"{package}._models.{_RUNTIME_TYPES[(kinds[0], 'decimal')]}"
+    return out
+
+
+def render_models(api: Api, package: str, header: str, templates: Path) -> str:
     """Python source of `<package>/models/<api>.py`: one class per named schema, names as given."""
-    bundle: dict[str, Any] = {"$defs": {m.name: m.schema for m in api.models}}
+    bundle: dict[str, Any] = {"$defs": {m.name: _with_runtime_types(m.schema, package) for m in api.models}}
     if not api.models:
         return header + "\n"
     with warnings.catch_warnings():
@@ -40,6 +59,7 @@ def render_models(api: Api, package: str, header: str) -> str:
                 capitalise_enum_members=True,
                 keep_model_order=True,
                 formatters=[],
+                custom_template_dir=templates / "models",
             )
         except Exception as exc:  # the engine's own errors name no spec location; add the API
             raise SdkgenError(f"{api.source}: the models stage failed: {type(exc).__name__}: {exc}") from None
@@ -47,4 +67,7 @@ def render_models(api: Api, package: str, header: str) -> str:
         raise SdkgenError(f"{api.source}: the models stage returned several modules")
     source = _HEADER.sub("", source)
     source = _ROOT_MODEL.sub("\n", source)  # the bundle's own (empty) root is not a model
+    source = _ARBITRARY_TYPES.sub("\n", source)
+    if "(SDKEnum):" in source:  # the enum template names the runtime's open enum base
+        source = source.replace("from __future__ import annotations\n", f"from __future__ import annotations\n\nfrom {package}._models import SDKEnum\n", 1)
     return header + "\n" + source

@@ -4,14 +4,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 
 from .._base_client import AsyncRestApi, RestApi, Timeout
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..models.advanced_trade import (
     GetAccountResponse,
     GetAccountsResponse,
 )
 
-__all__ = ["AsyncAccounts", "Accounts"]
+__all__ = [
+    "AsyncAccounts",
+    "AsyncAccountsWithRawResponse",
+    "Accounts",
+    "AccountsWithRawResponse",
+]
 
 
 class Accounts:
@@ -19,6 +26,11 @@ class Accounts:
 
     def __init__(self, api: RestApi) -> None:
         self._api = api
+
+    @cached_property
+    def with_raw_response(self) -> AccountsWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AccountsWithRawResponse(self)
 
     def get_accounts(
         self,
@@ -28,6 +40,7 @@ class Accounts:
         retail_portfolio_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetAccountsResponse:
         """List Accounts.
 
@@ -35,6 +48,7 @@ class Accounts:
 
         `GET /api/v3/brokerage/accounts`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             limit: The number of accounts to display per page. By default, displays 49 (max 250). If `has_next` is true, additional pages of accounts are available to be fetched. Use the `cursor` parameter to start on a specified page.
@@ -51,7 +65,9 @@ class Accounts:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetAccountsResponse,
         )
 
@@ -61,6 +77,7 @@ class Accounts:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetAccountResponse:
         """Get Account.
 
@@ -68,6 +85,7 @@ class Accounts:
 
         `GET /api/v3/brokerage/accounts/{account_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             account_uuid: The account's UUID.
@@ -80,9 +98,19 @@ class Accounts:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetAccountResponse,
         )
+
+
+class AccountsWithRawResponse:
+    """Accounts operations returning raw responses."""
+
+    def __init__(self, group: Accounts) -> None:
+        self.get_accounts = to_raw_response_wrapper(group.get_accounts)
+        self.get_account = to_raw_response_wrapper(group.get_account)
 
 
 class AsyncAccounts:
@@ -90,6 +118,11 @@ class AsyncAccounts:
 
     def __init__(self, api: AsyncRestApi) -> None:
         self._api = api
+
+    @cached_property
+    def with_raw_response(self) -> AsyncAccountsWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AsyncAccountsWithRawResponse(self)
 
     async def get_accounts(
         self,
@@ -99,6 +132,7 @@ class AsyncAccounts:
         retail_portfolio_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetAccountsResponse:
         """List Accounts.
 
@@ -106,6 +140,7 @@ class AsyncAccounts:
 
         `GET /api/v3/brokerage/accounts`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             limit: The number of accounts to display per page. By default, displays 49 (max 250). If `has_next` is true, additional pages of accounts are available to be fetched. Use the `cursor` parameter to start on a specified page.
@@ -122,7 +157,9 @@ class AsyncAccounts:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetAccountsResponse,
         )
 
@@ -132,6 +169,7 @@ class AsyncAccounts:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetAccountResponse:
         """Get Account.
 
@@ -139,6 +177,7 @@ class AsyncAccounts:
 
         `GET /api/v3/brokerage/accounts/{account_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             account_uuid: The account's UUID.
@@ -151,6 +190,16 @@ class AsyncAccounts:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetAccountResponse,
         )
+
+
+class AsyncAccountsWithRawResponse:
+    """Accounts operations returning raw responses (async)."""
+
+    def __init__(self, group: AsyncAccounts) -> None:
+        self.get_accounts = async_to_raw_response_wrapper(group.get_accounts)
+        self.get_account = async_to_raw_response_wrapper(group.get_account)

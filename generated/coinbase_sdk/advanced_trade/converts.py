@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
+from functools import cached_property
 
 from .._base_client import AsyncRestApi, RestApi, Timeout
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..models.advanced_trade import (
     CommitConvertTradeResponse,
     CreateConvertQuoteResponse,
@@ -13,7 +16,12 @@ from ..models.advanced_trade import (
     TradeIncentiveMetadata,
 )
 
-__all__ = ["AsyncConverts", "Converts"]
+__all__ = [
+    "AsyncConverts",
+    "AsyncConvertsWithRawResponse",
+    "Converts",
+    "ConvertsWithRawResponse",
+]
 
 
 class Converts:
@@ -22,15 +30,21 @@ class Converts:
     def __init__(self, api: RestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> ConvertsWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return ConvertsWithRawResponse(self)
+
     def create_convert_quote(
         self,
         *,
         from_account: str | None = None,
         to_account: str | None = None,
-        amount: str | None = None,
+        amount: Decimal | None = None,
         trade_incentive_metadata: TradeIncentiveMetadata | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> CreateConvertQuoteResponse:
         """Create Convert Quote.
 
@@ -38,6 +52,7 @@ class Converts:
 
         `POST /api/v3/brokerage/convert/quote`.
         Scopes: ApiKey:trade, OAuth2:wallet:trades:create.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             from_account: The currency of the account to convert from (e.g. USD).
@@ -56,7 +71,9 @@ class Converts:
                 "trade_incentive_metadata": trade_incentive_metadata,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=CreateConvertQuoteResponse,
         )
 
@@ -68,6 +85,7 @@ class Converts:
         to_account: str,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetConvertTradeResponse:
         """Get Convert Trade.
 
@@ -75,6 +93,7 @@ class Converts:
 
         `GET /api/v3/brokerage/convert/trade/{trade_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:trades:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             trade_id: The ID of the trade to commit.
@@ -93,7 +112,9 @@ class Converts:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetConvertTradeResponse,
         )
 
@@ -105,6 +126,7 @@ class Converts:
         to_account: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> CommitConvertTradeResponse:
         """Commit Convert Trade.
 
@@ -112,6 +134,7 @@ class Converts:
 
         `POST /api/v3/brokerage/convert/trade/{trade_id}`.
         Scopes: ApiKey:trade, OAuth2:wallet:trades:create.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             trade_id: The ID of the trade to commit.
@@ -130,9 +153,20 @@ class Converts:
                 "to_account": to_account,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=CommitConvertTradeResponse,
         )
+
+
+class ConvertsWithRawResponse:
+    """Converts operations returning raw responses."""
+
+    def __init__(self, group: Converts) -> None:
+        self.create_convert_quote = to_raw_response_wrapper(group.create_convert_quote)
+        self.get_convert_trade = to_raw_response_wrapper(group.get_convert_trade)
+        self.commit_convert_trade = to_raw_response_wrapper(group.commit_convert_trade)
 
 
 class AsyncConverts:
@@ -141,15 +175,21 @@ class AsyncConverts:
     def __init__(self, api: AsyncRestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> AsyncConvertsWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AsyncConvertsWithRawResponse(self)
+
     async def create_convert_quote(
         self,
         *,
         from_account: str | None = None,
         to_account: str | None = None,
-        amount: str | None = None,
+        amount: Decimal | None = None,
         trade_incentive_metadata: TradeIncentiveMetadata | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> CreateConvertQuoteResponse:
         """Create Convert Quote.
 
@@ -157,6 +197,7 @@ class AsyncConverts:
 
         `POST /api/v3/brokerage/convert/quote`.
         Scopes: ApiKey:trade, OAuth2:wallet:trades:create.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             from_account: The currency of the account to convert from (e.g. USD).
@@ -175,7 +216,9 @@ class AsyncConverts:
                 "trade_incentive_metadata": trade_incentive_metadata,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=CreateConvertQuoteResponse,
         )
 
@@ -187,6 +230,7 @@ class AsyncConverts:
         to_account: str,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetConvertTradeResponse:
         """Get Convert Trade.
 
@@ -194,6 +238,7 @@ class AsyncConverts:
 
         `GET /api/v3/brokerage/convert/trade/{trade_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:trades:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             trade_id: The ID of the trade to commit.
@@ -212,7 +257,9 @@ class AsyncConverts:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetConvertTradeResponse,
         )
 
@@ -224,6 +271,7 @@ class AsyncConverts:
         to_account: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> CommitConvertTradeResponse:
         """Commit Convert Trade.
 
@@ -231,6 +279,7 @@ class AsyncConverts:
 
         `POST /api/v3/brokerage/convert/trade/{trade_id}`.
         Scopes: ApiKey:trade, OAuth2:wallet:trades:create.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             trade_id: The ID of the trade to commit.
@@ -249,6 +298,17 @@ class AsyncConverts:
                 "to_account": to_account,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=CommitConvertTradeResponse,
         )
+
+
+class AsyncConvertsWithRawResponse:
+    """Converts operations returning raw responses (async)."""
+
+    def __init__(self, group: AsyncConverts) -> None:
+        self.create_convert_quote = async_to_raw_response_wrapper(group.create_convert_quote)
+        self.get_convert_trade = async_to_raw_response_wrapper(group.get_convert_trade)
+        self.commit_convert_trade = async_to_raw_response_wrapper(group.commit_convert_trade)

@@ -4,13 +4,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 
 from .._base_client import AsyncRestApi, RestApi, Timeout
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..models.advanced_trade import (
     GetApiKeyPermissionsResponse,
 )
 
-__all__ = ["AsyncDataApi", "DataApi"]
+__all__ = [
+    "AsyncDataApi",
+    "AsyncDataApiWithRawResponse",
+    "DataApi",
+    "DataApiWithRawResponse",
+]
 
 
 class DataApi:
@@ -19,11 +26,17 @@ class DataApi:
     def __init__(self, api: RestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> DataApiWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return DataApiWithRawResponse(self)
+
     def get_api_key_permissions(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetApiKeyPermissionsResponse:
         """Get API Key Permissions.
 
@@ -31,15 +44,25 @@ class DataApi:
 
         `GET /api/v3/brokerage/key_permissions`.
         Scopes: ApiKey:view.
+        Idempotent: retried after a timeout or dropped connection.
         """
         return self._api.request(
             "GET",
             "/api/v3/brokerage/key_permissions",
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetApiKeyPermissionsResponse,
         )
+
+
+class DataApiWithRawResponse:
+    """Data API operations returning raw responses."""
+
+    def __init__(self, group: DataApi) -> None:
+        self.get_api_key_permissions = to_raw_response_wrapper(group.get_api_key_permissions)
 
 
 class AsyncDataApi:
@@ -48,11 +71,17 @@ class AsyncDataApi:
     def __init__(self, api: AsyncRestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> AsyncDataApiWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AsyncDataApiWithRawResponse(self)
+
     async def get_api_key_permissions(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetApiKeyPermissionsResponse:
         """Get API Key Permissions.
 
@@ -60,12 +89,22 @@ class AsyncDataApi:
 
         `GET /api/v3/brokerage/key_permissions`.
         Scopes: ApiKey:view.
+        Idempotent: retried after a timeout or dropped connection.
         """
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/key_permissions",
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetApiKeyPermissionsResponse,
         )
+
+
+class AsyncDataApiWithRawResponse:
+    """Data API operations returning raw responses (async)."""
+
+    def __init__(self, group: AsyncDataApi) -> None:
+        self.get_api_key_permissions = async_to_raw_response_wrapper(group.get_api_key_permissions)

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 
 from .._base_client import AsyncRestApi, RestApi, Timeout
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..models.advanced_trade import (
     GetTransactionSummaryContractExpiryType,
     GetTransactionSummaryProductType,
@@ -13,7 +15,12 @@ from ..models.advanced_trade import (
     GetTransactionSummaryResponse,
 )
 
-__all__ = ["AsyncFees", "Fees"]
+__all__ = [
+    "AsyncFees",
+    "AsyncFeesWithRawResponse",
+    "Fees",
+    "FeesWithRawResponse",
+]
 
 
 class Fees:
@@ -21,6 +28,11 @@ class Fees:
 
     def __init__(self, api: RestApi) -> None:
         self._api = api
+
+    @cached_property
+    def with_raw_response(self) -> FeesWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return FeesWithRawResponse(self)
 
     def get_transaction_summary(
         self,
@@ -30,6 +42,7 @@ class Fees:
         product_venue: GetTransactionSummaryProductVenue | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetTransactionSummaryResponse:
         """Get Transaction Summary.
 
@@ -37,6 +50,7 @@ class Fees:
 
         `GET /api/v3/brokerage/transaction_summary`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_type: Only returns the orders matching this product type. By default, returns all product types.
@@ -53,9 +67,18 @@ class Fees:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetTransactionSummaryResponse,
         )
+
+
+class FeesWithRawResponse:
+    """Fees operations returning raw responses."""
+
+    def __init__(self, group: Fees) -> None:
+        self.get_transaction_summary = to_raw_response_wrapper(group.get_transaction_summary)
 
 
 class AsyncFees:
@@ -63,6 +86,11 @@ class AsyncFees:
 
     def __init__(self, api: AsyncRestApi) -> None:
         self._api = api
+
+    @cached_property
+    def with_raw_response(self) -> AsyncFeesWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AsyncFeesWithRawResponse(self)
 
     async def get_transaction_summary(
         self,
@@ -72,6 +100,7 @@ class AsyncFees:
         product_venue: GetTransactionSummaryProductVenue | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetTransactionSummaryResponse:
         """Get Transaction Summary.
 
@@ -79,6 +108,7 @@ class AsyncFees:
 
         `GET /api/v3/brokerage/transaction_summary`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_type: Only returns the orders matching this product type. By default, returns all product types.
@@ -95,6 +125,15 @@ class AsyncFees:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetTransactionSummaryResponse,
         )
+
+
+class AsyncFeesWithRawResponse:
+    """Fees operations returning raw responses (async)."""
+
+    def __init__(self, group: AsyncFees) -> None:
+        self.get_transaction_summary = async_to_raw_response_wrapper(group.get_transaction_summary)

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
+from functools import cached_property
 
 from .._base_client import AsyncRestApi, RestApi, Timeout
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..models.advanced_trade import (
     CancelFCMSweepResponse,
     GetCurrentMarginWindowMarginProfileType,
@@ -20,7 +23,12 @@ from ..models.advanced_trade import (
     SetIntradayMarginSettingResponse,
 )
 
-__all__ = ["AsyncFutures", "Futures"]
+__all__ = [
+    "AsyncFutures",
+    "AsyncFuturesWithRawResponse",
+    "Futures",
+    "FuturesWithRawResponse",
+]
 
 
 class Futures:
@@ -29,11 +37,17 @@ class Futures:
     def __init__(self, api: RestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> FuturesWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return FuturesWithRawResponse(self)
+
     def get_fcm_balance_summary(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetFCMBalanceSummaryResponse:
         """Get Futures Balance Summary.
 
@@ -41,13 +55,16 @@ class Futures:
 
         `GET /api/v3/brokerage/cfm/balance_summary`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
         """
         return self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/balance_summary",
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetFCMBalanceSummaryResponse,
         )
 
@@ -56,6 +73,7 @@ class Futures:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetIntradayMarginSettingResponse:
         """Get Intraday Margin Setting.
 
@@ -63,13 +81,16 @@ class Futures:
 
         `GET /api/v3/brokerage/cfm/intraday/margin_setting`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
         """
         return self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/intraday/margin_setting",
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetIntradayMarginSettingResponse,
         )
 
@@ -79,6 +100,7 @@ class Futures:
         setting: IntradayMarginSetting | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> SetIntradayMarginSettingResponse:
         """Set Intraday Margin Setting.
 
@@ -86,6 +108,7 @@ class Futures:
 
         `POST /api/v3/brokerage/cfm/intraday/margin_setting`.
         Scopes: ApiKey:trade, OAuth2:wallet:user:update.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             setting: The margin setting for the account. Describes whether the account is opted in to receive increased leverage during weekdays (8am-4pm ET), excluding [market holidays](https://www.coinbase.com/derivatives/market-notices).
@@ -98,7 +121,9 @@ class Futures:
                 "setting": setting,
             },
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=SetIntradayMarginSettingResponse,
         )
 
@@ -108,6 +133,7 @@ class Futures:
         margin_profile_type: GetCurrentMarginWindowMarginProfileType | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetCurrentMarginWindowResponse:
         """Get Current Margin Window.
 
@@ -115,6 +141,7 @@ class Futures:
 
         `GET /api/v3/brokerage/cfm/intraday/current_margin_window`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             margin_profile_type: The margin profile type for your account.
@@ -127,7 +154,9 @@ class Futures:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetCurrentMarginWindowResponse,
         )
 
@@ -136,6 +165,7 @@ class Futures:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetFCMPositionsResponse:
         """List Futures Positions.
 
@@ -143,13 +173,16 @@ class Futures:
 
         `GET /api/v3/brokerage/cfm/positions`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
         """
         return self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/positions",
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetFCMPositionsResponse,
         )
 
@@ -159,6 +192,7 @@ class Futures:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetFCMPositionResponse:
         """Get Futures Position.
 
@@ -166,6 +200,7 @@ class Futures:
 
         `GET /api/v3/brokerage/cfm/positions/{product_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The ticker symbol (e.g. 'BIT-28JUL23-CDE').
@@ -178,16 +213,19 @@ class Futures:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetFCMPositionResponse,
         )
 
     def schedule_fcm_sweep(
         self,
         *,
-        usd_amount: str | None = None,
+        usd_amount: Decimal | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> ScheduleFCMSweepResponse:
         """Schedule Futures Sweep.
 
@@ -195,6 +233,7 @@ class Futures:
 
         `POST /api/v3/brokerage/cfm/sweeps/schedule`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             usd_amount: The amount of USD to be swept. By default, sweeps all available excess funds.
@@ -207,7 +246,9 @@ class Futures:
                 "usd_amount": usd_amount,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=ScheduleFCMSweepResponse,
         )
 
@@ -216,6 +257,7 @@ class Futures:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetFCMSweepsResponse:
         """List Futures Sweeps.
 
@@ -223,13 +265,16 @@ class Futures:
 
         `GET /api/v3/brokerage/cfm/sweeps`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
         """
         return self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/sweeps",
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetFCMSweepsResponse,
         )
 
@@ -238,6 +283,7 @@ class Futures:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> CancelFCMSweepResponse:
         """Cancel Pending Futures Sweep.
 
@@ -245,15 +291,33 @@ class Futures:
 
         `DELETE /api/v3/brokerage/cfm/sweeps`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
+        Idempotent: retried after a timeout or dropped connection.
         """
         return self._api.request(
             "DELETE",
             "/api/v3/brokerage/cfm/sweeps",
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=CancelFCMSweepResponse,
         )
+
+
+class FuturesWithRawResponse:
+    """Futures operations returning raw responses."""
+
+    def __init__(self, group: Futures) -> None:
+        self.get_fcm_balance_summary = to_raw_response_wrapper(group.get_fcm_balance_summary)
+        self.get_intraday_margin_setting = to_raw_response_wrapper(group.get_intraday_margin_setting)
+        self.set_intraday_margin_setting = to_raw_response_wrapper(group.set_intraday_margin_setting)
+        self.get_current_margin_window = to_raw_response_wrapper(group.get_current_margin_window)
+        self.get_fcm_positions = to_raw_response_wrapper(group.get_fcm_positions)
+        self.get_fcm_position = to_raw_response_wrapper(group.get_fcm_position)
+        self.schedule_fcm_sweep = to_raw_response_wrapper(group.schedule_fcm_sweep)
+        self.get_fcm_sweeps = to_raw_response_wrapper(group.get_fcm_sweeps)
+        self.cancel_fcm_sweep = to_raw_response_wrapper(group.cancel_fcm_sweep)
 
 
 class AsyncFutures:
@@ -262,11 +326,17 @@ class AsyncFutures:
     def __init__(self, api: AsyncRestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> AsyncFuturesWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AsyncFuturesWithRawResponse(self)
+
     async def get_fcm_balance_summary(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetFCMBalanceSummaryResponse:
         """Get Futures Balance Summary.
 
@@ -274,13 +344,16 @@ class AsyncFutures:
 
         `GET /api/v3/brokerage/cfm/balance_summary`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
         """
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/balance_summary",
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetFCMBalanceSummaryResponse,
         )
 
@@ -289,6 +362,7 @@ class AsyncFutures:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetIntradayMarginSettingResponse:
         """Get Intraday Margin Setting.
 
@@ -296,13 +370,16 @@ class AsyncFutures:
 
         `GET /api/v3/brokerage/cfm/intraday/margin_setting`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
         """
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/intraday/margin_setting",
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetIntradayMarginSettingResponse,
         )
 
@@ -312,6 +389,7 @@ class AsyncFutures:
         setting: IntradayMarginSetting | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> SetIntradayMarginSettingResponse:
         """Set Intraday Margin Setting.
 
@@ -319,6 +397,7 @@ class AsyncFutures:
 
         `POST /api/v3/brokerage/cfm/intraday/margin_setting`.
         Scopes: ApiKey:trade, OAuth2:wallet:user:update.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             setting: The margin setting for the account. Describes whether the account is opted in to receive increased leverage during weekdays (8am-4pm ET), excluding [market holidays](https://www.coinbase.com/derivatives/market-notices).
@@ -331,7 +410,9 @@ class AsyncFutures:
                 "setting": setting,
             },
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=SetIntradayMarginSettingResponse,
         )
 
@@ -341,6 +422,7 @@ class AsyncFutures:
         margin_profile_type: GetCurrentMarginWindowMarginProfileType | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetCurrentMarginWindowResponse:
         """Get Current Margin Window.
 
@@ -348,6 +430,7 @@ class AsyncFutures:
 
         `GET /api/v3/brokerage/cfm/intraday/current_margin_window`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             margin_profile_type: The margin profile type for your account.
@@ -360,7 +443,9 @@ class AsyncFutures:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetCurrentMarginWindowResponse,
         )
 
@@ -369,6 +454,7 @@ class AsyncFutures:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetFCMPositionsResponse:
         """List Futures Positions.
 
@@ -376,13 +462,16 @@ class AsyncFutures:
 
         `GET /api/v3/brokerage/cfm/positions`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
         """
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/positions",
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetFCMPositionsResponse,
         )
 
@@ -392,6 +481,7 @@ class AsyncFutures:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetFCMPositionResponse:
         """Get Futures Position.
 
@@ -399,6 +489,7 @@ class AsyncFutures:
 
         `GET /api/v3/brokerage/cfm/positions/{product_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The ticker symbol (e.g. 'BIT-28JUL23-CDE').
@@ -411,16 +502,19 @@ class AsyncFutures:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetFCMPositionResponse,
         )
 
     async def schedule_fcm_sweep(
         self,
         *,
-        usd_amount: str | None = None,
+        usd_amount: Decimal | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> ScheduleFCMSweepResponse:
         """Schedule Futures Sweep.
 
@@ -428,6 +522,7 @@ class AsyncFutures:
 
         `POST /api/v3/brokerage/cfm/sweeps/schedule`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             usd_amount: The amount of USD to be swept. By default, sweeps all available excess funds.
@@ -440,7 +535,9 @@ class AsyncFutures:
                 "usd_amount": usd_amount,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=ScheduleFCMSweepResponse,
         )
 
@@ -449,6 +546,7 @@ class AsyncFutures:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetFCMSweepsResponse:
         """List Futures Sweeps.
 
@@ -456,13 +554,16 @@ class AsyncFutures:
 
         `GET /api/v3/brokerage/cfm/sweeps`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
         """
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/sweeps",
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetFCMSweepsResponse,
         )
 
@@ -471,6 +572,7 @@ class AsyncFutures:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> CancelFCMSweepResponse:
         """Cancel Pending Futures Sweep.
 
@@ -478,12 +580,30 @@ class AsyncFutures:
 
         `DELETE /api/v3/brokerage/cfm/sweeps`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
+        Idempotent: retried after a timeout or dropped connection.
         """
         return await self._api.request(
             "DELETE",
             "/api/v3/brokerage/cfm/sweeps",
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=CancelFCMSweepResponse,
         )
+
+
+class AsyncFuturesWithRawResponse:
+    """Futures operations returning raw responses (async)."""
+
+    def __init__(self, group: AsyncFutures) -> None:
+        self.get_fcm_balance_summary = async_to_raw_response_wrapper(group.get_fcm_balance_summary)
+        self.get_intraday_margin_setting = async_to_raw_response_wrapper(group.get_intraday_margin_setting)
+        self.set_intraday_margin_setting = async_to_raw_response_wrapper(group.set_intraday_margin_setting)
+        self.get_current_margin_window = async_to_raw_response_wrapper(group.get_current_margin_window)
+        self.get_fcm_positions = async_to_raw_response_wrapper(group.get_fcm_positions)
+        self.get_fcm_position = async_to_raw_response_wrapper(group.get_fcm_position)
+        self.schedule_fcm_sweep = async_to_raw_response_wrapper(group.schedule_fcm_sweep)
+        self.get_fcm_sweeps = async_to_raw_response_wrapper(group.get_fcm_sweeps)
+        self.cancel_fcm_sweep = async_to_raw_response_wrapper(group.cancel_fcm_sweep)

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
+from functools import cached_property
 
 from .._base_client import AsyncRestApi, RestApi, Timeout
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..models.advanced_trade import (
     CancelOrdersResponse,
     ClosePositionResponse,
@@ -37,7 +40,12 @@ from ..models.advanced_trade import (
     SorPreference,
 )
 
-__all__ = ["AsyncOrders", "Orders"]
+__all__ = [
+    "AsyncOrders",
+    "AsyncOrdersWithRawResponse",
+    "Orders",
+    "OrdersWithRawResponse",
+]
 
 
 class Orders:
@@ -46,6 +54,11 @@ class Orders:
     def __init__(self, api: RestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> OrdersWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return OrdersWithRawResponse(self)
+
     def create_order(
         self,
         *,
@@ -53,7 +66,7 @@ class Orders:
         product_id: str,
         side: OrderSide,
         order_configuration: OrderConfiguration,
-        leverage: str | None = None,
+        leverage: Decimal | None = None,
         margin_type: MarginType | None = None,
         retail_portfolio_id: str | None = None,
         preview_id: str | None = None,
@@ -64,6 +77,7 @@ class Orders:
         cost_basis_method: CostBasisMethod | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> NewOrderResponse:
         """Create Order.
 
@@ -73,6 +87,7 @@ class Orders:
 
         `POST /api/v3/brokerage/orders`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
+        Retried after a timeout or dropped connection only when `client_order_id` is given (the server recognises the repeat).
 
         Args:
             client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
@@ -109,7 +124,9 @@ class Orders:
                 "cost_basis_method": cost_basis_method,
             },
             auth_required=True,
+            idempotent=client_order_id is not None,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=NewOrderResponse,
         )
 
@@ -119,6 +136,7 @@ class Orders:
         order_ids: list[str],
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> CancelOrdersResponse:
         """Cancel Orders.
 
@@ -128,6 +146,7 @@ class Orders:
 
         `POST /api/v3/brokerage/orders/batch_cancel`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             order_ids: The order IDs that cancel requests should be initiated for.
@@ -140,7 +159,9 @@ class Orders:
                 "order_ids": order_ids,
             },
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=CancelOrdersResponse,
         )
 
@@ -148,14 +169,15 @@ class Orders:
         self,
         *,
         order_id: str,
-        price: str,
-        size: str,
+        price: Decimal,
+        size: Decimal,
         attached_order_configuration: OrderConfiguration | None = None,
         cancel_attached_order: bool | None = None,
-        stop_price: str | None = None,
-        average_entry_price: str | None = None,
+        stop_price: Decimal | None = None,
+        average_entry_price: Decimal | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> EditOrderResponse:
         """Edit Order.
 
@@ -163,6 +185,7 @@ class Orders:
 
         `POST /api/v3/brokerage/orders/edit`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             order_id: The ID of the order.
@@ -187,7 +210,9 @@ class Orders:
                 "average_entry_price": average_entry_price,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=EditOrderResponse,
         )
 
@@ -195,14 +220,15 @@ class Orders:
         self,
         *,
         order_id: str,
-        price: str,
-        size: str,
+        price: Decimal,
+        size: Decimal,
         attached_order_configuration: OrderConfiguration | None = None,
         cancel_attached_order: bool | None = None,
-        stop_price: str | None = None,
-        average_entry_price: str | None = None,
+        stop_price: Decimal | None = None,
+        average_entry_price: Decimal | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> PreviewEditOrderResponse:
         """Edit Order Preview.
 
@@ -210,6 +236,7 @@ class Orders:
 
         `POST /api/v3/brokerage/orders/edit_preview`.
         Scopes: ApiKey:view, OAuth2:wallet:buys:create.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             order_id: The ID of the order.
@@ -234,7 +261,9 @@ class Orders:
                 "average_entry_price": average_entry_price,
             },
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=PreviewEditOrderResponse,
         )
 
@@ -262,6 +291,7 @@ class Orders:
         proof_token: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetHistoricalOrdersResponse:
         """List Orders.
 
@@ -271,6 +301,7 @@ class Orders:
 
         `GET /api/v3/brokerage/orders/historical/batch`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             order_ids: ID(s) of order(s).
@@ -319,7 +350,9 @@ class Orders:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetHistoricalOrdersResponse,
         )
 
@@ -342,6 +375,7 @@ class Orders:
         proof_token: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetFillsResponse:
         """List Fills.
 
@@ -351,6 +385,7 @@ class Orders:
 
         `GET /api/v3/brokerage/orders/historical/fills`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             order_ids: The ID(s) of order(s).
@@ -400,7 +435,9 @@ class Orders:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetFillsResponse,
         )
 
@@ -412,6 +449,7 @@ class Orders:
         user_native_currency: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetHistoricalOrderResponse:
         """Get Order.
 
@@ -421,6 +459,7 @@ class Orders:
 
         `GET /api/v3/brokerage/orders/historical/{order_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             order_id: The ID of the order.
@@ -439,7 +478,9 @@ class Orders:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetHistoricalOrderResponse,
         )
 
@@ -449,7 +490,7 @@ class Orders:
         product_id: str,
         side: OrderSide,
         order_configuration: OrderConfiguration,
-        leverage: str | None = None,
+        leverage: Decimal | None = None,
         margin_type: MarginType | None = None,
         retail_portfolio_id: str | None = None,
         attached_order_configuration: OrderConfiguration | None = None,
@@ -458,6 +499,7 @@ class Orders:
         cost_basis_method: CostBasisMethod | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> OrderPreviewResponse:
         """Preview Order.
 
@@ -465,6 +507,7 @@ class Orders:
 
         `POST /api/v3/brokerage/orders/preview`.
         Scopes: ApiKey:view, OAuth2:wallet:buys:create.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -495,7 +538,9 @@ class Orders:
                 "cost_basis_method": cost_basis_method,
             },
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=OrderPreviewResponse,
         )
 
@@ -504,9 +549,10 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        size: str | None = None,
+        size: Decimal | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> ClosePositionResponse:
         """Close Position.
 
@@ -514,6 +560,7 @@ class Orders:
 
         `POST /api/v3/brokerage/orders/close_position`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create, OAuth2:wallet:transactions:read.
+        Retried after a timeout or dropped connection only when `client_order_id` is given (the server recognises the repeat).
 
         Args:
             client_order_id: The unique ID provided for the order (used for identification purposes).
@@ -530,9 +577,26 @@ class Orders:
                 "size": size,
             },
             auth_required=True,
+            idempotent=client_order_id is not None,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=ClosePositionResponse,
         )
+
+
+class OrdersWithRawResponse:
+    """Orders operations returning raw responses."""
+
+    def __init__(self, group: Orders) -> None:
+        self.create_order = to_raw_response_wrapper(group.create_order)
+        self.cancel_orders = to_raw_response_wrapper(group.cancel_orders)
+        self.edit_order = to_raw_response_wrapper(group.edit_order)
+        self.preview_edit_order = to_raw_response_wrapper(group.preview_edit_order)
+        self.get_historical_orders = to_raw_response_wrapper(group.get_historical_orders)
+        self.get_fills = to_raw_response_wrapper(group.get_fills)
+        self.get_historical_order = to_raw_response_wrapper(group.get_historical_order)
+        self.preview_order = to_raw_response_wrapper(group.preview_order)
+        self.close_position = to_raw_response_wrapper(group.close_position)
 
 
 class AsyncOrders:
@@ -541,6 +605,11 @@ class AsyncOrders:
     def __init__(self, api: AsyncRestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> AsyncOrdersWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AsyncOrdersWithRawResponse(self)
+
     async def create_order(
         self,
         *,
@@ -548,7 +617,7 @@ class AsyncOrders:
         product_id: str,
         side: OrderSide,
         order_configuration: OrderConfiguration,
-        leverage: str | None = None,
+        leverage: Decimal | None = None,
         margin_type: MarginType | None = None,
         retail_portfolio_id: str | None = None,
         preview_id: str | None = None,
@@ -559,6 +628,7 @@ class AsyncOrders:
         cost_basis_method: CostBasisMethod | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> NewOrderResponse:
         """Create Order.
 
@@ -568,6 +638,7 @@ class AsyncOrders:
 
         `POST /api/v3/brokerage/orders`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
+        Retried after a timeout or dropped connection only when `client_order_id` is given (the server recognises the repeat).
 
         Args:
             client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
@@ -604,7 +675,9 @@ class AsyncOrders:
                 "cost_basis_method": cost_basis_method,
             },
             auth_required=True,
+            idempotent=client_order_id is not None,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=NewOrderResponse,
         )
 
@@ -614,6 +687,7 @@ class AsyncOrders:
         order_ids: list[str],
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> CancelOrdersResponse:
         """Cancel Orders.
 
@@ -623,6 +697,7 @@ class AsyncOrders:
 
         `POST /api/v3/brokerage/orders/batch_cancel`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             order_ids: The order IDs that cancel requests should be initiated for.
@@ -635,7 +710,9 @@ class AsyncOrders:
                 "order_ids": order_ids,
             },
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=CancelOrdersResponse,
         )
 
@@ -643,14 +720,15 @@ class AsyncOrders:
         self,
         *,
         order_id: str,
-        price: str,
-        size: str,
+        price: Decimal,
+        size: Decimal,
         attached_order_configuration: OrderConfiguration | None = None,
         cancel_attached_order: bool | None = None,
-        stop_price: str | None = None,
-        average_entry_price: str | None = None,
+        stop_price: Decimal | None = None,
+        average_entry_price: Decimal | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> EditOrderResponse:
         """Edit Order.
 
@@ -658,6 +736,7 @@ class AsyncOrders:
 
         `POST /api/v3/brokerage/orders/edit`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             order_id: The ID of the order.
@@ -682,7 +761,9 @@ class AsyncOrders:
                 "average_entry_price": average_entry_price,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=EditOrderResponse,
         )
 
@@ -690,14 +771,15 @@ class AsyncOrders:
         self,
         *,
         order_id: str,
-        price: str,
-        size: str,
+        price: Decimal,
+        size: Decimal,
         attached_order_configuration: OrderConfiguration | None = None,
         cancel_attached_order: bool | None = None,
-        stop_price: str | None = None,
-        average_entry_price: str | None = None,
+        stop_price: Decimal | None = None,
+        average_entry_price: Decimal | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> PreviewEditOrderResponse:
         """Edit Order Preview.
 
@@ -705,6 +787,7 @@ class AsyncOrders:
 
         `POST /api/v3/brokerage/orders/edit_preview`.
         Scopes: ApiKey:view, OAuth2:wallet:buys:create.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             order_id: The ID of the order.
@@ -729,7 +812,9 @@ class AsyncOrders:
                 "average_entry_price": average_entry_price,
             },
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=PreviewEditOrderResponse,
         )
 
@@ -757,6 +842,7 @@ class AsyncOrders:
         proof_token: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetHistoricalOrdersResponse:
         """List Orders.
 
@@ -766,6 +852,7 @@ class AsyncOrders:
 
         `GET /api/v3/brokerage/orders/historical/batch`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             order_ids: ID(s) of order(s).
@@ -814,7 +901,9 @@ class AsyncOrders:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetHistoricalOrdersResponse,
         )
 
@@ -837,6 +926,7 @@ class AsyncOrders:
         proof_token: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetFillsResponse:
         """List Fills.
 
@@ -846,6 +936,7 @@ class AsyncOrders:
 
         `GET /api/v3/brokerage/orders/historical/fills`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             order_ids: The ID(s) of order(s).
@@ -895,7 +986,9 @@ class AsyncOrders:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetFillsResponse,
         )
 
@@ -907,6 +1000,7 @@ class AsyncOrders:
         user_native_currency: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetHistoricalOrderResponse:
         """Get Order.
 
@@ -916,6 +1010,7 @@ class AsyncOrders:
 
         `GET /api/v3/brokerage/orders/historical/{order_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             order_id: The ID of the order.
@@ -934,7 +1029,9 @@ class AsyncOrders:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetHistoricalOrderResponse,
         )
 
@@ -944,7 +1041,7 @@ class AsyncOrders:
         product_id: str,
         side: OrderSide,
         order_configuration: OrderConfiguration,
-        leverage: str | None = None,
+        leverage: Decimal | None = None,
         margin_type: MarginType | None = None,
         retail_portfolio_id: str | None = None,
         attached_order_configuration: OrderConfiguration | None = None,
@@ -953,6 +1050,7 @@ class AsyncOrders:
         cost_basis_method: CostBasisMethod | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> OrderPreviewResponse:
         """Preview Order.
 
@@ -960,6 +1058,7 @@ class AsyncOrders:
 
         `POST /api/v3/brokerage/orders/preview`.
         Scopes: ApiKey:view, OAuth2:wallet:buys:create.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -990,7 +1089,9 @@ class AsyncOrders:
                 "cost_basis_method": cost_basis_method,
             },
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=OrderPreviewResponse,
         )
 
@@ -999,9 +1100,10 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        size: str | None = None,
+        size: Decimal | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> ClosePositionResponse:
         """Close Position.
 
@@ -1009,6 +1111,7 @@ class AsyncOrders:
 
         `POST /api/v3/brokerage/orders/close_position`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create, OAuth2:wallet:transactions:read.
+        Retried after a timeout or dropped connection only when `client_order_id` is given (the server recognises the repeat).
 
         Args:
             client_order_id: The unique ID provided for the order (used for identification purposes).
@@ -1025,6 +1128,23 @@ class AsyncOrders:
                 "size": size,
             },
             auth_required=True,
+            idempotent=client_order_id is not None,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=ClosePositionResponse,
         )
+
+
+class AsyncOrdersWithRawResponse:
+    """Orders operations returning raw responses (async)."""
+
+    def __init__(self, group: AsyncOrders) -> None:
+        self.create_order = async_to_raw_response_wrapper(group.create_order)
+        self.cancel_orders = async_to_raw_response_wrapper(group.cancel_orders)
+        self.edit_order = async_to_raw_response_wrapper(group.edit_order)
+        self.preview_edit_order = async_to_raw_response_wrapper(group.preview_edit_order)
+        self.get_historical_orders = async_to_raw_response_wrapper(group.get_historical_orders)
+        self.get_fills = async_to_raw_response_wrapper(group.get_fills)
+        self.get_historical_order = async_to_raw_response_wrapper(group.get_historical_order)
+        self.preview_order = async_to_raw_response_wrapper(group.preview_order)
+        self.close_position = async_to_raw_response_wrapper(group.close_position)

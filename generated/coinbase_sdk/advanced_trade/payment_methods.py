@@ -4,14 +4,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 
 from .._base_client import AsyncRestApi, RestApi, Timeout
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..models.advanced_trade import (
     GetPaymentMethodResponse,
     GetPaymentMethodsResponse,
 )
 
-__all__ = ["AsyncPaymentMethods", "PaymentMethods"]
+__all__ = [
+    "AsyncPaymentMethods",
+    "AsyncPaymentMethodsWithRawResponse",
+    "PaymentMethods",
+    "PaymentMethodsWithRawResponse",
+]
 
 
 class PaymentMethods:
@@ -20,11 +27,17 @@ class PaymentMethods:
     def __init__(self, api: RestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> PaymentMethodsWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return PaymentMethodsWithRawResponse(self)
+
     def get_payment_methods(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetPaymentMethodsResponse:
         """List Payment Methods.
 
@@ -32,13 +45,16 @@ class PaymentMethods:
 
         `GET /api/v3/brokerage/payment_methods`.
         Scopes: ApiKey:view, OAuth2:wallet:payment-methods:read.
+        Idempotent: retried after a timeout or dropped connection.
         """
         return self._api.request(
             "GET",
             "/api/v3/brokerage/payment_methods",
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetPaymentMethodsResponse,
         )
 
@@ -48,6 +64,7 @@ class PaymentMethods:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetPaymentMethodResponse:
         """Get Payment Method.
 
@@ -55,6 +72,7 @@ class PaymentMethods:
 
         `GET /api/v3/brokerage/payment_methods/{payment_method_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:payment-methods:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             payment_method_id: The ID of the payment method. Refer to [List Payment Methods](https://docs.cdp.coinbase.com/advanced-trade/reference/retailbrokerageapi_getpaymentmethods/) for the list of all available payment methods and their corresponding IDs.
@@ -67,9 +85,19 @@ class PaymentMethods:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetPaymentMethodResponse,
         )
+
+
+class PaymentMethodsWithRawResponse:
+    """Payment Methods operations returning raw responses."""
+
+    def __init__(self, group: PaymentMethods) -> None:
+        self.get_payment_methods = to_raw_response_wrapper(group.get_payment_methods)
+        self.get_payment_method = to_raw_response_wrapper(group.get_payment_method)
 
 
 class AsyncPaymentMethods:
@@ -78,11 +106,17 @@ class AsyncPaymentMethods:
     def __init__(self, api: AsyncRestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> AsyncPaymentMethodsWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AsyncPaymentMethodsWithRawResponse(self)
+
     async def get_payment_methods(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetPaymentMethodsResponse:
         """List Payment Methods.
 
@@ -90,13 +124,16 @@ class AsyncPaymentMethods:
 
         `GET /api/v3/brokerage/payment_methods`.
         Scopes: ApiKey:view, OAuth2:wallet:payment-methods:read.
+        Idempotent: retried after a timeout or dropped connection.
         """
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/payment_methods",
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetPaymentMethodsResponse,
         )
 
@@ -106,6 +143,7 @@ class AsyncPaymentMethods:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetPaymentMethodResponse:
         """Get Payment Method.
 
@@ -113,6 +151,7 @@ class AsyncPaymentMethods:
 
         `GET /api/v3/brokerage/payment_methods/{payment_method_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:payment-methods:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             payment_method_id: The ID of the payment method. Refer to [List Payment Methods](https://docs.cdp.coinbase.com/advanced-trade/reference/retailbrokerageapi_getpaymentmethods/) for the list of all available payment methods and their corresponding IDs.
@@ -125,6 +164,16 @@ class AsyncPaymentMethods:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetPaymentMethodResponse,
         )
+
+
+class AsyncPaymentMethodsWithRawResponse:
+    """Payment Methods operations returning raw responses (async)."""
+
+    def __init__(self, group: AsyncPaymentMethods) -> None:
+        self.get_payment_methods = async_to_raw_response_wrapper(group.get_payment_methods)
+        self.get_payment_method = async_to_raw_response_wrapper(group.get_payment_method)

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
+from functools import cached_property
 
 from typing_extensions import deprecated
 
 from .._base_client import AsyncRestApi, RestApi, Timeout
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..models.advanced_trade import (
     AllocatePortfolioResponse,
     GetBalanceSummaryResponse,
@@ -17,7 +20,12 @@ from ..models.advanced_trade import (
     MultiAssetCollateralResponse,
 )
 
-__all__ = ["AsyncPerpetuals", "Perpetuals"]
+__all__ = [
+    "AsyncPerpetuals",
+    "AsyncPerpetualsWithRawResponse",
+    "Perpetuals",
+    "PerpetualsWithRawResponse",
+]
 
 
 class Perpetuals:
@@ -25,6 +33,11 @@ class Perpetuals:
 
     def __init__(self, api: RestApi) -> None:
         self._api = api
+
+    @cached_property
+    def with_raw_response(self) -> PerpetualsWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return PerpetualsWithRawResponse(self)
 
     @deprecated(
         "POST /api/v3/brokerage/intx/allocate is deprecated and is retired on 2026-09-09; use client.advanced_trade.portfolios.move_portfolio_funds() instead"
@@ -34,10 +47,11 @@ class Perpetuals:
         *,
         portfolio_uuid: str | None = None,
         symbol: str | None = None,
-        amount: str | None = None,
+        amount: Decimal | None = None,
         currency: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> AllocatePortfolioResponse:
         """Allocate Portfolio.
 
@@ -45,6 +59,7 @@ class Perpetuals:
 
         `POST /api/v3/brokerage/intx/allocate`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             portfolio_uuid: The portfolio UUID.
@@ -66,7 +81,9 @@ class Perpetuals:
                 "currency": currency,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=AllocatePortfolioResponse,
         )
 
@@ -79,6 +96,7 @@ class Perpetuals:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> IntxGetPortfoliosResponse:
         """Get Perpetuals Portfolio Summary.
 
@@ -86,6 +104,7 @@ class Perpetuals:
 
         `GET /api/v3/brokerage/intx/portfolio/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_uuid: The portfolio UUID.
@@ -101,12 +120,14 @@ class Perpetuals:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=IntxGetPortfoliosResponse,
         )
 
     @deprecated(
-        "GET /api/v3/brokerage/intx/positions/{portfolio_uuid} is deprecated and is retired on 2026-09-09; use private/get_positions (not yet in this SDK) instead"
+        "GET /api/v3/brokerage/intx/positions/{portfolio_uuid} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_positions() (JSON-RPC private/get_positions) instead"
     )
     def get_intx_positions(
         self,
@@ -114,6 +135,7 @@ class Perpetuals:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetPositionsResponse:
         """List Perpetuals Positions.
 
@@ -121,12 +143,13 @@ class Perpetuals:
 
         `GET /api/v3/brokerage/intx/positions/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_uuid: The portfolio UUID.
 
         .. deprecated::
-            GET /api/v3/brokerage/intx/positions/{portfolio_uuid} is deprecated and is retired on 2026-09-09; use private/get_positions (not yet in this SDK) instead
+            GET /api/v3/brokerage/intx/positions/{portfolio_uuid} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_positions() (JSON-RPC private/get_positions) instead
         """
         return self._api.request(
             "GET",
@@ -136,12 +159,14 @@ class Perpetuals:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetPositionsResponse,
         )
 
     @deprecated(
-        "GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol} is deprecated and is retired on 2026-09-09; use private/get_position (not yet in this SDK) instead"
+        "GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_position() (JSON-RPC private/get_position) instead"
     )
     def get_intx_position(
         self,
@@ -150,6 +175,7 @@ class Perpetuals:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetPositionResponse:
         """Get Perpetuals Position.
 
@@ -157,13 +183,14 @@ class Perpetuals:
 
         `GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_uuid: The portfolio UUID.
             symbol: The trading pair (e.g. 'BTC-PERP-INTX').
 
         .. deprecated::
-            GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol} is deprecated and is retired on 2026-09-09; use private/get_position (not yet in this SDK) instead
+            GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_position() (JSON-RPC private/get_position) instead
         """
         return self._api.request(
             "GET",
@@ -174,7 +201,9 @@ class Perpetuals:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetPositionResponse,
         )
 
@@ -187,6 +216,7 @@ class Perpetuals:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetBalanceSummaryResponse:
         """Get Portfolios Balances.
 
@@ -194,6 +224,7 @@ class Perpetuals:
 
         `GET /api/v3/brokerage/intx/balances/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_uuid: portfolio_uuid
@@ -209,12 +240,14 @@ class Perpetuals:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetBalanceSummaryResponse,
         )
 
     @deprecated(
-        "POST /api/v3/brokerage/intx/multi_asset_collateral is deprecated and is retired on 2026-09-09; use private/change_margin_model (not yet in this SDK) instead"
+        "POST /api/v3/brokerage/intx/multi_asset_collateral is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.change_margin_model() (JSON-RPC private/change_margin_model) instead"
     )
     def intx_multi_asset_collateral(
         self,
@@ -223,6 +256,7 @@ class Perpetuals:
         multi_asset_collateral_enabled: bool | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> MultiAssetCollateralResponse:
         """Opt In or Out of Multi Asset Collateral.
 
@@ -230,13 +264,14 @@ class Perpetuals:
 
         `POST /api/v3/brokerage/intx/multi_asset_collateral`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             portfolio_uuid: The portfolio UUID.
             multi_asset_collateral_enabled: Enable or disable Multi Asset Collateral.
 
         .. deprecated::
-            POST /api/v3/brokerage/intx/multi_asset_collateral is deprecated and is retired on 2026-09-09; use private/change_margin_model (not yet in this SDK) instead
+            POST /api/v3/brokerage/intx/multi_asset_collateral is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.change_margin_model() (JSON-RPC private/change_margin_model) instead
         """
         return self._api.request(
             "POST",
@@ -247,9 +282,23 @@ class Perpetuals:
                 "multi_asset_collateral_enabled": multi_asset_collateral_enabled,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=MultiAssetCollateralResponse,
         )
+
+
+class PerpetualsWithRawResponse:
+    """Perpetuals operations returning raw responses."""
+
+    def __init__(self, group: Perpetuals) -> None:
+        self.allocate_portfolio = to_raw_response_wrapper(group.allocate_portfolio)
+        self.get_intx_portfolio_summary = to_raw_response_wrapper(group.get_intx_portfolio_summary)
+        self.get_intx_positions = to_raw_response_wrapper(group.get_intx_positions)
+        self.get_intx_position = to_raw_response_wrapper(group.get_intx_position)
+        self.get_intx_balances = to_raw_response_wrapper(group.get_intx_balances)
+        self.intx_multi_asset_collateral = to_raw_response_wrapper(group.intx_multi_asset_collateral)
 
 
 class AsyncPerpetuals:
@@ -257,6 +306,11 @@ class AsyncPerpetuals:
 
     def __init__(self, api: AsyncRestApi) -> None:
         self._api = api
+
+    @cached_property
+    def with_raw_response(self) -> AsyncPerpetualsWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AsyncPerpetualsWithRawResponse(self)
 
     @deprecated(
         "POST /api/v3/brokerage/intx/allocate is deprecated and is retired on 2026-09-09; use client.advanced_trade.portfolios.move_portfolio_funds() instead"
@@ -266,10 +320,11 @@ class AsyncPerpetuals:
         *,
         portfolio_uuid: str | None = None,
         symbol: str | None = None,
-        amount: str | None = None,
+        amount: Decimal | None = None,
         currency: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> AllocatePortfolioResponse:
         """Allocate Portfolio.
 
@@ -277,6 +332,7 @@ class AsyncPerpetuals:
 
         `POST /api/v3/brokerage/intx/allocate`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             portfolio_uuid: The portfolio UUID.
@@ -298,7 +354,9 @@ class AsyncPerpetuals:
                 "currency": currency,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=AllocatePortfolioResponse,
         )
 
@@ -311,6 +369,7 @@ class AsyncPerpetuals:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> IntxGetPortfoliosResponse:
         """Get Perpetuals Portfolio Summary.
 
@@ -318,6 +377,7 @@ class AsyncPerpetuals:
 
         `GET /api/v3/brokerage/intx/portfolio/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_uuid: The portfolio UUID.
@@ -333,12 +393,14 @@ class AsyncPerpetuals:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=IntxGetPortfoliosResponse,
         )
 
     @deprecated(
-        "GET /api/v3/brokerage/intx/positions/{portfolio_uuid} is deprecated and is retired on 2026-09-09; use private/get_positions (not yet in this SDK) instead"
+        "GET /api/v3/brokerage/intx/positions/{portfolio_uuid} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_positions() (JSON-RPC private/get_positions) instead"
     )
     async def get_intx_positions(
         self,
@@ -346,6 +408,7 @@ class AsyncPerpetuals:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetPositionsResponse:
         """List Perpetuals Positions.
 
@@ -353,12 +416,13 @@ class AsyncPerpetuals:
 
         `GET /api/v3/brokerage/intx/positions/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_uuid: The portfolio UUID.
 
         .. deprecated::
-            GET /api/v3/brokerage/intx/positions/{portfolio_uuid} is deprecated and is retired on 2026-09-09; use private/get_positions (not yet in this SDK) instead
+            GET /api/v3/brokerage/intx/positions/{portfolio_uuid} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_positions() (JSON-RPC private/get_positions) instead
         """
         return await self._api.request(
             "GET",
@@ -368,12 +432,14 @@ class AsyncPerpetuals:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetPositionsResponse,
         )
 
     @deprecated(
-        "GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol} is deprecated and is retired on 2026-09-09; use private/get_position (not yet in this SDK) instead"
+        "GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_position() (JSON-RPC private/get_position) instead"
     )
     async def get_intx_position(
         self,
@@ -382,6 +448,7 @@ class AsyncPerpetuals:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetPositionResponse:
         """Get Perpetuals Position.
 
@@ -389,13 +456,14 @@ class AsyncPerpetuals:
 
         `GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_uuid: The portfolio UUID.
             symbol: The trading pair (e.g. 'BTC-PERP-INTX').
 
         .. deprecated::
-            GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol} is deprecated and is retired on 2026-09-09; use private/get_position (not yet in this SDK) instead
+            GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_position() (JSON-RPC private/get_position) instead
         """
         return await self._api.request(
             "GET",
@@ -406,7 +474,9 @@ class AsyncPerpetuals:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetPositionResponse,
         )
 
@@ -419,6 +489,7 @@ class AsyncPerpetuals:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetBalanceSummaryResponse:
         """Get Portfolios Balances.
 
@@ -426,6 +497,7 @@ class AsyncPerpetuals:
 
         `GET /api/v3/brokerage/intx/balances/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_uuid: portfolio_uuid
@@ -441,12 +513,14 @@ class AsyncPerpetuals:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetBalanceSummaryResponse,
         )
 
     @deprecated(
-        "POST /api/v3/brokerage/intx/multi_asset_collateral is deprecated and is retired on 2026-09-09; use private/change_margin_model (not yet in this SDK) instead"
+        "POST /api/v3/brokerage/intx/multi_asset_collateral is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.change_margin_model() (JSON-RPC private/change_margin_model) instead"
     )
     async def intx_multi_asset_collateral(
         self,
@@ -455,6 +529,7 @@ class AsyncPerpetuals:
         multi_asset_collateral_enabled: bool | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> MultiAssetCollateralResponse:
         """Opt In or Out of Multi Asset Collateral.
 
@@ -462,13 +537,14 @@ class AsyncPerpetuals:
 
         `POST /api/v3/brokerage/intx/multi_asset_collateral`.
         Scopes: ApiKey:trade, OAuth2:wallet:buys:create.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             portfolio_uuid: The portfolio UUID.
             multi_asset_collateral_enabled: Enable or disable Multi Asset Collateral.
 
         .. deprecated::
-            POST /api/v3/brokerage/intx/multi_asset_collateral is deprecated and is retired on 2026-09-09; use private/change_margin_model (not yet in this SDK) instead
+            POST /api/v3/brokerage/intx/multi_asset_collateral is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.change_margin_model() (JSON-RPC private/change_margin_model) instead
         """
         return await self._api.request(
             "POST",
@@ -479,6 +555,20 @@ class AsyncPerpetuals:
                 "multi_asset_collateral_enabled": multi_asset_collateral_enabled,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=MultiAssetCollateralResponse,
         )
+
+
+class AsyncPerpetualsWithRawResponse:
+    """Perpetuals operations returning raw responses (async)."""
+
+    def __init__(self, group: AsyncPerpetuals) -> None:
+        self.allocate_portfolio = async_to_raw_response_wrapper(group.allocate_portfolio)
+        self.get_intx_portfolio_summary = async_to_raw_response_wrapper(group.get_intx_portfolio_summary)
+        self.get_intx_positions = async_to_raw_response_wrapper(group.get_intx_positions)
+        self.get_intx_position = async_to_raw_response_wrapper(group.get_intx_position)
+        self.get_intx_balances = async_to_raw_response_wrapper(group.get_intx_balances)
+        self.intx_multi_asset_collateral = async_to_raw_response_wrapper(group.intx_multi_asset_collateral)

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 
 from .._base_client import AsyncRestApi, RestApi, Timeout
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..models.advanced_trade import (
     CreatePortfolioResponse,
     DeletePortfolioResponse,
@@ -17,7 +19,12 @@ from ..models.advanced_trade import (
     RetailBrokerageApiGetPortfoliosResponse,
 )
 
-__all__ = ["AsyncPortfolios", "Portfolios"]
+__all__ = [
+    "AsyncPortfolios",
+    "AsyncPortfoliosWithRawResponse",
+    "Portfolios",
+    "PortfoliosWithRawResponse",
+]
 
 
 class Portfolios:
@@ -26,12 +33,18 @@ class Portfolios:
     def __init__(self, api: RestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> PortfoliosWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return PortfoliosWithRawResponse(self)
+
     def get_portfolios(
         self,
         *,
         portfolio_type: GetPortfoliosPortfolioType | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> RetailBrokerageApiGetPortfoliosResponse:
         """List Portfolios.
 
@@ -39,6 +52,7 @@ class Portfolios:
 
         `GET /api/v3/brokerage/portfolios`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_type: Only returns portfolios matching this portfolio type.
@@ -51,7 +65,9 @@ class Portfolios:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=RetailBrokerageApiGetPortfoliosResponse,
         )
 
@@ -61,6 +77,7 @@ class Portfolios:
         name: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> CreatePortfolioResponse:
         """Create Portfolio.
 
@@ -68,6 +85,7 @@ class Portfolios:
 
         `POST /api/v3/brokerage/portfolios`.
         Scopes: ApiKey:trade, OAuth2:wallet:user:update.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             name: The name of the portfolio.
@@ -80,7 +98,9 @@ class Portfolios:
                 "name": name,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=CreatePortfolioResponse,
         )
 
@@ -92,6 +112,7 @@ class Portfolios:
         target_portfolio_uuid: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> MovePortfolioFundsResponse:
         """Move Portfolio Funds.
 
@@ -99,6 +120,7 @@ class Portfolios:
 
         `POST /api/v3/brokerage/portfolios/move_funds`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             funds: The amount to be moved to the specified portfolio.
@@ -115,7 +137,9 @@ class Portfolios:
                 "target_portfolio_uuid": target_portfolio_uuid,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=MovePortfolioFundsResponse,
         )
 
@@ -126,6 +150,7 @@ class Portfolios:
         currency: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetPortfolioBreakdownResponse:
         """Get Portfolio Breakdown.
 
@@ -133,6 +158,7 @@ class Portfolios:
 
         `GET /api/v3/brokerage/portfolios/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_uuid: The portfolio UUID.
@@ -149,7 +175,9 @@ class Portfolios:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetPortfolioBreakdownResponse,
         )
 
@@ -160,6 +188,7 @@ class Portfolios:
         name: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> EditPortfolioResponse:
         """Edit Portfolio.
 
@@ -167,6 +196,7 @@ class Portfolios:
 
         `PUT /api/v3/brokerage/portfolios/{portfolio_uuid}`.
         Scopes: ApiKey:trade, OAuth2:wallet:user:update.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_uuid: The portfolio UUID.
@@ -183,7 +213,9 @@ class Portfolios:
                 "name": name,
             },
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=EditPortfolioResponse,
         )
 
@@ -193,6 +225,7 @@ class Portfolios:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> DeletePortfolioResponse:
         """Delete Portfolio.
 
@@ -200,6 +233,7 @@ class Portfolios:
 
         `DELETE /api/v3/brokerage/portfolios/{portfolio_uuid}`.
         Scopes: ApiKey:trade, OAuth2:wallet:accounts:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_uuid: The portfolio UUID.
@@ -212,9 +246,23 @@ class Portfolios:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=DeletePortfolioResponse,
         )
+
+
+class PortfoliosWithRawResponse:
+    """Portfolios operations returning raw responses."""
+
+    def __init__(self, group: Portfolios) -> None:
+        self.get_portfolios = to_raw_response_wrapper(group.get_portfolios)
+        self.create_portfolio = to_raw_response_wrapper(group.create_portfolio)
+        self.move_portfolio_funds = to_raw_response_wrapper(group.move_portfolio_funds)
+        self.get_portfolio_breakdown = to_raw_response_wrapper(group.get_portfolio_breakdown)
+        self.edit_portfolio = to_raw_response_wrapper(group.edit_portfolio)
+        self.delete_portfolio = to_raw_response_wrapper(group.delete_portfolio)
 
 
 class AsyncPortfolios:
@@ -223,12 +271,18 @@ class AsyncPortfolios:
     def __init__(self, api: AsyncRestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> AsyncPortfoliosWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AsyncPortfoliosWithRawResponse(self)
+
     async def get_portfolios(
         self,
         *,
         portfolio_type: GetPortfoliosPortfolioType | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> RetailBrokerageApiGetPortfoliosResponse:
         """List Portfolios.
 
@@ -236,6 +290,7 @@ class AsyncPortfolios:
 
         `GET /api/v3/brokerage/portfolios`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_type: Only returns portfolios matching this portfolio type.
@@ -248,7 +303,9 @@ class AsyncPortfolios:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=RetailBrokerageApiGetPortfoliosResponse,
         )
 
@@ -258,6 +315,7 @@ class AsyncPortfolios:
         name: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> CreatePortfolioResponse:
         """Create Portfolio.
 
@@ -265,6 +323,7 @@ class AsyncPortfolios:
 
         `POST /api/v3/brokerage/portfolios`.
         Scopes: ApiKey:trade, OAuth2:wallet:user:update.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             name: The name of the portfolio.
@@ -277,7 +336,9 @@ class AsyncPortfolios:
                 "name": name,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=CreatePortfolioResponse,
         )
 
@@ -289,6 +350,7 @@ class AsyncPortfolios:
         target_portfolio_uuid: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> MovePortfolioFundsResponse:
         """Move Portfolio Funds.
 
@@ -296,6 +358,7 @@ class AsyncPortfolios:
 
         `POST /api/v3/brokerage/portfolios/move_funds`.
         Scopes: ApiKey:transfer, OAuth2:wallet:transactions:transfer.
+        Not idempotent: never sent again once it may have reached the server.
 
         Args:
             funds: The amount to be moved to the specified portfolio.
@@ -312,7 +375,9 @@ class AsyncPortfolios:
                 "target_portfolio_uuid": target_portfolio_uuid,
             },
             auth_required=True,
+            idempotent=False,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=MovePortfolioFundsResponse,
         )
 
@@ -323,6 +388,7 @@ class AsyncPortfolios:
         currency: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetPortfolioBreakdownResponse:
         """Get Portfolio Breakdown.
 
@@ -330,6 +396,7 @@ class AsyncPortfolios:
 
         `GET /api/v3/brokerage/portfolios/{portfolio_uuid}`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_uuid: The portfolio UUID.
@@ -346,7 +413,9 @@ class AsyncPortfolios:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetPortfolioBreakdownResponse,
         )
 
@@ -357,6 +426,7 @@ class AsyncPortfolios:
         name: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> EditPortfolioResponse:
         """Edit Portfolio.
 
@@ -364,6 +434,7 @@ class AsyncPortfolios:
 
         `PUT /api/v3/brokerage/portfolios/{portfolio_uuid}`.
         Scopes: ApiKey:trade, OAuth2:wallet:user:update.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_uuid: The portfolio UUID.
@@ -380,7 +451,9 @@ class AsyncPortfolios:
                 "name": name,
             },
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=EditPortfolioResponse,
         )
 
@@ -390,6 +463,7 @@ class AsyncPortfolios:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> DeletePortfolioResponse:
         """Delete Portfolio.
 
@@ -397,6 +471,7 @@ class AsyncPortfolios:
 
         `DELETE /api/v3/brokerage/portfolios/{portfolio_uuid}`.
         Scopes: ApiKey:trade, OAuth2:wallet:accounts:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             portfolio_uuid: The portfolio UUID.
@@ -409,6 +484,20 @@ class AsyncPortfolios:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=DeletePortfolioResponse,
         )
+
+
+class AsyncPortfoliosWithRawResponse:
+    """Portfolios operations returning raw responses (async)."""
+
+    def __init__(self, group: AsyncPortfolios) -> None:
+        self.get_portfolios = async_to_raw_response_wrapper(group.get_portfolios)
+        self.create_portfolio = async_to_raw_response_wrapper(group.create_portfolio)
+        self.move_portfolio_funds = async_to_raw_response_wrapper(group.move_portfolio_funds)
+        self.get_portfolio_breakdown = async_to_raw_response_wrapper(group.get_portfolio_breakdown)
+        self.edit_portfolio = async_to_raw_response_wrapper(group.edit_portfolio)
+        self.delete_portfolio = async_to_raw_response_wrapper(group.delete_portfolio)

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
+from functools import cached_property
 
 from .._base_client import AsyncRestApi, RestApi, Timeout
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..models.advanced_trade import (
     Candles,
     GetBestBidAskResponse,
@@ -21,7 +24,12 @@ from ..models.advanced_trade import (
     Products,
 )
 
-__all__ = ["AsyncProductsResource", "ProductsResource"]
+__all__ = [
+    "AsyncProductsResource",
+    "AsyncProductsResourceWithRawResponse",
+    "ProductsResource",
+    "ProductsResourceWithRawResponse",
+]
 
 
 class ProductsResource:
@@ -30,12 +38,18 @@ class ProductsResource:
     def __init__(self, api: RestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> ProductsResourceWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return ProductsResourceWithRawResponse(self)
+
     def get_best_bid_ask(
         self,
         *,
         product_ids: list[str] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetBestBidAskResponse:
         """Get Best Bid/Ask.
 
@@ -43,6 +57,7 @@ class ProductsResource:
 
         `GET /api/v3/brokerage/best_bid_ask`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_ids: The list of trading pairs (e.g. 'BTC-USD').
@@ -55,7 +70,9 @@ class ProductsResource:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetBestBidAskResponse,
         )
 
@@ -64,9 +81,10 @@ class ProductsResource:
         *,
         product_id: str,
         limit: int | None = None,
-        aggregation_price_increment: str | None = None,
+        aggregation_price_increment: Decimal | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetProductBookResponse:
         """Get Product Book.
 
@@ -74,6 +92,7 @@ class ProductsResource:
 
         `GET /api/v3/brokerage/product_book`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -90,7 +109,9 @@ class ProductsResource:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetProductBookResponse,
         )
 
@@ -112,6 +133,7 @@ class ProductsResource:
         expired: bool | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> Products:
         """List Products.
 
@@ -119,6 +141,7 @@ class ProductsResource:
 
         `GET /api/v3/brokerage/products`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             limit: The number of products to be returned.
@@ -155,7 +178,9 @@ class ProductsResource:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=Products,
         )
 
@@ -166,6 +191,7 @@ class ProductsResource:
         get_tradability_status: bool | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> Product:
         """Get Product.
 
@@ -175,6 +201,7 @@ class ProductsResource:
 
         `GET /api/v3/brokerage/products/{product_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -191,7 +218,9 @@ class ProductsResource:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=Product,
         )
 
@@ -205,6 +234,7 @@ class ProductsResource:
         limit: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> Candles:
         """Get Product Candles.
 
@@ -212,6 +242,7 @@ class ProductsResource:
 
         `GET /api/v3/brokerage/products/{product_id}/candles`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -234,7 +265,9 @@ class ProductsResource:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=Candles,
         )
 
@@ -247,6 +280,7 @@ class ProductsResource:
         end: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetMarketTradesResponse:
         """Get Market Trades.
 
@@ -254,6 +288,7 @@ class ProductsResource:
 
         `GET /api/v3/brokerage/products/{product_id}/ticker`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -274,9 +309,23 @@ class ProductsResource:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetMarketTradesResponse,
         )
+
+
+class ProductsResourceWithRawResponse:
+    """Products operations returning raw responses."""
+
+    def __init__(self, group: ProductsResource) -> None:
+        self.get_best_bid_ask = to_raw_response_wrapper(group.get_best_bid_ask)
+        self.get_product_book = to_raw_response_wrapper(group.get_product_book)
+        self.get_products = to_raw_response_wrapper(group.get_products)
+        self.get_product = to_raw_response_wrapper(group.get_product)
+        self.get_candles = to_raw_response_wrapper(group.get_candles)
+        self.get_market_trades = to_raw_response_wrapper(group.get_market_trades)
 
 
 class AsyncProductsResource:
@@ -285,12 +334,18 @@ class AsyncProductsResource:
     def __init__(self, api: AsyncRestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> AsyncProductsResourceWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AsyncProductsResourceWithRawResponse(self)
+
     async def get_best_bid_ask(
         self,
         *,
         product_ids: list[str] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetBestBidAskResponse:
         """Get Best Bid/Ask.
 
@@ -298,6 +353,7 @@ class AsyncProductsResource:
 
         `GET /api/v3/brokerage/best_bid_ask`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_ids: The list of trading pairs (e.g. 'BTC-USD').
@@ -310,7 +366,9 @@ class AsyncProductsResource:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetBestBidAskResponse,
         )
 
@@ -319,9 +377,10 @@ class AsyncProductsResource:
         *,
         product_id: str,
         limit: int | None = None,
-        aggregation_price_increment: str | None = None,
+        aggregation_price_increment: Decimal | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetProductBookResponse:
         """Get Product Book.
 
@@ -329,6 +388,7 @@ class AsyncProductsResource:
 
         `GET /api/v3/brokerage/product_book`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -345,7 +405,9 @@ class AsyncProductsResource:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetProductBookResponse,
         )
 
@@ -367,6 +429,7 @@ class AsyncProductsResource:
         expired: bool | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> Products:
         """List Products.
 
@@ -374,6 +437,7 @@ class AsyncProductsResource:
 
         `GET /api/v3/brokerage/products`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             limit: The number of products to be returned.
@@ -410,7 +474,9 @@ class AsyncProductsResource:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=Products,
         )
 
@@ -421,6 +487,7 @@ class AsyncProductsResource:
         get_tradability_status: bool | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> Product:
         """Get Product.
 
@@ -430,6 +497,7 @@ class AsyncProductsResource:
 
         `GET /api/v3/brokerage/products/{product_id}`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -446,7 +514,9 @@ class AsyncProductsResource:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=Product,
         )
 
@@ -460,6 +530,7 @@ class AsyncProductsResource:
         limit: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> Candles:
         """Get Product Candles.
 
@@ -467,6 +538,7 @@ class AsyncProductsResource:
 
         `GET /api/v3/brokerage/products/{product_id}/candles`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -489,7 +561,9 @@ class AsyncProductsResource:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=Candles,
         )
 
@@ -502,6 +576,7 @@ class AsyncProductsResource:
         end: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetMarketTradesResponse:
         """Get Market Trades.
 
@@ -509,6 +584,7 @@ class AsyncProductsResource:
 
         `GET /api/v3/brokerage/products/{product_id}/ticker`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -529,6 +605,20 @@ class AsyncProductsResource:
             },
             extra_headers=extra_headers,
             auth_required=True,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetMarketTradesResponse,
         )
+
+
+class AsyncProductsResourceWithRawResponse:
+    """Products operations returning raw responses (async)."""
+
+    def __init__(self, group: AsyncProductsResource) -> None:
+        self.get_best_bid_ask = async_to_raw_response_wrapper(group.get_best_bid_ask)
+        self.get_product_book = async_to_raw_response_wrapper(group.get_product_book)
+        self.get_products = async_to_raw_response_wrapper(group.get_products)
+        self.get_product = async_to_raw_response_wrapper(group.get_product)
+        self.get_candles = async_to_raw_response_wrapper(group.get_candles)
+        self.get_market_trades = async_to_raw_response_wrapper(group.get_market_trades)

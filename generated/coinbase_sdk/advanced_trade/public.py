@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
+from functools import cached_property
 
 from .._base_client import AsyncRestApi, RestApi, Timeout
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..models.advanced_trade import (
     Candles,
     ExtendedTimestamp,
@@ -21,7 +24,12 @@ from ..models.advanced_trade import (
     Products,
 )
 
-__all__ = ["AsyncPublic", "Public"]
+__all__ = [
+    "AsyncPublic",
+    "AsyncPublicWithRawResponse",
+    "Public",
+    "PublicWithRawResponse",
+]
 
 
 class Public:
@@ -30,24 +38,33 @@ class Public:
     def __init__(self, api: RestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> PublicWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return PublicWithRawResponse(self)
+
     def get_server_time(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> ExtendedTimestamp:
         """Get Server Time.
 
         Get the current time from the Coinbase Advanced API.
 
         `GET /api/v3/brokerage/time` (public: no authentication).
+        Idempotent: retried after a timeout or dropped connection.
         """
         return self._api.request(
             "GET",
             "/api/v3/brokerage/time",
             extra_headers=extra_headers,
             auth_required=False,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=ExtendedTimestamp,
         )
 
@@ -56,15 +73,17 @@ class Public:
         *,
         product_id: str,
         limit: int | None = None,
-        aggregation_price_increment: str | None = None,
+        aggregation_price_increment: Decimal | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetProductBookResponse:
         """Get Public Product Book.
 
         Get a list of bids/asks for a single product. The amount of detail shown can be customized with the limit parameter.
 
         `GET /api/v3/brokerage/market/product_book` (public: no authentication).
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -81,7 +100,9 @@ class Public:
             },
             extra_headers=extra_headers,
             auth_required=False,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetProductBookResponse,
         )
 
@@ -102,12 +123,14 @@ class Public:
         expired: bool | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> Products:
         """List Public Products.
 
         Get a list of the available currency pairs for trading.
 
         `GET /api/v3/brokerage/market/products` (public: no authentication).
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             limit: The number of products to be returned.
@@ -142,7 +165,9 @@ class Public:
             },
             extra_headers=extra_headers,
             auth_required=False,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=Products,
         )
 
@@ -152,12 +177,14 @@ class Public:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> Product:
         """Get Public Product.
 
         Get information on a single product by product ID.
 
         `GET /api/v3/brokerage/market/products/{product_id}` (public: no authentication).
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -170,7 +197,9 @@ class Public:
             },
             extra_headers=extra_headers,
             auth_required=False,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=Product,
         )
 
@@ -184,12 +213,14 @@ class Public:
         limit: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> Candles:
         """Get Public Product Candles.
 
         Get rates for a single product by product ID, grouped in buckets.
 
         `GET /api/v3/brokerage/market/products/{product_id}/candles` (public: no authentication).
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -212,7 +243,9 @@ class Public:
             },
             extra_headers=extra_headers,
             auth_required=False,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=Candles,
         )
 
@@ -225,12 +258,14 @@ class Public:
         end: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetMarketTradesResponse:
         """Get Public Market Trades.
 
         Get snapshot information by product ID about the last trades (ticks) and best bid/ask.
 
         `GET /api/v3/brokerage/market/products/{product_id}/ticker` (public: no authentication).
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -251,9 +286,23 @@ class Public:
             },
             extra_headers=extra_headers,
             auth_required=False,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetMarketTradesResponse,
         )
+
+
+class PublicWithRawResponse:
+    """Public operations returning raw responses."""
+
+    def __init__(self, group: Public) -> None:
+        self.get_server_time = to_raw_response_wrapper(group.get_server_time)
+        self.get_public_product_book = to_raw_response_wrapper(group.get_public_product_book)
+        self.get_public_products = to_raw_response_wrapper(group.get_public_products)
+        self.get_public_product = to_raw_response_wrapper(group.get_public_product)
+        self.get_public_candles = to_raw_response_wrapper(group.get_public_candles)
+        self.get_public_market_trades = to_raw_response_wrapper(group.get_public_market_trades)
 
 
 class AsyncPublic:
@@ -262,24 +311,33 @@ class AsyncPublic:
     def __init__(self, api: AsyncRestApi) -> None:
         self._api = api
 
+    @cached_property
+    def with_raw_response(self) -> AsyncPublicWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AsyncPublicWithRawResponse(self)
+
     async def get_server_time(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> ExtendedTimestamp:
         """Get Server Time.
 
         Get the current time from the Coinbase Advanced API.
 
         `GET /api/v3/brokerage/time` (public: no authentication).
+        Idempotent: retried after a timeout or dropped connection.
         """
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/time",
             extra_headers=extra_headers,
             auth_required=False,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=ExtendedTimestamp,
         )
 
@@ -288,15 +346,17 @@ class AsyncPublic:
         *,
         product_id: str,
         limit: int | None = None,
-        aggregation_price_increment: str | None = None,
+        aggregation_price_increment: Decimal | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetProductBookResponse:
         """Get Public Product Book.
 
         Get a list of bids/asks for a single product. The amount of detail shown can be customized with the limit parameter.
 
         `GET /api/v3/brokerage/market/product_book` (public: no authentication).
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -313,7 +373,9 @@ class AsyncPublic:
             },
             extra_headers=extra_headers,
             auth_required=False,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetProductBookResponse,
         )
 
@@ -334,12 +396,14 @@ class AsyncPublic:
         expired: bool | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> Products:
         """List Public Products.
 
         Get a list of the available currency pairs for trading.
 
         `GET /api/v3/brokerage/market/products` (public: no authentication).
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             limit: The number of products to be returned.
@@ -374,7 +438,9 @@ class AsyncPublic:
             },
             extra_headers=extra_headers,
             auth_required=False,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=Products,
         )
 
@@ -384,12 +450,14 @@ class AsyncPublic:
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> Product:
         """Get Public Product.
 
         Get information on a single product by product ID.
 
         `GET /api/v3/brokerage/market/products/{product_id}` (public: no authentication).
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -402,7 +470,9 @@ class AsyncPublic:
             },
             extra_headers=extra_headers,
             auth_required=False,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=Product,
         )
 
@@ -416,12 +486,14 @@ class AsyncPublic:
         limit: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> Candles:
         """Get Public Product Candles.
 
         Get rates for a single product by product ID, grouped in buckets.
 
         `GET /api/v3/brokerage/market/products/{product_id}/candles` (public: no authentication).
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -444,7 +516,9 @@ class AsyncPublic:
             },
             extra_headers=extra_headers,
             auth_required=False,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=Candles,
         )
 
@@ -457,12 +531,14 @@ class AsyncPublic:
         end: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> GetMarketTradesResponse:
         """Get Public Market Trades.
 
         Get snapshot information by product ID about the last trades (ticks) and best bid/ask.
 
         `GET /api/v3/brokerage/market/products/{product_id}/ticker` (public: no authentication).
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
@@ -483,6 +559,20 @@ class AsyncPublic:
             },
             extra_headers=extra_headers,
             auth_required=False,
+            idempotent=True,
             timeout=timeout,
+            max_retries=max_retries,
             cast_to=GetMarketTradesResponse,
         )
+
+
+class AsyncPublicWithRawResponse:
+    """Public operations returning raw responses (async)."""
+
+    def __init__(self, group: AsyncPublic) -> None:
+        self.get_server_time = async_to_raw_response_wrapper(group.get_server_time)
+        self.get_public_product_book = async_to_raw_response_wrapper(group.get_public_product_book)
+        self.get_public_products = async_to_raw_response_wrapper(group.get_public_products)
+        self.get_public_product = async_to_raw_response_wrapper(group.get_public_product)
+        self.get_public_candles = async_to_raw_response_wrapper(group.get_public_candles)
+        self.get_public_market_trades = async_to_raw_response_wrapper(group.get_public_market_trades)

@@ -4,14 +4,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 
 from .._base_client import AsyncJsonRpcApi, JsonRpcApi, Timeout
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..models.derivatives import (
     AccountSummaries,
     AccountSummaryExtended,
+    InstrumentKind,
+    MarginModel,
+    MarginModelChange,
+    Position,
 )
 
-__all__ = ["AsyncAccountManagement", "AccountManagement"]
+__all__ = [
+    "AsyncAccountManagement",
+    "AsyncAccountManagementWithRawResponse",
+    "AccountManagement",
+    "AccountManagementWithRawResponse",
+]
 
 
 class AccountManagement:
@@ -19,6 +30,11 @@ class AccountManagement:
 
     def __init__(self, api: JsonRpcApi) -> None:
         self._api = api
+
+    @cached_property
+    def with_raw_response(self) -> AccountManagementWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AccountManagementWithRawResponse(self)
 
     def get_account_summaries(
         self,
@@ -28,6 +44,7 @@ class AccountManagement:
         include_isolated: bool | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> AccountSummaries:
         """Get per-currency account summaries.
 
@@ -39,6 +56,7 @@ class AccountManagement:
 
         JSON-RPC method `private/get_account_summaries`.
         Scopes: rat#view, wallet:accounts:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             subaccount_id: The user id for the subaccount. Omit it to get the authenticated account.
@@ -54,8 +72,10 @@ class AccountManagement:
             },
             cast_to=AccountSummaries,
             auth_required=True,
+            idempotent=True,
             extra_headers=extra_headers,
             timeout=timeout,
+            max_retries=max_retries,
         )
 
     def get_account_summary(
@@ -66,6 +86,7 @@ class AccountManagement:
         extended: bool | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> AccountSummaryExtended:
         """Get the account summary for one currency.
 
@@ -79,6 +100,7 @@ class AccountManagement:
 
         JSON-RPC method `private/get_account_summary`.
         Scopes: rat#view, wallet:accounts:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             currency: The currency symbol. Deribit lists BTC, ETH, STETH, ETHW, USDC, USDT, EURR, MATIC, SOL, XRP, USYC, PAXG, BNB and USDE. The set is left open because the gateway's currencies can differ.
@@ -94,9 +116,144 @@ class AccountManagement:
             },
             cast_to=AccountSummaryExtended,
             auth_required=True,
+            idempotent=True,
             extra_headers=extra_headers,
             timeout=timeout,
+            max_retries=max_retries,
         )
+
+    def get_positions(
+        self,
+        *,
+        currency: str | None = None,
+        kind: InstrumentKind | None = None,
+        subaccount_id: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+    ) -> list[Position]:
+        """List the account's positions.
+
+        Retrieves the user's positions, optionally filtered by currency and instrument kind. Each position gives its instrument, direction, size, average price, mark and index prices, initial and maintenance margin, profit and loss, delta (and the other greeks for options) and, for futures, the estimated liquidation price. To retrieve the positions of a subaccount, use the `subaccount_id` parameter.
+
+        On Coinbase's gateway this replaces Advanced Trade's `GET /api/v3/brokerage/intx/positions/{portfolio_uuid}` (Coinbase's published endpoint mapping). Instrument names follow Deribit's symbology: INTX `{BASE}-PERP-INTX` perpetuals are `{BASE}_USDC-PERPETUAL` here (e.g. `BTC-PERP-INTX` -> `BTC_USDC-PERPETUAL`); options (`{BASE}-{DDMMMYY}-{STRIKE}-{C|P}`) and dated futures (`{BASE}-{DDMMMYY}`) follow after the perpetuals. Positions held on INTX at the cutover (2026-09-09) are settled at mark and recreated on the gateway. Prices and sizes are JSON numbers, not the decimal strings of the INTX endpoints.
+
+        Scope: trade:read (Deribit's scope; our gateway notes give no Coinbase scope for this method).
+
+        JSON-RPC method `private/get_positions`.
+        Scopes: trade:read.
+        Idempotent: retried after a timeout or dropped connection.
+
+        Args:
+            currency: Currency filter, or `any` for all currencies. Deribit lists BTC, ETH, USDC, USDT, EURR and `any`. USDC-margined linear instruments such as `BTC_USDC-PERPETUAL` settle in USDC; use `any` if unsure where the gateway files a position. The set is left open because the gateway's currencies can differ.
+            kind: Instrument kind filter. Omit it to get positions of every kind.
+            subaccount_id: The user id for the subaccount. Omit it to get the authenticated account's positions.
+        """
+        return self._api.call(
+            "private/get_positions",
+            {
+                "currency": currency,
+                "kind": kind,
+                "subaccount_id": subaccount_id,
+            },
+            cast_to=list[Position],
+            auth_required=True,
+            idempotent=True,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def get_position(
+        self,
+        *,
+        instrument_name: str,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+    ) -> Position:
+        """Get the position in one instrument.
+
+        Retrieves the user's position in one instrument: direction, size, average price, mark and index prices, margins, profit and loss, delta (and the other greeks for options) and, for futures, the estimated liquidation price. When there is no position in the instrument, the result is a zero position (`size` 0) rather than an error.
+
+        On Coinbase's gateway this replaces Advanced Trade's `GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol}`. Pass the gateway instrument name: INTX `{BASE}-PERP-INTX` becomes `{BASE}_USDC-PERPETUAL` (e.g. `BTC-PERP-INTX` -> `BTC_USDC-PERPETUAL`). There is no portfolio parameter; the position is read for the authenticated account.
+
+        Scope: trade:read (Deribit's scope; our gateway notes give no Coinbase scope for this method).
+
+        JSON-RPC method `private/get_position`.
+        Scopes: trade:read.
+        Idempotent: retried after a timeout or dropped connection.
+
+        Args:
+            instrument_name: Unique instrument identifier, e.g. `BTC_USDC-PERPETUAL` (a USDC-margined perpetual on the gateway) or `BTC-PERPETUAL` (upstream Deribit's inverse perpetual).
+        """
+        return self._api.call(
+            "private/get_position",
+            {
+                "instrument_name": instrument_name,
+            },
+            cast_to=Position,
+            auth_required=True,
+            idempotent=True,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def change_margin_model(
+        self,
+        *,
+        margin_model: MarginModel,
+        user_id: int | None = None,
+        dry_run: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+    ) -> list[MarginModelChange]:
+        """Change the account's margin model.
+
+        Changes the margin model of the authenticated account, or of the (sub)account given by `user_id`. A margin model combines cross or segregated collateral with standard (`_sm`) or portfolio (`_pm`) margin: `cross_sm`, `cross_pm`, `segregated_sm` or `segregated_pm`. The result gives, per currency, the maintenance and initial margin rates and the available balance before and after the change. With `dry_run=true` nothing is switched and the result shows what the change would do; use it to check the impact first.
+
+        On Coinbase's gateway the margin model is chosen per portfolio with this method; it replaces Advanced Trade's `POST /api/v3/brokerage/intx/multi_asset_collateral` (Coinbase's published endpoint mapping). INTX's MARGIN_TYPE_CROSS / MARGIN_TYPE_ISOLATED correspond roughly to the cross and segregated models (our reading, not Coinbase's). The current model is the `margin_model` field of `private/get_account_summary`.
+
+        The call changes state, so it is not idempotent: after a timeout or a dropped connection it may or may not have been applied. Check `margin_model` in `private/get_account_summary` before sending it again.
+
+        Scope: account:read_write (Deribit's scope; our gateway notes give no Coinbase scope for this method).
+
+        JSON-RPC method `private/change_margin_model`.
+        Scopes: account:read_write.
+        Not idempotent: never sent again once it may have reached the server.
+
+        Args:
+            margin_model: The margin model to switch to.
+            user_id: Id of a (sub)account. Omit it to change the margin model of the authenticated account.
+            dry_run: If `true`, the result shows the effect of the change without switching the margin model. Default `false`.
+        """
+        return self._api.call(
+            "private/change_margin_model",
+            {
+                "margin_model": margin_model,
+                "user_id": user_id,
+                "dry_run": dry_run,
+            },
+            cast_to=list[MarginModelChange],
+            auth_required=True,
+            idempotent=False,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+
+class AccountManagementWithRawResponse:
+    """Account Management operations returning raw responses."""
+
+    def __init__(self, group: AccountManagement) -> None:
+        self.get_account_summaries = to_raw_response_wrapper(group.get_account_summaries)
+        self.get_account_summary = to_raw_response_wrapper(group.get_account_summary)
+        self.get_positions = to_raw_response_wrapper(group.get_positions)
+        self.get_position = to_raw_response_wrapper(group.get_position)
+        self.change_margin_model = to_raw_response_wrapper(group.change_margin_model)
 
 
 class AsyncAccountManagement:
@@ -104,6 +261,11 @@ class AsyncAccountManagement:
 
     def __init__(self, api: AsyncJsonRpcApi) -> None:
         self._api = api
+
+    @cached_property
+    def with_raw_response(self) -> AsyncAccountManagementWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AsyncAccountManagementWithRawResponse(self)
 
     async def get_account_summaries(
         self,
@@ -113,6 +275,7 @@ class AsyncAccountManagement:
         include_isolated: bool | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> AccountSummaries:
         """Get per-currency account summaries.
 
@@ -124,6 +287,7 @@ class AsyncAccountManagement:
 
         JSON-RPC method `private/get_account_summaries`.
         Scopes: rat#view, wallet:accounts:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             subaccount_id: The user id for the subaccount. Omit it to get the authenticated account.
@@ -139,8 +303,10 @@ class AsyncAccountManagement:
             },
             cast_to=AccountSummaries,
             auth_required=True,
+            idempotent=True,
             extra_headers=extra_headers,
             timeout=timeout,
+            max_retries=max_retries,
         )
 
     async def get_account_summary(
@@ -151,6 +317,7 @@ class AsyncAccountManagement:
         extended: bool | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> AccountSummaryExtended:
         """Get the account summary for one currency.
 
@@ -164,6 +331,7 @@ class AsyncAccountManagement:
 
         JSON-RPC method `private/get_account_summary`.
         Scopes: rat#view, wallet:accounts:read.
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             currency: The currency symbol. Deribit lists BTC, ETH, STETH, ETHW, USDC, USDT, EURR, MATIC, SOL, XRP, USYC, PAXG, BNB and USDE. The set is left open because the gateway's currencies can differ.
@@ -179,6 +347,141 @@ class AsyncAccountManagement:
             },
             cast_to=AccountSummaryExtended,
             auth_required=True,
+            idempotent=True,
             extra_headers=extra_headers,
             timeout=timeout,
+            max_retries=max_retries,
         )
+
+    async def get_positions(
+        self,
+        *,
+        currency: str | None = None,
+        kind: InstrumentKind | None = None,
+        subaccount_id: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+    ) -> list[Position]:
+        """List the account's positions.
+
+        Retrieves the user's positions, optionally filtered by currency and instrument kind. Each position gives its instrument, direction, size, average price, mark and index prices, initial and maintenance margin, profit and loss, delta (and the other greeks for options) and, for futures, the estimated liquidation price. To retrieve the positions of a subaccount, use the `subaccount_id` parameter.
+
+        On Coinbase's gateway this replaces Advanced Trade's `GET /api/v3/brokerage/intx/positions/{portfolio_uuid}` (Coinbase's published endpoint mapping). Instrument names follow Deribit's symbology: INTX `{BASE}-PERP-INTX` perpetuals are `{BASE}_USDC-PERPETUAL` here (e.g. `BTC-PERP-INTX` -> `BTC_USDC-PERPETUAL`); options (`{BASE}-{DDMMMYY}-{STRIKE}-{C|P}`) and dated futures (`{BASE}-{DDMMMYY}`) follow after the perpetuals. Positions held on INTX at the cutover (2026-09-09) are settled at mark and recreated on the gateway. Prices and sizes are JSON numbers, not the decimal strings of the INTX endpoints.
+
+        Scope: trade:read (Deribit's scope; our gateway notes give no Coinbase scope for this method).
+
+        JSON-RPC method `private/get_positions`.
+        Scopes: trade:read.
+        Idempotent: retried after a timeout or dropped connection.
+
+        Args:
+            currency: Currency filter, or `any` for all currencies. Deribit lists BTC, ETH, USDC, USDT, EURR and `any`. USDC-margined linear instruments such as `BTC_USDC-PERPETUAL` settle in USDC; use `any` if unsure where the gateway files a position. The set is left open because the gateway's currencies can differ.
+            kind: Instrument kind filter. Omit it to get positions of every kind.
+            subaccount_id: The user id for the subaccount. Omit it to get the authenticated account's positions.
+        """
+        return await self._api.call(
+            "private/get_positions",
+            {
+                "currency": currency,
+                "kind": kind,
+                "subaccount_id": subaccount_id,
+            },
+            cast_to=list[Position],
+            auth_required=True,
+            idempotent=True,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def get_position(
+        self,
+        *,
+        instrument_name: str,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+    ) -> Position:
+        """Get the position in one instrument.
+
+        Retrieves the user's position in one instrument: direction, size, average price, mark and index prices, margins, profit and loss, delta (and the other greeks for options) and, for futures, the estimated liquidation price. When there is no position in the instrument, the result is a zero position (`size` 0) rather than an error.
+
+        On Coinbase's gateway this replaces Advanced Trade's `GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol}`. Pass the gateway instrument name: INTX `{BASE}-PERP-INTX` becomes `{BASE}_USDC-PERPETUAL` (e.g. `BTC-PERP-INTX` -> `BTC_USDC-PERPETUAL`). There is no portfolio parameter; the position is read for the authenticated account.
+
+        Scope: trade:read (Deribit's scope; our gateway notes give no Coinbase scope for this method).
+
+        JSON-RPC method `private/get_position`.
+        Scopes: trade:read.
+        Idempotent: retried after a timeout or dropped connection.
+
+        Args:
+            instrument_name: Unique instrument identifier, e.g. `BTC_USDC-PERPETUAL` (a USDC-margined perpetual on the gateway) or `BTC-PERPETUAL` (upstream Deribit's inverse perpetual).
+        """
+        return await self._api.call(
+            "private/get_position",
+            {
+                "instrument_name": instrument_name,
+            },
+            cast_to=Position,
+            auth_required=True,
+            idempotent=True,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def change_margin_model(
+        self,
+        *,
+        margin_model: MarginModel,
+        user_id: int | None = None,
+        dry_run: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+    ) -> list[MarginModelChange]:
+        """Change the account's margin model.
+
+        Changes the margin model of the authenticated account, or of the (sub)account given by `user_id`. A margin model combines cross or segregated collateral with standard (`_sm`) or portfolio (`_pm`) margin: `cross_sm`, `cross_pm`, `segregated_sm` or `segregated_pm`. The result gives, per currency, the maintenance and initial margin rates and the available balance before and after the change. With `dry_run=true` nothing is switched and the result shows what the change would do; use it to check the impact first.
+
+        On Coinbase's gateway the margin model is chosen per portfolio with this method; it replaces Advanced Trade's `POST /api/v3/brokerage/intx/multi_asset_collateral` (Coinbase's published endpoint mapping). INTX's MARGIN_TYPE_CROSS / MARGIN_TYPE_ISOLATED correspond roughly to the cross and segregated models (our reading, not Coinbase's). The current model is the `margin_model` field of `private/get_account_summary`.
+
+        The call changes state, so it is not idempotent: after a timeout or a dropped connection it may or may not have been applied. Check `margin_model` in `private/get_account_summary` before sending it again.
+
+        Scope: account:read_write (Deribit's scope; our gateway notes give no Coinbase scope for this method).
+
+        JSON-RPC method `private/change_margin_model`.
+        Scopes: account:read_write.
+        Not idempotent: never sent again once it may have reached the server.
+
+        Args:
+            margin_model: The margin model to switch to.
+            user_id: Id of a (sub)account. Omit it to change the margin model of the authenticated account.
+            dry_run: If `true`, the result shows the effect of the change without switching the margin model. Default `false`.
+        """
+        return await self._api.call(
+            "private/change_margin_model",
+            {
+                "margin_model": margin_model,
+                "user_id": user_id,
+                "dry_run": dry_run,
+            },
+            cast_to=list[MarginModelChange],
+            auth_required=True,
+            idempotent=False,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+
+class AsyncAccountManagementWithRawResponse:
+    """Account Management operations returning raw responses (async)."""
+
+    def __init__(self, group: AsyncAccountManagement) -> None:
+        self.get_account_summaries = async_to_raw_response_wrapper(group.get_account_summaries)
+        self.get_account_summary = async_to_raw_response_wrapper(group.get_account_summary)
+        self.get_positions = async_to_raw_response_wrapper(group.get_positions)
+        self.get_position = async_to_raw_response_wrapper(group.get_position)
+        self.change_margin_model = async_to_raw_response_wrapper(group.change_margin_model)

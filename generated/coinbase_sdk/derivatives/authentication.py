@@ -4,14 +4,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 
 from .._base_client import AsyncJsonRpcApi, JsonRpcApi, Timeout
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..models.derivatives import (
     AuthGrantType,
     AuthResult,
 )
 
-__all__ = ["AsyncAuthentication", "Authentication"]
+__all__ = [
+    "AsyncAuthentication",
+    "AsyncAuthenticationWithRawResponse",
+    "Authentication",
+    "AuthenticationWithRawResponse",
+]
 
 
 class Authentication:
@@ -19,6 +26,11 @@ class Authentication:
 
     def __init__(self, api: JsonRpcApi) -> None:
         self._api = api
+
+    @cached_property
+    def with_raw_response(self) -> AuthenticationWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AuthenticationWithRawResponse(self)
 
     def auth(
         self,
@@ -36,6 +48,7 @@ class Authentication:
         scope: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> AuthResult:
         """Authenticate and obtain an access token.
 
@@ -48,6 +61,7 @@ class Authentication:
         Deribit's native grant types are `client_credentials` (client id and secret), `client_signature` (client id and an HMAC-SHA256 signature) and `refresh_token` (a refresh token from an earlier call). They are listed because the gateway speaks the Deribit protocol. Coinbase documents only `coinbase_cdp` and `coinbase_oauth2`.
 
         JSON-RPC method `public/auth` (public).
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             grant_type: Method of authentication. `coinbase_cdp`: a CDP API key JWT in `token`. `coinbase_oauth2`: a Coinbase OAuth2 access token in `token`. `client_credentials`: `client_id` and `client_secret`. `client_signature`: `client_id`, `timestamp`, `signature`, and optionally `nonce` and `data`. `refresh_token`: a `refresh_token` from an earlier call.
@@ -79,9 +93,18 @@ class Authentication:
             },
             cast_to=AuthResult,
             auth_required=False,
+            idempotent=True,
             extra_headers=extra_headers,
             timeout=timeout,
+            max_retries=max_retries,
         )
+
+
+class AuthenticationWithRawResponse:
+    """Authentication operations returning raw responses."""
+
+    def __init__(self, group: Authentication) -> None:
+        self.auth = to_raw_response_wrapper(group.auth)
 
 
 class AsyncAuthentication:
@@ -89,6 +112,11 @@ class AsyncAuthentication:
 
     def __init__(self, api: AsyncJsonRpcApi) -> None:
         self._api = api
+
+    @cached_property
+    def with_raw_response(self) -> AsyncAuthenticationWithRawResponse:
+        """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
+        return AsyncAuthenticationWithRawResponse(self)
 
     async def auth(
         self,
@@ -106,6 +134,7 @@ class AsyncAuthentication:
         scope: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_retries: int | None = None,
     ) -> AuthResult:
         """Authenticate and obtain an access token.
 
@@ -118,6 +147,7 @@ class AsyncAuthentication:
         Deribit's native grant types are `client_credentials` (client id and secret), `client_signature` (client id and an HMAC-SHA256 signature) and `refresh_token` (a refresh token from an earlier call). They are listed because the gateway speaks the Deribit protocol. Coinbase documents only `coinbase_cdp` and `coinbase_oauth2`.
 
         JSON-RPC method `public/auth` (public).
+        Idempotent: retried after a timeout or dropped connection.
 
         Args:
             grant_type: Method of authentication. `coinbase_cdp`: a CDP API key JWT in `token`. `coinbase_oauth2`: a Coinbase OAuth2 access token in `token`. `client_credentials`: `client_id` and `client_secret`. `client_signature`: `client_id`, `timestamp`, `signature`, and optionally `nonce` and `data`. `refresh_token`: a `refresh_token` from an earlier call.
@@ -149,6 +179,15 @@ class AsyncAuthentication:
             },
             cast_to=AuthResult,
             auth_required=False,
+            idempotent=True,
             extra_headers=extra_headers,
             timeout=timeout,
+            max_retries=max_retries,
         )
+
+
+class AsyncAuthenticationWithRawResponse:
+    """Authentication operations returning raw responses (async)."""
+
+    def __init__(self, group: AsyncAuthentication) -> None:
+        self.auth = async_to_raw_response_wrapper(group.auth)

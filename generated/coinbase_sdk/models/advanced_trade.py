@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from pydantic import AwareDatetime
 
-from coinbase_sdk._models import SDKModel
+from coinbase_sdk._models import DecimalString, SDKEnum, SDKModel
 
 
 class Account(SDKModel):
@@ -82,7 +81,7 @@ class AccountNameInquiryDetails(SDKModel):
     name_match_indicator: NameMatchIndicator | None = None
 
 
-class AccountPlatform(StrEnum):
+class AccountPlatform(SDKEnum):
     ACCOUNT_PLATFORM_UNSPECIFIED = "ACCOUNT_PLATFORM_UNSPECIFIED"
     ACCOUNT_PLATFORM_CONSUMER = "ACCOUNT_PLATFORM_CONSUMER"
     ACCOUNT_PLATFORM_CFM_CONSUMER = "ACCOUNT_PLATFORM_CFM_CONSUMER"
@@ -95,7 +94,7 @@ class AddressVerificationInfo(SDKModel):
     avs_postal_code: AddressVerificationStatus | None = None
 
 
-class AddressVerificationStatus(StrEnum):
+class AddressVerificationStatus(SDKEnum):
     ADDRESS_VERIFICATION_STATUS_UNSPECIFIED = "ADDRESS_VERIFICATION_STATUS_UNSPECIFIED"
     ADDRESS_VERIFICATION_STATUS_MATCH = "ADDRESS_VERIFICATION_STATUS_MATCH"
     ADDRESS_VERIFICATION_STATUS_NO_MATCH = "ADDRESS_VERIFICATION_STATUS_NO_MATCH"
@@ -110,7 +109,7 @@ class AllocatePortfolioRequest(SDKModel):
     """
     The trading pair (e.g. 'BTC-PERP-INTX').
     """
-    amount: str | None = None
+    amount: DecimalString | None = None
     """
     The amount to be allocated for the specified isolated position.
     """
@@ -161,13 +160,13 @@ class ApplePayBraintreeData(SDKModel):
     correlation_id: str | None = None
 
 
-class ApplePayResult(StrEnum):
+class ApplePayResult(SDKEnum):
     UNCERTAIN = "UNCERTAIN"
     TRUE = "TRUE"
     FALSE = "FALSE"
 
 
-class ApplePayScheme(StrEnum):
+class ApplePayScheme(SDKEnum):
     UNKNOWN = "UNKNOWN"
     VISA = "VISA"
     MASTERCARD = "MASTERCARD"
@@ -183,8 +182,8 @@ class Asset(SDKModel):
     asset_uuid: str | None = None
     asset_name: str | None = None
     status: str | None = None
-    collateral_weight: str | None = None
-    account_collateral_limit: str | None = None
+    collateral_weight: DecimalString | None = None
+    account_collateral_limit: DecimalString | None = None
     ecosystem_collateral_limit_breached: bool | None = None
     asset_icon_url: str | None = None
     supported_networks_enabled: bool | None = None
@@ -192,16 +191,16 @@ class Asset(SDKModel):
 
 class Balance(SDKModel):
     asset: Asset | None = None
-    quantity: str | None = None
-    hold: str | None = None
-    transfer_hold: str | None = None
-    collateral_value: str | None = None
-    collateral_weight: str | None = None
-    max_withdraw_amount: str | None = None
-    loan: str | None = None
-    loan_collateral_requirement_usd: str | None = None
-    pledged_quantity: str | None = None
-    max_portfolio_transfer_amount: str | None = None
+    quantity: DecimalString | None = None
+    hold: DecimalString | None = None
+    transfer_hold: DecimalString | None = None
+    collateral_value: DecimalString | None = None
+    collateral_weight: DecimalString | None = None
+    max_withdraw_amount: DecimalString | None = None
+    loan: DecimalString | None = None
+    loan_collateral_requirement_usd: DecimalString | None = None
+    pledged_quantity: DecimalString | None = None
+    max_portfolio_transfer_amount: DecimalString | None = None
 
 
 class BalancePair(SDKModel):
@@ -316,7 +315,7 @@ class CancelFCMSweepResponse(SDKModel):
     success: bool | None = None
 
 
-class CancelOrderFailureReason(StrEnum):
+class CancelOrderFailureReason(SDKEnum):
     UNKNOWN_CANCEL_FAILURE_REASON = "UNKNOWN_CANCEL_FAILURE_REASON"
     INVALID_CANCEL_REQUEST = "INVALID_CANCEL_REQUEST"
     UNKNOWN_CANCEL_ORDER = "UNKNOWN_CANCEL_ORDER"
@@ -363,23 +362,23 @@ class Candle(SDKModel):
     """
     The UNIX timestamp indicating the start of the time interval.
     """
-    low: str | None = None
+    low: DecimalString | None = None
     """
     Lowest price during the bucket interval.
     """
-    high: str | None = None
+    high: DecimalString | None = None
     """
     Highest price during the bucket interval.
     """
-    open: str | None = None
+    open: DecimalString | None = None
     """
     Opening price (first trade) in the bucket interval.
     """
-    close: str | None = None
+    close: DecimalString | None = None
     """
     Closing price (last trade) in the bucket interval.
     """
-    volume: str | None = None
+    volume: DecimalString | None = None
     """
     Volume of trading activity during the bucket interval.
     """
@@ -460,19 +459,19 @@ class CardInfo(SDKModel):
     use_3ds: bool | None = None
 
 
-class CardInfoType(StrEnum):
+class CardInfoType(SDKEnum):
     UNKNOWN = "UNKNOWN"
     CREDIT = "CREDIT"
     DEBIT = "DEBIT"
 
 
-class CardScheme(StrEnum):
+class CardScheme(SDKEnum):
     UNKNOWN = "UNKNOWN"
     VISA = "VISA"
     MASTERCARD = "MASTERCARD"
 
 
-class CardSource(StrEnum):
+class CardSource(SDKEnum):
     SOURCE_UNKNOWN = "SOURCE_UNKNOWN"
     CARD_IO_SCAN = "CARD_IO_SCAN"
     MANUAL_ENTRY = "MANUAL_ENTRY"
@@ -504,7 +503,7 @@ class ClosePositionRequest(SDKModel):
     """
     The trading pair (e.g. 'BIT-28JUL23-CDE').
     """
-    size: str | None = None
+    size: DecimalString | None = None
     """
     The amount of contracts that should be closed.
     """
@@ -532,13 +531,13 @@ class CoinbaseCreditCardParams(SDKModel):
 
 
 class CommissionDetailTotal(SDKModel):
-    total_commission: str | None = None
-    gst_commission: str | None = None
-    withholding_commission: str | None = None
-    client_commission: str | None = None
-    venue_commission: str | None = None
-    regulatory_commission: str | None = None
-    clearing_commission: str | None = None
+    total_commission: DecimalString | None = None
+    gst_commission: DecimalString | None = None
+    withholding_commission: DecimalString | None = None
+    client_commission: DecimalString | None = None
+    venue_commission: DecimalString | None = None
+    regulatory_commission: DecimalString | None = None
+    clearing_commission: DecimalString | None = None
 
 
 class CommitConvertTradeRequest(SDKModel):
@@ -568,7 +567,7 @@ class CommonAddress(SDKModel):
 
 
 class CommonAmount(SDKModel):
-    value: str | None = None
+    value: DecimalString | None = None
     currency: str | None = None
     cbrn: str | None = None
 
@@ -578,7 +577,7 @@ class CommonMoney(SDKModel):
     This is a clone of
     """
 
-    amount: str | None = None
+    amount: DecimalString | None = None
     currency: str | None = None
 
 
@@ -587,7 +586,7 @@ class ComplianceLimitData(SDKModel):
     remaining_limits: RetailBrokerageApiAmount | None = None
 
 
-class ContractExpiryType(StrEnum):
+class ContractExpiryType(SDKEnum):
     """
     Represents the types of contract expiry.
     """
@@ -597,7 +596,7 @@ class ContractExpiryType(StrEnum):
     PERPETUAL = "PERPETUAL"
 
 
-class CostBasisMethod(StrEnum):
+class CostBasisMethod(SDKEnum):
     """
     CostBasisMethod specifies the cost basis method for tax lot matching.
     """
@@ -618,7 +617,7 @@ class CreateConvertQuoteRequest(SDKModel):
     """
     The currency of the account to convert to (e.g. USDC).
     """
-    amount: str | None = None
+    amount: DecimalString | None = None
     """
     The amount to be converted (denominated in the currency specified in `from_account`).
     """
@@ -683,7 +682,7 @@ class DecimalModel(SDKModel):
     Represents a decimal number with precision.
     """
 
-    value: str | None = None
+    value: DecimalString | None = None
     """
     String representation allows for unlimited precision.
     """
@@ -751,23 +750,23 @@ class DeribitProductDetails(SDKModel):
     """
     Whether the instrument is 'linear' or 'reversed' (inverse).
     """
-    maker_commission: str | None = None
+    maker_commission: DecimalString | None = None
     """
     The maker commission rate.
     """
-    taker_commission: str | None = None
+    taker_commission: DecimalString | None = None
     """
     The taker commission rate.
     """
-    block_trade_commission: str | None = None
+    block_trade_commission: DecimalString | None = None
     """
     The block trade commission rate.
     """
-    block_trade_tick_size: str | None = None
+    block_trade_tick_size: DecimalString | None = None
     """
     The minimal price change for block trading.
     """
-    block_trade_min_trade_amount: str | None = None
+    block_trade_min_trade_amount: DecimalString | None = None
     """
     The minimum amount for block trading.
     """
@@ -775,11 +774,11 @@ class DeribitProductDetails(SDKModel):
     """
     The time when the instrument was first created.
     """
-    max_leverage: str | None = None
+    max_leverage: DecimalString | None = None
     """
     Maximal leverage for the instrument (futures only).
     """
-    max_liquidation_commission: str | None = None
+    max_liquidation_commission: DecimalString | None = None
     """
     Maximal liquidation trade commission for the instrument (futures only).
     """
@@ -787,7 +786,7 @@ class DeribitProductDetails(SDKModel):
     """
     Piecewise tick-size overrides that apply above given price thresholds.
     """
-    qty_tick_size: str | None = None
+    qty_tick_size: DecimalString | None = None
     """
     Minimum quantity change (step size) for order amounts on this instrument.
     """
@@ -811,7 +810,7 @@ class DeribitProductDetails(SDKModel):
     """
     The raw Deribit order-book state (e.g. 'open', 'locked', 'settlement', 'delivered', 'inactive', 'halted', 'archivized'). Product.status is normalised to online/offline; this preserves the exact venue state.
     """
-    delivery_price: str | None = None
+    delivery_price: DecimalString | None = None
     """
     The settlement (delivery) price the instrument resolved at when it expired. Only populated for expired Deribit instruments.
     """
@@ -887,7 +886,7 @@ class Disclosure(SDKModel):
     link: Link | None = None
 
 
-class DisplayedOrderConfig(StrEnum):
+class DisplayedOrderConfig(SDKEnum):
     """
     Equity time-in-force values: MARKET_GFD is Good For Day for Advanced Trade market orders; LIMIT_GFD is Good For Day for limit orders; LIMIT_GTC is Good Till Cancelled for limit orders. INSTANT_GFD is a legacy Simple Trade value and EXERCISE_GFD applies only to equity option exercise orders.
     """
@@ -907,11 +906,11 @@ class Dob(SDKModel):
 
 
 class Edit(SDKModel):
-    price: str | None = None
+    price: DecimalString | None = None
     """
     The update price of the order.
     """
-    size: str | None = None
+    size: DecimalString | None = None
     """
     The updated size of the order.
     """
@@ -923,7 +922,7 @@ class EditOrderError(SDKModel):
     preview_failure_reason: PreviewFailureReason | None = None
 
 
-class EditOrderFailureReason(StrEnum):
+class EditOrderFailureReason(SDKEnum):
     """
     Used to provide detailed error information when an order modification request fails.
     This helps clients understand exactly why their edit operation was unsuccessful
@@ -1011,11 +1010,11 @@ class EditOrderRequest(SDKModel):
     """
     The ID of the order.
     """
-    price: str
+    price: DecimalString
     """
     The update price of the order.
     """
-    size: str
+    size: DecimalString
     """
     The updated size of the order.
     """
@@ -1027,11 +1026,11 @@ class EditOrderRequest(SDKModel):
     """
     Drops both the legs of TP/SL, order becomes a simple limit order.
     """
-    stop_price: str | None = None
+    stop_price: DecimalString | None = None
     """
     The updated stop price of the order. Only applicable for editing TP/SL or SL orders.
     """
-    average_entry_price: str | None = None
+    average_entry_price: DecimalString | None = None
     """
     The average entry price of the position. Used for estimated PnL
     """
@@ -1082,7 +1081,7 @@ class EftAccount(SDKModel):
     account_type: str | None = None
 
 
-class EftTrustlyAccountTokenStatus(StrEnum):
+class EftTrustlyAccountTokenStatus(SDKEnum):
     TRUSTLY_TOKEN_STATUS_UNSPECIFIED = "TRUSTLY_TOKEN_STATUS_UNSPECIFIED"
     TRUSTLY_TOKEN_STATUS_ACTIVE = "TRUSTLY_TOKEN_STATUS_ACTIVE"
     TRUSTLY_TOKEN_STATUS_RELINK_NEEDED = "TRUSTLY_TOKEN_STATUS_RELINK_NEEDED"
@@ -1164,7 +1163,7 @@ class EquityProductDetails(SDKModel):
     """
     Expected end time of the current trading halt, when available.
     """
-    fractional_notional_min_size: str | None = None
+    fractional_notional_min_size: DecimalString | None = None
     """
     Minimum quote-currency amount for a fractional or notional order.
     """
@@ -1206,7 +1205,7 @@ class EquityProductDetails(SDKModel):
     """
 
 
-class EquityProductSubtype(StrEnum):
+class EquityProductSubtype(SDKEnum):
     """
     Defines the subtype of an equity product.
     """
@@ -1228,7 +1227,7 @@ class EquityProductSubtype(StrEnum):
     EQUITY_PRODUCT_SUBTYPE_ETF = "EQUITY_PRODUCT_SUBTYPE_ETF"
 
 
-class EquityTradeDateType(StrEnum):
+class EquityTradeDateType(SDKEnum):
     """
     Describes whether and how an equity market trades on a calendar date.
     """
@@ -1309,7 +1308,7 @@ class EquityTradingFlags(SDKModel):
     """
 
 
-class EquityTradingSession(StrEnum):
+class EquityTradingSession(SDKEnum):
     """
     Equity execution session. NORMAL is regular market hours and is the only session that supports market orders. PRE_MARKET, AFTER_HOURS, OVERNIGHT, and MULTI_SESSION accept only whole-share limit orders. MULTI_SESSION spans multiple eligible sessions.
     """
@@ -1345,7 +1344,7 @@ class EquityTradingSessionWindow(SDKModel):
     """
 
 
-class ErrorCodes(StrEnum):
+class ErrorCodes(SDKEnum):
     ERROR_CODES_UNSPECIFIED = "ERROR_CODES_UNSPECIFIED"
     ERROR_CODES_AUTHENTICATION_ERROR = "ERROR_CODES_AUTHENTICATION_ERROR"
     ERROR_CODES_PERMISSION_DENIED = "ERROR_CODES_PERMISSION_DENIED"
@@ -1391,7 +1390,7 @@ class ErrorCodes(StrEnum):
     ERROR_CODES_PAYMENT_REJECTED = "ERROR_CODES_PAYMENT_REJECTED"
 
 
-class ErrorCta(StrEnum):
+class ErrorCta(SDKEnum):
     """
     ErrorCTA indicates the call-to-action that should be shown to users when errors occur during trading flows.
     Used to guide users on how to resolve specific error conditions like insufficient funds,
@@ -1502,7 +1501,7 @@ class FCMBalanceSummary(SDKModel):
     """
     Funds available in excess of the liquidation threshold, calculated as available margin minus liquidation threshold. If your liquidation buffer amount reaches 0, your futures positions and/or open orders will be liquidated as necessary
     """
-    liquidation_buffer_percentage: str | None = None
+    liquidation_buffer_percentage: DecimalString | None = None
     """
     Funds available in excess of the liquidation threshold expressed as a percentage. If your liquidation buffer percentage reaches 0%, your futures positions and/or open orders will be liquidated as necessary
     """
@@ -1531,29 +1530,29 @@ class FCMPosition(SDKModel):
     """
     The side of your position
     """
-    number_of_contracts: str | None = None
+    number_of_contracts: DecimalString | None = None
     """
     The size of your position in contracts
     """
-    current_price: str | None = None
+    current_price: DecimalString | None = None
     """
     The current price of the product
     """
-    avg_entry_price: str | None = None
+    avg_entry_price: DecimalString | None = None
     """
     The average entry price at which you entered your current position
     """
-    unrealized_pnl: str | None = None
+    unrealized_pnl: DecimalString | None = None
     """
     Your current unrealized PnL for your position
     """
-    daily_realized_pnl: str | None = None
+    daily_realized_pnl: DecimalString | None = None
     """
     Your realized PnL from your trades in this product on current trade date
     """
 
 
-class FCMPositionSide(StrEnum):
+class FCMPositionSide(SDKEnum):
     UNKNOWN = "UNKNOWN"
     LONG = "LONG"
     SHORT = "SHORT"
@@ -1582,7 +1581,7 @@ class FCMSweep(SDKModel):
     """
 
 
-class FCMSweepStatus(StrEnum):
+class FCMSweepStatus(SDKEnum):
     UNKNOWN_FCM_SWEEP_STATUS = "UNKNOWN_FCM_SWEEP_STATUS"
     PENDING = "PENDING"
     PROCESSING = "PROCESSING"
@@ -1597,29 +1596,29 @@ class FcmMarginWindowMeasure(SDKModel):
     """
     Margin level for liquidation purposes
     """
-    initial_margin: str | None = None
+    initial_margin: DecimalString | None = None
     """
     Initial margin
     """
-    maintenance_margin: str | None = None
+    maintenance_margin: DecimalString | None = None
     """
     Maintenance margin
     """
-    liquidation_buffer: str | None = None
+    liquidation_buffer: DecimalString | None = None
     """
     Liquidation buffer
     """
-    total_hold: str | None = None
+    total_hold: DecimalString | None = None
     """
     Total Hold
     """
-    futures_buying_power: str | None = None
+    futures_buying_power: DecimalString | None = None
     """
     The amount of your cash balance that is available to trade CFM futures
     """
 
 
-class FcmMarginWindowType(StrEnum):
+class FcmMarginWindowType(SDKEnum):
     FCM_MARGIN_WINDOW_TYPE_UNSPECIFIED = "FCM_MARGIN_WINDOW_TYPE_UNSPECIFIED"
     FCM_MARGIN_WINDOW_TYPE_OVERNIGHT = "FCM_MARGIN_WINDOW_TYPE_OVERNIGHT"
     FCM_MARGIN_WINDOW_TYPE_WEEKEND = "FCM_MARGIN_WINDOW_TYPE_WEEKEND"
@@ -1636,7 +1635,7 @@ class FcmScheduledMaintenance(SDKModel):
     end_time: AwareDatetime | None = None
 
 
-class FcmTradingSessionClosedReason(StrEnum):
+class FcmTradingSessionClosedReason(SDKEnum):
     """
     This helps distinguish between regular market close and downtimes due to maintenance.
     """
@@ -1657,7 +1656,7 @@ class FcmTradingSessionDetails(SDKModel):
     maintenance: FcmScheduledMaintenance | None = None
 
 
-class FcmTradingSessionState(StrEnum):
+class FcmTradingSessionState(SDKEnum):
     """
     Defines the state of a trading session.
     """
@@ -1712,7 +1711,7 @@ class FedwireInstitution(SDKModel):
     identifier_code: str | None = None
 
 
-class FedwireInstitutionType(StrEnum):
+class FedwireInstitutionType(SDKEnum):
     CHIPS_IDENTIFIER = "CHIPS_IDENTIFIER"
     CHIPS_PARTICIPANT = "CHIPS_PARTICIPANT"
     DDA = "DDA"
@@ -1751,19 +1750,19 @@ class FeeTier(SDKModel):
     """
     Pricing tier for user, determined by notional (USD) volume.
     """
-    taker_fee_rate: str | None = None
+    taker_fee_rate: DecimalString | None = None
     """
     Taker fee rate, applied if the order takes liquidity.
     """
-    maker_fee_rate: str | None = None
+    maker_fee_rate: DecimalString | None = None
     """
     Maker fee rate, applied if the order creates liquidity.
     """
-    aop_from: str | None = None
+    aop_from: DecimalString | None = None
     """
     Lower bound (inclusive) of pricing tier in usd of total assets on platform.
     """
-    aop_to: str | None = None
+    aop_to: DecimalString | None = None
     """
     Upper bound (exclusive) of pricing tier in usd of total assets on platform.
     """
@@ -1773,7 +1772,7 @@ class FeeTier(SDKModel):
     """
 
 
-class FeeTierQualificationType(StrEnum):
+class FeeTierQualificationType(SDKEnum):
     """
     FeeTierQualificationType identifies which dimension placed the user in their fee tier
     when promotional fees/incentives are excluded.
@@ -1804,11 +1803,11 @@ class FeeTierWithoutPromotion(SDKModel):
     """
     Dimension that qualifies the user for this tier (spot volume, AOP, etc.).
     """
-    current_value: str | None = None
+    current_value: DecimalString | None = None
     """
     The user's current value for the qualifying dimension (volume in USD, or AOP in USD).
     """
-    next_tier_threshold: str | None = None
+    next_tier_threshold: DecimalString | None = None
     """
     The value of the qualifying dimension needed to reach the next tier. Empty if the user is already in the top tier.
     """
@@ -1820,7 +1819,7 @@ class FeeTierWithoutPromotion(SDKModel):
     """
     Full fee schedule definition for the next non-promotional tier. Omitted when the user is already in the top tier.
     """
-    current_tier_threshold: str | None = None
+    current_tier_threshold: DecimalString | None = None
     """
     The lower bound of the qualifying dimension for the user's current tier (volume in USD, or AOP in USD). Empty if undetermined.
     """
@@ -1847,15 +1846,15 @@ class Fill(SDKModel):
     """
     String denoting what type of fill this is. Regular fills have the value `FILL`. Adjusted fills have possible values `REVERSAL`, `CORRECTION`, `SYNTHETIC`.
     """
-    price: str | None = None
+    price: DecimalString | None = None
     """
     Price the fill was posted at.
     """
-    size: str | None = None
+    size: DecimalString | None = None
     """
     Amount of order that was transacted at this fill.
     """
-    commission: str | None = None
+    commission: DecimalString | None = None
     """
     Fee amount for fill.
     """
@@ -1922,11 +1921,11 @@ class FillFutureLeg(SDKModel):
     """
     Trade identifier for this leg's fill.
     """
-    filled_price: str | None = None
+    filled_price: DecimalString | None = None
     """
     Filled price for this leg.
     """
-    filled_size: str | None = None
+    filled_size: DecimalString | None = None
     """
     Filled quantity for this leg.
     """
@@ -1936,7 +1935,7 @@ class FillFutureLeg(SDKModel):
     """
 
 
-class FillSource(StrEnum):
+class FillSource(SDKEnum):
     FILL_SOURCE_UNKNOWN = "FILL_SOURCE_UNKNOWN"
     FILL_SOURCE_CLOB = "FILL_SOURCE_CLOB"
     FILL_SOURCE_RFQ = "FILL_SOURCE_RFQ"
@@ -1962,7 +1961,7 @@ class FutureProductDetails(SDKModel):
     venue: str | None = None
     contract_code: str | None = None
     contract_expiry: AwareDatetime | None = None
-    contract_size: str | None = None
+    contract_size: DecimalString | None = None
     contract_root_unit: str | None = None
     group_description: str | None = None
     contract_expiry_timezone: str | None = None
@@ -1979,8 +1978,8 @@ class FutureProductDetails(SDKModel):
     contract_expiry_name: str | None = None
     twenty_four_by_seven: bool | None = None
     funding_interval: str | None = None
-    open_interest: str | None = None
-    funding_rate: str | None = None
+    open_interest: DecimalString | None = None
+    funding_rate: DecimalString | None = None
     funding_time: AwareDatetime | None = None
     display_name: str | None = None
     region_enabled: dict[str, bool] | None = None
@@ -1992,12 +1991,12 @@ class FutureProductDetails(SDKModel):
     """
     Margin rates during overnight trading hours
     """
-    settlement_price: str | None = None
+    settlement_price: DecimalString | None = None
     """
     The most recent official settlement price for the futures contract
     """
     futures_asset_type: FuturesAssetType | None = None
-    index_price: str | None = None
+    index_price: DecimalString | None = None
     """
     The index price for the futures contract, used for mark-to-market and PnL calculations
     """
@@ -2017,7 +2016,7 @@ class FutureProductDetails(SDKModel):
     """
 
 
-class FuturesAssetType(StrEnum):
+class FuturesAssetType(SDKEnum):
     """
     Asset type for futures/derivatives products.
     Other product types (Equity, Prediction Market) will have their own enums.
@@ -2034,26 +2033,26 @@ class FuturesAssetType(StrEnum):
 
 class FuturesPosition(SDKModel):
     product_id: str | None = None
-    contract_size: str | None = None
+    contract_size: DecimalString | None = None
     side: FuturesPositionSide | None = None
-    amount: str | None = None
-    avg_entry_price: str | None = None
-    current_price: str | None = None
-    unrealized_pnl: str | None = None
+    amount: DecimalString | None = None
+    avg_entry_price: DecimalString | None = None
+    current_price: DecimalString | None = None
+    unrealized_pnl: DecimalString | None = None
     expiry: AwareDatetime | None = None
     underlying_asset: str | None = None
     asset_img_url: str | None = None
     product_name: str | None = None
     venue: str | None = None
-    notional_value: str | None = None
+    notional_value: DecimalString | None = None
     asset_color: str | None = None
     last_traded_at: AwareDatetime | None = None
     roll_date: AwareDatetime | None = None
-    price_increment: str | None = None
+    price_increment: DecimalString | None = None
     price_precision: int | None = None
 
 
-class FuturesPositionSide(StrEnum):
+class FuturesPositionSide(SDKEnum):
     """
     FuturesPosition defines the side of the position.
     """
@@ -2114,7 +2113,7 @@ class GetBestBidAskResponse(SDKModel):
     pricebooks: list[PriceBook]
 
 
-class GetCandlesGranularity(StrEnum):
+class GetCandlesGranularity(SDKEnum):
     UNKNOWN_GRANULARITY = "UNKNOWN_GRANULARITY"
     ONE_MINUTE = "ONE_MINUTE"
     FIVE_MINUTE = "FIVE_MINUTE"
@@ -2131,7 +2130,7 @@ class GetConvertTradeResponse(SDKModel):
     trade: RatConvertTrade | None = None
 
 
-class GetCurrentMarginWindowMarginProfileType(StrEnum):
+class GetCurrentMarginWindowMarginProfileType(SDKEnum):
     MARGIN_PROFILE_TYPE_UNSPECIFIED = "MARGIN_PROFILE_TYPE_UNSPECIFIED"
     MARGIN_PROFILE_TYPE_RETAIL_REGULAR = "MARGIN_PROFILE_TYPE_RETAIL_REGULAR"
     MARGIN_PROFILE_TYPE_RETAIL_INTRADAY_MARGIN_1 = "MARGIN_PROFILE_TYPE_RETAIL_INTRADAY_MARGIN_1"
@@ -2165,12 +2164,12 @@ class GetFCMSweepsResponse(SDKModel):
     sweeps: list[FCMSweep] | None = None
 
 
-class GetFillsOrderSide(StrEnum):
+class GetFillsOrderSide(SDKEnum):
     BUY = "BUY"
     SELL = "SELL"
 
 
-class GetFillsOrderTypesItem(StrEnum):
+class GetFillsOrderTypesItem(SDKEnum):
     UNKNOWN_ORDER_TYPE = "UNKNOWN_ORDER_TYPE"
     MARKET = "MARKET"
     LIMIT = "LIMIT"
@@ -2184,7 +2183,7 @@ class GetFillsOrderTypesItem(StrEnum):
     SCALED = "SCALED"
 
 
-class GetFillsProductTypesItem(StrEnum):
+class GetFillsProductTypesItem(SDKEnum):
     UNKNOWN_PRODUCT_TYPE = "UNKNOWN_PRODUCT_TYPE"
     SPOT = "SPOT"
     FUTURE = "FUTURE"
@@ -2208,7 +2207,7 @@ class GetFillsResponse(SDKModel):
     """
 
 
-class GetFillsSortBy(StrEnum):
+class GetFillsSortBy(SDKEnum):
     UNKNOWN_SORT_BY = "UNKNOWN_SORT_BY"
     PRICE = "PRICE"
     TRADE_TIME = "TRADE_TIME"
@@ -2221,13 +2220,13 @@ class GetHistoricalOrderResponse(SDKModel):
     """
 
 
-class GetHistoricalOrdersContractExpiryType(StrEnum):
+class GetHistoricalOrdersContractExpiryType(SDKEnum):
     UNKNOWN_CONTRACT_EXPIRY_TYPE = "UNKNOWN_CONTRACT_EXPIRY_TYPE"
     EXPIRING = "EXPIRING"
     PERPETUAL = "PERPETUAL"
 
 
-class GetHistoricalOrdersOrderPlacementSource(StrEnum):
+class GetHistoricalOrdersOrderPlacementSource(SDKEnum):
     UNKNOWN_PLACEMENT_SOURCE = "UNKNOWN_PLACEMENT_SOURCE"
     RETAIL_SIMPLE = "RETAIL_SIMPLE"
     RETAIL_ADVANCED = "RETAIL_ADVANCED"
@@ -2235,12 +2234,12 @@ class GetHistoricalOrdersOrderPlacementSource(StrEnum):
     RETAIL_RAISE = "RETAIL_RAISE"
 
 
-class GetHistoricalOrdersOrderSide(StrEnum):
+class GetHistoricalOrdersOrderSide(SDKEnum):
     BUY = "BUY"
     SELL = "SELL"
 
 
-class GetHistoricalOrdersOrderStatusItem(StrEnum):
+class GetHistoricalOrdersOrderStatusItem(SDKEnum):
     PENDING = "PENDING"
     OPEN = "OPEN"
     FILLED = "FILLED"
@@ -2253,7 +2252,7 @@ class GetHistoricalOrdersOrderStatusItem(StrEnum):
     EDIT_QUEUED = "EDIT_QUEUED"
 
 
-class GetHistoricalOrdersOrderTypesItem(StrEnum):
+class GetHistoricalOrdersOrderTypesItem(SDKEnum):
     UNKNOWN_ORDER_TYPE = "UNKNOWN_ORDER_TYPE"
     MARKET = "MARKET"
     LIMIT = "LIMIT"
@@ -2267,7 +2266,7 @@ class GetHistoricalOrdersOrderTypesItem(StrEnum):
     SCALED = "SCALED"
 
 
-class GetHistoricalOrdersProductType(StrEnum):
+class GetHistoricalOrdersProductType(SDKEnum):
     UNKNOWN_PRODUCT_TYPE = "UNKNOWN_PRODUCT_TYPE"
     SPOT = "SPOT"
     FUTURE = "FUTURE"
@@ -2299,14 +2298,14 @@ class GetHistoricalOrdersResponse(SDKModel):
     """
 
 
-class GetHistoricalOrdersSortBy(StrEnum):
+class GetHistoricalOrdersSortBy(SDKEnum):
     UNKNOWN_SORT_BY = "UNKNOWN_SORT_BY"
     LIMIT_PRICE = "LIMIT_PRICE"
     LAST_FILL_TIME = "LAST_FILL_TIME"
     LAST_UPDATE_TIME = "LAST_UPDATE_TIME"
 
 
-class GetHistoricalOrdersTimeInForcesItem(StrEnum):
+class GetHistoricalOrdersTimeInForcesItem(SDKEnum):
     UNKNOWN_TIME_IN_FORCE = "UNKNOWN_TIME_IN_FORCE"
     GOOD_UNTIL_DATE_TIME = "GOOD_UNTIL_DATE_TIME"
     GOOD_UNTIL_CANCELLED = "GOOD_UNTIL_CANCELLED"
@@ -2320,11 +2319,11 @@ class GetIntradayMarginSettingResponse(SDKModel):
 
 class GetMarketTradesResponse(SDKModel):
     trades: list[HistoricalMarketTrade] | None = None
-    best_bid: str | None = None
+    best_bid: DecimalString | None = None
     """
     The best bid for the `product_id`, in quote currency.
     """
-    best_ask: str | None = None
+    best_ask: DecimalString | None = None
     """
     The best ask for the `product_id`, in quote currency.
     """
@@ -2342,7 +2341,7 @@ class GetPortfolioBreakdownResponse(SDKModel):
     breakdown: PortfolioBreakdown | None = None
 
 
-class GetPortfoliosPortfolioType(StrEnum):
+class GetPortfoliosPortfolioType(SDKEnum):
     UNDEFINED = "UNDEFINED"
     DEFAULT = "DEFAULT"
     CONSUMER = "CONSUMER"
@@ -2360,26 +2359,26 @@ class GetPositionsResponse(SDKModel):
 
 class GetProductBookResponse(SDKModel):
     pricebook: PriceBook
-    last: str | None = None
-    mid_market: str | None = None
-    spread_bps: str | None = None
-    spread_absolute: str | None = None
+    last: DecimalString | None = None
+    mid_market: DecimalString | None = None
+    spread_bps: DecimalString | None = None
+    spread_absolute: DecimalString | None = None
 
 
-class GetProductsContractExpiryType(StrEnum):
+class GetProductsContractExpiryType(SDKEnum):
     UNKNOWN_CONTRACT_EXPIRY_TYPE = "UNKNOWN_CONTRACT_EXPIRY_TYPE"
     EXPIRING = "EXPIRING"
     PERPETUAL = "PERPETUAL"
 
 
-class GetProductsExpiringContractStatus(StrEnum):
+class GetProductsExpiringContractStatus(SDKEnum):
     UNKNOWN_EXPIRING_CONTRACT_STATUS = "UNKNOWN_EXPIRING_CONTRACT_STATUS"
     STATUS_UNEXPIRED = "STATUS_UNEXPIRED"
     STATUS_EXPIRED = "STATUS_EXPIRED"
     STATUS_ALL = "STATUS_ALL"
 
 
-class GetProductsFuturesUnderlyingType(StrEnum):
+class GetProductsFuturesUnderlyingType(SDKEnum):
     UNKNOWN_FUTURES_UNDERLYING_TYPE = "UNKNOWN_FUTURES_UNDERLYING_TYPE"
     FUTURES_UNDERLYING_TYPE_SPOT = "FUTURES_UNDERLYING_TYPE_SPOT"
     FUTURES_UNDERLYING_TYPE_INDEX = "FUTURES_UNDERLYING_TYPE_INDEX"
@@ -2395,7 +2394,7 @@ class GetProductsFuturesUnderlyingType(StrEnum):
     FUTURES_UNDERLYING_TYPE_OTC = "FUTURES_UNDERLYING_TYPE_OTC"
 
 
-class GetProductsProductType(StrEnum):
+class GetProductsProductType(SDKEnum):
     UNKNOWN_PRODUCT_TYPE = "UNKNOWN_PRODUCT_TYPE"
     SPOT = "SPOT"
     FUTURE = "FUTURE"
@@ -2404,13 +2403,13 @@ class GetProductsProductType(StrEnum):
     FUTURE_GROUP = "FUTURE_GROUP"
 
 
-class GetProductsProductsSortOrder(StrEnum):
+class GetProductsProductsSortOrder(SDKEnum):
     PRODUCTS_SORT_ORDER_UNDEFINED = "PRODUCTS_SORT_ORDER_UNDEFINED"
     PRODUCTS_SORT_ORDER_VOLUME_24_H_DESCENDING = "PRODUCTS_SORT_ORDER_VOLUME_24H_DESCENDING"
     PRODUCTS_SORT_ORDER_LIST_TIME_DESCENDING = "PRODUCTS_SORT_ORDER_LIST_TIME_DESCENDING"
 
 
-class GetPublicCandlesGranularity(StrEnum):
+class GetPublicCandlesGranularity(SDKEnum):
     UNKNOWN_GRANULARITY = "UNKNOWN_GRANULARITY"
     ONE_MINUTE = "ONE_MINUTE"
     FIVE_MINUTE = "FIVE_MINUTE"
@@ -2423,20 +2422,20 @@ class GetPublicCandlesGranularity(StrEnum):
     ONE_DAY = "ONE_DAY"
 
 
-class GetPublicProductsContractExpiryType(StrEnum):
+class GetPublicProductsContractExpiryType(SDKEnum):
     UNKNOWN_CONTRACT_EXPIRY_TYPE = "UNKNOWN_CONTRACT_EXPIRY_TYPE"
     EXPIRING = "EXPIRING"
     PERPETUAL = "PERPETUAL"
 
 
-class GetPublicProductsExpiringContractStatus(StrEnum):
+class GetPublicProductsExpiringContractStatus(SDKEnum):
     UNKNOWN_EXPIRING_CONTRACT_STATUS = "UNKNOWN_EXPIRING_CONTRACT_STATUS"
     STATUS_UNEXPIRED = "STATUS_UNEXPIRED"
     STATUS_EXPIRED = "STATUS_EXPIRED"
     STATUS_ALL = "STATUS_ALL"
 
 
-class GetPublicProductsFuturesUnderlyingType(StrEnum):
+class GetPublicProductsFuturesUnderlyingType(SDKEnum):
     UNKNOWN_FUTURES_UNDERLYING_TYPE = "UNKNOWN_FUTURES_UNDERLYING_TYPE"
     FUTURES_UNDERLYING_TYPE_SPOT = "FUTURES_UNDERLYING_TYPE_SPOT"
     FUTURES_UNDERLYING_TYPE_INDEX = "FUTURES_UNDERLYING_TYPE_INDEX"
@@ -2452,7 +2451,7 @@ class GetPublicProductsFuturesUnderlyingType(StrEnum):
     FUTURES_UNDERLYING_TYPE_OTC = "FUTURES_UNDERLYING_TYPE_OTC"
 
 
-class GetPublicProductsProductType(StrEnum):
+class GetPublicProductsProductType(SDKEnum):
     UNKNOWN_PRODUCT_TYPE = "UNKNOWN_PRODUCT_TYPE"
     SPOT = "SPOT"
     FUTURE = "FUTURE"
@@ -2461,19 +2460,19 @@ class GetPublicProductsProductType(StrEnum):
     FUTURE_GROUP = "FUTURE_GROUP"
 
 
-class GetPublicProductsProductsSortOrder(StrEnum):
+class GetPublicProductsProductsSortOrder(SDKEnum):
     PRODUCTS_SORT_ORDER_UNDEFINED = "PRODUCTS_SORT_ORDER_UNDEFINED"
     PRODUCTS_SORT_ORDER_VOLUME_24_H_DESCENDING = "PRODUCTS_SORT_ORDER_VOLUME_24H_DESCENDING"
     PRODUCTS_SORT_ORDER_LIST_TIME_DESCENDING = "PRODUCTS_SORT_ORDER_LIST_TIME_DESCENDING"
 
 
-class GetTransactionSummaryContractExpiryType(StrEnum):
+class GetTransactionSummaryContractExpiryType(SDKEnum):
     UNKNOWN_CONTRACT_EXPIRY_TYPE = "UNKNOWN_CONTRACT_EXPIRY_TYPE"
     EXPIRING = "EXPIRING"
     PERPETUAL = "PERPETUAL"
 
 
-class GetTransactionSummaryProductType(StrEnum):
+class GetTransactionSummaryProductType(SDKEnum):
     UNKNOWN_PRODUCT_TYPE = "UNKNOWN_PRODUCT_TYPE"
     SPOT = "SPOT"
     FUTURE = "FUTURE"
@@ -2482,7 +2481,7 @@ class GetTransactionSummaryProductType(StrEnum):
     FUTURE_GROUP = "FUTURE_GROUP"
 
 
-class GetTransactionSummaryProductVenue(StrEnum):
+class GetTransactionSummaryProductVenue(SDKEnum):
     UNKNOWN_VENUE_TYPE = "UNKNOWN_VENUE_TYPE"
     CBE = "CBE"
     FCM = "FCM"
@@ -2519,7 +2518,7 @@ class GetTransactionSummaryResponse(SDKModel):
     """
     Coinbase Pro fees across assets, denoted in USD.
     """
-    total_balance: str | None = None
+    total_balance: DecimalString | None = None
     """
     Total balance across assets and products, which is comprised of the sum of spot, intx, and fcm, and denoted in USD.
     """
@@ -2562,7 +2561,7 @@ class GiactInfo(SDKModel):
 
 
 class GoodsAndServicesTax(SDKModel):
-    rate: str | None = None
+    rate: DecimalString | None = None
     type: GstType | None = None
 
 
@@ -2591,19 +2590,19 @@ class GooglePayBraintreeData(SDKModel):
     correlation_id: str | None = None
 
 
-class GooglePayResult(StrEnum):
+class GooglePayResult(SDKEnum):
     UNCERTAIN = "UNCERTAIN"
     TRUE = "TRUE"
     FALSE = "FALSE"
 
 
-class GooglePayScheme(StrEnum):
+class GooglePayScheme(SDKEnum):
     UNKNOWN = "UNKNOWN"
     VISA = "VISA"
     MASTERCARD = "MASTERCARD"
 
 
-class GstType(StrEnum):
+class GstType(SDKEnum):
     INCLUSIVE = "INCLUSIVE"
     EXCLUSIVE = "EXCLUSIVE"
 
@@ -2617,11 +2616,11 @@ class HistoricalMarketTrade(SDKModel):
     """
     The trading pair (e.g. 'BTC-USD').
     """
-    price: str | None = None
+    price: DecimalString | None = None
     """
     The price of the trade, in quote currency.
     """
-    size: str | None = None
+    size: DecimalString | None = None
     """
     The size of the trade, in base currency.
     """
@@ -2705,14 +2704,14 @@ class IntraBank(SDKModel):
     fiat_id: str | None = None
 
 
-class IntradayMarginSetting(StrEnum):
+class IntradayMarginSetting(SDKEnum):
     INTRADAY_MARGIN_SETTING_UNSPECIFIED = "INTRADAY_MARGIN_SETTING_UNSPECIFIED"
     INTRADAY_MARGIN_SETTING_STANDARD = "INTRADAY_MARGIN_SETTING_STANDARD"
     INTRADAY_MARGIN_SETTING_INTRADAY = "INTRADAY_MARGIN_SETTING_INTRADAY"
 
 
 class IntxAmount(SDKModel):
-    value: str | None = None
+    value: DecimalString | None = None
     """
     Value of the Amount
     """
@@ -2722,7 +2721,7 @@ class IntxAmount(SDKModel):
     """
 
 
-class IntxCommonPortfolioMarginType(StrEnum):
+class IntxCommonPortfolioMarginType(SDKEnum):
     MARGIN_TYPE_UNSPECIFIED = "MARGIN_TYPE_UNSPECIFIED"
     MARGIN_TYPE_CROSS = "MARGIN_TYPE_CROSS"
     MARGIN_TYPE_ISOLATED = "MARGIN_TYPE_ISOLATED"
@@ -2738,49 +2737,49 @@ class IntxPortfolio(SDKModel):
     """
     The portfolio UUID.
     """
-    collateral: str | None = None
+    collateral: DecimalString | None = None
     """
     The total collateral value in USDC for the portfolio
     """
-    position_notional: str | None = None
+    position_notional: DecimalString | None = None
     """
     The total position notional value in USDC for all positions in the portfolio
     """
-    open_position_notional: str | None = None
+    open_position_notional: DecimalString | None = None
     """
     The total position notional value in USDC for all open orders and positions
     """
-    pending_fees: str | None = None
+    pending_fees: DecimalString | None = None
     """
     The accrued fees that has not been paid yet in USDC
     """
-    borrow: str | None = None
+    borrow: DecimalString | None = None
     """
     Total borrow amount in USDC (nets the USDC balance, position PNL, held USDC, accured interest and rolling debt)
     """
-    accrued_interest: str | None = None
+    accrued_interest: DecimalString | None = None
     """
     Interest charged for borrowed USDC balances
     """
-    rolling_debt: str | None = None
+    rolling_debt: DecimalString | None = None
     """
     Amount of settled transactions that hasn't been paid
     """
-    portfolio_initial_margin: str | None = None
+    portfolio_initial_margin: DecimalString | None = None
     """
     The weighted average of all the position's initial margin utilization
     """
     portfolio_im_notional: IntxAmount | None = None
-    portfolio_maintenance_margin: str | None = None
+    portfolio_maintenance_margin: DecimalString | None = None
     """
     The maintenance margin of the portfolio
     """
     portfolio_mm_notional: IntxAmount | None = None
-    liquidation_percentage: str | None = None
+    liquidation_percentage: DecimalString | None = None
     """
     The liquidation percentage of the portfolio
     """
-    liquidation_buffer: str | None = None
+    liquidation_buffer: DecimalString | None = None
     """
     The liquidation buffer of the portfolio
     """
@@ -2812,26 +2811,26 @@ class IntxPosition(SDKModel):
     entry_vwap: IntxAmount | None = None
     position_side: PositionSide | None = None
     margin_type: IntxCommonPortfolioMarginType | None = None
-    net_size: str | None = None
+    net_size: DecimalString | None = None
     """
     The size of the position with positive values reflecting a long position and negative values reflecting a short position.
     """
-    buy_order_size: str | None = None
+    buy_order_size: DecimalString | None = None
     """
     Cumulative size of all the open buy orders
     """
-    sell_order_size: str | None = None
+    sell_order_size: DecimalString | None = None
     """
     Cumulative size of all the open sell orders
     """
-    im_contribution: str | None = None
+    im_contribution: DecimalString | None = None
     """
     The amount this position contributes to the initial margin
     """
     unrealized_pnl: IntxAmount | None = None
     mark_price: IntxAmount | None = None
     liquidation_price: IntxAmount | None = None
-    leverage: str | None = None
+    leverage: DecimalString | None = None
     """
     The leverage of this position
     """
@@ -2857,8 +2856,8 @@ class JpmorganKinexysDetails(SDKModel):
 
 
 class L2Level(SDKModel):
-    price: str | None = None
-    size: str | None = None
+    price: DecimalString | None = None
+    size: DecimalString | None = None
 
 
 class LedgerAccount(SDKModel):
@@ -2876,30 +2875,30 @@ class LedgerNamedAccount(SDKModel):
 
 
 class LimitLimitFok(SDKModel):
-    quote_size: str | None = None
+    quote_size: DecimalString | None = None
     """
     The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
     """
-    base_size: str | None = None
+    base_size: DecimalString | None = None
     """
     The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
     """
-    limit_price: str | None = None
+    limit_price: DecimalString | None = None
     """
     The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
     """
 
 
 class LimitLimitGtc(SDKModel):
-    quote_size: str | None = None
+    quote_size: DecimalString | None = None
     """
     The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
     """
-    base_size: str | None = None
+    base_size: DecimalString | None = None
     """
     The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
     """
-    limit_price: str | None = None
+    limit_price: DecimalString | None = None
     """
     The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
     """
@@ -2914,15 +2913,15 @@ class LimitLimitGtc(SDKModel):
 
 
 class LimitLimitGtd(SDKModel):
-    quote_size: str | None = None
+    quote_size: DecimalString | None = None
     """
     The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
     """
-    base_size: str | None = None
+    base_size: DecimalString | None = None
     """
     The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
     """
-    limit_price: str | None = None
+    limit_price: DecimalString | None = None
     """
     The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
     """
@@ -2945,7 +2944,7 @@ class Link(SDKModel):
     url: str | None = None
 
 
-class LiquidityIndicator(StrEnum):
+class LiquidityIndicator(SDKEnum):
     UNKNOWN_LIQUIDITY_INDICATOR = "UNKNOWN_LIQUIDITY_INDICATOR"
     MAKER = "MAKER"
     TAKER = "TAKER"
@@ -2979,7 +2978,7 @@ class Manual(SDKModel):
     reference: str | None = None
 
 
-class MarginLevelType(StrEnum):
+class MarginLevelType(SDKEnum):
     MARGIN_LEVEL_TYPE_UNSPECIFIED = "MARGIN_LEVEL_TYPE_UNSPECIFIED"
     MARGIN_LEVEL_TYPE_BASE = "MARGIN_LEVEL_TYPE_BASE"
     MARGIN_LEVEL_TYPE_WARNING = "MARGIN_LEVEL_TYPE_WARNING"
@@ -2988,22 +2987,22 @@ class MarginLevelType(StrEnum):
 
 
 class MarginRate(SDKModel):
-    long_margin_rate: str | None = None
+    long_margin_rate: DecimalString | None = None
     """
     Long margin rate
     """
-    short_margin_rate: str | None = None
+    short_margin_rate: DecimalString | None = None
     """
     Short margin rate
     """
 
 
 class MarginRatioData(SDKModel):
-    current_margin_ratio: str | None = None
-    projected_margin_ratio: str | None = None
+    current_margin_ratio: DecimalString | None = None
+    projected_margin_ratio: DecimalString | None = None
 
 
-class MarginType(StrEnum):
+class MarginType(SDKEnum):
     """
     - CROSS: Cross margin applies margin to the position of the entire portfolio
      - ISOLATED: Isolated margin applies margin to a single position
@@ -3024,7 +3023,7 @@ class MarginWindow(SDKModel):
     """
 
 
-class MarginWindowType(StrEnum):
+class MarginWindowType(SDKEnum):
     MARGIN_WINDOW_TYPE_UNSPECIFIED = "MARGIN_WINDOW_TYPE_UNSPECIFIED"
     MARGIN_WINDOW_TYPE_OVERNIGHT = "MARGIN_WINDOW_TYPE_OVERNIGHT"
     MARGIN_WINDOW_TYPE_WEEKEND = "MARGIN_WINDOW_TYPE_WEEKEND"
@@ -3033,22 +3032,22 @@ class MarginWindowType(StrEnum):
 
 
 class MarketMarketFok(SDKModel):
-    quote_size: str | None = None
+    quote_size: DecimalString | None = None
     """
     The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
     """
-    base_size: str | None = None
+    base_size: DecimalString | None = None
     """
     The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
     """
 
 
 class MarketMarketIoc(SDKModel):
-    quote_size: str | None = None
+    quote_size: DecimalString | None = None
     """
     The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
     """
-    base_size: str | None = None
+    base_size: DecimalString | None = None
     """
     The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
     """
@@ -3062,7 +3061,7 @@ class MastercardInfo(SDKModel):
     fast_funds_supported: bool | None = None
 
 
-class MatchResult(StrEnum):
+class MatchResult(SDKEnum):
     """
     MatchResult represents the result of matching a single component
     against external data (e.g. name on file at the issuer via Visa ANI).
@@ -3148,7 +3147,7 @@ class MultiAssetCollateralResponse(SDKModel):
     multi_asset_collateral_enabled: bool | None = None
 
 
-class NameMatchIndicator(StrEnum):
+class NameMatchIndicator(SDKEnum):
     """
     NameMatchIndicator represents whether the ANI lookup was performed by the issuer.
     """
@@ -3187,7 +3186,7 @@ class NewOrderErrorResponse(SDKModel):
     """
 
 
-class NewOrderFailureReason(StrEnum):
+class NewOrderFailureReason(SDKEnum):
     UNKNOWN_FAILURE_REASON = "UNKNOWN_FAILURE_REASON"
     UNSUPPORTED_ORDER_CONFIGURATION = "UNSUPPORTED_ORDER_CONFIGURATION"
     INVALID_SIDE = "INVALID_SIDE"
@@ -3336,7 +3335,7 @@ class NewOrderRequest(SDKModel):
     """
     The configuration of the order (e.g. the order type, size, etc).
     """
-    leverage: str | None = None
+    leverage: DecimalString | None = None
     """
     The amount of leverage for the order (default is 1.0).
     """
@@ -3455,19 +3454,19 @@ class Order(SDKModel):
     """
     Timestamp for when the order was created
     """
-    completion_percentage: str
+    completion_percentage: DecimalString
     """
     The percent of total order amount that has been filled
     """
-    filled_size: str | None = None
+    filled_size: DecimalString | None = None
     """
     The portion (in base currency) of total order amount that has been filled
     """
-    average_filled_price: str
+    average_filled_price: DecimalString
     """
     The average of all prices of fills for this order
     """
-    fee: str | None = None
+    fee: DecimalString | None = None
     """
     **(Deprecated)**  Commission amount
     """
@@ -3475,7 +3474,7 @@ class Order(SDKModel):
     """
     Number of fills that have been posted for this order
     """
-    filled_value: str | None = None
+    filled_value: DecimalString | None = None
     """
     The portion (in quote current) of total order amount that has been filled
     """
@@ -3487,7 +3486,7 @@ class Order(SDKModel):
     """
     Whether the order was placed with quote currency
     """
-    total_fees: str
+    total_fees: DecimalString
     """
     The total fees for the order
     """
@@ -3495,7 +3494,7 @@ class Order(SDKModel):
     """
     Whether the order size includes fees
     """
-    total_value_after_fees: str
+    total_value_after_fees: DecimalString
     """
     derived field: filled_value + total_fees for buy orders and filled_value - total_fees for sell orders.
     """
@@ -3531,7 +3530,7 @@ class Order(SDKModel):
     """
     Message stating which source an order was placed from.
     """
-    outstanding_hold_amount: str | None = None
+    outstanding_hold_amount: DecimalString | None = None
     """
     The remaining hold amount (holdAmount - holdAmountReleased). [value is 0 if holdReleased is true]
     """
@@ -3547,7 +3546,7 @@ class Order(SDKModel):
     """
     An array of the latest 5 edits per order
     """
-    leverage: str | None = None
+    leverage: DecimalString | None = None
     """
     The amount of leverage for the order (default is 1.0).
     """
@@ -3579,11 +3578,11 @@ class Order(SDKModel):
     """
     Breakdown of commission charges for the order
     """
-    workable_size: str | None = None
+    workable_size: DecimalString | None = None
     """
     The size of order in the originating order which is filled.
     """
-    workable_size_completion_pct: str | None = None
+    workable_size_completion_pct: DecimalString | None = None
     """
     Percentage of the originating order which is filled
     """
@@ -3676,7 +3675,7 @@ class OrderConfiguration(SDKModel):
     """
 
 
-class OrderDataSource(StrEnum):
+class OrderDataSource(SDKEnum):
     """
     OrderDataSource identifies which backend system served the order.
     """
@@ -3686,7 +3685,7 @@ class OrderDataSource(StrEnum):
     ORDER_DATA_SOURCE_ACCOUNT_HISTORY_SERVICE = "ORDER_DATA_SOURCE_ACCOUNT_HISTORY_SERVICE"
 
 
-class OrderExecutionStatus(StrEnum):
+class OrderExecutionStatus(SDKEnum):
     PENDING = "PENDING"
     OPEN = "OPEN"
     FILLED = "FILLED"
@@ -3699,7 +3698,7 @@ class OrderExecutionStatus(StrEnum):
     EDIT_QUEUED = "EDIT_QUEUED"
 
 
-class OrderPlacementSource(StrEnum):
+class OrderPlacementSource(SDKEnum):
     UNKNOWN_PLACEMENT_SOURCE = "UNKNOWN_PLACEMENT_SOURCE"
     RETAIL_SIMPLE = "RETAIL_SIMPLE"
     RETAIL_ADVANCED = "RETAIL_ADVANCED"
@@ -3720,7 +3719,7 @@ class OrderPreviewRequest(SDKModel):
     """
     The configuration of the order (e.g. the order type, size, etc).
     """
-    leverage: str | None = None
+    leverage: DecimalString | None = None
     """
     The amount of leverage for the order (default is 1.0).
     """
@@ -3751,8 +3750,8 @@ class OrderPreviewRequest(SDKModel):
 
 
 class OrderPreviewResponse(SDKModel):
-    order_total: str
-    commission_total: str
+    order_total: DecimalString
+    commission_total: DecimalString
     """
     Currency amount of the applied commission (so not the rate that was used on input)
     """
@@ -3761,39 +3760,39 @@ class OrderPreviewResponse(SDKModel):
     List of potential failure reasons were this order to be submitted
     """
     warning: list[PreviewWarningMsg]
-    quote_size: str
+    quote_size: DecimalString
     """
     The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
     """
-    base_size: str
+    base_size: DecimalString
     """
     The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
     """
-    best_bid: str
-    best_ask: str
+    best_bid: DecimalString
+    best_ask: DecimalString
     is_max: bool
     """
     Indicates whether tradable_balance should be set to the maximum amount.
     """
-    order_margin_total: str | None = None
-    leverage: str | None = None
+    order_margin_total: DecimalString | None = None
+    leverage: DecimalString | None = None
     """
     The amount of leverage for the order (default is 1.0).
     """
-    long_leverage: str | None = None
-    short_leverage: str | None = None
-    slippage: str | None = None
+    long_leverage: DecimalString | None = None
+    short_leverage: DecimalString | None = None
+    slippage: DecimalString | None = None
     preview_id: str | None = None
-    current_liquidation_buffer: str | None = None
-    projected_liquidation_buffer: str | None = None
-    max_leverage: str | None = None
+    current_liquidation_buffer: DecimalString | None = None
+    projected_liquidation_buffer: DecimalString | None = None
+    max_leverage: DecimalString | None = None
     pnl_configuration: PnlConfiguration | None = None
     """
     Expected PNL of an order. This value is an estimate and does not take into account fees and slippage.
     """
     twap_bucket_metadata: TwapBucketMetadata | None = None
-    position_notional_limit: str | None = None
-    max_notional_at_requested_leverage: str | None = None
+    position_notional_limit: DecimalString | None = None
+    max_notional_at_requested_leverage: DecimalString | None = None
     margin_ratio_data: MarginRatioData | None = None
     commission_detail_total: CommissionDetailTotal | None = None
     """
@@ -3807,7 +3806,7 @@ class OrderPreviewResponse(SDKModel):
     """
     Optional compliance limit data
     """
-    est_average_filled_price: str | None = None
+    est_average_filled_price: DecimalString | None = None
     """
     Estimated fill price for order.
     """
@@ -3815,26 +3814,26 @@ class OrderPreviewResponse(SDKModel):
     """
     Metadata specific to prediction market orders.
     """
-    predicted_liquidation_price: str | None = None
+    predicted_liquidation_price: DecimalString | None = None
     """
     Predicted liquidation price for FCM orders.
     """
-    available_buying_power: str | None = None
+    available_buying_power: DecimalString | None = None
     """
     Available buying power for futures trading. Used to calculate funding shortfall when order fails due to insufficient funds.
     """
-    max_loss: str | None = None
+    max_loss: DecimalString | None = None
     """
     Maximum potential loss for the order. For equity option buy orders this equals order_total.
     """
 
 
-class OrderSide(StrEnum):
+class OrderSide(SDKEnum):
     BUY = "BUY"
     SELL = "SELL"
 
 
-class OrderType(StrEnum):
+class OrderType(SDKEnum):
     UNKNOWN_ORDER_TYPE = "UNKNOWN_ORDER_TYPE"
     MARKET = "MARKET"
     LIMIT = "LIMIT"
@@ -3855,7 +3854,7 @@ class Owner(SDKModel):
     type: OwnerType | None = None
 
 
-class OwnerType(StrEnum):
+class OwnerType(SDKEnum):
     UNKNOWN = "UNKNOWN"
     INVESTMENT_VEHICLE = "INVESTMENT_VEHICLE"
     RETAIL = "RETAIL"
@@ -3921,7 +3920,7 @@ class PaymentMethodPaymentMethod(SDKModel):
     """
 
 
-class PaymentMethodType(StrEnum):
+class PaymentMethodType(SDKEnum):
     INVALID = "INVALID"
     UNSET = "UNSET"
     BLOCKCHAIN_ADDRESS = "BLOCKCHAIN_ADDRESS"
@@ -4141,28 +4140,28 @@ class PerpPosition(SDKModel):
     asset_image_url: str | None = None
     vwap: BalancePair | None = None
     position_side: FuturesPositionSide | None = None
-    net_size: str | None = None
-    buy_order_size: str | None = None
-    sell_order_size: str | None = None
-    im_contribution: str | None = None
+    net_size: DecimalString | None = None
+    buy_order_size: DecimalString | None = None
+    sell_order_size: DecimalString | None = None
+    im_contribution: DecimalString | None = None
     unrealized_pnl: BalancePair | None = None
     mark_price: BalancePair | None = None
     liquidation_price: BalancePair | None = None
-    leverage: str | None = None
+    leverage: DecimalString | None = None
     im_notional: BalancePair | None = None
     mm_notional: BalancePair | None = None
     position_notional: BalancePair | None = None
     margin_type: PortfolioServicePortfolioMarginType | None = None
-    liquidation_buffer: str | None = None
-    liquidation_percentage: str | None = None
+    liquidation_buffer: DecimalString | None = None
+    liquidation_percentage: DecimalString | None = None
     asset_color: str | None = None
 
 
 class PerpetualProductDetails(SDKModel):
-    open_interest: str | None = None
-    funding_rate: str | None = None
+    open_interest: DecimalString | None = None
+    funding_rate: DecimalString | None = None
     funding_time: AwareDatetime | None = None
-    max_leverage: str | None = None
+    max_leverage: DecimalString | None = None
     base_asset_uuid: str | None = None
     underlying_type: str | None = None
 
@@ -4171,7 +4170,7 @@ class PhoneNumber(SDKModel):
     value: str | None = None
 
 
-class PixAccountType(StrEnum):
+class PixAccountType(SDKEnum):
     """
     - ACCOUNT_TYPE_CHECKING: Checking account.
      - ACCOUNT_TYPE_SALARY: Salary account.
@@ -4301,7 +4300,7 @@ class PortfolioBreakdown(SDKModel):
     equity_positions: list[EquityPosition] | None = None
 
 
-class PortfolioLiquidationStatus(StrEnum):
+class PortfolioLiquidationStatus(SDKEnum):
     PORTFOLIO_LIQUIDATION_STATUS_UNSPECIFIED = "PORTFOLIO_LIQUIDATION_STATUS_UNSPECIFIED"
     PORTFOLIO_LIQUIDATION_STATUS_CANCELING = "PORTFOLIO_LIQUIDATION_STATUS_CANCELING"
     PORTFOLIO_LIQUIDATION_STATUS_AUTO_LIQUIDATING = "PORTFOLIO_LIQUIDATION_STATUS_AUTO_LIQUIDATING"
@@ -4311,7 +4310,7 @@ class PortfolioLiquidationStatus(StrEnum):
     PORTFOLIO_LIQUIDATION_STATUS_NOT_LIQUIDATING = "PORTFOLIO_LIQUIDATION_STATUS_NOT_LIQUIDATING"
 
 
-class PortfolioMarginFlags(StrEnum):
+class PortfolioMarginFlags(SDKEnum):
     PORTFOLIO_MARGIN_FLAGS_UNSPECIFIED = "PORTFOLIO_MARGIN_FLAGS_UNSPECIFIED"
     PORTFOLIO_MARGIN_FLAGS_IN_LIQUIDATION = "PORTFOLIO_MARGIN_FLAGS_IN_LIQUIDATION"
 
@@ -4343,7 +4342,7 @@ class PortfolioPosition(SDKModel):
     available_to_send_crypto: float | None = None
 
 
-class PortfolioServiceAccountType(StrEnum):
+class PortfolioServiceAccountType(SDKEnum):
     """
     AccountType defines the type of account that is supported.
     """
@@ -4383,7 +4382,7 @@ class PortfolioServiceAmount(SDKModel):
     Represents a monetary amount.
     """
 
-    value: str | None = None
+    value: DecimalString | None = None
     """
     The amount of specified currency.
     """
@@ -4404,7 +4403,7 @@ class PortfolioServicePortfolio(SDKModel):
     deleted: bool | None = None
 
 
-class PortfolioServicePortfolioMarginType(StrEnum):
+class PortfolioServicePortfolioMarginType(SDKEnum):
     """
     PortfolioMarginType defines the type of margin type.
     """
@@ -4420,7 +4419,7 @@ class PortfolioServicePosition(SDKModel):
     prediction_markets: PredictionMarketPositionMetadata | None = None
 
 
-class PortfolioServiceProductType(StrEnum):
+class PortfolioServiceProductType(SDKEnum):
     """
     ProductType defines the type of product.
     """
@@ -4437,7 +4436,7 @@ class PortfolioServiceProductType(StrEnum):
     PRODUCT_TYPE_COMPOSITE_CRYPTO = "PRODUCT_TYPE_COMPOSITE_CRYPTO"
 
 
-class PortfolioType(StrEnum):
+class PortfolioType(SDKEnum):
     """
     PortfolioType defines the type of Portfolio.
     """
@@ -4455,7 +4454,7 @@ class PortfoliosSummary(SDKModel):
     max_withdrawal_amount: IntxAmount | None = None
 
 
-class PositionSide(StrEnum):
+class PositionSide(SDKEnum):
     POSITION_SIDE_UNKNOWN = "POSITION_SIDE_UNKNOWN"
     POSITION_SIDE_LONG = "POSITION_SIDE_LONG"
     POSITION_SIDE_SHORT = "POSITION_SIDE_SHORT"
@@ -4477,11 +4476,11 @@ class PredictionMarketPositionMetadata(SDKModel):
     unrealized_pnl: PortfolioServiceAmount | None = None
     notional_value: PortfolioServiceAmount | None = None
     cost_basis: PortfolioServiceAmount | None = None
-    contracts_owned: str | None = None
+    contracts_owned: DecimalString | None = None
     quote_cbrn: str | None = None
 
 
-class PredictionMarketsPositionSide(StrEnum):
+class PredictionMarketsPositionSide(SDKEnum):
     """
     PredictionMarketPositionSide defines the side of the position.
     """
@@ -4492,19 +4491,19 @@ class PredictionMarketsPositionSide(StrEnum):
 
 
 class PredictionOrderMetadata(SDKModel):
-    contract_subtotal: str | None = None
+    contract_subtotal: DecimalString | None = None
     """
     The base contract value from user's perspective, adjusted for prediction market direction.
     """
-    user_net_total: str | None = None
+    user_net_total: DecimalString | None = None
     """
     The net amount user pays (for buys) or receives (for sells), accounting for prediction market direction and fees.
     """
-    slippage_percentage: str | None = None
+    slippage_percentage: DecimalString | None = None
     """
     Slippage tolerance percentage based on price tier.
     """
-    minimum_contracts: str | None = None
+    minimum_contracts: DecimalString | None = None
     """
     Minimum contracts the user will receive after slippage. Populated for BUY orders with quote_size.
     """
@@ -4516,7 +4515,7 @@ class PredictionOrderMetadata(SDKModel):
     """
     Maximum USD the user will pay after slippage. Populated for BUY orders with base_size.
     """
-    maximum_contracts: str | None = None
+    maximum_contracts: DecimalString | None = None
     """
     Maximum contracts the user will sell after slippage. Populated for SELL orders with quote_size.
     """
@@ -4528,11 +4527,11 @@ class PredictionRequestMetadata(SDKModel):
     """
 
     prediction_side: PredictionSide | None = None
-    preview_order_est_average_filled_price: str | None = None
+    preview_order_est_average_filled_price: DecimalString | None = None
     supports_fractional_base_size: bool | None = None
 
 
-class PredictionSide(StrEnum):
+class PredictionSide(SDKEnum):
     """
     Prediction market orders can be either a YES or NO.
 
@@ -4547,21 +4546,21 @@ class PredictionSide(StrEnum):
 
 class PreviewEditOrderResponse(SDKModel):
     errors: list[EditOrderError]
-    slippage: str | None = None
-    order_total: str | None = None
-    commission_total: str | None = None
-    quote_size: str | None = None
+    slippage: DecimalString | None = None
+    order_total: DecimalString | None = None
+    commission_total: DecimalString | None = None
+    quote_size: DecimalString | None = None
     """
     The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
     """
-    base_size: str | None = None
+    base_size: DecimalString | None = None
     """
     The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
     """
-    best_bid: str | None = None
-    best_ask: str | None = None
-    average_filled_price: str | None = None
-    order_margin_total: str | None = None
+    best_bid: DecimalString | None = None
+    best_ask: DecimalString | None = None
+    average_filled_price: DecimalString | None = None
+    order_margin_total: DecimalString | None = None
     commission_detail_total: CommissionDetailTotal | None = None
     """
     Breakdown of commission charges for the order
@@ -4572,7 +4571,7 @@ class PreviewEditOrderResponse(SDKModel):
     """
 
 
-class PreviewFailureReason(StrEnum):
+class PreviewFailureReason(SDKEnum):
     UNKNOWN_PREVIEW_FAILURE_REASON = "UNKNOWN_PREVIEW_FAILURE_REASON"
     PREVIEW_MISSING_COMMISSION_RATE = "PREVIEW_MISSING_COMMISSION_RATE"
     PREVIEW_INVALID_SIDE = "PREVIEW_INVALID_SIDE"
@@ -4740,7 +4739,7 @@ class PreviewFailureReason(StrEnum):
     PREVIEW_INVALID_UNSUPPORTED_INSTRUMENT = "PREVIEW_INVALID_UNSUPPORTED_INSTRUMENT"
 
 
-class PreviewWarningMsg(StrEnum):
+class PreviewWarningMsg(SDKEnum):
     UNKNOWN = "UNKNOWN"
     BIG_ORDER = "BIG_ORDER"
     SMALL_ORDER = "SMALL_ORDER"
@@ -4776,7 +4775,7 @@ class Product(SDKModel):
     """
     The trading pair (e.g. 'BTC-USD').
     """
-    price: str
+    price: DecimalString
     """
     The current price for the product, in quote currency.
     """
@@ -4784,7 +4783,7 @@ class Product(SDKModel):
     """
     The amount the price of the product has changed, in percent, in the last 24 hours.
     """
-    volume_24h: str
+    volume_24h: DecimalString
     """
     The trading volume for the product in the last 24 hours.
     """
@@ -4792,27 +4791,27 @@ class Product(SDKModel):
     """
     The amount the volume of the product has changed, in percent, in the last 24 hours.
     """
-    base_increment: str
+    base_increment: DecimalString
     """
     Minimum amount base value can be increased or decreased at once.
     """
-    quote_increment: str
+    quote_increment: DecimalString
     """
     Minimum amount quote value can be increased or decreased at once.
     """
-    quote_min_size: str
+    quote_min_size: DecimalString
     """
     Minimum size that can be represented of quote currency.
     """
-    quote_max_size: str
+    quote_max_size: DecimalString
     """
     Maximum size that can be represented of quote currency.
     """
-    base_min_size: str
+    base_min_size: DecimalString
     """
     Minimum size that can be represented of base currency.
     """
-    base_max_size: str
+    base_max_size: DecimalString
     """
     Maximum size that can be represented of base currency.
     """
@@ -4873,7 +4872,7 @@ class Product(SDKModel):
     Symbol of the base currency.
     """
     fcm_trading_session_details: FcmTradingSessionDetails | None = None
-    mid_market_price: str | None = None
+    mid_market_price: DecimalString | None = None
     """
     The current midpoint of the bid-ask spread, in quote currency.
     """
@@ -4897,7 +4896,7 @@ class Product(SDKModel):
     """
     Reflects whether an FCM product has expired. For SPOT, set get_tradability_status to get a return value here. Defaulted to false for all other product types.
     """
-    price_increment: str | None = None
+    price_increment: DecimalString | None = None
     """
     Minimum amount price can be increased or decreased at once.
     """
@@ -4909,7 +4908,7 @@ class Product(SDKModel):
     """
     The sole venue id for the product. Defaults to CBE if the product is not specific to a single venue
     """
-    approximate_quote_24h_volume: str | None = None
+    approximate_quote_24h_volume: DecimalString | None = None
     """
     The approximate trading volume for the product in the last 24 hours based on the current quote.
     """
@@ -4917,7 +4916,7 @@ class Product(SDKModel):
     """
     The timestamp when the product was listed. This is only populated if product has new tag.
     """
-    market_cap: str | None = None
+    market_cap: DecimalString | None = None
     """
     The market capitalization of the product's base asset.
     """
@@ -4937,10 +4936,10 @@ class Product(SDKModel):
     """
     description used in about section for an asset
     """
-    best_bid_price: str | None = None
-    best_ask_price: str | None = None
-    high_24h: str | None = None
-    low_24h: str | None = None
+    best_bid_price: DecimalString | None = None
+    best_ask_price: DecimalString | None = None
+    high_24h: DecimalString | None = None
+    low_24h: DecimalString | None = None
     future_product_details: FutureProductDetails | None = None
     equity_product_details: EquityProductDetails | None = None
     """
@@ -4952,7 +4951,7 @@ class ProductDetails(SDKModel):
     equity_details: EquityOrderProductDetails | None = None
 
 
-class ProductVenue(StrEnum):
+class ProductVenue(SDKEnum):
     """
     Defines the venue of a product.
     """
@@ -5014,7 +5013,7 @@ class RatConvertTrade(SDKModel):
     fiat_denoted_total: CommonAmount | None = None
 
 
-class RejectReason(StrEnum):
+class RejectReason(SDKEnum):
     REJECT_REASON_UNSPECIFIED = "REJECT_REASON_UNSPECIFIED"
     HOLD_FAILURE = "HOLD_FAILURE"
     TOO_MANY_OPEN_ORDERS = "TOO_MANY_OPEN_ORDERS"
@@ -5037,7 +5036,7 @@ class Representment(SDKModel):
     currency: str | None = None
 
 
-class RetailBrokerageApiAccountType(StrEnum):
+class RetailBrokerageApiAccountType(SDKEnum):
     ACCOUNT_TYPE_UNSPECIFIED = "ACCOUNT_TYPE_UNSPECIFIED"
     ACCOUNT_TYPE_CRYPTO = "ACCOUNT_TYPE_CRYPTO"
     ACCOUNT_TYPE_FIAT = "ACCOUNT_TYPE_FIAT"
@@ -5046,7 +5045,7 @@ class RetailBrokerageApiAccountType(StrEnum):
 
 
 class RetailBrokerageApiAmount(SDKModel):
-    value: str
+    value: DecimalString
     """
     Amount of currency that this object represents.
     """
@@ -5060,7 +5059,7 @@ class RetailBrokerageApiGetPortfoliosResponse(SDKModel):
     portfolios: list[PortfolioServicePortfolio] | None = None
 
 
-class RetailBrokerageApiProductType(StrEnum):
+class RetailBrokerageApiProductType(SDKEnum):
     """
     Defines the type of a product.
     """
@@ -5073,7 +5072,7 @@ class RetailBrokerageApiProductType(StrEnum):
     FUTURE_GROUP = "FUTURE_GROUP"
 
 
-class RiskManagementType(StrEnum):
+class RiskManagementType(SDKEnum):
     """
     Defines Risk management type.
     """
@@ -5130,13 +5129,13 @@ class SamsungPay(SDKModel):
     debit: SamsungPayResult | None = None
 
 
-class SamsungPayResult(StrEnum):
+class SamsungPayResult(SDKEnum):
     UNCERTAIN = "UNCERTAIN"
     TRUE = "TRUE"
     FALSE = "FALSE"
 
 
-class SamsungPayScheme(StrEnum):
+class SamsungPayScheme(SDKEnum):
     UNKNOWN = "UNKNOWN"
     VISA = "VISA"
     MASTERCARD = "MASTERCARD"
@@ -5149,23 +5148,23 @@ class ScaledAmount(SDKModel):
 
 class ScaledLimitGtc(SDKModel):
     orders: list[LimitLimitGtc] | None = None
-    quote_size: str | None = None
-    base_size: str | None = None
+    quote_size: DecimalString | None = None
+    base_size: DecimalString | None = None
     num_orders: int | None = None
-    min_price: str | None = None
-    max_price: str | None = None
+    min_price: DecimalString | None = None
+    max_price: DecimalString | None = None
     price_distribution: ScaledPriceDistribution | None = None
     size_distribution: ScaledSizeDistribution | None = None
     """
     Size distribution across the child orders.
     """
-    size_diff: str | None = None
-    size_ratio: str | None = None
+    size_diff: DecimalString | None = None
+    size_ratio: DecimalString | None = None
 
 
 class ScaledOrderDistribution(SDKModel):
-    size: str | None = None
-    price: str | None = None
+    size: DecimalString | None = None
+    price: DecimalString | None = None
     errs: list[PreviewFailureReason] | None = None
     warning: list[PreviewWarningMsg] | None = None
 
@@ -5174,14 +5173,14 @@ class ScaledOrderMetadata(SDKModel):
     scaled_order_distribution: list[ScaledOrderDistribution] | None = None
 
 
-class ScaledPriceDistribution(StrEnum):
+class ScaledPriceDistribution(SDKEnum):
     FLAT = "FLAT"
     LINEAR_INCREASING = "LINEAR_INCREASING"
     LINEAR_DECREASING = "LINEAR_DECREASING"
     CUSTOM_PRICE_DISTRIBUTION = "CUSTOM_PRICE_DISTRIBUTION"
 
 
-class ScaledSizeDistribution(StrEnum):
+class ScaledSizeDistribution(SDKEnum):
     UNKNOWN_DISTRIBUTION = "UNKNOWN_DISTRIBUTION"
     INCREASING = "INCREASING"
     DECREASING = "DECREASING"
@@ -5190,7 +5189,7 @@ class ScaledSizeDistribution(StrEnum):
 
 
 class ScheduleFCMSweepRequest(SDKModel):
-    usd_amount: str | None = None
+    usd_amount: DecimalString | None = None
     """
     The amount of USD to be swept. By default, sweeps all available excess funds.
     """
@@ -5303,7 +5302,7 @@ class SgFastAccount(SDKModel):
     account_number: str | None = None
 
 
-class SgFastDirectDebitAuthorisationState(StrEnum):
+class SgFastDirectDebitAuthorisationState(SDKEnum):
     """
     - STATE_UNSPECIFIED: AIDoc: Default state when SG FAST PM is created
      - STATE_PENDING: AIDoc: Authorisation is pending approval
@@ -5333,7 +5332,7 @@ class SgPayNow(SDKModel):
     customer_name: str | None = None
 
 
-class SgPayNowIdentifierType(StrEnum):
+class SgPayNowIdentifierType(SDKEnum):
     TYPE_UNSPECIFIED = "TYPE_UNSPECIFIED"
     TYPE_NRIC = "TYPE_NRIC"
     TYPE_PHONE = "TYPE_PHONE"
@@ -5347,7 +5346,7 @@ class SharedMoney(SDKModel):
     this file is moved.
     """
 
-    amount: str | None = None
+    amount: DecimalString | None = None
     """
     The quantity in string.
 
@@ -5395,21 +5394,21 @@ class Sofort(SDKModel):
 
 
 class SorLimitIoc(SDKModel):
-    quote_size: str | None = None
+    quote_size: DecimalString | None = None
     """
     The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
     """
-    base_size: str | None = None
+    base_size: DecimalString | None = None
     """
     The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
     """
-    limit_price: str | None = None
+    limit_price: DecimalString | None = None
     """
     The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
     """
 
 
-class SorPreference(StrEnum):
+class SorPreference(SDKEnum):
     SOR_PREFERENCE_UNSPECIFIED = "SOR_PREFERENCE_UNSPECIFIED"
     SOR_ENABLED = "SOR_ENABLED"
     SOR_DISABLED = "SOR_DISABLED"
@@ -5428,15 +5427,15 @@ class SpeiDetails(SDKModel):
 
 
 class StopLimitStopLimitGtc(SDKModel):
-    base_size: str | None = None
+    base_size: DecimalString | None = None
     """
     The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
     """
-    limit_price: str | None = None
+    limit_price: DecimalString | None = None
     """
     The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
     """
-    stop_price: str | None = None
+    stop_price: DecimalString | None = None
     """
     The specified price that will trigger the placement of the Order.
     """
@@ -5447,15 +5446,15 @@ class StopLimitStopLimitGtc(SDKModel):
 
 
 class StopLimitStopLimitGtd(SDKModel):
-    base_size: str | None = None
+    base_size: DecimalString | None = None
     """
     The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
     """
-    limit_price: str | None = None
+    limit_price: DecimalString | None = None
     """
     The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
     """
-    stop_price: str | None = None
+    stop_price: DecimalString | None = None
     """
     The specified price that will trigger the placement of the Order.
     """
@@ -5469,19 +5468,19 @@ class StopLimitStopLimitGtd(SDKModel):
     """
 
 
-class StopPriceDirection(StrEnum):
+class StopPriceDirection(SDKEnum):
     STOP_DIRECTION_STOP_UP = "STOP_DIRECTION_STOP_UP"
     STOP_DIRECTION_STOP_DOWN = "STOP_DIRECTION_STOP_DOWN"
 
 
-class StopTriggerStatus(StrEnum):
+class StopTriggerStatus(SDKEnum):
     UNKNOWN_TRIGGER_STATUS = "UNKNOWN_TRIGGER_STATUS"
     INVALID_ORDER_TYPE = "INVALID_ORDER_TYPE"
     STOP_PENDING = "STOP_PENDING"
     STOP_TRIGGERED = "STOP_TRIGGERED"
 
 
-class StripeCardCheckStatus(StrEnum):
+class StripeCardCheckStatus(SDKEnum):
     STRIPE_CARD_CHECK_STATUS_UNKNOWN = "STRIPE_CARD_CHECK_STATUS_UNKNOWN"
     STRIPE_CARD_CHECK_STATUS_PASS = "STRIPE_CARD_CHECK_STATUS_PASS"
     STRIPE_CARD_CHECK_STATUS_FAIL = "STRIPE_CARD_CHECK_STATUS_FAIL"
@@ -5555,7 +5554,7 @@ class SubscriptionInfo(SDKModel):
     payment_method_fee_without_subscription_benefit: CommonAmount | None = None
 
 
-class SuggestedPaymentMethodCategory(StrEnum):
+class SuggestedPaymentMethodCategory(SDKEnum):
     UNKNOWN = "UNKNOWN"
     ASSET = "ASSET"
     ON_PLATFORM_FIAT = "ON_PLATFORM_FIAT"
@@ -5604,17 +5603,17 @@ class TickSizeStep(SDKModel):
     for instruments whose tick size grows with price (Deribit tick_size_steps).
     """
 
-    above_price: str | None = None
+    above_price: DecimalString | None = None
     """
     The price from which the increased tick size applies.
     """
-    tick_size: str | None = None
+    tick_size: DecimalString | None = None
     """
     The tick size to use above above_price.
     """
 
 
-class TimeInForceType(StrEnum):
+class TimeInForceType(SDKEnum):
     """
     - GOOD_UNTIL_DATE_TIME: GTD
      - GOOD_UNTIL_CANCELLED: GTC: on the books virtually forever
@@ -5649,7 +5648,7 @@ class TradeIncentiveMetadata(SDKModel):
     """
 
 
-class TradeStatus(StrEnum):
+class TradeStatus(SDKEnum):
     TRADE_STATUS_UNSPECIFIED = "TRADE_STATUS_UNSPECIFIED"
     TRADE_STATUS_CREATED = "TRADE_STATUS_CREATED"
     TRADE_STATUS_STARTED = "TRADE_STATUS_STARTED"
@@ -5661,7 +5660,7 @@ class TradingDayData(SDKModel):
     trading_days: list[EquityTradingDayInfo] | None = None
 
 
-class TradingHoursType(StrEnum):
+class TradingHoursType(SDKEnum):
     """
     Trading hours schedule a futures product follows.
     """
@@ -5675,30 +5674,30 @@ class TransferPointer(SDKModel):
 
 
 class TriggerBracketGtc(SDKModel):
-    base_size: str | None = None
+    base_size: DecimalString | None = None
     """
     The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
     """
-    limit_price: str | None = None
+    limit_price: DecimalString | None = None
     """
     The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
     """
-    stop_trigger_price: str | None = None
+    stop_trigger_price: DecimalString | None = None
     """
     The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
     """
 
 
 class TriggerBracketGtd(SDKModel):
-    base_size: str | None = None
+    base_size: DecimalString | None = None
     """
     The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
     """
-    limit_price: str | None = None
+    limit_price: DecimalString | None = None
     """
     The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
     """
-    stop_trigger_price: str | None = None
+    stop_trigger_price: DecimalString | None = None
     """
     The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
     """
@@ -5709,11 +5708,11 @@ class TriggerBracketGtd(SDKModel):
 
 
 class TriggerBracketPnl(SDKModel):
-    take_profit_pnl: str | None = None
+    take_profit_pnl: DecimalString | None = None
     """
     PNL if an attached order fills at the take profit price.
     """
-    stop_loss_pnl: str | None = None
+    stop_loss_pnl: DecimalString | None = None
     """
     PNL if an attached order fills at the stop loss price
     """
@@ -5760,18 +5759,18 @@ class TrustlyDetails(SDKModel):
 
 class TwapBucketMetadata(SDKModel):
     bucket_duration: str | None = None
-    bucket_size: str | None = None
+    bucket_size: DecimalString | None = None
     number_buckets: str | None = None
     start_time: AwareDatetime | None = None
     end_time: AwareDatetime | None = None
 
 
 class TwapLimitGtd(SDKModel):
-    quote_size: str | None = None
+    quote_size: DecimalString | None = None
     """
     The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
     """
-    base_size: str | None = None
+    base_size: DecimalString | None = None
     """
     The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
     """
@@ -5783,7 +5782,7 @@ class TwapLimitGtd(SDKModel):
     """
     The time at which the order will be cancelled if it is not Filled.
     """
-    limit_price: str | None = None
+    limit_price: DecimalString | None = None
     """
     The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
     """
@@ -5791,7 +5790,7 @@ class TwapLimitGtd(SDKModel):
     """
     The number of smaller buckets/suborders over which the entire order will be broken into. Each suborder will be executed over a duration calculated based on the end_time
     """
-    bucket_size: str | None = None
+    bucket_size: DecimalString | None = None
     """
     The size of each suborder. bucket_size multiplied by number_buckets should match the size of the entire twap order)
     """
@@ -5821,7 +5820,7 @@ class UkAccount(SDKModel):
     account_type: UkAccountType | None = None
 
 
-class UkAccountType(StrEnum):
+class UkAccountType(SDKEnum):
     """
     - UK_ACCOUNT_TYPE_UNSPECIFIED: Default value when the UK account type is not known
      - UK_ACCOUNT_TYPE_SAVINGS: Represents a UK savings account
@@ -5922,7 +5921,7 @@ class Volume(SDKModel):
     """
 
 
-class VolumeType(StrEnum):
+class VolumeType(SDKEnum):
     VOLUME_TYPE_UNKNOWN = "VOLUME_TYPE_UNKNOWN"
     VOLUME_TYPE_SPOT = "VOLUME_TYPE_SPOT"
     VOLUME_TYPE_INTX_PERPS = "VOLUME_TYPE_INTX_PERPS"
@@ -5940,11 +5939,11 @@ class VolumeTypesAndRange(SDKModel):
     """
     Volume types to combine to contribute to this fee tier calculation.
     """
-    vol_from: str | None = None
+    vol_from: DecimalString | None = None
     """
     Lower bound (inclusive) for the combined volume.
     """
-    vol_to: str | None = None
+    vol_to: DecimalString | None = None
     """
     Upper bound (exclusive) for the combined volume .
     """
@@ -5970,7 +5969,7 @@ class WaivedDetails(SDKModel):
     source: WaivedFeeSource | None = None
 
 
-class WaivedFeeSource(StrEnum):
+class WaivedFeeSource(SDKEnum):
     WAIVED_FEE_SOURCE_UNSPECIFIED = "WAIVED_FEE_SOURCE_UNSPECIFIED"
     WAIVED_FEE_SOURCE_TRADE_INCENTIVE = "WAIVED_FEE_SOURCE_TRADE_INCENTIVE"
     WAIVED_FEE_SOURCE_COINBASE_ONE = "WAIVED_FEE_SOURCE_COINBASE_ONE"

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from pydantic import RootModel
 
-from coinbase_sdk._models import SDKModel
+from coinbase_sdk._models import JsonNumber, SDKEnum, SDKModel
 
 
 class AccountDetails(SDKModel):
@@ -16,7 +15,7 @@ class AccountDetails(SDKModel):
     Account-level details. Most are present only when the request has `extended=true`, so none is required.
     """
 
-    affiliate_promotion_fee: float | None = None
+    affiliate_promotion_fee: JsonNumber | None = None
     """
     Affiliate promotion fee (present if greater than 0.0).
     """
@@ -112,23 +111,23 @@ class AccountSummary(SDKModel):
     The account's balances, margins, profit and loss, greeks, fees and rate limits in one currency. Amounts are in that currency unless the field name ends in `_usd`.
     """
 
-    additional_reserve: float | None = None
+    additional_reserve: JsonNumber | None = None
     """
     The account's balance reserved in other orders.
     """
-    available_funds: float
+    available_funds: JsonNumber
     """
     Funds available to increase margin usage (open or enlarge positions): `margin_balance - initial_margin`, floored at 0. When initial margin usage exceeds 100% this is 0 and only reducing orders can be placed. With cross collateral, the sum over all cross-collateral currencies converted to this currency at each one's index.
     """
-    available_withdrawal_funds: float
+    available_withdrawal_funds: JsonNumber
     """
     Funds available to withdraw in this currency. Usually lower than `available_funds`, because withdrawals also exclude positive session profit, locked balance, `spot_reserve`, `additional_reserve` and non-withdrawable external/implied equity. Always at least 0.
     """
-    balance: float
+    balance: JsonNumber
     """
     The account's cash balance in this currency: deposits, withdrawals, transfers, option premiums, settlements/deliveries, corrections, costs and insurance refills. Excludes open futures PnL and the options mark value.
     """
-    close_out_margin: float | None = None
+    close_out_margin: JsonNumber | None = None
     """
     Close-out margin: the margin level at which positions get closed out (Coinbase gateway field; not described upstream).
     """
@@ -140,11 +139,11 @@ class AccountSummary(SDKModel):
     """
     Currency of the summary.
     """
-    delta_total: float
+    delta_total: JsonNumber
     """
     The sum of position deltas.
     """
-    delta_total_map: dict[str, float]
+    delta_total_map: dict[str, JsonNumber]
     """
     Sum of position deltas per index (index name, e.g. `btc_usd`, to delta; not described upstream).
     """
@@ -152,19 +151,19 @@ class AccountSummary(SDKModel):
     """
     The deposit address for the account, if available.
     """
-    equity: float
+    equity: JsonNumber
     """
     The account's equity in this currency: `balance` + futures session UPL and RPL + options mark value (+ any external/implied equity). `margin_balance` excludes the options mark value under standard margin.
     """
-    estimated_liquidation_ratio: float | None = None
+    estimated_liquidation_ratio: JsonNumber | None = None
     """
     Estimated liquidation ratio; multiplied by a future position's market price it gives the estimated liquidation price. Returned only for users without portfolio margining. With cross collateral, aggregated across cross-collateral currencies at their index. (Present in the gateway payload but missing from Coinbase's schema.)
     """
-    estimated_liquidation_ratio_map: dict[str, float] | None = None
+    estimated_liquidation_ratio_map: dict[str, JsonNumber] | None = None
     """
     Estimated liquidation ratio per index (index name to ratio). Like `estimated_liquidation_ratio`, expected only without portfolio margining. (Present in the gateway payload but missing from both specs.)
     """
-    fee_balance: float
+    fee_balance: JsonNumber
     """
     The account's fee balance, which can be used to pay fees.
     """
@@ -176,15 +175,15 @@ class AccountSummary(SDKModel):
     """
     Fee structure for all currency pairs and instrument kinds related to the currency (with `extended=true`, for users with any discounts).
     """
-    futures_pl: float
+    futures_pl: JsonNumber
     """
     Combined profit and loss of all futures and perpetual positions included in `total_pl` (`total_pl - options_pl`).
     """
-    futures_session_rpl: float
+    futures_session_rpl: JsonNumber
     """
     Session realized profit and loss of futures and perpetual positions (resets at daily settlement).
     """
-    futures_session_upl: float
+    futures_session_upl: JsonNumber
     """
     Session unrealized profit and loss of open futures and perpetual positions.
     """
@@ -192,7 +191,7 @@ class AccountSummary(SDKModel):
     """
     Returned with value `true` when the user has non-blockchain equity, which is excluded from proof-of-reserve calculations.
     """
-    initial_margin: float
+    initial_margin: JsonNumber
     """
     Minimum margin required to open or increase positions, including margin for open orders. If initial margin usage exceeds 100%, `available_funds` is 0. With cross collateral, aggregated across cross-collateral currencies at their index.
     """
@@ -200,15 +199,15 @@ class AccountSummary(SDKModel):
     """
     The account's API rate limits (Deribit's "Rate Limits" article describes them).
     """
-    locked_balance: float | None = None
+    locked_balance: JsonNumber | None = None
     """
     Part of the balance that is locked and can be neither used nor withdrawn (Coinbase gateway field; not described upstream).
     """
-    maintenance_margin: float
+    maintenance_margin: JsonNumber
     """
     Minimum margin required to keep positions open; if `margin_balance` falls below it, positions are liquidated. With cross collateral, aggregated across cross-collateral currencies at their index.
     """
-    margin_balance: float
+    margin_balance: JsonNumber
     """
     Collateral available against margin requirements. Under standard margin, `equity - options_value`. Under portfolio margin, `equity` on a segregated account and `equity - outstanding_loan_amount` on a cross account. With cross collateral, aggregated across cross-collateral currencies at their index.
     """
@@ -216,47 +215,47 @@ class AccountSummary(SDKModel):
     """
     Name of the user's current margin model.
     """
-    options_delta: float
+    options_delta: JsonNumber
     """
     Sum of the deltas of all options positions (Black-Scholes delta for inverse options, index-price-adjusted delta for linear ones). Unlike `delta_total`, the options mark value is not subtracted.
     """
-    options_gamma: float
+    options_gamma: JsonNumber
     """
     Sum of the gammas of all options positions (Black-Scholes).
     """
-    options_gamma_map: dict[str, float]
+    options_gamma_map: dict[str, JsonNumber]
     """
     Options gammas per index.
     """
-    options_pl: float
+    options_pl: JsonNumber
     """
     Combined profit and loss of all options positions included in `total_pl`.
     """
-    options_session_rpl: float
+    options_session_rpl: JsonNumber
     """
     Session realized profit and loss of options positions (resets at daily settlement).
     """
-    options_session_upl: float
+    options_session_upl: JsonNumber
     """
     Session unrealized profit and loss of open options positions.
     """
-    options_theta: float
+    options_theta: JsonNumber
     """
     Sum of the thetas of all options positions, per day. For options with less than a day to expiry, scaled down to the fraction of the day remaining.
     """
-    options_theta_map: dict[str, float] | None = None
+    options_theta_map: dict[str, JsonNumber] | None = None
     """
     Options thetas per index. Deribit's schema marks it required, but the real payload leaves it out of a summary (BTC), so it is optional here.
     """
-    options_value: float
+    options_value: JsonNumber
     """
     Mark value of all open options positions in this currency. Under standard margin, `margin_balance = equity - options_value`.
     """
-    options_vega: float
+    options_vega: JsonNumber
     """
     Sum of the vegas of all options positions (Black-Scholes).
     """
-    options_vega_map: dict[str, float]
+    options_vega_map: dict[str, JsonNumber]
     """
     Options vegas per index.
     """
@@ -264,55 +263,55 @@ class AccountSummary(SDKModel):
     """
     `true` when portfolio margining is enabled for the user.
     """
-    projected_close_out_margin: float | None = None
+    projected_close_out_margin: JsonNumber | None = None
     """
     Projected close-out margin (Coinbase gateway field; not described upstream).
     """
-    projected_delta_total: float
+    projected_delta_total: JsonNumber
     """
     The sum of position deltas without the positions that expire at the closest expiration.
     """
-    projected_initial_margin: float
+    projected_initial_margin: JsonNumber
     """
     Projected initial margin. With cross collateral, aggregated across cross-collateral currencies at their index.
     """
-    projected_maintenance_margin: float
+    projected_maintenance_margin: JsonNumber
     """
     Projected maintenance margin. With cross collateral, aggregated across cross-collateral currencies at their index.
     """
-    session_rpl: float
+    session_rpl: JsonNumber
     """
     Session realized profit and loss.
     """
-    session_upl: float
+    session_upl: JsonNumber
     """
     Session unrealized profit and loss.
     """
-    spot_reserve: float
+    spot_reserve: JsonNumber
     """
     The account's balance reserved in active spot orders.
     """
-    total_delta_total_usd: float | None = None
+    total_delta_total_usd: JsonNumber | None = None
     """
     Only for users with cross margin. Total `delta_total` over all cross-collateral currencies, in USD.
     """
-    total_equity_usd: float | None = None
+    total_equity_usd: JsonNumber | None = None
     """
     Only for users with cross margin. Total equity over all cross-collateral currencies, in USD.
     """
-    total_initial_margin_usd: float | None = None
+    total_initial_margin_usd: JsonNumber | None = None
     """
     Only for users with cross margin. Total initial margin over all cross-collateral currencies, in USD.
     """
-    total_maintenance_margin_usd: float | None = None
+    total_maintenance_margin_usd: JsonNumber | None = None
     """
     Only for users with cross margin. Total maintenance margin over all cross-collateral currencies, in USD.
     """
-    total_margin_balance_usd: float | None = None
+    total_margin_balance_usd: JsonNumber | None = None
     """
     Only for users with cross margin. Total margin balance over all cross-collateral currencies, in USD.
     """
-    total_pl: float
+    total_pl: JsonNumber
     """
     Total profit and loss of all open positions since each was opened, not limited to the current session (unlike `session_rpl` + `session_upl`, which reset at daily settlement).
     """
@@ -324,7 +323,7 @@ class AccountSummaryExtended(AccountSummary, AccountDetails):
     """
 
 
-class AuthGrantType(StrEnum):
+class AuthGrantType(SDKEnum):
     COINBASE_CDP = "coinbase_cdp"
     COINBASE_OAUTH2 = "coinbase_oauth2"
     CLIENT_CREDENTIALS = "client_credentials"
@@ -376,11 +375,11 @@ class FeeRates(SDKModel):
     Maker and taker fee rates.
     """
 
-    maker: float
+    maker: JsonNumber
     """
     Maker fee (negative for a rebate).
     """
-    taker: float
+    taker: JsonNumber
     """
     Taker fee.
     """
@@ -395,7 +394,7 @@ class InstrumentFee(SDKModel):
     The fees for one index and instrument kind.
     """
 
-    block_trade: float | None = None
+    block_trade: JsonNumber | None = None
     """
     Block trade fee, if applicable.
     """
@@ -411,6 +410,18 @@ class FeeStructure(RootModel[dict[str, dict[str, InstrumentFee]]]):
     """
 
     root: dict[str, dict[str, InstrumentFee]]
+
+
+class InstrumentKind(SDKEnum):
+    """
+    Instrument kind, as a filter on requests: `future` (dated futures and perpetuals), `option`, `spot`, `future_combo` or `option_combo`.
+    """
+
+    FUTURE = "future"
+    OPTION = "option"
+    SPOT = "spot"
+    FUTURE_COMBO = "future_combo"
+    OPTION_COMBO = "option_combo"
 
 
 class IsolatedAccountSummary(SDKModel):
@@ -447,6 +458,55 @@ class Limits(SDKModel):
     """
 
 
+class MarginModel(SDKEnum):
+    """
+    Margin model, as a request value: cross (`cross_`) or segregated (`segregated_`) collateral, with standard (`_sm`) or portfolio (`_pm`) margin.
+    """
+
+    CROSS_PM = "cross_pm"
+    CROSS_SM = "cross_sm"
+    SEGREGATED_PM = "segregated_pm"
+    SEGREGATED_SM = "segregated_sm"
+
+
+class MarginModelChange(SDKModel):
+    """
+    The effect of a margin model change in one currency.
+    """
+
+    currency: str
+    """
+    Currency of this entry. Deribit's example returns it in lower case (`btc`), although its schema lists upper-case currency names.
+    """
+    new_state: MarginState
+    """
+    The state after the change (what it would be, with `dry_run=true`).
+    """
+    old_state: MarginState
+    """
+    The state before the change.
+    """
+
+
+class MarginState(SDKModel):
+    """
+    Margin rates and available balance in one currency, before or after a margin model change.
+    """
+
+    available_balance: JsonNumber
+    """
+    Available balance.
+    """
+    initial_margin_rate: JsonNumber
+    """
+    Initial margin rate.
+    """
+    maintenance_margin_rate: JsonNumber
+    """
+    Maintenance margin rate.
+    """
+
+
 class MatchingEngineLimits(SDKModel):
     """
     Rate limits of matching-engine requests, by request group.
@@ -475,6 +535,113 @@ class MatchingEngineLimits(SDKModel):
     trading: TradingLimits | None = None
     """
     Limits for trading requests in total and, where set, per instrument kind.
+    """
+
+
+class Position(SDKModel):
+    """
+    A position in one instrument, as returned by `private/get_positions` and `private/get_position`. Margins and profit and loss are in the currency the instrument settles in (BTC for the inverse `BTC-PERPETUAL`, USDC for `BTC_USDC-PERPETUAL`). Types and the `required` list follow Deribit's schema and examples (there is no gateway payload yet), minus the fields Deribit describes as conditional: `settlement_price` and `estimated_liquidation_price`.
+    """
+
+    average_price: JsonNumber
+    """
+    Average price of the trades that built this position.
+    """
+    average_price_usd: JsonNumber | None = None
+    """
+    Only for options. Average price in USD.
+    """
+    delta: JsonNumber
+    """
+    Delta of the position.
+    """
+    direction: str
+    """
+    Direction of the position, `buy`, `sell` or `zero`.
+    """
+    estimated_liquidation_price: JsonNumber | None = None
+    """
+    Estimated liquidation price. Added only for futures, and only for users with the `segregated_sm` margin model.
+    """
+    floating_profit_loss: JsonNumber
+    """
+    Floating (unrealized) profit or loss.
+    """
+    floating_profit_loss_usd: JsonNumber | None = None
+    """
+    Only for options. Floating profit or loss in USD.
+    """
+    gamma: JsonNumber | None = None
+    """
+    Only for options. Gamma of the position.
+    """
+    index_price: JsonNumber
+    """
+    Current index price.
+    """
+    initial_margin: JsonNumber
+    """
+    Initial margin of the position.
+    """
+    instrument_name: str
+    """
+    Unique instrument identifier.
+    """
+    interest_value: JsonNumber | None = None
+    """
+    Only for perpetuals. Value used to calculate `realized_funding`.
+    """
+    kind: str
+    """
+    Instrument kind.
+    """
+    leverage: int | None = None
+    """
+    Only for futures. Current available leverage for the position.
+    """
+    maintenance_margin: JsonNumber
+    """
+    Maintenance margin of the position.
+    """
+    mark_price: JsonNumber
+    """
+    Current mark price of the position's instrument.
+    """
+    open_orders_margin: JsonNumber
+    """
+    Margin reserved for the open orders in the instrument.
+    """
+    realized_funding: JsonNumber | None = None
+    """
+    Only for perpetuals. Funding realized in the current session; it is included in the session's realized profit and loss.
+    """
+    realized_profit_loss: JsonNumber | None = None
+    """
+    Realized profit or loss.
+    """
+    settlement_price: JsonNumber | None = None
+    """
+    Last settlement price of the position's instrument, 0 if the instrument has not been settled yet. Not added for spot.
+    """
+    size: JsonNumber
+    """
+    Position size. For options, linear (USDC-margined) futures and perpetuals such as `BTC_USDC-PERPETUAL`, in the base currency (e.g. BTC); for inverse futures and perpetuals such as `BTC-PERPETUAL`, in USD.
+    """
+    size_currency: JsonNumber | None = None
+    """
+    Only for futures. Position size in the base currency.
+    """
+    theta: JsonNumber | None = None
+    """
+    Only for options. Theta of the position.
+    """
+    total_profit_loss: JsonNumber
+    """
+    Profit or loss of the position.
+    """
+    vega: JsonNumber | None = None
+    """
+    Only for options. Vega of the position.
     """
 
 

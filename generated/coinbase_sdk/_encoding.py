@@ -1,0 +1,79 @@
+# Copied by sdkgen from templates/runtime/_encoding.py. Do not edit here.
+"""Turning SDK values into what goes on the wire, and wire bytes back into values. No I/O here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import pydantic
+
+__all__ = ["check_header_values", "dumps_exact", "encode_value", "loads", "query_items"]
+
+
+def encode_value(value: Any, *, decimal_as_number: bool = False) -> Any:
+    """Models, enums, decimals and dates as JSON-ready data; None values in mappings are dropped.
+
+    Decimals become strings (Coinbase sends money as decimal strings), or stay `Decimal` for
+    `dumps_exact` to write as JSON numbers (JSON-RPC params, where prices are numbers).
+    """
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value} cannot be sent: JSON has no NaN or infinity")
+        return value if decimal_as_number else str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): encode_value(v, decimal_as_number=decimal_as_number) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [encode_value(v, decimal_as_number=decimal_as_number) for v in value]
+    return value
+
+
+def dumps_exact(value: Any) -> str:
+    """Compact JSON in which a `Decimal` is written as a number with exactly its digits."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(k))}:{dumps_exact(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(dumps_exact(v) for v in value) + "]"
+    return json.dumps(value, allow_nan=False)
+
+
+def loads(content: bytes, *, exact_numbers: bool) -> Any:
+    """Decode JSON; with `exact_numbers`, non-integral numbers become `Decimal` without passing through float."""
+    return json.loads(content, parse_float=Decimal) if exact_numbers else json.loads(content)
+
+
+def _query_value(value: Any) -> str:
+    value = encode_value(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def query_items(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Query parameters as (name, text) pairs: lists repeat the name, None is left out."""
+    out: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if value is None:
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        out.extend((key, _query_value(v)) for v in values)
+    return out
+
+
+def check_header_values(headers: Mapping[str, str]) -> None:
+    """Refuse header names or values that would split the request (CR, LF, NUL)."""
+    for name, value in headers.items():
+        if any(c in name or c in value for c in "\r\n\0"):
+            raise ValueError(f"header {name!r} contains a line break or NUL")
