@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,3 +35,43 @@ def rpc_server(keys: TestKeys) -> Iterator[JsonRpcServer]:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(params=["sync", "async"])
+def mode(request: pytest.FixtureRequest) -> str:
+    """Run a test with `Client` and again with `AsyncClient`."""
+    return str(request.param)
+
+
+def run_client(mode: str, call: Callable[[Any], Any], **client_kwargs: Any) -> Any:
+    """Build a `Client` (or `AsyncClient`), make one call with it, close it; return the call's result.
+
+    `call` receives the client and returns the method's result (sync) or its awaitable (async).
+    """
+    from coinbase_sdk import AsyncClient, Client
+
+    client_kwargs.setdefault("timeout", 5)
+    if mode == "sync":
+        with Client(**client_kwargs) as client:
+            return call(client)
+
+    async def main() -> Any:
+        async with AsyncClient(**client_kwargs) as client:
+            return await call(client)
+
+    return asyncio.run(main())
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The delays the retry loops asked for, without waiting for them."""
+    import coinbase_sdk._base_client as base_client
+
+    delays: list[float] = []
+
+    async def async_sleep(delay: float) -> None:
+        delays.append(delay)
+
+    monkeypatch.setattr(base_client, "_sleep", delays.append)
+    monkeypatch.setattr(base_client, "_async_sleep", async_sleep)
+    return delays

@@ -45,6 +45,9 @@ ErrorTable = Mapping[tuple[int, str | None], type[JSONRPCError]]
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 _STRIP = object()
+# How the retry loops wait (module attributes, so tests can observe the delays).
+_sleep = time.sleep
+_async_sleep = asyncio.sleep
 # Transport failures after which the request provably never reached the server.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
@@ -257,7 +260,7 @@ class RestApi(_RestCore):
                 delay = attempt.next_delay(error)
                 if delay is None:
                     raise
-            time.sleep(delay)
+            _sleep(delay)
 
 
 class AsyncRestApi(_RestCore):
@@ -290,7 +293,7 @@ class AsyncRestApi(_RestCore):
                 delay = attempt.next_delay(error)
                 if delay is None:
                     raise
-            await asyncio.sleep(delay)
+            await _async_sleep(delay)
 
 
 # -- JSON-RPC -----------------------------------------------------------------------------------
@@ -508,7 +511,7 @@ class JsonRpcApi(_JsonRpcCore):
                 delay = attempt.next_delay(error)
                 if delay is None:
                     raise
-                time.sleep(delay)
+                _sleep(delay)
                 continue
             if method == self.auth_method:
                 self.store_token(result, RequestInfo("POST", self.base_url, method))
@@ -582,7 +585,7 @@ class AsyncJsonRpcApi(_JsonRpcCore):
                 delay = attempt.next_delay(error)
                 if delay is None:
                     raise
-                await asyncio.sleep(delay)
+                await _async_sleep(delay)
                 continue
             if method == self.auth_method:
                 self.store_token(result, RequestInfo("POST", self.base_url, method))

@@ -3,15 +3,21 @@
 ``POST /api/v2`` or ``POST /api/v2/<method>`` (the path's method must equal the
 body's). Results are HTTP 200, errors HTTP 400, both in the Deribit envelope with
 ``usIn``/``usOut``/``usDiff``/``testnet``. Methods: ``public/auth`` (grant types
-``coinbase_cdp``, ``coinbase_oauth2``, ``refresh_token``),
-``private/get_account_summaries``, ``private/get_account_summary``. Private methods
-need ``Authorization: Bearer <access_token>`` from ``public/auth``.
+``coinbase_cdp``, ``coinbase_oauth2``, ``refresh_token``, and Deribit's native
+``client_credentials`` and ``client_signature``, checked against ``DERIBIT_CLIENTS``),
+``private/get_account_summaries``, ``private/get_account_summary``,
+``private/get_positions``, ``private/get_position``, ``private/change_margin_model``.
+Private methods need ``Authorization: Bearer <access_token>`` from ``public/auth``, or
+Deribit's per-request ``Authorization: deri-hmac-sha256 id=,ts=,sig=,nonce=``, whose
+signature the server recomputes over ts, nonce, method, path with query, and body.
 Parameters are checked strictly: unknown names, ``null`` values and wrong types
 are ``-32602``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 import threading
@@ -29,6 +35,9 @@ from tests.servers.records import RecordedRequest
 PAYLOADS = Path(__file__).resolve().parent.parent / "fixtures" / "payloads"
 SCOPE = "session:default rat#view wallet:accounts:read"
 OAUTH_TEST_TOKEN = "test-oauth-token"
+# Native Deribit API keys the server knows: client id -> client secret.
+DERIBIT_CLIENTS = {"AMANDA": "AMANDASECRECT", "test-client": "test-client-secret"}
+SIGNATURE_WINDOW_MS = 60_000
 PREFIX = "/api/v2"
 
 Response = tuple[int, bytes, dict[str, str]]
@@ -156,6 +165,13 @@ class _RpcHandler(BaseRequestHandler):
         return None
 
     def _require_session(self, record: RecordedRequest) -> None:
+        auth = record.headers.get("authorization", "")
+        if auth.startswith("deri-hmac-sha256 "):
+            reason = self._check_hmac(record, auth)
+            if reason is not None:
+                record.auth_error = reason
+                raise RpcError(13009, "unauthorized", {"reason": reason})
+            return
         token = self._bearer(record)
         reason: str | None
         if token is None:
@@ -166,6 +182,26 @@ class _RpcHandler(BaseRequestHandler):
             record.auth_error = reason
             raise RpcError(13009, "unauthorized", {"reason": reason})
 
+    def _check_hmac(self, record: RecordedRequest, header: str) -> str | None:
+        """Recompute Deribit's request signature: HMAC(secret, ts \\n nonce \\n METHOD \\n URI \\n body \\n)."""
+        fields = dict(part.split("=", 1) for part in header.removeprefix("deri-hmac-sha256 ").split(",") if "=" in part)
+        secret = DERIBIT_CLIENTS.get(fields.get("id", ""))
+        if secret is None:
+            return "unknown_client"
+        try:
+            timestamp = int(fields["ts"])
+        except (KeyError, ValueError):
+            return "bad_timestamp"
+        if abs(time.time() * 1000 - timestamp) > SIGNATURE_WINDOW_MS:
+            return "stale_timestamp"
+        uri = record.path + (f"?{record.raw_query}" if record.raw_query else "")
+        data = f"{record.method}\n{uri}\n{record.body.decode()}\n"
+        expected = deribit_signature(secret, timestamp, fields.get("nonce", ""), data)
+        if not hmac.compare_digest(expected, fields.get("sig", "")):
+            return "bad_signature"
+        record.extra["hmac_client_id"] = fields["id"]
+        return None
+
     # -- methods -------------------------------------------------------------------
     def public_auth(self, record: RecordedRequest, params: dict[str, Any]) -> str:
         self.owner.count_auth_call()
@@ -174,6 +210,19 @@ class _RpcHandler(BaseRequestHandler):
             raise invalid_params("grant_type", "required" if grant is None else "must be a string")
         if grant in ("coinbase_cdp", "coinbase_oauth2"):
             check_params(params, {"grant_type": (str, True), "token": (str, True), "scope": (str, False)})
+        elif grant == "client_credentials":
+            check_params(params, {"grant_type": (str, True), "client_id": (str, True), "client_secret": (str, True), "scope": (str, False)})
+        elif grant == "client_signature":
+            spec: ParamSpec = {
+                "grant_type": (str, True),
+                "client_id": (str, True),
+                "timestamp": (int, True),
+                "nonce": (str, True),
+                "data": (str, False),
+                "signature": (str, True),
+                "scope": (str, False),
+            }
+            check_params(params, spec)
         elif grant == "refresh_token":
             check_params(params, {"grant_type": (str, True), "refresh_token": (str, True), "scope": (str, False)})
         else:
@@ -189,12 +238,38 @@ class _RpcHandler(BaseRequestHandler):
         elif grant == "coinbase_oauth2":
             if params["token"] != OAUTH_TEST_TOKEN:
                 reason = "bad_oauth_token"
+        elif grant == "client_credentials":
+            if DERIBIT_CLIENTS.get(params["client_id"]) != params["client_secret"]:
+                reason = "bad_client_credentials"
+        elif grant == "client_signature":
+            reason = self._check_client_signature(params)
         elif not self.owner.use_refresh_token(params["refresh_token"]):
             reason = "unknown_refresh_token"
         if reason is not None:
             record.auth_error = reason
             raise RpcError(13004, "invalid_credentials", {"reason": reason})
         return json.dumps(self.owner.issue_token())
+
+    def _check_client_signature(self, params: dict[str, Any]) -> str | None:
+        secret = DERIBIT_CLIENTS.get(params["client_id"])
+        if secret is None:
+            return "unknown_client"
+        if abs(time.time() * 1000 - params["timestamp"]) > SIGNATURE_WINDOW_MS:
+            return "stale_timestamp"
+        expected = deribit_signature(secret, params["timestamp"], params["nonce"], params.get("data", ""))
+        return None if hmac.compare_digest(expected, params["signature"]) else "bad_signature"
+
+    def get_positions(self, record: RecordedRequest, params: dict[str, Any]) -> str:
+        check_params(params, {"currency": (str, False), "kind": (str, False), "subaccount_id": (int, False)})
+        return self.owner.result_of("get_positions.json")
+
+    def get_position(self, record: RecordedRequest, params: dict[str, Any]) -> str:
+        check_params(params, {"instrument_name": (str, True)})
+        return self.owner.result_of("get_position.json")
+
+    def change_margin_model(self, record: RecordedRequest, params: dict[str, Any]) -> str:
+        check_params(params, {"margin_model": (str, True), "user_id": (int, False), "dry_run": (bool, False)})
+        return self.owner.result_of("change_margin_model.json")
 
     def get_account_summaries(self, record: RecordedRequest, params: dict[str, Any]) -> str:
         spec: ParamSpec = {"subaccount_id": (int, False), "extended": (bool, False), "include_isolated": (bool, False)}
@@ -220,7 +295,15 @@ METHODS: dict[str, Method] = {
     "public/auth": _RpcHandler.public_auth,
     "private/get_account_summaries": _RpcHandler.get_account_summaries,
     "private/get_account_summary": _RpcHandler.get_account_summary,
+    "private/get_positions": _RpcHandler.get_positions,
+    "private/get_position": _RpcHandler.get_position,
+    "private/change_margin_model": _RpcHandler.change_margin_model,
 }
+
+
+def deribit_signature(secret: str, timestamp: int, nonce: str, data: str) -> str:
+    """Deribit's HMAC-SHA256 hex of ``ts + "\\n" + nonce + "\\n" + data`` (server side, written independently)."""
+    return hmac.new(secret.encode(), f"{timestamp}\n{nonce}\n{data}".encode(), hashlib.sha256).hexdigest()
 
 
 def _json() -> dict[str, str]:
@@ -268,6 +351,10 @@ class JsonRpcServer(TestServer):
         """Access tokens issued so far, oldest first."""
         with self._lock:
             return list(self._tokens)
+
+    def result_of(self, name: str) -> str:
+        """The ``result`` member of a saved JSON-RPC response in ``tests/fixtures/payloads``, digits intact."""
+        return dumps_raw(loads_raw((PAYLOADS / name).read_text())["result"])
 
     def count_auth_call(self) -> None:
         """Count one ``public/auth`` call."""

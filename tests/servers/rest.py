@@ -5,10 +5,14 @@ Routes:
 * ``GET /api/v3/brokerage/time`` — public, ``{"iso", "epochSeconds", "epochMillis"}``.
 * ``GET /api/v3/brokerage/intx/balances/{portfolio_uuid}`` — the
   ``intx_balances.json`` fixture with the uuid filled in; ``missing`` → 404.
+* ``POST /api/v3/brokerage/orders`` — a successful create-order answer echoing the
+  body's ``client_order_id`` and ``product_id``.
+* ``POST /api/v3/brokerage/portfolios`` — a created portfolio with the body's ``name``.
 * anything else → 404 ``error_not_found.json`` (after authentication).
 
 Every non-public route needs ``Authorization: Bearer <CDP JWT>`` whose ``uri``
-claim is ``f"{METHOD} 127.0.0.1:{port}{path}"`` (raw request path, no query).
+claim is ``f"{METHOD} 127.0.0.1:{port}{path}"`` (raw request path, no query), or the
+OAuth2 test token ``OAUTH_TEST_TOKEN``. The balances route sends ``x-ratelimit-*`` headers.
 Failures answer 401 ``text/plain`` ``Unauthorized`` and record ``auth_error``.
 """
 
@@ -29,6 +33,8 @@ from tests.servers.records import RecordedRequest
 
 PAYLOADS = Path(__file__).resolve().parent.parent / "fixtures" / "payloads"
 PORTFOLIO_PLACEHOLDER = b"__PORTFOLIO_UUID__"
+OAUTH_TEST_TOKEN = "test-oauth-token"
+RATE_LIMIT_HEADERS = {"x-ratelimit-limit": "30", "x-ratelimit-remaining": "29", "x-ratelimit-reset": "1"}
 PUBLIC_PATHS = frozenset({"/api/v3/brokerage/time"})
 _BALANCES = re.compile(r"^/api/v3/brokerage/intx/balances/([^/]+)$")
 _JSON = {"Content-Type": "application/json"}
@@ -56,6 +62,13 @@ class _RestHandler(BaseRequestHandler):
         match = _BALANCES.match(record.path)
         if record.method == "GET" and match:
             return self._balances(unquote(match.group(1)))
+        if record.method == "POST" and record.path == "/api/v3/brokerage/orders":
+            body = json.loads(record.body)
+            order = {"order_id": f"order-{len(self.owner.requests)}", "client_order_id": body.get("client_order_id"), "product_id": body.get("product_id")}
+            return 200, json.dumps({"success": True, "success_response": order}).encode(), dict(_JSON)
+        if record.method == "POST" and record.path == "/api/v3/brokerage/portfolios":
+            portfolio = {"name": json.loads(record.body).get("name"), "uuid": "5a1c9b8e-0000-4000-8000-000000000001", "type": "DEFAULT", "deleted": False}
+            return 200, json.dumps({"portfolio": portfolio}).encode(), dict(_JSON)
         return 404, self.owner.payload("error_not_found.json"), dict(_JSON)
 
     def _authenticate(self, record: RecordedRequest) -> bool:
@@ -69,6 +82,10 @@ class _RestHandler(BaseRequestHandler):
             record.auth_error, record.auth_error_detail = "not_bearer", f"Authorization is not 'Bearer <jwt>': {auth!r}"
             return False
         record.bearer_token = token
+        if token == OAUTH_TEST_TOKEN:  # a Coinbase OAuth2 access token, not a JWT
+            record.extra["oauth"] = True
+            record.auth_error = record.auth_error_detail = None
+            return True
         peeked = cdp_jwt.peek(token)
         record.jwt_header, record.jwt_claims = peeked.header, peeked.claims
         try:
@@ -90,7 +107,7 @@ class _RestHandler(BaseRequestHandler):
             return 404, self.owner.payload("error_not_found.json"), dict(_JSON)
         escaped = json.dumps(portfolio_uuid)[1:-1].encode()
         body = self.owner.payload("intx_balances.json").replace(PORTFOLIO_PLACEHOLDER, escaped)
-        return 200, body, dict(_JSON)
+        return 200, body, {**_JSON, **RATE_LIMIT_HEADERS}
 
 
 class RestServer(TestServer):
