@@ -85,13 +85,29 @@ def test_json_rpc_error_object_raises_json_rpc_error_whatever_the_status(rpc_ser
     assert isinstance(raised.value.data, dict) and raised.value.data["param"] == "currency"
 
 
-def test_expired_token_error_is_raised_as_json_rpc_error(rpc_server: JsonRpcServer, keys: TestKeys) -> None:
+def test_token_refused_as_expired_is_renewed_once_and_the_call_sent_again(rpc_server: JsonRpcServer, keys: TestKeys) -> None:
     with client_for(rpc_server, keys) as client:
         client.derivatives.account_management.get_account_summary(currency="BTC")
         rpc_server.expire_tokens()
-        with pytest.raises(JSONRPCError) as raised:
-            client.derivatives.account_management.get_account_summary(currency="BTC")
-    assert raised.value.code == 13009
+        summary = client.derivatives.account_management.get_account_summary(currency="BTC")
+    assert summary.currency == "BTC"
+    assert rpc_server.auth_calls == 2
+    refused, renewal, retried = rpc_server.requests[-3:]
+    assert refused.rpc_error_code == 13009 and renewal.rpc_method == "public/auth"
+    assert retried.bearer_token == rpc_server.issued_tokens[-1]
+
+
+def test_token_refused_again_after_renewal_is_raised_as_unauthorized(rpc_server: JsonRpcServer, keys: TestKeys) -> None:
+    from coinbase_sdk import AuthenticationError
+    from coinbase_sdk.errors import UnauthorizedError
+
+    refusal = b'{"jsonrpc": "2.0", "id": 0, "error": {"code": 13009, "message": "unauthorized"}}'
+    rpc_server.enqueue(Fault(status=400, body=refusal, rpc_method="private/get_account_summary", times=5))
+    with client_for(rpc_server, keys) as client, pytest.raises(UnauthorizedError) as raised:
+        client.derivatives.account_management.get_account_summary(currency="BTC")
+    assert isinstance(raised.value, AuthenticationError) and isinstance(raised.value, JSONRPCError)
+    assert rpc_server.auth_calls == 2  # authenticated once more, then gave up
+    assert sum(1 for r in rpc_server.requests if r.rpc_method == "private/get_account_summary") == 2
 
 
 def test_refused_cdp_jwt_raises_at_public_auth(rpc_server: JsonRpcServer, keys: TestKeys) -> None:
@@ -150,18 +166,3 @@ async def test_async_json_rpc_error(rpc_server: JsonRpcServer, keys: TestKeys) -
         with pytest.raises(JSONRPCError) as raised:
             await client.derivatives.account_management.get_account_summary(currency="DOGE")
     assert raised.value.code == -32602
-
-
-def test_client_credentials_grant_is_sent_when_configured() -> None:
-    from coinbase_sdk._auth import Credentials
-    from coinbase_sdk._config import ApiSettings, ClientConfig
-
-    config = ClientConfig(
-        credentials=Credentials({"client_id": "AMANDA", "client_secret": "AMANDASECRECT"}),
-        base_urls={"rpc": "http://127.0.0.1:1"},
-        apis={"rpc": ApiSettings(protocol="openrpc", auth="jsonrpc_token", token_method="public/auth")},
-        user_agent="t",
-        default_headers=None,
-    )
-    params = config._jsonrpc_kwargs("rpc")["grant"]
-    assert params == {"grant_type": "client_credentials", "client_id": "AMANDA", "client_secret": "AMANDASECRECT"}
