@@ -76,8 +76,10 @@ def test_money_strings_are_exact(rest_server: RestServer, keys: TestKeys) -> Non
     balances = result.portfolio_balances[0].balances  # type: ignore[index]
     assert balances is not None and len(balances) == 20
     sent = [b["quantity"] for b in expected["portfolio_balances"][0]["balances"]]
-    assert [b.quantity for b in balances] == sent
-    assert sum(Decimal(q) for q in sent) == sum(Decimal(b.quantity or "0") for b in balances)
+    assert all(isinstance(b.quantity, Decimal) for b in balances)  # the overlay marks quantities as decimals
+    assert [b.quantity for b in balances] == [Decimal(q) for q in sent]
+    assert [str(b.quantity) for b in balances] == [str(Decimal(q)) for q in sent]  # digit for digit
+    assert sum(Decimal(q) for q in sent) == sum(b.quantity or 0 for b in balances)
 
 
 def test_unknown_fields_are_kept(rest_server: RestServer, keys: TestKeys) -> None:
@@ -137,22 +139,23 @@ def test_404_raises_not_found_with_parsed_error_body(rest_server: RestServer, ke
 
 
 def test_429_raises_rate_limit_error_with_headers(rest_server: RestServer, keys: TestKeys) -> None:
-    rest_server.enqueue(Fault(status=429, body=b'{"error": "RATE_LIMITED", "message": "slow down"}', headers={"Retry-After": "1"}))
+    rest_server.enqueue(Fault(status=429, body=b'{"error": "RATE_LIMITED", "message": "slow down"}', headers={"Retry-After": "90"}))
     with client_for(rest_server, keys.ec_key_name, keys.ec_private_pem) as client, pytest.raises(RateLimitError) as raised:
         call_balances(client)
-    assert raised.value.headers["retry-after"] == "1"
+    assert raised.value.headers["retry-after"] == "90" and raised.value.retry_after == 90.0
     assert raised.value.message == "HTTP 429: slow down"
+    assert raised.value.error == "RATE_LIMITED" and raised.value.error_message == "slow down"
 
 
-def test_html_error_page_is_kept_raw(rest_server: RestServer, keys: TestKeys) -> None:
-    rest_server.enqueue(Fault(status=502, body=b"<html><body>Bad gateway</body></html>", headers={"Content-Type": "text/html"}))
+def test_html_error_page_is_kept_raw(rest_server: RestServer, keys: TestKeys, sleeps: list[float]) -> None:
+    rest_server.enqueue(Fault(status=502, body=b"<html><body>Bad gateway</body></html>", headers={"Content-Type": "text/html"}, times=3))
     with client_for(rest_server, keys.ec_key_name, keys.ec_private_pem) as client, pytest.raises(InternalServerError) as raised:
         call_balances(client)
     assert raised.value.body == "<html><body>Bad gateway</body></html>"
 
 
-def test_dropped_connection_raises_connection_error(rest_server: RestServer, keys: TestKeys) -> None:
-    rest_server.enqueue(Fault(drop="before_read"))
+def test_dropped_connection_raises_connection_error_once_retries_run_out(rest_server: RestServer, keys: TestKeys, sleeps: list[float]) -> None:
+    rest_server.enqueue(Fault(drop="before_read", times=3))
     with client_for(rest_server, keys.ec_key_name, keys.ec_private_pem) as client, pytest.raises(APIConnectionError):
         call_balances(client)
 
@@ -164,7 +167,7 @@ def test_unloadable_key_raises_a_clear_credentials_error(keys: TestKeys) -> None
 
 def test_repr_never_shows_the_secret(keys: TestKeys) -> None:
     client = Client(api_key_name=keys.ec_key_name, api_private_key=keys.ec_private_pem)
-    text = repr(client) + repr(client._config.cdp_key)
+    text = repr(client) + repr(client._config.auth)
     assert "PRIVATE KEY" not in text and keys.ec_private_pem.splitlines()[1] not in text
     client.close()
 

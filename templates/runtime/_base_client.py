@@ -440,8 +440,7 @@ class _JsonRpcCore:
         if isinstance(error, JSONRPCError) and error.session_closed:
             self.token.discard(token_used)
         if isinstance(error, AuthenticationError) and token_used is not None and not reauthenticated:
-            self.token.discard(token_used)
-            self.token.refresh_token = None
+            self.token.discard(token_used)  # the refresh token, if any, is tried first; see _authenticate
             return True
         return False
 
