@@ -38,7 +38,12 @@ def test_client_signature_matches_deribits_published_test_vector() -> None:
 def test_oauth2_token_is_a_bearer_token_on_rest(mode: str, rest_server: RestServer) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        run_client(mode, lambda c: c.advanced_trade.perpetuals.get_intx_balances("p"), oauth_token=OAUTH_TEST_TOKEN, advanced_trade_base_url=rest_server.url)
+        run_client(
+            mode,
+            lambda c: c.advanced_trade.perpetuals.get_intx_balances("p"),
+            oauth_token=OAUTH_TEST_TOKEN,
+            advanced_trade_base_url=rest_server.url,
+        )
     assert rest_server.requests[-1].extra.get("oauth") is True
 
 
@@ -66,7 +71,14 @@ def test_oauth2_token_provider_is_asked_for_every_renewal(rpc_server: JsonRpcSer
 
 
 def test_cdp_key_is_preferred_over_an_oauth_token(mode: str, rpc_server: JsonRpcServer, keys: TestKeys) -> None:
-    run_client(mode, summaries, api_key_name=keys.ec_key_name, api_private_key=keys.ec_private_pem, oauth_token="x", derivatives_base_url=rpc_server.url)
+    run_client(
+        mode,
+        summaries,
+        api_key_name=keys.ec_key_name,
+        api_private_key=keys.ec_private_pem,
+        oauth_token="x",
+        derivatives_base_url=rpc_server.url,
+    )
     assert rpc_server.requests[0].rpc_params["grant_type"] == "coinbase_cdp"  # type: ignore[index]
 
 
@@ -171,7 +183,9 @@ def test_concurrent_tasks_renew_an_expired_token_once(rpc_server: JsonRpcServer,
     assert rpc_server.auth_calls == 2
 
 
-def test_secrets_never_reach_repr_logs_or_exceptions(rpc_server: JsonRpcServer, rest_server: RestServer, keys: TestKeys, caplog: pytest.LogCaptureFixture) -> None:
+def test_secrets_never_reach_repr_logs_or_exceptions(
+    rpc_server: JsonRpcServer, rest_server: RestServer, keys: TestKeys, caplog: pytest.LogCaptureFixture
+) -> None:
     from coinbase_sdk import Client
 
     caplog.set_level(logging.DEBUG, logger="coinbase_sdk")

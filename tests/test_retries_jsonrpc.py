@@ -54,7 +54,9 @@ def sent(server: JsonRpcServer, method: str) -> int:
 
 
 @pytest.mark.parametrize("code", sorted(RETRYABLE))
-def test_each_retryable_code_is_retried_then_succeeds(mode: str, code: int, rpc_server: JsonRpcServer, keys: TestKeys, sleeps: list[float]) -> None:
+def test_each_retryable_code_is_retried_then_succeeds(
+    mode: str, code: int, rpc_server: JsonRpcServer, keys: TestKeys, sleeps: list[float]
+) -> None:
     rpc_server.enqueue(Fault(status=400, body=rpc_error(code, "x"), rpc_method=SUMMARY))
     assert run_client(mode, summary, **cdp(rpc_server, keys)).currency == "BTC"
     assert sent(rpc_server, SUMMARY) == 2 and len(sleeps) == 1
@@ -80,14 +82,18 @@ def test_retryable_codes_are_retried_even_for_a_non_idempotent_method(
     assert sent(rpc_server, CHANGE_MARGIN) == 2
 
 
-def test_too_many_requests_authenticates_again_before_retrying(mode: str, rpc_server: JsonRpcServer, keys: TestKeys, sleeps: list[float]) -> None:
+def test_too_many_requests_authenticates_again_before_retrying(
+    mode: str, rpc_server: JsonRpcServer, keys: TestKeys, sleeps: list[float]
+) -> None:
     rpc_server.enqueue(Fault(status=400, body=rpc_error(10028, "too_many_requests"), rpc_method=SUMMARY))
     run_client(mode, summary, **cdp(rpc_server, keys))
     assert rpc_server.auth_calls == 2  # the gateway ends the session with 10028
     assert [r.rpc_method for r in rpc_server.requests] == ["public/auth", SUMMARY, "public/auth", SUMMARY]
 
 
-def test_not_retryable_code_is_raised_at_once_with_its_class_and_base(mode: str, rpc_server: JsonRpcServer, keys: TestKeys, sleeps: list[float]) -> None:
+def test_not_retryable_code_is_raised_at_once_with_its_class_and_base(
+    mode: str, rpc_server: JsonRpcServer, keys: TestKeys, sleeps: list[float]
+) -> None:
     rpc_server.enqueue(Fault(status=400, body=rpc_error(10009, "not_enough_funds"), rpc_method=SUMMARY))
     with pytest.raises(sdk_errors.NotEnoughFundsError) as raised:
         run_client(mode, summary, **cdp(rpc_server, keys))
@@ -131,7 +137,9 @@ def test_dropped_connection_after_a_non_idempotent_call_was_read_is_not_repeated
     assert sent(rpc_server, CHANGE_MARGIN) == 1
 
 
-def test_dropped_connection_after_a_read_call_was_read_is_retried(mode: str, rpc_server: JsonRpcServer, keys: TestKeys, sleeps: list[float]) -> None:
+def test_dropped_connection_after_a_read_call_was_read_is_retried(
+    mode: str, rpc_server: JsonRpcServer, keys: TestKeys, sleeps: list[float]
+) -> None:
     rpc_server.enqueue(Fault(drop="after_read", rpc_method=SUMMARY))
     assert run_client(mode, summary, **cdp(rpc_server, keys)).currency == "BTC"
     assert sent(rpc_server, SUMMARY) == 2
@@ -140,13 +148,17 @@ def test_dropped_connection_after_a_read_call_was_read_is_retried(mode: str, rpc
 def test_gateway_html_error_page_is_kept_raw(mode: str, rpc_server: JsonRpcServer, keys: TestKeys, sleeps: list[float]) -> None:
     rpc_server.enqueue(Fault(status=503, body=b"<html>maintenance</html>", headers={"Content-Type": "text/html"}, rpc_method=SUMMARY))
     assert run_client(mode, summary, **cdp(rpc_server, keys)).currency == "BTC"
-    rpc_server.enqueue(Fault(status=503, body=b"<html>maintenance</html>", headers={"Content-Type": "text/html"}, rpc_method=SUMMARY, times=5))
+    rpc_server.enqueue(
+        Fault(status=503, body=b"<html>maintenance</html>", headers={"Content-Type": "text/html"}, rpc_method=SUMMARY, times=5)
+    )
     with pytest.raises(ServiceUnavailableError) as raised:
         run_client(mode, summary, **cdp(rpc_server, keys))
     assert raised.value.body == "<html>maintenance</html>"
 
 
-def test_mismatched_id_is_a_validation_error_and_not_retried(mode: str, rpc_server: JsonRpcServer, keys: TestKeys, sleeps: list[float]) -> None:
+def test_mismatched_id_is_a_validation_error_and_not_retried(
+    mode: str, rpc_server: JsonRpcServer, keys: TestKeys, sleeps: list[float]
+) -> None:
     body = b'{"jsonrpc": "2.0", "id": 424242, "result": {"currency": "BTC"}}'
     rpc_server.enqueue(Fault(status=200, body=body, rpc_method=SUMMARY))
     with pytest.raises(APIResponseValidationError, match="does not match the request id"):

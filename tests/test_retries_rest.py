@@ -208,7 +208,13 @@ def test_refused_connection_is_retried_even_for_a_non_idempotent_post(mode: str,
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with pytest.raises(APIConnectionError) as raised:
-        run_client(mode, create_portfolio, api_key_name=keys.ec_key_name, api_private_key=keys.ec_private_pem, advanced_trade_base_url=f"http://127.0.0.1:{port}")
+        run_client(
+            mode,
+            create_portfolio,
+            api_key_name=keys.ec_key_name,
+            api_private_key=keys.ec_private_pem,
+            advanced_trade_base_url=f"http://127.0.0.1:{port}",
+        )
     assert raised.value.request_sent is False
     assert raised.value.attempts == 3 and len(sleeps) == 2
 

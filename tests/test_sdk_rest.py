@@ -154,7 +154,9 @@ def test_html_error_page_is_kept_raw(rest_server: RestServer, keys: TestKeys, sl
     assert raised.value.body == "<html><body>Bad gateway</body></html>"
 
 
-def test_dropped_connection_raises_connection_error_once_retries_run_out(rest_server: RestServer, keys: TestKeys, sleeps: list[float]) -> None:
+def test_dropped_connection_raises_connection_error_once_retries_run_out(
+    rest_server: RestServer, keys: TestKeys, sleeps: list[float]
+) -> None:
     rest_server.enqueue(Fault(drop="before_read", times=3))
     with client_for(rest_server, keys.ec_key_name, keys.ec_private_pem) as client, pytest.raises(APIConnectionError):
         call_balances(client)

@@ -119,9 +119,22 @@ def test_overlay_for_another_file_is_refused(tmp_path: Path) -> None:
 # -- the flagship IR ----------------------------------------------------------------------------
 
 
-def test_flagship_has_all_51_rest_operations_and_the_three_gateway_methods(flagship) -> None:  # type: ignore[no-untyped-def]
+def test_flagship_has_all_51_rest_operations_and_the_six_gateway_methods(flagship) -> None:  # type: ignore[no-untyped-def]
     counts = {api.name: sum(len(g.operations) for g in api.groups) for api in flagship.apis}
-    assert counts == {"advanced_trade": 51, "derivatives": 3}
+    assert counts == {"advanced_trade": 51, "derivatives": 6}
+
+
+def test_every_intx_replacement_resolves_to_an_sdk_call(flagship) -> None:  # type: ignore[no-untyped-def]
+    ops = [o for g in flagship.apis[0].groups for o in g.operations if o.deprecation is not None]
+    assert ops and all(o.deprecation.replacement.startswith("client.") for o in ops)  # type: ignore[union-attr]
+
+
+def test_retry_safety_of_post_operations_comes_from_the_overlay(flagship) -> None:  # type: ignore[no-untyped-def]
+    ops = {o.name: o for g in flagship.apis[0].groups for o in g.operations}
+    assert (ops["create_order"].idempotent, ops["create_order"].idempotency_key) == (False, "client_order_id")
+    assert ops["preview_order"].idempotent and ops["cancel_orders"].idempotent
+    assert not ops["create_portfolio"].idempotent and not ops["create_portfolio"].idempotency_key
+    assert ops["get_intx_balances"].idempotent  # GET
 
 
 def test_get_intx_balances_is_in_the_perpetuals_group(flagship) -> None:  # type: ignore[no-untyped-def]
@@ -150,12 +163,22 @@ def test_the_six_intx_operations_are_deprecated_with_sunset_and_replacement(flag
 def test_gateway_methods_are_grouped_by_tag_and_carry_their_error_codes(flagship) -> None:  # type: ignore[no-untyped-def]
     derivatives = flagship.apis[1]
     assert [(g.name, [o.rpc_method for o in g.operations]) for g in derivatives.groups] == [
-        ("account_management", ["private/get_account_summaries", "private/get_account_summary"]),
+        (
+            "account_management",
+            [
+                "private/get_account_summaries",
+                "private/get_account_summary",
+                "private/get_positions",
+                "private/get_position",
+                "private/change_margin_model",
+            ],
+        ),
         ("authentication", ["public/auth"]),
     ]
     assert 10028 in derivatives.groups[0].operations[0].error_codes
     too_many = next(e for e in derivatives.errors if e.code == 10028)
     assert (too_many.class_name, too_many.retryable, too_many.category) == ("TooManyRequestsError", True, "rate_limit")
+    assert too_many.bases == ("JSONRPCError", "RateLimitError") and too_many.session_closed
 
 
 def test_public_operations_need_no_auth(flagship) -> None:  # type: ignore[no-untyped-def]

@@ -227,7 +227,9 @@ class OpenRpcBuilder:
         if not isinstance(auth, dict):
             return Auth(kind="none")
         grants = [str(g) for g in auth.get("grant-types") or []]
-        credentials = (("api_key_name", "api_private_key") if "coinbase_cdp" in grants else ()) + (("oauth_token",) if "coinbase_oauth2" in grants else ())
+        credentials = (("api_key_name", "api_private_key") if "coinbase_cdp" in grants else ()) + (
+            ("oauth_token",) if "coinbase_oauth2" in grants else ()
+        )
         return Auth(
             kind="jsonrpc_token",
             token_method=str(auth.get("method", "public/auth")),

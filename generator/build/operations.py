@@ -116,7 +116,9 @@ def deprecation_of(node: dict[str, Any], subject: str) -> Deprecation | None:
         note = text(replacement.get("note"))
     mappings = node.get("x-field-mapping")
     field_mappings = tuple(
-        FieldMapping(source=str(m.get("from", "")), target=str(m.get("to", "")), official=m.get("official") is True, note=text(m.get("note")))
+        FieldMapping(
+            source=str(m.get("from", "")), target=str(m.get("to", "")), official=m.get("official") is True, note=text(m.get("note"))
+        )
         for m in (mappings if isinstance(mappings, list) else [])
         if isinstance(m, dict)
     )

@@ -224,7 +224,8 @@ class SchemaBundle:
         fmt = schema.get("format")
         if isinstance(fmt, str) and fmt in _KEPT_FORMATS:
             out["format"] = _KEPT_FORMATS[fmt]
-        kinds = out.get("type") if isinstance(out.get("type"), list) else [out.get("type")]
+        copied = out.get("type")
+        kinds = copied if isinstance(copied, list) else [copied]
         if self._exact_numbers and "number" in kinds and "enum" not in schema:
             out["format"] = "decimal"
 

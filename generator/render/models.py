@@ -30,9 +30,10 @@ def _with_runtime_types(node: Any, package: str) -> Any:
         return node
     out = {key: _with_runtime_types(value, package) for key, value in node.items()}
     kind = out.get("type")
-    kinds = [k for k in (kind if isinstance(kind, list) else [kind]) if k != "null"]
-    if out.get("format") == "decimal" and len(kinds) == 1 and (kinds[0], "decimal") in _RUNTIME_TYPES:
-        out["customTypePath"] = f"{package}._models.{_RUNTIME_TYPES[(kinds[0], 'decimal')]}"
+    kinds = [str(k) for k in (kind if isinstance(kind, list) else [kind]) if k not in ("null", None)]
+    runtime_type = _RUNTIME_TYPES.get((kinds[0], "decimal")) if out.get("format") == "decimal" and len(kinds) == 1 else None
+    if runtime_type is not None:
+        out["customTypePath"] = f"{package}._models.{runtime_type}"
     return out
 
 
@@ -69,5 +70,7 @@ def render_models(api: Api, package: str, header: str, templates: Path) -> str:
     source = _ROOT_MODEL.sub("\n", source)  # the bundle's own (empty) root is not a model
     source = _ARBITRARY_TYPES.sub("\n", source)
     if "(SDKEnum):" in source:  # the enum template names the runtime's open enum base
-        source = source.replace("from __future__ import annotations\n", f"from __future__ import annotations\n\nfrom {package}._models import SDKEnum\n", 1)
+        source = source.replace(
+            "from __future__ import annotations\n", f"from __future__ import annotations\n\nfrom {package}._models import SDKEnum\n", 1
+        )
     return header + "\n" + source

@@ -64,10 +64,19 @@ class _RestHandler(BaseRequestHandler):
             return self._balances(unquote(match.group(1)))
         if record.method == "POST" and record.path == "/api/v3/brokerage/orders":
             body = json.loads(record.body)
-            order = {"order_id": f"order-{len(self.owner.requests)}", "client_order_id": body.get("client_order_id"), "product_id": body.get("product_id")}
+            order = {
+                "order_id": f"order-{len(self.owner.requests)}",
+                "client_order_id": body.get("client_order_id"),
+                "product_id": body.get("product_id"),
+            }
             return 200, json.dumps({"success": True, "success_response": order}).encode(), dict(_JSON)
         if record.method == "POST" and record.path == "/api/v3/brokerage/portfolios":
-            portfolio = {"name": json.loads(record.body).get("name"), "uuid": "5a1c9b8e-0000-4000-8000-000000000001", "type": "DEFAULT", "deleted": False}
+            portfolio = {
+                "name": json.loads(record.body).get("name"),
+                "uuid": "5a1c9b8e-0000-4000-8000-000000000001",
+                "type": "DEFAULT",
+                "deleted": False,
+            }
             return 200, json.dumps({"portfolio": portfolio}).encode(), dict(_JSON)
         return 404, self.owner.payload("error_not_found.json"), dict(_JSON)
 
