@@ -57,3 +57,19 @@ lock: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmark (not part of `make test`): per-call overhead of the generated SDK against raw httpx and
+# openapi-python-client, measured in the same run. It has its own virtualenv, bench/.venv, pinned by
+# bench/requirements.lock, so the comparison baseline stays out of requirements.lock. See bench/README.md.
+BENCH_VENV := bench/.venv
+BENCH_STAMP := $(BENCH_VENV)/.installed
+BENCH_ARGS ?=
+.PHONY: bench
+
+$(BENCH_STAMP): bench/requirements.lock
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements.lock
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python -m bench $(BENCH_ARGS)
