@@ -16,6 +16,7 @@ import time
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, TypeVar, overload
+from urllib.parse import quote
 
 import httpx
 import pydantic
@@ -177,8 +178,6 @@ class _RestCore:
         timeout: Timeout | object,
     ) -> tuple[httpx.Request, RequestInfo]:
         """The request for one attempt, signed afresh (a CDP JWT lives two minutes and is single-use)."""
-        from urllib.parse import quote
-
         # Each path parameter is one path segment: `/`, `..` and `?` are escaped, never interpreted.
         url_path = path.format_map({k: quote(str(encode_value(v)), safe="") for k, v in path_params.items()})
         headers = {**self.headers, **(extra_headers or {})}
@@ -192,8 +191,9 @@ class _RestCore:
             kwargs["content"] = content
         if timeout is not _STRIP:
             kwargs["timeout"] = timeout
-        request = client.build_request(method, self.base_url + url_path, **kwargs)
-        info = RequestInfo(method, str(request.url.copy_with(query=None)))
+        url = self.base_url + url_path
+        request = client.build_request(method, url, **kwargs)
+        info = RequestInfo(method, url)  # no query string: it is not needed to tell calls apart
         if auth_required:
             if self.auth is None:
                 raise CredentialsError(f"{method} {path} needs credentials, and the client has none")
