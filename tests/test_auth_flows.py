@@ -211,3 +211,16 @@ def test_secrets_never_reach_repr_logs_or_exceptions(
     assert caplog.records, "the SDK logged nothing at DEBUG"
     for secret in secrets:
         assert secret not in joined
+
+
+def test_malformed_auth_result_never_carries_the_token_in_the_exception(rpc_server: JsonRpcServer, keys: TestKeys) -> None:
+    from coinbase_sdk import APIResponseValidationError, Client
+
+    from tests.servers import Fault
+
+    body = b'{"jsonrpc": "2.0", "id": 1, "result": {"access_token": "leaky-token", "token_type": "bearer"}}'
+    rpc_server.enqueue(Fault(status=200, body=body, rpc_method="public/auth"))
+    with Client(api_key_name=keys.ed25519_key_name, api_private_key=keys.ed25519_secret_b64, derivatives_base_url=rpc_server.url) as client:
+        with pytest.raises(APIResponseValidationError) as raised:
+            summaries(client)
+    assert "leaky-token" not in repr(raised.value.body) and "leaky-token" not in str(raised.value)

@@ -543,8 +543,11 @@ class _JsonRpcCore:
         )
         token, expires_in, refresh = fields.get("access_token"), fields.get("expires_in"), fields.get("refresh_token")
         if not isinstance(token, str) or not isinstance(expires_in, (int, float)):
+            redacted = {
+                k: "<redacted>" if "token" in k else v for k, v in fields.items()
+            }  # never carry a token in an exception
             raise APIResponseValidationError(
-                "the auth result has no access_token/expires_in", request=info, body=result
+                "the auth result has no access_token/expires_in", request=info, body=redacted
             )
         self.token.store(token, float(expires_in), refresh if isinstance(refresh, str) else None)
 
