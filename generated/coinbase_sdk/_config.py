@@ -54,15 +54,18 @@ class ClientConfig:
             "User-Agent": f"{user_agent} python/{platform.python_version()} httpx/{httpx.__version__}",
         }
         self.headers.update(default_headers or {})
-        # A bad key fails here, at construction, not on the first call.
+        # Loaded once and shared by the APIs that take it; a bad key fails here, not on the first call.
+        needs_cdp = any(s.auth in ("cdp_jwt", "jsonrpc_token") and not auth.get(n) for n, s in self.apis.items())
+        private_key = credentials.get("api_private_key")
+        self._cdp_key = CdpKeyAuth(credentials.get("api_key_name"), private_key) if needs_cdp and private_key else None
         self.auth = {name: auth.get(name) or self._default_auth(settings) for name, settings in self.apis.items()}
 
     def _default_auth(self, settings: ApiSettings) -> Auth | None:
         """The auth an API gets from the plain credential arguments: a CDP key first, then an OAuth2 token."""
         get = self.credentials.get
         if settings.auth in ("cdp_jwt", "jsonrpc_token"):
-            if get("api_private_key"):
-                return self._cdp_key()
+            if self._cdp_key is not None:
+                return self._cdp_key
             token = get("oauth_token")
             return OAuth2Auth(token) if token else None
         token = get("api_key")
@@ -73,13 +76,6 @@ class ClientConfig:
         if settings.auth == "api_key_header":
             return HeaderAuth(settings.header, token)
         return None
-
-    def _cdp_key(self) -> CdpKeyAuth:
-        if not hasattr(self, "_cdp_key_auth"):
-            self._cdp_key_auth = CdpKeyAuth(
-                self.credentials.get("api_key_name"), self.credentials.get("api_private_key") or ""
-            )
-        return self._cdp_key_auth
 
     def _rest_kwargs(self, name: str) -> dict[str, Any]:
         return {

@@ -151,7 +151,7 @@ class OpenRpcBuilder:
         auth_required = method.get("x-auth-required")
         scopes = method.get("x-scopes")
         # Deribit's naming convention: `get_*` methods read, so sending one twice is harmless.
-        reads = _SCOPE_PREFIX.sub("", rpc_name).startswith("get") or rpc_name == self._auth_method()
+        reads = _SCOPE_PREFIX.sub("", rpc_name).startswith("get") or rpc_name == self._auth().token_method
         idempotent, idempotency_key = idempotency_of(method, params, reads, self.doc.location(pointer))
         operation = Operation(
             name=name,
@@ -217,10 +217,6 @@ class OpenRpcBuilder:
             )
             taken.add(out[-1].class_name)
         return tuple(out)
-
-    def _auth_method(self) -> str:
-        auth = self.doc.data.get("x-auth")
-        return str(auth.get("method", "public/auth")) if isinstance(auth, dict) else ""
 
     def _auth(self) -> Auth:
         auth = self.doc.data.get("x-auth")
