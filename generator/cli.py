@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 import time
 from pathlib import Path
@@ -12,6 +13,12 @@ from .config import Config, from_arguments, load_pyproject
 from .errors import Diagnostics, SdkgenError
 from .ir import to_json
 from .pipeline import DEFAULT_TEMPLATES, check, generate
+from .release import release
+from .surface.diff import diff_surfaces
+from .surface.report import Report, report_json, summary_lines, to_markdown
+from .surface.sources import resolve, surface_of_config
+
+EXIT_BREAKING = 2  # `sdkgen diff` found breaking changes (1 is an error)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +42,30 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--package", help="import name of the generated package")
         sub.add_argument("--version", default="0.1.0", help="version of the generated package")
         sub.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, help="templates folder")
+    diff = commands.add_parser(
+        "diff",
+        help="report API changes between two surfaces, classified breaking or not, with a proposed version bump",
+        description="Compare two SDK surfaces. Each side is an api.json, a pyproject.toml (or folder) with [tool.sdkgen], "
+        "a single OpenAPI/OpenRPC file ([NAME=]FILE), or a git revision. Exit status: 0 nothing breaking, "
+        f"{EXIT_BREAKING} breaking changes found, 1 error.",
+    )
+    diff.add_argument("old", nargs="?", default="HEAD", help="the baseline (default: HEAD, the committed state)")
+    diff.add_argument("new", nargs="?", help="the candidate (default: the specs in the working tree, per --config)")
+    diff.add_argument("--config", type=Path, default=Path("pyproject.toml"), help="pyproject.toml with [tool.sdkgen]")
+    diff.add_argument("--format", choices=("markdown", "json"), default="markdown", help="report format (default: markdown)")
+    diff.add_argument("--output", type=Path, help="write the report to this file instead of stdout")
+    diff.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, help="templates folder")
+    rel = commands.add_parser(
+        "release",
+        help="set the package version (given, or proposed by the diff since the last release) and prepend a CHANGELOG entry",
+        description="Bump [tool.sdkgen] version, prepend a CHANGELOG entry built from `sdkgen diff`, and regenerate.",
+    )
+    rel.add_argument("--version", dest="release_version", help="the new version (default: the bump the diff proposes)")
+    rel.add_argument("--since", help="baseline revision (default: tag v<current version> if it exists, else HEAD)")
+    rel.add_argument("--date", default=None, help="release date for the CHANGELOG (default: today, UTC)")
+    rel.add_argument("--force", action="store_true", help="accept a version smaller than the changes require")
+    rel.add_argument("--config", type=Path, default=Path("pyproject.toml"), help="pyproject.toml with [tool.sdkgen]")
+    rel.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, help="templates folder")
     return parser
 
 
@@ -58,10 +89,44 @@ def _print_warnings(diagnostics: Diagnostics) -> None:
         print(line, file=sys.stderr)
 
 
+def _diff(args: argparse.Namespace) -> int:
+    root = args.config.resolve().parent
+    old = resolve(args.old, root=root, templates=args.templates)
+    if args.new is None:
+        new_surface = surface_of_config(load_pyproject(args.config), args.templates)
+        new_label = "working tree"
+    else:
+        side = resolve(args.new, root=root, templates=args.templates)
+        new_surface, new_label = side.surface, side.label
+    report = Report(old.label, new_label, str(old.surface.get("version", "")), tuple(diff_surfaces(old.surface, new_surface)))
+    text = report_json(report) if args.format == "json" else to_markdown(report)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}: {report.level} ({len(report.breaking)} breaking of {len(report.changes)} changes)", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_BREAKING if report.breaking else 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    date = args.date or datetime.datetime.now(datetime.UTC).date().isoformat()
+    done = release(args.config, args.templates, version=args.release_version, since=args.since, date=date, force=args.force)
+    _print_warnings(done.generation.diagnostics)
+    print(
+        f"released {done.previous} → {done.version} ({done.report.level} changes since {done.report.old_label}); {done.changelog.name} updated"
+    )
+    print(f"next: review, then `git commit -am 'Release {done.version}' && git tag v{done.version}` and `make publish`")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     started = time.perf_counter()
     try:
+        if args.command == "diff":
+            return _diff(args)
+        if args.command == "release":
+            return _release(args)
         config = _config(args)
         if args.command == "ir":
             diagnostics = Diagnostics()
@@ -89,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"generated {result.sdk.package} into {config.output}: {operations} operations, {models} models; {summary} ({time.perf_counter() - started:.2f} s)"
         )
+        if result.api_changes is not None:
+            print("\n".join(summary_lines(result.api_changes)))
         return 0
     except SdkgenError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -34,6 +34,7 @@ class Config:
     output: Path
     apis: tuple[ApiSource, ...]
     root: Path
+    changelog: Path | None = None  # copied into the output (and so into the sdist) when it exists
 
 
 def _require(table: dict[str, Any], key: str, where: Location) -> Any:
@@ -82,6 +83,7 @@ def load_pyproject(path: Path) -> Config:
         output=root / table.get("output", "generated"),
         apis=tuple(apis),
         root=root,
+        changelog=root / table.get("changelog", "CHANGELOG.md"),
     )
 
 

@@ -100,7 +100,7 @@ class Operation:
     idempotency_key: str
     scopes: tuple[str, ...]
     deprecation: Deprecation | None
-    error_codes: tuple[int, ...]
+    error_codes: tuple[int, ...]  # JSON-RPC error codes, or the HTTP error statuses the spec documents
     source: str
 
 

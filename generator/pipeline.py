@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,11 +11,17 @@ from .build.sdk import build_sdk
 from .config import Config
 from .errors import Diagnostics
 from .ir import Sdk
-from .render.files import render_sdk
+from .render.files import SURFACE_FILE, render_sdk
 from .render.format import format_tree
+from .surface.diff import diff_surfaces
+from .surface.extract import FORMAT, Surface
+from .surface.report import Report
 from .write import MANIFEST, Changes, commit, locked, read_manifest, remove_stale_stages, staging, tree_files, write_files
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+CHANGELOG_FILE = "CHANGELOG.md"
 
 
 @dataclass(frozen=True)
@@ -22,13 +29,33 @@ class Result:
     sdk: Sdk
     diagnostics: Diagnostics
     changes: Changes
+    api_changes: Report | None = None  # the surface diff against the previous output (None: there was none)
 
 
 def _render_into(stage: Path, config: Config, templates: Path, diagnostics: Diagnostics) -> tuple[Sdk, dict[str, bytes]]:
     sdk = build_sdk(config, diagnostics)
-    write_files(stage, {path: text.encode("utf-8") for path, text in render_sdk(sdk, templates).items()})
+    files = {path: text.encode("utf-8") for path, text in render_sdk(sdk, templates).items()}
+    if config.changelog is not None and config.changelog.is_file():  # the package ships its changelog
+        files[CHANGELOG_FILE] = config.changelog.read_bytes()
+    write_files(stage, files)
     format_tree(stage)
     return sdk, tree_files(stage)
+
+
+def _previous_surface(output: Path, package: str) -> Surface | None:
+    """The surface the output holds now, if it is one sdkgen wrote (a damaged one counts as none)."""
+    try:
+        data = json.loads((output / package / SURFACE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+
+def _surface_report(old: Surface | None, owned: dict[str, bytes], sdk: Sdk, label: str) -> Report | None:
+    if old is None:
+        return None
+    new = json.loads(owned[f"{sdk.package}/{SURFACE_FILE}"])
+    return Report(label, "regenerated", str(old.get("version", "")), tuple(diff_surfaces(old, new)))
 
 
 def generate(config: Config, templates: Path = DEFAULT_TEMPLATES) -> Result:
@@ -39,8 +66,9 @@ def generate(config: Config, templates: Path = DEFAULT_TEMPLATES) -> Result:
         remove_stale_stages(config.output)
         with staging(config.output) as stage:
             sdk, owned = _render_into(stage, config, templates, diagnostics)
+            previous = _previous_surface(config.output, sdk.package)
             changes = commit(stage, config.output, owned, f"sdkgen {sdk.generator_version}")
-    return Result(sdk, diagnostics, changes)
+    return Result(sdk, diagnostics, changes, _surface_report(previous, owned, sdk, "previous output"))
 
 
 def check(config: Config, templates: Path = DEFAULT_TEMPLATES) -> tuple[Result, str]:

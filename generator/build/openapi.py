@@ -121,7 +121,7 @@ class OpenApiBuilder:
             idempotency_key=idempotency_key,
             scopes=self._scopes(op),
             deprecation=deprecation_of(op, f"{http_method} {path}"),
-            error_codes=(),
+            error_codes=_error_statuses(op),
             source=f"{self.doc.display}#{pointer}",
         )
         return operation, tag, models | result.models
@@ -337,3 +337,12 @@ class OpenApiBuilder:
 
 def _optional(annotation: str) -> str:
     return annotation if annotation.endswith("| None") or annotation in ("Any", "None") else f"{annotation} | None"
+
+
+def _error_statuses(op: dict[str, Any]) -> tuple[int, ...]:
+    """The HTTP error statuses (4xx, 5xx) an operation documents; `default` and ranges name no class."""
+    responses = op.get("responses")
+    codes = (
+        {int(str(code)) for code in responses if str(code).isdigit() and int(str(code)) >= 400} if isinstance(responses, dict) else set()
+    )
+    return tuple(sorted(codes))
