@@ -83,9 +83,17 @@ def _code(text: str) -> str:
     return f"`{text}`"
 
 
-def _retyped(api: str, kind: str, subject: str, old: str, new: str, *, reads: bool, writes: bool) -> list[Change]:
-    """A type change, judged by whether the user reads the value (output) and/or writes it (input)."""
+def _retyped(
+    api: str, kind: str, subject: str, old: str, new: str, *, reads: bool, writes: bool, optionality_changed: bool = False
+) -> list[Change]:
+    """A type change, judged by whether the user reads the value (output) and/or writes it (input).
+
+    When the value also became required or optional, its `None` came or went with that (and is
+    reported there), so only the other members are compared.
+    """
     before, after = union_members(old), union_members(new)
+    if optionality_changed:
+        before, after = before - {"None"}, after - {"None"}
     if before == after:
         return []
     if before - {"None"} == after - {"None"}:
@@ -131,7 +139,8 @@ def _diff_params(api: str, call: str, old: dict[str, Any], new: dict[str, Any]) 
             changes.append(_change(api, "param-required", subject, "parameter is now required", breaking=True))
         elif was["required"] and not now["required"]:
             changes.append(_change(api, "param-optional", subject, "parameter is now optional", category="added"))
-        changes.extend(_retyped(api, "param", subject, was["type"], now["type"], reads=False, writes=True))
+        optionality = was["required"] != now["required"]
+        changes.extend(_retyped(api, "param", subject, was["type"], now["type"], reads=False, writes=True, optionality_changed=optionality))
         if was.get("position") != now.get("position"):
             changes.append(
                 _change(api, "param-moved", subject, f"positional place {was.get('position')} → {now.get('position')}", breaking=True)
@@ -229,7 +238,10 @@ def _diff_fields(api: str, name: str, old: dict[str, Any], new: dict[str, Any], 
             changes.append(_change(api, "field-required", subject, "field is now required", breaking=writes))
         elif was["required"] and not now["required"]:
             changes.append(_change(api, "field-optional", subject, "field is now optional (has a default)"))
-        changes.extend(_retyped(api, "field", subject, was["type"], now["type"], reads=reads, writes=writes))
+        optionality = was["required"] != now["required"]
+        changes.extend(
+            _retyped(api, "field", subject, was["type"], now["type"], reads=reads, writes=writes, optionality_changed=optionality)
+        )
         if was.get("alias", "") != now.get("alias", ""):
             changes.append(
                 _change(

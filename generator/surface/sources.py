@@ -7,7 +7,6 @@ import json
 import subprocess
 import tarfile
 import tempfile
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,24 +93,19 @@ def git_tag_exists(root: Path, tag: str) -> bool:
 
 
 def surface_at_revision(root: Path, revision: str, templates: Path) -> LabelledSurface:
-    """The surface at a git revision: its committed api.json, or (before there was one) built from its specs."""
+    """The surface the spec set of a git revision makes, built with the current generator and templates.
+
+    Building from the revision's specs (not reading its committed api.json) keeps the comparison
+    about the specs even when a commit changed a spec without regenerating; to compare what was
+    committed, generator changes included, compare the two revisions' api.json files instead.
+    """
     commit = _git(root, "rev-parse", "--short", f"{revision}^{{commit}}").decode().strip()
     label = f"{revision} ({commit})" if not revision.startswith(commit) else commit
-    pyproject = tomllib.loads(_git(root, "show", f"{commit}:pyproject.toml").decode("utf-8"))
-    table = pyproject.get("tool", {}).get("sdkgen", {})
-    committed = f"{table.get('output', 'generated')}/{table.get('package', '')}/{SURFACE_FILE}"
-    listing = _git(root, "ls-tree", "--name-only", commit, "--", committed).decode().strip()
-    if listing:
-        data = json.loads(_git(root, "show", f"{commit}:{committed}"))
-        if isinstance(data, dict) and data.get("format") == FORMAT:
-            return LabelledSurface(label, data)
     archive = _git(root, "archive", "--format=tar", commit)
     with tempfile.TemporaryDirectory(prefix="sdkgen-rev-") as scratch:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(scratch, filter="data")
-        old_templates = Path(scratch) / "templates"
-        config = load_pyproject(Path(scratch) / "pyproject.toml")
-        return LabelledSurface(label, surface_of_config(config, old_templates if old_templates.is_dir() else templates))
+        return LabelledSurface(label, surface_of_config(load_pyproject(Path(scratch) / "pyproject.toml"), templates))
 
 
 def resolve(argument: str, *, root: Path, templates: Path) -> LabelledSurface:
@@ -142,7 +136,9 @@ def resolve(argument: str, *, root: Path, templates: Path) -> LabelledSurface:
                 data = None
             if isinstance(data, dict) and data.get("format") == FORMAT:
                 return LabelledSurface(str(argument), data)
-        return LabelledSurface(str(argument), surface_of_config(_single_spec(path, api_name), templates))
+        surface = surface_of_config(_single_spec(path, api_name), templates)
+        surface["version"] = ""  # a lone spec has no package version to bump
+        return LabelledSurface(str(argument), surface)
     if is_git_revision(root, argument):
         return surface_at_revision(root, argument, templates)
     raise SdkgenError(f"{argument}: no such file, folder or git revision")

@@ -1,0 +1,261 @@
+"""The API surface (api.json) and `sdkgen diff`: every spec change is reported in SDK terms and classified."""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.cli import EXIT_BREAKING
+from generator.cli import main as sdkgen
+from generator.config import load_pyproject
+from generator.pipeline import DEFAULT_TEMPLATES
+from generator.surface.diff import diff_surfaces, union_members
+from generator.surface.extract import HTTP_ERROR_CLASSES
+from generator.surface.semver import bump, level_between
+from generator.surface.sources import resolve, surface_of_config
+from tests.conftest import FIXTURES, ROOT
+
+CASES_DIR = FIXTURES / "spec_changes"
+CASES: dict[str, Any] = yaml.safe_load((CASES_DIR / "cases.yaml").read_text(encoding="utf-8"))
+COMMITTED_SURFACE = ROOT / "generated" / "coinbase_sdk" / "api.json"
+
+
+def pair(case: str) -> tuple[str, str]:
+    folder = CASES_DIR / case
+    old = next(folder.glob("old.*"))
+    new = next(folder.glob("new.*"))
+    return str(old), str(new)
+
+
+@pytest.fixture(scope="module")
+def flagship_surface() -> dict[str, Any]:
+    return surface_of_config(load_pyproject(ROOT / "pyproject.toml"), DEFAULT_TEMPLATES)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_spec_change_is_classified_with_its_bump(case: str) -> None:
+    old_path, new_path = pair(case)
+    old = resolve(old_path, root=ROOT, templates=DEFAULT_TEMPLATES).surface
+    new = resolve(new_path, root=ROOT, templates=DEFAULT_TEMPLATES).surface
+    changes = diff_surfaces(old, new)
+    found = sorted([c.kind, c.subject, c.breaking] for c in changes)
+    assert found == sorted(CASES[case]["changes"]), [str(c) for c in changes]
+    level = max((c.level for c in changes), key=["patch", "minor", "major"].index)
+    assert level == CASES[case]["bump"]
+
+
+def test_every_change_fixture_has_an_expectation() -> None:
+    folders = {p.name for p in CASES_DIR.iterdir() if p.is_dir()}
+    assert folders == set(CASES)
+
+
+def test_flagship_against_itself_is_empty(flagship_surface: dict[str, Any]) -> None:
+    assert diff_surfaces(flagship_surface, flagship_surface) == []
+    committed = json.loads(COMMITTED_SURFACE.read_text(encoding="utf-8"))
+    assert diff_surfaces(committed, flagship_surface) == []
+
+
+def test_surface_lists_every_field_of_every_generated_model() -> None:
+    """api.json describes the code users import: its fields and enum values are the classes' own."""
+    surface = json.loads(COMMITTED_SURFACE.read_text(encoding="utf-8"))
+    for api_name, api in surface["apis"].items():
+        module = importlib.import_module(f"coinbase_sdk.models.{api_name}")
+        for name, entry in api["models"].items():
+            cls = getattr(module, name)
+            if entry["kind"] == "enum":
+                assert issubclass(cls, enum.Enum)
+                assert entry["values"] == [member.value for member in cls], name
+            elif entry["kind"] == "model":
+                assert set(entry["fields"]) == set(cls.model_fields), name
+                required = {f for f, info in cls.model_fields.items() if info.is_required()}
+                assert {f for f, e in entry["fields"].items() if e["required"]} == required, name
+
+
+def test_surface_operations_match_the_generated_signatures() -> None:
+    import inspect
+
+    from coinbase_sdk import Client
+
+    surface = json.loads(COMMITTED_SURFACE.read_text(encoding="utf-8"))
+    with Client() as client:
+        for api_name, api in surface["apis"].items():
+            for key, op in api["operations"].items():
+                group, name = key.split(".")
+                method = getattr(getattr(getattr(client, api_name), group), name)
+                parameters = inspect.signature(method).parameters
+                for param, entry in op["params"].items():
+                    assert param in parameters, f"{key}({param})"
+                    kind = parameters[param].kind
+                    assert (kind is inspect.Parameter.POSITIONAL_OR_KEYWORD) == ("position" in entry), f"{key}({param})"
+                    assert (parameters[param].default is inspect.Parameter.empty) == entry["required"], f"{key}({param})"
+
+
+def test_http_error_classes_match_the_runtime() -> None:
+    from coinbase_sdk._exceptions import _STATUS_CLASSES
+
+    assert HTTP_ERROR_CLASSES == {status: cls.__name__ for status, cls in _STATUS_CLASSES.items()}
+
+
+def test_response_enum_that_is_closed_breaks_on_a_new_value() -> None:
+    old = {"apis": {"a": {"operations": {}, "errors": {}, "models": {"Side": enum_entry(["buy"], open_=False)}}}}
+    new = {"apis": {"a": {"operations": {}, "errors": {}, "models": {"Side": enum_entry(["buy", "sell"], open_=False)}}}}
+    (change,) = diff_surfaces(old, new)
+    assert change.kind == "enum-value-added" and change.breaking
+
+
+def enum_entry(values: list[str], *, open_: bool) -> dict[str, Any]:
+    return {"kind": "enum", "open": open_, "values": values, "docs": "", "roles": ["output"]}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reads", "breaking"),
+    [
+        ("str", "str | int", False, False),  # a parameter that accepts more
+        ("str | int", "str", False, True),  # a parameter that accepts less
+        ("str | int", "str", True, False),  # a response value that can be fewer things
+        ("str", "str | int", True, True),  # a response value that can be more things
+        ("Literal['a']", "Literal['a', 'b']", True, True),  # a closed set that grows, read by users
+    ],
+)
+def test_type_changes_are_judged_by_direction(old: str, new: str, reads: bool, breaking: bool) -> None:
+    model = {"kind": "model", "docs": "", "roles": ["output" if reads else "input"]}
+    before = {"apis": {"a": {"operations": {}, "errors": {}, "models": {"M": {**model, "fields": {"x": {"type": old, "required": True}}}}}}}
+    after = {"apis": {"a": {"operations": {}, "errors": {}, "models": {"M": {**model, "fields": {"x": {"type": new, "required": True}}}}}}}
+    (change,) = diff_surfaces(before, after)
+    assert change.breaking is breaking
+
+
+def test_union_members_reads_optional_and_literals() -> None:
+    assert union_members("Optional[int]") == {"int", "None"}
+    assert union_members("Literal['a', 'b'] | None") == {"Literal['a']", "Literal['b']", "None"}
+
+
+@pytest.mark.parametrize(
+    ("version", "level", "expected"),
+    [
+        ("1.4.2", "major", "2.0.0"),
+        ("1.4.2", "minor", "1.5.0"),
+        ("1.4.2", "patch", "1.4.3"),
+        ("0.3.1", "major", "0.4.0"),  # before 1.0 a breaking change bumps the minor
+        ("0.3.1", "minor", "0.3.2"),
+        ("0.3.1", "none", "0.3.1"),
+    ],
+)
+def test_semver_bump(version: str, level: str, expected: str) -> None:
+    assert bump(version, level) == expected
+    if level != "none":
+        assert level_between(version, expected) == level
+
+
+def test_diff_exit_status_says_whether_anything_breaks(capsys: pytest.CaptureFixture[str]) -> None:
+    assert sdkgen(["diff", *pair("field_removed")]) == EXIT_BREAKING
+    assert "## Breaking changes" in capsys.readouterr().out
+    assert sdkgen(["diff", *pair("field_added")]) == 0
+    assert "**Proposed bump: minor**" in capsys.readouterr().out
+
+
+def test_diff_writes_json_for_tools(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    assert sdkgen(["diff", *pair("jsonrpc_param_renamed"), "--format", "json", "--output", str(report)]) == EXIT_BREAKING
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["breaking"] is True and data["bump"] == "major"
+    assert data["changes"][0]["kind"] == "param-renamed"
+
+
+def test_diff_of_a_missing_input_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert sdkgen(["diff", "no/such/spec.yaml", "HEAD"]) == 1
+    assert "no/such/spec.yaml: no such file, folder or git revision" in capsys.readouterr().err
+
+
+def project(tmp_path: Path, spec_source: Path, version: str = "0.1.0") -> Path:
+    """A project folder with [tool.sdkgen] over one OpenAPI spec, committed in a fresh git repository."""
+    root = tmp_path / "project"
+    (root / "specs").mkdir(parents=True)
+    shutil.copy(spec_source, root / "specs" / "api.yaml")
+    (root / "pyproject.toml").write_text(
+        f'[tool.sdkgen]\npackage = "pets_sdk"\nversion = "{version}"\noutput = "generated"\n\n'
+        '[[tool.sdkgen.apis]]\nname = "pets"\nopenapi = "specs/api.yaml"\n',
+        encoding="utf-8",
+    )
+    git(root, "init", "-q", "-b", "main")
+    assert sdkgen(["generate", "--config", str(root / "pyproject.toml")]) == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "first")
+    return root
+
+
+def git(root: Path, *args: str) -> str:
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@e",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@e",
+        "PATH": "/usr/bin:/bin",
+    }
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True, env=env).stdout
+
+
+def test_diff_against_a_git_revision_sees_the_working_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = pair("enum_value_removed")
+    root = project(tmp_path, Path(old))
+    shutil.copy(new, root / "specs" / "api.yaml")
+    capsys.readouterr()
+    assert sdkgen(["diff", "HEAD", "--config", str(root / "pyproject.toml")]) == EXIT_BREAKING
+    out = capsys.readouterr().out
+    assert "`models.pets.PetStatus`: value 'pending' removed" in out
+    git(root, "commit", "-q", "-am", "second")
+    assert sdkgen(["diff", "HEAD~1", "HEAD", "--config", str(root / "pyproject.toml")]) == EXIT_BREAKING
+
+
+def test_regenerate_prints_what_changed_in_the_api(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = pair("field_removed")
+    root = project(tmp_path, Path(old))
+    shutil.copy(new, root / "specs" / "api.yaml")
+    capsys.readouterr()
+    assert sdkgen(["generate", "--config", str(root / "pyproject.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "API surface: 1 breaking; proposed bump: major (0.1.0 → 0.2.0)" in out
+    assert "BREAKING models.pets.Pet.age: field removed" in out
+
+
+def test_release_bumps_from_the_diff_and_prepends_the_changelog(tmp_path: Path) -> None:
+    old, new = pair("optional_param_added")
+    root = project(tmp_path, Path(old), version="1.2.0")
+    shutil.copy(new, root / "specs" / "api.yaml")
+    assert sdkgen(["release", "--config", str(root / "pyproject.toml"), "--date", "2026-11-21"]) == 0
+    assert 'version = "1.3.0"' in (root / "pyproject.toml").read_text(encoding="utf-8")
+    changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.startswith("# Changelog\n\n## 1.3.0 (2026-11-21)\n")
+    assert "- `client.pets.pets.list_pets(status)`: new optional parameter `str | None`" in changelog
+    assert '__version__ = "1.3.0"' in (root / "generated" / "pets_sdk" / "_version.py").read_text(encoding="utf-8")
+    assert (root / "generated" / "CHANGELOG.md").read_text(encoding="utf-8") == changelog
+    git(root, "commit", "-q", "-am", "Release 1.3.0")
+    git(root, "tag", "v1.3.0")
+    # The next release compares with the tag: a docs-only change is a patch.
+    text = (root / "specs" / "api.yaml").read_text(encoding="utf-8").replace("List pets", "List the pets")
+    (root / "specs" / "api.yaml").write_text(text, encoding="utf-8")
+    assert sdkgen(["release", "--config", str(root / "pyproject.toml"), "--date", "2026-11-22"]) == 0
+    changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.startswith("# Changelog\n\n## 1.3.1 (2026-11-22)\n\nCompared with v1.3.0")
+    assert "## 1.3.0 (2026-11-21)" in changelog
+
+
+def test_release_refuses_a_version_too_small_for_the_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = pair("operation_removed")
+    root = project(tmp_path, Path(old), version="1.2.0")
+    shutil.copy(new, root / "specs" / "api.yaml")
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    assert sdkgen(["release", "--config", str(root / "pyproject.toml"), "--version", "1.2.1"]) == 1
+    assert "need a major bump, 2.0.0" in capsys.readouterr().err
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    assert after == before
+    assert sdkgen(["release", "--config", str(root / "pyproject.toml"), "--version", "2.0.0", "--date", "2026-11-21"]) == 0
+    assert "### Breaking changes\n\n- `client.pets.pets.get_pet`: removed" in (root / "CHANGELOG.md").read_text(encoding="utf-8")
