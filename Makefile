@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv regenerate check-generated test lint typecheck ir lock clean update-fixtures
+.PHONY: help venv regenerate check-generated test lint typecheck ir lock clean update-fixtures diff release publish
 
 help:
 	@echo "make regenerate       regenerate generated/ from specs/ + templates/"
@@ -18,6 +18,9 @@ help:
 	@echo "make ir               print the flagship IR as JSON"
 	@echo "make update-fixtures  regenerate the golden trees of the fixture specs (tests/fixtures/expected)"
 	@echo "make lock             re-pin requirements.lock from the current venv"
+	@echo "make diff [BASE=rev]  API changes of the working-tree specs against BASE (default HEAD), breaking first"
+	@echo "make release [VERSION=x.y.z]  bump the SDK version (default: what the diff proposes) and prepend CHANGELOG.md"
+	@echo "make publish          build, twine-check and upload generated/ to \$$TWINE_REPOSITORY_URL"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +51,27 @@ typecheck: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Review and release (see README: "Updating a spec, reviewing, releasing").
+BASE ?= HEAD
+DIST ?= dist
+
+diff: $(STAMP)
+	$(BIN)/sdkgen diff $(BASE)
+
+release: $(STAMP)
+	$(BIN)/sdkgen release $(if $(VERSION),--version $(VERSION)) $(if $(SINCE),--since $(SINCE)) $(if $(FORCE),--force)
+
+# Uploads to the index named by twine's own variables: TWINE_REPOSITORY_URL, TWINE_USERNAME and
+# TWINE_PASSWORD (or an API token as the password with TWINE_USERNAME=__token__). There is no default
+# index on purpose: a release goes where it was told to go, never to pypi.org by accident.
+publish: $(STAMP)
+	@test -n "$$TWINE_REPOSITORY_URL" || { echo "error: set TWINE_REPOSITORY_URL (and TWINE_USERNAME, TWINE_PASSWORD) to the package index to upload to" >&2; exit 1; }
+	$(BIN)/sdkgen check
+	rm -rf $(DIST)
+	$(BIN)/python -m build --no-isolation --sdist --wheel --outdir $(DIST) generated
+	$(BIN)/twine check --strict $(DIST)/*
+	$(BIN)/twine upload --non-interactive --disable-progress-bar $(DIST)/*
 
 update-fixtures: $(STAMP)
 	$(BIN)/python -m tests.fixture_specs
