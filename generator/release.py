@@ -2,13 +2,15 @@
 
 The version lives in one place, `version` in `[tool.sdkgen]` of pyproject.toml; the generated
 package's `_version.py`, `pyproject.toml` and `api.json` are derived from it by regenerating.
-The baseline is the previous release: the git tag `v<current version>` when it exists, else HEAD
-(or any revision given with `--since`).
+The baseline is the previous release: `--since` when given, else the git tag `v<current version>`,
+else the commit that set the current version in pyproject.toml, else HEAD (no history yet).
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,12 +65,43 @@ def prepend_changelog(path: Path, entry: str) -> None:
     path.write_text(head + "\n" + entry + ("\n" + rest if rest else ""), encoding="utf-8")
 
 
+def _configured_version(root: Path, commit: str, pyproject: str) -> str | None:
+    shown = subprocess.run(["git", "-C", str(root), "show", f"{commit}:{pyproject}"], capture_output=True, check=False)
+    try:
+        table = tomllib.loads(shown.stdout.decode("utf-8")).get("tool", {}).get("sdkgen", {})
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    version = table.get("version") if shown.returncode == 0 else None
+    return str(version) if version is not None else None
+
+
+def version_commit(root: Path, pyproject: Path, version: str) -> str | None:
+    """The commit that set `version` in [tool.sdkgen]: the oldest of the newest run of commits that have it."""
+    relative = pyproject.resolve().relative_to(root.resolve()).as_posix()
+    log = subprocess.run(["git", "-C", str(root), "log", "--format=%H", "--", relative], capture_output=True, text=True, check=False)
+    found: str | None = None
+    for commit in log.stdout.split() if log.returncode == 0 else []:
+        if _configured_version(root, commit, relative) != version:
+            break
+        found = commit
+    return found
+
+
+def baseline_of(root: Path, pyproject: Path, version: str, since: str | None) -> str:
+    """Which revision the release is compared with (see the module docstring)."""
+    if since:
+        return since
+    if git_tag_exists(root, f"v{version}"):
+        return f"v{version}"
+    return version_commit(root, pyproject, version) or "HEAD"
+
+
 def release(pyproject: Path, templates: Path, *, version: str | None, since: str | None, date: str, force: bool = False) -> Release:
     """Bump the version (given, or derived from the diff), write the CHANGELOG entry, regenerate."""
     config = load_pyproject(pyproject)
     current = config.version
     parse_version(current)
-    baseline = since or (f"v{current}" if git_tag_exists(config.root, f"v{current}") else "HEAD")
+    baseline = baseline_of(config.root, pyproject, current, since)
     old = surface_at_revision(config.root, baseline, templates)
     new = surface_of_config(config, templates)
     report = Report(old.label, "this release", current, tuple(diff_surfaces(old.surface, new)))

@@ -259,3 +259,16 @@ def test_release_refuses_a_version_too_small_for_the_changes(tmp_path: Path, cap
     assert after == before
     assert sdkgen(["release", "--config", str(root / "pyproject.toml"), "--version", "2.0.0", "--date", "2026-11-21"]) == 0
     assert "### Breaking changes\n\n- `client.pets.pets.get_pet`: removed" in (root / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_release_without_a_tag_compares_with_the_commit_that_set_the_version(tmp_path: Path) -> None:
+    old, new = pair("field_added")
+    root = project(tmp_path, Path(old), version="1.2.0")
+    first = git(root, "rev-parse", "HEAD").strip()
+    shutil.copy(new, root / "specs" / "api.yaml")
+    assert sdkgen(["generate", "--config", str(root / "pyproject.toml")]) == 0
+    git(root, "commit", "-q", "-am", "spec update, committed before the release")
+    assert sdkgen(["release", "--config", str(root / "pyproject.toml"), "--date", "2026-11-21"]) == 0
+    changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## 1.3.0 (2026-11-21)\n\nCompared with {first[:7]}" in changelog
+    assert "`models.pets.Pet.tag`: new optional field" in changelog
