@@ -19,6 +19,7 @@ _ROOT_MODEL = re.compile(r"\n\nclass Model\(RootModel\[Any\]\):\n    root: Any\n
 # The engine adds this to every model with a custom type; the SDK's types need no such permission.
 _ARBITRARY_TYPES = re.compile(r"\n    model_config = ConfigDict\(\n        arbitrary_types_allowed=True,\n    \)\n")
 # IR formats that the runtime's `_models` module gives a type of its own.
+_OPEN_ENUMS = ("SDKEnum", "SDKIntEnum", "SDKValueEnum")
 _RUNTIME_TYPES = {("string", "decimal"): "DecimalString", ("number", "decimal"): "JsonNumber"}
 
 
@@ -69,8 +70,10 @@ def render_models(api: Api, package: str, header: str, templates: Path) -> str:
     source = _HEADER.sub("", source)
     source = _ROOT_MODEL.sub("\n", source)  # the bundle's own (empty) root is not a model
     source = _ARBITRARY_TYPES.sub("\n", source)
-    if "(SDKEnum):" in source:  # the enum template names the runtime's open enum base
+    enum_bases = [base for base in _OPEN_ENUMS if f"({base}):" in source]
+    if enum_bases:  # the enum template names the runtime's open enum bases
+        names = ", ".join(enum_bases)
         source = source.replace(
-            "from __future__ import annotations\n", f"from __future__ import annotations\n\nfrom {package}._models import SDKEnum\n", 1
+            "from __future__ import annotations\n", f"from __future__ import annotations\n\nfrom {package}._models import {names}\n", 1
         )
     return header + "\n" + source

@@ -16,6 +16,7 @@ import json
 import re
 from typing import Any
 
+from ..errors import SdkgenError
 from ..ir import Api, Operation, Sdk
 
 FORMAT = "sdkgen-api/1"
@@ -34,7 +35,8 @@ HTTP_ERROR_CLASSES = {
 }
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_ENUM_BASES = frozenset({"SDKEnum", "Enum", "StrEnum", "IntEnum"})
+_OPEN_ENUM_BASES = frozenset({"SDKEnum", "SDKIntEnum", "SDKValueEnum"})
+_ENUM_BASES = _OPEN_ENUM_BASES | {"Enum", "StrEnum", "IntEnum"}
 
 Surface = dict[str, Any]
 
@@ -120,7 +122,10 @@ def _class_docs(node: ast.ClassDef) -> str:
 
 def models_of(source: str) -> dict[str, Any]:
     """The models, enums and aliases of one generated models module, with inherited fields flattened."""
-    tree = ast.parse(source)
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:  # the models stage wrote invalid Python: a generator bug, never the user's
+        raise SdkgenError(f"the generated models module does not parse (line {exc.lineno}: {exc.msg}); please report this") from None
     classes: dict[str, Any] = {}
     own_bases: dict[str, list[str]] = {}
     for node in tree.body:
@@ -134,7 +139,7 @@ def models_of(source: str) -> dict[str, Any]:
                 for stmt in node.body
                 if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant) and not isinstance(stmt.value.value, bool)
             ]
-            classes[node.name] = {"kind": "enum", "open": "SDKEnum" in bases, "values": values, "docs": docs}
+            classes[node.name] = {"kind": "enum", "open": bool(_OPEN_ENUM_BASES & set(bases)), "values": values, "docs": docs}
             continue
         root = next((b for b in bases if b.startswith("RootModel[")), None)
         if root is not None:
