@@ -139,3 +139,10 @@ def unique_name(candidate: str, taken: set[str] | frozenset[str], suffixes: Iter
     while f"{candidate}{number}" in taken:
         number += 1
     return f"{candidate}{number}"
+
+
+def clean_text(value: object) -> str:
+    """Spec prose as generated docs take it: stripped, with no trailing spaces on any line."""
+    if not isinstance(value, str):
+        return ""
+    return "\n".join(line.rstrip() for line in value.strip().splitlines())

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import Location, SpecError
 from ..ir import Deprecation, FieldMapping, Group, Operation, Param
-from .naming import RESERVED_MEMBER_NAMES, class_name, python_name
+from .naming import RESERVED_MEMBER_NAMES, class_name, clean_text, python_name
 
 # Names every generated method already uses for its per-call options.
 RESERVED_PARAM_NAMES = frozenset({"self", "extra_headers", "extra_query", "timeout", "max_retries"})
@@ -16,7 +16,7 @@ RESERVED_PARAM_NAMES = frozenset({"self", "extra_headers", "extra_query", "timeo
 
 def text(value: Any) -> str:
     """A description or summary as clean text (specs sometimes put numbers or nulls there)."""
-    return value.strip() if isinstance(value, str) else ""
+    return clean_text(value)
 
 
 def param_name(wire_name: str, taken: set[str], location: str) -> str:

@@ -15,7 +15,7 @@ from ..errors import Diagnostics, SpecError, join_pointer
 from ..ir import ModelSchema
 from ..load.documents import SourceDocument, resolve_pointer, split_pointer
 from ..load.refs import DocumentSet
-from .naming import class_name, pascal_case, schema_class_names, unique_name
+from .naming import class_name, clean_text, pascal_case, schema_class_names, unique_name
 
 # Formats that map to a richer Python type; every other format is documentation only, so a
 # server that sends a slightly different string never breaks parsing.
@@ -129,12 +129,25 @@ class SchemaBundle:
             inner = self._ref(schema[combinator][0]["$ref"], _Site(site.document, join_pointer(site.pointer, combinator, 0)), context)
             return self._nullable(self._with_docs(inner, schema, site), schema)
 
+        schema = _distribute_all_of(_without_requirement_unions(schema))
         is_enum = isinstance(schema.get("enum"), list)
         is_object = bool(schema.get("properties")) or (
             schema.get("type") == "object" and "additionalProperties" not in schema and not _has_combinator(schema)
         )
-        if not root and (is_enum and schema.get("type", "string") == "string" or is_object and schema.get("properties")):
-            # Inline objects and string enums become named models, named from where they stand.
+        # An inline `allOf` of several parts is a model of its own (the models engine would otherwise
+        # name the merge after its parent with a number).
+        is_composite = isinstance(schema.get("allOf"), list) and len(schema["allOf"]) > 1
+        # So is a discriminated union: the engine makes it a root model, numbered after its field.
+        is_tagged_union = isinstance(schema.get("discriminator"), dict) and _has_combinator(schema)
+        if not root and (
+            is_enum
+            and schema.get("type", "string") == "string"
+            or is_object
+            and schema.get("properties")
+            or is_composite
+            or is_tagged_union
+        ):
+            # Inline objects, composites and string enums become named models, named from where they stand.
             name = self._name_for_context(context)
             self._sources[name] = f"{site.document.display}#{site.pointer}"
             self._taken.add(name)
@@ -181,7 +194,10 @@ class SchemaBundle:
             if isinstance(members, list) and members:
                 out[combinator_key] = [
                     self._normalize(
-                        m, _Site(site.document, join_pointer(site.pointer, combinator_key, i)), _variant_context(context, m, i), root=False
+                        m,
+                        _Site(site.document, join_pointer(site.pointer, combinator_key, i)),
+                        _variant_context(context, m, i, members),
+                        root=False,
                     )
                     for i, m in enumerate(members)
                 ]
@@ -241,9 +257,9 @@ class SchemaBundle:
         return {"anyOf": [out, {"type": "null"}]} if out else out
 
     def _with_docs(self, out: dict[str, Any], schema: dict[str, Any], site: _Site) -> dict[str, Any]:
-        description = schema.get("description")
-        if isinstance(description, str) and description.strip():
-            out["description"] = description.strip()
+        description = clean_text(schema.get("description"))
+        if description:
+            out["description"] = description
         return out
 
     def _drop_misplaced_required(self, schema: Any, site: _Site) -> None:
@@ -260,11 +276,13 @@ class SchemaBundle:
             )
 
     def _check_default_in_enum(self, schema: dict[str, Any], site: _Site) -> None:
+        # Models take no defaults from the spec (a missing field reads as None), so a default
+        # outside the enum harms nothing generated; it is still worth telling the spec's owner.
         if "default" in schema and schema["default"] not in schema["enum"] and schema["default"] is not None:
-            raise SpecError(
+            self._diagnostics.warn(
                 site.document.location(join_pointer(site.pointer, "default")),
-                f"default {schema['default']!r} is not one of the enum values {schema['enum']!r}",
-                "correct or remove the default in an overlay",
+                f"default {schema['default']!r} is not one of the enum values {schema['enum']!r} (ignored)",
+                kind="enum default outside its enum (ignored)",
             )
 
     def _discriminator(self, discriminator: dict[str, Any], site: _Site, context: str) -> dict[str, Any]:
@@ -331,14 +349,114 @@ def _has_combinator(schema: dict[str, Any]) -> bool:
     return any(k in schema for k in _COMBINATORS)
 
 
-def _variant_context(context: str, member: Any, index: int) -> str:
-    if isinstance(member, dict):
-        title = member.get("title")
-        if isinstance(title, str) and title.strip():
-            return context + pascal_case(title)
-        for prop in (member.get("properties") or {}).values():
-            if isinstance(prop, dict) and isinstance(prop.get("const"), str):
-                return context + pascal_case(prop["const"])
+def _without_requirement_unions(schema: dict[str, Any]) -> dict[str, Any]:
+    """Drop `anyOf`/`oneOf` whose members only say which properties are required.
+
+    `anyOf: [{required: [a]}, {required: [b]}]` ("give a or b") validates values; it adds no type.
+    The model keeps both properties optional, and the server checks the rule.
+    """
+    out = schema
+    for key in ("anyOf", "oneOf"):
+        members = out.get(key)
+        if isinstance(members, list) and members and isinstance(out.get("properties"), dict):
+            if all(isinstance(m, dict) and not set(m) - {"required", "description", "title", "not"} for m in members):
+                out = {k: v for k, v in out.items() if k != key}
+    return out
+
+
+_ANNOTATION_KEYS = frozenset({"nullable", "description", "title", "readOnly", "writeOnly", "deprecated", "example", "examples"})
+
+
+def _distribute_all_of(schema: dict[str, Any]) -> dict[str, Any]:
+    """`allOf: [anyOf: [A, B], X]` → `anyOf: [allOf: [A, X], allOf: [B, X]]`.
+
+    Both mean the same; the second gives each combination a place of its own, so it is named after
+    its member (`...ResponseAudioDeltaEvent`) instead of being numbered by the models engine.
+    """
+    parts = schema.get("allOf")
+    if not isinstance(parts, list) or len(parts) < 2:
+        return schema
+    # Parts that only annotate (`{nullable: true}`, a lone description: the 3.0 way to make a $ref
+    # nullable) constrain nothing: fold them into the schema itself.
+    notes = [p for p in parts if isinstance(p, dict) and p and not set(p) - _ANNOTATION_KEYS]
+    if notes and len(notes) < len(parts):
+        folded = {k: v for k, v in schema.items() if k != "allOf"}
+        for note in notes:
+            for key, value in note.items():
+                folded.setdefault(key, value)
+        kept = [p for p in parts if not any(p is n for n in notes)]
+        return _distribute_all_of({**folded, "allOf": kept}) if len(kept) > 1 else {**folded, "allOf": kept}
+    unions = [
+        (i, key)
+        for i, part in enumerate(parts)
+        if isinstance(part, dict)
+        for key in ("anyOf", "oneOf")
+        if isinstance(part.get(key), list) and not set(part) - {key, "description", "title", "discriminator"}
+    ]
+    if len(unions) != 1:
+        return schema
+    index, key = unions[0]
+    others = [part for i, part in enumerate(parts) if i != index]
+    rest = {k: v for k, v in schema.items() if k != "allOf"}
+    return {**rest, key: [{"allOf": [member, *others]} for member in parts[index][key]]}
+
+
+def _ref_name(member: dict[str, Any]) -> str | None:
+    """The component name a composite member starts from (`allOf: [{$ref: .../Name}, ...]`)."""
+    parts = member.get("allOf")
+    first = parts[0] if isinstance(parts, list) and parts else None
+    ref = first.get("$ref") if isinstance(first, dict) else None
+    return ref.rsplit("/", 1)[-1] if isinstance(ref, str) and "/" in ref else None
+
+
+def _single_value(schema: Any) -> str | None:
+    """The one string a schema allows (`const: x`, or `enum: [x]`), if it allows exactly one."""
+    if not isinstance(schema, dict):
+        return None
+    if isinstance(schema.get("const"), str):
+        return str(schema["const"])
+    values = schema.get("enum")
+    return values[0] if isinstance(values, list) and len(values) == 1 and isinstance(values[0], str) else None
+
+
+def _variant_context(context: str, member: Any, index: int, siblings: list[Any]) -> str:
+    """A name for an inline union member, from what it is rather than where it stands.
+
+    In order: its title; the value of its tag property (`type: {const: message}` → `...Message`);
+    for an enum, `Enum`; for an object, the property no sibling has (`...WithValue`); for an array
+    or a map, `List`/`Map`. Only a member none of these describe gets a positional `VariantN`.
+    """
+    if not isinstance(member, dict):
+        return f"{context}Variant{index + 1}"
+    title = member.get("title")
+    if isinstance(title, str) and pascal_case(title):
+        return context + pascal_case(title)
+    base = _ref_name(member)
+    if base and pascal_case(base):
+        return context + pascal_case(base)
+    properties: dict[str, Any] = member["properties"] if isinstance(member.get("properties"), dict) else {}
+    for prop in properties.values():
+        tag = _single_value(prop)
+        if tag is not None and pascal_case(tag):
+            return context + pascal_case(tag)
+    if isinstance(member.get("enum"), list):
+        return context if context.endswith("Enum") else f"{context}Enum"
+    if not properties and _has_combinator(member):
+        return context  # a union inside a union is no class: its own members are named from here
+    if properties:
+        others: set[str] = set()
+        for sibling in siblings:
+            if sibling is not member and isinstance(sibling, dict) and isinstance(sibling.get("properties"), dict):
+                others |= set(sibling["properties"])
+        own = [p for p in properties if p not in others and pascal_case(p)]
+        required: list[Any] = member["required"] if isinstance(member.get("required"), list) else []
+        distinct = [p for p in own if p in required] or own
+        if distinct:
+            return f"{context}With{pascal_case(distinct[0])}"
+    if member.get("type") == "array":
+        return f"{context}List"
+    if member.get("type") == "object" and isinstance(member.get("additionalProperties"), dict):
+        return f"{context}Map"
     return f"{context}Variant{index + 1}"
 
 

@@ -31,7 +31,7 @@ def generator_version() -> str:
         return "0+unknown"
 
 
-def load_api(source: ApiSource, config: Config) -> DocumentSet:
+def load_api(source: ApiSource, config: Config, diagnostics: Diagnostics) -> DocumentSet:
     """Read a spec, apply its overlays, validate the result."""
     document = read_document(source.path, root=config.root)
     for overlay_path in source.overlays:
@@ -40,7 +40,7 @@ def load_api(source: ApiSource, config: Config) -> DocumentSet:
     if source.kind == "openapi":
         openapi_version(document)
         documents.check_all()
-        validate_openapi(document)
+        validate_openapi(document, diagnostics)
     else:
         validate_openrpc(document)
         documents.check_all()
@@ -59,7 +59,7 @@ def build_sdk(config: Config, diagnostics: Diagnostics) -> Sdk:
     """The IR of the SDK `config` describes."""
     apis: list[Api] = []
     for source in config.apis:
-        documents = load_api(source, config)
+        documents = load_api(source, config, diagnostics)
         name = _api_name(source, documents.main)
         if name in RESERVED_MEMBER_NAMES or name in {a.name for a in apis} or name in ("models", "close"):
             raise SpecError(Location(documents.main.display), f"API name {name!r} is taken", "name the API with NAME=FILE")

@@ -12,7 +12,7 @@ from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValida
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from ..errors import SpecError, join_pointer
+from ..errors import Diagnostics, SpecError, join_pointer
 from .documents import SourceDocument
 
 
@@ -33,25 +33,57 @@ def openapi_version(document: SourceDocument) -> str:
     raise SpecError(document.location("/openapi"), f"unsupported OpenAPI version {version!r}", "sdkgen reads OpenAPI 3.0 and 3.1")
 
 
-def validate_openapi(document: SourceDocument) -> None:
-    """Raise SpecError for the first problem openapi-spec-validator finds (and say how many more)."""
-    validator_class = OpenAPIV30SpecValidator if openapi_version(document) == "3.0" else OpenAPIV31SpecValidator
+# Top-level keys of an OpenAPI document: openapi-spec-validator reports a problem of the document's
+# structure with a path from one of these. Problems inside a Schema Object's content (a JSON Schema
+# keyword misused, a default or example that does not match its schema) come with a path relative to
+# that schema instead.
+_DOCUMENT_KEYS = frozenset(
+    {"openapi", "info", "jsonSchemaDialect", "servers", "paths", "webhooks", "components", "security", "tags", "externalDocs"}
+)
+
+
+def validate_openapi(document: SourceDocument, diagnostics: Diagnostics) -> None:
+    """Raise SpecError for the first problem of the document's structure; warn about schema content.
+
+    Real specs often carry schema-content slips (OpenAI's repeats names in `required`, uses 3.0's
+    boolean `exclusiveMinimum` in a 3.1 document, gives defaults that do not match their schema).
+    None of them changes what can be generated, so they are warnings; anything the builder then
+    cannot use is still an error with its own location.
+    """
+    version = openapi_version(document)
+    validator_class = OpenAPIV30SpecValidator if version == "3.0" else OpenAPIV31SpecValidator
     validator = validator_class(document.data, base_uri=document.path.as_uri())
+    errors: list[Any] = []
+    failure: Exception | None = None
     try:
-        errors = list(validator.iter_errors())
+        errors.extend(validator.iter_errors())
     except Exception as exc:  # noqa: BLE001 - the validator's own failure must not surface as a traceback
+        failure = exc
+    structural = [e for e in errors if _path_of(e)[:1] and str(_path_of(e)[0]) in _DOCUMENT_KEYS]
+    if structural:
+        first = structural[0]
+        more = f" (and {len(structural) - 1} more)" if len(structural) > 1 else ""
         raise SpecError(
-            document.location(), f"openapi-spec-validator could not read the document ({type(exc).__name__}: {str(exc)[:200]})"
-        ) from None
-    if errors:
-        first = errors[0]
-        pointer = _pointer(getattr(first, "absolute_path", ()) or ())
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise SpecError(
-            document.location(pointer),
-            f"invalid OpenAPI {openapi_version(document)}: {first.message}{more}",
+            document.location(_pointer(_path_of(first))),
+            f"invalid OpenAPI {version}: {first.message}{more}",
             "fix the vendor file's problems in an overlay",
         )
+    if failure is not None and not errors:
+        raise SpecError(
+            document.location(), f"openapi-spec-validator could not read the document ({type(failure).__name__}: {str(failure)[:200]})"
+        )
+    for error in errors:
+        inside = _pointer(_path_of(error))
+        where = f" (at {inside} inside a schema)" if inside else ""
+        diagnostics.warn(
+            document.location(),
+            f"schema content does not validate as OpenAPI {version}: {error.message[:200]}{where}",
+            kind=f"schema content does not validate as OpenAPI {version} ({error.validator})",
+        )
+
+
+def _path_of(error: Any) -> list[Any]:
+    return list(getattr(error, "absolute_path", ()) or ())
 
 
 def _resource(name: str) -> dict[str, Any]:

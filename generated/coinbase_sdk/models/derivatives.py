@@ -89,7 +89,7 @@ class AccountDetails(SDKModel):
     """
 
 
-class AccountSummariesVariant2(SDKModel):
+class AccountSummariesWithSummaries(SDKModel):
     summaries: list[AccountSummary]
     """
     Aggregated list of per-currency account summaries.
@@ -100,7 +100,7 @@ class AccountSummariesVariant2(SDKModel):
     """
 
 
-class AccountSummaries(AccountDetails, AccountSummariesVariant2):
+class AccountSummaries(AccountDetails, AccountSummariesWithSummaries):
     """
     Result of `private/get_account_summaries`: the account-level details (with `extended=true`), one summary per currency, and the isolated-margin subaccounts' summaries when `include_isolated=true`.
     """
