@@ -15,6 +15,21 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def validation_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep the generator's cache (generator/load/cache.py) in the session's temporary folder, not in ~/.cache."""
+    import os
+
+    folder = tmp_path_factory.mktemp("sdkgen-cache")
+    previous = os.environ.get("SDKGEN_CACHE_DIR")
+    os.environ["SDKGEN_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        del os.environ["SDKGEN_CACHE_DIR"]
+    else:
+        os.environ["SDKGEN_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def keys() -> TestKeys:
     return load_test_keys()

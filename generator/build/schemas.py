@@ -158,7 +158,7 @@ class SchemaBundle:
         self._copy_type(schema, site, out)
         if is_enum:
             self._check_default_in_enum(schema, site)
-            out["enum"] = list(schema["enum"])
+            out["enum"] = self._enum_values(schema, site)
         if "const" in schema:
             out["const"] = schema["const"]
         if isinstance(schema.get("properties"), dict):
@@ -274,6 +274,21 @@ class SchemaBundle:
                 "`required` inside a property schema is ignored (it belongs on the parent object)",
                 kind="misplaced `required` inside a property schema (ignored)",
             )
+
+    def _enum_values(self, schema: dict[str, Any], site: _Site) -> list[Any]:
+        """The enum's values; in a `type: string` enum, numbers are read as the strings they stand for."""
+        values = list(schema["enum"])
+        if schema.get("type") != "string":
+            return values
+        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        if not numbers:
+            return values
+        self._diagnostics.warn(
+            site.document.location(join_pointer(site.pointer, "enum")),
+            f"a string enum lists numbers ({', '.join(map(repr, numbers[:3]))}); they are read as strings",
+            kind="numbers in a string enum (read as strings)",
+        )
+        return list(dict.fromkeys(str(v) if v in numbers else v for v in values))
 
     def _check_default_in_enum(self, schema: dict[str, Any], site: _Site) -> None:
         # Models take no defaults from the spec (a missing field reads as None), so a default

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -13,6 +14,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 from ..errors import Diagnostics, SpecError, join_pointer
+from .cache import cache_key, read_cache, write_cache
 from .documents import SourceDocument
 
 
@@ -42,15 +44,15 @@ _DOCUMENT_KEYS = frozenset(
 )
 
 
-def validate_openapi(document: SourceDocument, diagnostics: Diagnostics) -> None:
-    """Raise SpecError for the first problem of the document's structure; warn about schema content.
+@dataclass(frozen=True)
+class Findings:
+    """What openapi-spec-validator said about a document, in the form we report it (and cache it)."""
 
-    Real specs often carry schema-content slips (OpenAI's repeats names in `required`, uses 3.0's
-    boolean `exclusiveMinimum` in a 3.1 document, gives defaults that do not match their schema).
-    None of them changes what can be generated, so they are warnings; anything the builder then
-    cannot use is still an error with its own location.
-    """
-    version = openapi_version(document)
+    error: tuple[str, str, str] | None  # (JSON pointer, message, hint): the first structural problem
+    warnings: tuple[tuple[str, str], ...]  # (message, kind) of each schema-content slip
+
+
+def _findings(document: SourceDocument, version: str) -> Findings:
     validator_class = OpenAPIV30SpecValidator if version == "3.0" else OpenAPIV31SpecValidator
     validator = validator_class(document.data, base_uri=document.path.as_uri())
     errors: list[Any] = []
@@ -63,23 +65,61 @@ def validate_openapi(document: SourceDocument, diagnostics: Diagnostics) -> None
     if structural:
         first = structural[0]
         more = f" (and {len(structural) - 1} more)" if len(structural) > 1 else ""
-        raise SpecError(
-            document.location(_pointer(_path_of(first))),
-            f"invalid OpenAPI {version}: {first.message}{more}",
-            "fix the vendor file's problems in an overlay",
-        )
+        message = f"invalid OpenAPI {version}: {first.message}{more}"
+        return Findings((_pointer(_path_of(first)), message, "fix the vendor file's problems in an overlay"), ())
     if failure is not None and not errors:
-        raise SpecError(
-            document.location(), f"openapi-spec-validator could not read the document ({type(failure).__name__}: {str(failure)[:200]})"
-        )
+        message = f"openapi-spec-validator could not read the document ({type(failure).__name__}: {str(failure)[:200]})"
+        return Findings(("", message, ""), ())
+    warnings = []
     for error in errors:
         inside = _pointer(_path_of(error))
         where = f" (at {inside} inside a schema)" if inside else ""
-        diagnostics.warn(
-            document.location(),
-            f"schema content does not validate as OpenAPI {version}: {error.message[:200]}{where}",
-            kind=f"schema content does not validate as OpenAPI {version} ({error.validator})",
+        warnings.append(
+            (
+                f"schema content does not validate as OpenAPI {version}: {error.message[:200]}{where}",
+                f"schema content does not validate as OpenAPI {version} ({error.validator})",
+            )
         )
+    return Findings(None, tuple(warnings))
+
+
+def validate_openapi(document: SourceDocument, diagnostics: Diagnostics) -> None:
+    """Raise SpecError for the first problem of the document's structure; warn about schema content.
+
+    Real specs often carry schema-content slips (OpenAI's repeats names in `required`, uses 3.0's
+    boolean `exclusiveMinimum` in a 3.1 document, gives defaults that do not match their schema).
+    None of them changes what can be generated, so they are warnings; anything the builder then
+    cannot use is still an error with its own location.
+
+    Validation is the slowest step for a large spec and depends only on the document, so its
+    findings are cached by the document's content (see `cache.py`): regenerating after a template
+    change does not validate an unchanged spec again.
+    """
+    version = openapi_version(document)
+    key = cache_key("openapi-spec-validator", version, document.data)
+    cached = read_cache(key)
+    findings = _from_json(cached) if cached is not None else None
+    if findings is None:
+        findings = _findings(document, version)
+        write_cache(key, {"error": findings.error, "warnings": findings.warnings})
+    if findings.error is not None:
+        pointer, message, hint = findings.error
+        raise SpecError(document.location(pointer), message, hint)
+    for message, kind in findings.warnings:
+        diagnostics.warn(document.location(), message, kind=kind)
+
+
+def _from_json(data: Any) -> Findings | None:
+    """Findings from a cache entry; None when the entry is not what we wrote (then validate again)."""
+    try:
+        error = data["error"]
+        warnings = tuple((str(m), str(k)) for m, k in data["warnings"])
+        if error is not None:
+            pointer, message, hint = (str(part) for part in error)
+            return Findings((pointer, message, hint), warnings)
+        return Findings(None, warnings)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _path_of(error: Any) -> list[Any]:
