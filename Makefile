@@ -49,7 +49,15 @@ typecheck: $(STAMP)
 	$(BIN)/mypy --strict generator
 	cd generated && ../$(BIN)/mypy --strict coinbase_sdk
 
-test: $(STAMP)
+# Real JSON-RPC peers for the tests (@open-rpc/mock-server and the @open-rpc/examples documents),
+# pinned by tests/npm/package-lock.json and installed from the npm registry.
+NPM_STAMP := tests/npm/node_modules/.installed
+
+$(NPM_STAMP): tests/npm/package-lock.json
+	npm ci --prefix tests/npm --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $(NPM_STAMP)
+
+test: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest
 
 # Review and release (see README: "Updating a spec, reviewing, releasing").

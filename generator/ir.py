@@ -102,6 +102,7 @@ class Operation:
     deprecation: Deprecation | None
     error_codes: tuple[int, ...]  # JSON-RPC error codes, or the HTTP error statuses the spec documents
     source: str
+    params_by_position: bool = False  # OpenRPC `paramStructure: by-position`: params go as an array
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ class Api:
     models_module: str
     models: tuple[ModelSchema, ...]
     errors: tuple[ErrorCode, ...]
+    rpc_method_in_path: bool = False  # JSON-RPC over HTTP posts to `<base>/<method>` (Deribit), not `<base>`
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,12 @@ SPECS: dict[str, tuple[str, list[str]]] = {
 # the few the models engine still numbers: Deribit's `result` objects declared `type: array` with
 # properties (it splits them), and a spec enum named like another after case folding.
 KNOWN_NUMBERED = {
-    "deribit": {"OrderType2", "PrivateGetAllBalancesSnapshotResponseResultBalances1", "PrivateSettlementResponseResult1", "PublicSettlementResponseResult1"},
+    "deribit": {
+        "OrderType2",
+        "PrivateGetAllBalancesSnapshotResponseResultBalances1",
+        "PrivateSettlementResponseResult1",
+        "PublicSettlementResponseResult1",
+    },
 }
 NUMBERED = re.compile(r"(?:[a-z]\d+|Variant\d+)$")
 
@@ -106,5 +111,7 @@ def test_what_is_not_json_is_a_warning_naming_the_operation(generated: tuple[str
         for section in (op.get("requestBody", {}).get("content", {}), *(r.get("content", {}) for r in op.get("responses", {}).values()))
         if isinstance(section, dict) and section and not any("json" in media for media in section)
     }
-    warned = {d.location.pointer.split("/requestBody")[0].split("/responses")[0] for d in result.diagnostics.items if "raw bytes" in d.message}
+    warned = {
+        d.location.pointer.split("/requestBody")[0].split("/responses")[0] for d in result.diagnostics.items if "raw bytes" in d.message
+    }
     assert raw_sites <= warned

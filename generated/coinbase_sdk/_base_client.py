@@ -391,6 +391,14 @@ class _Token:
             self.renew_at = 0.0
 
 
+def positional(params: Mapping[str, Any]) -> list[Any]:
+    """Params in declared order as a JSON-RPC array, without the unset ones at the end."""
+    values = list(params.values())
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
 class _JsonRpcCore:
     def __init__(
         self,
@@ -402,8 +410,10 @@ class _JsonRpcCore:
         policy: RetryPolicy,
         errors: ErrorTable,
         exact_numbers: bool,
+        method_in_path: bool = False,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.method_in_path = method_in_path
         self.headers = dict(headers)
         self.auth_method = auth_method
         self.auth = auth
@@ -434,7 +444,7 @@ class _JsonRpcCore:
         self,
         client: httpx.Client | httpx.AsyncClient,
         method: str,
-        params: Mapping[str, Any],
+        params: Mapping[str, Any] | list[Any],
         *,
         extra_headers: Mapping[str, str] | None,
         timeout: Timeout | object,
@@ -442,11 +452,12 @@ class _JsonRpcCore:
     ) -> tuple[httpx.Request, RequestInfo, int]:
         """The request for one attempt: a fresh id, the current token or a fresh signature."""
         request_id = next(self._ids)
+        body = list(params) if isinstance(params, list) else dict(params)
         envelope = {
             "jsonrpc": "2.0",
             "id": request_id,
             "method": method,
-            "params": encode_value(dict(params), decimal_as_number=True),
+            "params": encode_value(body, decimal_as_number=True),
         }
         headers = {**self.headers, **(extra_headers or {}), "Content-Type": "application/json"}
         if self.token.value is not None and not method.startswith("public/") and not sign:
@@ -455,7 +466,7 @@ class _JsonRpcCore:
         kwargs: dict[str, Any] = {"headers": headers, "content": dumps_exact(envelope).encode()}
         if timeout is not _STRIP and timeout is not None:
             kwargs["timeout"] = timeout
-        url = f"{self.base_url}/{method}"
+        url = f"{self.base_url}/{method}" if self.method_in_path else self.base_url
         request = client.build_request("POST", url, **kwargs)
         if sign and self.auth is not None:
             self.auth.sign(request)
@@ -588,7 +599,7 @@ class JsonRpcApi(_JsonRpcCore):
     def _once(
         self,
         method: str,
-        params: Mapping[str, Any],
+        params: Mapping[str, Any] | list[Any],
         cast_to: Any,
         attempt: _Attempt,
         *,
@@ -620,8 +631,14 @@ class JsonRpcApi(_JsonRpcCore):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        by_position: bool = False,
     ) -> _T:
-        """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`."""
+        """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`.
+
+        `by_position` sends the params as an array in their declared order (OpenRPC
+        `paramStructure: by-position`), trailing unset ones left out; otherwise by name.
+        """
+        sent = positional(params) if by_position else params
         raw = raw_response_requested()
         attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
         reauthenticated = False
@@ -632,7 +649,7 @@ class JsonRpcApi(_JsonRpcCore):
                 if auth_required and not sign:
                     token_used = self._ensure_token(attempt)
                 result: Any = self._once(
-                    method, params, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout
+                    method, sent, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout
                 )
             except (APIConnectionError, APIStatusError) as error:
                 if self.should_reauthenticate(error, token_used, reauthenticated):
@@ -677,7 +694,7 @@ class AsyncJsonRpcApi(_JsonRpcCore):
     async def _once(
         self,
         method: str,
-        params: Mapping[str, Any],
+        params: Mapping[str, Any] | list[Any],
         cast_to: Any,
         attempt: _Attempt,
         *,
@@ -709,8 +726,14 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        by_position: bool = False,
     ) -> _T:
-        """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`."""
+        """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`.
+
+        `by_position` sends the params as an array in their declared order (OpenRPC
+        `paramStructure: by-position`), trailing unset ones left out; otherwise by name.
+        """
+        sent = positional(params) if by_position else params
         raw = raw_response_requested()
         attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
         reauthenticated = False
@@ -721,7 +744,7 @@ class AsyncJsonRpcApi(_JsonRpcCore):
                 if auth_required and not sign:
                     token_used = await self._ensure_token(attempt)
                 result: Any = await self._once(
-                    method, params, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout
+                    method, sent, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout
                 )
             except (APIConnectionError, APIStatusError) as error:
                 if self.should_reauthenticate(error, token_used, reauthenticated):

@@ -39,6 +39,7 @@ _APIS = {
         auth="jsonrpc_token",
         header="",
         token_method="public/auth",
+        method_in_path=True,
     ),
 }
 _ENV = {

@@ -25,6 +25,7 @@ class ApiSettings:
     auth: str
     header: str = ""
     token_method: str = ""
+    method_in_path: bool = False  # JSON-RPC over HTTP: POST <base>/<method> (Deribit) instead of POST <base>
 
 
 class ClientConfig:
@@ -96,6 +97,7 @@ class ClientConfig:
             "policy": self.policy,
             "errors": ERROR_TABLES.get(name, {}),
             "exact_numbers": self.exact_numbers,
+            "method_in_path": self.apis[name].method_in_path,
         }
 
     def rest(self, client: httpx.Client, name: str) -> RestApi:

@@ -70,7 +70,8 @@ class OpenRpcBuilder:
             collector.add(tag, operation, self.doc.location(pointer), models)
         info = data.get("info") or {}
         servers = data.get("servers") or []
-        base_url = str(servers[0].get("url", "")).rstrip("/") if servers and isinstance(servers[0], dict) else ""
+        server = servers[0] if servers and isinstance(servers[0], dict) else {}
+        base_url = str(server.get("url", "")).rstrip("/")
         return Api(
             name=self.name,
             class_name=class_name(self.name),
@@ -87,6 +88,7 @@ class OpenRpcBuilder:
             models_module=self.name,
             models=self.bundle.models(),
             errors=errors,
+            rpc_method_in_path=server.get("x-method-in-path") is True,
         )
 
     def _method(self, method: Any, pointer: str) -> tuple[Operation, str, set[str]]:
@@ -173,6 +175,7 @@ class OpenRpcBuilder:
             deprecation=deprecation_of(method, rpc_name),
             error_codes=tuple(sorted(set(codes))),
             source=f"{self.doc.display}#{pointer}",
+            params_by_position=method.get("paramStructure") == "by-position",
         )
         return operation, tag, models | result.models
 

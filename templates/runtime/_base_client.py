@@ -323,6 +323,14 @@ class _Token:
             self.renew_at = 0.0
 
 
+def positional(params: Mapping[str, Any]) -> list[Any]:
+    """Params in declared order as a JSON-RPC array, without the unset ones at the end."""
+    values = list(params.values())
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
 class _JsonRpcCore:
     def __init__(
         self,
@@ -334,8 +342,10 @@ class _JsonRpcCore:
         policy: RetryPolicy,
         errors: ErrorTable,
         exact_numbers: bool,
+        method_in_path: bool = False,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.method_in_path = method_in_path
         self.headers = dict(headers)
         self.auth_method = auth_method
         self.auth = auth
@@ -366,7 +376,7 @@ class _JsonRpcCore:
         self,
         client: httpx.Client | httpx.AsyncClient,
         method: str,
-        params: Mapping[str, Any],
+        params: Mapping[str, Any] | list[Any],
         *,
         extra_headers: Mapping[str, str] | None,
         timeout: Timeout | object,
@@ -374,7 +384,8 @@ class _JsonRpcCore:
     ) -> tuple[httpx.Request, RequestInfo, int]:
         """The request for one attempt: a fresh id, the current token or a fresh signature."""
         request_id = next(self._ids)
-        envelope = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": encode_value(dict(params), decimal_as_number=True)}
+        body = list(params) if isinstance(params, list) else dict(params)
+        envelope = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": encode_value(body, decimal_as_number=True)}
         headers = {**self.headers, **(extra_headers or {}), "Content-Type": "application/json"}
         if self.token.value is not None and not method.startswith("public/") and not sign:
             headers["Authorization"] = f"Bearer {self.token.value}"
@@ -382,7 +393,7 @@ class _JsonRpcCore:
         kwargs: dict[str, Any] = {"headers": headers, "content": dumps_exact(envelope).encode()}
         if timeout is not _STRIP and timeout is not None:
             kwargs["timeout"] = timeout
-        url = f"{self.base_url}/{method}"
+        url = f"{self.base_url}/{method}" if self.method_in_path else self.base_url
         request = client.build_request("POST", url, **kwargs)
         if sign and self.auth is not None:
             self.auth.sign(request)
@@ -470,7 +481,7 @@ class JsonRpcApi(_JsonRpcCore):
             result = self._once(self.auth_method, self.auth_params(), dict, attempt, sign=False)
         self.store_token(result, RequestInfo("POST", self.base_url, self.auth_method))
 
-    def _once(self, method: str, params: Mapping[str, Any], cast_to: Any, attempt: _Attempt, *, sign: bool, raw: bool = False, extra_headers: Mapping[str, str] | None = None, timeout: Timeout | object = _STRIP) -> Any:
+    def _once(self, method: str, params: Mapping[str, Any] | list[Any], cast_to: Any, attempt: _Attempt, *, sign: bool, raw: bool = False, extra_headers: Mapping[str, str] | None = None, timeout: Timeout | object = _STRIP) -> Any:
         request, info, request_id = self.build(self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign)
         attempt.start()
         try:
@@ -492,8 +503,14 @@ class JsonRpcApi(_JsonRpcCore):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        by_position: bool = False,
     ) -> _T:
-        """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`."""
+        """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`.
+
+        `by_position` sends the params as an array in their declared order (OpenRPC
+        `paramStructure: by-position`), trailing unset ones left out; otherwise by name.
+        """
+        sent = positional(params) if by_position else params
         raw = raw_response_requested()
         attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
         reauthenticated = False
@@ -503,7 +520,7 @@ class JsonRpcApi(_JsonRpcCore):
                 sign = auth_required and not self.uses_token()
                 if auth_required and not sign:
                     token_used = self._ensure_token(attempt)
-                result: Any = self._once(method, params, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout)
+                result: Any = self._once(method, sent, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout)
             except (APIConnectionError, APIStatusError) as error:
                 if self.should_reauthenticate(error, token_used, reauthenticated):
                     reauthenticated = True
@@ -544,7 +561,7 @@ class AsyncJsonRpcApi(_JsonRpcCore):
             result = await self._once(self.auth_method, self.auth_params(), dict, attempt, sign=False)
         self.store_token(result, RequestInfo("POST", self.base_url, self.auth_method))
 
-    async def _once(self, method: str, params: Mapping[str, Any], cast_to: Any, attempt: _Attempt, *, sign: bool, raw: bool = False, extra_headers: Mapping[str, str] | None = None, timeout: Timeout | object = _STRIP) -> Any:
+    async def _once(self, method: str, params: Mapping[str, Any] | list[Any], cast_to: Any, attempt: _Attempt, *, sign: bool, raw: bool = False, extra_headers: Mapping[str, str] | None = None, timeout: Timeout | object = _STRIP) -> Any:
         request, info, request_id = self.build(self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign)
         attempt.start()
         try:
@@ -566,8 +583,14 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        by_position: bool = False,
     ) -> _T:
-        """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`."""
+        """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`.
+
+        `by_position` sends the params as an array in their declared order (OpenRPC
+        `paramStructure: by-position`), trailing unset ones left out; otherwise by name.
+        """
+        sent = positional(params) if by_position else params
         raw = raw_response_requested()
         attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
         reauthenticated = False
@@ -577,7 +600,7 @@ class AsyncJsonRpcApi(_JsonRpcCore):
                 sign = auth_required and not self.uses_token()
                 if auth_required and not sign:
                     token_used = await self._ensure_token(attempt)
-                result: Any = await self._once(method, params, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout)
+                result: Any = await self._once(method, sent, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout)
             except (APIConnectionError, APIStatusError) as error:
                 if self.should_reauthenticate(error, token_used, reauthenticated):
                     reauthenticated = True
