@@ -185,6 +185,7 @@ class WebSocket:
     unsubscribe_public: str
     unsubscribe_private: str
     heartbeat_method: str
+    heartbeat_notification: str
     test_request: str
     test_method: str
     notification_method: str

@@ -19,6 +19,8 @@ _SCOPE_PREFIX = re.compile(r"^(public|private)/")
 _PLACEHOLDER = re.compile(r"<[^>]*>")
 _CHANNEL_HOLE = re.compile(r"\{([^{}]*)\}")
 _TRANSPORTS = frozenset({"http", "websocket"})
+# Members of the generated WebSocket class, which groups must not shadow.
+_WEBSOCKET_MEMBERS = frozenset({"api", "connect", "close", "subscribe"})
 # Keyword arguments every generated subscribe method takes besides the channel's parameters.
 _SUBSCRIBE_OPTIONS = frozenset({"self", "queue_size", "overflow"})
 # Error class names the generated `errors` module must not take: the SDK's own exception classes
@@ -28,7 +30,8 @@ RUNTIME_EXCEPTION_NAMES = frozenset(
         "APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
         "AuthenticationError", "BadRequestError", "ConflictError", "CredentialsError", "InternalServerError",
         "InvalidRequestError", "JSONRPCError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
-        "SDKError", "ServiceUnavailableError", "UnprocessableEntityError", "Error",
+        "SDKError", "ServiceUnavailableError", "UnprocessableEntityError", "Error", "ConnectionLostError",
+        "FrameTooLargeError", "SubscriptionError", "SubscriptionOverflowError",
     }
 )  # fmt: skip
 # x-category → the semantic base class of the runtime (besides JSONRPCError).
@@ -75,6 +78,15 @@ class OpenRpcBuilder:
                 operation, tag, models = self._method(method, pointer)
                 collector.add(tag, operation, self.doc.location(pointer), models)
         websocket = self._websocket(roles)
+        groups = collector.build({m.name for m in self.bundle.models()})
+        if websocket is not None:
+            for group in groups:
+                if group.name in _WEBSOCKET_MEMBERS:
+                    raise SpecError(
+                        self.doc.location("/x-websocket"),
+                        f"group {group.name!r} would hide `client.{self.name}.ws.{group.name}`",
+                        "rename the tag in an overlay",
+                    )
         info = data.get("info") or {}
         servers = data.get("servers") or []
         base_url = str(servers[0].get("url", "")).rstrip("/") if servers and isinstance(servers[0], dict) else ""
@@ -90,7 +102,7 @@ class OpenRpcBuilder:
             base_url_param=f"{self.name}_base_url",
             base_url_env=f"{self.env_prefix}_{self.name.upper()}_BASE_URL",
             auth=self._auth(),
-            groups=collector.build({m.name for m in self.bundle.models()}),
+            groups=groups,
             models_module=self.name,
             models=self.bundle.models(),
             errors=errors,
@@ -276,6 +288,7 @@ class OpenRpcBuilder:
             unsubscribe_public=by_role["unsubscribe.public"],
             unsubscribe_private=by_role["unsubscribe.private"],
             heartbeat_method=by_role["heartbeat.method"],
+            heartbeat_notification=str(heartbeat.get("notification") or "heartbeat"),
             test_request=str(heartbeat.get("test-request") or "test_request"),
             test_method=by_role["heartbeat.answer"],
             notification_method=str(ws.get("notification-method") or "subscription"),
