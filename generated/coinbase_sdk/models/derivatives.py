@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from pydantic import RootModel
@@ -396,11 +395,11 @@ class BookNotification(SDKModel):
     """
     The `change_id` of the notification before this one (absent on the first).
     """
-    bids: list[list[Decimal]]
+    bids: list[list[str | JsonNumber]]
     """
     Bid levels as `[action, price, amount]`; action is `new`, `change` or `delete`.
     """
-    asks: list[list[Decimal]]
+    asks: list[list[str | JsonNumber]]
     """
     Ask levels as `[action, price, amount]`; action is `new`, `change` or `delete`.
     """
@@ -431,7 +430,7 @@ class ChangedOrder(SDKModel):
     """
     buy or sell.
     """
-    price: Decimal | None = None
+    price: JsonNumber | str | None = None
     """
     The price (`market_price` for market orders on some instruments).
     """
