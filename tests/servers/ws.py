@@ -186,7 +186,8 @@ class WsServer:
         return sent
 
     def subscribed(self, channel: str) -> bool:
-        return any(channel in c.channels for c in list(self._conns))
+        """Whether a live (not muted) connection is subscribed to ``channel``."""
+        return any(channel in c.channels and not c.muted for c in list(self._conns))
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
         deadline = time.monotonic() + timeout
