@@ -150,7 +150,8 @@ class Channel:
     """A subscription channel (`x-channels`): one typed subscribe method of the WebSocket client.
 
     `template` is the channel name with `{param}` holes (`user.portfolio.{currency}`), filled in
-    from the `params` of the same wire names. `sequence_field`/`previous_field` name the payload
+    from the `params` of the same wire names. `example_args` are keyword arguments for the docs,
+    from each param's first example (`currency='btc'`). `sequence_field`/`previous_field` name the payload
     fields that number notifications (book: `change_id`/`prev_change_id`), or are empty.
     """
 
@@ -163,6 +164,7 @@ class Channel:
     payload_annotation: str
     sequence_field: str
     previous_field: str
+    example_args: str
     source: str
 
 

@@ -330,6 +330,7 @@ class OpenRpcBuilder:
         if sequence.get("previous") and not sequence.get("field"):
             raise SpecError(self.doc.location(join_pointer(pointer, "sequence")), "`sequence.previous` needs `sequence.field`")
         channel = Channel(
+            example_args=self._example_args(raw.get("params"), params, pointer),
             name=name,
             template=template,
             summary=text(raw.get("summary")),
@@ -342,6 +343,24 @@ class OpenRpcBuilder:
             source=f"{self.doc.display}#{pointer}",
         )
         return channel, models | annotation.models
+
+    def _example_args(self, raw_params: Any, params: list[Param], pointer: str) -> str:
+        """`name=value` for each param, from its schema's first example (or enum value); `...` when none."""
+        by_wire = {p.wire_name: p for p in params}
+        out: list[str] = []
+        for index, raw in enumerate(raw_params if isinstance(raw_params, list) else []):
+            site = join_pointer(pointer, "params", index)
+            descriptor = self._deref(raw, site)
+            schema = self._deref(descriptor.get("schema", {}), join_pointer(site, "schema"))
+            values = [*(schema.get("examples") or []), *(schema.get("enum") or [])] if isinstance(schema, dict) else []
+            param = by_wire[descriptor["name"]]
+            if not values or not isinstance(values[0], (str, int, float, bool)):
+                out.append(f"{param.name}=...")
+            elif param.annotation in {m.name for m in self.bundle.models()}:
+                out.append(f"{param.name}={param.annotation}({values[0]!r})")
+            else:
+                out.append(f"{param.name}={values[0]!r}")
+        return ", ".join(out)
 
     def _errors(self) -> tuple[ErrorCode, ...]:
         errors = (self.doc.data.get("components") or {}).get("errors") or {}
