@@ -137,7 +137,9 @@ def test_public_channels_need_no_credentials_private_calls_do(ws_server: WsServe
         async with client_for(ws_server) as client:
             ticker = await client.derivatives.ws.subscribe.ticker(instrument_name="BTC_USDC-PERPETUAL", interval=Interval.FIELD_100MS)
             assert ticker.channel == "ticker.BTC_USDC-PERPETUAL.100ms"
-            await in_thread(ws_server.publish, ticker.channel, {"instrument_name": "BTC_USDC-PERPETUAL", "timestamp": 1, "best_bid_price": None})
+            await in_thread(
+                ws_server.publish, ticker.channel, {"instrument_name": "BTC_USDC-PERPETUAL", "timestamp": 1, "best_bid_price": None}
+            )
             first = await anext(ticker)
             assert isinstance(first, TickerNotification) and first.best_bid_price is None
             with pytest.raises(CredentialsError):
@@ -161,7 +163,9 @@ def test_concurrent_calls_are_matched_by_id_when_answered_out_of_order(ws_server
     assert ws_server.connections == 1
 
 
-def test_malformed_and_unmatched_frames_are_logged_and_dropped(ws_server: WsServer, keys: TestKeys, caplog: pytest.LogCaptureFixture) -> None:
+def test_malformed_and_unmatched_frames_are_logged_and_dropped(
+    ws_server: WsServer, keys: TestKeys, caplog: pytest.LogCaptureFixture
+) -> None:
     async def test() -> int:
         async with client_for(ws_server, keys) as client:
             ws = client.derivatives.ws
@@ -252,7 +256,9 @@ def test_heartbeats_are_requested_on_connect_and_test_requests_answered(ws_serve
     assert ws_server.test_requests_sent >= 1
 
 
-def test_a_silent_server_is_replaced_pending_calls_fail_typed_and_channels_come_back(ws_server: WsServer, keys: TestKeys, ws_sleeps: list[float]) -> None:
+def test_a_silent_server_is_replaced_pending_calls_fail_typed_and_channels_come_back(
+    ws_server: WsServer, keys: TestKeys, ws_sleeps: list[float]
+) -> None:
     options = WebSocketOptions(heartbeat_interval=1, heartbeat_timeout=1.5)
 
     async def test() -> None:
@@ -303,7 +309,9 @@ def test_every_pending_request_is_resolved_when_the_connection_drops(ws_server: 
             group = client.derivatives.ws.account_management
             await client.derivatives.ws.connect()
             ws_server.reorder = 100  # hold everything: the ten calls stay pending
-            calls = [group.get_account_summary(currency="btc") for _ in range(5)] + [group.change_margin_model(margin_model="cross_pm") for _ in range(5)]
+            calls = [group.get_account_summary(currency="btc") for _ in range(5)] + [
+                group.change_margin_model(margin_model="cross_pm") for _ in range(5)
+            ]
             tasks = [asyncio.ensure_future(c) for c in calls]
             await in_thread(ws_server.wait_for, lambda: len(ws_server.methods()) >= 11, 5)
             ws_server.reorder = 0
@@ -356,7 +364,9 @@ def test_no_notification_is_lost_or_duplicated_when_the_server_replays_after_a_r
     assert sub.duplicates == 11 and sub.gaps == 0 and sub.dropped == 0
 
 
-def test_too_many_requests_ends_the_session_and_the_client_waits_then_reconnects(ws_server: WsServer, keys: TestKeys, ws_sleeps: list[float]) -> None:
+def test_too_many_requests_ends_the_session_and_the_client_waits_then_reconnects(
+    ws_server: WsServer, keys: TestKeys, ws_sleeps: list[float]
+) -> None:
     async def test() -> None:
         async with client_for(ws_server, keys) as client:
             ws_server.too_many_on.add("private/get_account_summary")
@@ -403,7 +413,10 @@ def test_native_refresh_tokens_renew_the_socket_session(keys: TestKeys) -> None:
 
 
 def _small_book(i: int) -> str:
-    return '{"type":"change","timestamp":%d,"instrument_name":"BTC_USDC-PERPETUAL","change_id":%d,"bids":[["change",100000.5,%d]],"asks":[]}' % (i, i + 1, i)
+    return (
+        f'{{"type":"change","timestamp":{i},"instrument_name":"BTC_USDC-PERPETUAL","change_id":{i + 1},'
+        f'"bids":[["change",100000.5,{i}]],"asks":[]}}'
+    )
 
 
 def test_memory_stays_flat_over_100000_notifications(ws_server: WsServer) -> None:
@@ -411,7 +424,9 @@ def test_memory_stays_flat_over_100000_notifications(ws_server: WsServer) -> Non
 
     async def test() -> tuple[int, int, int]:
         async with client_for(ws_server) as client:
-            sub = await client.derivatives.ws.subscribe.book(instrument_name="BTC_USDC-PERPETUAL", interval=Interval.FIELD_100MS, queue_size=1000)
+            sub = await client.derivatives.ws.subscribe.book(
+                instrument_name="BTC_USDC-PERPETUAL", interval=Interval.FIELD_100MS, queue_size=1000
+            )
             flood = asyncio.ensure_future(in_thread(ws_server.flood, BOOK, total, _small_book))
             count = 0
             tracemalloc.start()
@@ -438,7 +453,9 @@ def test_a_slow_consumer_gets_a_bounded_queue_drop_oldest_or_error(ws_server: Ws
         async with client_for(ws_server) as client:
             channels = client.derivatives.ws.subscribe
             dropping = await channels.book(instrument_name="BTC_USDC-PERPETUAL", interval=Interval.FIELD_100MS, queue_size=10)
-            strict = await channels.book(instrument_name="BTC_USDC-PERPETUAL", interval=Interval.FIELD_100MS, queue_size=10, overflow="error")
+            strict = await channels.book(
+                instrument_name="BTC_USDC-PERPETUAL", interval=Interval.FIELD_100MS, queue_size=10, overflow="error"
+            )
             await in_thread(ws_server.flood, BOOK, 100, _small_book)
             await in_thread(ws_server.publish, BOOK, book(1000))  # a marker, after the flood
             while dropping.received < 101:  # the reader has queued everything

@@ -160,7 +160,13 @@ class WsServer:
         if record:
             with self.lock:
                 self.history.setdefault(channel, []).append(data)
-        return int(self.run(self._publish(channel, json.dumps({"jsonrpc": "2.0", "method": "subscription", "params": {"channel": channel, "data": data}}))))
+        return int(
+            self.run(
+                self._publish(
+                    channel, json.dumps({"jsonrpc": "2.0", "method": "subscription", "params": {"channel": channel, "data": data}})
+                )
+            )
+        )
 
     def flood(self, channel: str, count: int, make: Callable[[int], str]) -> None:
         """Send ``count`` notifications as fast as the socket takes them; ``make(i)`` is the data's JSON text."""
@@ -274,7 +280,9 @@ class WsServer:
     @staticmethod
     def _envelope(rpc_id: Any, member: str, raw: str) -> str:
         now = time.time_ns() // 1000
-        return f'{{"jsonrpc":"2.0","id":{json.dumps(rpc_id)},"{member}":{raw.strip()},"usIn":{now},"usOut":{now},"usDiff":0,"testnet":false}}'
+        return (
+            f'{{"jsonrpc":"2.0","id":{json.dumps(rpc_id)},"{member}":{raw.strip()},"usIn":{now},"usOut":{now},"usDiff":0,"testnet":false}}'
+        )
 
     # -- methods -----------------------------------------------------------------------------------
 
@@ -296,7 +304,15 @@ class WsServer:
             if DERIBIT_CLIENTS.get(params["client_id"]) != params["client_secret"]:
                 raise RpcError(13004, "invalid_credentials", {"reason": "bad_client_credentials"})
         elif grant == "client_signature":
-            spec = {"grant_type": (str, True), "client_id": (str, True), "timestamp": (int, True), "nonce": (str, True), "data": (str, False), "signature": (str, True), "scope": (str, False)}
+            spec = {
+                "grant_type": (str, True),
+                "client_id": (str, True),
+                "timestamp": (int, True),
+                "nonce": (str, True),
+                "data": (str, False),
+                "signature": (str, True),
+                "scope": (str, False),
+            }
             check_params(params, spec)
             secret = DERIBIT_CLIENTS.get(params["client_id"], "")
             if deribit_signature(secret, params["timestamp"], params["nonce"], params.get("data", "")) != params["signature"]:
@@ -309,7 +325,13 @@ class WsServer:
             raise invalid_params("grant_type", f"unsupported grant_type {grant!r}")
         conn.authenticated = True
         number = self.auth_calls
-        result = {"access_token": f"ws-token-{number}", "expires_in": self.token_ttl, "refresh_token": f"refresh-{number}", "scope": SCOPE, "token_type": "bearer"}
+        result = {
+            "access_token": f"ws-token-{number}",
+            "expires_in": self.token_ttl,
+            "refresh_token": f"refresh-{number}",
+            "scope": SCOPE,
+            "token_type": "bearer",
+        }
         return json.dumps(result)
 
     def _set_heartbeat(self, conn: _Conn, params: dict[str, Any]) -> str:
