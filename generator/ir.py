@@ -147,6 +147,56 @@ class ErrorCode:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """A subscription channel (`x-channels`): one typed subscribe method of the WebSocket client.
+
+    `template` is the channel name with `{param}` holes (`user.portfolio.{currency}`), filled in
+    from the `params` of the same wire names. `example_args` are keyword arguments for the docs,
+    from each param's first example (`currency='btc'`). `sequence_field`/`previous_field` name the payload
+    fields that number notifications (book: `change_id`/`prev_change_id`), or are empty.
+    """
+
+    name: str
+    template: str
+    summary: str
+    description: str
+    private: bool
+    params: tuple[Param, ...]
+    payload_annotation: str
+    sequence_field: str
+    previous_field: str
+    example_args: str
+    source: str
+
+
+@dataclass(frozen=True)
+class WebSocket:
+    """How an API is reached over WebSocket (`x-websocket`), and its channels.
+
+    The `*_method` fields name the JSON-RPC methods the runtime sends for each role; those
+    methods are not generated as plain methods. Every generated method of the API is also
+    served over the socket (the builder checks `x-transports`).
+    """
+
+    url: str
+    url_param: str
+    url_env: str
+    max_frame_bytes: int
+    reauthenticate_after: float
+    subscribe_public: str
+    subscribe_private: str
+    unsubscribe_public: str
+    unsubscribe_private: str
+    heartbeat_method: str
+    heartbeat_notification: str
+    test_request: str
+    test_method: str
+    notification_method: str
+    channels: tuple[Channel, ...]
+    model_imports: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Api:
     """One API of the SDK, reached as `client.<name>`."""
 
@@ -166,6 +216,7 @@ class Api:
     models: tuple[ModelSchema, ...]
     errors: tuple[ErrorCode, ...]
     rpc_method_in_path: bool = False  # JSON-RPC over HTTP posts to `<base>/<method>` (Deribit), not `<base>`
+    websocket: WebSocket | None = None
 
 
 @dataclass(frozen=True)

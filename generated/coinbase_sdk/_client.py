@@ -13,7 +13,7 @@ import httpx
 
 from ._auth import Auth, Credentials
 from ._base_client import Timeout
-from ._config import ApiSettings, ClientConfig
+from ._config import ApiSettings, ClientConfig, WebSocketOptions
 from ._retry import DEFAULT_MAX_RETRIES
 from ._version import __version__
 
@@ -26,6 +26,7 @@ __all__ = ["AsyncClient", "Client"]
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_ADVANCED_TRADE_BASE_URL = "https://api.coinbase.com"
 DEFAULT_DERIVATIVES_BASE_URL = "https://drb.coinbase.com/api/v2"
+DEFAULT_DERIVATIVES_WS_URL = "wss://drb.coinbase.com/ws/api/v2"
 
 _APIS = {
     "advanced_trade": ApiSettings(
@@ -49,6 +50,11 @@ _ENV = {
     "advanced_trade_base_url": "COINBASE_ADVANCED_TRADE_BASE_URL",
     "derivatives_base_url": "COINBASE_DERIVATIVES_BASE_URL",
 }
+# AsyncClient only: the WebSocket URLs.
+_ASYNC_ENV = {
+    **_ENV,
+    "derivatives_ws_url": "COINBASE_DERIVATIVES_WS_URL",
+}
 
 
 class Client:
@@ -70,6 +76,8 @@ class Client:
         default_headers: Headers sent with every request.
         http_client: An `httpx.Client` to use instead of the client's own (you then close it).
     """
+
+    _env = _ENV
 
     def __init__(
         self,
@@ -115,7 +123,7 @@ class Client:
     @classmethod
     def from_env(cls, **overrides: str | None) -> Self:
         """A client configured from environment variables (COINBASE_API_KEY_NAME, COINBASE_API_PRIVATE_KEY, COINBASE_OAUTH_TOKEN, and the `*_BASE_URL` variables); keyword arguments win."""
-        settings = {name: os.environ[var] for name, var in _ENV.items() if os.environ.get(var)}
+        settings = {name: os.environ[var] for name, var in cls._env.items() if os.environ.get(var)}
         settings.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**settings)  # type: ignore[arg-type]
 
@@ -164,6 +172,7 @@ class AsyncClient:
         oauth_token: OAuth2 access token (Coinbase App OAuth2 flow), used when no CDP key is given. (`COINBASE_OAUTH_TOKEN` with `from_env()`)
         advanced_trade_base_url: Base URL of Coinbase Advanced Trade API (default `https://api.coinbase.com`).
         derivatives_base_url: Base URL of Coinbase Derivatives JSON-RPC gateway (Deribit-powered) (default `https://drb.coinbase.com/api/v2`).
+        derivatives_ws_url: WebSocket URL of Coinbase Derivatives JSON-RPC gateway (Deribit-powered), for `client.derivatives.ws` (default `wss://drb.coinbase.com/ws/api/v2`).
         advanced_trade_auth: How to authenticate to Coinbase Advanced Trade API, instead of the credentials above (an `Auth` object, e.g. `OAuth2Auth(token)`).
         derivatives_auth: How to authenticate to Coinbase Derivatives JSON-RPC gateway (Deribit-powered), instead of the credentials above (an `Auth` object, e.g. `ClientSignatureAuth(client_id, client_secret)`).
         timeout: Default timeout of every request, in seconds or as an `httpx.Timeout` (connect/read/write/pool).
@@ -171,7 +180,10 @@ class AsyncClient:
         exact_numbers: Read JSON numbers of JSON-RPC results as `Decimal`, digit for digit, instead of float.
         default_headers: Headers sent with every request.
         http_client: An `httpx.AsyncClient` to use instead of the client's own (you then close it).
+        websocket_options: Heartbeats, subscription buffers and reconnects of the WebSocket clients (`WebSocketOptions`).
     """
+
+    _env = _ASYNC_ENV
 
     def __init__(
         self,
@@ -181,6 +193,7 @@ class AsyncClient:
         oauth_token: str | None = None,
         advanced_trade_base_url: str = DEFAULT_ADVANCED_TRADE_BASE_URL,
         derivatives_base_url: str = DEFAULT_DERIVATIVES_BASE_URL,
+        derivatives_ws_url: str = DEFAULT_DERIVATIVES_WS_URL,
         advanced_trade_auth: Auth | None = None,
         derivatives_auth: Auth | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
@@ -188,6 +201,7 @@ class AsyncClient:
         exact_numbers: bool = False,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        websocket_options: WebSocketOptions | None = None,
     ) -> None:
         self._config = ClientConfig(
             credentials=Credentials(
@@ -210,6 +224,10 @@ class AsyncClient:
             default_headers=default_headers,
             max_retries=max_retries,
             exact_numbers=exact_numbers,
+            ws_urls={
+                "derivatives": derivatives_ws_url,
+            },
+            websocket_options=websocket_options,
         )
         self._owns_http = http_client is None
         self._http = (
@@ -219,7 +237,7 @@ class AsyncClient:
     @classmethod
     def from_env(cls, **overrides: str | None) -> Self:
         """A client configured from environment variables (COINBASE_API_KEY_NAME, COINBASE_API_PRIVATE_KEY, COINBASE_OAUTH_TOKEN, and the `*_BASE_URL` variables); keyword arguments win."""
-        settings = {name: os.environ[var] for name, var in _ENV.items() if os.environ.get(var)}
+        settings = {name: os.environ[var] for name, var in cls._env.items() if os.environ.get(var)}
         settings.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**settings)  # type: ignore[arg-type]
 
@@ -235,10 +253,14 @@ class AsyncClient:
         """Coinbase Derivatives JSON-RPC gateway (Deribit-powered)."""
         from .derivatives import AsyncDerivatives
 
-        return AsyncDerivatives(self._config.async_jsonrpc(self._http, "derivatives"))
+        config = self._config
+        return AsyncDerivatives(
+            config.async_jsonrpc(self._http, "derivatives"), lambda roles: config.websocket("derivatives", roles)
+        )
 
     async def close(self) -> None:
         """Close the connections this client opened."""
+        await self._config.close_websockets()
         if self._owns_http:
             await self._http.aclose()
 

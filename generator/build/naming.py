@@ -21,7 +21,7 @@ RESERVED_CLASS_NAMES = frozenset(
     }
 )  # fmt: skip
 # Attribute names every generated resource class already has.
-RESERVED_MEMBER_NAMES = frozenset({"with_raw_response", "with_options"})
+RESERVED_MEMBER_NAMES = frozenset({"with_raw_response", "with_options", "ws"})
 
 
 def ascii_fold(text: str) -> str:

@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Any
 
 from ..errors import Diagnostics, SpecError, join_pointer
-from ..ir import Api, Auth, ErrorCode, Operation, Param
+from ..ir import Api, Auth, Channel, ErrorCode, Operation, Param, WebSocket
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from .naming import class_name, pascal_case, python_name, unique_name
@@ -17,6 +17,12 @@ from .schemas import SchemaBundle
 
 _SCOPE_PREFIX = re.compile(r"^(public|private)/")
 _PLACEHOLDER = re.compile(r"<[^>]*>")
+_CHANNEL_HOLE = re.compile(r"\{([^{}]*)\}")
+_TRANSPORTS = frozenset({"http", "websocket"})
+# Members of the generated WebSocket class, which groups must not shadow.
+_WEBSOCKET_MEMBERS = frozenset({"api", "connect", "close", "subscribe"})
+# Keyword arguments every generated subscribe method takes besides the channel's parameters.
+_SUBSCRIBE_OPTIONS = frozenset({"self", "queue_size", "overflow"})
 # Error class names the generated `errors` module must not take: the SDK's own exception classes
 # (it re-exports them) and Python's built-in exceptions.
 RUNTIME_EXCEPTION_NAMES = frozenset(
@@ -24,7 +30,8 @@ RUNTIME_EXCEPTION_NAMES = frozenset(
         "APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
         "AuthenticationError", "BadRequestError", "ConflictError", "CredentialsError", "InternalServerError",
         "InvalidRequestError", "JSONRPCError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
-        "SDKError", "ServiceUnavailableError", "UnprocessableEntityError", "Error",
+        "SDKError", "ServiceUnavailableError", "UnprocessableEntityError", "Error", "ConnectionLostError",
+        "FrameTooLargeError", "SubscriptionError", "SubscriptionOverflowError",
     }
 )  # fmt: skip
 # x-category → the semantic base class of the runtime (besides JSONRPCError).
@@ -63,11 +70,23 @@ class OpenRpcBuilder:
             self.bundle.register_components(self.doc, "/components/schemas")
         errors = self._errors()
         collector = GroupCollector(self.name)
+        roles = self._websocket_roles()
         for index, raw in enumerate(data.get("methods") or []):
             pointer = join_pointer("/methods", index)
             method = self._deref(raw, pointer)
-            operation, tag, models = self._method(method, pointer)
-            collector.add(tag, operation, self.doc.location(pointer), models)
+            if self._transports(method, pointer, roles):
+                operation, tag, models = self._method(method, pointer)
+                collector.add(tag, operation, self.doc.location(pointer), models)
+        websocket = self._websocket(roles)
+        groups = collector.build({m.name for m in self.bundle.models()})
+        if websocket is not None:
+            for group in groups:
+                if group.name in _WEBSOCKET_MEMBERS:
+                    raise SpecError(
+                        self.doc.location("/x-websocket"),
+                        f"group {group.name!r} would hide `client.{self.name}.ws.{group.name}`",
+                        "rename the tag in an overlay",
+                    )
         info = data.get("info") or {}
         servers = data.get("servers") or []
         server = servers[0] if servers and isinstance(servers[0], dict) else {}
@@ -84,11 +103,12 @@ class OpenRpcBuilder:
             base_url_param=f"{self.name}_base_url",
             base_url_env=f"{self.env_prefix}_{self.name.upper()}_BASE_URL",
             auth=self._auth(),
-            groups=collector.build({m.name for m in self.bundle.models()}),
+            groups=groups,
             models_module=self.name,
             models=self.bundle.models(),
             errors=errors,
             rpc_method_in_path=server.get("x-method-in-path") is True,
+            websocket=websocket,
         )
 
     def _method(self, method: Any, pointer: str) -> tuple[Operation, str, set[str]]:
@@ -98,36 +118,7 @@ class OpenRpcBuilder:
         override = method.get("x-sdkgen-name")
         name = python_name(override if isinstance(override, str) and override else _SCOPE_PREFIX.sub("", rpc_name), fallback="call")
         context = pascal_case(name)
-        models: set[str] = set()
-        taken: set[str] = set()
-        params: list[Param] = []
-        for index, raw in enumerate(method.get("params") or []):
-            site = join_pointer(pointer, "params", index)
-            descriptor = self._deref(raw, site)
-            if not isinstance(descriptor, dict) or not isinstance(descriptor.get("name"), str):
-                raise SpecError(self.doc.location(site), "a param needs a `name`")
-            schema = self.bundle.schema(
-                descriptor.get("schema", {}), self.doc, join_pointer(site, "schema"), context + pascal_case(descriptor["name"])
-            )
-            annotation = self.bundle.annotation(schema)
-            models |= annotation.models
-            required = descriptor.get("required") is True
-            text_annotation = (
-                annotation.text
-                if required or annotation.text.endswith("| None") or annotation.text == "Any"
-                else f"{annotation.text} | None"
-            )
-            params.append(
-                Param(
-                    param_name(descriptor["name"], taken, "param"),
-                    descriptor["name"],
-                    "rpc",
-                    text_annotation,
-                    required,
-                    text(descriptor.get("description") or descriptor.get("summary")),
-                    descriptor.get("deprecated") is True,
-                )
-            )
+        params, models = self._params(method.get("params"), pointer, context, set())
         result_descriptor = self._deref(method.get("result"), join_pointer(pointer, "result"))
         if not isinstance(result_descriptor, dict):
             raise SpecError(
@@ -178,6 +169,201 @@ class OpenRpcBuilder:
             params_by_position=method.get("paramStructure") == "by-position",
         )
         return operation, tag, models | result.models
+
+    def _params(self, raw_params: Any, pointer: str, context: str, taken: set[str]) -> tuple[list[Param], set[str]]:
+        """The `params` of a method or channel as IR parameters, and the models they name."""
+        models: set[str] = set()
+        params: list[Param] = []
+        for index, raw in enumerate(raw_params if isinstance(raw_params, list) else []):
+            site = join_pointer(pointer, "params", index)
+            descriptor = self._deref(raw, site)
+            if not isinstance(descriptor, dict) or not isinstance(descriptor.get("name"), str):
+                raise SpecError(self.doc.location(site), "a param needs a `name`")
+            schema = self.bundle.schema(
+                descriptor.get("schema", {}), self.doc, join_pointer(site, "schema"), context + pascal_case(descriptor["name"])
+            )
+            annotation = self.bundle.annotation(schema)
+            models |= annotation.models
+            required = descriptor.get("required") is True
+            text_annotation = (
+                annotation.text
+                if required or annotation.text.endswith("| None") or annotation.text == "Any"
+                else f"{annotation.text} | None"
+            )
+            params.append(
+                Param(
+                    param_name(descriptor["name"], taken, "param"),
+                    descriptor["name"],
+                    "rpc",
+                    text_annotation,
+                    required,
+                    text(descriptor.get("description") or descriptor.get("summary")),
+                    descriptor.get("deprecated") is True,
+                )
+            )
+        return params, models
+
+    # -- WebSocket (x-websocket, x-transports, x-channels) ------------------------------------
+
+    def _websocket_roles(self) -> dict[str, str]:
+        """Method name → the role `x-websocket` gives it (subscribe, heartbeat...); the runtime sends those."""
+        ws = self.doc.data.get("x-websocket")
+        if ws is None:
+            return {}
+        if not isinstance(ws, dict):
+            raise SpecError(self.doc.location("/x-websocket"), "`x-websocket` must be a mapping")
+        roles: dict[str, str] = {}
+        for key, role in (("subscribe", "public"), ("subscribe", "private"), ("unsubscribe", "public"), ("unsubscribe", "private"),
+                          ("heartbeat", "method"), ("heartbeat", "answer")):  # fmt: skip
+            value = ws.get(key, {}).get(role) if isinstance(ws.get(key), dict) else None
+            if not isinstance(value, str) or not value:
+                raise SpecError(self.doc.location(join_pointer("/x-websocket", key)), f"`x-websocket` needs `{key}.{role}`: a method name")
+            roles[value] = f"{key}.{role}"
+        names = {m.get("name") for m in (self._deref(raw, "/methods") for raw in self.doc.data.get("methods") or []) if isinstance(m, dict)}
+        for method, role in roles.items():
+            if method not in names:
+                raise SpecError(
+                    self.doc.location("/x-websocket"), f"`x-websocket` {role} names {method!r}, which is not a method of the spec"
+                )
+        return roles
+
+    def _transports(self, method: Any, pointer: str, roles: dict[str, str]) -> bool:
+        """Check `x-transports`; whether the method is generated (the runtime's own methods are not)."""
+        name = method.get("name") if isinstance(method, dict) else None
+        raw = method.get("x-transports", ["http", "websocket"]) if isinstance(method, dict) else []
+        site = self.doc.location(join_pointer(pointer, "x-transports"))
+        if not isinstance(raw, list) or not raw or not set(raw) <= _TRANSPORTS:
+            raise SpecError(site, "`x-transports` must be a non-empty list of: http, websocket")
+        if name in roles:
+            return False
+        if "http" not in raw:
+            raise SpecError(
+                site, f"method {name!r} is WebSocket-only", "only the methods `x-websocket` names (subscribe, heartbeat...) can be"
+            )
+        if roles and "websocket" not in raw:
+            raise SpecError(
+                site,
+                f"method {name!r} is HTTP-only, but the API has `x-websocket`",
+                "the WebSocket client serves every generated method; add `websocket` to `x-transports`",
+            )
+        return True
+
+    def _websocket(self, roles: dict[str, str]) -> WebSocket | None:
+        ws = self.doc.data.get("x-websocket")
+        if not roles or not isinstance(ws, dict):
+            return None
+        servers = self.doc.data.get("servers") or []
+        url = ws.get("url") or (servers[0].get("x-websocket-url") if servers and isinstance(servers[0], dict) else None)
+        if not isinstance(url, str) or not url.startswith(("ws://", "wss://")):
+            raise SpecError(self.doc.location("/x-websocket"), "`x-websocket` needs a `url` (ws:// or wss://)")
+        max_frame, reauth = ws.get("max-frame-bytes", 0), ws.get("reauthenticate-after", 0)
+        for key, value in (("max-frame-bytes", max_frame), ("reauthenticate-after", reauth)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise SpecError(self.doc.location(join_pointer("/x-websocket", key)), f"`{key}` must be a number of 0 or more (0: none)")
+        by_role = {role: method for method, role in roles.items()}
+        heartbeat = ws["heartbeat"]
+        channels: list[Channel] = []
+        models: set[str] = set()
+        taken: dict[str, str] = {}
+        raw_channels = self.doc.data.get("x-channels") or []
+        if not isinstance(raw_channels, list):
+            raise SpecError(self.doc.location("/x-channels"), "`x-channels` must be a list")
+        for index, raw in enumerate(raw_channels):
+            pointer = join_pointer("/x-channels", index)
+            channel, channel_models = self._channel(raw, pointer)
+            if channel.name in taken:
+                raise SpecError(
+                    self.doc.location(pointer),
+                    f"channel {channel.template!r} would be named {channel.name}(), like {taken[channel.name]!r}",
+                    "name one of them with `x-sdkgen-name`",
+                )
+            taken[channel.name] = channel.template
+            channels.append(channel)
+            models |= channel_models
+        return WebSocket(
+            url=url.rstrip("/"),
+            url_param=f"{self.name}_ws_url",
+            url_env=f"{self.env_prefix}_{self.name.upper()}_WS_URL",
+            max_frame_bytes=int(max_frame),
+            reauthenticate_after=float(reauth),
+            subscribe_public=by_role["subscribe.public"],
+            subscribe_private=by_role["subscribe.private"],
+            unsubscribe_public=by_role["unsubscribe.public"],
+            unsubscribe_private=by_role["unsubscribe.private"],
+            heartbeat_method=by_role["heartbeat.method"],
+            heartbeat_notification=str(heartbeat.get("notification") or "heartbeat"),
+            test_request=str(heartbeat.get("test-request") or "test_request"),
+            test_method=by_role["heartbeat.answer"],
+            notification_method=str(ws.get("notification-method") or "subscription"),
+            channels=tuple(channels),
+            model_imports=tuple(sorted(models)),
+        )
+
+    def _channel(self, raw: Any, pointer: str) -> tuple[Channel, set[str]]:
+        location = self.doc.location(pointer)
+        if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"]:
+            raise SpecError(location, "a channel needs a `name` (the channel template, e.g. `user.portfolio.{currency}`)")
+        template: str = raw["name"]
+        override = raw.get("x-sdkgen-name")
+        fixed = [part for part in template.split(".") if not _CHANNEL_HOLE.search(part)]
+        name = python_name(override if isinstance(override, str) and override else "_".join(fixed), fallback="channel")
+        context = pascal_case(name)
+        params, models = self._params(raw.get("params"), pointer, context, set(_SUBSCRIBE_OPTIONS))
+        holes = _CHANNEL_HOLE.findall(template)
+        declared = {p.wire_name for p in params}
+        for hole in holes:
+            if hole not in declared:
+                raise SpecError(location, f"channel {template!r} has `{{{hole}}}`, which is not one of its `params`")
+        for param in params:
+            if param.wire_name not in holes:
+                raise SpecError(location, f"channel param {param.wire_name!r} does not appear in the channel name {template!r}")
+            if not param.required:
+                raise SpecError(location, f"channel param {param.wire_name!r} must be `required: true`: the name needs every part")
+        payload = raw.get("payload")
+        if not isinstance(payload, dict):
+            raise SpecError(location, f"channel {template!r} needs a `payload` schema")
+        annotation = self.bundle.annotation(
+            self.bundle.schema(payload, self.doc, join_pointer(pointer, "payload"), context + "Notification")
+        )
+        sequence = raw.get("sequence") or {}
+        if not isinstance(sequence, dict) or not all(isinstance(sequence.get(k, ""), str) for k in ("field", "previous")):
+            raise SpecError(
+                self.doc.location(join_pointer(pointer, "sequence")), "`sequence` must map `field` (and `previous`) to payload field names"
+            )
+        if sequence.get("previous") and not sequence.get("field"):
+            raise SpecError(self.doc.location(join_pointer(pointer, "sequence")), "`sequence.previous` needs `sequence.field`")
+        channel = Channel(
+            example_args=self._example_args(raw.get("params"), params, pointer),
+            name=name,
+            template=template,
+            summary=text(raw.get("summary")),
+            description=text(raw.get("description")),
+            private=raw.get("private") is True,
+            params=ordered_params(params),
+            payload_annotation=annotation.text,
+            sequence_field=str(sequence.get("field", "")),
+            previous_field=str(sequence.get("previous", "")),
+            source=f"{self.doc.display}#{pointer}",
+        )
+        return channel, models | annotation.models
+
+    def _example_args(self, raw_params: Any, params: list[Param], pointer: str) -> str:
+        """`name=value` for each param, from its schema's first example (or enum value); `...` when none."""
+        by_wire = {p.wire_name: p for p in params}
+        out: list[str] = []
+        for index, raw in enumerate(raw_params if isinstance(raw_params, list) else []):
+            site = join_pointer(pointer, "params", index)
+            descriptor = self._deref(raw, site)
+            schema = self._deref(descriptor.get("schema", {}), join_pointer(site, "schema"))
+            values = [*(schema.get("examples") or []), *(schema.get("enum") or [])] if isinstance(schema, dict) else []
+            param = by_wire[descriptor["name"]]
+            if not values or not isinstance(values[0], (str, int, float, bool)):
+                out.append(f"{param.name}=...")
+            elif param.annotation in {m.name for m in self.bundle.models()}:
+                out.append(f"{param.name}={param.annotation}({values[0]!r})")
+            else:
+                out.append(f"{param.name}={values[0]!r}")
+        return ", ".join(out)
 
     def _errors(self) -> tuple[ErrorCode, ...]:
         errors = (self.doc.data.get("components") or {}).get("errors") or {}

@@ -64,6 +64,8 @@ def render_sdk(sdk: Sdk, templates: Path) -> dict[str, str]:
         files[f"{package}/{api.name}/__init__.py"] = python("api.py.jinja", api.source, api=api)
         for group in api.groups:
             files[f"{package}/{api.name}/{group.module}.py"] = python("group.py.jinja", api.source, api=api, group=group)
+        if api.websocket is not None:
+            files[f"{package}/{api.name}/ws.py"] = python("ws.py.jinja", api.source, api=api)
         header = GENERATED_HEADER.format(source=api.source) + render("models_header.py.jinja", api=api)
         model_sources[api.name] = render_models(api, package, header, templates)
         files[f"{package}/models/{api.models_module}.py"] = model_sources[api.name]

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, TypeVar, overload
+from typing import Any, Protocol, TypeVar, overload
 from urllib.parse import quote
 
 import httpx
@@ -38,7 +38,7 @@ from ._exceptions import (
 from ._response import APIResponse, raw_response_requested
 from ._retry import RetryPolicy, retry_after_seconds
 
-__all__ = ["AsyncJsonRpcApi", "AsyncRestApi", "JsonRpcApi", "RestApi", "Timeout"]
+__all__ = ["AsyncJsonRpcApi", "AsyncJsonRpcTransport", "AsyncRestApi", "JsonRpcApi", "RestApi", "Timeout"]
 
 _T = TypeVar("_T")
 Timeout = float | httpx.Timeout | None
@@ -613,3 +613,20 @@ class AsyncJsonRpcApi(_JsonRpcCore):
             if method == self.auth_method:
                 self.store_token(result, RequestInfo("POST", self.base_url, method))
             return result  # type: ignore[no-any-return]
+
+
+class AsyncJsonRpcTransport(Protocol):
+    """What an async resource group calls: `AsyncJsonRpcApi` (HTTP) or `AsyncWebSocketApi` (WebSocket)."""
+
+    async def call(
+        self,
+        method: str,
+        params: Mapping[str, Any],
+        *,
+        cast_to: type[_T],
+        auth_required: bool,
+        idempotent: bool = False,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+    ) -> _T: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
@@ -13,7 +13,49 @@ from ._auth import Auth, CdpKeyAuth, Credentials, HeaderAuth, OAuth2Auth
 from ._base_client import AsyncJsonRpcApi, AsyncRestApi, JsonRpcApi, RestApi
 from ._retry import RetryPolicy
 
-__all__ = ["ApiSettings", "ClientConfig"]
+if TYPE_CHECKING:
+    from ._websocket import AsyncWebSocketApi, WebSocketRoles
+
+__all__ = ["ApiSettings", "ClientConfig", "Overflow", "WebSocketOptions"]
+
+Overflow = Literal["drop_oldest", "error"]
+
+
+@dataclass(frozen=True)
+class WebSocketOptions:
+    """How the WebSocket client behaves (pass as `AsyncClient(websocket_options=...)`).
+
+    Args:
+        heartbeat_interval: Seconds between the server's heartbeats, asked for with
+            `public/set_heartbeat` on every connect (None: not asked). The server then also sends
+            `test_request`s, which the client answers.
+        heartbeat_timeout: Silence (no frame at all) after which the connection is taken as dead
+            and replaced. Default: twice `heartbeat_interval`. Without heartbeats, no check.
+        queue_size: Notifications each subscription buffers for a consumer that is behind.
+        overflow: What a full buffer does: `"drop_oldest"` (the oldest is dropped and counted in
+            `Subscription.dropped`) or `"error"` (the subscription ends with `SubscriptionOverflowError`).
+        max_reconnect_attempts: Background reconnects tried in a row before the subscriptions
+            end with `ConnectionLostError` (None: keep trying).
+        connect_timeout: Seconds to open the connection (TCP, TLS and the WebSocket handshake).
+        request_timeout: Default seconds to wait for a response (a call's `timeout=` wins).
+        reauthenticate_after: Seconds after which the connection authenticates again (None: the
+            spec's value). It also authenticates again before the token's `expires_in` runs out.
+    """
+
+    heartbeat_interval: int | None = None
+    heartbeat_timeout: float | None = None
+    queue_size: int = 10_000
+    overflow: Overflow = "drop_oldest"
+    max_reconnect_attempts: int | None = None
+    connect_timeout: float = 10.0
+    request_timeout: float = 30.0
+    reauthenticate_after: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.queue_size < 1:
+            raise ValueError("queue_size must be 1 or more")
+        if self.overflow not in ("drop_oldest", "error"):
+            raise ValueError("overflow must be 'drop_oldest' or 'error'")
 
 
 @dataclass(frozen=True)
@@ -41,6 +83,8 @@ class ClientConfig:
         default_headers: Mapping[str, str] | None,
         max_retries: int,
         exact_numbers: bool,
+        ws_urls: Mapping[str, str] | None = None,
+        websocket_options: WebSocketOptions | None = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
@@ -49,6 +93,10 @@ class ClientConfig:
         self.apis = dict(apis)
         self.policy = RetryPolicy(max_retries=max_retries)
         self.exact_numbers = exact_numbers
+        self.ws_urls = dict(ws_urls or {})
+        self.websocket_options = websocket_options or WebSocketOptions()
+        self.websockets: list[AsyncWebSocketApi] = []
+        self.user_agent = user_agent
         self.headers = {"Accept": "application/json", "User-Agent": f"{user_agent} python/{platform.python_version()} httpx/{httpx.__version__}"}
         self.headers.update(default_headers or {})
         # Loaded once and shared by the APIs that take it; a bad key fails here, not on the first call.
@@ -102,6 +150,30 @@ class ClientConfig:
 
     def async_jsonrpc(self, client: httpx.AsyncClient, name: str) -> AsyncJsonRpcApi:
         return AsyncJsonRpcApi(client, **self._jsonrpc_kwargs(name))
+
+    def websocket(self, name: str, roles: WebSocketRoles) -> AsyncWebSocketApi:
+        """The WebSocket client of a JSON-RPC API (imports the `websockets` library on first use)."""
+        from ._websocket import AsyncWebSocketApi
+        from .errors import ERROR_TABLES  # generated
+
+        api = AsyncWebSocketApi(
+            url=self.ws_urls[name],
+            auth=self.auth[name],
+            policy=self.policy,
+            errors=ERROR_TABLES.get(name, {}),
+            exact_numbers=self.exact_numbers,
+            roles=roles,
+            options=self.websocket_options,
+            user_agent=self.user_agent,
+        )
+        self.websockets.append(api)
+        return api
+
+    async def close_websockets(self) -> None:
+        """Close every WebSocket client made by `websocket()`."""
+        websockets, self.websockets = self.websockets, []
+        for api in websockets:
+            await api.close()
 
     def __repr__(self) -> str:
         return f"ClientConfig(base_urls={self.base_urls!r}, auth={self.auth!r}, max_retries={self.policy.max_retries})"

@@ -22,7 +22,9 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "ConnectionLostError",
     "CredentialsError",
+    "FrameTooLargeError",
     "InternalServerError",
     "InvalidRequestError",
     "JSONRPCError",
@@ -32,6 +34,8 @@ __all__ = [
     "RequestInfo",
     "SDKError",
     "ServiceUnavailableError",
+    "SubscriptionError",
+    "SubscriptionOverflowError",
     "UnprocessableEntityError",
 ]
 
@@ -85,6 +89,43 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """The request timed out."""
+
+
+class ConnectionLostError(APIConnectionError):
+    """The WebSocket connection was lost (or closed) while the request was pending.
+
+    `request_sent` tells whether the request frame was written: when True, the server may or
+    may not have executed it (the message says so); when False, it was not executed.
+    """
+
+
+class FrameTooLargeError(APIError):
+    """The request frame is larger than the server accepts (`size` > `limit` bytes); it was not sent."""
+
+    def __init__(self, message: str, *, request: RequestInfo, size: int, limit: int) -> None:
+        super().__init__(message, request=request)
+        self.size = size
+        self.limit = limit
+
+
+class SubscriptionError(APIError):
+    """The server did not subscribe a channel (a wrong name, or no permission for it)."""
+
+    def __init__(self, message: str, *, request: RequestInfo, channel: str) -> None:
+        super().__init__(message, request=request)
+        self.channel = channel
+
+
+class SubscriptionOverflowError(SDKError):
+    """A subscription's queue was full with `overflow="error"`: the consumer fell behind by `queue_size` notifications.
+
+    The subscription is closed; the notifications it held are dropped.
+    """
+
+    def __init__(self, channel: str, queue_size: int) -> None:
+        super().__init__(f"the consumer of {channel} fell {queue_size} notifications behind; the subscription was closed")
+        self.channel = channel
+        self.queue_size = queue_size
 
 
 class APIResponseValidationError(APIError):

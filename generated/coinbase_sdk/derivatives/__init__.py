@@ -6,14 +6,17 @@ Generated from `specs/deribit/gateway.openrpc.yaml` (version 2.1.1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .._base_client import AsyncJsonRpcApi, JsonRpcApi
 
 if TYPE_CHECKING:
+    from .._websocket import AsyncWebSocketApi, WebSocketRoles
     from .account_management import AccountManagement, AsyncAccountManagement
     from .authentication import AsyncAuthentication, Authentication
+    from .ws import AsyncDerivativesWebSocket
 
 __all__ = ["AsyncDerivatives", "Derivatives"]
 
@@ -40,10 +43,11 @@ class Derivatives:
 
 
 class AsyncDerivatives:
-    """Coinbase Derivatives JSON-RPC gateway (Deribit-powered) (async): one attribute per resource group."""
+    """Coinbase Derivatives JSON-RPC gateway (Deribit-powered) (async): one attribute per resource group, and `ws` for the same methods and the subscriptions over WebSocket."""
 
-    def __init__(self, api: AsyncJsonRpcApi) -> None:
+    def __init__(self, api: AsyncJsonRpcApi, websocket: Callable[[WebSocketRoles], AsyncWebSocketApi]) -> None:
         self._api = api
+        self._websocket = websocket
 
     @cached_property
     def account_management(self) -> AsyncAccountManagement:
@@ -58,3 +62,10 @@ class AsyncDerivatives:
         from .authentication import AsyncAuthentication
 
         return AsyncAuthentication(self._api)
+
+    @cached_property
+    def ws(self) -> AsyncDerivativesWebSocket:
+        """The same methods over one WebSocket connection (`wss://drb.coinbase.com/ws/api/v2`), and the channel subscriptions."""
+        from .ws import ROLES, AsyncDerivativesWebSocket
+
+        return AsyncDerivativesWebSocket(self._websocket(ROLES))

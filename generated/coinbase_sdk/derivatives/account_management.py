@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cached_property
 
-from .._base_client import AsyncJsonRpcApi, JsonRpcApi, Timeout
+from .._base_client import AsyncJsonRpcTransport, JsonRpcApi, Timeout
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..models.derivatives import (
     AccountSummaries,
@@ -259,7 +259,7 @@ class AccountManagementWithRawResponse:
 class AsyncAccountManagement:
     """Account Management operations (async)."""
 
-    def __init__(self, api: AsyncJsonRpcApi) -> None:
+    def __init__(self, api: AsyncJsonRpcTransport) -> None:
         self._api = api
 
     @cached_property

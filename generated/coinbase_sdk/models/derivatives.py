@@ -370,6 +370,254 @@ class AuthResult(SDKModel):
     """
 
 
+class BookNotification(SDKModel):
+    """
+    A `book.{instrument_name}.{interval}` notification: a snapshot of the whole book or a change to some levels. Each level is `[action, price, amount]`.
+    """
+
+    type: str | None = None
+    """
+    `snapshot` (the whole book) or `change`.
+    """
+    instrument_name: str
+    """
+    The instrument.
+    """
+    timestamp: int
+    """
+    The time of this change (milliseconds since the Unix epoch).
+    """
+    change_id: int
+    """
+    The number of this change; it increases by one or more with every notification.
+    """
+    prev_change_id: int | None = None
+    """
+    The `change_id` of the notification before this one (absent on the first).
+    """
+    bids: list[list[str | JsonNumber]]
+    """
+    Bid levels as `[action, price, amount]`; action is `new`, `change` or `delete`.
+    """
+    asks: list[list[str | JsonNumber]]
+    """
+    Ask levels as `[action, price, amount]`; action is `new`, `change` or `delete`.
+    """
+
+
+class ChangedOrder(SDKModel):
+    """
+    An order in a `user.changes` notification (the fields of Deribit's example; others are kept).
+    """
+
+    order_id: str
+    """
+    The order's id.
+    """
+    instrument_name: str
+    """
+    The instrument.
+    """
+    order_state: str | None = None
+    """
+    open, filled, rejected, cancelled, untriggered or archive.
+    """
+    order_type: str | None = None
+    """
+    limit, market, stop_limit, stop_market, ...
+    """
+    direction: str | None = None
+    """
+    buy or sell.
+    """
+    price: JsonNumber | str | None = None
+    """
+    The price (`market_price` for market orders on some instruments).
+    """
+    amount: JsonNumber | None = None
+    """
+    The amount.
+    """
+    filled_amount: JsonNumber | None = None
+    """
+    The filled amount.
+    """
+    average_price: JsonNumber | None = None
+    """
+    The average fill price.
+    """
+    label: str | None = None
+    """
+    The user's label.
+    """
+    time_in_force: str | None = None
+    """
+    good_til_cancelled, good_til_day, fill_or_kill or immediate_or_cancel.
+    """
+    post_only: bool | None = None
+    """
+    Whether the order is post-only.
+    """
+    reduce_only: bool | None = None
+    """
+    Whether the order only reduces a position.
+    """
+    creation_timestamp: int | None = None
+    """
+    Creation time (milliseconds since the Unix epoch).
+    """
+    last_update_timestamp: int | None = None
+    """
+    Last update time (milliseconds since the Unix epoch).
+    """
+
+
+class ChangedPosition(SDKModel):
+    """
+    A position in a `user.changes` notification. The same fields as `Position`, all optional but `instrument_name` (Deribit's example lacks some that `private/get_positions` always has).
+    """
+
+    instrument_name: str
+    """
+    The instrument.
+    """
+    kind: str | None = None
+    """
+    future, option, spot, ...
+    """
+    direction: str | None = None
+    """
+    buy, sell or zero.
+    """
+    size: JsonNumber | None = None
+    """
+    Position size (USD for futures
+    """
+    size_currency: JsonNumber | None = None
+    """
+    Position size in the base currency (futures only).
+    """
+    average_price: JsonNumber | None = None
+    """
+    Average price of the trades that built this position.
+    """
+    mark_price: JsonNumber | None = None
+    """
+    Mark price.
+    """
+    index_price: JsonNumber | None = None
+    """
+    Index price.
+    """
+    settlement_price: JsonNumber | None = None
+    """
+    The last settlement price.
+    """
+    delta: JsonNumber | None = None
+    """
+    Delta.
+    """
+    leverage: int | None = None
+    """
+    Current leverage.
+    """
+    initial_margin: JsonNumber | None = None
+    """
+    Initial margin.
+    """
+    maintenance_margin: JsonNumber | None = None
+    """
+    Maintenance margin.
+    """
+    floating_profit_loss: JsonNumber | None = None
+    """
+    Floating profit or loss.
+    """
+    realized_profit_loss: JsonNumber | None = None
+    """
+    Realized profit or loss.
+    """
+    realized_funding: JsonNumber | None = None
+    """
+    Realized funding (perpetuals only).
+    """
+    total_profit_loss: JsonNumber | None = None
+    """
+    Profit or loss since the position was opened.
+    """
+    interest_value: JsonNumber | None = None
+    """
+    The value used to compute realized funding (perpetuals only).
+    """
+
+
+class ChangedTrade(SDKModel):
+    """
+    A trade in a `user.changes` notification (the fields of Deribit's example; others are kept).
+    """
+
+    trade_id: str
+    """
+    The trade's id.
+    """
+    trade_seq: int | None = None
+    """
+    The trade's sequence number in the instrument.
+    """
+    instrument_name: str
+    """
+    The instrument.
+    """
+    order_id: str | None = None
+    """
+    The order that traded.
+    """
+    direction: str | None = None
+    """
+    buy or sell.
+    """
+    price: JsonNumber | None = None
+    """
+    The price.
+    """
+    amount: JsonNumber | None = None
+    """
+    The amount.
+    """
+    fee: JsonNumber | None = None
+    """
+    The fee.
+    """
+    fee_currency: str | None = None
+    """
+    The fee's currency.
+    """
+    liquidity: str | None = None
+    """
+    `M` (maker) or `T` (taker).
+    """
+    mark_price: JsonNumber | None = None
+    """
+    The mark price at the trade.
+    """
+    index_price: JsonNumber | None = None
+    """
+    The index price at the trade.
+    """
+    profit_loss: JsonNumber | None = None
+    """
+    Profit and loss of the trade.
+    """
+    state: str | None = None
+    """
+    The order's state after the trade.
+    """
+    timestamp: int | None = None
+    """
+    Trade time (milliseconds since the Unix epoch).
+    """
+
+
 class FeeRates(SDKModel):
     """
     Maker and taker fee rates.
@@ -422,6 +670,16 @@ class InstrumentKind(SDKEnum):
     SPOT = "spot"
     FUTURE_COMBO = "future_combo"
     OPTION_COMBO = "option_combo"
+
+
+class Interval(SDKEnum):
+    """
+    How often a channel sends notifications.
+    """
+
+    RAW = "raw"
+    FIELD_100MS = "100ms"
+    AGG2 = "agg2"
 
 
 class IsolatedAccountSummary(SDKModel):
@@ -535,6 +793,165 @@ class MatchingEngineLimits(SDKModel):
     trading: TradingLimits | None = None
     """
     Limits for trading requests in total and, where set, per instrument kind.
+    """
+
+
+class PortfolioNotification(SDKModel):
+    """
+    A `user.portfolio.{currency}` notification: the portfolio in one currency (Deribit's AsyncAPI example; the fields of an account summary, all optional but `currency`).
+    """
+
+    currency: str
+    """
+    The currency of this portfolio.
+    """
+    balance: JsonNumber | None = None
+    """
+    The account's balance.
+    """
+    equity: JsonNumber | None = None
+    """
+    The account's current equity.
+    """
+    margin_balance: JsonNumber | None = None
+    """
+    The account's margin balance.
+    """
+    available_funds: JsonNumber | None = None
+    """
+    The account's available funds.
+    """
+    available_withdrawal_funds: JsonNumber | None = None
+    """
+    The account's available amount that can be withdrawn.
+    """
+    initial_margin: JsonNumber | None = None
+    """
+    The account's initial margin.
+    """
+    maintenance_margin: JsonNumber | None = None
+    """
+    The maintenance margin.
+    """
+    projected_initial_margin: JsonNumber | None = None
+    """
+    Projected initial margin.
+    """
+    projected_maintenance_margin: JsonNumber | None = None
+    """
+    Projected maintenance margin.
+    """
+    total_pl: JsonNumber | None = None
+    """
+    Profit and loss.
+    """
+    session_upl: JsonNumber | None = None
+    """
+    Session unrealized profit and loss.
+    """
+    session_rpl: JsonNumber | None = None
+    """
+    Session realized profit and loss.
+    """
+    futures_pl: JsonNumber | None = None
+    """
+    Futures profit and loss.
+    """
+    futures_session_upl: JsonNumber | None = None
+    """
+    Futures session unrealized profit and loss.
+    """
+    futures_session_rpl: JsonNumber | None = None
+    """
+    Futures session realized profit and loss.
+    """
+    options_pl: JsonNumber | None = None
+    """
+    Options profit and loss.
+    """
+    options_session_upl: JsonNumber | None = None
+    """
+    Options session unrealized profit and loss.
+    """
+    options_session_rpl: JsonNumber | None = None
+    """
+    Options session realized profit and loss.
+    """
+    options_value: JsonNumber | None = None
+    """
+    Options value.
+    """
+    options_delta: JsonNumber | None = None
+    """
+    Options summary delta.
+    """
+    options_gamma: JsonNumber | None = None
+    """
+    Options summary gamma.
+    """
+    options_theta: JsonNumber | None = None
+    """
+    Options summary theta.
+    """
+    options_vega: JsonNumber | None = None
+    """
+    Options summary vega.
+    """
+    delta_total: JsonNumber | None = None
+    """
+    The sum of position deltas.
+    """
+    projected_delta_total: JsonNumber | None = None
+    """
+    The sum of position deltas without positions that will expire during the closest expiration.
+    """
+    estimated_liquidation_ratio: JsonNumber | None = None
+    """
+    Estimated liquidation ratio.
+    """
+    fee_balance: JsonNumber | None = None
+    """
+    The account's fee balance.
+    """
+    spot_reserve: JsonNumber | None = None
+    """
+    The account's balance reserved in active spot orders.
+    """
+    additional_reserve: JsonNumber | None = None
+    """
+    The account's balance reserved in other orders.
+    """
+    margin_model: str | None = None
+    """
+    Margin model: cross_sm, cross_pm, segregated_sm or segregated_pm.
+    """
+    portfolio_margining_enabled: bool | None = None
+    """
+    Whether portfolio margining is enabled.
+    """
+    cross_collateral_enabled: bool | None = None
+    """
+    Whether cross collateral is enabled.
+    """
+    delta_total_map: dict[str, JsonNumber] | None = None
+    """
+    Delta total per index.
+    """
+    estimated_liquidation_ratio_map: dict[str, JsonNumber] | None = None
+    """
+    Estimated liquidation ratio per index.
+    """
+    options_gamma_map: dict[str, JsonNumber] | None = None
+    """
+    Options gamma per index.
+    """
+    options_theta_map: dict[str, JsonNumber] | None = None
+    """
+    Options theta per index.
+    """
+    options_vega_map: dict[str, JsonNumber] | None = None
+    """
+    Options vega per index.
     """
 
 
@@ -660,6 +1077,113 @@ class RateLimit(SDKModel):
     """
 
 
+class TickerNotification(SDKModel):
+    """
+    A `ticker.{instrument_name}.{interval}` notification (Deribit's AsyncAPI example).
+    """
+
+    instrument_name: str
+    """
+    The instrument.
+    """
+    timestamp: int
+    """
+    The time of this ticker (milliseconds since the Unix epoch).
+    """
+    state: str | None = None
+    """
+    The state of the order book: open or closed.
+    """
+    best_bid_price: JsonNumber | None = None
+    """
+    The best bid price (null when there is no bid).
+    """
+    best_bid_amount: JsonNumber | None = None
+    """
+    The amount at the best bid.
+    """
+    best_ask_price: JsonNumber | None = None
+    """
+    The best ask price (null when there is no ask).
+    """
+    best_ask_amount: JsonNumber | None = None
+    """
+    The amount at the best ask.
+    """
+    last_price: JsonNumber | None = None
+    """
+    The price of the last trade.
+    """
+    mark_price: JsonNumber | None = None
+    """
+    The mark price.
+    """
+    index_price: JsonNumber | None = None
+    """
+    The index price.
+    """
+    settlement_price: JsonNumber | None = None
+    """
+    The settlement price (not for spot).
+    """
+    estimated_delivery_price: JsonNumber | None = None
+    """
+    The estimated delivery price.
+    """
+    min_price: JsonNumber | None = None
+    """
+    The lowest price a sell order may have.
+    """
+    max_price: JsonNumber | None = None
+    """
+    The highest price a buy order may have.
+    """
+    open_interest: JsonNumber | None = None
+    """
+    The open interest.
+    """
+    current_funding: JsonNumber | None = None
+    """
+    Current funding (perpetuals only).
+    """
+    funding_8h: JsonNumber | None = None
+    """
+    Funding over 8 hours (perpetuals only).
+    """
+    interest_value: JsonNumber | None = None
+    """
+    The value used to compute realized funding (perpetuals only).
+    """
+    stats: TickerStats | None = None
+
+
+class TickerStats(SDKModel):
+    """
+    24-hour statistics of an instrument.
+    """
+
+    high: JsonNumber | None = None
+    """
+    The highest price in 24 hours.
+    """
+    low: JsonNumber | None = None
+    """
+    The lowest price in 24 hours.
+    """
+    price_change: JsonNumber | None = None
+    """
+    The 24-hour price change in percent.
+    """
+    volume: JsonNumber | None = None
+    """
+    The 24-hour volume in the base currency.
+    """
+    volume_usd: JsonNumber | None = None
+    """
+    The 24-hour volume in USD.
+    """
+
+
 class TradingLimits(SDKModel):
     """
     Trading-request limits: `total` across instrument kinds, plus per-kind limits (`futures`, `options`, `perpetuals`) when the account has them.
@@ -680,4 +1204,27 @@ class TradingLimits(SDKModel):
     perpetuals: RateLimit | None = None
     """
     Limit for perpetual trading requests.
+    """
+
+
+class UserChangesNotification(SDKModel):
+    """
+    A `user.changes.{instrument_name}.{interval}` notification (Deribit's AsyncAPI example).
+    """
+
+    instrument_name: str
+    """
+    The instrument.
+    """
+    orders: list[ChangedOrder] | None = None
+    """
+    The orders that changed.
+    """
+    trades: list[ChangedTrade] | None = None
+    """
+    The user's new trades.
+    """
+    positions: list[ChangedPosition] | None = None
+    """
+    The positions that changed.
     """
