@@ -272,3 +272,21 @@ def test_release_without_a_tag_compares_with_the_commit_that_set_the_version(tmp
     changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"## 1.3.0 (2026-11-21)\n\nCompared with {first[:7]}" in changelog
     assert "`models.pets.Pet.tag`: new optional field" in changelog
+
+
+def test_websocket_channels_are_part_of_the_surface(flagship_surface: dict[str, Any]) -> None:
+    import copy
+
+    channels = flagship_surface["apis"]["derivatives"]["channels"]
+    assert channels["user_portfolio"]["endpoint"] == "channel user.portfolio.{currency} (private)"
+    assert "PortfolioNotification" in channels["user_portfolio"]["returns"]
+    fewer = copy.deepcopy(flagship_surface)
+    del fewer["apis"]["derivatives"]["channels"]["user_portfolio"]
+    (removed,) = diff_surfaces(flagship_surface, fewer)
+    assert (removed.kind, removed.subject, removed.breaking) == (
+        "operation-removed",
+        "client.derivatives.ws.subscribe.user_portfolio",
+        True,
+    )
+    (added,) = diff_surfaces(fewer, flagship_surface)
+    assert (added.kind, added.breaking) == ("operation-added", False)

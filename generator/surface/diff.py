@@ -336,6 +336,7 @@ def diff_surfaces(old: Surface, new: Surface) -> list[Change]:
     for name in sorted(set(old_apis) & set(new_apis)):
         was, now = old_apis[name], new_apis[name]
         changes.extend(_diff_operations(name, was["operations"], now["operations"]))
+        changes.extend(_diff_operations(name, was.get("channels", {}), now.get("channels", {})))
         changes.extend(_diff_models(name, was["models"], now["models"]))
         changes.extend(_diff_errors(name, was["errors"], now["errors"]))
     return changes

@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from ..errors import SdkgenError
-from ..ir import Api, Operation, Sdk
+from ..ir import Api, Channel, Operation, Sdk
 
 FORMAT = "sdkgen-api/1"
 
@@ -93,6 +93,20 @@ def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
             "replacement": op.deprecation.replacement,
         }
     return entry
+
+
+def _channel(api: Api, channel: Channel) -> dict[str, Any]:
+    """A subscription channel, described like an operation: what `client.<api>.ws.subscribe.<name>()` takes and yields."""
+    params = {p.name: {"type": p.annotation, "required": p.required, "in": "channel", "wire": p.wire_name} for p in channel.params}
+    return {
+        "call": f"client.{api.name}.ws.subscribe.{channel.name}",
+        "endpoint": f"channel {channel.template}" + (" (private)" if channel.private else ""),
+        "params": params,
+        "returns": channel.payload_annotation,
+        "errors": [],
+        "idempotent": True,
+        "docs": docs_digest(channel.summary, channel.description),
+    }
 
 
 def _field_default(value: ast.expr | None) -> tuple[bool, str]:
@@ -205,13 +219,15 @@ def _mark_roles(models: dict[str, Any], operations: dict[str, Any]) -> None:
 def api_surface(api: Api, model_source: str) -> dict[str, Any]:
     """The surface of one API."""
     operations = {f"{group.module}.{op.name}": _operation(api, group.module, op) for group in api.groups for op in group.operations}
+    channels = {channel.name: _channel(api, channel) for channel in (api.websocket.channels if api.websocket else ())}
     models = models_of(model_source)
-    _mark_roles(models, operations)
+    _mark_roles(models, {**operations, **{f"ws.subscribe.{name}": c for name, c in channels.items()}})
     errors = {str(e.code) if not e.match_message else f"{e.code} {e.message}": e.class_name for e in api.errors}
     return {
         "protocol": api.protocol,
         "client": f"client.{api.name}",
         "operations": operations,
+        "channels": channels,
         "models": models,
         "errors": errors,
     }
