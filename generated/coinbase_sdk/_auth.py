@@ -27,12 +27,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-import jwt
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from ._exceptions import CredentialsError
 
@@ -80,7 +80,9 @@ class CdpKey:
 
     name: str
     algorithm: str
-    private_key: ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+    private_key: (
+        ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+    )  # cryptography and PyJWT load with the first key
 
     def __repr__(self) -> str:
         return f"CdpKey(name={self.name!r}, algorithm={self.algorithm!r}, private_key=<redacted>)"
@@ -92,6 +94,8 @@ class CdpKey:
         if uri is not None:
             claims["uri"] = uri
         headers = {"kid": self.name, "nonce": secrets.token_hex(16), "typ": "JWT"}
+        import jwt  # loaded with the first signature, so `import coinbase_sdk` stays light
+
         return jwt.encode(claims, self.private_key, algorithm=self.algorithm, headers=headers)
 
 
@@ -120,6 +124,9 @@ def _key_from_file(secret: str) -> tuple[str | None, str]:
 
 def load_cdp_key(name: str | None, secret: str) -> CdpKey:
     """Load a CDP key from a PEM EC key, a base64 Ed25519 key, or a JSON key file (path or text)."""
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
     file_name, secret = _key_from_file(secret)
     name = name or file_name
     if not name:

@@ -8,7 +8,6 @@ Async classes only send and sleep. Keeping the twins this thin is what keeps the
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import itertools
 import logging
@@ -16,7 +15,7 @@ import threading
 import time
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 from urllib.parse import quote
 
 import httpx
@@ -43,13 +42,23 @@ __all__ = ["AsyncJsonRpcApi", "AsyncJsonRpcTransport", "AsyncRestApi", "JsonRpcA
 
 _T = TypeVar("_T")
 Timeout = float | httpx.Timeout | None
+if TYPE_CHECKING:
+    import asyncio
+
 ErrorTable = Mapping[tuple[int, str | None], type[JSONRPCError]]
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 _STRIP = object()
 # How the retry loops wait (module attributes, so tests can observe the delays).
 _sleep = time.sleep
-_async_sleep = asyncio.sleep
+
+
+async def _async_sleep(delay: float) -> None:
+    import asyncio  # loaded by async clients only: `import <package>` stays light for sync users
+
+    await asyncio.sleep(delay)
+
+
 # Transport failures after which the request provably never reached the server.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
@@ -675,6 +684,8 @@ class AsyncJsonRpcApi(_JsonRpcCore):
 
     async def _ensure_token(self, attempt: _Attempt) -> str | None:
         if self._lock is None:
+            import asyncio
+
             self._lock = asyncio.Lock()
         async with self._lock:  # one renewal at a time; the others wait and reuse it
             if not self.token.valid():

@@ -145,4 +145,4 @@ def clean_text(value: object) -> str:
     """Spec prose as generated docs take it: stripped, with no trailing spaces on any line."""
     if not isinstance(value, str):
         return ""
-    return "\n".join(line.rstrip() for line in value.strip().splitlines())
+    return "\n".join(line.rstrip() for line in value.expandtabs(4).strip().splitlines())

@@ -61,7 +61,7 @@ def _findings(document: SourceDocument, version: str) -> Findings:
         errors.extend(validator.iter_errors())
     except Exception as exc:  # noqa: BLE001 - the validator's own failure must not surface as a traceback
         failure = exc
-    structural = [e for e in errors if _path_of(e)[:1] and str(_path_of(e)[0]) in _DOCUMENT_KEYS]
+    structural = [e for e in errors if _is_structural(_path_of(e))]
     if structural:
         first = structural[0]
         more = f" (and {len(structural) - 1} more)" if len(structural) > 1 else ""
@@ -120,6 +120,16 @@ def _from_json(data: Any) -> Findings | None:
         return Findings(None, warnings)
     except (KeyError, TypeError, ValueError):
         return None
+
+
+# Keys under which a path enters schema content (3.0 validates schemas as part of the document, so
+# their slips come with a path from the root; these keys tell them apart from structure).
+_CONTENT_KEYS = frozenset({"schema", "schemas", "example", "examples", "default", "enum", "pattern", "items", "properties"})
+
+
+def _is_structural(path: list[Any]) -> bool:
+    """A problem of the document's structure (rooted at a top-level key, outside any schema's content)."""
+    return bool(path) and str(path[0]) in _DOCUMENT_KEYS and not any(str(token) in _CONTENT_KEYS for token in path[1:])
 
 
 def _path_of(error: Any) -> list[Any]:
