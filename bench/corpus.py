@@ -149,7 +149,11 @@ def check_spec(spec: DirectorySpec, timeout: float, keep: Path | None) -> Result
                         result.status, result.stage = "fail", "ruff"
                         result.error = "ruff: " + first_error_line(done.stdout + done.stderr)
         except subprocess.TimeoutExpired as exc:
-            result.status, result.stage, result.error = "fail", "timeout", f"timeout: {' '.join(map(str, exc.cmd[:2]))} took over {timeout:.0f} s"
+            result.status, result.stage, result.error = (
+                "fail",
+                "timeout",
+                f"timeout: {' '.join(map(str, exc.cmd[:2]))} took over {timeout:.0f} s",
+            )
         result.seconds = round(time.perf_counter() - started, 2)
         if keep is not None and not result.passed and out.exists():
             shutil.copytree(out, keep / spec.id.replace("/", "__"), dirs_exist_ok=True)
@@ -170,7 +174,9 @@ def draw(n: int, seed: int, ids: Sequence[str]) -> list[DirectorySpec]:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
-    parser = argparse.ArgumentParser(prog="python -m bench.corpus", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.corpus", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=50, help="how many specs to draw (default 50)")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the draw (default 1)")
     parser.add_argument("--jobs", type=int, default=2, choices=(1, 2), help="specs checked at once (default 2, at most 2)")
@@ -213,7 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     causes = collections.Counter(f"{r.stage}: {cause(r.error or '')}" for r in results if not r.passed)
     examples = {key: next(r.spec for r in results if not r.passed and f"{r.stage}: {cause(r.error or '')}" == key) for key in causes}
     warned = sum(1 for r in results if r.warnings)
-    kinds = collections.Counter(cause(re.sub(r"^warning: \d+x ", "warning: ", w).split(" (first at")[0]) for r in results for w in set(r.warnings))
+    kinds = collections.Counter(
+        cause(re.sub(r"^warning: \d+x ", "warning: ", w).split(" (first at")[0]) for r in results for w in set(r.warnings)
+    )
     print(f"\npassed {passed}/{len(results)} ({rate:.1f}%) in {time.perf_counter() - started:.0f} s; {warned} specs had warnings")
     if causes:
         print("failure causes (stage: first error line, particulars stripped), most frequent first:")

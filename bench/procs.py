@@ -39,7 +39,9 @@ def measure(command: Sequence[str], *, cwd: Path | None = None, env: Mapping[str
     """
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
-        child = subprocess.Popen(command, cwd=cwd, env=dict(env) if env is not None else None, stdout=out, stderr=err, start_new_session=True)
+        child = subprocess.Popen(
+            command, cwd=cwd, env=dict(env) if env is not None else None, stdout=out, stderr=err, start_new_session=True
+        )
         timed_out = threading.Event()
 
         def kill() -> None:
