@@ -61,6 +61,7 @@ class ToolRow:
     tool: str
     runs: list[Measured] = field(default_factory=list)
     warnings: int = 0
+    dropped: int = 0
     note: str | None = None
 
     @property
@@ -115,6 +116,11 @@ def count_warnings(tool: str, result: Measured) -> int:
     if tool == "openapi-python-client":
         return len(re.findall(r"^(?:WARNING|ERROR) ", text, re.MULTILINE))
     return len(re.findall(r"\b(?!Future|Deprecation)\w*Warning: ", text))
+
+
+def count_dropped(result: Measured) -> int:
+    """Operations a tool said it left out: openapi-python-client's "Endpoint will not be generated"."""
+    return len(re.findall(r"Endpoint\s+will\s+not\s+be\s+generated", result.stdout + result.stderr))
 
 
 def specs_to_run(names: Sequence[str]) -> list[Spec]:
@@ -206,6 +212,7 @@ def run_spec(spec: Spec, tools: Sequence[str], runs: int, timeout: float, progre
                 result = measure(command(row.tool, spec, workdir / "out", workdir), cwd=workdir, env=_env(row.tool), timeout=timeout)
             row.runs.append(result)
             row.warnings = count_warnings(row.tool, result)
+            row.dropped = count_dropped(result)
             progress(f"  {spec.name} / {row.tool}: run {i + 1}/{runs} {result.seconds:.2f} s, exit {result.exit_code}")
     return rows
 
@@ -238,15 +245,16 @@ def verdicts(rows: Sequence[ToolRow]) -> list[str]:
 def print_table(rows: Sequence[ToolRow], runs: int) -> None:
     """The generation table: one row per spec and tool, then the verdicts."""
     print(f"\nGeneration, child processes, fresh output folder each run; median wall time of {runs} run(s), largest peak RSS")
-    print(f"  {'spec':<10}{'tool':<24}{'median s':>10}{'peak MB':>10}{'warnings':>10}{'× opc':>8}  status")
+    print(f"  {'spec':<10}{'tool':<24}{'median s':>10}{'peak MB':>10}{'warnings':>10}{'dropped':>9}{'× opc':>8}  status")
     opc = {r.spec: r for r in rows if r.tool == "openapi-python-client" and r.ok}
     for row in rows:
         if not row.runs:
-            print(f"  {row.spec:<10}{row.tool:<24}{'':>10}{'':>10}{'':>10}{'':>8}  {row.status}")
+            print(f"  {row.spec:<10}{row.tool:<24}{'':>10}{'':>10}{'':>10}{'':>9}{'':>8}  {row.status}")
             continue
         base = opc.get(row.spec)
         ratio = f"{row.median / base.median:7.2f}×" if base is not None and row.ok else "     n/a"
-        print(f"  {row.spec:<10}{row.tool:<24}{row.median:10.2f}{row.peak_mb:10.0f}{row.warnings:10d}{ratio}  {row.status}")
+        print(f"  {row.spec:<10}{row.tool:<24}{row.median:10.2f}{row.peak_mb:10.0f}{row.warnings:10d}{row.dropped:9d}{ratio}  {row.status}")
+    print("× opc: this tool's median over openapi-python-client's; dropped: operations the tool said it left out")
     print("Targets (issue 7): ≤ 0.5× openapi-python-client's time on every spec it handles, a package for every other; flagship < 2 s")
     for line in verdicts(rows):
         print(f"  {line}")
