@@ -98,7 +98,7 @@ def first_error_line(text: str) -> str:
 
 def cause(error: str) -> str:
     """A failure's cause with the particulars stripped, so that failures can be grouped."""
-    text = error.split(" (hint:")[0]
+    text = re.sub(r" \(and \d+ more\)", "", error.split(" (hint:")[0])
     text = re.sub(r"\S*/\S*\.(json|ya?ml|py)(:\d+)*", "<path>", text)
     text = re.sub(r"\b\w+(\.\w+)+\(\)", "<name>()", text)
     text = re.sub(r"(/[\w{}~.@:+-]*)+", "<pointer>", text)
