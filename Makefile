@@ -21,6 +21,8 @@ help:
 	@echo "make diff [BASE=rev]  API changes of the working-tree specs against BASE (default HEAD), breaking first"
 	@echo "make release [VERSION=x.y.z]  bump the SDK version (default: what the diff proposes) and prepend CHANGELOG.md"
 	@echo "make publish          build, twine-check and upload generated/ to \$$TWINE_REPOSITORY_URL"
+	@echo "make bench            issue-7 benchmarks: per call, import, generation (bench/README.md; BENCH_ARGS=...)"
+	@echo "make corpus [N=50 SEED=1]  a seeded sample of the APIs.guru specs through sdkgen; pass rate"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -90,18 +92,42 @@ lock: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-# Benchmark (not part of `make test`): per-call overhead of the generated SDK against raw httpx and
-# openapi-python-client, measured in the same run. It has its own virtualenv, bench/.venv, pinned by
-# bench/requirements.lock, so the comparison baseline stays out of requirements.lock. See bench/README.md.
+# Benchmarks (not part of `make test`), issue 7: per-call client overhead, import time and generation
+# time/memory against raw httpx, openapi-python-client and datamodel-codegen, measured in the same run;
+# and a seeded sample of the APIs.guru collection. They have their own virtualenv, bench/.venv, pinned by
+# bench/requirements.lock, so the baselines stay out of requirements.lock; the real-world specs are npm
+# packages pinned by bench/package-lock.json, installed once into bench/node_modules. See bench/README.md.
 BENCH_VENV := bench/.venv
 BENCH_STAMP := $(BENCH_VENV)/.installed
+BENCH_SPECS := bench/node_modules/.installed
 BENCH_ARGS ?=
-.PHONY: bench
+N ?= 50
+SEED ?= 1
+CORPUS_ARGS ?=
+.PHONY: bench bench-calls bench-import bench-generate bench-specs corpus
 
 $(BENCH_STAMP): bench/requirements.lock
 	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements.lock
 	@touch $(BENCH_STAMP)
 
-bench: $(BENCH_STAMP)
+$(BENCH_SPECS): bench/package-lock.json
+	npm ci --prefix bench --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $(BENCH_SPECS)
+
+bench-specs: $(BENCH_SPECS)
+
+bench: $(STAMP) $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m bench $(BENCH_ARGS)
+
+bench-calls: $(STAMP) $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python -m bench --section calls $(BENCH_ARGS)
+
+bench-import: $(STAMP) $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python -m bench --section import $(BENCH_ARGS)
+
+bench-generate: $(STAMP) $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python -m bench --section generation $(BENCH_ARGS)
+
+corpus: $(STAMP) $(BENCH_SPECS)
+	$(BIN)/python -m bench.corpus --n $(N) --seed $(SEED) $(CORPUS_ARGS)

