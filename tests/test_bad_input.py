@@ -28,10 +28,6 @@ CASES = {
         "--openrpc",
         r"^error: tests/fixtures/broken/invalid\.openrpc\.yaml:12: /methods/1: invalid OpenRPC: 'name' is a required property",
     ),
-    "duplicate_names.yaml": (
-        "--openapi",
-        r"^error: tests/fixtures/broken/duplicate_names\.yaml:14: /paths/~1b/get: operation would be named duplicates\.things\.get_thing\(\), like the one at .*:8: /paths/~1a/get \(hint: ",
-    ),
 }
 
 

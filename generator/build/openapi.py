@@ -39,7 +39,7 @@ class OpenApiBuilder:
     def build(self) -> Api:
         data = self.doc.data
         self.bundle.register_components(self.doc, "/components/schemas")
-        collector = GroupCollector(self.name)
+        collector = GroupCollector(self.name, diagnostics=self.diagnostics)
         for tag in data.get("tags") or []:
             if isinstance(tag, dict) and isinstance(tag.get("name"), str):
                 collector.descriptions[tag["name"]] = text(tag.get("description"))

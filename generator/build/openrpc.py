@@ -69,7 +69,7 @@ class OpenRpcBuilder:
         if isinstance((data.get("components") or {}).get("schemas"), dict):
             self.bundle.register_components(self.doc, "/components/schemas")
         errors = self._errors()
-        collector = GroupCollector(self.name)
+        collector = GroupCollector(self.name, diagnostics=self.diagnostics)
         roles = self._websocket_roles()
         for index, raw in enumerate(data.get("methods") or []):
             pointer = join_pointer("/methods", index)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..errors import Location, SpecError
+from ..errors import Diagnostics, Location, SpecError
 from ..ir import Deprecation, FieldMapping, Group, Operation, Param
 from .naming import RESERVED_MEMBER_NAMES, class_name, clean_text, python_name
 
@@ -49,23 +49,53 @@ class GroupCollector:
     _seen: dict[tuple[str, str], Location] = field(default_factory=dict)
     _models: dict[str, set[str]] = field(default_factory=dict)
 
+    diagnostics: Diagnostics | None = None
+
     def add(self, title: str, operation: Operation, location: Location, models: set[str]) -> None:
         group = python_name(title, fallback="default")
         if group in RESERVED_MEMBER_NAMES:
             group += "_"
         key = (group, operation.name)
         if key in self._seen:
-            raise SpecError(
-                location,
-                f"operation would be named {self.api_name}.{group}.{operation.name}(), like the one at {self._seen[key]}",
-                "give one of them another name with `x-sdkgen-name` in an overlay",
-            )
+            # Two different spec names that read the same in Python (`getThing`, `get_thing`; or the
+            # same words on two paths): the later one gets a name from what tells it apart.
+            renamed = replace(operation, name=self._distinct_name(group, operation))
+            if self.diagnostics is not None:
+                self.diagnostics.warn(
+                    location,
+                    f"operation named {self.api_name}.{group}.{renamed.name}(), as {operation.name}() is the one at {self._seen[key]}",
+                    kind="operations renamed apart (name them with `x-sdkgen-name` in an overlay)",
+                )
+            operation, key = renamed, (group, renamed.name)
         if operation.name in RESERVED_MEMBER_NAMES:
             raise SpecError(location, f"operation name {operation.name!r} is reserved by the SDK", "rename it with `x-sdkgen-name`")
         self._seen[key] = location
         self.groups.setdefault(group, []).append(operation)
         self.titles.setdefault(group, title)
         self._models.setdefault(group, set()).update(models)
+
+    def _distinct_name(self, group: str, operation: Operation) -> str:
+        """The operation's name plus what sets it apart: its path's last part, its scope or its method."""
+        suffixes: list[str] = []
+        if operation.transport == "http":
+            segments = [s for s in operation.path.split("/") if s]
+            last = segments[-1] if segments else ""
+            if last.startswith("{") and last.endswith("}"):
+                suffixes.append(f"by_{last[1:-1]}")
+            elif last:
+                suffixes.append(last)
+            suffixes.append(operation.http_method.lower())
+        else:
+            scope, _, _ = operation.rpc_method.rpartition("/")
+            suffixes.append(scope.replace("/", "_"))
+        for suffix in suffixes:
+            candidate = python_name(f"{operation.name}_{suffix}", fallback=operation.name)
+            if (group, candidate) not in self._seen:
+                return candidate
+        number = 2
+        while (group, f"{operation.name}_{number}") in self._seen:
+            number += 1
+        return f"{operation.name}_{number}"
 
     def build(self, model_names: set[str]) -> tuple[Group, ...]:
         """The groups, sorted by name; a class name that a model already has gets a `Resource` suffix."""
