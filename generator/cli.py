@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import sys
 import time
@@ -38,7 +39,9 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--overlay", action="append", default=[], type=Path, metavar="FILE", help="an OpenAPI Overlay applied to the first --openapi"
         )
-        sub.add_argument("--output", type=Path, help="output directory (the package is written to OUTPUT/PACKAGE)")
+        sub.add_argument(
+            "--output", type=Path, help="output directory (the package is written to OUTPUT/PACKAGE); overrides [tool.sdkgen] output"
+        )
         sub.add_argument("--package", help="import name of the generated package")
         sub.add_argument("--version", default="0.1.0", help="version of the generated package")
         sub.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, help="templates folder")
@@ -81,7 +84,12 @@ def _config(args: argparse.Namespace) -> Config:
             overlays=args.overlay,
             version=args.version,
         )
-    return load_pyproject(args.config)
+    config = load_pyproject(args.config)
+    if args.output is not None:  # an explicit --output wins over [tool.sdkgen] output
+        config = dataclasses.replace(config, output=args.output.resolve())
+    if args.package is not None and args.package != config.package:
+        raise SdkgenError(f"--package {args.package} differs from [tool.sdkgen] package = {config.package!r}; change the config instead")
+    return config
 
 
 def _print_warnings(diagnostics: Diagnostics) -> None:

@@ -290,3 +290,11 @@ def test_websocket_channels_are_part_of_the_surface(flagship_surface: dict[str, 
     )
     (added,) = diff_surfaces(fewer, flagship_surface)
     assert (added.kind, added.breaking) == ("operation-added", False)
+
+
+def test_output_option_overrides_the_configured_output(tmp_path: Path) -> None:
+    old, _ = pair("field_added")
+    root = project(tmp_path, Path(old))
+    elsewhere = tmp_path / "elsewhere"
+    assert sdkgen(["generate", "--config", str(root / "pyproject.toml"), "--output", str(elsewhere)]) == 0
+    assert (elsewhere / "pets_sdk" / "api.json").is_file()
