@@ -193,7 +193,10 @@ class _RestCore:
         if content is not None:
             headers["Content-Type"] = content_type
         check_header_values(headers)
-        kwargs: dict[str, Any] = {"params": query_items(query), "headers": headers}
+        kwargs: dict[str, Any] = {"headers": headers}
+        params = query_items(query)
+        if params:  # an empty `params` still makes httpx parse and rebuild the URL
+            kwargs["params"] = params
         if json_body is not _STRIP:
             kwargs["json"] = encode_value(json_body)
         if content is not None:

@@ -37,14 +37,30 @@ def encode_value(value: Any, *, decimal_as_number: bool = False) -> Any:
     return value
 
 
+def _has_decimal(value: Any) -> bool:
+    if isinstance(value, Decimal):
+        return True
+    if isinstance(value, dict):
+        return any(_has_decimal(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_decimal(v) for v in value)
+    return False
+
+
 def dumps_exact(value: Any) -> str:
     """Compact JSON in which a `Decimal` is written as a number with exactly its digits."""
+    if not _has_decimal(value):  # the common case: the standard encoder in one call
+        return json.dumps(value, separators=(",", ":"), allow_nan=False)
+    return _dumps_with_decimals(value)
+
+
+def _dumps_with_decimals(value: Any) -> str:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(str(k))}:{dumps_exact(v)}" for k, v in value.items()) + "}"
+        return "{" + ",".join(f"{json.dumps(str(k))}:{_dumps_with_decimals(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ",".join(dumps_exact(v) for v in value) + "]"
+        return "[" + ",".join(_dumps_with_decimals(v) for v in value) + "]"
     return json.dumps(value, allow_nan=False)
 
 
