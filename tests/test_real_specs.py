@@ -94,7 +94,7 @@ def test_package_passes_ruff(generated: tuple[str, Any, Path, Any]) -> None:
 
 def test_no_numbered_class_names_unless_the_spec_gives_them(generated: tuple[str, Any, Path, Any]) -> None:
     name, _, output, data = generated
-    source = (output / f"{name}_sdk" / "models" / "api.py").read_text(encoding="utf-8")
+    source = "".join(p.read_text(encoding="utf-8") for p in sorted((output / f"{name}_sdk" / "models" / "api").glob("*.py")))
     classes = set(re.findall(r"^class (\w+)", source, re.MULTILINE))
     numbered = {c for c in classes if NUMBERED.search(c)}
     assert numbered - spec_class_names(data) - KNOWN_NUMBERED.get(name, set()) == set()

@@ -2,4 +2,6 @@
 """Models of Coinbase Advanced Trade + Derivatives SDK, one module per API: `coinbase_sdk.models.advanced_trade`: `coinbase_sdk.models.derivatives`.
 
 Import from those modules; this package imports nothing so that `import coinbase_sdk` stays fast.
+Each of them loads a model (and the module of models it lives in: one per resource group, plus
+`_shared`) on first use, so a client that calls one group does not load every model of the API.
 """
