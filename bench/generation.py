@@ -209,7 +209,11 @@ def run_spec(spec: Spec, tools: Sequence[str], runs: int, timeout: float, progre
                 continue
             with tempfile.TemporaryDirectory(prefix=f"sdkgen-bench-{spec.name}-") as tmp:
                 workdir = Path(tmp)
-                result = measure(command(row.tool, spec, workdir / "out", workdir), cwd=workdir, env=_env(row.tool), timeout=timeout)
+                env = _env(row.tool)
+                # sdkgen caches validation by content (~/.cache/sdkgen); a fresh cache per run keeps
+                # every run cold, as the baselines are.
+                env["SDKGEN_CACHE_DIR"] = str(workdir / "cache")
+                result = measure(command(row.tool, spec, workdir / "out", workdir), cwd=workdir, env=env, timeout=timeout)
             row.runs.append(result)
             row.warnings = count_warnings(row.tool, result)
             row.dropped = count_dropped(result)
