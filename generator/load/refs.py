@@ -78,10 +78,29 @@ class DocumentSet:
                 node, pointer = stack.pop()
                 if isinstance(node, dict):
                     if "$ref" in node and isinstance(node["$ref"], str):
-                        pending.append(self.resolve(node["$ref"], document, pointer).document)
+                        pending.append(self._follow_aliases(node, document, pointer).document)
                     stack.extend((value, join_pointer(pointer, key)) for key, value in node.items() if key != "$ref")
                 elif isinstance(node, list):
                     stack.extend((value, join_pointer(pointer, index)) for index, value in enumerate(node))
+
+    def _follow_aliases(self, node: dict[str, Any], document: SourceDocument, pointer: str) -> RefTarget:
+        """Resolve the `$ref` of `node`, and of its target while that is a `$ref` too; a chain that
+        comes back on itself (`A: {$ref: B}`, `B: {$ref: A}`) is an error, not an endless loop."""
+        chain = [(document.path, pointer)]
+        shown = [f"#{pointer}"]
+        target = first = self.resolve(node["$ref"], document, pointer)
+        while isinstance(target.value, dict) and isinstance(target.value.get("$ref"), str):
+            here = (target.document.path, target.pointer)
+            shown.append(f"#{target.pointer}" if target.document is document else f"{target.document.display}#{target.pointer}")
+            if here in chain:
+                raise SpecError(
+                    document.location(join_pointer(pointer, "$ref")),
+                    f"$ref cycle: {' -> '.join(shown)} never reaches a schema",
+                    "make one of them a schema (for recursion, refer to it from a property or `items`)",
+                )
+            chain.append(here)
+            target = self.resolve(target.value["$ref"], target.document, target.pointer)
+        return first
 
     @property
     def documents(self) -> list[SourceDocument]:

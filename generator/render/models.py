@@ -69,8 +69,11 @@ def render_models(api: Api, package: str, header: str, templates: Path) -> str:
     source = _HEADER.sub("", source)
     source = _ROOT_MODEL.sub("\n", source)  # the bundle's own (empty) root is not a model
     source = _ARBITRARY_TYPES.sub("\n", source)
-    if "(SDKEnum):" in source:  # the enum template names the runtime's open enum base
+    runtime_bases = [base for base in ("SDKEnum", "SDKIntEnum") if f"({base}):" in source]
+    if runtime_bases:  # the enum template names the runtime's open enum bases
         source = source.replace(
-            "from __future__ import annotations\n", f"from __future__ import annotations\n\nfrom {package}._models import SDKEnum\n", 1
+            "from __future__ import annotations\n",
+            f"from __future__ import annotations\n\nfrom {package}._models import {', '.join(runtime_bases)}\n",
+            1,
         )
     return header + "\n" + source
