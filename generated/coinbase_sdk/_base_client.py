@@ -17,13 +17,12 @@ import time
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, TypeVar, overload
-from urllib.parse import quote
 
 import httpx
 import pydantic
 
 from ._auth import Auth
-from ._encoding import check_header_values, dumps_exact, encode_value, loads, query_items
+from ._encoding import check_header_values, dumps_exact, encode_value, expand_path, loads, query_items
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -34,6 +33,7 @@ from ._exceptions import (
     CredentialsError,
     JSONRPCError,
     RequestInfo,
+    ResponseTooLargeError,
     status_error_class,
 )
 from ._response import APIResponse, raw_response_requested
@@ -94,6 +94,73 @@ def _decode_body(response: httpx.Response) -> object:
         return loads(response.content, exact_numbers=False)
     except ValueError:
         return response.text
+
+
+def _too_large(response: httpx.Response, info: RequestInfo, limit: int, size: str) -> ResponseTooLargeError:
+    return ResponseTooLargeError(
+        f"the response body ({size}) is larger than max_response_bytes={limit}",
+        request=info,
+        status_code=response.status_code,
+        limit=limit,
+    )
+
+
+def _declared_too_large(response: httpx.Response, limit: int) -> str | None:
+    declared = response.headers.get("content-length", "")
+    return f"Content-Length {declared}" if declared.isdigit() and int(declared) > limit else None
+
+
+def send_limited(client: httpx.Client, request: httpx.Request, limit: int | None, info: RequestInfo) -> httpx.Response:
+    """Send and read the response; with `limit`, stop reading (and raise) once the decoded body passes it."""
+    if limit is None:
+        return client.send(request)
+    response = client.send(request, stream=True)
+    try:
+        declared = _declared_too_large(response, limit)
+        if declared:
+            raise _too_large(response, info, limit, declared)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(response, info, limit, f"more than {limit} bytes")
+            chunks.append(chunk)
+    finally:
+        response.close()
+    response._content = b"".join(chunks)  # what `Response.read()` sets; the body is complete
+    return response
+
+
+async def async_send_limited(
+    client: httpx.AsyncClient, request: httpx.Request, limit: int | None, info: RequestInfo
+) -> httpx.Response:
+    """`send_limited` for an `httpx.AsyncClient`."""
+    if limit is None:
+        return await client.send(request)
+    response = await client.send(request, stream=True)
+    try:
+        declared = _declared_too_large(response, limit)
+        if declared:
+            raise _too_large(response, info, limit, declared)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(response, info, limit, f"more than {limit} bytes")
+            chunks.append(chunk)
+    finally:
+        await response.aclose()
+    response._content = b"".join(chunks)
+    return response
+
+
+def _limit(default: int | None, per_call: int | None) -> int | None:
+    limit = default if per_call is None else per_call
+    if limit is not None and limit < 0:
+        raise ValueError("max_response_bytes must be 0 or more")
+    return limit
 
 
 def connection_error(exc: httpx.TransportError, info: RequestInfo) -> APIConnectionError:
@@ -164,11 +231,20 @@ def _policy(policy: RetryPolicy, max_retries: int | None) -> RetryPolicy:
 
 
 class _RestCore:
-    def __init__(self, *, base_url: str, auth: Auth | None, headers: Mapping[str, str], policy: RetryPolicy) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        auth: Auth | None,
+        headers: Mapping[str, str],
+        policy: RetryPolicy,
+        max_response_bytes: int | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = auth
         self.headers = dict(headers)
         self.policy = policy
+        self.max_response_bytes = max_response_bytes
 
     def build(
         self,
@@ -187,7 +263,7 @@ class _RestCore:
     ) -> tuple[httpx.Request, RequestInfo]:
         """The request for one attempt, signed afresh (a CDP JWT lives two minutes and is single-use)."""
         # Each path parameter is one path segment: `/`, `..` and `?` are escaped, never interpreted.
-        url_path = path.format_map({k: quote(str(encode_value(v)), safe="") for k, v in path_params.items()})
+        url_path = expand_path(path, path_params)
         headers = {**self.headers, **(extra_headers or {})}
         if content is not None:
             headers["Content-Type"] = content_type
@@ -281,10 +357,12 @@ class RestApi(_RestCore):
         cast_to: Any,
         idempotent: bool = False,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
         **kwargs: Any,
     ) -> Any:
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
+        limit = _limit(self.max_response_bytes, max_response_bytes)
         options = _rest_options(kwargs)
         attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
         while True:
@@ -292,7 +370,7 @@ class RestApi(_RestCore):
             attempt.start()
             try:
                 try:
-                    response = self.client.send(request)
+                    response = send_limited(self.client, request, limit, info)
                 except httpx.TransportError as exc:
                     raise connection_error(exc, info) from exc
                 attempt.log(info, response.status_code)
@@ -341,10 +419,12 @@ class AsyncRestApi(_RestCore):
         cast_to: Any,
         idempotent: bool = False,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
         **kwargs: Any,
     ) -> Any:
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
+        limit = _limit(self.max_response_bytes, max_response_bytes)
         options = _rest_options(kwargs)
         attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
         while True:
@@ -352,7 +432,7 @@ class AsyncRestApi(_RestCore):
             attempt.start()
             try:
                 try:
-                    response = await self.client.send(request)
+                    response = await async_send_limited(self.client, request, limit, info)
                 except httpx.TransportError as exc:
                     raise connection_error(exc, info) from exc
                 attempt.log(info, response.status_code)
@@ -402,7 +482,9 @@ class _JsonRpcCore:
         policy: RetryPolicy,
         errors: ErrorTable,
         exact_numbers: bool,
+        max_response_bytes: int | None = None,
     ) -> None:
+        self.max_response_bytes = max_response_bytes
         self.base_url = base_url.rstrip("/")
         self.headers = dict(headers)
         self.auth_method = auth_method
@@ -596,13 +678,14 @@ class JsonRpcApi(_JsonRpcCore):
         raw: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout | object = _STRIP,
+        limit: int | None = None,
     ) -> Any:
         request, info, request_id = self.build(
             self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign
         )
         attempt.start()
         try:
-            response = self.client.send(request)
+            response = send_limited(self.client, request, self.max_response_bytes if limit is None else limit, info)
         except httpx.TransportError as exc:
             attempt.log(info, type(exc).__name__)
             raise connection_error(exc, info) from exc
@@ -620,9 +703,11 @@ class JsonRpcApi(_JsonRpcCore):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_response_bytes: int | None = None,
     ) -> _T:
         """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
+        limit = _limit(self.max_response_bytes, max_response_bytes)
         attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
         reauthenticated = False
         while True:
@@ -632,7 +717,15 @@ class JsonRpcApi(_JsonRpcCore):
                 if auth_required and not sign:
                     token_used = self._ensure_token(attempt)
                 result: Any = self._once(
-                    method, params, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout
+                    method,
+                    params,
+                    cast_to,
+                    attempt,
+                    sign=sign,
+                    raw=raw,
+                    extra_headers=extra_headers,
+                    timeout=timeout,
+                    limit=limit,
                 )
             except (APIConnectionError, APIStatusError) as error:
                 if self.should_reauthenticate(error, token_used, reauthenticated):
@@ -685,13 +778,16 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         raw: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout | object = _STRIP,
+        limit: int | None = None,
     ) -> Any:
         request, info, request_id = self.build(
             self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign
         )
         attempt.start()
         try:
-            response = await self.client.send(request)
+            response = await async_send_limited(
+                self.client, request, self.max_response_bytes if limit is None else limit, info
+            )
         except httpx.TransportError as exc:
             attempt.log(info, type(exc).__name__)
             raise connection_error(exc, info) from exc
@@ -709,9 +805,11 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        max_response_bytes: int | None = None,
     ) -> _T:
         """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
+        limit = _limit(self.max_response_bytes, max_response_bytes)
         attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
         reauthenticated = False
         while True:
@@ -721,7 +819,15 @@ class AsyncJsonRpcApi(_JsonRpcCore):
                 if auth_required and not sign:
                     token_used = await self._ensure_token(attempt)
                 result: Any = await self._once(
-                    method, params, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout
+                    method,
+                    params,
+                    cast_to,
+                    attempt,
+                    sign=sign,
+                    raw=raw,
+                    extra_headers=extra_headers,
+                    timeout=timeout,
+                    limit=limit,
                 )
             except (APIConnectionError, APIStatusError) as error:
                 if self.should_reauthenticate(error, token_used, reauthenticated):

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Annotated, Any, TypeAlias
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-__all__ = ["DecimalString", "JsonNumber", "SDKEnum", "SDKModel"]
+__all__ = ["DecimalString", "JsonNumber", "SDKEnum", "SDKIntEnum", "SDKModel"]
 
 
 class SDKModel(BaseModel):
@@ -38,6 +38,24 @@ class SDKEnum(StrEnum):
         member._name_ = value
         member._value_ = value
         # Remembered, so the same unknown value is the same object every time.
+        return cls._value2member_map_.setdefault(value, member)
+
+    @property
+    def is_known(self) -> bool:
+        """Whether the spec lists this value."""
+        return self._name_ in type(self).__members__
+
+
+class SDKIntEnum(IntEnum):
+    """An integer enum that accepts values the spec does not list yet (see `SDKEnum`)."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        member = int.__new__(cls, value)
+        member._name_ = str(value)  # never a member name: those are identifiers
+        member._value_ = value
         return cls._value2member_map_.setdefault(value, member)
 
     @property

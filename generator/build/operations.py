@@ -11,7 +11,7 @@ from ..ir import Deprecation, FieldMapping, Group, Operation, Param
 from .naming import RESERVED_MEMBER_NAMES, class_name, python_name
 
 # Names every generated method already uses for its per-call options.
-RESERVED_PARAM_NAMES = frozenset({"self", "extra_headers", "extra_query", "timeout", "max_retries"})
+RESERVED_PARAM_NAMES = frozenset({"self", "extra_headers", "extra_query", "timeout", "max_retries", "max_response_bytes"})
 
 
 def text(value: Any) -> str:
