@@ -89,11 +89,19 @@ def _first_error(exc: pydantic.ValidationError) -> str:
     return f"{'.'.join(str(p) for p in first['loc']) or '<root>'}: {first['msg']}"
 
 
+def body_text(response: httpx.Response) -> str:
+    """The body as text, whatever charset the server claims (a wrong one is replaced, never raised)."""
+    try:
+        return response.text
+    except (LookupError, ValueError):  # unknown codec; UnicodeError (UTF-16 without a BOM...)
+        return response.content.decode("utf-8", "replace")
+
+
 def _decode_body(response: httpx.Response) -> object:
     try:
         return loads(response.content, exact_numbers=False)
     except ValueError:
-        return response.text
+        return body_text(response)
 
 
 def _too_large(response: httpx.Response, info: RequestInfo, limit: int, size: str) -> ResponseTooLargeError:
@@ -169,6 +177,13 @@ def connection_error(exc: httpx.TransportError, info: RequestInfo) -> APIConnect
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"timed out ({type(exc).__name__})", request=info, request_sent=sent)
     return APIConnectionError(f"connection failed ({type(exc).__name__}: {exc})", request=info, request_sent=sent)
+
+
+def request_error(exc: httpx.RequestError, info: RequestInfo) -> APIError:
+    """The SDK exception for an httpx failure: a transport failure, or a body httpx could not decode (bad gzip...)."""
+    if isinstance(exc, httpx.TransportError):
+        return connection_error(exc, info)
+    return APIResponseValidationError(f"the response could not be read ({type(exc).__name__}: {exc})", request=info)
 
 
 def status_error(response: httpx.Response, info: RequestInfo) -> APIStatusError:
@@ -371,8 +386,8 @@ class RestApi(_RestCore):
             try:
                 try:
                     response = send_limited(self.client, request, limit, info)
-                except httpx.TransportError as exc:
-                    raise connection_error(exc, info) from exc
+                except httpx.RequestError as exc:
+                    raise request_error(exc, info) from exc
                 attempt.log(info, response.status_code)
                 return self.result(response, info, cast_to, attempt, raw)
             except (APIConnectionError, APIStatusError) as error:
@@ -433,8 +448,8 @@ class AsyncRestApi(_RestCore):
             try:
                 try:
                     response = await async_send_limited(self.client, request, limit, info)
-                except httpx.TransportError as exc:
-                    raise connection_error(exc, info) from exc
+                except httpx.RequestError as exc:
+                    raise request_error(exc, info) from exc
                 attempt.log(info, response.status_code)
                 return self.result(response, info, cast_to, attempt, raw)
             except (APIConnectionError, APIStatusError) as error:
@@ -572,7 +587,7 @@ class _JsonRpcCore:
             if response.status_code >= 400:
                 raise status_error(response, info) from None
             raise APIResponseValidationError(
-                "the response is not JSON", request=info, status_code=response.status_code, body=response.text
+                "the response is not JSON", request=info, status_code=response.status_code, body=body_text(response)
             ) from None
         if not isinstance(payload, dict):
             if response.status_code >= 400:
@@ -686,9 +701,9 @@ class JsonRpcApi(_JsonRpcCore):
         attempt.start()
         try:
             response = send_limited(self.client, request, self.max_response_bytes if limit is None else limit, info)
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:
             attempt.log(info, type(exc).__name__)
-            raise connection_error(exc, info) from exc
+            raise request_error(exc, info) from exc
         attempt.log(info, response.status_code)
         return self.result(response, info, request_id, cast_to, attempt, raw)
 
@@ -788,9 +803,9 @@ class AsyncJsonRpcApi(_JsonRpcCore):
             response = await async_send_limited(
                 self.client, request, self.max_response_bytes if limit is None else limit, info
             )
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:
             attempt.log(info, type(exc).__name__)
-            raise connection_error(exc, info) from exc
+            raise request_error(exc, info) from exc
         attempt.log(info, response.status_code)
         return self.result(response, info, request_id, cast_to, attempt, raw)
 

@@ -55,7 +55,10 @@ def dumps_exact(value: Any) -> str:
 
 def loads(content: bytes, *, exact_numbers: bool) -> Any:
     """Decode JSON; with `exact_numbers`, non-integral numbers become `Decimal` without passing through float."""
-    return json.loads(content, parse_float=Decimal) if exact_numbers else json.loads(content)
+    try:
+        return json.loads(content, parse_float=Decimal) if exact_numbers else json.loads(content)
+    except RecursionError:  # `[[[[...` from a hostile or broken server: a ValueError like any bad JSON
+        raise ValueError("JSON nested too deeply") from None
 
 
 def _query_value(value: Any) -> str:
