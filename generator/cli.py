@@ -58,8 +58,14 @@ def _print_warnings(diagnostics: Diagnostics) -> None:
         print(line, file=sys.stderr)
 
 
+# Documents may nest up to `MAX_DEPTH` levels (generator/load/documents.py); the validators and the
+# models engine recurse a few dozen frames per level, which Python's default limit of 1000 cannot hold.
+RECURSION_LIMIT = 12_000
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     started = time.perf_counter()
     try:
         config = _config(args)

@@ -182,7 +182,8 @@ def openapi_documents(draw: st.DrawFn) -> dict[str, Any]:
         item: dict[str, Any] = {}
         for method in draw(st.lists(st.sampled_from(["get", "post", "put", "delete", "patch"]), min_size=1, max_size=3, unique=True)):
             parameters: list[dict[str, Any]] = [
-                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}, "description": draw(hostile_text)} for p in path_params
+                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}, "description": draw(hostile_text)}
+                for p in path_params
             ]
             for name in draw(_unique_names(hostile_name, 0, 5)):
                 where = draw(st.sampled_from(["query", "header", "query"]))
@@ -213,7 +214,10 @@ def openapi_documents(draw: st.DrawFn) -> dict[str, Any]:
                     "content": {"application/json": {"schema": draw(schemas(refs))}},
                 }
             if draw(st.integers(0, 3)):
-                op["responses"]["200"] = {"description": draw(hostile_text), "content": {"application/json": {"schema": draw(schemas(refs))}}}
+                op["responses"]["200"] = {
+                    "description": draw(hostile_text),
+                    "content": {"application/json": {"schema": draw(schemas(refs))}},
+                }
             else:
                 op["responses"]["204"] = {"description": draw(hostile_text)}
             if draw(st.integers(0, 5)) == 0:
@@ -231,7 +235,18 @@ def openapi_documents(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-RPC_METHOD_NAMES = ["public/auth", "private/class", "public/__init__", "get-thing", "getThing", "get_thing", "日本", "private/self", "x", "None"]
+RPC_METHOD_NAMES = [
+    "public/auth",
+    "private/class",
+    "public/__init__",
+    "get-thing",
+    "getThing",
+    "get_thing",
+    "日本",
+    "private/self",
+    "x",
+    "None",
+]
 
 
 @st.composite
@@ -240,7 +255,9 @@ def openrpc_documents(draw: st.DrawFn) -> dict[str, Any]:
     schemas_ = draw(components("#/components/schemas/"))
     refs = sorted(schemas_)
     methods = []
-    for index, name in enumerate(draw(st.lists(st.one_of(st.sampled_from(RPC_METHOD_NAMES), rpc_name), min_size=1, max_size=5, unique=True))):
+    for index, name in enumerate(
+        draw(st.lists(st.one_of(st.sampled_from(RPC_METHOD_NAMES), rpc_name), min_size=1, max_size=5, unique=True))
+    ):
         params = [
             {"name": p, "schema": draw(schemas(refs, 3)), "required": draw(st.booleans()), "description": draw(hostile_text)}
             for p in draw(_unique_names(rpc_name, 0, 5))
@@ -261,7 +278,17 @@ def openrpc_documents(draw: st.DrawFn) -> dict[str, Any]:
     error_keys = draw(_unique_names(st.sampled_from(COMPONENT_NAMES), 0, 6))
     codes = draw(st.lists(st.integers(-32768, 20000), min_size=len(error_keys), max_size=len(error_keys)))
     errors = {key: {"code": code, "message": draw(hostile_text)} for key, code in zip(error_keys, codes, strict=True)}
-    categories = ["authentication", "permission", "rate_limit", "not_found", "invalid_request", "conflict", "server", "unavailable", "other"]
+    categories = [
+        "authentication",
+        "permission",
+        "rate_limit",
+        "not_found",
+        "invalid_request",
+        "conflict",
+        "server",
+        "unavailable",
+        "other",
+    ]
     extensions = {
         key: {"x-category": draw(st.sampled_from(categories)), "x-description": draw(hostile_text), "x-retryable": draw(st.booleans())}
         for key in error_keys

@@ -157,9 +157,7 @@ def generate_and_check(workdir: Path, openapi: dict[str, Any] | None, openrpc: d
     openapi_args = [str(write_document(case / "openapi", openapi, as_yaml))] if openapi else []
     openrpc_args = [str(write_document(case / "openrpc", openrpc, as_yaml))] if openrpc else []
     package = f"fuzzpkg{number}"
-    config = from_arguments(
-        package=package, output=case / "out", openapi=openapi_args, openrpc=openrpc_args, overlays=[], version="0.1.0"
-    )
+    config = from_arguments(package=package, output=case / "out", openapi=openapi_args, openrpc=openrpc_args, overlays=[], version="0.1.0")
     try:
         generate(config)
     except SpecError as exc:
@@ -196,4 +194,3 @@ def test_the_checker_sees_code_outside_literals() -> None:
     safe = f'x = {PAYLOAD!r}  # {PAYLOAD}\n"""{SENTINEL}"""\n'
     assert SENTINEL not in code_only(safe) and "__import__" not in code_only(safe)
     assert "__import__" in code_only(f"x = 1\n{PAYLOAD}\n")
-

@@ -19,12 +19,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import coinbase_sdk._base_client as base_client
 import pytest
 from coinbase_sdk import APIError, AsyncClient, Client, OAuth2Auth
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import coinbase_sdk._base_client as base_client
 from tests.conftest import FIXTURES
 from tests.fuzzing import STATS, run_budgeted
 from tests.servers.hostile import HostileServer, RawRequest
@@ -32,7 +32,13 @@ from tests.servers.hostile import HostileServer, RawRequest
 ID = "$ID"  # replaced by the request's JSON-RPC id in scripted envelopes
 
 SERVER_TIME = {"iso": "2026-01-01T00:00:00Z", "epochSeconds": "1767225600", "epochMillis": "1767225600000"}
-PRODUCT = {"product_id": "BTC-USD", "price": "1.5", "price_percentage_change_24h": "0.1", "volume_24h": "1", "volume_percentage_change_24h": "2"}
+PRODUCT = {
+    "product_id": "BTC-USD",
+    "price": "1.5",
+    "price_percentage_change_24h": "0.1",
+    "volume_24h": "1",
+    "volume_percentage_change_24h": "2",
+}
 AUTH_RESULT = {"access_token": "tok", "expires_in": 900, "refresh_token": "ref", "scope": "session", "token_type": "bearer"}
 SUMMARIES = json.loads((FIXTURES / "payloads" / "account_summaries_extended.json").read_text())
 
@@ -158,13 +164,41 @@ def envelopes(draw: st.DrawFn, good_result: Any) -> Any:
     return base
 
 
-FRAMINGS = ["exact", "exact", "exact", "short", "long", "close", "chunked", "bad_chunked", "gzip", "bad_gzip", "bomb", "bad_status", "nothing"]
+FRAMINGS = [
+    "exact",
+    "exact",
+    "exact",
+    "short",
+    "long",
+    "close",
+    "chunked",
+    "bad_chunked",
+    "gzip",
+    "bad_gzip",
+    "bomb",
+    "bad_status",
+    "nothing",
+]
 STATUSES = [200, 200, 200, 200, 201, 204, 304, 100, 400, 401, 403, 404, 409, 418, 422, 429, 500, 502, 503, 599]
 CONTENT_TYPES = [
     "application/json", "application/json", "application/json; charset=utf-8", "application/json; charset=utf-16",
     "text/html", "text/plain", "application/octet-stream", "application/xml", None, "garbage/;;;",
 ]  # fmt: skip
-RETRY_AFTER = [None, None, None, "1", "0", "-1", "abc", "1e309", "nan", "inf", "Wed, 21 Oct 2015 07:28:00 GMT", "Fri, 31 Dec 99999 23:59:59 GMT", "99999999999999999999"]
+RETRY_AFTER = [
+    None,
+    None,
+    None,
+    "1",
+    "0",
+    "-1",
+    "abc",
+    "1e309",
+    "nan",
+    "inf",
+    "Wed, 21 Oct 2015 07:28:00 GMT",
+    "Fri, 31 Dec 99999 23:59:59 GMT",
+    "99999999999999999999",
+]
 
 
 @dataclass(frozen=True)
@@ -184,7 +218,9 @@ class WireCase:
             pass
         body = self.body
         if self.auth_ok and request.path.endswith("/public/auth"):
-            return _http(200, "application/json", None, "exact", json.dumps({"jsonrpc": "2.0", "id": request_id, "result": AUTH_RESULT}).encode())
+            return _http(
+                200, "application/json", None, "exact", json.dumps({"jsonrpc": "2.0", "id": request_id, "result": AUTH_RESULT}).encode()
+            )
         if not isinstance(body, bytes):
             body = json.dumps(_fill_id(body, request_id)).encode()
         return _http(self.status, self.content_type, self.retry_after, self.framing, body)
@@ -267,7 +303,13 @@ calls = st.builds(
     max_response_bytes=st.sampled_from([None, None, None, 0, 10, 1000, 100_000]),
     max_retries=st.sampled_from([0, 0, 0, 1]),
 )
-GOOD = {"server_time": SERVER_TIME, "product": PRODUCT, "products": {"products": [PRODUCT], "num_products": 1}, "auth": AUTH_RESULT, "summaries": SUMMARIES}
+GOOD = {
+    "server_time": SERVER_TIME,
+    "product": PRODUCT,
+    "products": {"products": [PRODUCT], "num_products": 1},
+    "auth": AUTH_RESULT,
+    "summaries": SUMMARIES,
+}
 
 
 def _target(client: Any, call: Call) -> Any:

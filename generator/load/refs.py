@@ -33,7 +33,7 @@ class DocumentSet:
         """Resolve `ref`, found at pointer `site` of `document`."""
         where = document.location(join_pointer(site, "$ref"))
         if not isinstance(ref, str):
-            raise SpecError(where, f"$ref must be a string, found {type(ref).__name__}")
+            raise SpecError(where, f"$ref must be a string, found {type(ref).__name__}", "write it as `$ref: '#/components/schemas/Name'`")
         file_part, _, fragment = ref.partition("#")
         if "://" in file_part:
             raise SpecError(
@@ -49,17 +49,23 @@ class DocumentSet:
             target_doc = self._load(path, where)
         pointer = unquote(fragment)
         if pointer and not pointer.startswith("/"):
-            raise SpecError(where, f"$ref {ref!r} has a fragment that is not a JSON Pointer")
+            raise SpecError(where, f"$ref {ref!r} has a fragment that is not a JSON Pointer", "the part after `#` starts with `/`")
         try:
             value = resolve_pointer(target_doc.data, pointer)
         except KeyError as exc:
-            raise SpecError(where, f"$ref {ref!r} points at nothing: no {str(exc)!s} in {target_doc.display}") from None
+            raise SpecError(
+                where,
+                f"$ref {ref!r} points at nothing: no {str(exc)!s} in {target_doc.display}",
+                "check the name (a $ref is case-sensitive)",
+            ) from None
         return RefTarget(target_doc, pointer, value)
 
     def _load(self, path: Path, where: Any) -> SourceDocument:
         if path not in self._documents:
             if not path.is_file():
-                raise SpecError(where, f"$ref names a file that does not exist: {path.name}")
+                raise SpecError(
+                    where, f"$ref names a file that does not exist: {path.name}", "the path is relative to the file that holds the $ref"
+                )
             self._documents[path] = read_document(path, root=self._display_root)
         return self._documents[path]
 

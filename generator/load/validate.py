@@ -33,16 +33,43 @@ def openapi_version(document: SourceDocument) -> str:
     raise SpecError(document.location("/openapi"), f"unsupported OpenAPI version {version!r}", "sdkgen reads OpenAPI 3.0 and 3.1")
 
 
+_HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+def _check_operation_ids(document: SourceDocument) -> None:
+    """Two operations with one operationId: both places, before the validator says it without either."""
+    paths = document.data.get("paths")
+    seen: dict[str, str] = {}
+    for path, item in (paths or {}).items() if isinstance(paths, dict) else ():
+        for method in _HTTP_METHODS:
+            operation = item.get(method) if isinstance(item, dict) else None
+            operation_id = operation.get("operationId") if isinstance(operation, dict) else None
+            if not isinstance(operation_id, str):
+                continue
+            pointer = join_pointer("/paths", path, method, "operationId")
+            if operation_id in seen:
+                raise SpecError(
+                    document.location(pointer),
+                    f"operationId {operation_id!r} is used twice (also at {document.location(seen[operation_id])})",
+                    "operationIds must be unique: rename one in an overlay",
+                )
+            seen[operation_id] = pointer
+
+
 def validate_openapi(document: SourceDocument) -> None:
     """Raise SpecError for the first problem openapi-spec-validator finds (and say how many more)."""
+    _check_operation_ids(document)
     validator_class = OpenAPIV30SpecValidator if openapi_version(document) == "3.0" else OpenAPIV31SpecValidator
     validator = validator_class(document.data, base_uri=document.path.as_uri())
+    errors: list[Any] = []
     try:
-        errors = list(validator.iter_errors())
+        for error in validator.iter_errors():
+            errors.append(error)
     except Exception as exc:  # noqa: BLE001 - the validator's own failure must not surface as a traceback
-        raise SpecError(
-            document.location(), f"openapi-spec-validator could not read the document ({type(exc).__name__}: {str(exc)[:200]})"
-        ) from None
+        if not errors:  # it crashes on some wrong types after reporting them: report those
+            raise SpecError(
+                document.location(), f"openapi-spec-validator could not read the document ({type(exc).__name__}: {str(exc)[:200]})"
+            ) from None
     if errors:
         first = errors[0]
         pointer = _pointer(getattr(first, "absolute_path", ()) or ())
@@ -77,4 +104,8 @@ def validate_openrpc(document: SourceDocument) -> None:
     while error is not None and error.context:  # `oneOf` failures: report the branch that came closest
         error = jsonschema.exceptions.best_match(error.context)
     if error is not None:
-        raise SpecError(document.location(_pointer(error.absolute_path)), f"invalid OpenRPC: {error.message}")
+        raise SpecError(
+            document.location(_pointer(error.absolute_path)),
+            f"invalid OpenRPC: {error.message}",
+            "see the OpenRPC 1.3 specification for this object",
+        )

@@ -1,0 +1,84 @@
+"""Regression tests for what the spec fuzzer found, on one small hand-written spec
+(tests/fixtures/specs/hostile/): keyword and ambiguous names, integer enums, empty names and
+descriptions, path templates that are not plain names, an error table without a non-retryable
+error, and `$ref` cycles."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from generator.build.naming import class_name, python_name
+from generator.config import from_arguments
+from generator.pipeline import generate
+from tests.conftest import FIXTURES
+from tests.test_fuzz_specs import check_package, import_package
+
+HOSTILE = FIXTURES / "specs" / "hostile"
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, ModuleType]]:
+    output = tmp_path_factory.mktemp("hostile") / "out"
+    config = from_arguments(
+        package="hostile_pkg",
+        output=output,
+        openapi=[str(HOSTILE / "openapi.yaml")],
+        openrpc=[str(HOSTILE / "openrpc.yaml")],
+        overlays=[],
+        version="0.1.0",
+    )
+    generate(config)
+    check_package(output, "hostile_pkg")
+    import_package(output, "hostile_pkg")  # imports everything, resolves every model, then unloads
+    sys.path.insert(0, str(output))
+    try:
+        import hostile_pkg.models.hostile as models
+
+        yield output, models
+    finally:
+        sys.path.remove(str(output))
+        for name in [m for m in sys.modules if m.split(".")[0] == "hostile_pkg"]:
+            del sys.modules[name]
+
+
+@pytest.mark.parametrize(("spec_name", "expected"), [("None", "NoneModel"), ("True", "TrueModel"), ("O", "OModel"), ("I", "IModel")])
+def test_class_names_are_never_keywords_or_ambiguous(spec_name: str, expected: str) -> None:
+    assert class_name(spec_name) == expected
+
+
+@pytest.mark.parametrize(("spec_name", "expected"), [("l", "l_"), ("O", "o"), ("class", "class_"), ("match", "match_")])
+def test_member_names_are_never_keywords_or_ambiguous(spec_name: str, expected: str) -> None:
+    assert python_name(spec_name, fallback="x") == expected
+
+
+def test_the_hostile_spec_generates_a_clean_package(package: tuple[Path, ModuleType]) -> None:
+    output, models = package
+    assert {"NoneModel", "IModel", "Level"} <= set(vars(models))
+    group = (output / "hostile_pkg" / "hostile" / "o.py").read_text()
+    assert "class OModel:" in group and "def l_(" in group
+
+
+def test_integer_enums_are_open(package: tuple[Path, ModuleType]) -> None:
+    _, models = package
+    level = models.Level
+    assert level(30).is_known and level(30) == 30
+    unknown = level(7)
+    assert unknown == 7 and not unknown.is_known and level(7) is unknown
+    assert models.NoneModel.model_validate({"level": 99, "O": "x", "l": 1}).level == 99
+
+
+def test_model_fields_keep_ambiguous_spec_names(package: tuple[Path, ModuleType]) -> None:
+    _, models = package
+    value = models.NoneModel.model_validate({"O": "zero", "l": 1, "I": {"parent": {"O": "inner"}}})
+    assert value.O == "zero" and value.l == 1 and value.I.parent.O == "inner"
+
+
+def test_readme_error_example_when_every_error_is_retryable(package: tuple[Path, ModuleType]) -> None:
+    output, _ = package
+    readme = (output / "README.md").read_text()
+    assert "except RetryError as exc:  # 10040 retry" in readme
