@@ -69,6 +69,10 @@ COMPONENT_NAMES = [
 FORMATS = [None, None, None, "date-time", "date", "uuid", "decimal", "int64", "byte", "binary", "uri", "RFC3339 Timestamp", "made-up"]
 
 hostile_text = st.one_of(st.sampled_from(HOSTILE_TEXTS), st.text(max_size=40))
+# API titles name the client attribute (`client.<name>`): names the client class already uses too.
+title = st.one_of(
+    hostile_text, st.sampled_from(["from env", "close", "Models", "timeout", "max retries", "http client", "config", "Client"])
+)
 hostile_name = st.one_of(st.sampled_from(HOSTILE_NAMES), st.text(min_size=0, max_size=12))
 # OpenRPC names must not be empty (meta-schema).
 rpc_name = hostile_name.filter(bool)
@@ -227,7 +231,7 @@ def openapi_documents(draw: st.DrawFn) -> dict[str, Any]:
         paths[path] = item
     return {
         "openapi": "3.1.0",
-        "info": {"title": draw(hostile_text), "version": draw(hostile_text), "description": draw(hostile_text)},
+        "info": {"title": draw(title), "version": draw(hostile_text), "description": draw(hostile_text)},
         "servers": [{"url": "https://api.example.com/v1", "description": draw(hostile_text)}],
         "tags": [{"name": draw(hostile_name), "description": draw(hostile_text)}],
         "paths": paths,
@@ -296,7 +300,7 @@ def openrpc_documents(draw: st.DrawFn) -> dict[str, Any]:
     }
     document: dict[str, Any] = {
         "openrpc": "1.3.2",
-        "info": {"title": draw(hostile_text), "version": draw(hostile_text), "description": draw(hostile_text)},
+        "info": {"title": draw(title), "version": draw(hostile_text), "description": draw(hostile_text)},
         "servers": [{"name": "main", "url": "https://rpc.example.com/api/v2"}],
         "methods": methods,
         "components": {"schemas": schemas_, "errors": errors},

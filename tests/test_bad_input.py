@@ -54,6 +54,10 @@ CASES: dict[str, tuple[tuple[str, ...], str]] = {
         ("--openapi",),
         r"^error: tests/fixtures/broken/ref_cycle\.yaml:18: /components/schemas/B/\$ref: \$ref cycle: #/components/schemas/B -> #/components/schemas/A -> #/components/schemas/B never reaches a schema",
     ),
+    "allof_cycle.yaml": (
+        ("--openapi",),
+        r"^error: tests/fixtures/broken/allof_cycle\.yaml:22: /components/schemas/Widget/allOf/1/\$ref: \$ref cycle: #/components/schemas/Widget/allOf/1 -> #/components/schemas/Widget -> #/components/schemas/Widget/allOf/1 never reaches a schema",
+    ),
     "alias_bomb.yaml": (
         ("--openapi",),
         r"^error: tests/fixtures/broken/alias_bomb\.yaml: YAML aliases expand this document to more than 5,000,000 values",

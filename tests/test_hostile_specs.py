@@ -15,6 +15,7 @@ import pytest
 from generator.build.naming import class_name, python_name
 from generator.config import from_arguments
 from generator.pipeline import generate
+from generator.render.filters import docline, docstring
 from tests.conftest import FIXTURES
 from tests.test_fuzz_specs import check_package, import_package
 
@@ -82,3 +83,11 @@ def test_readme_error_example_when_every_error_is_retryable(package: tuple[Path,
     output, _ = package
     readme = (output / "README.md").read_text()
     assert "except RetryError as exc:  # 10040 retry" in readme
+
+
+@pytest.mark.parametrize("text", ['ends with a quote"', 'two lines\nthe last ends with a quote"  ', '"', 'a \\"'])
+def test_docstring_text_never_joins_the_closing_quotes(text: str) -> None:
+    for rendered in (docstring(text), docline(text)):
+        source = f'"""{rendered}"""\nx = 1\n'
+        compile(source, "<doc>", "exec")  # a quote joining `"""` would leave a string open
+        assert eval(source.removesuffix("\nx = 1\n")).rstrip().endswith('"')  # noqa: S307 - our own literal

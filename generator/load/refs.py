@@ -28,6 +28,7 @@ class DocumentSet:
         self.folder = main.path.parent
         self._display_root = display_root
         self._documents: dict[Path, SourceDocument] = {main.path: main}
+        self._acyclic: set[tuple[Path, str]] = set()  # nodes whose `$ref`/composition chains end
 
     def resolve(self, ref: Any, document: SourceDocument, site: str) -> RefTarget:
         """Resolve `ref`, found at pointer `site` of `document`."""
@@ -84,29 +85,56 @@ class DocumentSet:
                 node, pointer = stack.pop()
                 if isinstance(node, dict):
                     if "$ref" in node and isinstance(node["$ref"], str):
-                        pending.append(self._follow_aliases(node, document, pointer).document)
+                        pending.append(self.resolve(node["$ref"], document, pointer).document)
+                        self._check_cycles(node, document, pointer)
                     stack.extend((value, join_pointer(pointer, key)) for key, value in node.items() if key != "$ref")
                 elif isinstance(node, list):
                     stack.extend((value, join_pointer(pointer, index)) for index, value in enumerate(node))
 
-    def _follow_aliases(self, node: dict[str, Any], document: SourceDocument, pointer: str) -> RefTarget:
-        """Resolve the `$ref` of `node`, and of its target while that is a `$ref` too; a chain that
-        comes back on itself (`A: {$ref: B}`, `B: {$ref: A}`) is an error, not an endless loop."""
-        chain = [(document.path, pointer)]
-        shown = [f"#{pointer}"]
-        target = first = self.resolve(node["$ref"], document, pointer)
-        while isinstance(target.value, dict) and isinstance(target.value.get("$ref"), str):
-            here = (target.document.path, target.pointer)
-            shown.append(f"#{target.pointer}" if target.document is document else f"{target.document.display}#{target.pointer}")
-            if here in chain:
+    def _check_cycles(self, node: dict[str, Any], document: SourceDocument, pointer: str) -> None:
+        """Follow what decides a schema without reading any of the instance: its `$ref`, and the
+        members of its `allOf`/`anyOf`/`oneOf`/`not`. Coming back to a node on that path
+        (`A: {$ref: B}`, `B: {$ref: A}`, or `A: {allOf: [{$ref: A}, ...]}`) means the schema never
+        reaches a definition: validators and the models engine would recurse forever. Recursion
+        through `properties` or `items` is fine and not followed."""
+        path: list[tuple[Path, str]] = []
+        on_path: set[tuple[Path, str]] = set()
+        stack: list[tuple[dict[str, Any], SourceDocument, str, bool]] = [(node, document, pointer, False)]
+        while stack:
+            current, doc, where, leaving = stack.pop()
+            key = (doc.path, where)
+            if leaving:
+                on_path.discard(key)
+                path.pop()
+                self._acyclic.add(key)
+                continue
+            if key in self._acyclic:
+                continue
+            if key in on_path:
+                cycle = [*path[path.index(key) :], key]
+                shown = " -> ".join(f"#{p}" if file == document.path else f"{self._documents[file].display}#{p}" for file, p in cycle)
                 raise SpecError(
                     document.location(join_pointer(pointer, "$ref")),
-                    f"$ref cycle: {' -> '.join(shown)} never reaches a schema",
+                    f"$ref cycle: {shown} never reaches a schema",
                     "make one of them a schema (for recursion, refer to it from a property or `items`)",
                 )
-            chain.append(here)
-            target = self.resolve(target.value["$ref"], target.document, target.pointer)
-        return first
+            on_path.add(key)
+            path.append(key)
+            stack.append((current, doc, where, True))
+            stack.extend((child, child_doc, child_where, False) for child, child_doc, child_where in self._deciding(current, doc, where))
+
+    def _deciding(self, node: dict[str, Any], document: SourceDocument, pointer: str) -> list[tuple[dict[str, Any], SourceDocument, str]]:
+        out: list[tuple[Any, SourceDocument, str]] = []
+        if isinstance(node.get("$ref"), str):
+            target = self.resolve(node["$ref"], document, pointer)
+            out.append((target.value, target.document, target.pointer))
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            members = node.get(keyword)
+            if isinstance(members, list):
+                out.extend((member, document, join_pointer(pointer, keyword, index)) for index, member in enumerate(members))
+        if isinstance(node.get("not"), dict):
+            out.append((node["not"], document, join_pointer(pointer, "not")))
+        return [item for item in out if isinstance(item[0], dict)]
 
     @property
     def documents(self) -> list[SourceDocument]:
