@@ -85,7 +85,7 @@ def test_readme_error_example_when_every_error_is_retryable(package: tuple[Path,
     assert "except RetryError as exc:  # 10040 retry" in readme
 
 
-@pytest.mark.parametrize("text", ['ends with a quote"', 'two lines\nthe last ends with a quote"  ', '"', 'a \\"'])
+@pytest.mark.parametrize("text", ['ends with a quote"', 'two lines\nthe last ends with a quote"  ', '"', 'a \\"', 'ends with """', 'two quotes""', 'a \\\\"'])
 def test_docstring_text_never_joins_the_closing_quotes(text: str) -> None:
     for rendered in (docstring(text), docline(text)):
         source = f'"""{rendered}"""\nx = 1\n'

@@ -12,7 +12,7 @@ from ..ir import Api, Auth, ErrorCode, Operation, Param
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from .naming import class_name, pascal_case, python_name, unique_name
-from .operations import GroupCollector, deprecation_of, idempotency_of, ordered_params, param_name, text
+from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
 from .schemas import SchemaBundle
 
 _SCOPE_PREFIX = re.compile(r"^(public|private)/")
@@ -73,7 +73,7 @@ class OpenRpcBuilder:
         base_url = str(servers[0].get("url", "")).rstrip("/") if servers and isinstance(servers[0], dict) else ""
         return Api(
             name=self.name,
-            class_name=class_name(self.name),
+            class_name=api_class_name(self.name),
             title=text(info.get("title")) or self.name,
             description=text(info.get("description")),
             version=str(info.get("version", "")),
@@ -83,7 +83,7 @@ class OpenRpcBuilder:
             base_url_param=f"{self.name}_base_url",
             base_url_env=f"{self.env_prefix}_{self.name.upper()}_BASE_URL",
             auth=self._auth(),
-            groups=collector.build({m.name for m in self.bundle.models()}),
+            groups=collector.build({m.name for m in self.bundle.models()} | {api_class_name(self.name)}),
             models_module=self.name,
             models=self.bundle.models(),
             errors=errors,
