@@ -11,7 +11,7 @@ from .build.sdk import build_sdk
 from .config import Config, from_arguments, load_pyproject
 from .errors import Diagnostics, SdkgenError
 from .ir import to_json
-from .pipeline import DEFAULT_TEMPLATES, check, generate
+from .pipeline import DEFAULT_TEMPLATES, check, deep_recursion, generate
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,20 +58,16 @@ def _print_warnings(diagnostics: Diagnostics) -> None:
         print(line, file=sys.stderr)
 
 
-# Documents may nest up to `MAX_DEPTH` levels (generator/load/documents.py); the validators and the
-# models engine recurse a few dozen frames per level, which Python's default limit of 1000 cannot hold.
-RECURSION_LIMIT = 12_000
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     started = time.perf_counter()
     try:
         config = _config(args)
         if args.command == "ir":
             diagnostics = Diagnostics()
-            sys.stdout.write(to_json(build_sdk(config, diagnostics)))
+            with deep_recursion():
+                sdk = build_sdk(config, diagnostics)
+            sys.stdout.write(to_json(sdk))
             _print_warnings(diagnostics)
             return 0
         if args.command == "check":

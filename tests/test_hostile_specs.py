@@ -5,6 +5,7 @@ error, and `$ref` cycles."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,6 +65,36 @@ def test_the_hostile_spec_generates_a_clean_package(package: tuple[Path, ModuleT
     assert "class OModel:" in group and "def l_(" in group
 
 
+def test_members_never_replace_the_decorators_or_imports_of_their_modules(package: tuple[Path, ModuleType]) -> None:
+    output, _ = package
+    api = (output / "hostile_pkg" / "hostile" / "__init__.py").read_text()
+    assert "def cached_property_(self)" in api  # a group named `cached_property` would replace the decorator
+    group = (output / "hostile_pkg" / "hostile" / "cached_property_.py").read_text()
+    assert "def deprecated_(" in group and "@deprecated(" in group
+    assert "class MappingResource:" in (output / "hostile_pkg" / "hostile" / "mapping.py").read_text()
+
+
+def test_a_schema_nested_to_the_document_limit_generates(tmp_path: Path) -> None:
+    """97 nested objects are 196 levels of JSON, just under `MAX_DEPTH`: the validators and the models
+    engine need more than Python's default recursion limit for them."""
+    schema: dict[str, object] = {"type": "string"}
+    for _ in range(97):
+        schema = {"type": "object", "properties": {"inner": schema}}
+    response = {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Deep"}}}}
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "Deep", "version": "1"},
+        "paths": {"/a": {"get": {"operationId": "getA", "responses": {"200": response}}}},
+        "components": {"schemas": {"Deep": schema}},
+    }
+    (tmp_path / "deep.json").write_text(json.dumps(spec))
+    config = from_arguments(
+        package="deep", output=tmp_path / "out", openapi=[str(tmp_path / "deep.json")], openrpc=[], overlays=[], version="1"
+    )
+    generate(config)
+    assert "class Deep(" in (tmp_path / "out" / "deep" / "models" / "deep.py").read_text()
+
+
 def test_integer_enums_are_open(package: tuple[Path, ModuleType]) -> None:
     _, models = package
     level = models.Level
@@ -85,7 +116,9 @@ def test_readme_error_example_when_every_error_is_retryable(package: tuple[Path,
     assert "except RetryError as exc:  # 10040 retry" in readme
 
 
-@pytest.mark.parametrize("text", ['ends with a quote"', 'two lines\nthe last ends with a quote"  ', '"', 'a \\"', 'ends with """', 'two quotes""', 'a \\\\"'])
+@pytest.mark.parametrize(
+    "text", ['ends with a quote"', 'two lines\nthe last ends with a quote"  ', '"', 'a \\"', 'ends with """', 'two quotes""', 'a \\\\"']
+)
 def test_docstring_text_never_joins_the_closing_quotes(text: str) -> None:
     for rendered in (docstring(text), docline(text)):
         source = f'"""{rendered}"""\nx = 1\n'
