@@ -300,7 +300,11 @@ def openrpc_documents(draw: st.DrawFn) -> dict[str, Any]:
     }
     document: dict[str, Any] = {
         "openrpc": "1.3.2",
-        "info": {"title": draw(title), "version": draw(hostile_text), "description": draw(hostile_text)},
+        "info": {
+            "title": draw(title) + draw(st.sampled_from([" rpc", " rpc", " rpc", ""])),
+            "version": draw(hostile_text),
+            "description": draw(hostile_text),
+        },
         "servers": [{"name": "main", "url": "https://rpc.example.com/api/v2"}],
         "methods": methods,
         "components": {"schemas": schemas_, "errors": errors},
