@@ -30,6 +30,7 @@ from tests.fuzzing import STATS, run_budgeted
 from tests.servers.hostile import HostileServer, RawRequest
 
 ID = "$ID"  # replaced by the request's JSON-RPC id in scripted envelopes
+SECRET = "oauth-secret-token-value"
 
 SERVER_TIME = {"iso": "2026-01-01T00:00:00Z", "epochSeconds": "1767225600", "epochMillis": "1767225600000"}
 PRODUCT = {
@@ -332,7 +333,7 @@ def run_call(server: HostileServer, call: Call) -> str:
     options: dict[str, Any] = {
         "advanced_trade_base_url": server.url,
         "derivatives_base_url": server.url,
-        "derivatives_auth": OAuth2Auth("oauth-token"),
+        "derivatives_auth": OAuth2Auth(SECRET),
         "timeout": 5,
     }
     try:
@@ -357,7 +358,8 @@ def run_call(server: HostileServer, call: Call) -> str:
 
                 asyncio.run(main())
     except APIError as exc:
-        str(exc), repr(exc)  # noqa: B018 - rendering the error must not fail either
+        text = f"{exc} {exc!r} {exc.request}"  # rendering the error must not fail either
+        assert SECRET not in text, "a credential leaked into an exception"
         return type(exc).__name__
     return "ok"
 

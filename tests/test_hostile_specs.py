@@ -104,6 +104,13 @@ def test_integer_enums_are_open(package: tuple[Path, ModuleType]) -> None:
     assert models.NoneModel.model_validate({"level": 99, "O": "x", "l": 1}).level == 99
 
 
+def test_an_inline_enum_under_a_property_named_field_is_named_by_sdkgen(package: tuple[Path, ModuleType]) -> None:
+    """Left to the engine, the enum was named `Field` and typed as pydantic's `Field` function."""
+    _, models = package
+    assert models.NoneModel.model_validate({"Field": 2}).Field == 2
+    assert models.NoneModel.model_validate({"Field": "two"}).Field == "two"
+
+
 def test_model_fields_keep_ambiguous_spec_names(package: tuple[Path, ModuleType]) -> None:
     _, models = package
     value = models.NoneModel.model_validate({"O": "zero", "l": 1, "I": {"parent": {"O": "inner"}}})

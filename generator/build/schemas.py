@@ -133,8 +133,9 @@ class SchemaBundle:
         is_object = bool(schema.get("properties")) or (
             schema.get("type") == "object" and "additionalProperties" not in schema and not _has_combinator(schema)
         )
-        if not root and (is_enum and schema.get("type", "string") == "string" or is_object and schema.get("properties")):
-            # Inline objects and string enums become named models, named from where they stand.
+        if not root and (is_enum and schema.get("type", "string") in ("string", "integer") or is_object and schema.get("properties")):
+            # Inline objects and string and integer enums become named models, named from where they
+            # stand (left to the engine, an enum under a property `Field` took pydantic's `Field`).
             name = self._name_for_context(context)
             self._sources[name] = f"{site.document.display}#{site.pointer}"
             self._taken.add(name)
