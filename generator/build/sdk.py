@@ -40,7 +40,7 @@ def load_api(source: ApiSource, config: Config) -> DocumentSet:
     if source.kind == "openapi":
         openapi_version(document)
         documents.check_all()
-        validate_openapi(document)
+        validate_openapi(document, schema_only=documents.collection_loop())
     else:
         validate_openrpc(document)
         documents.check_all()

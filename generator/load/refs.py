@@ -97,6 +97,20 @@ class DocumentSet:
         (`A: {$ref: B}`, `B: {$ref: A}`, or `A: {allOf: [{$ref: A}, ...]}`) means the schema never
         reaches a definition: validators and the models engine would recurse forever. Recursion
         through `properties` or `items` is fine and not followed."""
+        cycle = self._find_cycle(node, document, pointer, self._acyclic, items=False)
+        if cycle is not None:
+            shown = " -> ".join(f"#{p}" if file == document.path else f"{self._documents[file].display}#{p}" for file, p in cycle)
+            raise SpecError(
+                document.location(join_pointer(pointer, "$ref")),
+                f"$ref cycle: {shown} never reaches a schema",
+                "make one of them a schema (for recursion, refer to it from a property or `items`)",
+            )
+
+    def _find_cycle(
+        self, node: dict[str, Any], document: SourceDocument, pointer: str, acyclic: set[tuple[Path, str]], *, items: bool
+    ) -> list[tuple[Path, str]] | None:
+        """A path from `node` back onto itself through `$ref`, composition (and `items` when asked), or None.
+        Iterative; `acyclic` remembers finished nodes across calls, so a whole document costs one pass."""
         path: list[tuple[Path, str]] = []
         on_path: set[tuple[Path, str]] = set()
         stack: list[tuple[dict[str, Any], SourceDocument, str, bool]] = [(node, document, pointer, False)]
@@ -106,24 +120,48 @@ class DocumentSet:
             if leaving:
                 on_path.discard(key)
                 path.pop()
-                self._acyclic.add(key)
+                acyclic.add(key)
                 continue
-            if key in self._acyclic:
+            if key in acyclic:
                 continue
             if key in on_path:
-                cycle = [*path[path.index(key) :], key]
-                shown = " -> ".join(f"#{p}" if file == document.path else f"{self._documents[file].display}#{p}" for file, p in cycle)
-                raise SpecError(
-                    document.location(join_pointer(pointer, "$ref")),
-                    f"$ref cycle: {shown} never reaches a schema",
-                    "make one of them a schema (for recursion, refer to it from a property or `items`)",
-                )
+                return [*path[path.index(key) :], key]
             on_path.add(key)
             path.append(key)
             stack.append((current, doc, where, True))
-            stack.extend((child, child_doc, child_where, False) for child, child_doc, child_where in self._deciding(current, doc, where))
+            stack.extend(
+                (child, child_doc, child_where, False) for child, child_doc, child_where in self._deciding(current, doc, where, items=items)
+            )
+        return None
 
-    def _deciding(self, node: dict[str, Any], document: SourceDocument, pointer: str) -> list[tuple[dict[str, Any], SourceDocument, str]]:
+    def collection_loop(self) -> bool:
+        """Whether a member of some `allOf` reaches itself again through `$ref`, composition or `items`.
+
+        openapi-spec-validator gathers the property names of every `allOf` member by following
+        exactly those keywords, without remembering where it has been (`_collect_properties`), so
+        on such a (valid) document its semantic checks recurse until the stack runs out.
+        """
+        acyclic: set[tuple[Path, str]] = set()
+        for document in self.documents:
+            stack: list[tuple[Any, str]] = [(document.data, "")]
+            while stack:
+                node, pointer = stack.pop()
+                if isinstance(node, dict):
+                    members = node.get("allOf")
+                    if isinstance(members, list):
+                        for index, member in enumerate(members):
+                            if isinstance(member, dict) and self._find_cycle(
+                                member, document, join_pointer(pointer, "allOf", index), acyclic, items=True
+                            ):
+                                return True
+                    stack.extend((value, join_pointer(pointer, key)) for key, value in node.items())
+                elif isinstance(node, list):
+                    stack.extend((value, join_pointer(pointer, index)) for index, value in enumerate(node))
+        return False
+
+    def _deciding(
+        self, node: dict[str, Any], document: SourceDocument, pointer: str, *, items: bool = False
+    ) -> list[tuple[dict[str, Any], SourceDocument, str]]:
         out: list[tuple[Any, SourceDocument, str]] = []
         if isinstance(node.get("$ref"), str):
             target = self.resolve(node["$ref"], document, pointer)
@@ -134,6 +172,8 @@ class DocumentSet:
                 out.extend((member, document, join_pointer(pointer, keyword, index)) for index, member in enumerate(members))
         if isinstance(node.get("not"), dict):
             out.append((node["not"], document, join_pointer(pointer, "not")))
+        if items and isinstance(node.get("items"), dict):
+            out.append((node["items"], document, join_pointer(pointer, "items")))
         return [item for item in out if isinstance(item[0], dict)]
 
     @property

@@ -56,14 +56,19 @@ def _check_operation_ids(document: SourceDocument) -> None:
             seen[operation_id] = pointer
 
 
-def validate_openapi(document: SourceDocument) -> None:
-    """Raise SpecError for the first problem openapi-spec-validator finds (and say how many more)."""
+def validate_openapi(document: SourceDocument, *, schema_only: bool = False) -> None:
+    """Raise SpecError for the first problem openapi-spec-validator finds (and say how many more).
+
+    `schema_only` runs only its check against the OpenAPI schema, not its semantic checks: for
+    documents on which those would recurse forever (see `DocumentSet.collection_loop`).
+    """
     _check_operation_ids(document)
     validator_class = OpenAPIV30SpecValidator if openapi_version(document) == "3.0" else OpenAPIV31SpecValidator
     validator = validator_class(document.data, base_uri=document.path.as_uri())
+    found = validator_class.schema_validator.iter_errors(document.data) if schema_only else validator.iter_errors()
     errors: list[Any] = []
     try:
-        for error in validator.iter_errors():
+        for error in found:
             errors.append(error)
     except Exception as exc:  # noqa: BLE001 - the validator's own failure must not surface as a traceback
         if not errors:  # it crashes on some wrong types after reporting them: report those
