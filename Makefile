@@ -7,11 +7,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv regenerate check-generated test lint typecheck ir lock clean update-fixtures diff release publish
+.PHONY: help venv regenerate check-generated test fuzz lint typecheck ir lock clean update-fixtures diff release publish
 
 help:
 	@echo "make regenerate       regenerate generated/ from specs/ + templates/"
 	@echo "make test             the whole test suite (includes check-generated, ruff, mypy)"
+	@echo "make fuzz             spec and wire fuzzing for FUZZ_SECONDS (default 600); prints what was tried"
 	@echo "make check-generated  fail with a diff when generated/ is stale"
 	@echo "make lint             ruff on the generator, tests and generated/"
 	@echo "make typecheck        mypy --strict on the generator and generated/"
@@ -82,6 +83,11 @@ publish: $(STAMP)
 	$(BIN)/python -m build --no-isolation --sdist --wheel --outdir $(DIST) generated
 	$(BIN)/twine check --strict $(DIST)/*
 	$(BIN)/twine upload --non-interactive --disable-progress-bar $(DIST)/*
+# The fuzz tests run a bounded number of examples in `make test`; here they draw fresh random
+# examples until FUZZ_SECONDS of wall-clock time is used (specs 60%, wire 40%), then print counts.
+FUZZ_SECONDS ?= 600
+fuzz: $(STAMP)
+	SDKGEN_FUZZ=1 FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -q --timeout=0 tests/test_fuzz_specs.py tests/test_fuzz_wire.py
 
 update-fixtures: $(STAMP)
 	$(BIN)/python -m tests.fixture_specs

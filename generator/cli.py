@@ -13,7 +13,7 @@ from .build.sdk import build_sdk
 from .config import Config, from_arguments, load_pyproject
 from .errors import Diagnostics, SdkgenError
 from .ir import to_json
-from .pipeline import DEFAULT_TEMPLATES, check, generate
+from .pipeline import DEFAULT_TEMPLATES, check, deep_recursion, generate
 from .release import release
 from .surface.diff import diff_surfaces
 from .surface.report import Report, report_json, summary_lines, to_markdown
@@ -138,7 +138,9 @@ def main(argv: list[str] | None = None) -> int:
         config = _config(args)
         if args.command == "ir":
             diagnostics = Diagnostics()
-            sys.stdout.write(to_json(build_sdk(config, diagnostics)))
+            with deep_recursion():
+                sdk = build_sdk(config, diagnostics)
+            sys.stdout.write(to_json(sdk))
             _print_warnings(diagnostics)
             return 0
         if args.command == "check":

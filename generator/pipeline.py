@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +22,19 @@ from .surface.report import Report
 from .write import MANIFEST, Changes, commit, locked, read_manifest, remove_stale_stages, staging, tree_files, write_files
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Documents may nest up to `MAX_DEPTH` levels (generator/load/documents.py); the validators and the
+# models engine recurse a few dozen frames per level, more than Python's default limit of 1000.
+RECURSION_LIMIT = 12_000
+
+
+@contextlib.contextmanager
+def deep_recursion() -> Iterator[None]:
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 CHANGELOG_FILE = "CHANGELOG.md"
@@ -33,8 +49,9 @@ class Result:
 
 
 def _render_into(stage: Path, config: Config, templates: Path, diagnostics: Diagnostics) -> tuple[Sdk, dict[str, bytes]]:
-    sdk = build_sdk(config, diagnostics)
-    files = {path: text.encode("utf-8") for path, text in render_sdk(sdk, templates).items()}
+    with deep_recursion():
+        sdk = build_sdk(config, diagnostics)
+        files = {path: text.encode("utf-8") for path, text in render_sdk(sdk, templates).items()}
     if config.changelog is not None and config.changelog.is_file():  # the package ships its changelog
         files[CHANGELOG_FILE] = config.changelog.read_bytes()
     write_files(stage, files)

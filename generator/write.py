@@ -103,10 +103,23 @@ def staging(output: Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)
 
 
+def _backup_path(output: Path) -> Path:
+    return output.with_name(f".{output.name}.sdkgen-old")
+
+
 def remove_stale_stages(output: Path) -> None:
-    """Stages left by a killed generation (only called while holding the lock)."""
+    """Clean up after a killed generation (only called while holding the lock).
+
+    Without `renameat2`, the swap is three renames: output → backup, stage → output, backup →
+    stage. Killed after the first, the output is missing and the backup holds it: it is put back.
+    Killed after the second, the output is the new tree and the backup the old one: it goes, like
+    every other stage.
+    """
+    backup = _backup_path(output)
+    if backup.is_dir() and not output.exists():
+        os.rename(backup, output)
     for stale in output.parent.glob(f".{output.name}.sdkgen-*"):
-        if stale.is_dir():
+        if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale, ignore_errors=True)
 
 
@@ -128,6 +141,30 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OutputError(f"cannot swap {b} into place: {os.strerror(errno)}")
 
 
+def _carry_links_and_empty_dirs(output: Path, stage: Path, old_owned: dict[str, str], owned: dict[str, bytes]) -> None:
+    """Symlinks and empty directories of the output are never sdkgen's: carry them over as they are."""
+    if not output.is_dir():
+        return
+    for folder, dirs, files in _walk(output):
+        relative_folder = Path(folder).relative_to(output)
+        for name in dirs + files:
+            path = Path(folder) / name
+            relative = (relative_folder / name).as_posix()
+            if path.is_symlink():
+                if relative in owned:
+                    raise OutputError(f"{path} is a symlink sdkgen does not own; move it away and generate again")
+                if relative not in old_owned:
+                    (stage / relative).parent.mkdir(parents=True, exist_ok=True)
+                    os.symlink(os.readlink(path), stage / relative)
+            elif name in dirs and not any(path.iterdir()):
+                (stage / relative).mkdir(parents=True, exist_ok=True)
+
+
+def _walk(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        yield folder, list(dirs), list(files)
+
+
 def commit(stage: Path, output: Path, owned: dict[str, bytes], generator: str) -> Changes:
     """Make `output` hold exactly `owned` plus the files it had that sdkgen does not own."""
     if output.exists() and not output.is_dir():
@@ -142,6 +179,7 @@ def commit(stage: Path, output: Path, owned: dict[str, bytes], generator: str) -
         target = stage / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(output / relative, target)
+    _carry_links_and_empty_dirs(output, stage, old_owned, owned)
     (stage / MANIFEST).write_bytes(manifest_text(owned, generator))
     changes = Changes(
         added=tuple(sorted(p for p in owned if p not in current)),
@@ -154,7 +192,7 @@ def commit(stage: Path, output: Path, owned: dict[str, bytes], generator: str) -
         os.rename(stage, output)
         stage.mkdir()  # the staging context removes it
     elif not _exchange(stage, output):
-        backup = output.with_name(f".{output.name}.sdkgen-old")
+        backup = _backup_path(output)
         os.rename(output, backup)
         os.rename(stage, output)
         os.rename(backup, stage)

@@ -8,11 +8,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
+from tests.fuzzing import LONG, STATS
 from tests.servers import JsonRpcServer, RestServer, TestKeys, load_test_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+settings.load_profile("sdkgen-fuzz" if LONG else "sdkgen-bounded")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How much the fuzz tests tried (`make fuzz` reports these numbers)."""
+    if STATS:
+        terminalreporter.write_sep("-", "fuzzing")
+        for name, count in sorted(STATS.items()):
+            terminalreporter.write_line(f"{name}: {count}")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -73,6 +73,7 @@ class Client:
         timeout: Default timeout of every request, in seconds or as an `httpx.Timeout` (connect/read/write/pool).
         max_retries: How many times a failed request is retried by default (per call: `max_retries=`).
         exact_numbers: Read JSON numbers of JSON-RPC results as `Decimal`, digit for digit, instead of float.
+        max_response_bytes: The largest response body to read, decoded (per call: `max_response_bytes=`); a larger one raises `ResponseTooLargeError` without being read further. Default: no limit.
         default_headers: Headers sent with every request.
         http_client: An `httpx.Client` to use instead of the client's own (you then close it).
     """
@@ -92,6 +93,7 @@ class Client:
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         exact_numbers: bool = False,
+        max_response_bytes: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -116,6 +118,7 @@ class Client:
             default_headers=default_headers,
             max_retries=max_retries,
             exact_numbers=exact_numbers,
+            max_response_bytes=max_response_bytes,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(timeout=timeout, follow_redirects=False)
@@ -178,6 +181,7 @@ class AsyncClient:
         timeout: Default timeout of every request, in seconds or as an `httpx.Timeout` (connect/read/write/pool).
         max_retries: How many times a failed request is retried by default (per call: `max_retries=`).
         exact_numbers: Read JSON numbers of JSON-RPC results as `Decimal`, digit for digit, instead of float.
+        max_response_bytes: The largest response body to read, decoded (per call: `max_response_bytes=`); a larger one raises `ResponseTooLargeError` without being read further. Default: no limit.
         default_headers: Headers sent with every request.
         http_client: An `httpx.AsyncClient` to use instead of the client's own (you then close it).
         websocket_options: Heartbeats, subscription buffers and reconnects of the WebSocket clients (`WebSocketOptions`).
@@ -199,6 +203,7 @@ class AsyncClient:
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         exact_numbers: bool = False,
+        max_response_bytes: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         websocket_options: WebSocketOptions | None = None,
@@ -228,6 +233,7 @@ class AsyncClient:
                 "derivatives": derivatives_ws_url,
             },
             websocket_options=websocket_options,
+            max_response_bytes=max_response_bytes,
         )
         self._owns_http = http_client is None
         self._http = (

@@ -42,7 +42,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
     ) from exc
 
 from ._auth import Auth
-from ._base_client import ErrorTable, Timeout, _Attempt, _policy, parse_python
+from ._base_client import ErrorTable, Timeout, _Attempt, _policy, parse_python, positional
 from ._config import Overflow, WebSocketOptions
 from ._encoding import dumps_exact, encode_value, loads
 from ._exceptions import (
@@ -326,8 +326,13 @@ class AsyncWebSocketApi:
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        by_position: bool = False,
+        max_response_bytes: int | None = None,
     ) -> _T:
         """Call one method over the socket, retrying as the policy allows; the same contract as over HTTP."""
+        if max_response_bytes is not None:
+            raise SDKError("max_response_bytes is HTTP-only; over WebSocket, websocket_options limits incoming frames")
+        sent = positional(params) if by_position else params
         if raw_response_requested():
             raise SDKError("raw responses (with_raw_response) are HTTP-only; over WebSocket, call the method itself")
         if extra_headers:
@@ -340,7 +345,7 @@ class AsyncWebSocketApi:
                 if auth_required and self.auth is None:
                     raise CredentialsError("private JSON-RPC methods need credentials, and the client has none")
                 attempt.start()
-                raw = await self._request(ws, method, params, timeout)
+                raw = await self._request(ws, method, sent, timeout)
                 attempt.log(RequestInfo("WS", self.url, method), "result")
                 return parse_python(cast_to, raw, RequestInfo("WS", self.url, method), None)  # type: ignore[no-any-return]
             except (APIConnectionError, APIStatusError) as error:
@@ -541,7 +546,9 @@ class AsyncWebSocketApi:
 
     # -- requests --------------------------------------------------------------------------------
 
-    async def _request(self, ws: ClientConnection, method: str, params: Mapping[str, Any], timeout: Timeout) -> Any:
+    async def _request(
+        self, ws: ClientConnection, method: str, params: Mapping[str, Any] | list[Any], timeout: Timeout
+    ) -> Any:
         """Send one request on `ws` and wait for the `result` with its id (or raise its error)."""
         info = RequestInfo("WS", self.url, method)
         request_id = next(self._ids)
@@ -550,7 +557,7 @@ class AsyncWebSocketApi:
                 "jsonrpc": "2.0",
                 "id": request_id,
                 "method": method,
-                "params": encode_value(dict(params), decimal_as_number=True),
+                "params": encode_value(params if isinstance(params, list) else dict(params), decimal_as_number=True),
             }
         )
         size = len(text.encode())

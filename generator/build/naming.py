@@ -20,6 +20,8 @@ RESERVED_CLASS_NAMES = frozenset(
         "SDKModel", "StrEnum", "Union", "UUID", "date", "datetime", "time", "timedelta",
     }
 )  # fmt: skip
+# Names pycodestyle (ruff E741-E743) refuses as ambiguous: they read as 1 and 0.
+AMBIGUOUS_NAMES = frozenset({"l", "O", "I"})
 # Attribute names every generated resource class already has.
 RESERVED_MEMBER_NAMES = frozenset({"with_raw_response", "with_options", "ws"})
 
@@ -53,7 +55,7 @@ def safe_identifier(name: str, *, fallback: str, prefix: str = "n") -> str:
         name = fallback
     if name[0].isdigit():
         name = f"{prefix}_{name}" if name.islower() or "_" in name else f"{prefix.capitalize()}{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in AMBIGUOUS_NAMES:
         name += "_"
     return name
 
@@ -72,8 +74,8 @@ def class_name(text: str, *, fallback: str = "Model") -> str:
     name = pascal_case(text) or fallback
     if name[0].isdigit():
         name = "Model" + name
-    if name in RESERVED_CLASS_NAMES:
-        name += "Model"
+    if name in RESERVED_CLASS_NAMES or keyword.iskeyword(name) or name in AMBIGUOUS_NAMES:
+        name += "Model"  # `None`, `True`, `False` are keywords; `O` and `I` read as digits
     return name
 
 

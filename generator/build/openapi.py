@@ -9,8 +9,8 @@ from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from ..load.validate import openapi_version
-from .naming import class_name, pascal_case, python_name, strip_operation_prefix
-from .operations import GroupCollector, deprecation_of, idempotency_of, ordered_params, param_name, text
+from .naming import pascal_case, python_name, strip_operation_prefix
+from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
 from .schemas import Annotation, SchemaBundle
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -58,7 +58,7 @@ class OpenApiBuilder:
         info = data.get("info") or {}
         return Api(
             name=self.name,
-            class_name=class_name(self.name),
+            class_name=api_class_name(self.name),
             title=text(info.get("title")) or self.name,
             description=text(info.get("description")),
             version=str(info.get("version", "")),
@@ -68,7 +68,7 @@ class OpenApiBuilder:
             base_url_param=f"{self.name}_base_url",
             base_url_env=f"{self.env_prefix}_{self.name.upper()}_BASE_URL",
             auth=self._auth(),
-            groups=collector.build({m.name for m in self.bundle.models()}),
+            groups=collector.build({m.name for m in self.bundle.models()} | {api_class_name(self.name)}),
             models_module=self.name,
             models=self.bundle.models(),
             errors=(),

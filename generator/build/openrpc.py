@@ -12,7 +12,7 @@ from ..ir import Api, Auth, Channel, ErrorCode, Operation, Param, WebSocket
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from .naming import class_name, pascal_case, python_name, unique_name
-from .operations import GroupCollector, deprecation_of, idempotency_of, ordered_params, param_name, text
+from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
 from .schemas import SchemaBundle
 
 _SCOPE_PREFIX = re.compile(r"^(public|private)/")
@@ -78,7 +78,7 @@ class OpenRpcBuilder:
                 operation, tag, models = self._method(method, pointer)
                 collector.add(tag, operation, self.doc.location(pointer), models)
         websocket = self._websocket(roles)
-        groups = collector.build({m.name for m in self.bundle.models()})
+        groups = collector.build({m.name for m in self.bundle.models()} | {api_class_name(self.name)})
         if websocket is not None:
             for group in groups:
                 if group.name in _WEBSOCKET_MEMBERS:
@@ -93,7 +93,7 @@ class OpenRpcBuilder:
         base_url = str(server.get("url", "")).rstrip("/")
         return Api(
             name=self.name,
-            class_name=class_name(self.name),
+            class_name=api_class_name(self.name),
             title=text(info.get("title")) or self.name,
             description=text(info.get("description")),
             version=str(info.get("version", "")),

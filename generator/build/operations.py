@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -10,8 +11,16 @@ from ..errors import Diagnostics, Location, SpecError
 from ..ir import Deprecation, FieldMapping, Group, Operation, Param
 from .naming import RESERVED_MEMBER_NAMES, class_name, clean_text, python_name
 
+# What a group module (templates/package/group.py.jinja) and an API module import: a group class
+# (or its `Async` twin) with one of these names would shadow it.
+GROUP_MODULE_NAMES = frozenset(
+    {"Any", "Mapping", "Decimal", "Timeout", "RestApi", "AsyncRestApi", "JsonRpcApi", "AsyncJsonRpcApi", "TYPE_CHECKING"}
+)
+# Decorators that generated class bodies use: a method or group attribute with one of these names
+# would replace the decorator for every method defined after it.
+DECORATOR_NAMES = frozenset({"cached_property", "deprecated"})
 # Names every generated method already uses for its per-call options.
-RESERVED_PARAM_NAMES = frozenset({"self", "extra_headers", "extra_query", "timeout", "max_retries"})
+RESERVED_PARAM_NAMES = frozenset({"self", "extra_headers", "extra_query", "timeout", "max_retries", "max_response_bytes"})
 
 
 def text(value: Any) -> str:
@@ -53,8 +62,10 @@ class GroupCollector:
 
     def add(self, title: str, operation: Operation, location: Location, models: set[str]) -> None:
         group = python_name(title, fallback="default")
-        if group in RESERVED_MEMBER_NAMES:
+        if group in RESERVED_MEMBER_NAMES or group in DECORATOR_NAMES:
             group += "_"
+        if operation.name in DECORATOR_NAMES:
+            operation = dataclasses.replace(operation, name=operation.name + "_")
         key = (group, operation.name)
         if key in self._seen:
             # Two different spec names that read the same in Python (`getThing`, `get_thing`; or the
@@ -102,7 +113,7 @@ class GroupCollector:
         return tuple(
             Group(
                 name=name,
-                class_name=class_name(name) + ("Resource" if class_name(name) in model_names else ""),
+                class_name=_group_class(name, model_names),
                 title=self.titles[name],
                 description=self.descriptions.get(self.titles[name], ""),
                 module=name,
@@ -111,6 +122,19 @@ class GroupCollector:
             )
             for name in sorted(self.groups)
         )
+
+
+def api_class_name(name: str) -> str:
+    """The class of an API (`client.<name>`), which its module defines beside what it imports."""
+    candidate = class_name(name)
+    return candidate + "Api" if candidate in GROUP_MODULE_NAMES or f"Async{candidate}" in GROUP_MODULE_NAMES else candidate
+
+
+def _group_class(name: str, model_names: set[str]) -> str:
+    """The group's class name; `Resource` is added when a model or an import already has it."""
+    candidate = class_name(name)
+    taken = model_names | GROUP_MODULE_NAMES
+    return candidate + "Resource" if candidate in taken or f"Async{candidate}" in taken else candidate
 
 
 def idempotency_of(node: dict[str, Any], params: Iterable[Param], default: bool, location: Location) -> tuple[bool, str]:

@@ -141,13 +141,14 @@ class SchemaBundle:
         is_tagged_union = isinstance(schema.get("discriminator"), dict) and _has_combinator(schema)
         if not root and (
             is_enum
-            and schema.get("type", "string") == "string"
+            and schema.get("type", "string") in ("string", "integer")
             or is_object
             and schema.get("properties")
             or is_composite
             or is_tagged_union
         ):
-            # Inline objects, composites and string enums become named models, named from where they stand.
+            # Inline objects, composites and string and integer enums become named models, named from
+            # where they stand (left to the engine, an enum under a property `Field` took pydantic's `Field`).
             name = self._name_for_context(context)
             self._sources[name] = f"{site.document.display}#{site.pointer}"
             self._taken.add(name)

@@ -40,7 +40,7 @@ def load_api(source: ApiSource, config: Config, diagnostics: Diagnostics) -> Doc
     if source.kind == "openapi":
         openapi_version(document)
         documents.check_all()
-        validate_openapi(document, diagnostics)
+        validate_openapi(document, diagnostics, schema_only=documents.collection_loop())
     else:
         validate_openrpc(document)
         documents.check_all()
@@ -61,7 +61,7 @@ def build_sdk(config: Config, diagnostics: Diagnostics) -> Sdk:
     for source in config.apis:
         documents = load_api(source, config, diagnostics)
         name = _api_name(source, documents.main)
-        if name in RESERVED_MEMBER_NAMES or name in {a.name for a in apis} or name in ("models", "close"):
+        if name in RESERVED_MEMBER_NAMES or name in {a.name for a in apis} or name in ("models", "close", "from_env"):
             raise SpecError(Location(documents.main.display), f"API name {name!r} is taken", "name the API with NAME=FILE")
         builder = OpenApiBuilder if source.kind == "openapi" else OpenRpcBuilder
         apis.append(builder(name, documents, diagnostics, config.env_prefix).build())

@@ -17,6 +17,14 @@ except AttributeError:  # pragma: no cover - libyaml missing
     _Loader = yaml.SafeLoader
 
 
+# Past these, a document is refused before anything walks it: every later stage (overlays, `$ref`
+# checks, validators, the models engine) walks documents recursively, and YAML aliases can make a
+# small file expand to billions of values ("billion laughs") or contain itself.
+MAX_DEPTH = 200
+MAX_VALUES = 5_000_000
+_DEEP_HINT = "move nested schemas into components and refer to them with `$ref`"
+
+
 def _unescape(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
@@ -73,6 +81,50 @@ class SourceDocument:
         return int(node.start_mark.line) + 1
 
 
+def check_structure(data: Any, display: str) -> None:
+    """Refuse a document that contains itself (a recursive YAML alias), expands past `MAX_VALUES`
+    values through aliases, or nests deeper than `MAX_DEPTH`. Iterative, and linear in the number
+    of distinct containers, so the check itself cannot be made to recurse or hang."""
+    sizes: dict[int, int] = {}
+    heights: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        children = list(node.values()) if isinstance(node, dict) else node
+        if finished:
+            size, height = 1, 0
+            for child in children:
+                if isinstance(child, (dict, list)):
+                    size += sizes[id(child)]
+                    height = max(height, heights[id(child)])
+                else:
+                    size += 1
+            open_nodes.discard(key)
+            sizes[key], heights[key] = size, height + 1
+            if size > MAX_VALUES:
+                raise SpecError(
+                    Location(display),
+                    f"YAML aliases expand this document to more than {MAX_VALUES:,} values",
+                    "aliases of aliases multiply: write out what the spec needs",
+                )
+            if height + 1 > MAX_DEPTH:
+                raise SpecError(Location(display), f"the document nests more than {MAX_DEPTH} levels deep", _DEEP_HINT)
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            raise SpecError(
+                Location(display),
+                "a YAML alias refers to a node that contains it (the document would be infinite)",
+                "describe recursion with a `$ref` to a named schema, not a YAML alias",
+            )
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if isinstance(child, (dict, list)) and id(child) not in sizes)
+
+
 def _stringify_keys(value: Any) -> Any:
     """YAML allows non-string keys (`200:`, dates); JSON-based specs do not mean them."""
     if isinstance(value, dict):
@@ -92,18 +144,29 @@ def parse_text(text: str, path: Path, display: str) -> Any:
     """Parse YAML or JSON text, raising SpecError with the line of a syntax error."""
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text)
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SpecError(Location(display, "", exc.lineno), f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+            raise SpecError(
+                Location(display, "", exc.lineno),
+                f"invalid JSON: {exc.msg} (column {exc.colno})",
+                "a JSON validator or `python -m json.tool` shows the context",
+            ) from None
+        except RecursionError:
+            raise SpecError(Location(display), f"the document nests more than {MAX_DEPTH} levels deep", _DEEP_HINT) from None
+        check_structure(data, display)
+        return data
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "syntax error"
-        raise SpecError(Location(display, "", line), f"invalid YAML: {problem}") from None
+        raise SpecError(Location(display, "", line), f"invalid YAML: {problem}", "check the indentation and quoting at that line") from None
     except yaml.YAMLError as exc:
         raise SpecError(Location(display), f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise SpecError(Location(display), f"the document nests more than {MAX_DEPTH} levels deep", _DEEP_HINT) from None
+    check_structure(data, display)
     return _stringify_keys(data)
 
 
@@ -119,7 +182,8 @@ def read_document(path: Path, *, root: Path | None = None) -> SourceDocument:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SpecError(Location(display), f"not UTF-8 text (byte {exc.start})") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SpecError(Location(display, "", line), f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8") from None
     data = parse_text(text, path, display)
     if not isinstance(data, dict):
         raise SpecError(Location(display, "", 1), f"expected a mapping at the top of the document, found {type(data).__name__}")

@@ -28,12 +28,13 @@ class DocumentSet:
         self.folder = main.path.parent
         self._display_root = display_root
         self._documents: dict[Path, SourceDocument] = {main.path: main}
+        self._acyclic: set[tuple[Path, str]] = set()  # nodes whose `$ref`/composition chains end
 
     def resolve(self, ref: Any, document: SourceDocument, site: str) -> RefTarget:
         """Resolve `ref`, found at pointer `site` of `document`."""
         where = document.location(join_pointer(site, "$ref"))
         if not isinstance(ref, str):
-            raise SpecError(where, f"$ref must be a string, found {type(ref).__name__}")
+            raise SpecError(where, f"$ref must be a string, found {type(ref).__name__}", "write it as `$ref: '#/components/schemas/Name'`")
         file_part, _, fragment = ref.partition("#")
         if "://" in file_part:
             raise SpecError(
@@ -49,17 +50,23 @@ class DocumentSet:
             target_doc = self._load(path, where)
         pointer = unquote(fragment)
         if pointer and not pointer.startswith("/"):
-            raise SpecError(where, f"$ref {ref!r} has a fragment that is not a JSON Pointer")
+            raise SpecError(where, f"$ref {ref!r} has a fragment that is not a JSON Pointer", "the part after `#` starts with `/`")
         try:
             value = resolve_pointer(target_doc.data, pointer)
         except KeyError as exc:
-            raise SpecError(where, f"$ref {ref!r} points at nothing: no {str(exc)!s} in {target_doc.display}") from None
+            raise SpecError(
+                where,
+                f"$ref {ref!r} points at nothing: no {str(exc)!s} in {target_doc.display}",
+                "check the name (a $ref is case-sensitive)",
+            ) from None
         return RefTarget(target_doc, pointer, value)
 
     def _load(self, path: Path, where: Any) -> SourceDocument:
         if path not in self._documents:
             if not path.is_file():
-                raise SpecError(where, f"$ref names a file that does not exist: {path.name}")
+                raise SpecError(
+                    where, f"$ref names a file that does not exist: {path.name}", "the path is relative to the file that holds the $ref"
+                )
             self._documents[path] = read_document(path, root=self._display_root)
         return self._documents[path]
 
@@ -79,9 +86,95 @@ class DocumentSet:
                 if isinstance(node, dict):
                     if "$ref" in node and isinstance(node["$ref"], str):
                         pending.append(self.resolve(node["$ref"], document, pointer).document)
+                        self._check_cycles(node, document, pointer)
                     stack.extend((value, join_pointer(pointer, key)) for key, value in node.items() if key != "$ref")
                 elif isinstance(node, list):
                     stack.extend((value, join_pointer(pointer, index)) for index, value in enumerate(node))
+
+    def _check_cycles(self, node: dict[str, Any], document: SourceDocument, pointer: str) -> None:
+        """Follow what decides a schema without reading any of the instance: its `$ref`, and the
+        members of its `allOf`/`anyOf`/`oneOf`/`not`. Coming back to a node on that path
+        (`A: {$ref: B}`, `B: {$ref: A}`, or `A: {allOf: [{$ref: A}, ...]}`) means the schema never
+        reaches a definition: validators and the models engine would recurse forever. Recursion
+        through `properties` or `items` is fine and not followed."""
+        cycle = self._find_cycle(node, document, pointer, self._acyclic, items=False)
+        if cycle is not None:
+            shown = " -> ".join(f"#{p}" if file == document.path else f"{self._documents[file].display}#{p}" for file, p in cycle)
+            raise SpecError(
+                document.location(join_pointer(pointer, "$ref")),
+                f"$ref cycle: {shown} never reaches a schema",
+                "make one of them a schema (for recursion, refer to it from a property or `items`)",
+            )
+
+    def _find_cycle(
+        self, node: dict[str, Any], document: SourceDocument, pointer: str, acyclic: set[tuple[Path, str]], *, items: bool
+    ) -> list[tuple[Path, str]] | None:
+        """A path from `node` back onto itself through `$ref`, composition (and `items` when asked), or None.
+        Iterative; `acyclic` remembers finished nodes across calls, so a whole document costs one pass."""
+        path: list[tuple[Path, str]] = []
+        on_path: set[tuple[Path, str]] = set()
+        stack: list[tuple[dict[str, Any], SourceDocument, str, bool]] = [(node, document, pointer, False)]
+        while stack:
+            current, doc, where, leaving = stack.pop()
+            key = (doc.path, where)
+            if leaving:
+                on_path.discard(key)
+                path.pop()
+                acyclic.add(key)
+                continue
+            if key in acyclic:
+                continue
+            if key in on_path:
+                return [*path[path.index(key) :], key]
+            on_path.add(key)
+            path.append(key)
+            stack.append((current, doc, where, True))
+            stack.extend(
+                (child, child_doc, child_where, False) for child, child_doc, child_where in self._deciding(current, doc, where, items=items)
+            )
+        return None
+
+    def collection_loop(self) -> bool:
+        """Whether a member of some `allOf` reaches itself again through `$ref`, composition or `items`.
+
+        openapi-spec-validator gathers the property names of every `allOf` member by following
+        exactly those keywords, without remembering where it has been (`_collect_properties`), so
+        on such a (valid) document its semantic checks recurse until the stack runs out.
+        """
+        acyclic: set[tuple[Path, str]] = set()
+        for document in self.documents:
+            stack: list[tuple[Any, str]] = [(document.data, "")]
+            while stack:
+                node, pointer = stack.pop()
+                if isinstance(node, dict):
+                    members = node.get("allOf")
+                    if isinstance(members, list):
+                        for index, member in enumerate(members):
+                            if isinstance(member, dict) and self._find_cycle(
+                                member, document, join_pointer(pointer, "allOf", index), acyclic, items=True
+                            ):
+                                return True
+                    stack.extend((value, join_pointer(pointer, key)) for key, value in node.items())
+                elif isinstance(node, list):
+                    stack.extend((value, join_pointer(pointer, index)) for index, value in enumerate(node))
+        return False
+
+    def _deciding(
+        self, node: dict[str, Any], document: SourceDocument, pointer: str, *, items: bool = False
+    ) -> list[tuple[dict[str, Any], SourceDocument, str]]:
+        out: list[tuple[Any, SourceDocument, str]] = []
+        if isinstance(node.get("$ref"), str):
+            target = self.resolve(node["$ref"], document, pointer)
+            out.append((target.value, target.document, target.pointer))
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            members = node.get(keyword)
+            if isinstance(members, list):
+                out.extend((member, document, join_pointer(pointer, keyword, index)) for index, member in enumerate(members))
+        if isinstance(node.get("not"), dict):
+            out.append((node["not"], document, join_pointer(pointer, "not")))
+        if items and isinstance(node.get("items"), dict):
+            out.append((node["items"], document, join_pointer(pointer, "items")))
+        return [item for item in out if isinstance(item[0], dict)]
 
     @property
     def documents(self) -> list[SourceDocument]:

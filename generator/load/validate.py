@@ -35,6 +35,29 @@ def openapi_version(document: SourceDocument) -> str:
     raise SpecError(document.location("/openapi"), f"unsupported OpenAPI version {version!r}", "sdkgen reads OpenAPI 3.0 and 3.1")
 
 
+_HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+def _check_operation_ids(document: SourceDocument) -> None:
+    """Two operations with one operationId: both places, before the validator says it without either."""
+    paths = document.data.get("paths")
+    seen: dict[str, str] = {}
+    for path, item in (paths or {}).items() if isinstance(paths, dict) else ():
+        for method in _HTTP_METHODS:
+            operation = item.get(method) if isinstance(item, dict) else None
+            operation_id = operation.get("operationId") if isinstance(operation, dict) else None
+            if not isinstance(operation_id, str):
+                continue
+            pointer = join_pointer("/paths", path, method, "operationId")
+            if operation_id in seen:
+                raise SpecError(
+                    document.location(pointer),
+                    f"operationId {operation_id!r} is used twice (also at {document.location(seen[operation_id])})",
+                    "operationIds must be unique: rename one in an overlay",
+                )
+            seen[operation_id] = pointer
+
+
 # Top-level keys of an OpenAPI document: openapi-spec-validator reports a problem of the document's
 # structure with a path from one of these. Problems inside a Schema Object's content (a JSON Schema
 # keyword misused, a default or example that does not match its schema) come with a path relative to
@@ -52,13 +75,15 @@ class Findings:
     warnings: tuple[tuple[str, str], ...]  # (message, kind) of each schema-content slip
 
 
-def _findings(document: SourceDocument, version: str) -> Findings:
+def _findings(document: SourceDocument, version: str, schema_only: bool) -> Findings:
     validator_class = OpenAPIV30SpecValidator if version == "3.0" else OpenAPIV31SpecValidator
     validator = validator_class(document.data, base_uri=document.path.as_uri())
+    found = validator_class.schema_validator.iter_errors(document.data) if schema_only else validator.iter_errors()
     errors: list[Any] = []
     failure: Exception | None = None
     try:
-        errors.extend(validator.iter_errors())
+        for error in found:  # one by one: it crashes on some wrong types after reporting them
+            errors.append(error)
     except Exception as exc:  # noqa: BLE001 - the validator's own failure must not surface as a traceback
         failure = exc
     structural = [e for e in errors if _is_structural(_path_of(e))]
@@ -83,7 +108,7 @@ def _findings(document: SourceDocument, version: str) -> Findings:
     return Findings(None, tuple(warnings))
 
 
-def validate_openapi(document: SourceDocument, diagnostics: Diagnostics) -> None:
+def validate_openapi(document: SourceDocument, diagnostics: Diagnostics, *, schema_only: bool = False) -> None:
     """Raise SpecError for the first problem of the document's structure; warn about schema content.
 
     Real specs often carry schema-content slips (OpenAI's repeats names in `required`, uses 3.0's
@@ -94,13 +119,17 @@ def validate_openapi(document: SourceDocument, diagnostics: Diagnostics) -> None
     Validation is the slowest step for a large spec and depends only on the document, so its
     findings are cached by the document's content (see `cache.py`): regenerating after a template
     change does not validate an unchanged spec again.
+
+    `schema_only` runs only its check against the OpenAPI schema, not its semantic checks: for
+    documents on which those would recurse forever (see `DocumentSet.collection_loop`).
     """
+    _check_operation_ids(document)
     version = openapi_version(document)
-    key = cache_key("openapi-spec-validator", version, document.data)
+    key = cache_key("openapi-spec-validator" + ("/schema" if schema_only else ""), version, document.data)
     cached = read_cache(key)
     findings = _from_json(cached) if cached is not None else None
     if findings is None:
-        findings = _findings(document, version)
+        findings = _findings(document, version, schema_only)
         write_cache(key, {"error": findings.error, "warnings": findings.warnings})
     if findings.error is not None:
         pointer, message, hint = findings.error
@@ -159,4 +188,8 @@ def validate_openrpc(document: SourceDocument) -> None:
     while error is not None and error.context:  # `oneOf` failures: report the branch that came closest
         error = jsonschema.exceptions.best_match(error.context)
     if error is not None:
-        raise SpecError(document.location(_pointer(error.absolute_path)), f"invalid OpenRPC: {error.message}")
+        raise SpecError(
+            document.location(_pointer(error.absolute_path)),
+            f"invalid OpenRPC: {error.message}",
+            "see the OpenRPC 1.3 specification for this object",
+        )

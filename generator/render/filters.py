@@ -21,7 +21,10 @@ def tomlstr(value: object) -> str:
 def _escape_doc(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-    return text + " " if text.endswith('"') else text
+    # A quote at the very end would join the closing `"""` (a space would not survive `rstrip`);
+    # escape it unless it already is (every backslash of the text is doubled by now).
+    backslashes = len(text[:-1]) - len(text[:-1].rstrip("\\"))
+    return text[:-1] + '\\"' if text.endswith('"') and backslashes % 2 == 0 else text
 
 
 def docstring(value: object, indent: int = 4) -> str:

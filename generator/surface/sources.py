@@ -14,6 +14,7 @@ from ..build.sdk import build_sdk
 from ..config import Config, from_arguments, load_pyproject
 from ..errors import Diagnostics, SdkgenError
 from ..load.documents import read_document
+from ..pipeline import deep_recursion
 from ..render.files import SURFACE_FILE, render_sdk
 from .extract import FORMAT, Surface
 
@@ -28,8 +29,9 @@ class LabelledSurface:
 
 def surface_of_config(config: Config, templates: Path) -> Surface:
     """Build the surface a generation from `config` would write (nothing is written)."""
-    sdk = build_sdk(config, Diagnostics())
-    text = render_sdk(sdk, templates)[f"{sdk.package}/{SURFACE_FILE}"]
+    with deep_recursion():
+        sdk = build_sdk(config, Diagnostics())
+        text = render_sdk(sdk, templates)[f"{sdk.package}/{SURFACE_FILE}"]
     surface: Surface = json.loads(text)
     return surface
 

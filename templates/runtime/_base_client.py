@@ -15,13 +15,12 @@ import time
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
-from urllib.parse import quote
 
 import httpx
 import pydantic
 
 from ._auth import Auth
-from ._encoding import check_header_values, dumps_exact, encode_value, loads, query_items
+from ._encoding import check_header_values, dumps_exact, encode_value, expand_path, loads, query_items
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -32,6 +31,7 @@ from ._exceptions import (
     CredentialsError,
     JSONRPCError,
     RequestInfo,
+    ResponseTooLargeError,
     status_error_class,
 )
 from ._response import APIResponse, raw_response_requested
@@ -97,11 +97,81 @@ def _first_error(exc: pydantic.ValidationError) -> str:
     return f"{'.'.join(str(p) for p in first['loc']) or '<root>'}: {first['msg']}"
 
 
+def body_text(response: httpx.Response) -> str:
+    """The body as text, whatever charset the server claims (a wrong one is replaced, never raised)."""
+    try:
+        return response.text
+    except (LookupError, ValueError):  # unknown codec; UnicodeError (UTF-16 without a BOM...)
+        return response.content.decode("utf-8", "replace")
+
+
 def _decode_body(response: httpx.Response) -> object:
     try:
         return loads(response.content, exact_numbers=False)
     except ValueError:
-        return response.text
+        return body_text(response)
+
+
+def _too_large(response: httpx.Response, info: RequestInfo, limit: int, size: str) -> ResponseTooLargeError:
+    return ResponseTooLargeError(
+        f"the response body ({size}) is larger than max_response_bytes={limit}", request=info, status_code=response.status_code, limit=limit
+    )
+
+
+def _declared_too_large(response: httpx.Response, limit: int) -> str | None:
+    declared = response.headers.get("content-length", "")
+    return f"Content-Length {declared}" if declared.isdigit() and int(declared) > limit else None
+
+
+def send_limited(client: httpx.Client, request: httpx.Request, limit: int | None, info: RequestInfo) -> httpx.Response:
+    """Send and read the response; with `limit`, stop reading (and raise) once the decoded body passes it."""
+    if limit is None:
+        return client.send(request)
+    response = client.send(request, stream=True)
+    try:
+        declared = _declared_too_large(response, limit)
+        if declared:
+            raise _too_large(response, info, limit, declared)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(response, info, limit, f"more than {limit} bytes")
+            chunks.append(chunk)
+    finally:
+        response.close()
+    response._content = b"".join(chunks)  # what `Response.read()` sets; the body is complete
+    return response
+
+
+async def async_send_limited(client: httpx.AsyncClient, request: httpx.Request, limit: int | None, info: RequestInfo) -> httpx.Response:
+    """`send_limited` for an `httpx.AsyncClient`."""
+    if limit is None:
+        return await client.send(request)
+    response = await client.send(request, stream=True)
+    try:
+        declared = _declared_too_large(response, limit)
+        if declared:
+            raise _too_large(response, info, limit, declared)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(response, info, limit, f"more than {limit} bytes")
+            chunks.append(chunk)
+    finally:
+        await response.aclose()
+    response._content = b"".join(chunks)
+    return response
+
+
+def _limit(default: int | None, per_call: int | None) -> int | None:
+    limit = default if per_call is None else per_call
+    if limit is not None and limit < 0:
+        raise ValueError("max_response_bytes must be 0 or more")
+    return limit
 
 
 def connection_error(exc: httpx.TransportError, info: RequestInfo) -> APIConnectionError:
@@ -110,6 +180,13 @@ def connection_error(exc: httpx.TransportError, info: RequestInfo) -> APIConnect
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"timed out ({type(exc).__name__})", request=info, request_sent=sent)
     return APIConnectionError(f"connection failed ({type(exc).__name__}: {exc})", request=info, request_sent=sent)
+
+
+def request_error(exc: httpx.RequestError, info: RequestInfo) -> APIError:
+    """The SDK exception for an httpx failure: a transport failure, or a body httpx could not decode (bad gzip...)."""
+    if isinstance(exc, httpx.TransportError):
+        return connection_error(exc, info)
+    return APIResponseValidationError(f"the response could not be read ({type(exc).__name__}: {exc})", request=info)
 
 
 def status_error(response: httpx.Response, info: RequestInfo) -> APIStatusError:
@@ -165,11 +242,14 @@ def _policy(policy: RetryPolicy, max_retries: int | None) -> RetryPolicy:
 
 
 class _RestCore:
-    def __init__(self, *, base_url: str, auth: Auth | None, headers: Mapping[str, str], policy: RetryPolicy) -> None:
+    def __init__(
+        self, *, base_url: str, auth: Auth | None, headers: Mapping[str, str], policy: RetryPolicy, max_response_bytes: int | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = auth
         self.headers = dict(headers)
         self.policy = policy
+        self.max_response_bytes = max_response_bytes
 
     def build(
         self,
@@ -188,7 +268,7 @@ class _RestCore:
     ) -> tuple[httpx.Request, RequestInfo]:
         """The request for one attempt, signed afresh (a CDP JWT lives two minutes and is single-use)."""
         # Each path parameter is one path segment: `/`, `..` and `?` are escaped, never interpreted.
-        url_path = path.format_map({k: quote(str(encode_value(v)), safe="") for k, v in path_params.items()})
+        url_path = expand_path(path, path_params)
         headers = {**self.headers, **(extra_headers or {})}
         if content is not None:
             headers["Content-Type"] = content_type
@@ -253,9 +333,20 @@ class RestApi(_RestCore):
     def request(self, method: str, path: str, *, cast_to: type[_T], idempotent: bool = ..., max_retries: int | None = ..., **kwargs: Any) -> _T: ...
     @overload
     def request(self, method: str, path: str, *, cast_to: None, idempotent: bool = ..., max_retries: int | None = ..., **kwargs: Any) -> None: ...
-    def request(self, method: str, path: str, *, cast_to: Any, idempotent: bool = False, max_retries: int | None = None, **kwargs: Any) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: Any,
+        idempotent: bool = False,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
+        limit = _limit(self.max_response_bytes, max_response_bytes)
         options = _rest_options(kwargs)
         attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
         while True:
@@ -263,9 +354,9 @@ class RestApi(_RestCore):
             attempt.start()
             try:
                 try:
-                    response = self.client.send(request)
-                except httpx.TransportError as exc:
-                    raise connection_error(exc, info) from exc
+                    response = send_limited(self.client, request, limit, info)
+                except httpx.RequestError as exc:
+                    raise request_error(exc, info) from exc
                 attempt.log(info, response.status_code)
                 return self.result(response, info, cast_to, attempt, raw)
             except (APIConnectionError, APIStatusError) as error:
@@ -286,9 +377,20 @@ class AsyncRestApi(_RestCore):
     async def request(self, method: str, path: str, *, cast_to: type[_T], idempotent: bool = ..., max_retries: int | None = ..., **kwargs: Any) -> _T: ...
     @overload
     async def request(self, method: str, path: str, *, cast_to: None, idempotent: bool = ..., max_retries: int | None = ..., **kwargs: Any) -> None: ...
-    async def request(self, method: str, path: str, *, cast_to: Any, idempotent: bool = False, max_retries: int | None = None, **kwargs: Any) -> Any:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: Any,
+        idempotent: bool = False,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
+        limit = _limit(self.max_response_bytes, max_response_bytes)
         options = _rest_options(kwargs)
         attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
         while True:
@@ -296,9 +398,9 @@ class AsyncRestApi(_RestCore):
             attempt.start()
             try:
                 try:
-                    response = await self.client.send(request)
-                except httpx.TransportError as exc:
-                    raise connection_error(exc, info) from exc
+                    response = await async_send_limited(self.client, request, limit, info)
+                except httpx.RequestError as exc:
+                    raise request_error(exc, info) from exc
                 attempt.log(info, response.status_code)
                 return self.result(response, info, cast_to, attempt, raw)
             except (APIConnectionError, APIStatusError) as error:
@@ -355,7 +457,9 @@ class _JsonRpcCore:
         errors: ErrorTable,
         exact_numbers: bool,
         method_in_path: bool = False,
+        max_response_bytes: int | None = None,
     ) -> None:
+        self.max_response_bytes = max_response_bytes
         self.base_url = base_url.rstrip("/")
         self.method_in_path = method_in_path
         self.headers = dict(headers)
@@ -427,7 +531,7 @@ class _JsonRpcCore:
         except ValueError:
             if response.status_code >= 400:
                 raise status_error(response, info) from None
-            raise APIResponseValidationError("the response is not JSON", request=info, status_code=response.status_code, body=response.text) from None
+            raise APIResponseValidationError("the response is not JSON", request=info, status_code=response.status_code, body=body_text(response)) from None
         if not isinstance(payload, dict):
             if response.status_code >= 400:
                 raise status_error(response, info)
@@ -493,14 +597,26 @@ class JsonRpcApi(_JsonRpcCore):
             result = self._once(self.auth_method, self.auth_params(), dict, attempt, sign=False)
         self.store_token(result, RequestInfo("POST", self.base_url, self.auth_method))
 
-    def _once(self, method: str, params: Mapping[str, Any] | list[Any], cast_to: Any, attempt: _Attempt, *, sign: bool, raw: bool = False, extra_headers: Mapping[str, str] | None = None, timeout: Timeout | object = _STRIP) -> Any:
+    def _once(
+        self,
+        method: str,
+        params: Mapping[str, Any] | list[Any],
+        cast_to: Any,
+        attempt: _Attempt,
+        *,
+        sign: bool,
+        raw: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout | object = _STRIP,
+        limit: int | None = None,
+    ) -> Any:
         request, info, request_id = self.build(self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign)
         attempt.start()
         try:
-            response = self.client.send(request)
-        except httpx.TransportError as exc:
+            response = send_limited(self.client, request, self.max_response_bytes if limit is None else limit, info)
+        except httpx.RequestError as exc:
             attempt.log(info, type(exc).__name__)
-            raise connection_error(exc, info) from exc
+            raise request_error(exc, info) from exc
         attempt.log(info, response.status_code)
         return self.result(response, info, request_id, cast_to, attempt, raw)
 
@@ -516,6 +632,7 @@ class JsonRpcApi(_JsonRpcCore):
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         by_position: bool = False,
+        max_response_bytes: int | None = None,
     ) -> _T:
         """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`.
 
@@ -524,6 +641,7 @@ class JsonRpcApi(_JsonRpcCore):
         """
         sent = positional(params) if by_position else params
         raw = raw_response_requested()
+        limit = _limit(self.max_response_bytes, max_response_bytes)
         attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
         reauthenticated = False
         while True:
@@ -532,7 +650,9 @@ class JsonRpcApi(_JsonRpcCore):
                 sign = auth_required and not self.uses_token()
                 if auth_required and not sign:
                     token_used = self._ensure_token(attempt)
-                result: Any = self._once(method, sent, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout)
+                result: Any = self._once(
+                    method, sent, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout, limit=limit
+                )
             except (APIConnectionError, APIStatusError) as error:
                 if self.should_reauthenticate(error, token_used, reauthenticated):
                     reauthenticated = True
@@ -575,14 +695,26 @@ class AsyncJsonRpcApi(_JsonRpcCore):
             result = await self._once(self.auth_method, self.auth_params(), dict, attempt, sign=False)
         self.store_token(result, RequestInfo("POST", self.base_url, self.auth_method))
 
-    async def _once(self, method: str, params: Mapping[str, Any] | list[Any], cast_to: Any, attempt: _Attempt, *, sign: bool, raw: bool = False, extra_headers: Mapping[str, str] | None = None, timeout: Timeout | object = _STRIP) -> Any:
+    async def _once(
+        self,
+        method: str,
+        params: Mapping[str, Any] | list[Any],
+        cast_to: Any,
+        attempt: _Attempt,
+        *,
+        sign: bool,
+        raw: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout | object = _STRIP,
+        limit: int | None = None,
+    ) -> Any:
         request, info, request_id = self.build(self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign)
         attempt.start()
         try:
-            response = await self.client.send(request)
-        except httpx.TransportError as exc:
+            response = await async_send_limited(self.client, request, self.max_response_bytes if limit is None else limit, info)
+        except httpx.RequestError as exc:
             attempt.log(info, type(exc).__name__)
-            raise connection_error(exc, info) from exc
+            raise request_error(exc, info) from exc
         attempt.log(info, response.status_code)
         return self.result(response, info, request_id, cast_to, attempt, raw)
 
@@ -598,6 +730,7 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         by_position: bool = False,
+        max_response_bytes: int | None = None,
     ) -> _T:
         """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`.
 
@@ -606,6 +739,7 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         """
         sent = positional(params) if by_position else params
         raw = raw_response_requested()
+        limit = _limit(self.max_response_bytes, max_response_bytes)
         attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
         reauthenticated = False
         while True:
@@ -614,7 +748,9 @@ class AsyncJsonRpcApi(_JsonRpcCore):
                 sign = auth_required and not self.uses_token()
                 if auth_required and not sign:
                     token_used = await self._ensure_token(attempt)
-                result: Any = await self._once(method, sent, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout)
+                result: Any = await self._once(
+                    method, sent, cast_to, attempt, sign=sign, raw=raw, extra_headers=extra_headers, timeout=timeout, limit=limit
+                )
             except (APIConnectionError, APIStatusError) as error:
                 if self.should_reauthenticate(error, token_used, reauthenticated):
                     reauthenticated = True
@@ -643,4 +779,6 @@ class AsyncJsonRpcTransport(Protocol):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
+        by_position: bool = False,
+        max_response_bytes: int | None = None,
     ) -> _T: ...

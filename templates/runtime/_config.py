@@ -85,9 +85,13 @@ class ClientConfig:
         exact_numbers: bool,
         ws_urls: Mapping[str, str] | None = None,
         websocket_options: WebSocketOptions | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
+        if max_response_bytes is not None and max_response_bytes < 0:
+            raise ValueError("max_response_bytes must be 0 or more")
+        self.max_response_bytes = max_response_bytes
         self.credentials = credentials
         self.base_urls = dict(base_urls)
         self.apis = dict(apis)
@@ -123,7 +127,13 @@ class ClientConfig:
         return None
 
     def _rest_kwargs(self, name: str) -> dict[str, Any]:
-        return {"base_url": self.base_urls[name], "auth": self.auth[name], "headers": self.headers, "policy": self.policy}
+        return {
+            "base_url": self.base_urls[name],
+            "auth": self.auth[name],
+            "headers": self.headers,
+            "policy": self.policy,
+            "max_response_bytes": self.max_response_bytes,
+        }
 
     def _jsonrpc_kwargs(self, name: str) -> dict[str, Any]:
         from .errors import ERROR_TABLES  # generated; imported with the first JSON-RPC API used
@@ -137,6 +147,7 @@ class ClientConfig:
             "errors": ERROR_TABLES.get(name, {}),
             "exact_numbers": self.exact_numbers,
             "method_in_path": self.apis[name].method_in_path,
+            "max_response_bytes": self.max_response_bytes,
         }
 
     def rest(self, client: httpx.Client, name: str) -> RestApi:

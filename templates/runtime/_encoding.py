@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
+from urllib.parse import quote
 
 import pydantic
 
-__all__ = ["check_header_values", "dumps_exact", "encode_value", "loads", "query_items"]
+__all__ = ["check_header_values", "dumps_exact", "encode_value", "expand_path", "loads", "path_segment", "query_items"]
+
+_PATH_FIELD = re.compile(r"\{([^{}]*)\}")
 
 
 def encode_value(value: Any, *, decimal_as_number: bool = False) -> Any:
@@ -66,7 +70,10 @@ def _dumps_with_decimals(value: Any) -> str:
 
 def loads(content: bytes, *, exact_numbers: bool) -> Any:
     """Decode JSON; with `exact_numbers`, non-integral numbers become `Decimal` without passing through float."""
-    return json.loads(content, parse_float=Decimal) if exact_numbers else json.loads(content)
+    try:
+        return json.loads(content, parse_float=Decimal) if exact_numbers else json.loads(content)
+    except RecursionError:  # `[[[[...` from a hostile or broken server: a ValueError like any bad JSON
+        raise ValueError("JSON nested too deeply") from None
 
 
 def _query_value(value: Any) -> str:
@@ -85,6 +92,28 @@ def query_items(params: Mapping[str, Any]) -> list[tuple[str, str]]:
         values = value if isinstance(value, (list, tuple)) else [value]
         out.extend((key, _query_value(v)) for v in values)
     return out
+
+
+def path_segment(name: str, value: Any) -> str:
+    """One path parameter as exactly one path segment: `/`, `?`, `#` and `%` are escaped, and `.` or
+    `..` (which a URL parser would resolve, moving the request to another path) become `%2E`s."""
+    text = str(encode_value(value))
+    if not text:
+        raise ValueError(f"path parameter {name!r} is empty: the request would go to another path")
+    segment = quote(text, safe="")
+    return segment.replace(".", "%2E") if segment in (".", "..") else segment
+
+
+def expand_path(template: str, params: Mapping[str, Any]) -> str:
+    """Fill the `{name}` fields of a path template (by name only: no format-string attribute or index lookups)."""
+
+    def field(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in params:
+            raise ValueError(f"path parameter {name!r} of {template!r} has no value")
+        return path_segment(name, params[name])
+
+    return _PATH_FIELD.sub(field, template)
 
 
 def check_header_values(headers: Mapping[str, str]) -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RequestInfo",
+    "ResponseTooLargeError",
     "SDKError",
     "ServiceUnavailableError",
     "SubscriptionError",
@@ -135,6 +136,15 @@ class APIResponseValidationError(APIError):
         super().__init__(message, request=request)
         self.status_code = status_code
         self.body = body
+
+
+class ResponseTooLargeError(APIError):
+    """The response body is larger than the `max_response_bytes` the caller allowed (it was not read further)."""
+
+    def __init__(self, message: str, *, request: RequestInfo, status_code: int, limit: int) -> None:
+        super().__init__(message, request=request)
+        self.status_code = status_code
+        self.limit = limit
 
 
 class APIStatusError(APIError):

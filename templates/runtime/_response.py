@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 import httpx
 
+from ._encoding import loads
 from ._exceptions import RequestInfo
 
 __all__ = ["APIResponse", "async_to_raw_response_wrapper", "raw_response_requested", "to_raw_response_wrapper"]
@@ -55,11 +55,14 @@ class APIResponse(Generic[_T]):
 
     @property
     def text(self) -> str:
-        return self.http_response.text
+        try:
+            return self.http_response.text
+        except (LookupError, ValueError):  # a charset that does not decode the body
+            return self.http_response.content.decode("utf-8", "replace")
 
     def json(self) -> Any:
-        """The body as decoded JSON."""
-        return json.loads(self.http_response.content)
+        """The body as decoded JSON (`ValueError` when it is not JSON)."""
+        return loads(self.http_response.content, exact_numbers=False)
 
     def parse(self) -> _T:
         """The typed result, parsed once and cached."""

@@ -41,6 +41,7 @@ class Accounts:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetAccountsResponse:
         """List Accounts.
 
@@ -68,6 +69,7 @@ class Accounts:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetAccountsResponse,
         )
 
@@ -78,6 +80,7 @@ class Accounts:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetAccountResponse:
         """Get Account.
 
@@ -101,6 +104,7 @@ class Accounts:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetAccountResponse,
         )
 
@@ -133,6 +137,7 @@ class AsyncAccounts:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetAccountsResponse:
         """List Accounts.
 
@@ -160,6 +165,7 @@ class AsyncAccounts:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetAccountsResponse,
         )
 
@@ -170,6 +176,7 @@ class AsyncAccounts:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetAccountResponse:
         """Get Account.
 
@@ -193,6 +200,7 @@ class AsyncAccounts:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetAccountResponse,
         )
 

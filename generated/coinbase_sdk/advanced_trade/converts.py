@@ -45,6 +45,7 @@ class Converts:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> CreateConvertQuoteResponse:
         """Create Convert Quote.
 
@@ -74,6 +75,7 @@ class Converts:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=CreateConvertQuoteResponse,
         )
 
@@ -86,6 +88,7 @@ class Converts:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetConvertTradeResponse:
         """Get Convert Trade.
 
@@ -115,6 +118,7 @@ class Converts:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetConvertTradeResponse,
         )
 
@@ -127,6 +131,7 @@ class Converts:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> CommitConvertTradeResponse:
         """Commit Convert Trade.
 
@@ -156,6 +161,7 @@ class Converts:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=CommitConvertTradeResponse,
         )
 
@@ -190,6 +196,7 @@ class AsyncConverts:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> CreateConvertQuoteResponse:
         """Create Convert Quote.
 
@@ -219,6 +226,7 @@ class AsyncConverts:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=CreateConvertQuoteResponse,
         )
 
@@ -231,6 +239,7 @@ class AsyncConverts:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetConvertTradeResponse:
         """Get Convert Trade.
 
@@ -260,6 +269,7 @@ class AsyncConverts:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetConvertTradeResponse,
         )
 
@@ -272,6 +282,7 @@ class AsyncConverts:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> CommitConvertTradeResponse:
         """Commit Convert Trade.
 
@@ -301,6 +312,7 @@ class AsyncConverts:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=CommitConvertTradeResponse,
         )
 

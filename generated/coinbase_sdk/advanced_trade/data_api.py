@@ -37,6 +37,7 @@ class DataApi:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetApiKeyPermissionsResponse:
         """Get API Key Permissions.
 
@@ -54,6 +55,7 @@ class DataApi:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetApiKeyPermissionsResponse,
         )
 
@@ -82,6 +84,7 @@ class AsyncDataApi:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetApiKeyPermissionsResponse:
         """Get API Key Permissions.
 
@@ -99,6 +102,7 @@ class AsyncDataApi:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetApiKeyPermissionsResponse,
         )
 

@@ -43,6 +43,7 @@ class Fees:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetTransactionSummaryResponse:
         """Get Transaction Summary.
 
@@ -70,6 +71,7 @@ class Fees:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetTransactionSummaryResponse,
         )
 
@@ -101,6 +103,7 @@ class AsyncFees:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetTransactionSummaryResponse:
         """Get Transaction Summary.
 
@@ -128,6 +131,7 @@ class AsyncFees:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetTransactionSummaryResponse,
         )
 

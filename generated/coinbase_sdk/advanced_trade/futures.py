@@ -48,6 +48,7 @@ class Futures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetFCMBalanceSummaryResponse:
         """Get Futures Balance Summary.
 
@@ -65,6 +66,7 @@ class Futures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetFCMBalanceSummaryResponse,
         )
 
@@ -74,6 +76,7 @@ class Futures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetIntradayMarginSettingResponse:
         """Get Intraday Margin Setting.
 
@@ -91,6 +94,7 @@ class Futures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetIntradayMarginSettingResponse,
         )
 
@@ -101,6 +105,7 @@ class Futures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> SetIntradayMarginSettingResponse:
         """Set Intraday Margin Setting.
 
@@ -124,6 +129,7 @@ class Futures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=SetIntradayMarginSettingResponse,
         )
 
@@ -134,6 +140,7 @@ class Futures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetCurrentMarginWindowResponse:
         """Get Current Margin Window.
 
@@ -157,6 +164,7 @@ class Futures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetCurrentMarginWindowResponse,
         )
 
@@ -166,6 +174,7 @@ class Futures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetFCMPositionsResponse:
         """List Futures Positions.
 
@@ -183,6 +192,7 @@ class Futures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetFCMPositionsResponse,
         )
 
@@ -193,6 +203,7 @@ class Futures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetFCMPositionResponse:
         """Get Futures Position.
 
@@ -216,6 +227,7 @@ class Futures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetFCMPositionResponse,
         )
 
@@ -226,6 +238,7 @@ class Futures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> ScheduleFCMSweepResponse:
         """Schedule Futures Sweep.
 
@@ -249,6 +262,7 @@ class Futures:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=ScheduleFCMSweepResponse,
         )
 
@@ -258,6 +272,7 @@ class Futures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetFCMSweepsResponse:
         """List Futures Sweeps.
 
@@ -275,6 +290,7 @@ class Futures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetFCMSweepsResponse,
         )
 
@@ -284,6 +300,7 @@ class Futures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> CancelFCMSweepResponse:
         """Cancel Pending Futures Sweep.
 
@@ -301,6 +318,7 @@ class Futures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=CancelFCMSweepResponse,
         )
 
@@ -337,6 +355,7 @@ class AsyncFutures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetFCMBalanceSummaryResponse:
         """Get Futures Balance Summary.
 
@@ -354,6 +373,7 @@ class AsyncFutures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetFCMBalanceSummaryResponse,
         )
 
@@ -363,6 +383,7 @@ class AsyncFutures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetIntradayMarginSettingResponse:
         """Get Intraday Margin Setting.
 
@@ -380,6 +401,7 @@ class AsyncFutures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetIntradayMarginSettingResponse,
         )
 
@@ -390,6 +412,7 @@ class AsyncFutures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> SetIntradayMarginSettingResponse:
         """Set Intraday Margin Setting.
 
@@ -413,6 +436,7 @@ class AsyncFutures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=SetIntradayMarginSettingResponse,
         )
 
@@ -423,6 +447,7 @@ class AsyncFutures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetCurrentMarginWindowResponse:
         """Get Current Margin Window.
 
@@ -446,6 +471,7 @@ class AsyncFutures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetCurrentMarginWindowResponse,
         )
 
@@ -455,6 +481,7 @@ class AsyncFutures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetFCMPositionsResponse:
         """List Futures Positions.
 
@@ -472,6 +499,7 @@ class AsyncFutures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetFCMPositionsResponse,
         )
 
@@ -482,6 +510,7 @@ class AsyncFutures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetFCMPositionResponse:
         """Get Futures Position.
 
@@ -505,6 +534,7 @@ class AsyncFutures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetFCMPositionResponse,
         )
 
@@ -515,6 +545,7 @@ class AsyncFutures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> ScheduleFCMSweepResponse:
         """Schedule Futures Sweep.
 
@@ -538,6 +569,7 @@ class AsyncFutures:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=ScheduleFCMSweepResponse,
         )
 
@@ -547,6 +579,7 @@ class AsyncFutures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetFCMSweepsResponse:
         """List Futures Sweeps.
 
@@ -564,6 +597,7 @@ class AsyncFutures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetFCMSweepsResponse,
         )
 
@@ -573,6 +607,7 @@ class AsyncFutures:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> CancelFCMSweepResponse:
         """Cancel Pending Futures Sweep.
 
@@ -590,6 +625,7 @@ class AsyncFutures:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=CancelFCMSweepResponse,
         )
 

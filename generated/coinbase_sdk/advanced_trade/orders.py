@@ -78,6 +78,7 @@ class Orders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> NewOrderResponse:
         """Create Order.
 
@@ -127,6 +128,7 @@ class Orders:
             idempotent=client_order_id is not None,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=NewOrderResponse,
         )
 
@@ -137,6 +139,7 @@ class Orders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> CancelOrdersResponse:
         """Cancel Orders.
 
@@ -162,6 +165,7 @@ class Orders:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=CancelOrdersResponse,
         )
 
@@ -178,6 +182,7 @@ class Orders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> EditOrderResponse:
         """Edit Order.
 
@@ -213,6 +218,7 @@ class Orders:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=EditOrderResponse,
         )
 
@@ -229,6 +235,7 @@ class Orders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> PreviewEditOrderResponse:
         """Edit Order Preview.
 
@@ -264,6 +271,7 @@ class Orders:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=PreviewEditOrderResponse,
         )
 
@@ -292,6 +300,7 @@ class Orders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetHistoricalOrdersResponse:
         """List Orders.
 
@@ -353,6 +362,7 @@ class Orders:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetHistoricalOrdersResponse,
         )
 
@@ -376,6 +386,7 @@ class Orders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetFillsResponse:
         """List Fills.
 
@@ -438,6 +449,7 @@ class Orders:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetFillsResponse,
         )
 
@@ -450,6 +462,7 @@ class Orders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetHistoricalOrderResponse:
         """Get Order.
 
@@ -481,6 +494,7 @@ class Orders:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetHistoricalOrderResponse,
         )
 
@@ -500,6 +514,7 @@ class Orders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> OrderPreviewResponse:
         """Preview Order.
 
@@ -541,6 +556,7 @@ class Orders:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=OrderPreviewResponse,
         )
 
@@ -553,6 +569,7 @@ class Orders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> ClosePositionResponse:
         """Close Position.
 
@@ -580,6 +597,7 @@ class Orders:
             idempotent=client_order_id is not None,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=ClosePositionResponse,
         )
 
@@ -629,6 +647,7 @@ class AsyncOrders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> NewOrderResponse:
         """Create Order.
 
@@ -678,6 +697,7 @@ class AsyncOrders:
             idempotent=client_order_id is not None,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=NewOrderResponse,
         )
 
@@ -688,6 +708,7 @@ class AsyncOrders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> CancelOrdersResponse:
         """Cancel Orders.
 
@@ -713,6 +734,7 @@ class AsyncOrders:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=CancelOrdersResponse,
         )
 
@@ -729,6 +751,7 @@ class AsyncOrders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> EditOrderResponse:
         """Edit Order.
 
@@ -764,6 +787,7 @@ class AsyncOrders:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=EditOrderResponse,
         )
 
@@ -780,6 +804,7 @@ class AsyncOrders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> PreviewEditOrderResponse:
         """Edit Order Preview.
 
@@ -815,6 +840,7 @@ class AsyncOrders:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=PreviewEditOrderResponse,
         )
 
@@ -843,6 +869,7 @@ class AsyncOrders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetHistoricalOrdersResponse:
         """List Orders.
 
@@ -904,6 +931,7 @@ class AsyncOrders:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetHistoricalOrdersResponse,
         )
 
@@ -927,6 +955,7 @@ class AsyncOrders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetFillsResponse:
         """List Fills.
 
@@ -989,6 +1018,7 @@ class AsyncOrders:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetFillsResponse,
         )
 
@@ -1001,6 +1031,7 @@ class AsyncOrders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetHistoricalOrderResponse:
         """Get Order.
 
@@ -1032,6 +1063,7 @@ class AsyncOrders:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetHistoricalOrderResponse,
         )
 
@@ -1051,6 +1083,7 @@ class AsyncOrders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> OrderPreviewResponse:
         """Preview Order.
 
@@ -1092,6 +1125,7 @@ class AsyncOrders:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=OrderPreviewResponse,
         )
 
@@ -1104,6 +1138,7 @@ class AsyncOrders:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> ClosePositionResponse:
         """Close Position.
 
@@ -1131,6 +1166,7 @@ class AsyncOrders:
             idempotent=client_order_id is not None,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=ClosePositionResponse,
         )
 

@@ -38,6 +38,7 @@ class PaymentMethods:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetPaymentMethodsResponse:
         """List Payment Methods.
 
@@ -55,6 +56,7 @@ class PaymentMethods:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetPaymentMethodsResponse,
         )
 
@@ -65,6 +67,7 @@ class PaymentMethods:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetPaymentMethodResponse:
         """Get Payment Method.
 
@@ -88,6 +91,7 @@ class PaymentMethods:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetPaymentMethodResponse,
         )
 
@@ -117,6 +121,7 @@ class AsyncPaymentMethods:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetPaymentMethodsResponse:
         """List Payment Methods.
 
@@ -134,6 +139,7 @@ class AsyncPaymentMethods:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetPaymentMethodsResponse,
         )
 
@@ -144,6 +150,7 @@ class AsyncPaymentMethods:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetPaymentMethodResponse:
         """Get Payment Method.
 
@@ -167,6 +174,7 @@ class AsyncPaymentMethods:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetPaymentMethodResponse,
         )
 

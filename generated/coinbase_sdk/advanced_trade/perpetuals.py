@@ -52,6 +52,7 @@ class Perpetuals:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> AllocatePortfolioResponse:
         """Allocate Portfolio.
 
@@ -84,6 +85,7 @@ class Perpetuals:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=AllocatePortfolioResponse,
         )
 
@@ -97,6 +99,7 @@ class Perpetuals:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> IntxGetPortfoliosResponse:
         """Get Perpetuals Portfolio Summary.
 
@@ -123,6 +126,7 @@ class Perpetuals:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=IntxGetPortfoliosResponse,
         )
 
@@ -136,6 +140,7 @@ class Perpetuals:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetPositionsResponse:
         """List Perpetuals Positions.
 
@@ -162,6 +167,7 @@ class Perpetuals:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetPositionsResponse,
         )
 
@@ -176,6 +182,7 @@ class Perpetuals:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetPositionResponse:
         """Get Perpetuals Position.
 
@@ -204,6 +211,7 @@ class Perpetuals:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetPositionResponse,
         )
 
@@ -217,6 +225,7 @@ class Perpetuals:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetBalanceSummaryResponse:
         """Get Portfolios Balances.
 
@@ -243,6 +252,7 @@ class Perpetuals:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetBalanceSummaryResponse,
         )
 
@@ -257,6 +267,7 @@ class Perpetuals:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> MultiAssetCollateralResponse:
         """Opt In or Out of Multi Asset Collateral.
 
@@ -285,6 +296,7 @@ class Perpetuals:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=MultiAssetCollateralResponse,
         )
 
@@ -325,6 +337,7 @@ class AsyncPerpetuals:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> AllocatePortfolioResponse:
         """Allocate Portfolio.
 
@@ -357,6 +370,7 @@ class AsyncPerpetuals:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=AllocatePortfolioResponse,
         )
 
@@ -370,6 +384,7 @@ class AsyncPerpetuals:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> IntxGetPortfoliosResponse:
         """Get Perpetuals Portfolio Summary.
 
@@ -396,6 +411,7 @@ class AsyncPerpetuals:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=IntxGetPortfoliosResponse,
         )
 
@@ -409,6 +425,7 @@ class AsyncPerpetuals:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetPositionsResponse:
         """List Perpetuals Positions.
 
@@ -435,6 +452,7 @@ class AsyncPerpetuals:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetPositionsResponse,
         )
 
@@ -449,6 +467,7 @@ class AsyncPerpetuals:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetPositionResponse:
         """Get Perpetuals Position.
 
@@ -477,6 +496,7 @@ class AsyncPerpetuals:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetPositionResponse,
         )
 
@@ -490,6 +510,7 @@ class AsyncPerpetuals:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetBalanceSummaryResponse:
         """Get Portfolios Balances.
 
@@ -516,6 +537,7 @@ class AsyncPerpetuals:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetBalanceSummaryResponse,
         )
 
@@ -530,6 +552,7 @@ class AsyncPerpetuals:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> MultiAssetCollateralResponse:
         """Opt In or Out of Multi Asset Collateral.
 
@@ -558,6 +581,7 @@ class AsyncPerpetuals:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=MultiAssetCollateralResponse,
         )
 

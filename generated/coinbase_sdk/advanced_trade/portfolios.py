@@ -45,6 +45,7 @@ class Portfolios:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RetailBrokerageApiGetPortfoliosResponse:
         """List Portfolios.
 
@@ -68,6 +69,7 @@ class Portfolios:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=RetailBrokerageApiGetPortfoliosResponse,
         )
 
@@ -78,6 +80,7 @@ class Portfolios:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> CreatePortfolioResponse:
         """Create Portfolio.
 
@@ -101,6 +104,7 @@ class Portfolios:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=CreatePortfolioResponse,
         )
 
@@ -113,6 +117,7 @@ class Portfolios:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> MovePortfolioFundsResponse:
         """Move Portfolio Funds.
 
@@ -140,6 +145,7 @@ class Portfolios:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=MovePortfolioFundsResponse,
         )
 
@@ -151,6 +157,7 @@ class Portfolios:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetPortfolioBreakdownResponse:
         """Get Portfolio Breakdown.
 
@@ -178,6 +185,7 @@ class Portfolios:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetPortfolioBreakdownResponse,
         )
 
@@ -189,6 +197,7 @@ class Portfolios:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> EditPortfolioResponse:
         """Edit Portfolio.
 
@@ -216,6 +225,7 @@ class Portfolios:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=EditPortfolioResponse,
         )
 
@@ -226,6 +236,7 @@ class Portfolios:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> DeletePortfolioResponse:
         """Delete Portfolio.
 
@@ -249,6 +260,7 @@ class Portfolios:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=DeletePortfolioResponse,
         )
 
@@ -283,6 +295,7 @@ class AsyncPortfolios:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RetailBrokerageApiGetPortfoliosResponse:
         """List Portfolios.
 
@@ -306,6 +319,7 @@ class AsyncPortfolios:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=RetailBrokerageApiGetPortfoliosResponse,
         )
 
@@ -316,6 +330,7 @@ class AsyncPortfolios:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> CreatePortfolioResponse:
         """Create Portfolio.
 
@@ -339,6 +354,7 @@ class AsyncPortfolios:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=CreatePortfolioResponse,
         )
 
@@ -351,6 +367,7 @@ class AsyncPortfolios:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> MovePortfolioFundsResponse:
         """Move Portfolio Funds.
 
@@ -378,6 +395,7 @@ class AsyncPortfolios:
             idempotent=False,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=MovePortfolioFundsResponse,
         )
 
@@ -389,6 +407,7 @@ class AsyncPortfolios:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetPortfolioBreakdownResponse:
         """Get Portfolio Breakdown.
 
@@ -416,6 +435,7 @@ class AsyncPortfolios:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetPortfolioBreakdownResponse,
         )
 
@@ -427,6 +447,7 @@ class AsyncPortfolios:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> EditPortfolioResponse:
         """Edit Portfolio.
 
@@ -454,6 +475,7 @@ class AsyncPortfolios:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=EditPortfolioResponse,
         )
 
@@ -464,6 +486,7 @@ class AsyncPortfolios:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> DeletePortfolioResponse:
         """Delete Portfolio.
 
@@ -487,6 +510,7 @@ class AsyncPortfolios:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=DeletePortfolioResponse,
         )
 

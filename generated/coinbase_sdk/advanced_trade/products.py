@@ -50,6 +50,7 @@ class ProductsResource:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetBestBidAskResponse:
         """Get Best Bid/Ask.
 
@@ -73,6 +74,7 @@ class ProductsResource:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetBestBidAskResponse,
         )
 
@@ -85,6 +87,7 @@ class ProductsResource:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetProductBookResponse:
         """Get Product Book.
 
@@ -112,6 +115,7 @@ class ProductsResource:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetProductBookResponse,
         )
 
@@ -134,6 +138,7 @@ class ProductsResource:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Products:
         """List Products.
 
@@ -181,6 +186,7 @@ class ProductsResource:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=Products,
         )
 
@@ -192,6 +198,7 @@ class ProductsResource:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Product:
         """Get Product.
 
@@ -221,6 +228,7 @@ class ProductsResource:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=Product,
         )
 
@@ -235,6 +243,7 @@ class ProductsResource:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Candles:
         """Get Product Candles.
 
@@ -268,6 +277,7 @@ class ProductsResource:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=Candles,
         )
 
@@ -281,6 +291,7 @@ class ProductsResource:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetMarketTradesResponse:
         """Get Market Trades.
 
@@ -312,6 +323,7 @@ class ProductsResource:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetMarketTradesResponse,
         )
 
@@ -346,6 +358,7 @@ class AsyncProductsResource:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetBestBidAskResponse:
         """Get Best Bid/Ask.
 
@@ -369,6 +382,7 @@ class AsyncProductsResource:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetBestBidAskResponse,
         )
 
@@ -381,6 +395,7 @@ class AsyncProductsResource:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetProductBookResponse:
         """Get Product Book.
 
@@ -408,6 +423,7 @@ class AsyncProductsResource:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetProductBookResponse,
         )
 
@@ -430,6 +446,7 @@ class AsyncProductsResource:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Products:
         """List Products.
 
@@ -477,6 +494,7 @@ class AsyncProductsResource:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=Products,
         )
 
@@ -488,6 +506,7 @@ class AsyncProductsResource:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Product:
         """Get Product.
 
@@ -517,6 +536,7 @@ class AsyncProductsResource:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=Product,
         )
 
@@ -531,6 +551,7 @@ class AsyncProductsResource:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Candles:
         """Get Product Candles.
 
@@ -564,6 +585,7 @@ class AsyncProductsResource:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=Candles,
         )
 
@@ -577,6 +599,7 @@ class AsyncProductsResource:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetMarketTradesResponse:
         """Get Market Trades.
 
@@ -608,6 +631,7 @@ class AsyncProductsResource:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetMarketTradesResponse,
         )
 

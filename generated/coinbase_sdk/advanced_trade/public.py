@@ -49,6 +49,7 @@ class Public:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> ExtendedTimestamp:
         """Get Server Time.
 
@@ -65,6 +66,7 @@ class Public:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=ExtendedTimestamp,
         )
 
@@ -77,6 +79,7 @@ class Public:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetProductBookResponse:
         """Get Public Product Book.
 
@@ -103,6 +106,7 @@ class Public:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetProductBookResponse,
         )
 
@@ -124,6 +128,7 @@ class Public:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Products:
         """List Public Products.
 
@@ -168,6 +173,7 @@ class Public:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=Products,
         )
 
@@ -178,6 +184,7 @@ class Public:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Product:
         """Get Public Product.
 
@@ -200,6 +207,7 @@ class Public:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=Product,
         )
 
@@ -214,6 +222,7 @@ class Public:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Candles:
         """Get Public Product Candles.
 
@@ -246,6 +255,7 @@ class Public:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=Candles,
         )
 
@@ -259,6 +269,7 @@ class Public:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetMarketTradesResponse:
         """Get Public Market Trades.
 
@@ -289,6 +300,7 @@ class Public:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetMarketTradesResponse,
         )
 
@@ -322,6 +334,7 @@ class AsyncPublic:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> ExtendedTimestamp:
         """Get Server Time.
 
@@ -338,6 +351,7 @@ class AsyncPublic:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=ExtendedTimestamp,
         )
 
@@ -350,6 +364,7 @@ class AsyncPublic:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetProductBookResponse:
         """Get Public Product Book.
 
@@ -376,6 +391,7 @@ class AsyncPublic:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetProductBookResponse,
         )
 
@@ -397,6 +413,7 @@ class AsyncPublic:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Products:
         """List Public Products.
 
@@ -441,6 +458,7 @@ class AsyncPublic:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=Products,
         )
 
@@ -451,6 +469,7 @@ class AsyncPublic:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Product:
         """Get Public Product.
 
@@ -473,6 +492,7 @@ class AsyncPublic:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=Product,
         )
 
@@ -487,6 +507,7 @@ class AsyncPublic:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Candles:
         """Get Public Product Candles.
 
@@ -519,6 +540,7 @@ class AsyncPublic:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=Candles,
         )
 
@@ -532,6 +554,7 @@ class AsyncPublic:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> GetMarketTradesResponse:
         """Get Public Market Trades.
 
@@ -562,6 +585,7 @@ class AsyncPublic:
             idempotent=True,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             cast_to=GetMarketTradesResponse,
         )
 

@@ -45,6 +45,7 @@ class AccountManagement:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> AccountSummaries:
         """Get per-currency account summaries.
 
@@ -76,6 +77,7 @@ class AccountManagement:
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_account_summary(
@@ -87,6 +89,7 @@ class AccountManagement:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> AccountSummaryExtended:
         """Get the account summary for one currency.
 
@@ -120,6 +123,7 @@ class AccountManagement:
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_positions(
@@ -131,6 +135,7 @@ class AccountManagement:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> list[Position]:
         """List the account's positions.
 
@@ -162,6 +167,7 @@ class AccountManagement:
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_position(
@@ -171,6 +177,7 @@ class AccountManagement:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Position:
         """Get the position in one instrument.
 
@@ -198,6 +205,7 @@ class AccountManagement:
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def change_margin_model(
@@ -209,6 +217,7 @@ class AccountManagement:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> list[MarginModelChange]:
         """Change the account's margin model.
 
@@ -242,6 +251,7 @@ class AccountManagement:
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -276,6 +286,7 @@ class AsyncAccountManagement:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> AccountSummaries:
         """Get per-currency account summaries.
 
@@ -307,6 +318,7 @@ class AsyncAccountManagement:
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_account_summary(
@@ -318,6 +330,7 @@ class AsyncAccountManagement:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> AccountSummaryExtended:
         """Get the account summary for one currency.
 
@@ -351,6 +364,7 @@ class AsyncAccountManagement:
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_positions(
@@ -362,6 +376,7 @@ class AsyncAccountManagement:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> list[Position]:
         """List the account's positions.
 
@@ -393,6 +408,7 @@ class AsyncAccountManagement:
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_position(
@@ -402,6 +418,7 @@ class AsyncAccountManagement:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Position:
         """Get the position in one instrument.
 
@@ -429,6 +446,7 @@ class AsyncAccountManagement:
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def change_margin_model(
@@ -440,6 +458,7 @@ class AsyncAccountManagement:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> list[MarginModelChange]:
         """Change the account's margin model.
 
@@ -473,6 +492,7 @@ class AsyncAccountManagement:
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 

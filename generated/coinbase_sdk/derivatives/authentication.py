@@ -49,6 +49,7 @@ class Authentication:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> AuthResult:
         """Authenticate and obtain an access token.
 
@@ -97,6 +98,7 @@ class Authentication:
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -135,6 +137,7 @@ class AsyncAuthentication:
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> AuthResult:
         """Authenticate and obtain an access token.
 
@@ -183,6 +186,7 @@ class AsyncAuthentication:
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 

@@ -1,0 +1,177 @@
+"""Atomic output and ownership: a generation killed at any moment (SIGKILL, from outside) leaves the
+output exactly as it was or exactly the new tree, never a mix; the next run cleans what the killed
+one left; files the generator does not own (including symlinks and empty folders) survive; two
+generations at once are serialised by the lock."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator import write
+from tests.conftest import FIXTURES, ROOT
+
+SEED = FIXTURES / "specs" / "seed_intx_balances.yaml"
+USER_FILE = "NOTES.md"
+
+
+def command(out: Path, version: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "generator",
+        "generate",
+        "--openapi",
+        str(SEED),
+        "--output",
+        str(out),
+        "--package",
+        "pkg",
+        "--version",
+        version,
+    ]
+
+
+def snapshot(root: Path) -> dict[str, bytes | str]:
+    """Every file (bytes), symlink (its target) and empty folder below `root`."""
+    out: dict[str, bytes | str] = {}
+    for path in sorted(root.rglob("*")):
+        relative = str(path.relative_to(root))
+        if path.is_symlink():
+            out[relative] = "-> " + os.readlink(path)
+        elif path.is_file():
+            out[relative] = path.read_bytes()
+        elif path.is_dir() and not any(path.iterdir()):
+            out[relative] = "<empty dir>"
+    return out
+
+
+def leftovers(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.glob(f".{out.name}.sdkgen-*"))
+
+
+@pytest.fixture(scope="module")
+def trees(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes | str], dict[str, bytes | str], float]:
+    """A previous generation with user content; the tree before and after a complete run; its duration."""
+    base = tmp_path_factory.mktemp("atomic")
+    before = base / "before"
+    subprocess.run(command(before, "0.1.0"), cwd=ROOT, check=True, capture_output=True)
+    (before / USER_FILE).write_text("mine\n")
+    (before / "pkg" / "local_notes").mkdir()
+    os.symlink("../NOTES.md", before / "pkg" / "notes_link.md")
+    after = base / "after"
+    shutil.copytree(before, after, symlinks=True)
+    started = time.monotonic()
+    subprocess.run(command(after, "0.2.0"), cwd=ROOT, check=True, capture_output=True)
+    duration = time.monotonic() - started
+    return before, snapshot(before), snapshot(after), duration
+
+
+def test_a_complete_run_keeps_user_files_links_and_empty_folders(
+    trees: tuple[Path, dict[str, bytes | str], dict[str, bytes | str], float],
+) -> None:
+    _, old, new, _ = trees
+    for key in (USER_FILE, "pkg/local_notes", "pkg/notes_link.md"):
+        assert new[key] == old[key]
+    assert new != old and b'"0.2.0"' in new["pkg/_version.py"]  # type: ignore[operator]
+
+
+def test_sigkill_at_any_moment_leaves_the_old_tree_or_the_new_one(
+    trees: tuple[Path, dict[str, bytes | str], dict[str, bytes | str], float], tmp_path: Path
+) -> None:
+    source, old, new, duration = trees
+    outcomes: list[str] = []
+    for attempt in range(6):
+        out = tmp_path / f"out{attempt}"
+        shutil.copytree(source, out, symlinks=True)
+        process = subprocess.Popen(command(out, "0.2.0"), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(duration * (0.35 + 0.15 * attempt))  # from mid-render to just past the swap
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        state = snapshot(out)
+        assert state in (old, new), (
+            f"attempt {attempt}: a mixed tree: {sorted(k for k in set(old) | set(new) if state.get(k) not in (old.get(k), new.get(k)))}"
+        )
+        outcomes.append("old" if state == old else "new")
+        if leftovers(out):
+            outcomes[-1] += "+stage"
+        # The next run finishes the job and removes what the killed one left.
+        subprocess.run(command(out, "0.2.0"), cwd=ROOT, check=True, capture_output=True)
+        assert snapshot(out) == new
+        assert leftovers(out) == []
+    # Some kills landed before the swap, and left a stage that the next run removed.
+    assert any(o == "old+stage" for o in outcomes), outcomes
+
+
+def test_an_interrupted_three_rename_swap_is_recovered(
+    trees: tuple[Path, dict[str, bytes | str], dict[str, bytes | str], float], tmp_path: Path
+) -> None:
+    """Where `renameat2` is missing the swap is three renames; killed after the first, the output is
+    missing and the backup holds it: the next run restores it (with the user's files) first."""
+    source, old, new, _ = trees
+    out = tmp_path / "out"
+    shutil.copytree(source, tmp_path / f".{out.name}.sdkgen-old", symlinks=True)  # state after rename 1
+    shutil.copytree(source, tmp_path / f".{out.name}.sdkgen-stage1", symlinks=True)  # the unfinished stage
+    subprocess.run(command(out, "0.2.0"), cwd=ROOT, check=True, capture_output=True)
+    assert snapshot(out) == new and leftovers(out) == []
+
+
+def test_without_renameat2_the_swap_still_keeps_user_files(
+    trees: tuple[Path, dict[str, bytes | str], dict[str, bytes | str], float], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.config import from_arguments
+    from generator.pipeline import generate
+
+    source, _, new, _ = trees
+    out = tmp_path / "out"
+    shutil.copytree(source, out, symlinks=True)
+    monkeypatch.setattr(write, "_exchange", lambda a, b: False)
+    generate(from_arguments(package="pkg", output=out, openapi=[str(SEED)], openrpc=[], overlays=[], version="0.2.0"))
+    assert snapshot(out) == new and leftovers(out) == []
+
+
+def test_a_generation_waits_for_the_lock(trees: tuple[Path, dict[str, bytes | str], dict[str, bytes | str], float], tmp_path: Path) -> None:
+    source, old, new, duration = trees
+    out = tmp_path / "out"
+    shutil.copytree(source, out, symlinks=True)
+    with open(tmp_path / f".{out.name}.sdkgen.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        process = subprocess.Popen(command(out, "0.2.0"), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(duration * 1.5)
+        assert process.poll() is None, "the generation did not wait for the lock"
+        assert snapshot(out) == old
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    assert process.wait(timeout=60) == 0
+    assert snapshot(out) == new
+
+
+def test_two_generations_at_once_do_not_mix(
+    trees: tuple[Path, dict[str, bytes | str], dict[str, bytes | str], float], tmp_path: Path
+) -> None:
+    source, _, new, _ = trees
+    out = tmp_path / "out"
+    shutil.copytree(source, out, symlinks=True)
+    processes = [subprocess.Popen(command(out, v), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for v in ("0.2.0", "0.3.0")]
+    assert [p.wait(timeout=120) for p in processes] == [0, 0]
+    state = snapshot(out)
+    versions = [b'"0.2.0"' in state["pkg/_version.py"], b'"0.3.0"' in state["pkg/_version.py"]]  # type: ignore[operator]
+    assert versions in ([True, False], [False, True])
+    assert state[USER_FILE] == b"mine\n" and state["pkg/notes_link.md"] == new["pkg/notes_link.md"]
+    assert set(state) == set(new) and leftovers(out) == []
+
+
+def test_an_unowned_symlink_where_a_generated_file_goes_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "pkg").mkdir(parents=True)
+    os.symlink("/etc/hostname", out / "pkg" / "_client.py")
+    result = subprocess.run(command(out, "0.1.0"), cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 1 and "symlink sdkgen does not own" in result.stderr
+    assert os.readlink(out / "pkg" / "_client.py") == "/etc/hostname"
