@@ -64,7 +64,8 @@ def split_models(source: str, api: Api, header: str) -> dict[str, str]:
     `header` opens every module (the generated-file comment and the API's models docstring).
     """
     tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
+    # Lines as `ast` counts them: str.splitlines would also break at \x1c, \x85 or U+2028 inside string literals.
+    lines = [line + "\n" for line in source.split("\n")]
     imports = [
         ast.get_source_segment(source, node) or ""
         for node in tree.body
