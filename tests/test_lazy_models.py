@@ -50,3 +50,19 @@ def test_the_facade_names_every_model_and_loads_it_on_first_use() -> None:
     assert set(advanced_trade.__all__) == names
     assert advanced_trade.Fill.__module__ == "coinbase_sdk.models.advanced_trade.orders"
     assert "Fill" in dir(advanced_trade)
+
+
+def test_every_model_is_complete_once_its_module_is_imported() -> None:
+    """A model that extends one from `_shared` inherits resolved fields (the fuzzer found a subclass that could not)."""
+    import importlib
+
+    import pydantic
+
+    for api in (p for p in MODELS.iterdir() if p.is_dir() and not p.name.startswith("__")):
+        for module_path in sorted(api.glob("*.py")):
+            if module_path.name == "__init__.py":
+                continue
+            module = importlib.import_module(f"coinbase_sdk.models.{api.name}.{module_path.stem}")
+            for value in vars(module).values():
+                if isinstance(value, type) and issubclass(value, pydantic.BaseModel) and value.__module__ == module.__name__:
+                    assert value.__pydantic_complete__, f"{module.__name__}.{value.__name__}"

@@ -18,6 +18,7 @@ import ast
 from ..ir import Api
 
 SHARED = "_shared"
+_ENUM_BASES = frozenset({"SDKEnum", "SDKIntEnum", "SDKValueEnum", "Enum", "StrEnum", "IntEnum"})
 
 
 def _names_in(node: ast.ClassDef, names: set[str]) -> set[str]:
@@ -76,11 +77,16 @@ def split_models(source: str, api: Api, header: str) -> dict[str, str]:
     names = set(module_of)
     bodies: dict[str, list[str]] = {}
     needs: dict[str, set[str]] = {}
+    rebuild: dict[str, list[str]] = {}
     for node in classes:
         start = min([d.lineno for d in node.decorator_list] + [node.lineno]) - 1
         module = module_of[node.name]
         bodies.setdefault(module, []).append("".join(lines[start : node.end_lineno]))
-        needs.setdefault(module, set()).update(n for n in _names_in(node, names) if module_of[n] != module)
+        refs = _names_in(node, names)
+        needs.setdefault(module, set()).update(n for n in refs if module_of[n] != module)
+        is_enum = any(ast.unparse(b) in _ENUM_BASES for b in node.bases)
+        if not is_enum and any(module_of[n] == module for n in refs):
+            rebuild.setdefault(module, []).append(node.name)
     files: dict[str, str] = {}
     for module in sorted(bodies):
         shared = sorted(needs.get(module, set()))
@@ -90,6 +96,10 @@ def split_models(source: str, api: Api, header: str) -> dict[str, str]:
         if shared:
             parts.append(f"from .{SHARED} import {', '.join(shared)}\n")
         parts.append("\n\n" + "\n\n".join(bodies[module]))
+        if rebuild.get(module):
+            # A model naming one defined later in this module is left incomplete at class creation;
+            # finish each here, so a model in another module that extends it inherits resolved fields.
+            parts.append("\n\n" + "".join(f"{name}.model_rebuild()\n" for name in rebuild[module]))
         files[f"{module}.py"] = "".join(parts)
     files["__init__.py"] = _facade(header, module_of)
     return files

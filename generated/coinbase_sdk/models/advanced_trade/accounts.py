@@ -102,3 +102,8 @@ class RetailBrokerageApiAccountType(SDKEnum):
     ACCOUNT_TYPE_FIAT = "ACCOUNT_TYPE_FIAT"
     ACCOUNT_TYPE_VAULT = "ACCOUNT_TYPE_VAULT"
     ACCOUNT_TYPE_PERP_FUTURES = "ACCOUNT_TYPE_PERP_FUTURES"
+
+
+Account.model_rebuild()
+GetAccountResponse.model_rebuild()
+GetAccountsResponse.model_rebuild()

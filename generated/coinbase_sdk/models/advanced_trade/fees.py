@@ -250,3 +250,13 @@ class VolumeTypesAndRange(SDKModel):
     """
     Upper bound (exclusive) for the combined volume .
     """
+
+
+DeribitVenueData.model_rebuild()
+DerivativesProductTransactionSummary.model_rebuild()
+FeeTier.model_rebuild()
+FeeTierWithoutPromotion.model_rebuild()
+GetTransactionSummaryResponse.model_rebuild()
+GoodsAndServicesTax.model_rebuild()
+Volume.model_rebuild()
+VolumeTypesAndRange.model_rebuild()

@@ -255,3 +255,15 @@ class ScheduleFCMSweepResponse(SDKModel):
 
 class SetIntradayMarginSettingResponse(SDKModel):
     pass
+
+
+FCMBalanceSummary.model_rebuild()
+FCMPosition.model_rebuild()
+FCMSweep.model_rebuild()
+FcmMarginWindowMeasure.model_rebuild()
+GetCurrentMarginWindowResponse.model_rebuild()
+GetFCMBalanceSummaryResponse.model_rebuild()
+GetFCMPositionResponse.model_rebuild()
+GetFCMPositionsResponse.model_rebuild()
+GetFCMSweepsResponse.model_rebuild()
+MarginWindow.model_rebuild()

@@ -1294,3 +1294,23 @@ class TwapBucketMetadata(SDKModel):
     number_buckets: str | None = None
     start_time: AwareDatetime | None = None
     end_time: AwareDatetime | None = None
+
+
+CancelOrderResponse.model_rebuild()
+CancelOrdersResponse.model_rebuild()
+ClosePositionResponse.model_rebuild()
+EditOrderError.model_rebuild()
+EditOrderResponse.model_rebuild()
+Fill.model_rebuild()
+GetFillsResponse.model_rebuild()
+GetHistoricalOrderResponse.model_rebuild()
+GetHistoricalOrdersResponse.model_rebuild()
+NewOrderErrorResponse.model_rebuild()
+NewOrderResponse.model_rebuild()
+Order.model_rebuild()
+OrderPreviewResponse.model_rebuild()
+PnlConfiguration.model_rebuild()
+PreviewEditOrderResponse.model_rebuild()
+ProductDetails.model_rebuild()
+ScaledOrderDistribution.model_rebuild()
+ScaledOrderMetadata.model_rebuild()

@@ -61,3 +61,7 @@ class PaymentMethodPaymentMethod(SDKModel):
     """
     Time at which this payment method was updated.
     """
+
+
+GetPaymentMethodResponse.model_rebuild()
+GetPaymentMethodsResponse.model_rebuild()

@@ -219,3 +219,15 @@ class PositionSide(SDKEnum):
 
 class PositionSummary(SDKModel):
     aggregated_pnl: IntxAmount | None = None
+
+
+Balance.model_rebuild()
+GetBalanceSummaryResponse.model_rebuild()
+GetPositionResponse.model_rebuild()
+GetPositionsResponse.model_rebuild()
+IntxGetPortfoliosResponse.model_rebuild()
+IntxPortfolio.model_rebuild()
+IntxPosition.model_rebuild()
+PortfolioBalance.model_rebuild()
+PortfoliosSummary.model_rebuild()
+PositionSummary.model_rebuild()

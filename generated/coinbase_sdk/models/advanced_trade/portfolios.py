@@ -292,3 +292,16 @@ class PredictionMarketsPositionSide(SDKEnum):
 
 class RetailBrokerageApiGetPortfoliosResponse(SDKModel):
     portfolios: list[PortfolioServicePortfolio] | None = None
+
+
+CreatePortfolioResponse.model_rebuild()
+EditPortfolioResponse.model_rebuild()
+EquityPosition.model_rebuild()
+FuturesPosition.model_rebuild()
+GetPortfolioBreakdownResponse.model_rebuild()
+PerpPosition.model_rebuild()
+PortfolioBreakdown.model_rebuild()
+PortfolioPosition.model_rebuild()
+PortfolioServicePosition.model_rebuild()
+PredictionMarketPositionMetadata.model_rebuild()
+RetailBrokerageApiGetPortfoliosResponse.model_rebuild()

@@ -551,3 +551,7 @@ class UserChangesNotification(SDKModel):
     """
     The positions that changed.
     """
+
+
+TickerNotification.model_rebuild()
+UserChangesNotification.model_rebuild()

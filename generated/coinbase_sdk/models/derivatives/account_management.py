@@ -634,3 +634,16 @@ class TradingLimits(SDKModel):
     """
     Limit for perpetual trading requests.
     """
+
+
+AccountSummariesWithSummaries.model_rebuild()
+AccountSummaries.model_rebuild()
+AccountSummary.model_rebuild()
+AccountSummaryExtended.model_rebuild()
+InstrumentFee.model_rebuild()
+FeeStructure.model_rebuild()
+IsolatedAccountSummary.model_rebuild()
+Limits.model_rebuild()
+MarginModelChange.model_rebuild()
+MatchingEngineLimits.model_rebuild()
+TradingLimits.model_rebuild()
