@@ -18,7 +18,11 @@ RESERVED_CLASS_NAMES = frozenset(
         "Any", "AnyUrl", "Annotated", "AwareDatetime", "BaseModel", "ConfigDict", "Decimal", "Enum",
         "Field", "IntEnum", "List", "Dict", "Literal", "Model", "NaiveDatetime", "Optional", "RootModel",
         "SDKModel", "StrEnum", "Union", "UUID", "date", "datetime", "time", "timedelta",
+        "SDKEnum", "SDKIntEnum", "SDKValueEnum", "DecimalString", "JsonNumber",
     }
+    # A builtin name (`UserWarning`, `Exception`) would also resolve to the builtin in annotations
+    # evaluated before the model is defined, and the model could not be built.
+    | {name for name in dir(builtins) if name[:1].isupper() and isinstance(getattr(builtins, name), type)}
 )  # fmt: skip
 # Names pycodestyle (ruff E741-E743) refuses as ambiguous: they read as 1 and 0.
 AMBIGUOUS_NAMES = frozenset({"l", "O", "I"})

@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from ._shared import RetailBrokerageApiAmount as RetailBrokerageApiAmount
     from ._shared import RetailBrokerageApiProductType as RetailBrokerageApiProductType
     from ._shared import RiskManagementType as RiskManagementType
-    from ._shared import RuntimeError as RuntimeError
+    from ._shared import RuntimeErrorModel as RuntimeErrorModel
     from ._shared import ScaledLimitGtc as ScaledLimitGtc
     from ._shared import ScaledPriceDistribution as ScaledPriceDistribution
     from ._shared import ScaledSizeDistribution as ScaledSizeDistribution
@@ -251,8 +251,8 @@ if TYPE_CHECKING:
     from .converts import UkInstitution as UkInstitution
     from .converts import UnitPrice as UnitPrice
     from .converts import User as User
-    from .converts import UserWarning as UserWarning
     from .converts import UserWarningContext as UserWarningContext
+    from .converts import UserWarningModel as UserWarningModel
     from .converts import VaultToken as VaultToken
     from .converts import VendorPayment as VendorPayment
     from .converts import VendorVerificationStatus as VendorVerificationStatus
@@ -746,7 +746,7 @@ __all__ = [
     "Rtp",
     "RtpAccount",
     "RtpInstitution",
-    "RuntimeError",
+    "RuntimeErrorModel",
     "SamsungPay",
     "SamsungPayResult",
     "SamsungPayScheme",
@@ -811,8 +811,8 @@ __all__ = [
     "UkInstitution",
     "UnitPrice",
     "User",
-    "UserWarning",
     "UserWarningContext",
+    "UserWarningModel",
     "VaultToken",
     "VendorPayment",
     "VendorVerificationStatus",
@@ -1164,7 +1164,7 @@ _MODULES: dict[str, str] = {
     "Rtp": "converts",
     "RtpAccount": "converts",
     "RtpInstitution": "converts",
-    "RuntimeError": "_shared",
+    "RuntimeErrorModel": "_shared",
     "SamsungPay": "converts",
     "SamsungPayResult": "converts",
     "SamsungPayScheme": "converts",
@@ -1229,8 +1229,8 @@ _MODULES: dict[str, str] = {
     "UkInstitution": "converts",
     "UnitPrice": "converts",
     "User": "converts",
-    "UserWarning": "converts",
     "UserWarningContext": "converts",
+    "UserWarningModel": "converts",
     "VaultToken": "converts",
     "VendorPayment": "converts",
     "VendorVerificationStatus": "converts",

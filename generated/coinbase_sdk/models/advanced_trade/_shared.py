@@ -1306,7 +1306,7 @@ class RiskManagementType(SDKEnum):
     MANAGED_BY_VENUE = "MANAGED_BY_VENUE"
 
 
-class RuntimeError(SDKModel):
+class RuntimeErrorModel(SDKModel):
     error: str | None = None
     code: int | None = None
     message: str | None = None

@@ -1276,7 +1276,7 @@ class RatConvertTrade(SDKModel):
     source: PaymentMethodsPaymentMethod | None = None
     target: PaymentMethodsPaymentMethod | None = None
     unit_price: UnitPrice | None = None
-    user_warnings: list[UserWarning] | None = None
+    user_warnings: list[UserWarningModel] | None = None
     user_reference: str | None = None
     source_currency: str | None = None
     """
@@ -1796,18 +1796,18 @@ class User(SDKModel):
     user_uuid: str | None = None
 
 
-class UserWarning(SDKModel):
+class UserWarningContext(SDKModel):
+    details: list[str] | None = None
+    title: str | None = None
+    link_text: str | None = None
+
+
+class UserWarningModel(SDKModel):
     id: str | None = None
     link: Link | None = None
     context: UserWarningContext | None = None
     code: str | None = None
     message: str | None = None
-
-
-class UserWarningContext(SDKModel):
-    details: list[str] | None = None
-    title: str | None = None
-    link_text: str | None = None
 
 
 class VaultToken(SDKModel):
@@ -2023,7 +2023,7 @@ Swift.model_rebuild()
 Uk.model_rebuild()
 UkAccount.model_rebuild()
 UnitPrice.model_rebuild()
-UserWarning.model_rebuild()
+UserWarningModel.model_rebuild()
 WaivedDetails.model_rebuild()
 Zengin.model_rebuild()
 ZenginV2.model_rebuild()
