@@ -28,6 +28,7 @@ from generator.config import from_arguments
 from generator.ir import Operation
 from generator.pipeline import generate
 from tests.conftest import ROOT
+from tests.servers.base import free_port
 
 NPM = ROOT / "tests" / "npm" / "node_modules" / "@open-rpc"
 DOCUMENTS = NPM / "examples" / "build" / "service-descriptions"
@@ -41,12 +42,6 @@ pytestmark = pytest.mark.skipif(
 
 def documents() -> list[Path]:
     return sorted(DOCUMENTS.glob("*.json")) if DOCUMENTS.is_dir() else []
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module", params=documents(), ids=lambda p: p.stem.removesuffix("-openrpc"))

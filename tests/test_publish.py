@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -25,6 +24,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.servers import RestServer, TestKeys
+from tests.servers.base import free_port
 
 USER, PASSWORD = "publisher", "correct horse battery staple"
 VERSION = re.search(r'__version__ = "([^"]+)"', (ROOT / "generated" / "coinbase_sdk" / "_version.py").read_text(encoding="utf-8"))[1]  # type: ignore[index]
@@ -45,12 +45,6 @@ print(json.dumps({
     "portfolio": result.portfolio_balances[0].portfolio_uuid,
 }))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -262,3 +262,12 @@ class BaseRequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
         self.wfile.flush()
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now (for servers started as separate processes)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
