@@ -7,6 +7,7 @@ from pathlib import Path
 from generator.build.sdk import build_sdk
 from generator.config import from_arguments
 from generator.errors import Diagnostics
+from generator.pipeline import generate
 from tests.conftest import FIXTURES
 
 
@@ -38,3 +39,20 @@ def test_a_path_parameter_tells_apart_as_by_name(tmp_path: Path) -> None:
     )
     names, _ = build(spec)
     assert names == {"/prefs": "get_prefs", "/prefs/{type}": "get_prefs_by_type"}
+
+
+def test_models_never_shadow_what_a_resource_module_imports_or_defines(tmp_path: Path) -> None:
+    config = from_arguments(
+        package="shadow_sdk",
+        output=tmp_path,
+        openapi=[str(FIXTURES / "specs" / "import_shadowing_names.yaml")],
+        openrpc=[],
+        overlays=[],
+        version="0.1.0",
+    )
+    generate(config)  # runs ruff: a shadowed import (F811) fails the generation
+    source = (tmp_path / "shadow_sdk" / "shadow" / "things.py").read_text(encoding="utf-8")
+    assert "from .._base_client import AsyncRestApi, RestApi, Timeout\n" in source
+    for model in ("MappingModel", "RestApiModel", "ThingsWithRawResponse", "TimeoutModel"):
+        assert f"    {model},\n" in source
+    assert "class ThingsResource:" in source and "class ThingsResourceWithRawResponse:" in source

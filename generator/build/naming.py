@@ -19,6 +19,9 @@ RESERVED_CLASS_NAMES = frozenset(
         "Field", "IntEnum", "List", "Dict", "Literal", "Model", "NaiveDatetime", "Optional", "RootModel",
         "SDKModel", "StrEnum", "Union", "UUID", "date", "datetime", "time", "timedelta",
         "SDKEnum", "SDKIntEnum", "SDKValueEnum", "DecimalString", "JsonNumber",
+        # what the resource (group.py) and WebSocket (ws.py) modules import or define beside the models they import
+        "Mapping", "Timeout", "RestApi", "AsyncRestApi", "JsonRpcApi", "AsyncJsonRpcApi", "AsyncJsonRpcTransport",
+        "Overflow", "AsyncWebSocketApi", "Subscription", "WebSocketRoles", "ROLES",
     }
     # A builtin name (`UserWarning`, `Exception`) would also resolve to the builtin in annotations
     # evaluated before the model is defined, and the model could not be built.

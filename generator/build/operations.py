@@ -131,10 +131,11 @@ def api_class_name(name: str) -> str:
 
 
 def _group_class(name: str, model_names: set[str]) -> str:
-    """The group's class name; `Resource` is added when a model or an import already has it."""
+    """The group's class name; `Resource` is added when a model or an import already has one of its four classes' names."""
     candidate = class_name(name)
     taken = model_names | GROUP_MODULE_NAMES
-    return candidate + "Resource" if candidate in taken or f"Async{candidate}" in taken else candidate
+    defined = (candidate, f"Async{candidate}", f"{candidate}WithRawResponse", f"Async{candidate}WithRawResponse")
+    return candidate + "Resource" if any(n in taken for n in defined) else candidate
 
 
 def idempotency_of(node: dict[str, Any], params: Iterable[Param], default: bool, location: Location) -> tuple[bool, str]:
