@@ -145,3 +145,11 @@ def test_docstring_text_never_joins_the_closing_quotes(text: str) -> None:
         source = f'"""{rendered}"""\nx = 1\n'
         compile(source, "<doc>", "exec")  # a quote joining `"""` would leave a string open
         assert eval(source.removesuffix("\nx = 1\n")).rstrip().endswith('"')  # noqa: S307 - our own literal
+
+
+def test_an_error_listed_twice_with_one_code_and_message_gets_one_class(package: tuple[Path, ModuleType]) -> None:
+    output, _ = package
+    source = (output / "hostile_pkg" / "errors.py").read_text(encoding="utf-8")
+    assert source.count("(10040, ") == 1  # a repeated dict key would make the second entry win silently
+    assert "(10040, None): RetryError," in source
+    assert "class RetryError(" in source and "RetryError10040" not in source

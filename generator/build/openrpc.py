@@ -372,12 +372,26 @@ class OpenRpcBuilder:
         extensions = self.doc.data.get("x-error-extensions") or {}
         out: list[ErrorCode] = []
         taken: set[str] = set()
-        code_counts = Counter(e.get("code") for e in errors.values() if isinstance(e, dict))
+        # Errors listed twice (same code and message) count once: a message is matched only when it tells errors apart.
+        code_counts = Counter(
+            code for code, _ in {(e.get("code"), str(e.get("message", ""))) for e in errors.values() if isinstance(e, dict)}
+        )
+        first_with: dict[tuple[int, str], str] = {}  # (code, message) → the error key that has it
         for key, error in sorted(errors.items(), key=lambda kv: (kv[1].get("code", 0) if isinstance(kv[1], dict) else 0, kv[0])):
             pointer = join_pointer("/components/errors", key)
             if not isinstance(error, dict) or not isinstance(error.get("code"), int):
                 raise SpecError(self.doc.location(pointer), "an error needs an integer `code`")
             message = str(error.get("message", ""))
+            if (error["code"], message) in first_with:
+                # A response carries only the code and the message: the two cannot be told apart.
+                self.diagnostics.warn(
+                    self.doc.location(pointer),
+                    f"error {key!r} has the same code and message as {first_with[error['code'], message]!r}: "
+                    "it raises that error's class (no class of its own)",
+                    kind="duplicate JSON-RPC error",
+                )
+                continue
+            first_with[error["code"], message] = key
             extra: dict[str, Any] = extensions[key] if isinstance(extensions.get(key), dict) else {}
             base = class_name(_PLACEHOLDER.sub("", message) or key)
             if not base.endswith("Error"):

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import Diagnostics, Location, SpecError
 from ..ir import Deprecation, FieldMapping, Group, Operation, Param
-from .naming import RESERVED_MEMBER_NAMES, class_name, clean_text, python_name
+from .naming import RESERVED_CLASS_NAMES, RESERVED_MEMBER_NAMES, class_name, clean_text, pascal_case, python_name
 
 # What a group module (templates/package/group.py.jinja) and an API module import: a group class
 # (or its `Async` twin) with one of these names would shadow it.
@@ -124,18 +124,27 @@ class GroupCollector:
         )
 
 
+def _class_with_suffix(name: str, suffix: str, taken: set[str] | frozenset[str], defines: Iterable[str]) -> str:
+    """`name` as a class name, plus `suffix` when one of the classes it `defines` ({} = the name) is `taken`.
+
+    Unlike a model's name, a reserved name (`Mapping`) gets the class's own suffix, not `Model`.
+    """
+    if pascal_case(name) in RESERVED_CLASS_NAMES:
+        return pascal_case(name) + suffix
+    candidate = class_name(name)
+    return candidate + suffix if any(pattern.format(candidate) in taken for pattern in defines) else candidate
+
+
 def api_class_name(name: str) -> str:
     """The class of an API (`client.<name>`), which its module defines beside what it imports."""
-    candidate = class_name(name)
-    return candidate + "Api" if candidate in GROUP_MODULE_NAMES or f"Async{candidate}" in GROUP_MODULE_NAMES else candidate
+    return _class_with_suffix(name, "Api", GROUP_MODULE_NAMES, ("{}", "Async{}"))
 
 
 def _group_class(name: str, model_names: set[str]) -> str:
     """The group's class name; `Resource` is added when a model or an import already has one of its four classes' names."""
-    candidate = class_name(name)
-    taken = model_names | GROUP_MODULE_NAMES
-    defined = (candidate, f"Async{candidate}", f"{candidate}WithRawResponse", f"Async{candidate}WithRawResponse")
-    return candidate + "Resource" if any(n in taken for n in defined) else candidate
+    return _class_with_suffix(
+        name, "Resource", model_names | GROUP_MODULE_NAMES, ("{}", "Async{}", "{}WithRawResponse", "Async{}WithRawResponse")
+    )
 
 
 def idempotency_of(node: dict[str, Any], params: Iterable[Param], default: bool, location: Location) -> tuple[bool, str]:
