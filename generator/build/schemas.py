@@ -130,6 +130,7 @@ class SchemaBundle:
             return self._nullable(self._with_docs(inner, schema, site), schema)
 
         schema = _distribute_all_of(_without_requirement_unions(schema))
+        schema = self._properties_on_other_type(schema, site)
         is_enum = isinstance(schema.get("enum"), list)
         is_object = bool(schema.get("properties")) or (
             schema.get("type") == "object" and "additionalProperties" not in schema and not _has_combinator(schema)
@@ -139,16 +140,10 @@ class SchemaBundle:
         is_composite = isinstance(schema.get("allOf"), list) and len(schema["allOf"]) > 1
         # So is a discriminated union: the engine makes it a root model, numbered after its field.
         is_tagged_union = isinstance(schema.get("discriminator"), dict) and _has_combinator(schema)
-        if not root and (
-            is_enum
-            and schema.get("type", "string") in ("string", "integer")
-            or is_object
-            and schema.get("properties")
-            or is_composite
-            or is_tagged_union
-        ):
-            # Inline objects, composites and string and integer enums become named models, named from
-            # where they stand (left to the engine, an enum under a property `Field` took pydantic's `Field`).
+        if not root and (is_enum or is_object and schema.get("properties") or is_composite or is_tagged_union):
+            # Inline objects, composites and enums become named models, named from where they stand.
+            # Left to the engine, an enum under a property `Field` took pydantic's `Field`, and one under
+            # `self` took `Self` and renamed a component `Self` to `Self1`: every class name must be ours.
             name = self._name_for_context(context)
             self._sources[name] = f"{site.document.display}#{site.pointer}"
             self._taken.add(name)
@@ -208,6 +203,27 @@ class SchemaBundle:
         return self._nullable(self._with_docs(out, schema, site), schema)
 
     # -- pieces of the walk ------------------------------------------------------------------
+
+    def _properties_on_other_type(self, schema: dict[str, Any], site: _Site) -> dict[str, Any]:
+        """`type: array` with `properties`: a union of that type and an object with those properties.
+
+        JSON Schema ignores `properties` on a value that is not an object, but a spec that writes
+        them (Deribit's `public/get_last_settlements` result) usually means the object: accept both.
+        """
+        kind = schema.get("type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if not schema.get("properties") or kind is None or "object" in kinds or not all(isinstance(k, str) for k in kinds):
+            return schema
+        self._diagnostics.warn(
+            site.document.location(site.pointer),
+            f"`properties` on a schema of type {kind!r}: read as that type or an object with those properties",
+            kind="`properties` on a schema that is not an object",
+        )
+        object_keys = {"properties", "required", "additionalProperties", "patternProperties", "discriminator"}
+        docs = {k: v for k, v in schema.items() if k in ("description", "title", "nullable", "deprecated")}
+        other = {k: v for k, v in schema.items() if k not in object_keys and k not in docs}
+        obj = {"type": "object", **{k: v for k, v in schema.items() if k in object_keys}}
+        return {**docs, "anyOf": [other, obj]}
 
     @staticmethod
     def _single_ref_wrapper(schema: dict[str, Any]) -> str | None:
@@ -407,14 +423,20 @@ def _distribute_all_of(schema: dict[str, Any]) -> dict[str, Any]:
         for i, part in enumerate(parts)
         if isinstance(part, dict)
         for key in ("anyOf", "oneOf")
-        if isinstance(part.get(key), list) and not set(part) - {key, "description", "title", "discriminator"}
+        if isinstance(part.get(key), list) and part[key]
     ]
-    if len(unions) != 1:
+    if not unions:
         return schema
+    # One union at a time: each combination is a composite of its own, distributed again when it is
+    # named, so `allOf: [anyOf, anyOf]` ends as named products. What the union's part says beside
+    # the union (`required: [name]`) is one more part of every combination. Left undistributed, the
+    # models engine names the combinations itself (`Tree1`, `Tree2`).
     index, key = unions[0]
-    others = [part for i, part in enumerate(parts) if i != index]
+    union_part = parts[index]
+    beside = {k: v for k, v in union_part.items() if k not in (key, "description", "title", "discriminator")}
+    others = [part for i, part in enumerate(parts) if i != index] + ([beside] if beside else [])
     rest = {k: v for k, v in schema.items() if k != "allOf"}
-    return {**rest, key: [{"allOf": [member, *others]} for member in parts[index][key]]}
+    return {**rest, key: [{"allOf": [member, *others]} for member in union_part[key]]}
 
 
 def _ref_name(member: dict[str, Any]) -> str | None:

@@ -15,7 +15,7 @@ from ..errors import SdkgenError
 from ..ir import Api
 
 _HEADER = re.compile(r"\A(#[^\n]*\n)+")
-_ROOT_MODEL = re.compile(r"\n\nclass Model\(RootModel\[Any\]\):\n    root: Any\n")
+_ROOT_MODEL = re.compile(r"\n\nclass Model\(RootModel\[Any\]\):\n    root: Any(\n|\Z)")  # last in the module: no newline
 # The engine adds this to every model with a custom type; the SDK's types need no such permission.
 _ARBITRARY_TYPES = re.compile(r"\n    model_config = ConfigDict\(\n        arbitrary_types_allowed=True,\n    \)\n")
 # IR formats that the runtime's `_models` module gives a type of its own.

@@ -50,10 +50,13 @@ def owners(api: Api, classes: list[ast.ClassDef]) -> dict[str, str]:
     names = {c.name for c in classes}
     refs = {c.name: _names_in(c, names) for c in classes}
     used_by: dict[str, set[str]] = {name: set() for name in names}
+    expected = {m.name for m in api.models}
+    if names != expected:  # the IR and the models engine disagree on a class name: a generator bug, never a broken package
+        raise SdkgenError(
+            f"{api.source}: internal error: the models engine wrote classes {sorted(names - expected)[:5]} "
+            f"instead of the IR's {sorted(expected - names)[:5]}"
+        )
     for group in api.groups:
-        missing = sorted(set(group.model_imports) - names)
-        if missing:  # the IR and the models engine disagree on a class name: a generator bug, never a package that cannot import
-            raise SdkgenError(f"{api.source}: internal error: group {group.module!r} uses models the engine did not write: {missing}")
         for name in _closure(set(group.model_imports), refs):
             used_by[name].add(group.module)
     # Models no group uses (WebSocket payloads, unreferenced components) live in `_shared`, and so

@@ -1,0 +1,71 @@
+"""Every model class is named by the generator, never by the models engine (tests/fixtures/specs/engine_naming.yaml)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from generator.config import from_arguments
+from generator.pipeline import generate
+from tests.conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, ModuleType]]:
+    output = tmp_path_factory.mktemp("naming")
+    spec = FIXTURES / "specs" / "engine_naming.yaml"
+    generate(from_arguments(package="naming_sdk", output=output, openapi=[str(spec)], openrpc=[], overlays=[], version="0.1.0"))
+    sys.path.insert(0, str(output))
+    try:
+        import naming_sdk.models.engine_naming as module
+
+        yield output / "naming_sdk" / "models" / "engine_naming", module
+    finally:
+        sys.path.remove(str(output))
+        for name in [m for m in sys.modules if m.split(".")[0] == "naming_sdk"]:
+            del sys.modules[name]
+
+
+def defined_classes(folder: Path) -> set[str]:
+    return {
+        node.name
+        for path in folder.glob("*.py")
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.ClassDef)
+    }
+
+
+def test_the_component_keeps_its_name_when_a_property_is_called_like_it(models: tuple[Path, ModuleType]) -> None:
+    _, module = models
+    assert set(module.Self.model_fields) == {"x"}  # not renamed `Self1` for an enum the engine named `Self`
+
+
+def test_enums_of_any_type_are_named_from_their_property(models: tuple[Path, ModuleType]) -> None:
+    _, module = models
+    holder = module.Holder.model_validate({"self": 1.5, "flag": True, "mixed": 1})
+    assert type(holder.self).__name__ == "HolderSelf" and holder.self.value == 1.5
+    assert type(holder.flag).__name__ == "HolderFlag" and type(holder.mixed).__name__ == "HolderMixed"
+
+
+def test_properties_on_an_array_read_as_an_array_or_that_object(models: tuple[Path, ModuleType]) -> None:
+    _, module = models
+    assert module.Settlements.model_validate(["a"]).root == ["a"]
+    assert module.Settlements.model_validate({"continuation": "c"}).root.continuation == "c"
+
+
+def test_a_union_beside_required_in_an_allof_is_distributed(models: tuple[Path, ModuleType]) -> None:
+    _, module = models
+    tree = module.Tree.model_validate({"name": "n", "size": 2})
+    assert tree.root.name == "n" and tree.root.size == 2
+
+
+def test_no_class_is_numbered_and_the_facade_lists_every_class(models: tuple[Path, ModuleType]) -> None:
+    folder, module = models
+    classes = defined_classes(folder)
+    assert classes == set(module.__all__)
+    assert not [name for name in classes if name[-1].isdigit()]
