@@ -69,3 +69,9 @@ def test_no_class_is_numbered_and_the_facade_lists_every_class(models: tuple[Pat
     classes = defined_classes(folder)
     assert classes == set(module.__all__)
     assert not [name for name in classes if name[-1].isdigit()]
+
+
+def test_an_allof_of_one_inline_union_is_that_union(models: tuple[Path, ModuleType]) -> None:
+    _, module = models
+    assert module.Holder.model_validate({"either": "text"}).either == "text"
+    assert module.Holder.model_validate({"either": {"name": "n"}}).either.name == "n"

@@ -406,6 +406,11 @@ def _distribute_all_of(schema: dict[str, Any]) -> dict[str, Any]:
     its member (`...ResponseAudioDeltaEvent`) instead of being numbered by the models engine.
     """
     parts = schema.get("allOf")
+    if isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], dict) and "$ref" not in parts[0]:
+        # `allOf: [X]` is X: merged, or the engine would name X itself after the property.
+        outer = {k: v for k, v in schema.items() if k != "allOf"}
+        if not (set(outer) & set(parts[0])) - _ANNOTATION_KEYS:
+            return _distribute_all_of({**parts[0], **outer})
     if not isinstance(parts, list) or len(parts) < 2:
         return schema
     # Parts that only annotate (`{nullable: true}`, a lone description: the 3.0 way to make a $ref
