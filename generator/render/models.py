@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import warnings
 from pathlib import Path
@@ -15,7 +16,9 @@ from ..errors import SdkgenError
 from ..ir import Api
 
 _HEADER = re.compile(r"\A(#[^\n]*\n)+")
-_ROOT_MODEL = re.compile(r"\n\nclass Model\(RootModel\[Any\]\):\n    root: Any(\n|\Z)")  # last in the module: no newline
+# The bundle's own root (`{"$defs": ...}`) becomes `class Model(RootModel[Any])`; no model of the
+# IR is named `Model` (it is a reserved name), so that class is always the root, whatever its spelling.
+_ROOT_CLASS = "Model"
 # The engine adds this to every model with a custom type; the SDK's types need no such permission.
 _ARBITRARY_TYPES = re.compile(r"\n    model_config = ConfigDict\(\n        arbitrary_types_allowed=True,\n    \)\n")
 # IR formats that the runtime's `_models` module gives a type of its own.
@@ -36,6 +39,17 @@ def _with_runtime_types(node: Any, package: str) -> Any:
     if runtime_type is not None:
         out["customTypePath"] = f"{package}._models.{runtime_type}"
     return out
+
+
+def _without_root_class(source: str) -> str:
+    """`source` without the bundle root's class: it is not a model."""
+    tree = ast.parse(source)
+    lines = source.split("\n")  # as ast counts them
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == _ROOT_CLASS and node.end_lineno is not None:
+            del lines[node.lineno - 1 : node.end_lineno]
+            return "\n".join(lines)
+    return source
 
 
 def render_models(api: Api, package: str, header: str, templates: Path) -> str:
@@ -68,7 +82,7 @@ def render_models(api: Api, package: str, header: str, templates: Path) -> str:
     if not isinstance(source, str):
         raise SdkgenError(f"{api.source}: the models stage returned several modules")
     source = _HEADER.sub("", source)
-    source = _ROOT_MODEL.sub("\n", source)  # the bundle's own (empty) root is not a model
+    source = _without_root_class(source)
     source = _ARBITRARY_TYPES.sub("\n", source)
     enum_bases = [base for base in _OPEN_ENUMS if f"({base}):" in source]
     if enum_bases:  # the enum template names the runtime's open enum bases
