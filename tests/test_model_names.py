@@ -75,3 +75,9 @@ def test_an_allof_of_one_inline_union_is_that_union(models: tuple[Path, ModuleTy
     _, module = models
     assert module.Holder.model_validate({"either": "text"}).either == "text"
     assert module.Holder.model_validate({"either": {"name": "n"}}).either.name == "n"
+
+
+def test_a_union_in_a_nested_allof_is_distributed(models: tuple[Path, ModuleType]) -> None:
+    _, module = models
+    nested = module.Holder.model_validate({"nested": {"name": "n", "x": "y"}}).nested
+    assert (nested.name, nested.x) == ("n", "y")

@@ -406,6 +406,17 @@ def _distribute_all_of(schema: dict[str, Any]) -> dict[str, Any]:
     its member (`...ResponseAudioDeltaEvent`) instead of being numbered by the models engine.
     """
     parts = schema.get("allOf")
+    if isinstance(parts, list) and any(_is_bare_all_of(p) for p in parts):
+        # `allOf: [A, {allOf: [B, C]}]` is `allOf: [A, B, C]`: one level, so its unions distribute.
+        flat: list[Any] = []
+        notes: dict[str, Any] = {}
+        for part in parts:
+            if _is_bare_all_of(part):
+                flat.extend(part["allOf"])
+                notes.update((k, v) for k, v in part.items() if k != "allOf")  # `nullable` still applies
+            else:
+                flat.append(part)
+        return _distribute_all_of({**notes, **schema, "allOf": flat})
     if isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], dict) and "$ref" not in parts[0]:
         # `allOf: [X]` is X: merged, or the engine would name X itself after the property.
         outer = {k: v for k, v in schema.items() if k != "allOf"}
@@ -442,6 +453,11 @@ def _distribute_all_of(schema: dict[str, Any]) -> dict[str, Any]:
     others = [part for i, part in enumerate(parts) if i != index] + ([beside] if beside else [])
     rest = {k: v for k, v in schema.items() if k != "allOf"}
     return {**rest, key: [{"allOf": [member, *others]} for member in union_part[key]]}
+
+
+def _is_bare_all_of(part: Any) -> bool:
+    """A part that is only an `allOf` (and notes), whose parts can join its parent's."""
+    return isinstance(part, dict) and isinstance(part.get("allOf"), list) and not set(part) - _ANNOTATION_KEYS - {"allOf"}
 
 
 def _ref_name(member: dict[str, Any]) -> str | None:
