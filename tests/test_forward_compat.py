@@ -51,6 +51,17 @@ def test_blank_decimal_string_reads_as_none() -> None:
 
     assert IntxAmount.model_validate({"value": "", "currency": "USD"}).value is None
     assert IntxAmount.model_validate({"value": "0.10", "currency": "USD"}).value == Decimal("0.10")
+    assert IntxAmount.model_validate_json(b'{"value": "", "currency": "USD"}').value is None
+    assert IntxAmount.model_validate_json(b'{"value": null}').value is None
+
+
+def test_a_decimal_string_that_is_not_a_number_is_refused_as_a_decimal() -> None:
+    from coinbase_sdk.models.advanced_trade import IntxAmount
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as raised:
+        IntxAmount.model_validate_json(b'{"value": "ten"}')
+    assert raised.value.errors()[0]["type"] == "decimal_parsing"  # the first error names the decimal, not the "" branch
 
 
 def test_gateway_numbers_are_floats_by_default(rpc_server: JsonRpcServer, keys: TestKeys) -> None:

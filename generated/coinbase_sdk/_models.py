@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import Enum, IntEnum, StrEnum
-from typing import Annotated, Any, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 __all__ = ["DecimalString", "JsonNumber", "SDKEnum", "SDKIntEnum", "SDKModel", "SDKValueEnum"]
 
@@ -82,11 +82,19 @@ class SDKValueEnum(Enum):
         return self._name_ in type(self).__members__
 
 
-def _blank_to_none(value: object) -> object:
-    return None if value == "" else value
+def _blank_is_none(_: str) -> None:
+    return None
 
 
-DecimalString: TypeAlias = Annotated[Decimal | None, BeforeValidator(_blank_to_none)]
+if TYPE_CHECKING:
+    DecimalString: TypeAlias = Decimal | None
+else:
+    # Tried in order, all in pydantic-core: a decimal or null never calls Python; only "" reaches
+    # `_blank_is_none`. (A Python validator on every value cost a fifth of parsing a balances response.)
+    DecimalString = Annotated[
+        Decimal | None | Annotated[Literal[""], AfterValidator(_blank_is_none)],
+        Field(union_mode="left_to_right"),
+    ]
 """A decimal sent as a JSON string (money, prices, sizes): exact, and "" (Coinbase's "not set") reads as None."""
 
 JsonNumber: TypeAlias = float | Decimal
