@@ -150,7 +150,12 @@ def import_package(output: Path, package: str) -> None:
 def write_document(path: Path, document: dict[str, Any], as_yaml: bool) -> Path:
     if as_yaml:
         path = path.with_suffix(".yaml")
-        path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+        if yaml.safe_load(text) != document:
+            # PyYAML writes U+2028 and U+0085 raw inside quoted scalars, where YAML reads them as line
+            # breaks folded into spaces: the document would not be the one drawn. Escaped, it is.
+            text = yaml.safe_dump(document, allow_unicode=False, sort_keys=False)
+        path.write_text(text, encoding="utf-8")
     else:
         path = path.with_suffix(".json")
         path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.conftest import run_client
-from tests.servers import RestServer
+from tests.servers import Fault, JsonRpcServer, RestServer, TestKeys
 from tests.servers.hostile import HostileServer, RawRequest
 
 SERVER_TIME = json.dumps({"iso": "2026-01-01T00:00:00Z", "epochSeconds": "1", "epochMillis": "1000"}).encode()
@@ -88,6 +88,34 @@ def test_header_values_with_line_breaks_are_refused_before_sending(hostile: Host
     with pytest.raises(ValueError, match="line break or NUL"):
         server_time(hostile.url, mode, extra_headers={"X-Note": value})
     assert hostile.received == []
+
+
+def test_default_headers_with_line_breaks_are_refused_before_sending(hostile: HostileServer, mode: str) -> None:
+    with pytest.raises(ValueError, match="line break or NUL"):
+        run_client(
+            mode,
+            lambda c: c.advanced_trade.public.get_server_time(),
+            advanced_trade_base_url=hostile.url,
+            default_headers={"X-Team": "desk\r\nX-Injected: 1"},
+        )
+    assert hostile.received == []
+
+
+def test_a_gateway_token_with_a_line_break_is_never_sent_as_a_header(rpc_server: JsonRpcServer, keys: TestKeys, mode: str) -> None:
+    token = json.dumps(
+        {"jsonrpc": "2.0", "id": 1, "result": {"access_token": "t\r\nX-Injected: 1", "expires_in": 900, "token_type": "bearer"}}
+    )
+    rpc_server.enqueue(Fault(status=200, body=token.encode(), rpc_method="public/auth"))
+    with pytest.raises(ValueError, match="line break or NUL"):
+        run_client(
+            mode,
+            lambda c: c.derivatives.account_management.get_account_summaries(),
+            derivatives_base_url=rpc_server.url,
+            api_key_name=keys.ed25519_key_name,
+            api_private_key=keys.ed25519_secret_b64,
+            max_retries=0,
+        )
+    assert [json.loads(r.body)["method"] for r in rpc_server.requests] == ["public/auth"]
 
 
 # -- TLS ------------------------------------------------------------------------------------------

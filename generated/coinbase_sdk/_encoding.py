@@ -117,8 +117,11 @@ def expand_path(template: str, params: Mapping[str, Any]) -> str:
     return _PATH_FIELD.sub(field, template)
 
 
+_HEADER_BREAK = re.compile("[\r\n\0]")
+
+
 def check_header_values(headers: Mapping[str, str]) -> None:
     """Refuse header names or values that would split the request (CR, LF, NUL)."""
     for name, value in headers.items():
-        if any(c in name or c in value for c in "\r\n\0"):
+        if _HEADER_BREAK.search(name) or _HEADER_BREAK.search(value):
             raise ValueError(f"header {name!r} contains a line break or NUL")

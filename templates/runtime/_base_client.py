@@ -248,6 +248,7 @@ class _RestCore:
         self.base_url = base_url.rstrip("/")
         self.auth = auth
         self.headers = dict(headers)
+        check_header_values(self.headers)  # once here; each call checks only its extra headers
         self.policy = policy
         self.max_response_bytes = max_response_bytes
 
@@ -269,10 +270,12 @@ class _RestCore:
         """The request for one attempt, signed afresh (a CDP JWT lives two minutes and is single-use)."""
         # Each path parameter is one path segment: `/`, `..` and `?` are escaped, never interpreted.
         url_path = expand_path(path, path_params)
-        headers = {**self.headers, **(extra_headers or {})}
+        headers = self.headers
+        if extra_headers:
+            check_header_values(extra_headers)
+            headers = {**headers, **extra_headers}
         if content is not None:
-            headers["Content-Type"] = content_type
-        check_header_values(headers)
+            headers = {**headers, "Content-Type": content_type}
         kwargs: dict[str, Any] = {"headers": headers}
         params = query_items(query)
         if params:  # an empty `params` still makes httpx parse and rebuild the URL
@@ -462,7 +465,8 @@ class _JsonRpcCore:
         self.max_response_bytes = max_response_bytes
         self.base_url = base_url.rstrip("/")
         self.method_in_path = method_in_path
-        self.headers = dict(headers)
+        self.headers = {**headers, "Content-Type": "application/json"}
+        check_header_values(self.headers)  # once here; each call checks only what it adds
         self.auth_method = auth_method
         self.auth = auth
         self.policy = policy
@@ -502,10 +506,14 @@ class _JsonRpcCore:
         request_id = next(self._ids)
         body = list(params) if isinstance(params, list) else dict(params)
         envelope = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": encode_value(body, decimal_as_number=True)}
-        headers = {**self.headers, **(extra_headers or {}), "Content-Type": "application/json"}
+        headers = self.headers
+        if extra_headers:
+            check_header_values(extra_headers)
+            headers = {**headers, **extra_headers, "Content-Type": "application/json"}
         if self.token.value is not None and not method.startswith("public/") and not sign:
-            headers["Authorization"] = f"Bearer {self.token.value}"
-        check_header_values(headers)
+            bearer = {"Authorization": f"Bearer {self.token.value}"}
+            check_header_values(bearer)  # the token is the server's text
+            headers = {**headers, **bearer}
         kwargs: dict[str, Any] = {"headers": headers, "content": dumps_exact(envelope).encode()}
         if timeout is not _STRIP and timeout is not None:
             kwargs["timeout"] = timeout
