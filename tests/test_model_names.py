@@ -81,3 +81,26 @@ def test_a_union_in_a_nested_allof_is_distributed(models: tuple[Path, ModuleType
     _, module = models
     nested = module.Holder.model_validate({"nested": {"name": "n", "x": "y"}}).nested
     assert (nested.name, nested.x) == ("n", "y")
+
+
+def test_a_named_allof_of_one_enum_is_a_class_of_that_enum(models: tuple[Path, ModuleType]) -> None:
+    _, module = models
+    assert module.Grade.model_validate(2).root == module.Level(2)
+
+
+def test_an_allof_of_an_object_and_a_scalar_is_typed_as_the_object(models: tuple[Path, ModuleType]) -> None:
+    _, module = models
+    assert module.Mixed.model_validate({"name": "n"}).name == "n"
+
+
+def test_the_parts_left_to_the_server_are_named_in_a_warning() -> None:
+    from generator.build.sdk import build_sdk
+    from generator.errors import Diagnostics
+
+    diagnostics = Diagnostics()
+    spec = FIXTURES / "specs" / "engine_naming.yaml"
+    build_sdk(
+        from_arguments(package="n", output=Path("unused"), openapi=[str(spec)], openrpc=[], overlays=[], version="0.1.0"), diagnostics
+    )
+    (warning,) = [d for d in diagnostics.items if "no one type can hold" in d.message]
+    assert warning.location.pointer == "/components/schemas/Mixed/allOf" and "1 of its 2 parts" in warning.message

@@ -197,12 +197,59 @@ class SchemaBundle:
                     )
                     for i, m in enumerate(members)
                 ]
+        if isinstance(out.get("allOf"), list):
+            self._settle_all_of(out, site, root=root)
         discriminator = schema.get("discriminator")
         if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
             out["discriminator"] = self._discriminator(discriminator, site, context)
         return self._nullable(self._with_docs(out, schema, site), schema)
 
     # -- pieces of the walk ------------------------------------------------------------------
+
+    def _shape(self, part: dict[str, Any]) -> str:
+        """What an `allOf` part is: "object", "other" (enum, union, scalar, array) or "neutral" (only constraints)."""
+        ref = part.get("$ref")
+        if isinstance(ref, str):
+            target = self._defs.get(ref.rsplit("/", 1)[-1])
+            return "object" if target is None else self._shape(target)  # a def in progress is a recursive object
+        if part.get("properties") or part.get("type") == "object":
+            return "object"
+        if isinstance(part.get("allOf"), list):
+            shapes = {self._shape(p) for p in part["allOf"] if isinstance(p, dict)}
+            return "other" if "other" in shapes else "object" if "object" in shapes else "neutral"
+        if "type" in part or "enum" in part or "const" in part or _has_combinator(part) or "items" in part:
+            return "other"
+        return "neutral"
+
+    def _settle_all_of(self, out: dict[str, Any], site: _Site, *, root: bool) -> None:
+        """An `allOf` that is not only objects: keep what a model can be, and say what is left to the server.
+
+        Objects combine as a model with several bases; an object and an enum, or a boolean and a
+        union, cannot be one Python type (left to the models engine, they became classes it named
+        itself). The objects are kept, else the first part; value constraints always are. A named
+        model that is `allOf` one enum or union is that type (the engine would write no class).
+        """
+        parts = [p for p in out["allOf"] if isinstance(p, dict)]
+        shapes = [self._shape(p) for p in parts]
+        if "other" not in shapes:
+            return
+        if "object" in shapes:
+            kept = [p for p, shape in zip(parts, shapes, strict=True) if shape != "other"]
+        else:
+            first = shapes.index("other")
+            kept = [p for i, (p, shape) in enumerate(zip(parts, shapes, strict=True)) if i == first or shape == "neutral"]
+        if len(kept) < len(parts):
+            self._diagnostics.warn(
+                site.document.location(join_pointer(site.pointer, "allOf")),
+                f"`allOf` combines parts no one type can hold; typed as {len(kept)} of its {len(parts)} parts (the server checks the rest)",
+                kind="`allOf` of parts no one type can hold",
+            )
+        if root and "object" not in shapes:
+            del out["allOf"]
+            for key, value in parts[shapes.index("other")].items():
+                out.setdefault(key, value)
+        else:
+            out["allOf"] = kept
 
     def _properties_on_other_type(self, schema: dict[str, Any], site: _Site) -> dict[str, Any]:
         """`type: array` with `properties`: a union of that type and an object with those properties.
@@ -409,14 +456,14 @@ def _distribute_all_of(schema: dict[str, Any]) -> dict[str, Any]:
     if isinstance(parts, list) and any(_is_bare_all_of(p) for p in parts):
         # `allOf: [A, {allOf: [B, C]}]` is `allOf: [A, B, C]`: one level, so its unions distribute.
         flat: list[Any] = []
-        notes: dict[str, Any] = {}
+        inner_notes: dict[str, Any] = {}
         for part in parts:
             if _is_bare_all_of(part):
                 flat.extend(part["allOf"])
-                notes.update((k, v) for k, v in part.items() if k != "allOf")  # `nullable` still applies
+                inner_notes.update((k, v) for k, v in part.items() if k != "allOf")  # `nullable` still applies
             else:
                 flat.append(part)
-        return _distribute_all_of({**notes, **schema, "allOf": flat})
+        return _distribute_all_of({**inner_notes, **schema, "allOf": flat})
     if isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], dict) and "$ref" not in parts[0]:
         # `allOf: [X]` is X: merged, or the engine would name X itself after the property.
         outer = {k: v for k, v in schema.items() if k != "allOf"}
