@@ -14,6 +14,7 @@ from .build.sdk import build_sdk
 from .config import Config
 from .errors import Diagnostics
 from .ir import Sdk
+from .load.background import validating
 from .render.files import SURFACE_FILE, render_sdk
 from .render.format import format_tree
 from .surface.diff import diff_surfaces
@@ -49,8 +50,10 @@ class Result:
 
 
 def _render_into(stage: Path, config: Config, templates: Path, diagnostics: Diagnostics) -> tuple[Sdk, dict[str, bytes]]:
-    with deep_recursion():
-        sdk = build_sdk(config, diagnostics)
+    # Validation runs in the background while the IR is built and rendered; it is joined before a
+    # file is written, so a broken spec writes nothing and reports its validation error first.
+    with deep_recursion(), validating(diagnostics) as validations:
+        sdk = build_sdk(config, diagnostics, validations)
         files = {path: text.encode("utf-8") for path, text in render_sdk(sdk, templates).items()}
     if config.changelog is not None and config.changelog.is_file():  # the package ships its changelog
         files[CHANGELOG_FILE] = config.changelog.read_bytes()

@@ -8,10 +8,11 @@ from importlib.metadata import PackageNotFoundError, version
 from ..config import ApiSource, Config
 from ..errors import Diagnostics, Location, SpecError
 from ..ir import Api, Credential, Operation, Sdk
+from ..load.background import Validations, validating
 from ..load.documents import SourceDocument, read_document
 from ..load.overlay import apply_overlay
 from ..load.refs import DocumentSet
-from ..load.validate import openapi_version, validate_openapi, validate_openrpc
+from ..load.validate import openapi_check, openapi_version, openrpc_check
 from .naming import RESERVED_MEMBER_NAMES, python_name, snake_case, strip_operation_prefix
 from .openapi import OpenApiBuilder
 from .openrpc import OpenRpcBuilder
@@ -31,8 +32,8 @@ def generator_version() -> str:
         return "0+unknown"
 
 
-def load_api(source: ApiSource, config: Config, diagnostics: Diagnostics) -> DocumentSet:
-    """Read a spec, apply its overlays, validate the result."""
+def load_api(source: ApiSource, config: Config, validations: Validations) -> DocumentSet:
+    """Read a spec, apply its overlays, check its references and start validating the result."""
     document = read_document(source.path, root=config.root)
     for overlay_path in source.overlays:
         apply_overlay(document, read_document(overlay_path, root=config.root))
@@ -40,9 +41,9 @@ def load_api(source: ApiSource, config: Config, diagnostics: Diagnostics) -> Doc
     if source.kind == "openapi":
         openapi_version(document)
         documents.check_all()
-        validate_openapi(document, diagnostics, schema_only=documents.collection_loop())
+        validations.start(openapi_check(document, schema_only=documents.collection_loop()))
     else:
-        validate_openrpc(document)
+        validations.start(openrpc_check(document))
         documents.check_all()
     return documents
 
@@ -55,11 +56,18 @@ def _api_name(source: ApiSource, document: SourceDocument) -> str:
     return python_name(name, fallback="api")
 
 
-def build_sdk(config: Config, diagnostics: Diagnostics) -> Sdk:
-    """The IR of the SDK `config` describes."""
+def build_sdk(config: Config, diagnostics: Diagnostics, validations: Validations | None = None) -> Sdk:
+    """The IR of the SDK `config` describes.
+
+    Validation runs beside the build: joined here, or by the caller that passes `validations`
+    (the pipeline joins them after rendering, before anything is written).
+    """
+    if validations is None:
+        with validating(diagnostics) as own:
+            return build_sdk(config, diagnostics, own)
     apis: list[Api] = []
     for source in config.apis:
-        documents = load_api(source, config, diagnostics)
+        documents = load_api(source, config, validations)
         name = _api_name(source, documents.main)
         if name in RESERVED_MEMBER_NAMES or name in {a.name for a in apis} or name in ("models", "close", "from_env"):
             raise SpecError(Location(documents.main.display), f"API name {name!r} is taken", "name the API with NAME=FILE")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -108,17 +110,27 @@ def _findings(document: SourceDocument, version: str, schema_only: bool) -> Find
     return Findings(None, tuple(warnings))
 
 
-def validate_openapi(document: SourceDocument, diagnostics: Diagnostics, *, schema_only: bool = False) -> None:
-    """Raise SpecError for the first problem of the document's structure; warn about schema content.
+@dataclass(frozen=True)
+class Check:
+    """One validation of one document: its cache key, and the pure function that runs it.
+
+    Running it is the slowest step for a large spec; `background.py` runs it in a child process
+    while the IR is built, and the cache (see `cache.py`) answers for an unchanged document.
+    """
+
+    document: SourceDocument
+    key: str
+    run: Callable[[], Findings]
+
+
+def openapi_check(document: SourceDocument, *, schema_only: bool = False) -> Check:
+    """The check of an OpenAPI document (its cheap parts, operationIds and version, run now).
 
     Real specs often carry schema-content slips (OpenAI's repeats names in `required`, uses 3.0's
     boolean `exclusiveMinimum` in a 3.1 document, gives defaults that do not match their schema).
-    None of them changes what can be generated, so they are warnings; anything the builder then
-    cannot use is still an error with its own location.
-
-    Validation is the slowest step for a large spec and depends only on the document, so its
-    findings are cached by the document's content (see `cache.py`): regenerating after a template
-    change does not validate an unchanged spec again.
+    None of them changes what can be generated, so they are warnings; the first problem of the
+    document's structure is an error; anything the builder then cannot use is still an error with
+    its own location.
 
     `schema_only` runs only its check against the OpenAPI schema, not its semantic checks: for
     documents on which those would recurse forever (see `DocumentSet.collection_loop`).
@@ -126,16 +138,53 @@ def validate_openapi(document: SourceDocument, diagnostics: Diagnostics, *, sche
     _check_operation_ids(document)
     version = openapi_version(document)
     key = cache_key("openapi-spec-validator" + ("/schema" if schema_only else ""), version, document.data)
-    cached = read_cache(key)
-    findings = _from_json(cached) if cached is not None else None
-    if findings is None:
-        findings = _findings(document, version, schema_only)
-        write_cache(key, {"error": findings.error, "warnings": findings.warnings})
+    return Check(document, key, functools.partial(_findings, document, version, schema_only))
+
+
+def openrpc_check(document: SourceDocument) -> Check:
+    """The meta-schema check of an OpenRPC document."""
+    version = document.data.get("openrpc")
+    if not isinstance(version, str) or not version.startswith("1."):
+        raise SpecError(document.location("/openrpc"), "not an OpenRPC 1.x document (missing `openrpc` version)")
+    return Check(document, cache_key("openrpc-meta-schema", "1.3", document.data), functools.partial(_openrpc_findings, document))
+
+
+def cached_findings(check: Check) -> Findings | None:
+    """The findings the cache holds for `check`, or None."""
+    cached = read_cache(check.key)
+    return _from_json(cached) if cached is not None else None
+
+
+def remember(check: Check, findings: Findings) -> None:
+    write_cache(check.key, {"error": findings.error, "warnings": findings.warnings})
+
+
+def report(check: Check, findings: Findings, diagnostics: Diagnostics) -> None:
+    """Raise the SpecError of `findings`, or add their warnings."""
     if findings.error is not None:
         pointer, message, hint = findings.error
-        raise SpecError(document.location(pointer), message, hint)
+        raise SpecError(check.document.location(pointer), message, hint)
     for message, kind in findings.warnings:
-        diagnostics.warn(document.location(), message, kind=kind)
+        diagnostics.warn(check.document.location(), message, kind=kind)
+
+
+def run_check(check: Check, diagnostics: Diagnostics) -> None:
+    """Run `check` here and now (through the cache) and report what it found."""
+    findings = cached_findings(check)
+    if findings is None:
+        findings = check.run()
+        remember(check, findings)
+    report(check, findings, diagnostics)
+
+
+def validate_openapi(document: SourceDocument, diagnostics: Diagnostics, *, schema_only: bool = False) -> None:
+    """Raise SpecError for the first problem of the document's structure; warn about schema content."""
+    run_check(openapi_check(document, schema_only=schema_only), diagnostics)
+
+
+def validate_openrpc(document: SourceDocument) -> None:
+    """Raise SpecError for the most relevant meta-schema violation of an OpenRPC document."""
+    run_check(openrpc_check(document), Diagnostics())
 
 
 def _from_json(data: Any) -> Findings | None:
@@ -179,17 +228,12 @@ def openrpc_validator() -> jsonschema.Draft7Validator:
     return jsonschema.Draft7Validator(schema, registry=registry)
 
 
-def validate_openrpc(document: SourceDocument) -> None:
-    """Raise SpecError for the most relevant meta-schema violation of an OpenRPC document."""
-    version = document.data.get("openrpc")
-    if not isinstance(version, str) or not version.startswith("1."):
-        raise SpecError(document.location("/openrpc"), "not an OpenRPC 1.x document (missing `openrpc` version)")
+def _openrpc_findings(document: SourceDocument) -> Findings:
     error = jsonschema.exceptions.best_match(openrpc_validator().iter_errors(document.data))
     while error is not None and error.context:  # `oneOf` failures: report the branch that came closest
         error = jsonschema.exceptions.best_match(error.context)
-    if error is not None:
-        raise SpecError(
-            document.location(_pointer(error.absolute_path)),
-            f"invalid OpenRPC: {error.message}",
-            "see the OpenRPC 1.3 specification for this object",
-        )
+    if error is None:
+        return Findings(None, ())
+    return Findings(
+        (_pointer(error.absolute_path), f"invalid OpenRPC: {error.message}", "see the OpenRPC 1.3 specification for this object"), ()
+    )

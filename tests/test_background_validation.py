@@ -1,0 +1,97 @@
+"""Spec validation runs in a child process beside the build, and reports as if it had run first."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from generator.errors import Diagnostics, SpecError
+from generator.load.background import validating
+from generator.load.documents import read_document
+from generator.load.validate import Check, Findings, openapi_check
+from tests.conftest import FIXTURES
+
+SEED = FIXTURES / "specs" / "seed_intx_balances.yaml"
+PARENT = os.getpid()
+
+
+def warn_with_pid() -> Findings:
+    return Findings(None, ((f"checked in process {os.getpid()}", "pid"),))
+
+
+def die_in_a_child() -> Findings:
+    if os.getpid() != PARENT:
+        os._exit(9)  # a child killed before it answers
+    return Findings(None, (("checked again in the parent", "rerun"),))
+
+
+def broken() -> Findings:
+    return Findings(("/paths", "invalid OpenAPI 3.1: the validator's own words", "fix it in an overlay"), ())
+
+
+def check(run: object, key: str) -> Check:
+    return Check(read_document(SEED), key, run)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", "off")
+
+
+def test_a_check_runs_in_a_child_process_and_its_warnings_are_reported() -> None:
+    diagnostics = Diagnostics()
+    with validating(diagnostics) as validations:
+        validations.start(check(warn_with_pid, "pid"))
+    (warning,) = diagnostics.items
+    assert warning.message.startswith("checked in process ") and warning.message != f"checked in process {PARENT}"
+
+
+def test_without_fork_a_check_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SDKGEN_VALIDATE_IN_PROCESS", "1")
+    diagnostics = Diagnostics()
+    with validating(diagnostics) as validations:
+        validations.start(check(warn_with_pid, "pid"))
+    assert [d.message for d in diagnostics.items] == [f"checked in process {PARENT}"]
+
+
+def test_a_child_that_dies_is_replaced_by_a_run_here() -> None:
+    diagnostics = Diagnostics()
+    with validating(diagnostics) as validations:
+        validations.start(check(die_in_a_child, "dies"))
+    assert [d.message for d in diagnostics.items] == ["checked again in the parent"]
+
+
+def test_a_validation_error_is_raised_at_the_end_of_the_block() -> None:
+    with pytest.raises(SpecError, match="the validator's own words") as raised:
+        with validating(Diagnostics()) as validations:
+            validations.start(check(broken, "broken"))
+    assert raised.value.location.pointer == "/paths" and raised.value.hint == "fix it in an overlay"
+
+
+def test_when_the_builder_trips_over_a_broken_spec_the_validation_error_is_raised_instead() -> None:
+    with pytest.raises(SpecError, match="the validator's own words"):
+        with validating(Diagnostics()) as validations:
+            validations.start(check(broken, "broken"))
+            raise KeyError("what a builder does with a spec it cannot read")
+
+
+def test_a_builder_error_stands_when_the_spec_validates() -> None:
+    with pytest.raises(KeyError, match="a generator bug"):
+        with validating(Diagnostics()) as validations:
+            validations.start(check(warn_with_pid, "pid"))
+            raise KeyError("a generator bug")
+
+
+def test_the_real_validator_gives_the_same_answer_in_a_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 42\n", encoding="utf-8")
+    messages = []
+    for in_process in ("0", "1"):
+        monkeypatch.setenv("SDKGEN_VALIDATE_IN_PROCESS", in_process)
+        with pytest.raises(SpecError) as raised:
+            with validating(Diagnostics()) as validations:
+                validations.start(openapi_check(read_document(spec)))
+        messages.append(str(raised.value))
+    assert messages[0] == messages[1] and "/paths/~1a/get/responses" in messages[0]
