@@ -79,15 +79,22 @@ def write_files(root: Path, files: dict[str, bytes]) -> None:
         target.write_bytes(data)
 
 
+# File descriptors of the locks this process holds: a forked child (background validation) closes
+# its copies, so a generation killed mid-way frees the lock at once, not when the child ends.
+HELD_LOCK_FDS: set[int] = set()
+
+
 @contextlib.contextmanager
 def locked(output: Path) -> Iterator[None]:
     """Hold an exclusive lock for `output` (a second generation waits for the first)."""
     lock_path = output.parent / f".{output.name}.sdkgen.lock"
     with open(lock_path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        HELD_LOCK_FDS.add(handle.fileno())
         try:
             yield
         finally:
+            HELD_LOCK_FDS.discard(handle.fileno())
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 

@@ -95,3 +95,23 @@ def test_the_real_validator_gives_the_same_answer_in_a_child(tmp_path: Path, mon
                 validations.start(openapi_check(read_document(spec)))
         messages.append(str(raised.value))
     assert messages[0] == messages[1] and "/paths/~1a/get/responses" in messages[0]
+
+
+def lock_fd_is_open() -> Findings:
+    from generator.write import HELD_LOCK_FDS
+
+    (fd,) = HELD_LOCK_FDS
+    try:
+        os.fstat(fd)
+    except OSError:
+        return Findings(None, (("the output lock is closed here", "lock"),))
+    return Findings(None, (("the output lock is open here", "lock"),))
+
+
+def test_a_child_does_not_keep_the_output_lock(tmp_path: Path) -> None:
+    from generator.write import locked
+
+    diagnostics = Diagnostics()
+    with locked(tmp_path / "out"), validating(diagnostics) as validations:
+        validations.start(check(lock_fd_is_open, "lock"))
+    assert [d.message for d in diagnostics.items] == ["the output lock is closed here"]

@@ -24,10 +24,14 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from ..errors import Diagnostics
+from ..write import HELD_LOCK_FDS
 from .validate import Check, Findings, cached_findings, remember, report
 
 
 def _in_child(check: Check, answer: Connection) -> None:
+    for fd in HELD_LOCK_FDS:  # the parent's output lock is not the child's to keep
+        with contextlib.suppress(OSError):
+            os.close(fd)
     try:
         answer.send(check.run())
     finally:
