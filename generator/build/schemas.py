@@ -55,6 +55,7 @@ class SchemaBundle:
         self._named: dict[tuple[str, str], str] = {}  # (file, pointer) → class name
         self._defs: dict[str, dict[str, Any]] = {}
         self._sources: dict[str, str] = {}
+        self._raw: dict[str, Any] = {}  # name → the spec's schema, while its normalised form is being built
         self._in_progress: set[str] = set()
         self._taken: set[str] = set()
 
@@ -88,6 +89,7 @@ class SchemaBundle:
         if name not in self._defs and name not in self._in_progress:
             self._in_progress.add(name)
             schema = resolve_pointer(document.data, pointer)
+            self._raw[name] = schema
             self._defs[name] = self._normalize(schema, _Site(document, pointer), name, root=True)
             self._in_progress.discard(name)
         return name
@@ -206,16 +208,18 @@ class SchemaBundle:
 
     # -- pieces of the walk ------------------------------------------------------------------
 
-    def _shape(self, part: dict[str, Any]) -> str:
+    def _shape(self, part: dict[str, Any], seen: frozenset[str] = frozenset()) -> str:
         """What an `allOf` part is: "object", "other" (enum, union, scalar, array) or "neutral" (only constraints)."""
         ref = part.get("$ref")
         if isinstance(ref, str):
-            target = self._defs.get(ref.rsplit("/", 1)[-1])
-            return "object" if target is None else self._shape(target)  # a def in progress is a recursive object
+            name = ref.rsplit("/", 1)[-1]
+            # A def still being normalised (the part is inside it) is judged by its spec schema.
+            target = self._defs.get(name, self._raw.get(name))
+            return "object" if not isinstance(target, dict) or name in seen else self._shape(target, seen | {name})
         if part.get("properties") or part.get("type") == "object":
             return "object"
         if isinstance(part.get("allOf"), list):
-            shapes = {self._shape(p) for p in part["allOf"] if isinstance(p, dict)}
+            shapes = {self._shape(p, seen) for p in part["allOf"] if isinstance(p, dict)}
             return "other" if "other" in shapes else "object" if "object" in shapes else "neutral"
         if "type" in part or "enum" in part or "const" in part or _has_combinator(part) or "items" in part:
             return "other"
