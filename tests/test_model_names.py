@@ -111,3 +111,8 @@ def test_an_allof_inside_the_union_it_refers_to_is_settled_too(models: tuple[Pat
     node = module.Node.model_validate({"children": {"a": {"children": {}}}})
     child = node.root.children["a"].root  # the allOf's own model, whose value is a Node
     assert child.root.children == {}
+
+
+def test_an_allof_of_two_maps_is_the_first_map(models: tuple[Path, ModuleType]) -> None:
+    _, module = models
+    assert module.Maps.model_validate({"a": "x"}).root == {"a": "x"}

@@ -209,18 +209,20 @@ class SchemaBundle:
     # -- pieces of the walk ------------------------------------------------------------------
 
     def _shape(self, part: dict[str, Any], seen: frozenset[str] = frozenset()) -> str:
-        """What an `allOf` part is: "object", "other" (enum, union, scalar, array) or "neutral" (only constraints)."""
+        """What an `allOf` part is: "object", "map", "other" (enum, union, scalar, array) or "neutral" (only constraints)."""
         ref = part.get("$ref")
         if isinstance(ref, str):
             name = ref.rsplit("/", 1)[-1]
             # A def still being normalised (the part is inside it) is judged by its spec schema.
             target = self._defs.get(name, self._raw.get(name))
             return "object" if not isinstance(target, dict) or name in seen else self._shape(target, seen | {name})
-        if part.get("properties") or part.get("type") == "object":
+        if part.get("properties"):
             return "object"
+        if part.get("type") == "object":
+            return "map" if isinstance(part.get("additionalProperties"), dict) else "object"
         if isinstance(part.get("allOf"), list):
             shapes = {self._shape(p, seen) for p in part["allOf"] if isinstance(p, dict)}
-            return "other" if "other" in shapes else "object" if "object" in shapes else "neutral"
+            return "other" if "other" in shapes else "object" if "object" in shapes else "map" if "map" in shapes else "neutral"
         if "type" in part or "enum" in part or "const" in part or _has_combinator(part) or "items" in part:
             return "other"
         return "neutral"
@@ -234,7 +236,10 @@ class SchemaBundle:
         model that is `allOf` one enum or union is that type (the engine would write no class).
         """
         parts = [p for p in out["allOf"] if isinstance(p, dict)]
+        # A map (`additionalProperties` only) joins a model as its extra fields, but two maps, or a
+        # map and a scalar, make no one type: then it counts as "other".
         shapes = [self._shape(p) for p in parts]
+        shapes = [("object" if "object" in shapes else "other") if shape == "map" else shape for shape in shapes]
         if "other" not in shapes:
             return
         if "object" in shapes:
