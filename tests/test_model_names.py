@@ -116,3 +116,15 @@ def test_an_allof_inside_the_union_it_refers_to_is_settled_too(models: tuple[Pat
 def test_an_allof_of_two_maps_is_the_first_map(models: tuple[Path, ModuleType]) -> None:
     _, module = models
     assert module.Maps.model_validate({"a": "x"}).root == {"a": "x"}
+
+
+def test_properties_beside_a_union_join_each_member(models: tuple[Path, ModuleType]) -> None:
+    _, module = models
+    priced = module.Priced.model_validate({"price": "1", "name": "n"}).root
+    assert (priced.price, priced.name) == ("1", "n")
+
+
+def test_a_type_list_with_object_and_string_is_a_union(models: tuple[Path, ModuleType]) -> None:
+    _, module = models
+    assert module.NameOrText.model_validate("text").root == "text"
+    assert module.NameOrText.model_validate({"name": "n"}).root.name == "n"

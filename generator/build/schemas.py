@@ -131,7 +131,8 @@ class SchemaBundle:
             inner = self._ref(schema[combinator][0]["$ref"], _Site(site.document, join_pointer(site.pointer, combinator, 0)), context)
             return self._nullable(self._with_docs(inner, schema, site), schema)
 
-        schema = _distribute_all_of(_without_requirement_unions(schema))
+        schema = self._union_beside_properties(_without_requirement_unions(schema))
+        schema = _distribute_all_of(schema)
         schema = self._properties_on_other_type(schema, site)
         is_enum = isinstance(schema.get("enum"), list)
         is_object = bool(schema.get("properties")) or (
@@ -268,18 +269,41 @@ class SchemaBundle:
         """
         kind = schema.get("type")
         kinds = kind if isinstance(kind, list) else [kind]
-        if not schema.get("properties") or kind is None or "object" in kinds or not all(isinstance(k, str) for k in kinds):
+        if not schema.get("properties") or kind is None or not all(isinstance(k, str) for k in kinds):
             return schema
-        self._diagnostics.warn(
-            site.document.location(site.pointer),
-            f"`properties` on a schema of type {kind!r}: read as that type or an object with those properties",
-            kind="`properties` on a schema that is not an object",
-        )
+        others = [k for k in kinds if k not in ("object", "null")]
+        if not others:
+            return schema  # an object, or `[object, null]`: a model, optional
+        if "object" not in kinds:
+            self._diagnostics.warn(
+                site.document.location(site.pointer),
+                f"`properties` on a schema of type {kind!r}: read as that type or an object with those properties",
+                kind="`properties` on a schema that is not an object",
+            )
+        # `type: [object, string]` is a union too: the engine would name the object part itself.
         object_keys = {"properties", "required", "additionalProperties", "patternProperties", "discriminator"}
         docs = {k: v for k, v in schema.items() if k in ("description", "title", "nullable", "deprecated")}
         other = {k: v for k, v in schema.items() if k not in object_keys and k not in docs}
+        other["type"] = [*others, "null"] if "null" in kinds else others[0] if len(others) == 1 else others
         obj = {"type": "object", **{k: v for k, v in schema.items() if k in object_keys}}
         return {**docs, "anyOf": [other, obj]}
+
+    @staticmethod
+    def _union_beside_properties(schema: dict[str, Any]) -> dict[str, Any]:
+        """`{properties: P, anyOf: [A, B]}` → `allOf: [{properties: P}, {anyOf: [A, B]}]`, then distributed.
+
+        The object's own properties are one part of each member (the engine would otherwise name
+        `X1`, `X2` itself). A union that only lists required properties was dropped before.
+        """
+        if not isinstance(schema.get("properties"), dict) or not schema["properties"]:
+            return schema
+        key = next((k for k in ("anyOf", "oneOf") if isinstance(schema.get(k), list) and schema[k]), None)
+        if key is None:
+            return schema
+        docs = {k: v for k, v in schema.items() if k in _ANNOTATION_KEYS}
+        union = {key: schema[key], **({"discriminator": schema["discriminator"]} if "discriminator" in schema else {})}
+        base = {k: v for k, v in schema.items() if k not in docs and k not in (key, "discriminator")}
+        return {**docs, "allOf": [base, union]}
 
     @staticmethod
     def _single_ref_wrapper(schema: dict[str, Any]) -> str | None:
