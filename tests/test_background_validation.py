@@ -115,3 +115,14 @@ def test_a_child_does_not_keep_the_output_lock(tmp_path: Path) -> None:
     with locked(tmp_path / "out"), validating(diagnostics) as validations:
         validations.start(check(lock_fd_is_open, "lock"))
     assert [d.message for d in diagnostics.items] == ["the output lock is closed here"]
+
+
+def crash() -> Findings:
+    raise RuntimeError("the validator itself failed")
+
+
+def test_a_check_that_raises_in_the_child_raises_here_with_no_traceback_printed(capfd: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(RuntimeError, match="the validator itself failed"):
+        with validating(Diagnostics()) as validations:
+            validations.start(check(crash, "crash"))
+    assert "Traceback" not in capfd.readouterr().err

@@ -72,7 +72,7 @@ class SchemaBundle:
         for key in sorted(container):
             name = unique_name(names[key], self._taken, ("Model", "Schema"))
             self._claim(document, join_pointer(base, key), name)
-        for key in container:
+        for key in sorted(container):  # in name order: what a schema sees of one still being built never depends on spec order
             self._define(document, join_pointer(base, key))
 
     def _claim(self, document: SourceDocument, pointer: str, name: str) -> str:
@@ -150,7 +150,10 @@ class SchemaBundle:
             name = self._name_for_context(context)
             self._sources[name] = f"{site.document.display}#{site.pointer}"
             self._taken.add(name)
-            self._defs[name] = self._normalize(schema, site, name, root=True)
+            # A composite allows null where it is used (below), not inside itself: `anyOf: [allOf, null]`
+            # would leave the engine to name the composite.
+            inner = {k: v for k, v in schema.items() if k != "nullable"} if is_composite and self._nullable_keyword else schema
+            self._defs[name] = self._normalize(inner, site, name, root=True)
             return self._nullable({"$ref": f"#/$defs/{name}"}, schema)
 
         out: dict[str, Any] = {}
@@ -205,6 +208,14 @@ class SchemaBundle:
         discriminator = schema.get("discriminator")
         if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
             out["discriminator"] = self._discriminator(discriminator, site, context)
+        if root and "allOf" in out and self._nullable_keyword and schema.get("nullable") is True:
+            # A named nullable composite: the composite is a model of its own (`anyOf: [allOf, null]`
+            # would leave the engine to name it), and this one is it or null.
+            value = self._name_for_context(context + "Value")
+            self._sources[value] = f"{site.document.display}#{site.pointer}"
+            self._taken.add(value)
+            self._defs[value] = out
+            out = {"$ref": f"#/$defs/{value}"}
         return self._nullable(self._with_docs(out, schema, site), schema)
 
     # -- pieces of the walk ------------------------------------------------------------------
@@ -228,6 +239,59 @@ class SchemaBundle:
             return "other"
         return "neutral"
 
+    def _object_fields(self, part: dict[str, Any], seen: frozenset[str] = frozenset()) -> tuple[dict[str, Any], list[str]] | None:
+        """The properties and required names an object part has, through its `$ref`s and `allOf`s (None: unknown)."""
+        ref = part.get("$ref")
+        if isinstance(ref, str):
+            name = ref.rsplit("/", 1)[-1]
+            target = self._defs.get(name)  # a def still being built: unknown
+            return None if target is None or name in seen else self._object_fields(target, seen | {name})
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        for inner in part.get("allOf") or []:
+            fields = self._object_fields(inner, seen) if isinstance(inner, dict) else None
+            if fields is None:
+                return None
+            properties.update(fields[0])
+            required.extend(fields[1])
+        if set(part) - {"type", "properties", "required", "allOf", "description", "title", "deprecated"}:
+            return None  # a map, a union or anything else beside: not merged here
+        properties.update(part.get("properties") or {})
+        required.extend(r for r in part.get("required") or [] if isinstance(r, str))
+        return properties, required
+
+    def _is_named_union(self, part: dict[str, Any]) -> bool:
+        ref = part.get("$ref")
+        target = self._defs.get(ref.rsplit("/", 1)[-1]) if isinstance(ref, str) else None
+        return isinstance(target, dict) and _has_combinator(target) and "allOf" not in target and not target.get("properties")
+
+    def _flatten_conflicting_objects(self, out: dict[str, Any]) -> None:
+        """Objects in one `allOf` that give one property different types become one object, the last part's type winning.
+
+        Left to the models engine, each such property got a merged class it named itself after the
+        property (GitHub's webhook payloads narrow `fork` to `true` and `owner` to a non-null user).
+        The last part is the refinement in every spec seen; JSON Schema's intersection has no
+        Python type. Without a conflict, the parts stay bases of the model.
+        """
+        merged: dict[str, Any] = {}
+        required: list[str] = []
+        conflict = False
+        for part in out["allOf"]:
+            fields = self._object_fields(part) if isinstance(part, dict) else None
+            if fields is None:
+                return
+            for name, schema in fields[0].items():
+                conflict = conflict or (name in merged and merged[name] != schema)
+                merged[name] = schema
+            required.extend(fields[1])
+        if not conflict:
+            return
+        del out["allOf"]
+        out["type"] = "object"
+        out["properties"] = {**merged, **(out.get("properties") or {})}
+        if required or out.get("required"):
+            out["required"] = list(dict.fromkeys([*required, *(out.get("required") or [])]))
+
     def _settle_all_of(self, out: dict[str, Any], site: _Site, *, root: bool) -> None:
         """An `allOf` that is not only objects: keep what a model can be, and say what is left to the server.
 
@@ -236,15 +300,19 @@ class SchemaBundle:
         itself). The objects are kept, else the first part; value constraints always are. A named
         model that is `allOf` one enum or union is that type (the engine would write no class).
         """
+        # "Or null" means nothing inside an intersection: a nullable part is its schema.
+        out["allOf"] = [_not_null(p) for p in out["allOf"]]
         parts = [p for p in out["allOf"] if isinstance(p, dict)]
         # A map (`additionalProperties` only) joins a model as its extra fields, but two maps, or a
         # map and a scalar, make no one type: then it counts as "other".
         shapes = [self._shape(p) for p in parts]
         shapes = [("object" if "object" in shapes else "other") if shape == "map" else shape for shape in shapes]
         if "other" not in shapes:
+            self._flatten_conflicting_objects(out)
             return
         if "object" in shapes:
-            kept = [p for p, shape in zip(parts, shapes, strict=True) if shape != "other"]
+            # A named union beside objects stays: the engine gives each of its members the objects' fields.
+            kept = [p for p, shape in zip(parts, shapes, strict=True) if shape != "other" or self._is_named_union(p)]
         else:
             first = shapes.index("other")
             kept = [p for i, (p, shape) in enumerate(zip(parts, shapes, strict=True)) if i == first or shape == "neutral"]
@@ -295,14 +363,14 @@ class SchemaBundle:
         The object's own properties are one part of each member (the engine would otherwise name
         `X1`, `X2` itself). A union that only lists required properties was dropped before.
         """
-        if not isinstance(schema.get("properties"), dict) or not schema["properties"]:
-            return schema
+        if not isinstance(schema.get("properties"), dict) or not schema["properties"] or "discriminator" in schema:
+            return schema  # a discriminated union keeps its tag: the members carry the properties
         key = next((k for k in ("anyOf", "oneOf") if isinstance(schema.get(k), list) and schema[k]), None)
         if key is None:
             return schema
         docs = {k: v for k, v in schema.items() if k in _ANNOTATION_KEYS}
-        union = {key: schema[key], **({"discriminator": schema["discriminator"]} if "discriminator" in schema else {})}
-        base = {k: v for k, v in schema.items() if k not in docs and k not in (key, "discriminator")}
+        union = {key: schema[key]}
+        base = {k: v for k, v in schema.items() if k not in docs and k != key}
         return {**docs, "allOf": [base, union]}
 
     @staticmethod
@@ -514,6 +582,7 @@ def _distribute_all_of(schema: dict[str, Any]) -> dict[str, Any]:
                 folded.setdefault(key, value)
         kept = [p for p in parts if not any(p is n for n in notes)]
         return _distribute_all_of({**folded, "allOf": kept}) if len(kept) > 1 else {**folded, "allOf": kept}
+    parts = [_without_requirement_unions(p) if isinstance(p, dict) else p for p in parts]  # "give a or b" is no union of types
     unions = [
         (i, key)
         for i, part in enumerate(parts)
@@ -533,6 +602,14 @@ def _distribute_all_of(schema: dict[str, Any]) -> dict[str, Any]:
     others = [part for i, part in enumerate(parts) if i != index] + ([beside] if beside else [])
     rest = {k: v for k, v in schema.items() if k != "allOf"}
     return {**rest, key: [{"allOf": [member, *others]} for member in union_part[key]]}
+
+
+def _not_null(part: Any) -> Any:
+    """`anyOf: [X, {type: null}]` (how a nullable part is normalised) → X."""
+    members = part.get("anyOf") if isinstance(part, dict) else None
+    if isinstance(members, list) and len(members) == 2 and {"type": "null"} in members and len(part) == 1:
+        return next(m for m in members if m != {"type": "null"})
+    return part
 
 
 def _is_bare_all_of(part: Any) -> bool:

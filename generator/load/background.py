@@ -8,8 +8,8 @@ validation error still comes first: when the builder trips over a broken spec, t
 error is raised instead, as if it had run first.
 
 Children are forked (Linux): the document is already in memory and is not pickled. Where fork is
-not available, or with `SDKGEN_VALIDATE_IN_PROCESS=1`, each check runs in this process when it
-starts, as before. A child that dies without an answer is replaced by a run in this process.
+not available, in a daemonic process (a `multiprocessing.Pool` worker), or with
+`SDKGEN_VALIDATE_IN_PROCESS=1`, each check runs in this process when it starts, as before. A child that dies without an answer is replaced by a run in this process.
 """
 
 from __future__ import annotations
@@ -34,12 +34,16 @@ def _in_child(check: Check, answer: Connection) -> None:
             os.close(fd)
     try:
         answer.send(check.run())
+    except BaseException:  # noqa: BLE001 - no answer: the parent runs the check itself and reports what it raises
+        pass
     finally:
         answer.close()
 
 
 def _can_fork() -> bool:
-    return sys.platform == "linux" and os.environ.get("SDKGEN_VALIDATE_IN_PROCESS") != "1"
+    # A daemonic process (a `multiprocessing.Pool` worker) may not have children.
+    daemonic = multiprocessing.current_process().daemon
+    return sys.platform == "linux" and not daemonic and os.environ.get("SDKGEN_VALIDATE_IN_PROCESS") != "1"
 
 
 @dataclass

@@ -14,6 +14,7 @@ itself and `_shared`, and `_shared` needs nothing else: no import cycles, by con
 from __future__ import annotations
 
 import ast
+from typing import Any
 
 from ..errors import SdkgenError
 from ..ir import Api
@@ -45,17 +46,51 @@ def _closure(roots: set[str], refs: dict[str, set[str]]) -> set[str]:
     return seen
 
 
+def _kind_of_class(node: ast.ClassDef) -> str:
+    bases = [ast.unparse(b) for b in node.bases]
+    if any(b in _ENUM_BASES for b in bases):
+        return "enum"
+    return "root" if any(b.startswith("RootModel") for b in bases) else "object"
+
+
+def _kind_of_schema(schema: dict[str, Any]) -> str:
+    """ "enum", "object" (properties and nothing that could make it a root model) or "any" (the engine decides)."""
+    if isinstance(schema.get("enum"), list):
+        return "enum"
+    if schema.get("properties") and not any(k in schema for k in ("allOf", "anyOf", "oneOf")) and schema.get("type") in (None, "object"):
+        return "object"
+    return "any"
+
+
+def _same_kind(node: ast.ClassDef, schema: dict[str, Any]) -> bool:
+    expected, written = _kind_of_schema(schema), _kind_of_class(node)
+    return expected in ("any", written)
+
+
+def _check_engine_names(api: Api, classes: list[ast.ClassDef]) -> None:
+    """Every model of the IR is a class of the engine's, of the kind the IR's schema says.
+
+    The IR names every model so that the engine need not, and mostly it does not; where it still
+    merges or splits schemas itself (overlapping `allOf` properties, a discriminated union beside
+    properties), its own classes are allowed, but never in place of one of ours: a model missing
+    (a group's import would fail) or taken by another class of the same name (`Self` given to an
+    enum and the component renamed `Self1`) is a generator bug, and nothing is written.
+    """
+    by_name = {c.name: c for c in classes}
+    missing = sorted(m.name for m in api.models if m.name not in by_name)
+    taken = sorted(m.name for m in api.models if m.name in by_name and not _same_kind(by_name[m.name], m.schema))
+    if missing or taken:
+        raise SdkgenError(
+            f"{api.source}: internal error: the models engine wrote no class for {missing[:5]} and another kind of class for {taken[:5]}"
+        )
+
+
 def owners(api: Api, classes: list[ast.ClassDef]) -> dict[str, str]:
     """Model name → the module it goes to (a group's module, or `_shared`)."""
     names = {c.name for c in classes}
     refs = {c.name: _names_in(c, names) for c in classes}
     used_by: dict[str, set[str]] = {name: set() for name in names}
-    expected = {m.name for m in api.models}
-    if names != expected:  # the IR and the models engine disagree on a class name: a generator bug, never a broken package
-        raise SdkgenError(
-            f"{api.source}: internal error: the models engine wrote classes {sorted(names - expected)[:5]} "
-            f"instead of the IR's {sorted(expected - names)[:5]}"
-        )
+    _check_engine_names(api, classes)
     for group in api.groups:
         for name in _closure(set(group.model_imports), refs):
             used_by[name].add(group.module)
