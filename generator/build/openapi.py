@@ -191,7 +191,14 @@ class OpenApiBuilder:
         if isinstance(body, dict) and "$ref" in body:
             body = self.documents.resolve(body["$ref"], self.doc, site).value
         content = body.get("content") if isinstance(body, dict) else None
-        if not isinstance(content, dict) or not content:
+        if content == {}:  # no media type at all (just-eat): nothing to send
+            self.diagnostics.warn(
+                self.doc.location(join_pointer(site, "content")),
+                "a request body with no media types: the call sends no body",
+                kind="request body without media types",
+            )
+            return "none", "", []
+        if not isinstance(content, dict):
             raise SpecError(self.doc.location(site), "a request body needs `content`")
         content_type = next((c for c in content if _is_json(c)), None)
         required = body.get("required") is True

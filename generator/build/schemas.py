@@ -135,6 +135,14 @@ class SchemaBundle:
         schema = _distribute_all_of(schema)
         schema = self._properties_on_other_type(schema, site)
         is_enum = isinstance(schema.get("enum"), list)
+        if is_enum and schema.get("type") in ("array", "object"):
+            # id4i's `type: array` with the item values as its `enum`: the values describe no array.
+            self._diagnostics.warn(
+                site.document.location(join_pointer(site.pointer, "enum")),
+                f"`enum` on a schema of type {schema['type']!r} (ignored: put it on the items)",
+                kind="`enum` on an array or object schema",
+            )
+            is_enum = False
         is_object = bool(schema.get("properties")) or (
             schema.get("type") == "object" and "additionalProperties" not in schema and not _has_combinator(schema)
         )
