@@ -42,3 +42,16 @@ def test_an_enum_on_an_array_schema_is_ignored_with_a_warning(tmp_path: Path) ->
     (param,) = operations["get_history"].params  # type: ignore[attr-defined]
     assert param.annotation == "list[str] | None"
     assert warnings == ["`enum` on a schema of type 'array' (ignored: put it on the items)"]
+
+
+def test_a_schema_with_both_an_enum_and_properties_generates(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        HEAD + "  /x:\n    get:\n      operationId: getX\n"
+        "      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Odd'}}}}}\n"
+        "components:\n  schemas:\n    Odd: {enum: [a, b], properties: {p: {type: string}}}\n",
+        encoding="utf-8",
+    )
+    config = from_arguments(package="quirks", output=tmp_path / "out", openapi=[str(spec)], openrpc=[], overlays=[], version="0.1.0")
+    generate(config)  # the engine decides what it is; before, the kind check refused it as an internal error
+    assert (tmp_path / "out" / "quirks" / "models" / "quirks" / "__init__.py").is_file()

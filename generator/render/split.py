@@ -55,7 +55,7 @@ def _kind_of_class(node: ast.ClassDef) -> str:
 
 def _kind_of_schema(schema: dict[str, Any]) -> str:
     """ "enum", "object" (properties and nothing that could make it a root model) or "any" (the engine decides)."""
-    if isinstance(schema.get("enum"), list):
+    if isinstance(schema.get("enum"), list) and not schema.get("properties"):  # an enum with properties: the engine decides
         return "enum"
     if schema.get("properties") and not any(k in schema for k in ("allOf", "anyOf", "oneOf")) and schema.get("type") in (None, "object"):
         return "object"
