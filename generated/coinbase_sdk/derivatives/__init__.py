@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from .._websocket import AsyncWebSocketApi, WebSocketRoles
     from .account_management import AccountManagement, AsyncAccountManagement
     from .authentication import AsyncAuthentication, Authentication
+    from .market_data import AsyncMarketData, MarketData
+    from .session_management import AsyncSessionManagement, SessionManagement
+    from .trading import AsyncTrading, Trading
     from .ws import AsyncDerivativesWebSocket
 
 __all__ = ["AsyncDerivatives", "Derivatives"]
@@ -41,6 +44,27 @@ class Derivatives:
 
         return Authentication(self._api)
 
+    @cached_property
+    def market_data(self) -> MarketData:
+        """Market Data."""
+        from .market_data import MarketData
+
+        return MarketData(self._api)
+
+    @cached_property
+    def session_management(self) -> SessionManagement:
+        """Session Management."""
+        from .session_management import SessionManagement
+
+        return SessionManagement(self._api)
+
+    @cached_property
+    def trading(self) -> Trading:
+        """Trading."""
+        from .trading import Trading
+
+        return Trading(self._api)
+
 
 class AsyncDerivatives:
     """Coinbase Derivatives JSON-RPC gateway (Deribit-powered) (async): one attribute per resource group, and `ws` for the same methods and the subscriptions over WebSocket."""
@@ -62,6 +86,27 @@ class AsyncDerivatives:
         from .authentication import AsyncAuthentication
 
         return AsyncAuthentication(self._api)
+
+    @cached_property
+    def market_data(self) -> AsyncMarketData:
+        """Market Data."""
+        from .market_data import AsyncMarketData
+
+        return AsyncMarketData(self._api)
+
+    @cached_property
+    def session_management(self) -> AsyncSessionManagement:
+        """Session Management."""
+        from .session_management import AsyncSessionManagement
+
+        return AsyncSessionManagement(self._api)
+
+    @cached_property
+    def trading(self) -> AsyncTrading:
+        """Trading."""
+        from .trading import AsyncTrading
+
+        return AsyncTrading(self._api)
 
     @cached_property
     def ws(self) -> AsyncDerivativesWebSocket:

@@ -23,6 +23,9 @@ from ..models.derivatives import (
 if TYPE_CHECKING:
     from .account_management import AsyncAccountManagement
     from .authentication import AsyncAuthentication
+    from .market_data import AsyncMarketData
+    from .session_management import AsyncSessionManagement
+    from .trading import AsyncTrading
 
 __all__ = ["ROLES", "AsyncDerivativesChannels", "AsyncDerivativesWebSocket"]
 
@@ -84,6 +87,27 @@ class AsyncDerivativesWebSocket:
         from .authentication import AsyncAuthentication
 
         return AsyncAuthentication(self._api)
+
+    @cached_property
+    def market_data(self) -> AsyncMarketData:
+        """Market Data (over WebSocket)."""
+        from .market_data import AsyncMarketData
+
+        return AsyncMarketData(self._api)
+
+    @cached_property
+    def session_management(self) -> AsyncSessionManagement:
+        """Session Management (over WebSocket)."""
+        from .session_management import AsyncSessionManagement
+
+        return AsyncSessionManagement(self._api)
+
+    @cached_property
+    def trading(self) -> AsyncTrading:
+        """Trading (over WebSocket)."""
+        from .trading import AsyncTrading
+
+        return AsyncTrading(self._api)
 
 
 class AsyncDerivativesChannels:

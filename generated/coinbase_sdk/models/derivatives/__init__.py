@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ._shared import ChangedOrder as ChangedOrder
     from ._shared import ChangedPosition as ChangedPosition
     from ._shared import ChangedTrade as ChangedTrade
+    from ._shared import InstrumentKind as InstrumentKind
     from ._shared import Interval as Interval
     from ._shared import PortfolioNotification as PortfolioNotification
     from ._shared import TickerNotification as TickerNotification
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from .account_management import FeeRates as FeeRates
     from .account_management import FeeStructure as FeeStructure
     from .account_management import InstrumentFee as InstrumentFee
-    from .account_management import InstrumentKind as InstrumentKind
     from .account_management import IsolatedAccountSummary as IsolatedAccountSummary
     from .account_management import Limits as Limits
     from .account_management import MarginModel as MarginModel
@@ -36,6 +36,44 @@ if TYPE_CHECKING:
     from .account_management import TradingLimits as TradingLimits
     from .authentication import AuthGrantType as AuthGrantType
     from .authentication import AuthResult as AuthResult
+    from .market_data import ChartData as ChartData
+    from .market_data import ChartDataStatus as ChartDataStatus
+    from .market_data import ChartResolution as ChartResolution
+    from .market_data import Instrument as Instrument
+    from .market_data import InstrumentFutureType as InstrumentFutureType
+    from .market_data import InstrumentOptionType as InstrumentOptionType
+    from .market_data import InstrumentSettlementPeriod as InstrumentSettlementPeriod
+    from .market_data import OrderBook as OrderBook
+    from .market_data import Ticker as Ticker
+    from .market_data import TickerGreeks as TickerGreeks
+    from .market_data import TickSizeStep as TickSizeStep
+    from .trading import AdvancedOrderType as AdvancedOrderType
+    from .trading import CancelledOrders as CancelledOrders
+    from .trading import CancelOrderType as CancelOrderType
+    from .trading import CancelReport as CancelReport
+    from .trading import ClosePositionType as ClosePositionType
+    from .trading import Direction as Direction
+    from .trading import InstrumentKindFilter as InstrumentKindFilter
+    from .trading import LinkedOrderType as LinkedOrderType
+    from .trading import OpenOrderType as OpenOrderType
+    from .trading import Order as Order
+    from .trading import OrderCancelReason as OrderCancelReason
+    from .trading import OrderOriginalOrderType as OrderOriginalOrderType
+    from .trading import OrderState as OrderState
+    from .trading import OrderType as OrderType
+    from .trading import OrderWithTrades as OrderWithTrades
+    from .trading import OtocoOrder as OtocoOrder
+    from .trading import Sorting as Sorting
+    from .trading import TimeInForce as TimeInForce
+    from .trading import Trigger as Trigger
+    from .trading import TriggerFillCondition as TriggerFillCondition
+    from .trading import UserTrade as UserTrade
+    from .trading import UserTradeLiquidation as UserTradeLiquidation
+    from .trading import UserTradeLiquidity as UserTradeLiquidity
+    from .trading import UserTradeOrderType as UserTradeOrderType
+    from .trading import UserTrades as UserTrades
+    from .trading import UserTradeState as UserTradeState
+    from .trading import UserTradeTickDirection as UserTradeTickDirection
 
 __all__ = [
     "AccountDetails",
@@ -43,30 +81,68 @@ __all__ = [
     "AccountSummariesWithSummaries",
     "AccountSummary",
     "AccountSummaryExtended",
+    "AdvancedOrderType",
     "AuthGrantType",
     "AuthResult",
     "BookNotification",
+    "CancelOrderType",
+    "CancelReport",
+    "CancelledOrders",
     "ChangedOrder",
     "ChangedPosition",
     "ChangedTrade",
+    "ChartData",
+    "ChartDataStatus",
+    "ChartResolution",
+    "ClosePositionType",
+    "Direction",
     "FeeRates",
     "FeeStructure",
+    "Instrument",
     "InstrumentFee",
+    "InstrumentFutureType",
     "InstrumentKind",
+    "InstrumentKindFilter",
+    "InstrumentOptionType",
+    "InstrumentSettlementPeriod",
     "Interval",
     "IsolatedAccountSummary",
     "Limits",
+    "LinkedOrderType",
     "MarginModel",
     "MarginModelChange",
     "MarginState",
     "MatchingEngineLimits",
+    "OpenOrderType",
+    "Order",
+    "OrderBook",
+    "OrderCancelReason",
+    "OrderOriginalOrderType",
+    "OrderState",
+    "OrderType",
+    "OrderWithTrades",
+    "OtocoOrder",
     "PortfolioNotification",
     "Position",
     "RateLimit",
+    "Sorting",
+    "TickSizeStep",
+    "Ticker",
+    "TickerGreeks",
     "TickerNotification",
     "TickerStats",
+    "TimeInForce",
     "TradingLimits",
+    "Trigger",
+    "TriggerFillCondition",
     "UserChangesNotification",
+    "UserTrade",
+    "UserTradeLiquidation",
+    "UserTradeLiquidity",
+    "UserTradeOrderType",
+    "UserTradeState",
+    "UserTradeTickDirection",
+    "UserTrades",
 ]
 
 # Where each model lives: a group's own module, or `_shared`. A model is imported on first use.
@@ -76,30 +152,68 @@ _MODULES: dict[str, str] = {
     "AccountSummariesWithSummaries": "account_management",
     "AccountSummary": "account_management",
     "AccountSummaryExtended": "account_management",
+    "AdvancedOrderType": "trading",
     "AuthGrantType": "authentication",
     "AuthResult": "authentication",
     "BookNotification": "_shared",
+    "CancelOrderType": "trading",
+    "CancelReport": "trading",
+    "CancelledOrders": "trading",
     "ChangedOrder": "_shared",
     "ChangedPosition": "_shared",
     "ChangedTrade": "_shared",
+    "ChartData": "market_data",
+    "ChartDataStatus": "market_data",
+    "ChartResolution": "market_data",
+    "ClosePositionType": "trading",
+    "Direction": "trading",
     "FeeRates": "account_management",
     "FeeStructure": "account_management",
+    "Instrument": "market_data",
     "InstrumentFee": "account_management",
-    "InstrumentKind": "account_management",
+    "InstrumentFutureType": "market_data",
+    "InstrumentKind": "_shared",
+    "InstrumentKindFilter": "trading",
+    "InstrumentOptionType": "market_data",
+    "InstrumentSettlementPeriod": "market_data",
     "Interval": "_shared",
     "IsolatedAccountSummary": "account_management",
     "Limits": "account_management",
+    "LinkedOrderType": "trading",
     "MarginModel": "account_management",
     "MarginModelChange": "account_management",
     "MarginState": "account_management",
     "MatchingEngineLimits": "account_management",
+    "OpenOrderType": "trading",
+    "Order": "trading",
+    "OrderBook": "market_data",
+    "OrderCancelReason": "trading",
+    "OrderOriginalOrderType": "trading",
+    "OrderState": "trading",
+    "OrderType": "trading",
+    "OrderWithTrades": "trading",
+    "OtocoOrder": "trading",
     "PortfolioNotification": "_shared",
     "Position": "account_management",
     "RateLimit": "account_management",
+    "Sorting": "trading",
+    "TickSizeStep": "market_data",
+    "Ticker": "market_data",
+    "TickerGreeks": "market_data",
     "TickerNotification": "_shared",
     "TickerStats": "_shared",
+    "TimeInForce": "trading",
     "TradingLimits": "account_management",
+    "Trigger": "trading",
+    "TriggerFillCondition": "trading",
     "UserChangesNotification": "_shared",
+    "UserTrade": "trading",
+    "UserTradeLiquidation": "trading",
+    "UserTradeLiquidity": "trading",
+    "UserTradeOrderType": "trading",
+    "UserTradeState": "trading",
+    "UserTradeTickDirection": "trading",
+    "UserTrades": "trading",
 }
 
 

@@ -127,7 +127,7 @@ class ChangedPosition(SDKModel):
     """
     size: JsonNumber | None = None
     """
-    Position size (USD for futures
+    Position size (USD for futures, base currency for options).
     """
     size_currency: JsonNumber | None = None
     """
@@ -252,6 +252,18 @@ class ChangedTrade(SDKModel):
     """
     Trade time (milliseconds since the Unix epoch).
     """
+
+
+class InstrumentKind(SDKEnum):
+    """
+    Instrument kind, as a filter on requests: `future` (dated futures and perpetuals), `option`, `spot`, `future_combo` or `option_combo`.
+    """
+
+    FUTURE = "future"
+    OPTION = "option"
+    SPOT = "spot"
+    FUTURE_COMBO = "future_combo"
+    OPTION_COMBO = "option_combo"
 
 
 class Interval(SDKEnum):

@@ -365,18 +365,6 @@ class FeeStructure(RootModel[dict[str, dict[str, InstrumentFee]]]):
     root: dict[str, dict[str, InstrumentFee]]
 
 
-class InstrumentKind(SDKEnum):
-    """
-    Instrument kind, as a filter on requests: `future` (dated futures and perpetuals), `option`, `spot`, `future_combo` or `option_combo`.
-    """
-
-    FUTURE = "future"
-    OPTION = "option"
-    SPOT = "spot"
-    FUTURE_COMBO = "future_combo"
-    OPTION_COMBO = "option_combo"
-
-
 class IsolatedAccountSummary(SDKModel):
     """
     The account summaries of one active isolated-margin subaccount (Coinbase gateway only; the gateway's own schema types it only as `object`).
