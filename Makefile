@@ -14,6 +14,7 @@ help:
 	@echo "make test             the whole test suite (includes check-generated, ruff, mypy)"
 	@echo "make fuzz             spec and wire fuzzing for FUZZ_SECONDS (default 600); prints what was tried"
 	@echo "make check-generated  fail with a diff when generated/ is stale"
+	@echo "make drift            the hand-written gateway spec against Deribit's OpenAPI: every difference needs a reason"
 	@echo "make lint             ruff on the generator, tests and generated/"
 	@echo "make typecheck        mypy --strict on the generator and generated/"
 	@echo "make ir               print the flagship IR as JSON"
@@ -44,8 +45,8 @@ ir: $(STAMP)
 	@$(BIN)/sdkgen ir
 
 lint: $(STAMP)
-	$(BIN)/ruff check generator tests bench
-	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/ruff check generator tests bench tools
+	$(BIN)/ruff format --check generator tests bench tools
 	cd generated && ../$(BIN)/ruff check . && ../$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
@@ -62,6 +63,12 @@ $(NPM_STAMP): tests/npm/package-lock.json
 
 test: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest
+
+# The hand-written gateway spec against Deribit's own OpenAPI description (tools/drift.py); every
+# difference needs a reason in an `x-drift` map. tests/test_gateway_drift.py runs it in `make test`.
+.PHONY: drift
+drift: $(STAMP)
+	$(BIN)/python -m tools.drift specs/deribit/gateway.openrpc.yaml specs/deribit/deribit_openapi.json
 
 # Review and release (see README: "Updating a spec, reviewing, releasing").
 BASE ?= HEAD

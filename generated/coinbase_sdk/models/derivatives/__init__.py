@@ -74,6 +74,8 @@ if TYPE_CHECKING:
     from .trading import UserTrades as UserTrades
     from .trading import UserTradeState as UserTradeState
     from .trading import UserTradeTickDirection as UserTradeTickDirection
+    from .trading import UserTradeTradeAllocationsItem as UserTradeTradeAllocationsItem
+    from .trading import UserTradeTradeAllocationsItemClientInfo as UserTradeTradeAllocationsItemClientInfo
 
 __all__ = [
     "AccountDetails",
@@ -142,6 +144,8 @@ __all__ = [
     "UserTradeOrderType",
     "UserTradeState",
     "UserTradeTickDirection",
+    "UserTradeTradeAllocationsItem",
+    "UserTradeTradeAllocationsItemClientInfo",
     "UserTrades",
 ]
 
@@ -213,6 +217,8 @@ _MODULES: dict[str, str] = {
     "UserTradeOrderType": "trading",
     "UserTradeState": "trading",
     "UserTradeTickDirection": "trading",
+    "UserTradeTradeAllocationsItem": "trading",
+    "UserTradeTradeAllocationsItemClientInfo": "trading",
     "UserTrades": "trading",
 }
 

@@ -646,7 +646,7 @@ class UserTrade(SDKModel):
     """
     Quotes only. The quote id of the user's order.
     """
-    trade_allocations: list[dict[str, Any]] | None = None
+    trade_allocations: list[UserTradeTradeAllocationsItem] | None = None
     """
     Block RFQ pre-allocations only. Who gets which part of the trade.
     """
@@ -705,6 +705,41 @@ class UserTradeTickDirection(SDKIntEnum):
     INTEGER_3 = 3
 
 
+class UserTradeTradeAllocationsItem(SDKModel):
+    user_id: int | None = None
+    """
+    The user the part is allocated to (hidden for brokers).
+    """
+    amount: JsonNumber | None = None
+    """
+    The amount allocated to the user.
+    """
+    fee: JsonNumber | None = None
+    """
+    The fee of the allocated part.
+    """
+    client_info: UserTradeTradeAllocationsItemClientInfo | None = None
+
+
+class UserTradeTradeAllocationsItemClientInfo(SDKModel):
+    """
+    Brokers only. The client the part is allocated to.
+    """
+
+    client_id: int | None = None
+    """
+    The client's id (a group of users under one name).
+    """
+    client_link_id: int | None = None
+    """
+    The id of the client's link.
+    """
+    name: str | None = None
+    """
+    The client's name.
+    """
+
+
 class UserTrades(SDKModel):
     """
     A page of the user's trades.
@@ -726,4 +761,5 @@ Order.model_rebuild()
 OrderWithTrades.model_rebuild()
 OtocoOrder.model_rebuild()
 UserTrade.model_rebuild()
+UserTradeTradeAllocationsItem.model_rebuild()
 UserTrades.model_rebuild()
