@@ -13,7 +13,7 @@ Each difference has a key, e.g. `params.amount.required`, `params.otoco_config.t
 `result.order.order_type.enum`, `result.trades[].reduce_only.type`, `result` (the vendor describes
 no result), or `method` (the vendor has no such method). Deliberate differences are explained
 where they live, in an `x-drift` map of key → reason: on the method (keys as above), on a param's
-content descriptor (keys relative to the param: `enum`, `required`, `type`), or on a schema
+or the result's content descriptor (keys relative to it: `enum`, `required`, `type`), or on a schema
 (keys relative to it: `order_type.enum`, `max_show`), which then explains that difference for every
 method that uses the schema. A key ending in `.*` explains every difference below it (for a
 vendor schema that is broken as a whole). The check fails on a difference no reason explains, and
@@ -363,7 +363,7 @@ def compare(spec: SourceDocument, vendor: SourceDocument, *, result_member: str 
             comparison.differ("method", f"the vendor has no `/{name}`")
         else:
             comparison.params(method.get("params") or [], operation.get("parameters") or [], pointer)
-            result = ours.resolve(method.get("result"))
+            result = comparison._ours(method.get("result"), f"{pointer}/result", "result")
             ours_result = result.get("schema") if isinstance(result, dict) else None
             their_result = _vendor_result(theirs, operation, result_member)
             if their_result is None:

@@ -6,8 +6,12 @@ body's). Results are HTTP 200, errors HTTP 400, both in the Deribit envelope wit
 ``coinbase_cdp``, ``coinbase_oauth2``, ``refresh_token``, and Deribit's native
 ``client_credentials`` and ``client_signature``, checked against ``DERIBIT_CLIENTS``),
 ``private/get_account_summaries``, ``private/get_account_summary``,
-``private/get_positions``, ``private/get_position``, ``private/change_margin_model``.
-Private methods need ``Authorization: Bearer <access_token>`` from ``public/auth``, or
+``private/get_positions``, ``private/get_position``, ``private/change_margin_model``, and
+the trading and market-data methods of the matching engine (``tests/servers/matching.py``:
+``exchange``, which a test may share with the WebSocket server). Requests are parsed with
+``parse_float=Decimal`` and results written with exact digits. ``lose_response_to`` names
+methods whose next call is carried out and then answered with nothing: the connection closes,
+as when a response is lost on the way back. Private methods need ``Authorization: Bearer <access_token>`` from ``public/auth``, or
 Deribit's per-request ``Authorization: deri-hmac-sha256 id=,ts=,sig=,nonce=``, whose
 signature the server recomputes over ts, nonce, method, path with query, and body.
 Parameters are checked strictly: unknown names, ``null`` values and wrong types
@@ -20,15 +24,19 @@ import hashlib
 import hmac
 import json
 import secrets
+import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
 from tests.servers import cdp_jwt
 from tests.servers.base import BaseRequestHandler, TestServer
 from tests.servers.keys import PublicKey
+from tests.servers.matching import Exchange, GatewayError
 from tests.servers.rawjson import dumps_raw, loads_raw
 from tests.servers.records import RecordedRequest
 
@@ -80,6 +88,7 @@ def _now_us() -> int:
 
 class _RpcHandler(BaseRequestHandler):
     owner: JsonRpcServer
+    _lose_response = False
 
     # -- fault hooks -------------------------------------------------------------
     def peek_rpc_method(self, record: RecordedRequest) -> str | None:
@@ -108,11 +117,18 @@ class _RpcHandler(BaseRequestHandler):
         try:
             rpc_id, method, params = self._parse(record)
             handler = METHODS.get(method)
-            if handler is None:
+            if handler is None and not self.owner.exchange.handles(method):
                 raise RpcError(-32601, "method_not_found")
             if method.startswith("private/"):
                 self._require_session(record)
-            raw_result = handler(self, record, params)
+            if handler is not None:
+                raw_result = handler(self, record, params)
+            else:
+                try:
+                    raw_result = self.owner.exchange.call_json(method, params, "user" if method.startswith("private/") else None)
+                except GatewayError as exc:
+                    raise RpcError(exc.code, exc.message, exc.data) from None
+            self._lose_response = self.owner.take_lost_response(method)
         except RpcError as exc:
             record.rpc_error_code = exc.code
             error: dict[str, Any] = {"code": exc.code, "message": exc.message}
@@ -132,7 +148,7 @@ class _RpcHandler(BaseRequestHandler):
         if record.method != "POST":
             raise RpcError(-32600, "Invalid Request", {"reason": "only POST is served"})
         try:
-            request = json.loads(record.body)
+            request = json.loads(record.body, parse_float=Decimal)
         except ValueError as exc:
             raise RpcError(-32700, "Parse error", {"reason": str(exc)}) from exc
         if not isinstance(request, dict):
@@ -153,6 +169,18 @@ class _RpcHandler(BaseRequestHandler):
             raise invalid_params("params", "must be an object")
         record.rpc_params = params
         return rpc_id, method, params
+
+    def send_bytes(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        """Send the answer, unless the method's response is to be lost: then close the connection unanswered."""
+        if self._lose_response:
+            self._lose_response = False
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        super().send_bytes(status, body, headers)
 
     def _bearer(self, record: RecordedRequest) -> str | None:
         auth = record.headers.get("authorization")
@@ -325,9 +353,11 @@ class JsonRpcServer(TestServer):
     handler_class: ClassVar[type[BaseRequestHandler]] = _RpcHandler
     url_path: ClassVar[str] = PREFIX
 
-    def __init__(self, key_names: dict[str, PublicKey], token_ttl: int = 900) -> None:
+    def __init__(self, key_names: dict[str, PublicKey], token_ttl: int = 900, *, exchange: Exchange | None = None) -> None:
         super().__init__()
         self.keys = dict(key_names)
+        self.exchange = exchange if exchange is not None else Exchange()
+        self.lose_response_to: Counter[str] = Counter()
         self.token_ttl = token_ttl
         self.extended_raw = (PAYLOADS / "account_summaries_extended.json").read_text()
         self.extended: dict[str, Any] = loads_raw(self.extended_raw)
@@ -355,6 +385,14 @@ class JsonRpcServer(TestServer):
     def result_of(self, name: str) -> str:
         """The ``result`` member of a saved JSON-RPC response in ``tests/fixtures/payloads``, digits intact."""
         return dumps_raw(loads_raw((PAYLOADS / name).read_text())["result"])
+
+    def take_lost_response(self, method: str) -> bool:
+        """Whether this call's response is to be lost (uses up one of ``lose_response_to[method]``)."""
+        with self._lock:
+            if self.lose_response_to[method] > 0:
+                self.lose_response_to[method] -= 1
+                return True
+            return False
 
     def count_auth_call(self) -> None:
         """Count one ``public/auth`` call."""

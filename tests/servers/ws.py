@@ -6,7 +6,9 @@ event loop (so blocking tests and subprocesses can use it). Frames above 32 KiB 
 server, checked the same way; it authenticates the *connection*), ``public/set_heartbeat``,
 ``public/test``, ``public|private/subscribe``, ``public|private/unsubscribe``,
 ``private/get_account_summaries``, ``private/get_account_summary``,
-``private/change_margin_model``. Private methods and channels need an authenticated
+``private/change_margin_model``, and the trading and market-data methods of the matching engine
+(``tests/servers/matching.py``: ``exchange``, shareable with the HTTP server). Numbers are
+parsed as ``Decimal`` and written with exact digits. Private methods and channels need an authenticated
 connection (else 13009). Notifications are ``{"method": "subscription", "params": {"channel",
 "data"}}``; heartbeats are ``{"method": "heartbeat", "params": {"type": "test_request"}}``.
 
@@ -15,7 +17,8 @@ arrives, without answering), ``reorder`` (hold N requests, answer them in revers
 ``mute()`` (the current connections stop sending and answering, sockets stay open),
 ``too_many_on`` (answer 10028 too_many_requests, then close), ``send_raw`` (any frame),
 ``publish``/``flood`` (notifications), ``replay_from`` (on subscribe, replay a channel's
-history from a ``change_id``).
+history from a ``change_id``), ``lose_response_to`` (carry out the method's next call, then close
+the connection without answering: a response lost on the way back).
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ import asyncio
 import json
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Coroutine
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +39,7 @@ from websockets.exceptions import ConnectionClosed
 from tests.servers import cdp_jwt
 from tests.servers.jsonrpc import DERIBIT_CLIENTS, OAUTH_TEST_TOKEN, SCOPE, RpcError, check_params, deribit_signature, invalid_params
 from tests.servers.keys import PublicKey
+from tests.servers.matching import Exchange, GatewayError
 from tests.servers.rawjson import dumps_raw, loads_raw
 
 PAYLOADS = Path(__file__).resolve().parent.parent / "fixtures" / "payloads"
@@ -55,8 +61,10 @@ class _Conn:
 class WsServer:
     """The gateway over WebSocket; ``url`` is ``ws://127.0.0.1:PORT/ws/api/v2``."""
 
-    def __init__(self, keys: dict[str, PublicKey], *, token_ttl: int = 900) -> None:
+    def __init__(self, keys: dict[str, PublicKey], *, token_ttl: int = 900, exchange: Exchange | None = None) -> None:
         self.keys = dict(keys)
+        self.exchange = exchange if exchange is not None else Exchange()
+        self.lose_response_to: Counter[str] = Counter()
         self.token_ttl = token_ttl
         self.extended_raw = (PAYLOADS / "account_summaries_extended.json").read_text()
         self.extended: dict[str, Any] = loads_raw(self.extended_raw)
@@ -225,7 +233,7 @@ class WsServer:
                 conn.heartbeat.cancel()
 
     async def _frame(self, conn: _Conn, frame: str | bytes) -> None:
-        request = json.loads(frame)
+        request = json.loads(frame, parse_float=Decimal)
         method, params, rpc_id = request.get("method"), request.get("params") or {}, request.get("id")
         with self.lock:
             self.requests.append((conn.number, method, params))
@@ -253,11 +261,17 @@ class WsServer:
         replay: list[tuple[str, dict[str, Any]]] = []
         try:
             handler = _METHODS.get(str(method))
-            if handler is None:
+            if handler is None and not self.exchange.handles(str(method)):
                 raise RpcError(-32601, "method_not_found")
             if str(method).startswith("private/") and not conn.authenticated:
                 raise RpcError(13009, "unauthorized", {"reason": "connection_not_authenticated"})
-            raw = handler(self, conn, params)
+            if handler is not None:
+                raw = handler(self, conn, params)
+            else:
+                try:
+                    raw = self.exchange.call_json(str(method), params, "user" if conn.authenticated else None)
+                except GatewayError as exc:
+                    raise RpcError(exc.code, exc.message, exc.data) from None
             if method in ("public/subscribe", "private/subscribe"):
                 for channel in params["channels"]:
                     start = self.replay_from.get(channel)
@@ -270,6 +284,13 @@ class WsServer:
             if exc.data is not None:
                 error["data"] = exc.data
             text = self._envelope(rpc_id, "error", json.dumps(error))
+        with self.lock:
+            lose = self.lose_response_to[str(method)] > 0
+            if lose:
+                self.lose_response_to[str(method)] -= 1
+        if lose:
+            conn.ws.transport.abort()  # carried out, but the answer never arrives
+            return
         try:
             await conn.ws.send(text)
             for channel, data in replay:

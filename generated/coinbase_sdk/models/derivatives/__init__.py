@@ -48,7 +48,6 @@ if TYPE_CHECKING:
     from .market_data import TickerGreeks as TickerGreeks
     from .market_data import TickSizeStep as TickSizeStep
     from .trading import AdvancedOrderType as AdvancedOrderType
-    from .trading import CancelledOrders as CancelledOrders
     from .trading import CancelOrderType as CancelOrderType
     from .trading import CancelReport as CancelReport
     from .trading import ClosePositionType as ClosePositionType
@@ -89,7 +88,6 @@ __all__ = [
     "BookNotification",
     "CancelOrderType",
     "CancelReport",
-    "CancelledOrders",
     "ChangedOrder",
     "ChangedPosition",
     "ChangedTrade",
@@ -162,7 +160,6 @@ _MODULES: dict[str, str] = {
     "BookNotification": "_shared",
     "CancelOrderType": "trading",
     "CancelReport": "trading",
-    "CancelledOrders": "trading",
     "ChangedOrder": "_shared",
     "ChangedPosition": "_shared",
     "ChangedTrade": "_shared",

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import RootModel
-
 from coinbase_sdk._models import JsonNumber, SDKEnum, SDKIntEnum, SDKModel
 
 
@@ -60,13 +58,6 @@ class CancelReport(SDKModel):
     error: dict[str, Any] | None = None
     """
     The error, when this part of the cancel failed.
-    """
-
-
-class CancelledOrders(RootModel[int | list[CancelReport]]):
-    root: int | list[CancelReport]
-    """
-    Result of the mass cancels: the number of orders cancelled, or, with `detailed=true`, one report per currency and order type with the cancelled orders.
     """
 
 
@@ -756,7 +747,6 @@ class UserTrades(SDKModel):
 
 
 CancelReport.model_rebuild()
-CancelledOrders.model_rebuild()
 Order.model_rebuild()
 OrderWithTrades.model_rebuild()
 OtocoOrder.model_rebuild()
