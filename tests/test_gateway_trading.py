@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from coinbase_sdk import APIConnectionError, AsyncClient, Client, ConnectionLostError
 from coinbase_sdk.errors import NonUniqueOrderLabelError, NotOpenOrderError, PostOnlyRejectError
-from coinbase_sdk.models.derivatives import Direction, OrderState, OrderType, TimeInForce
+from coinbase_sdk.models.derivatives import Direction, OrderState, OrderType, TimeInForce, Trigger
 
 from tests.servers import JsonRpcServer, TestKeys
 from tests.servers.matching import MAKER
@@ -227,3 +227,21 @@ def test_with_exact_numbers_a_whole_price_is_a_decimal_too(keys: TestKeys, rpc_s
     with Client(derivatives_base_url=rpc_server.url, **credentials(keys)) as client:
         placed = client.derivatives.trading.buy(instrument_name=BTC, amount=Decimal("0.1"), type=OrderType.MARKET)
     assert isinstance(placed.trades[0].price, Decimal)
+
+
+def test_decimals_inside_a_linked_order_are_sent_as_exact_numbers(transport: str, gateway: Any, keys: TestKeys) -> None:
+    from coinbase_sdk.models.derivatives import LinkedOrderType, OtocoOrder
+
+    async def scenario(trading: Any, market: Any) -> Any:
+        leg = OtocoOrder(direction=Direction.BUY, type=OrderType.STOP_MARKET, trigger_price=Decimal("70000.5"), trigger=Trigger.LAST_PRICE)
+        return await value(
+            trading.buy(
+                instrument_name=BTC, amount=Decimal("0.01"), price=Decimal("60000.5"), otoco_config=[leg],
+                linked_order_type=LinkedOrderType.ONE_CANCELS_OTHER,
+            )
+        )  # fmt: skip
+
+    placed = run_with(transport, gateway, keys, scenario)
+    assert placed.order.order_state is OrderState.OPEN
+    [order] = gateway.exchange.orders.values()
+    assert order.secondary == [{"direction": "buy", "type": "stop_market", "trigger_price": Decimal("70000.5"), "trigger": "last_price"}]

@@ -20,6 +20,8 @@ Every number is a `Decimal`: requests are parsed with `parse_float=Decimal`, and
 with each number's exact digits (`to_json`), so a test sees exactly what an exact-numbers client
 must read. Orders of the test's other side are placed with `place(account="maker", ...)`. Calls are
 counted per method (`calls`), whether they succeed or not. Fees: taker 0.05%, maker 0, in USDC.
+Linked orders (`linked_order_type` + `otoco_config`) are checked and kept on the order, not
+executed; `trailing_stop` and `market_limit` are refused (10033 not_implemented).
 """
 
 from __future__ import annotations
@@ -121,6 +123,8 @@ class Order:
     replaced: bool = False
     triggered: bool | None = None
     cancel_reason: str | None = None
+    linked_order_type: str | None = None
+    secondary: list[dict[str, Any]] = field(default_factory=list)  # otoco_config, kept (not executed)
 
     @property
     def remaining(self) -> Decimal:
@@ -155,6 +159,8 @@ class Order:
             result.update(trigger=self.trigger, trigger_price=self.trigger_price, triggered=bool(self.triggered))
         if self.cancel_reason is not None:
             result["cancel_reason"] = self.cancel_reason
+        if self.linked_order_type == "one_triggers_one_cancels_other":
+            result["is_primary_otoco"] = True
         return result
 
 
@@ -266,6 +272,23 @@ ORDER_PARAMS: ParamKinds = {
     "trigger_price": ("number", False),
     "trigger": ("enum:" + "|".join(sorted(TRIGGERS)), False),
     "valid_until": ("int", False),
+    "linked_order_type": ("enum:one_triggers_other|one_cancels_other|one_triggers_one_cancels_other", False),
+    "trigger_fill_condition": ("enum:first_hit|complete_fill|incremental", False),
+    "otoco_config": ("list", False),
+}
+OTOCO_PARAMS: ParamKinds = {
+    "direction": ("enum:buy|sell", True),
+    "type": ("enum:" + "|".join(sorted(ORDER_TYPES)), True),
+    "amount": ("number", False),
+    "price": ("number", False),
+    "trigger_price": ("number", False),
+    "trigger_offset": ("number", False),
+    "trigger": ("enum:" + "|".join(sorted(TRIGGERS)), False),
+    "time_in_force": ("enum:" + "|".join(sorted(TIME_IN_FORCE)), False),
+    "reduce_only": ("bool", False),
+    "post_only": ("bool", False),
+    "reject_post_only": ("bool", False),
+    "label": ("str", False),
 }
 EDIT_PARAMS: ParamKinds = {
     "amount": ("number", False),
@@ -392,6 +415,13 @@ class Exchange:
 
     def _place(self, direction: str, params: dict[str, Any], account: str) -> dict[str, Any]:
         check(params, ORDER_PARAMS)
+        linked = params.get("otoco_config")
+        if (linked is None) != ("linked_order_type" not in params):
+            raise _invalid("otoco_config", "linked_order_type and otoco_config go together")
+        for index, leg in enumerate(linked or []):
+            if not isinstance(leg, dict):
+                raise _invalid(f"otoco_config[{index}]", "must be an object")
+            check(leg, OTOCO_PARAMS)
         instrument = self._instrument(params["instrument_name"])
         amount = self._amount(params, instrument)
         assert amount is not None
@@ -440,6 +470,8 @@ class Exchange:
             trigger_price=trigger_price,
             triggered=False if trigger_order else None,
             state="untriggered" if trigger_order else "open",
+            linked_order_type=params.get("linked_order_type"),
+            secondary=list(linked or []),
         )
         self.orders[order.order_id] = order
         trades = [] if trigger_order else self._match(order)
