@@ -118,10 +118,10 @@ def test_every_new_method_answers_from_the_local_gateway_and_parses(keys: TestKe
         assert len(trading.get_user_trades_by_instrument(instrument_name=btc).trades) == 1
         assert len(trading.get_user_trades_by_order(order_id=bought.order.order_id)) == 1
         assert trading.cancel(order_id=stop.order.order_id).order_state is OrderState.CANCELLED
-        assert trading.cancel_all_by_instrument(instrument_name=btc) == 1
-        assert trading.cancel_all_by_currency(currency="USDC") == 0
-        assert trading.cancel_by_label(label="nothing") == 0
-        assert trading.cancel_all(detailed=True) == []
+        assert trading.cancel_all_by_instrument(instrument_name=btc).root == 1
+        assert trading.cancel_all_by_currency(currency="USDC").root == 0
+        assert trading.cancel_by_label(label="nothing").root == 0
+        assert trading.cancel_all(detailed=True).root == []
         closed = trading.close_position(instrument_name=btc, type="market")
         assert closed.order.reduce_only is True and closed.order.direction is Direction.SELL
         assert [i.instrument_name for i in market.get_instruments(currency="USDC")] == [btc, "ETH_USDC-PERPETUAL"]
@@ -134,3 +134,15 @@ def test_every_new_method_answers_from_the_local_gateway_and_parses(keys: TestKe
         assert client.derivatives.session_management.get_time() > 1_700_000_000_000
     called = {r.rpc_method for r in rpc_server.requests}
     assert set(NEW_METHODS) <= called, sorted(set(NEW_METHODS) - called)
+
+
+def test_a_detailed_mass_cancel_reads_as_reports(keys: TestKeys, rpc_server: JsonRpcServer) -> None:
+    from coinbase_sdk.models.derivatives import CancelReport
+
+    with Client(api_key_name=keys.ed25519_key_name, api_private_key=keys.ed25519_secret_b64, derivatives_base_url=rpc_server.url) as client:
+        trading = client.derivatives.trading
+        trading.buy(instrument_name="BTC_USDC-PERPETUAL", amount=0.001, price=60000)
+        trading.buy(instrument_name="ETH_USDC-PERPETUAL", amount=0.01, price=3000)
+        reports = trading.cancel_all(detailed=True).root
+    assert isinstance(reports, list) and all(isinstance(r, CancelReport) for r in reports)
+    assert [(r.currency, r.type, len(r.cancelled_orders or [])) for r in reports] == [("USDC", "limit", 2)]

@@ -11,8 +11,8 @@ from .._base_client import AsyncJsonRpcTransport, JsonRpcApi, Timeout
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..models.derivatives import (
     AdvancedOrderType,
+    CancelledOrders,
     CancelOrderType,
-    CancelReport,
     ClosePositionType,
     InstrumentKind,
     InstrumentKindFilter,
@@ -435,7 +435,7 @@ class Trading:
         timeout: Timeout = None,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
-    ) -> int | list[CancelReport]:
+    ) -> CancelledOrders:
         """Cancel all orders.
 
         Cancels all the user's orders and trigger orders, in every currency and instrument kind, and returns how many it cancelled.
@@ -458,7 +458,7 @@ class Trading:
                 "detailed": detailed,
                 "freeze_quotes": freeze_quotes,
             },
-            cast_to=int | list[CancelReport],
+            cast_to=CancelledOrders,
             auth_required=True,
             idempotent=True,
             extra_headers=extra_headers,
@@ -479,7 +479,7 @@ class Trading:
         timeout: Timeout = None,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
-    ) -> int | list[CancelReport]:
+    ) -> CancelledOrders:
         """Cancel all orders in one currency.
 
         Cancels all the user's orders in one currency, optionally only those of one instrument kind and/or order type, and returns how many it cancelled. USDC-margined perpetuals such as `BTC_USDC-PERPETUAL` are in currency `USDC`.
@@ -508,7 +508,7 @@ class Trading:
                 "detailed": detailed,
                 "freeze_quotes": freeze_quotes,
             },
-            cast_to=int | list[CancelReport],
+            cast_to=CancelledOrders,
             auth_required=True,
             idempotent=True,
             extra_headers=extra_headers,
@@ -529,7 +529,7 @@ class Trading:
         timeout: Timeout = None,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
-    ) -> int | list[CancelReport]:
+    ) -> CancelledOrders:
         """Cancel all orders in one instrument.
 
         Cancels all the user's orders in one instrument, optionally only those of one order type, and returns how many it cancelled.
@@ -558,7 +558,7 @@ class Trading:
                 "include_combos": include_combos,
                 "freeze_quotes": freeze_quotes,
             },
-            cast_to=int | list[CancelReport],
+            cast_to=CancelledOrders,
             auth_required=True,
             idempotent=True,
             extra_headers=extra_headers,
@@ -576,7 +576,7 @@ class Trading:
         timeout: Timeout = None,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
-    ) -> int | list[CancelReport]:
+    ) -> CancelledOrders:
         """Cancel all orders with a label.
 
         Cancels every order (trigger orders too) with a given label, in all currencies or in one, and returns how many it cancelled. Labels are not unique on the gateway, so this can cancel several orders. Without `currency` the call counts against the `cancel_all` rate limit.
@@ -599,7 +599,7 @@ class Trading:
                 "label": label,
                 "currency": currency,
             },
-            cast_to=int | list[CancelReport],
+            cast_to=CancelledOrders,
             auth_required=True,
             idempotent=True,
             extra_headers=extra_headers,
@@ -1528,7 +1528,7 @@ class AsyncTrading:
         timeout: Timeout = None,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
-    ) -> int | list[CancelReport]:
+    ) -> CancelledOrders:
         """Cancel all orders.
 
         Cancels all the user's orders and trigger orders, in every currency and instrument kind, and returns how many it cancelled.
@@ -1551,7 +1551,7 @@ class AsyncTrading:
                 "detailed": detailed,
                 "freeze_quotes": freeze_quotes,
             },
-            cast_to=int | list[CancelReport],
+            cast_to=CancelledOrders,
             auth_required=True,
             idempotent=True,
             extra_headers=extra_headers,
@@ -1572,7 +1572,7 @@ class AsyncTrading:
         timeout: Timeout = None,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
-    ) -> int | list[CancelReport]:
+    ) -> CancelledOrders:
         """Cancel all orders in one currency.
 
         Cancels all the user's orders in one currency, optionally only those of one instrument kind and/or order type, and returns how many it cancelled. USDC-margined perpetuals such as `BTC_USDC-PERPETUAL` are in currency `USDC`.
@@ -1601,7 +1601,7 @@ class AsyncTrading:
                 "detailed": detailed,
                 "freeze_quotes": freeze_quotes,
             },
-            cast_to=int | list[CancelReport],
+            cast_to=CancelledOrders,
             auth_required=True,
             idempotent=True,
             extra_headers=extra_headers,
@@ -1622,7 +1622,7 @@ class AsyncTrading:
         timeout: Timeout = None,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
-    ) -> int | list[CancelReport]:
+    ) -> CancelledOrders:
         """Cancel all orders in one instrument.
 
         Cancels all the user's orders in one instrument, optionally only those of one order type, and returns how many it cancelled.
@@ -1651,7 +1651,7 @@ class AsyncTrading:
                 "include_combos": include_combos,
                 "freeze_quotes": freeze_quotes,
             },
-            cast_to=int | list[CancelReport],
+            cast_to=CancelledOrders,
             auth_required=True,
             idempotent=True,
             extra_headers=extra_headers,
@@ -1669,7 +1669,7 @@ class AsyncTrading:
         timeout: Timeout = None,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
-    ) -> int | list[CancelReport]:
+    ) -> CancelledOrders:
         """Cancel all orders with a label.
 
         Cancels every order (trigger orders too) with a given label, in all currencies or in one, and returns how many it cancelled. Labels are not unique on the gateway, so this can cancel several orders. Without `currency` the call counts against the `cancel_all` rate limit.
@@ -1692,7 +1692,7 @@ class AsyncTrading:
                 "label": label,
                 "currency": currency,
             },
-            cast_to=int | list[CancelReport],
+            cast_to=CancelledOrders,
             auth_required=True,
             idempotent=True,
             extra_headers=extra_headers,

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from .market_data import TickerGreeks as TickerGreeks
     from .market_data import TickSizeStep as TickSizeStep
     from .trading import AdvancedOrderType as AdvancedOrderType
+    from .trading import CancelledOrders as CancelledOrders
     from .trading import CancelOrderType as CancelOrderType
     from .trading import CancelReport as CancelReport
     from .trading import ClosePositionType as ClosePositionType
@@ -88,6 +89,7 @@ __all__ = [
     "BookNotification",
     "CancelOrderType",
     "CancelReport",
+    "CancelledOrders",
     "ChangedOrder",
     "ChangedPosition",
     "ChangedTrade",
@@ -160,6 +162,7 @@ _MODULES: dict[str, str] = {
     "BookNotification": "_shared",
     "CancelOrderType": "trading",
     "CancelReport": "trading",
+    "CancelledOrders": "trading",
     "ChangedOrder": "_shared",
     "ChangedPosition": "_shared",
     "ChangedTrade": "_shared",

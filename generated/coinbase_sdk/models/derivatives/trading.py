@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import RootModel
+
 from coinbase_sdk._models import JsonNumber, SDKEnum, SDKIntEnum, SDKModel
 
 
@@ -58,6 +60,13 @@ class CancelReport(SDKModel):
     error: dict[str, Any] | None = None
     """
     The error, when this part of the cancel failed.
+    """
+
+
+class CancelledOrders(RootModel[int | list[CancelReport]]):
+    root: int | list[CancelReport]
+    """
+    Result of the mass cancels: the number of orders cancelled (`root` is an `int`), or, with `detailed=true`, one report per currency and order type (`root` is a list). A named union because the generator cannot yet give a method a union result type (see the SDK's `cast_to`).
     """
 
 
@@ -747,6 +756,7 @@ class UserTrades(SDKModel):
 
 
 CancelReport.model_rebuild()
+CancelledOrders.model_rebuild()
 Order.model_rebuild()
 OrderWithTrades.model_rebuild()
 OtocoOrder.model_rebuild()
