@@ -49,9 +49,9 @@ class CancelReport(SDKModel):
     """
     The instrument, when the cancel was for one.
     """
-    cancelled_orders: list[Order] | None = None
+    cancelled_orders: list[dict[str, Any]] | None = None
     """
-    The cancelled orders.
+    The cancelled orders, each with the fields of `Order`. Left as plain objects: a typed `Order` here leaves the generated union `CancelledOrders` incomplete (pydantic builds `RootModel[int | list[CancelReport]]` before `Order` exists).
     """
     result: str | None = None
     """
@@ -755,7 +755,6 @@ class UserTrades(SDKModel):
     """
 
 
-CancelReport.model_rebuild()
 CancelledOrders.model_rebuild()
 Order.model_rebuild()
 OrderWithTrades.model_rebuild()
