@@ -125,6 +125,15 @@ def load_asyncapi(
     `describes` says whose side the document takes: "server" (an API's document, the default:
     the SDK is the other side) or "client".
     """
+    return read_asyncapi(open_asyncapi(path, diagnostics, overlays=overlays, root=root), diagnostics, describes=describes)
+
+
+def open_asyncapi(path: Path, diagnostics: Diagnostics, *, overlays: Sequence[Path] = (), root: Path | None = None) -> DocumentSet:
+    """Read one AsyncAPI document, apply its overlays, check every `$ref` and validate it.
+
+    The document set is what nested `$ref`s of the description's schemas resolve against
+    (`Schema.location.file` names the document that holds each schema).
+    """
     document = read_document(path, root=root)
     for overlay_path in overlays:
         apply_overlay(document, read_document(overlay_path, root=root))
@@ -132,7 +141,7 @@ def load_asyncapi(
     asyncapi_version(document)
     documents.check_all()
     validate_asyncapi(document, diagnostics)
-    return read_asyncapi(documents, diagnostics, describes=describes)
+    return documents
 
 
 def read_asyncapi(documents: DocumentSet, diagnostics: Diagnostics, *, describes: Describes = "server") -> AsyncApi:

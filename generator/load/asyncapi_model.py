@@ -116,6 +116,7 @@ class Message:
     examples: tuple[Any, ...]
     tags: tuple[str, ...]
     location: Location
+    extensions: dict[str, Any] = field(default_factory=dict)  # its `x-` keys, as written
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ class Server:
     security: tuple[SecurityScheme, ...]
     bindings: dict[str, Any]
     location: Location
+    extensions: dict[str, Any] = field(default_factory=dict)  # its `x-` keys, as written
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,7 @@ class Channel:
     bindings: dict[str, Any]
     tags: tuple[str, ...]
     location: Location
+    extensions: dict[str, Any] = field(default_factory=dict)  # its `x-` keys, as written
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,7 @@ class Operation:
     bindings: dict[str, Any]
     tags: tuple[str, ...]
     location: Location
+    extensions: dict[str, Any] = field(default_factory=dict)  # its `x-` keys, as written
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,11 @@ class _Node:
         return value if isinstance(value, str) else ""
 
 
+def _extensions(value: Any) -> dict[str, Any]:
+    """The `x-` keys of an object: what AsyncAPI cannot say, kept for later stages."""
+    return {k: v for k, v in value.items() if k.startswith("x-")} if isinstance(value, dict) else {}
+
+
 def _merge_patch(target: Any, patch: Any) -> Any:
     """RFC 7386 JSON Merge Patch: `patch` wins; `null` removes a key; objects merge recursively."""
     if not isinstance(patch, dict):
@@ -250,6 +255,7 @@ class _Reader:
             examples=tuple(examples) if isinstance(examples, list) else (),
             tags=self.tags(merged),
             location=resolved.location(),
+            extensions=_extensions(merged.value),
         )
         return key
 
@@ -381,6 +387,7 @@ class _Reader:
                     security=self.security(node),
                     bindings=self.bindings(node),
                     location=node.location(),
+                    extensions=_extensions(node.value),
                 )
             )
         return tuple(out)
@@ -494,6 +501,7 @@ class _V2(_Reader):
                         bindings=self.bindings(op),
                         tags=self.tags(op),
                         location=op.location(),
+                        extensions=_extensions(op.value),
                     )
                 )
             channels.append(
@@ -509,6 +517,7 @@ class _V2(_Reader):
                     bindings=self.bindings(item),
                     tags=(),
                     location=item.location(),
+                    extensions=_extensions(item.value),
                 )
             )
         used = {k for c in channels for k in c.messages}
@@ -600,6 +609,7 @@ class _V3(_Reader):
             bindings=self.bindings(node),
             tags=self.tags(node),
             location=node.location(),
+            extensions=_extensions(node.value),
         )
 
     def channel_ref(self, holder: _Node, channels: dict[str, Channel], label: str) -> str:
@@ -666,6 +676,7 @@ class _V3(_Reader):
             bindings=self.bindings(node),
             tags=self.tags(node),
             location=node.location(),
+            extensions=_extensions(node.value),
         )
 
     def reply(self, node: _Node, channels: dict[str, Channel], label: str, operation_channel: str) -> Reply:
