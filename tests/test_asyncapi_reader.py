@@ -352,3 +352,47 @@ def test_the_official_example_with_a_remote_ref_is_refused_with_its_place() -> N
         match=r"adeo-kafka-request-reply-asyncapi\.yml:\d+: /components/messages/costingResponse/payload/schema/\$ref: remote \$ref",
     ):
         load(OFFICIAL / "3.0.0" / "adeo-kafka-request-reply-asyncapi.yml")
+
+
+def _nodes(value: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found.extend(_nodes(child, (*path, key)))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found.extend(_nodes(child, (*path, index)))
+    return found
+
+
+def test_a_damaged_document_is_refused_with_a_spec_error_never_a_traceback(tmp_path: Path) -> None:
+    """Seeded damage (a node removed or replaced by a value of another kind) to the examples and
+    to the Advanced Trade document: every outcome is a description or one SpecError."""
+    import copy
+    import random
+
+    from generator.errors import SdkgenError
+
+    rng = random.Random(20)
+    sources = [*EXAMPLES, ROOT / "specs" / "coinbase" / "advanced-trade-ws.asyncapi.yaml"]
+    replacements: list[object] = [None, 1, "x", [], {}, {"$ref": "#/components/schemas/nope"}, {"$ref": "#/channels"}, True, {"a": 1}]
+    outcomes = {"described": 0, "refused": 0}
+    for _ in range(40):
+        data = yaml.safe_load(rng.choice(sources).read_text())
+        for _ in range(rng.randint(1, 3)):
+            path = rng.choice([p for p in _nodes(data) if p])
+            parent = data
+            for token in path[:-1]:
+                parent = parent[token]  # type: ignore[index]
+            if isinstance(parent, dict) and rng.random() < 0.4:
+                del parent[path[-1]]
+            else:
+                parent[path[-1]] = copy.deepcopy(rng.choice(replacements))  # type: ignore[index]
+        path = _write(tmp_path, yaml.safe_dump(data))
+        try:
+            load_asyncapi(path, Diagnostics())
+            outcomes["described"] += 1
+        except SdkgenError as exc:
+            assert "\n" not in str(exc)
+            outcomes["refused"] += 1
+    assert outcomes["described"] and outcomes["refused"]
