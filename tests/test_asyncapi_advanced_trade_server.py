@@ -346,3 +346,37 @@ async def test_after_a_dropped_connection_a_new_one_resubscribes_and_gets_snapsh
         assert book == server.book("BTC-USD")
         assert again.sequence[0] == 0  # numbering starts over on a new connection
     assert server.connections == 2
+
+
+@pytest.mark.anyio
+async def test_a_lost_update_leaves_a_gap_only_a_resubscribe_repairs(
+    server: AdvancedTradeWsServer, schemas: Schemas, keys: TestKeys
+) -> None:
+    book = Book()
+    async with client(server, schemas, keys) as c:
+        await c.request("subscribe", "level2", ["BTC-USD"])
+        apply(book, (await c.until("level2"))["events"][0])
+        await asyncio.to_thread(server.book_update, "BTC-USD", [("offer", "68900.50", "0")], lose=True)
+        await asyncio.to_thread(server.book_update, "BTC-USD", [("bid", "68899.50", "7")])
+        apply(book, (await c.until("level2"))["events"][0])
+        assert c.sequence[-1] - c.sequence[-2] == 2  # one message never arrived ...
+        assert book != server.book("BTC-USD")  # ... and the kept book is wrong
+        await c.request("subscribe", "level2", ["BTC-USD"])  # resubscribing sends a new snapshot
+        apply(book, (await c.until("level2"))["events"][0])
+        assert book == server.book("BTC-USD")
+    assert server.subscribes("level2") == 2
+
+
+@pytest.mark.anyio
+async def test_a_connection_can_be_dropped_when_a_subscribe_arrives(
+    server: AdvancedTradeWsServer, schemas: Schemas, keys: TestKeys
+) -> None:
+    server.drop_on_subscribe.add("user")
+    async with client(server, schemas, keys) as c:
+        await c.request("subscribe", "user")
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(c.ws.recv(), 5)
+    async with client(server, schemas, keys) as c:  # once only: the next connection is served
+        await c.request("subscribe", "user")
+        await c.until("user")
+    assert server.subscribes("user") == 1

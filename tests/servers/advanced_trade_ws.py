@@ -18,11 +18,15 @@ candles, the products' status, the user's open orders and positions, the futures
 ``sequence_num``: one counter per connection, across channels, from 0.
 
 Test hooks (callable from the test's thread): ``book_update`` (change levels: every ``level2``
-subscriber gets an ``update``), ``trade`` (a market trade: ``market_trades``, ``ticker``,
+subscriber gets an ``update``; with ``lose=True`` the update is lost on the way: the book changes,
+the subscribers' ``sequence_num`` moves on, nothing is sent, so only a resubscribe repairs a
+client's book), ``trade`` (a market trade: ``market_trades``, ``ticker``,
 ``ticker_batch`` and ``candles`` updates), ``order_update`` (a ``user`` update), ``balance_update``,
 ``status_update``, ``skip_sequence`` (the next message of each connection skips numbers: a forced
-gap), ``drop_all`` (close every connection at the TCP level), ``mute``/``unmute`` (stop sending).
-``book(product)`` is the server's book, to compare with what a client kept.
+gap), ``drop_all`` (close every connection at the TCP level), ``drop_on_subscribe`` (close the
+connection, without answering, when a subscribe to one of these channels arrives; once each),
+``mute`` (stop sending). ``book(product)`` is the server's book, to compare with what a client
+kept; ``subscribes(channel)`` counts the subscribe requests accepted (resubscribes included).
 """
 
 from __future__ import annotations
@@ -128,6 +132,8 @@ class AdvancedTradeWsServer:
         self.errors: list[tuple[int, str]] = []  # (connection, error message) the server answered
         self.connections = 0
         self.seen_jwts: set[str] = set()
+        self.drop_on_subscribe: set[str] = set()
+        self._subscribes: dict[str, int] = {}
         self._conns: list[_Conn] = []
         self._books: dict[str, Book] = {p: self._initial_book(i) for i, p in enumerate(self.products)}
         self._trades: dict[str, list[dict[str, Any]]] = {p: [] for p in self.products}
@@ -232,15 +238,21 @@ class AdvancedTradeWsServer:
         for conn in list(self._conns):
             conn.muted = True
 
-    def book_update(self, product: str, changes: Iterable[tuple[str, str | Decimal, str | Decimal]]) -> int:
-        """Apply `(side, price, new size)` changes to the book and send them as one `update`; the count of recipients."""
+    def subscribes(self, channel: str) -> int:
+        """How many subscribe requests to `channel` the server accepted (on every connection)."""
+        with self.lock:
+            return self._subscribes.get(channel, 0)
+
+    def book_update(self, product: str, changes: Iterable[tuple[str, str | Decimal, str | Decimal]], *, lose: bool = False) -> int:
+        """Apply `(side, price, new size)` changes to the book and send them as one `update`; the count
+        of recipients. With `lose`, the update is lost in transit: numbered, never sent."""
         updates = []
         now = _now()
         for side, price, size in changes:
             self._books[product].apply(side, Decimal(price), Decimal(size))
             updates.append({"side": side, "event_time": now, "price_level": _d(price), "new_quantity": _d(size)})
         event = {"type": "update", "product_id": product, "updates": updates}
-        return int(self.run(self._publish("level2", product, [event])))
+        return int(self.run(self._publish("level2", product, [event], lose=lose)))
 
     def trade(self, product: str, side: str, price: str | Decimal, size: str | Decimal) -> None:
         """A market trade: `market_trades`, `ticker`, `ticker_batch` and `candles` subscribers hear of it."""
@@ -312,7 +324,13 @@ class AdvancedTradeWsServer:
             return
         kind, channel = message["type"], message["channel"]
         products = list(message.get("product_ids") or [])
+        if kind == "subscribe" and channel in self.drop_on_subscribe:
+            self.drop_on_subscribe.discard(channel)
+            conn.ws.transport.abort()
+            return
         if kind == "subscribe":
+            with self.lock:
+                self._subscribes[channel] = self._subscribes.get(channel, 0) + 1
             if conn.deadline is not None:
                 conn.deadline.cancel()
             added = products if channel in PRODUCT_CHANNELS or (channel == "user" and products) else []
@@ -372,13 +390,16 @@ class AdvancedTradeWsServer:
         except ConnectionClosed:
             pass
 
-    async def _send(self, conn: _Conn, channel: str, events: list[dict[str, Any]]) -> bool:
-        """Send one envelope with the connection's next sequence number."""
+    async def _send(self, conn: _Conn, channel: str, events: list[dict[str, Any]], *, lose: bool = False) -> bool:
+        """Send one envelope with the connection's next sequence number (`lose`: number it, send nothing)."""
         if conn.muted:
             return False
         async with conn.lock:
             conn.sequence += conn.skip
             conn.skip = 0
+            if lose:
+                conn.sequence += 1
+                return True
             envelope = {"channel": channel, "client_id": "", "timestamp": _now(), "sequence_num": conn.sequence, "events": events}
             conn.sequence += 1
             try:
@@ -391,7 +412,7 @@ class AdvancedTradeWsServer:
         current = {channel: sorted(products) for channel, products in sorted(conn.subscriptions.items())}
         await self._send(conn, "subscriptions", [{"subscriptions": current}])
 
-    async def _publish(self, channel: str, product: str | None, events: list[dict[str, Any]]) -> int:
+    async def _publish(self, channel: str, product: str | None, events: list[dict[str, Any]], *, lose: bool = False) -> int:
         sent = 0
         for conn in list(self._conns):
             if channel not in conn.subscriptions:
@@ -399,7 +420,7 @@ class AdvancedTradeWsServer:
             wanted = conn.subscriptions[channel]
             if product is not None and wanted and product not in wanted:
                 continue
-            if await self._send(conn, DATA_CHANNEL.get(channel, channel), events):
+            if await self._send(conn, DATA_CHANNEL.get(channel, channel), events, lose=lose):
                 sent += 1
         return sent
 
