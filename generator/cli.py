@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--package", help="import name of the generated package")
         sub.add_argument("--version", default="0.1.0", help="version of the generated package")
         sub.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, help="templates folder")
+        sub.add_argument(
+            "--spec-root", type=Path, help="folder every `$ref`d file must lie under (default: the project root, or the spec's folder)"
+        )
     diff = commands.add_parser(
         "diff",
         help="report API changes between two surfaces, classified breaking or not, with a proposed version bump",
@@ -83,8 +86,11 @@ def _config(args: argparse.Namespace) -> Config:
             openrpc=args.openrpc,
             overlays=args.overlay,
             version=args.version,
+            spec_root=args.spec_root,
         )
     config = load_pyproject(args.config)
+    if args.spec_root is not None:  # an explicit --spec-root wins over [tool.sdkgen] spec_root
+        config = dataclasses.replace(config, spec_root=args.spec_root.resolve())
     if args.output is not None:  # an explicit --output wins over [tool.sdkgen] output
         config = dataclasses.replace(config, output=args.output.resolve())
     if args.package is not None and args.package != config.package:
