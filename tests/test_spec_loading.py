@@ -183,3 +183,38 @@ def test_an_openapi_file_ref_written_from_the_spec_root_is_an_error_naming_the_f
     assert result.returncode == 1
     assert "file that does not exist: ./shared/components.yaml (relative to root_relative.yaml)" in result.stderr
     assert "from the spec root it is shared/components.yaml" in result.stderr
+
+
+# -- OpenRPC versions and Error Objects --------------------------------------------------------
+
+
+def test_openrpc_1_4_documents_are_accepted_and_extra_error_keys_are_warnings(tmp_path: Path) -> None:
+    """1.4.1 validates against the vendored 1.4 meta-schema; `description` on an Error Object is a warning
+    with its place (an `x-` key none), where the meta-schema would refuse the document."""
+    from generator.build.sdk import build_sdk
+
+    diagnostics = Diagnostics()
+    spec = FIXTURES / "specs" / "openrpc" / "v1_4.yaml"
+    sdk = build_sdk(from_arguments(package="p", output=tmp_path, openapi=[], openrpc=[str(spec)], overlays=[], version="1"), diagnostics)
+    assert [op.rpc_method for api in sdk.apis for group in api.groups for op in group.operations] == ["get_block"]
+    extras = sorted((d.location.pointer, d.message) for d in diagnostics.items if "error object" in d.message)
+    assert extras == [
+        ("/components/errors/Busy", "error object has 'description', which OpenRPC does not define (ignored)"),
+        ("/methods/0/errors/0", "error object has 'description', which OpenRPC does not define (ignored)"),
+    ]
+
+
+def test_an_openrpc_version_newer_than_1_4_is_refused_with_its_own_message(tmp_path: Path) -> None:
+    spec = tmp_path / "v1_5.yaml"
+    spec.write_text((FIXTURES / "specs" / "openrpc" / "v1_4.yaml").read_text().replace("openrpc: 1.4.1", "openrpc: 1.5.0"))
+    with pytest.raises(SpecError, match=r"OpenRPC 1\.5\.0 is newer than sdkgen reads \(1\.0 to 1\.4\)"):
+        generate(from_arguments(package="p", output=tmp_path / "out", openapi=[], openrpc=[str(spec)], overlays=[], version="1"))
+
+
+def test_a_1_4_document_is_checked_by_the_1_4_meta_schema(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text((FIXTURES / "specs" / "openrpc" / "v1_4.yaml").read_text().replace("name: get_block", "nome: get_block"))
+    with pytest.raises(
+        SpecError, match=r"/methods/0: invalid OpenRPC: 'name' is a required property \(hint: see the OpenRPC 1\.4 specification"
+    ):
+        generate(from_arguments(package="p", output=tmp_path / "out", openapi=[], openrpc=[str(spec)], overlays=[], version="1"))

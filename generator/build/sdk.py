@@ -43,7 +43,7 @@ def load_api(source: ApiSource, config: Config, validations: Validations, diagno
         documents.check_all()
         validations.start(openapi_check(document, schema_only=documents.collection_loop()))
     else:
-        validations.start(openrpc_check(document))
+        validations.start(openrpc_check(document, diagnostics))
         documents.check_all()
     return documents
 
