@@ -185,7 +185,7 @@ def _without_error_extras(document: SourceDocument, diagnostics: Diagnostics | N
     refusal. `x-` keys are specification extensions, dropped without a word. The document itself
     is left as it is.
     """
-    data = document.data
+    data: dict[str, Any] = document.data
     extras = [(pointer, error, [k for k in error if k not in _ERROR_OBJECT_KEYS]) for pointer, error in _error_objects(data)]
     extras = [(pointer, error, keys) for pointer, error, keys in extras if keys]
     if not extras:
