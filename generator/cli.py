@@ -18,6 +18,7 @@ from .release import release
 from .surface.diff import diff_surfaces
 from .surface.report import Report, report_json, summary_lines, to_markdown
 from .surface.sources import resolve, surface_of_config
+from .write import os_error
 
 EXIT_BREAKING = 2  # `sdkgen diff` found breaking changes (1 is an error)
 
@@ -175,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except SdkgenError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file-system fault the stages did not report themselves
+        print(f"error: {os_error(exc, 'read or write it')}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted; the output was left as it was", file=sys.stderr)
