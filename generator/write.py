@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import OutputError
+from .render.filters import escape_invisible_in_file
 
 MANIFEST = ".sdkgen-manifest.json"
 _AT_FDCWD = -100
@@ -133,7 +134,7 @@ def write_files(root: Path, files: dict[str, bytes], *, output: Path | None = No
         target = root / relative
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_new(target, data)
+            write_new(target, escape_invisible_in_file(relative, data))
         except OSError as exc:
             raise os_error(exc, f"write {relative} in the staging folder", root.parent, output=output) from None
 
