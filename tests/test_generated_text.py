@@ -61,3 +61,18 @@ def test_each_filter_escapes_invisible_characters(character: str) -> None:
     for rendered in (pystr(text), docline(text), docstring(text), mdcell(text), tomlstr(text), visible(text)):
         assert character not in rendered, rendered
         assert INVISIBLE.search(rendered) is None
+
+
+def test_the_last_guard_keeps_the_value_of_every_literal() -> None:
+    """Over a whole module: normal and raw strings keep their values, comments are escaped as text."""
+    from generator.render.filters import escape_invisible_in_file
+
+    source = 'x = r"a\u202eb"  # c\u200b\ny = """d\u2066"""\nz = "\U000e0041"\n'
+    out = escape_invisible_in_file("pkg/m.py", source.encode()).decode()
+    assert INVISIBLE.search(out) is None and "# c\\u200b" in out
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
+    exec(source, before)  # noqa: S102 - our own test text
+    exec(out, after)  # noqa: S102
+    assert [before[k] for k in "xyz"] == [after[k] for k in "xyz"]
+    assert escape_invisible_in_file("pkg/api.json", '{"a": "\U000e0041"}'.encode()) == b'{"a": "\\udb40\\udc41"}'
