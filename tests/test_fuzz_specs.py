@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 from generator.config import from_arguments
 from generator.errors import SpecError
 from generator.pipeline import generate
+from generator.render.filters import INVISIBLE
 from tests.fuzzing import STATS, run_budgeted
 from tests.spec_strategies import PAYLOAD, SENTINEL, openapi_documents, openrpc_documents
 
@@ -98,6 +99,9 @@ def check_identifiers(tree: ast.Module, where: str) -> None:
 def check_package(output: Path, package: str) -> int:
     """All checks on one generated tree; returns the number of Python modules checked."""
     count = check_sources(output, package)
+    for path in sorted(p for p in output.rglob("*") if p.is_file() and p.suffix in (".py", ".md", ".toml", ".json")):
+        raw = INVISIBLE.search(path.read_text(encoding="utf-8"))
+        assert raw is None, f"{path.relative_to(output)}: a raw U+{ord(raw.group()):04X} (control, bidi or invisible character)"
     tomllib.loads((output / "pyproject.toml").read_text(encoding="utf-8"))
     for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
         result = subprocess.run([str(RUFF), *command], cwd=output, capture_output=True, text=True, check=False)
