@@ -4,7 +4,8 @@
 
 Each size is one synthetic OpenAPI 3.1 document (``synthetic_spec``): resources of five operations
 each (list, create, get, replace, delete on ``/rN`` and ``/rN/{id}``), one component schema per
-resource with a ``$ref`` to its neighbour, and ``$ref``d request and response bodies, so the
+resource with a ``$ref`` to the first of its ten (``parent``; a chain through every schema would
+be thousands of schemas deep, which the schema builder recurses through), and ``$ref``d request and response bodies, so the
 number of ``$ref``s grows with the operations as in real specs. Each is generated in a fresh
 process with a cold validation cache (a new ``SDKGEN_CACHE_DIR``), as after a spec changed.
 
@@ -50,7 +51,8 @@ def synthetic_spec(operations: int) -> dict[str, Any]:
                 "id": {"type": "string"},
                 "size": {"type": "integer"},
                 "tags": {"type": "array", "items": {"type": "string"}},
-                "neighbour": {"$ref": f"#/components/schemas/Resource{(index + 1) % resources}"},
+                # Ten resources share one "parent" (itself recursive): $refs grow with the spec, chains do not.
+                "parent": {"$ref": f"#/components/schemas/Resource{index - index % 10}"},
             },
         }
         ok = {"description": "ok", "content": {"application/json": {"schema": ref}}}
