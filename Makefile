@@ -23,7 +23,8 @@ help:
 	@echo "make diff [BASE=rev]  API changes of the working-tree specs against BASE (default HEAD), breaking first"
 	@echo "make release [VERSION=x.y.z]  bump the SDK version (default: what the diff proposes) and prepend CHANGELOG.md"
 	@echo "make publish          build, twine-check and upload generated/ to \$$TWINE_REPOSITORY_URL"
-	@echo "make bench            issue-7 benchmarks: per call, import, generation (bench/README.md; BENCH_ARGS=...)"
+	@echo "make bench            issue-7 benchmarks: per call, import, generation, scale (bench/README.md; BENCH_ARGS=...)"
+	@echo "make bench-scale      generation time at 1k/4k/16k operations (BENCH_ARGS='--scale-sizes 1000 4000')"
 	@echo "make corpus [N=50 SEED=1]  a seeded sample of the APIs.guru specs through sdkgen; pass rate"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -117,7 +118,7 @@ BENCH_ARGS ?=
 N ?= 50
 SEED ?= 1
 CORPUS_ARGS ?=
-.PHONY: bench bench-calls bench-import bench-generate bench-specs corpus
+.PHONY: bench bench-calls bench-import bench-generate bench-scale bench-specs corpus
 
 $(BENCH_STAMP): bench/requirements.lock
 	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
@@ -141,6 +142,9 @@ bench-import: $(STAMP) $(BENCH_STAMP)
 
 bench-generate: $(STAMP) $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m bench --section generation $(BENCH_ARGS)
+
+bench-scale: $(STAMP) $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python -m bench --section scale $(BENCH_ARGS)
 
 corpus: $(STAMP) $(BENCH_SPECS)
 	$(BIN)/python -m bench.corpus --n $(N) --seed $(SEED) $(CORPUS_ARGS)

@@ -2,7 +2,8 @@
 
 Sections (``--section``, repeatable; default all): ``calls`` (per-call client overhead, over the
 in-process transport and/or the socket server, ``--transport``), ``import`` (import time in fresh
-interpreters, the GitHub-generated package included) and ``generation`` (``bench/generation.py``).
+interpreters, the GitHub-generated package included), ``generation`` (``bench/generation.py``) and
+``scale`` (generation time at 1k/4k/16k operations, ``bench/scale.py``).
 Run from the repository root with the benchmark's own virtualenv: ``bench/.venv/bin/python -m bench``.
 See ``bench/README.md`` for what each row means.
 """
@@ -21,7 +22,7 @@ from contextlib import AsyncExitStack, ExitStack
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bench import generation
+from bench import generation, scale
 from bench import opc as opc_baseline
 from bench.procs import measure
 from bench.server import serve
@@ -46,7 +47,7 @@ from bench.variants import (
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated"
 PINNED = ("httpx", "httpcore", "pydantic", "pydantic_core", "PyJWT", "cryptography")
-SECTIONS = ("calls", "import", "generation")
+SECTIONS = ("calls", "import", "generation", "scale")
 CALL_TARGET = 1.1  # issue 7: SDK per call, auth excluded, at most 1.1x raw httpx + json.loads
 CALL_TARGETS = {
     "coinbase_sdk Client, auth excluded (bearer)": CALL_TARGET,
@@ -156,6 +157,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--spec", action="append", choices=generation.SPECS, help="generation: only this spec (repeatable)")
     parser.add_argument("--tool", action="append", choices=generation.TOOLS, help="generation: only this tool (repeatable)")
     parser.add_argument("--timeout", type=float, default=900, help="generation: seconds per run before it is killed (default 900)")
+    parser.add_argument("--scale-sizes", type=int, nargs="+", help="scale: operation counts (default 1000 4000 16000)")
     return parser.parse_args(argv)
 
 
@@ -268,9 +270,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             sections.append(import_section(args, Path(tmp), generated))
     if "generation" in chosen:
         gen_rows = generation.run(args.spec or generation.SPECS, args.tool or generation.TOOLS, args.runs, args.timeout)
+    scale_rows = scale.run(args.scale_sizes or scale.SIZES) if "scale" in chosen else []
 
     failed = [row.label for rows in sections for row in rows if row.error]
     failed += [f"{r.spec} / sdkgen" for r in gen_rows if r.tool == "sdkgen" and not r.ok]
+    failed += [f"scale {r.operations:,} operations" for r in scale_rows if r.error]
     if failed:
         print(f"\n{len(failed)} row(s) could not run: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0

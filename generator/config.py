@@ -35,6 +35,7 @@ class Config:
     apis: tuple[ApiSource, ...]
     root: Path
     changelog: Path | None = None  # copied into the output (and so into the sdist) when it exists
+    spec_root: Path | None = None  # where `$ref`s may reach (None: the project root, see load/refs.py)
 
 
 def _require(table: dict[str, Any], key: str, where: Location) -> Any:
@@ -84,10 +85,13 @@ def load_pyproject(path: Path) -> Config:
         apis=tuple(apis),
         root=root,
         changelog=root / table.get("changelog", "CHANGELOG.md"),
+        spec_root=root / table["spec_root"] if isinstance(table.get("spec_root"), str) else None,
     )
 
 
-def from_arguments(*, package: str, output: Path, openapi: list[str], openrpc: list[str], overlays: list[Path], version: str) -> Config:
+def from_arguments(
+    *, package: str, output: Path, openapi: list[str], openrpc: list[str], overlays: list[Path], version: str, spec_root: Path | None = None
+) -> Config:
     """A configuration for any spec given on the command line (`NAME=FILE` names the API)."""
     if not package.isidentifier():
         raise SpecError(Location("--package"), f"{package!r} is not a Python package name")
@@ -115,4 +119,5 @@ def from_arguments(*, package: str, output: Path, openapi: list[str], openrpc: l
         output=output.resolve(),
         apis=tuple(apis),
         root=Path.cwd().resolve(),
+        spec_root=spec_root.resolve() if spec_root is not None else None,
     )

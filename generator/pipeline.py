@@ -57,7 +57,7 @@ def _render_into(stage: Path, config: Config, templates: Path, diagnostics: Diag
         files = {path: text.encode("utf-8") for path, text in render_sdk(sdk, templates).items()}
     if config.changelog is not None and config.changelog.is_file():  # the package ships its changelog
         files[CHANGELOG_FILE] = config.changelog.read_bytes()
-    write_files(stage, files)
+    write_files(stage, files, output=config.output)
     format_tree(stage)
     return sdk, tree_files(stage)
 

@@ -40,6 +40,7 @@ HOSTILE_TEXTS = [
     "",
     "   ",
     f"naïve café 日本語 Ω ß {SENTINEL} \U0001f600",
+    f"\u202e{PAYLOAD}\u202c \u2066isolate\u2069 zero\u200bwidth \ufeff\U000e0041\x85\x1b[2J",  # Trojan Source
 ]
 
 HOSTILE_NAMES = [

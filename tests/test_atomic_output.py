@@ -1,17 +1,20 @@
-"""Atomic output and ownership: a generation killed at any moment (SIGKILL, from outside) leaves the
-output exactly as it was or exactly the new tree, never a mix; the next run cleans what the killed
-one left; files the generator does not own (including symlinks and empty folders) survive; two
-generations at once are serialised by the lock."""
+"""Atomic output and ownership: a generation killed before any file-system step of its commit
+(SIGKILL, at each step in turn: tests/kill_at_step.py) leaves the output exactly as it was or
+exactly the new tree, never a mix; the next run cleans what the killed one left; files the
+generator does not own (including symlinks and empty folders) survive; two generations at once are
+serialised by the lock."""
 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,7 @@ from generator import write
 from tests.conftest import FIXTURES, ROOT
 
 SEED = FIXTURES / "specs" / "seed_intx_balances.yaml"
+MANIFEST_NAME = write.MANIFEST
 USER_FILE = "NOTES.md"
 
 
@@ -84,31 +88,85 @@ def test_a_complete_run_keeps_user_files_links_and_empty_folders(
     assert new != old and b'"0.2.0"' in new["pkg/_version.py"]  # type: ignore[operator]
 
 
-def test_sigkill_at_any_moment_leaves_the_old_tree_or_the_new_one(
-    trees: tuple[Path, dict[str, bytes | str], dict[str, bytes | str], float], tmp_path: Path
+OTHER_SPEC = FIXTURES / "specs" / "common_patterns_30.yaml"
+
+
+@pytest.fixture(scope="module")
+def distinct_trees(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes | str], dict[str, bytes | str]]:
+    """An output generated from another spec (with user content), and what generating the seed into it gives:
+    trees that differ in many files (added, changed and removed), so a half-done commit cannot pass for either."""
+    base = tmp_path_factory.mktemp("distinct")
+    before = base / "out"
+    old_command = command(before, "0.1.0")
+    old_command[old_command.index(str(SEED))] = str(OTHER_SPEC)
+    subprocess.run(old_command, cwd=ROOT, check=True, capture_output=True)
+    (before / USER_FILE).write_text("mine\n")
+    (before / "pkg" / "local_notes").mkdir()
+    os.symlink("../NOTES.md", before / "pkg" / "notes_link.md")
+    after = base / "after" / "out"
+    shutil.copytree(before, after, symlinks=True)
+    subprocess.run(command(after, "0.2.0"), cwd=ROOT, check=True, capture_output=True)
+    return before, snapshot(before), snapshot(after)
+
+
+def run_killed_at(step: int, out: Path, steps_file: Path, *, three_renames: bool) -> int:
+    """Generate the seed into `out`, killed (SIGKILL, from inside) just before file-system step `step` (0: never)."""
+    harness = [sys.executable, "-m", "tests.kill_at_step", str(steps_file), str(step), *(["--three-renames"] if three_renames else [])]
+    env = {**os.environ, "KILL_AT_STEP_FOLDER": str(out.parent), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run([*harness, "--", *command(out, "0.2.0")[3:]], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    return done.returncode
+
+
+@pytest.mark.parametrize("three_renames", [False, True], ids=["renameat2", "three-renames"])
+def test_a_kill_before_each_file_system_step_leaves_the_old_tree_or_the_new_one(
+    distinct_trees: tuple[Path, dict[str, bytes | str], dict[str, bytes | str]], tmp_path: Path, three_renames: bool
 ) -> None:
-    source, old, new, duration = trees
-    outcomes: list[str] = []
-    for attempt in range(6):
-        out = tmp_path / f"out{attempt}"
+    """The generator is SIGKILLed just before each file-system step of the commit (and of the clean-up
+    after it), in turn. Each time the output is byte for byte the old tree or the new one, never a mix,
+    and the next run finishes the job and removes what the killed one left. Writing the new files into
+    the output in place (instead of swapping a staged tree in) fails this at the first kill between two writes."""
+    source, old, new = distinct_trees
+    differing = {k for k in set(old) | set(new) if old.get(k) != new.get(k)}
+    assert len(differing) >= 20, differing  # added, changed and removed files
+    counted = tmp_path / "counted" / "out"
+    shutil.copytree(source, counted, symlinks=True)
+    steps_file = tmp_path / "steps.json"
+    assert run_killed_at(0, counted, steps_file, three_renames=three_renames) == 0
+    steps = json.loads(steps_file.read_text())
+    assert snapshot(counted) == new
+    swap = [i for i, s in enumerate(steps, 1) if ("renameat2" in s) != three_renames and s.startswith(("renameat2", "os.rename"))]
+    # Every step with the exchange; with three renames, those from the manifest on (the earlier ones are the same).
+    first = 1 if not three_renames else next(i for i, s in enumerate(steps, 1) if MANIFEST_NAME in s)
+    outcomes: dict[int, str] = {}
+
+    def kill_at(step: int) -> Path:
+        out = tmp_path / f"kill{step}" / "out"
         shutil.copytree(source, out, symlinks=True)
-        process = subprocess.Popen(command(out, "0.2.0"), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(duration * (0.35 + 0.15 * attempt))  # from mid-render to just past the swap
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        state = snapshot(out)
-        assert state in (old, new), (
-            f"attempt {attempt}: a mixed tree: {sorted(k for k in set(old) | set(new) if state.get(k) not in (old.get(k), new.get(k)))}"
-        )
-        outcomes.append("old" if state == old else "new")
-        if leftovers(out):
-            outcomes[-1] += "+stage"
-        # The next run finishes the job and removes what the killed one left.
-        subprocess.run(command(out, "0.2.0"), cwd=ROOT, check=True, capture_output=True)
-        assert snapshot(out) == new
-        assert leftovers(out) == []
-    # Some kills landed before the swap, and left a stage that the next run removed.
-    assert any(o == "old+stage" for o in outcomes), outcomes
+        assert run_killed_at(step, out, tmp_path / "unused.json", three_renames=three_renames) == -signal.SIGKILL, steps[step - 1]
+        return out
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two generations at a time (each waits on its own process)
+        killed = dict(zip(range(first, len(steps) + 1), pool.map(kill_at, range(first, len(steps) + 1)), strict=True))
+    for step, out in killed.items():
+        state = snapshot(out) if out.exists() else {}
+        if not out.exists():  # killed between the fallback's first two renames: the backup holds the old tree
+            backup = out.with_name(f".{out.name}.sdkgen-old")
+            assert three_renames and snapshot(backup) == old, f"step {step} ({steps[step - 1]}): the output is gone"
+        else:
+            mixed = sorted(k for k in set(old) | set(new) if state.get(k) not in (old.get(k), new.get(k)))
+            assert state in (old, new), f"step {step} ({steps[step - 1]}): a mixed tree: {mixed or 'files missing or extra'}"
+        # What the next run does first, under the lock: put a backup back, remove stale stages.
+        write.remove_stale_stages(out)
+        after = snapshot(out)
+        assert after in (old, new) and leftovers(out) == [], f"step {step} ({steps[step - 1]}): not cleaned up"
+        outcomes[step] = "old" if after == old else "new"
+    # The next run finishes the job (once: every run starts with the clean-up checked above).
+    subprocess.run(command(killed[first], "0.2.0"), cwd=ROOT, check=True, capture_output=True)
+    assert snapshot(killed[first]) == new and leftovers(killed[first]) == []
+    # Kills before the swap found the old tree, kills after it the new one.
+    assert swap, steps  # the swap is among the steps seen
+    assert all(outcomes[s] == "old" for s in outcomes if s <= swap[0]), outcomes
+    assert all(outcomes[s] == "new" for s in outcomes if s > swap[-1]), outcomes
 
 
 def test_an_interrupted_three_rename_swap_is_recovered(

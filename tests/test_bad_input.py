@@ -25,7 +25,10 @@ CASES: dict[str, tuple[tuple[str, ...], str]] = {
         ("--openapi",),
         r"^error: tests/fixtures/broken/missing_file_ref\.yaml:15: .*file that does not exist: nowhere\.yaml",
     ),
-    "escaping_ref.yaml": (("--openapi",), r"^error: tests/fixtures/broken/escaping_ref\.yaml:15: .*leaves the spec's folder"),
+    "escaping_ref.yaml": (
+        ("--openapi",),
+        r"^error: tests/fixtures/broken/escaping_ref\.yaml:15: .*\$ref '\.\./\.\./\.\./\.\./outside\.yaml#/Thing' is outside the spec root",
+    ),
     "invalid.openrpc.yaml": (
         ("--openrpc",),
         r"^error: tests/fixtures/broken/invalid\.openrpc\.yaml:12: /methods/1: invalid OpenRPC: 'name' is a required property",
@@ -64,6 +67,27 @@ CASES: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "too_deep.json": (("--openapi",), r"^error: tests/fixtures/broken/too_deep\.json: the document nests more than 200 levels deep"),
     "not_utf8.yaml": (("--openapi",), r"^error: tests/fixtures/broken/not_utf8\.yaml:2: not UTF-8 text \(byte 30\)"),
+    # A repeated key: parsers keep the last value silently (a second `/a:` dropped an operation).
+    "duplicate_path.yaml": (
+        ("--openapi",),
+        r"^error: tests/fixtures/broken/duplicate_path\.yaml:14: /paths: duplicate key '/a' \(first at line 6\)",
+    ),
+    "duplicate_key.json": (
+        ("--openapi",),
+        r"^error: tests/fixtures/broken/duplicate_key\.json:10: /paths/~1a: duplicate key 'get' \(first at line 6\)",
+    ),
+    "overlay_duplicate_key.yaml": (
+        ("--openapi", "tests/fixtures/broken/overlay_base.yaml", "--overlay"),
+        r"^error: tests/fixtures/broken/overlay_duplicate_key\.yaml:9: /actions/0: duplicate key 'update' \(first at line 8\)",
+    ),
+    "lone_surrogate.json": (
+        ("--openapi",),
+        r"^error: tests/fixtures/broken/lone_surrogate\.json:8: /paths/~1a/get/description: a string holds a lone surrogate \(\\ud800\)",
+    ),
+    "lone_surrogate.yaml": (
+        ("--openapi",),
+        r"^error: tests/fixtures/broken/lone_surrogate\.yaml:9: invalid YAML: found invalid Unicode character escape code",
+    ),
 }
 
 

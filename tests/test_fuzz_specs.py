@@ -17,6 +17,7 @@ import inspect
 import io
 import json
 import keyword
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pydantic
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,6 +35,7 @@ from hypothesis import strategies as st
 from generator.config import from_arguments
 from generator.errors import SpecError
 from generator.pipeline import generate
+from generator.render.filters import INVISIBLE
 from tests.fuzzing import STATS, run_budgeted
 from tests.spec_strategies import PAYLOAD, SENTINEL, openapi_documents, openrpc_documents
 
@@ -95,6 +98,20 @@ def check_identifiers(tree: ast.Module, where: str) -> None:
 
 def check_package(output: Path, package: str) -> int:
     """All checks on one generated tree; returns the number of Python modules checked."""
+    count = check_sources(output, package)
+    for path in sorted(p for p in output.rglob("*") if p.is_file() and p.suffix in (".py", ".md", ".toml", ".json")):
+        raw = INVISIBLE.search(path.read_text(encoding="utf-8"))
+        assert raw is None, f"{path.relative_to(output)}: a raw U+{ord(raw.group()):04X} (control, bidi or invisible character)"
+    tomllib.loads((output / "pyproject.toml").read_text(encoding="utf-8"))
+    for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
+        result = subprocess.run([str(RUFF), *command], cwd=output, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, f"ruff {command[0]}: {result.stdout}{result.stderr}"
+    return count
+
+
+def check_sources(output: Path, package: str) -> int:
+    """Every Python module of the package (sub-packages and models/ included) compiles, has spec text
+    only in string literals and comments, and defines sound identifiers; returns how many there are."""
     modules = sorted((output / package).rglob("*.py"))
     for path in modules:
         source = path.read_text(encoding="utf-8")
@@ -107,10 +124,6 @@ def check_package(output: Path, package: str) -> int:
                 line for line in code.splitlines() if needle in line
             )
         check_identifiers(tree, where)
-    tomllib.loads((output / "pyproject.toml").read_text(encoding="utf-8"))
-    for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
-        result = subprocess.run([str(RUFF), *command], cwd=output, capture_output=True, text=True, check=False)
-        assert result.returncode == 0, f"ruff {command[0]}: {result.stdout}{result.stderr}"
     return len(modules)
 
 
@@ -209,3 +222,23 @@ def test_the_checker_sees_code_outside_literals() -> None:
     safe = f'x = {PAYLOAD!r}  # {PAYLOAD}\n"""{SENTINEL}"""\n'
     assert SENTINEL not in code_only(safe) and "__import__" not in code_only(safe)
     assert "__import__" in code_only(f"x = 1\n{PAYLOAD}\n")
+
+
+def test_the_checker_finds_a_planted_call_in_every_generated_module(tmp_path: Path) -> None:
+    """The check's file loop: a call planted as code in any one module of a generated package (each in
+    turn, models/ included) fails the check, naming that module; the untouched package passes."""
+    output = tmp_path / "out"
+    seed = Path(__file__).parent / "fixtures" / "specs" / "seed_intx_balances.yaml"
+    generate(from_arguments(package="planted", output=output, openapi=[str(seed)], openrpc=[], overlays=[], version="0.1.0"))
+    modules = sorted((output / "planted").rglob("*.py"))
+    assert check_sources(output, "planted") == len(modules)
+    assert any("/models/" in str(m) for m in modules) and any(m.name == "__init__.py" for m in modules)
+    for module in modules:
+        original = module.read_text(encoding="utf-8")
+        module.write_text(original + f"\n{PAYLOAD}\n", encoding="utf-8")
+        try:
+            where = str(module.relative_to(output))
+            with pytest.raises(AssertionError, match=re.escape(f"{where}: spec text")):
+                check_sources(output, "planted")
+        finally:
+            module.write_text(original, encoding="utf-8")

@@ -1,4 +1,5 @@
-"""Large real specs generate into packages that import, pass ruff, and drop nothing silently."""
+"""Large real specs (OpenAPI and OpenRPC) generate into packages that import, pass ruff, and drop
+nothing silently: every operation and method of each spec is in the package's api.json."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
+from bench.corpus import missing_operations, spec_endpoints
 from generator.config import from_arguments
+from generator.errors import SdkgenError
 from generator.pipeline import generate
 from tests.conftest import FIXTURES, ROOT
 
@@ -108,3 +111,68 @@ def test_what_is_not_json_is_a_warning_naming_the_operation(generated: tuple[str
         d.location.pointer.split("/requestBody")[0].split("/responses")[0] for d in result.diagnostics.items if "raw bytes" in d.message
     }
     assert raw_sites <= warned
+
+
+def test_every_operation_is_in_api_json(generated: tuple[str, Any, Path, Any]) -> None:
+    """The operations-present check of `make corpus`, on the vendored OpenAPI specs."""
+    name, _, output, data = generated
+    surface = json.loads((output / f"{name}_sdk" / "api.json").read_text(encoding="utf-8"))
+    assert missing_operations(data, surface) == []
+
+
+# -- OpenRPC documents (tests/fixtures/real/openrpc/, sources in the README there) ----------------
+
+RPC = REAL / "openrpc"
+STARKNET = RPC / "starknet"
+NOTIFICATIONS = "methods without `result` (notifications and subscriptions): issue 17 notifications, pending"
+# name → (document, spec root, the capability it still needs or None)
+RPC_SPECS: dict[str, tuple[Path, Path | None, str | None]] = {
+    "ethereum": (RPC / "ethereum" / "refs-openrpc.json", None, None),
+    "lotus": (RPC / "lotus" / "full.json", None, None),
+    "metamask": (RPC / "metamask" / "openrpc.json", None, None),
+    "metamask_multichain": (RPC / "metamask" / "multichain-openrpc.json", None, NOTIFICATIONS),
+    "starknet_api": (STARKNET / "api" / "starknet_api_openrpc.json", STARKNET, None),
+    "starknet_trace": (STARKNET / "api" / "starknet_trace_api_openrpc.json", STARKNET, None),
+    "starknet_write": (STARKNET / "api" / "starknet_write_api.json", STARKNET, None),
+    "starknet_executables": (STARKNET / "api" / "starknet_executables.json", STARKNET, None),
+    "starknet_ws": (STARKNET / "api" / "starknet_ws_api.json", STARKNET, NOTIFICATIONS),
+    "starknet_metadata": (
+        STARKNET / "api" / "starknet_metadata.json",
+        STARKNET,
+        "a document with no methods (only components): issue 17 zero operations, pending",
+    ),
+    "starknet_proving": (STARKNET / "proving-api" / "starknet_proving_api_openrpc.json", STARKNET, None),
+    "starknet_wallet": (STARKNET / "wallet-api" / "wallet_rpc.json", STARKNET, None),
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=pytest.mark.xfail(reason=r, raises=SdkgenError, strict=True)) if r else n for n, (_, _, r) in sorted(RPC_SPECS.items())],
+)
+def test_every_openrpc_method_is_generated_and_the_package_imports(name: str, tmp_path: Path) -> None:
+    """Each public OpenRPC document generates, every method is in api.json, and every module imports.
+    Those marked xfail need a capability still missing (named in the mark); `strict` tells when it lands."""
+    document, spec_root, _ = RPC_SPECS[name]
+    output = tmp_path / "out"
+    config = from_arguments(
+        package=f"{name}_sdk",
+        output=output,
+        openapi=[],
+        openrpc=[f"api={document}"],
+        overlays=[],
+        version="0.1.0",
+        spec_root=spec_root,
+    )
+    generate(config)
+    data = json.loads(document.read_text(encoding="utf-8"))
+    surface = json.loads((output / f"{name}_sdk" / "api.json").read_text(encoding="utf-8"))
+    assert len(spec_endpoints(data)) == len(data["methods"])
+    assert missing_operations(data, surface) == []
+    script = (
+        "import importlib, pkgutil\n"
+        f"package = importlib.import_module({name + '_sdk'!r})\n"
+        "for m in pkgutil.walk_packages(package.__path__, package.__name__ + '.'): importlib.import_module(m.name)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=output, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]

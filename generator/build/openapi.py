@@ -50,6 +50,7 @@ class OpenApiBuilder:
             item_pointer = join_pointer("/paths", path)
             if not isinstance(item, dict):
                 raise SpecError(self.doc.location(item_pointer), "a path item must be a mapping")
+            item, item_pointer = self.documents.path_item(item, item_pointer)
             for method in HTTP_METHODS:
                 if isinstance(item.get(method), dict):
                     pointer = join_pointer(item_pointer, method)

@@ -1,13 +1,14 @@
-"""Resolve `$ref`s: local pointers and relative files, never outside the spec's folder."""
+"""Resolve `$ref`s: local pointers and relative files, never outside the spec root."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
-from ..errors import SpecError, join_pointer
+from ..errors import Diagnostics, Location, SpecError, join_pointer
 from .documents import SourceDocument, read_document, resolve_pointer
 
 
@@ -21,14 +22,51 @@ class RefTarget:
 
 
 class DocumentSet:
-    """The main spec plus every file its `$ref`s reach, loaded once each."""
+    """The main spec plus every file its `$ref`s reach, loaded once each.
 
-    def __init__(self, main: SourceDocument, *, display_root: Path | None = None) -> None:
+    A file `$ref` may name any file under the spec root: by default the project root (the folder
+    of pyproject.toml, or the working directory) when the spec lies in it, else the spec's own
+    folder; `--spec-root` or `spec_root` in [tool.sdkgen] sets it. Anything outside (`..` past
+    it, a symlink that leads out, a remote URL) is refused, so a spec cannot make the generator
+    read files it was not given.
+    """
+
+    def __init__(
+        self,
+        main: SourceDocument,
+        *,
+        display_root: Path | None = None,
+        spec_root: Path | None = None,
+        diagnostics: Diagnostics | None = None,
+    ) -> None:
         self.main = main
-        self.folder = main.path.parent
         self._display_root = display_root
+        self.root = self._spec_root(main, spec_root, display_root)
+        self._diagnostics = diagnostics
         self._documents: dict[Path, SourceDocument] = {main.path: main}
         self._acyclic: set[tuple[Path, str]] = set()  # nodes whose `$ref`/composition chains end
+        self._root_relative: set[tuple[Path, str]] = set()  # `$ref` files found only from the spec root (warned once each)
+
+    @staticmethod
+    def _spec_root(main: SourceDocument, given: Path | None, project: Path | None) -> Path:
+        if given is not None:
+            root = given.resolve()
+            if not main.path.is_relative_to(root):
+                raise SpecError(
+                    Location(main.display),
+                    f"the spec is outside its spec root {root}",
+                    "set --spec-root (or spec_root in [tool.sdkgen]) to a folder that holds the spec and every file it refers to",
+                )
+            return root
+        if project is not None and main.path.is_relative_to(project.resolve()):
+            return project.resolve()
+        return main.path.parent
+
+    def _shown_root(self) -> str:
+        if self._display_root is not None and self.root.is_relative_to(self._display_root.resolve()):
+            shown = self.root.relative_to(self._display_root.resolve()).as_posix()
+            return "the project root" if shown == "." else f"{shown}/"
+        return f"{self.root}/"
 
     def resolve(self, ref: Any, document: SourceDocument, site: str) -> RefTarget:
         """Resolve `ref`, found at pointer `site` of `document`."""
@@ -42,12 +80,7 @@ class DocumentSet:
             )
         target_doc = document
         if file_part:
-            path = (document.path.parent / unquote(file_part)).resolve()
-            if not path.is_relative_to(self.folder):
-                raise SpecError(
-                    where, f"$ref {ref!r} leaves the spec's folder ({self.folder.name}/)", "keep referenced files next to the spec"
-                )
-            target_doc = self._load(path, where)
+            target_doc = self._load(self._file_of(unquote(file_part), ref, document, where), where)
         pointer = unquote(fragment)
         if pointer and not pointer.startswith("/"):
             raise SpecError(where, f"$ref {ref!r} has a fragment that is not a JSON Pointer", "the part after `#` starts with `/`")
@@ -60,6 +93,101 @@ class DocumentSet:
                 "check the name (a $ref is case-sensitive)",
             ) from None
         return RefTarget(target_doc, pointer, value)
+
+    def _file_of(self, file_part: str, ref: str, document: SourceDocument, where: Location) -> Path:
+        """The file a `$ref` names: relative to the file that holds it, and under the spec root.
+
+        Starknet's OpenRPC files write file `$ref`s relative to their repository's root, as their
+        own tools resolve them. In an OpenRPC document (whose `$ref`s only sdkgen follows), a file
+        missing next to the referring file but there from the spec root is read from there, with
+        a warning. OpenAPI validators resolve `$ref`s by the standard rule, so there it stays an
+        error, whose hint names the file found from the root.
+        """
+        path = (document.path.parent / file_part).resolve()
+        if not path.is_relative_to(self.root):
+            raise SpecError(
+                where,
+                f"$ref {ref!r} is outside the spec root ({self._shown_root()})",
+                "keep referenced files under the spec root, or widen it with --spec-root (spec_root in [tool.sdkgen])",
+            )
+        if path.is_file():
+            return path
+        from_root = (self.root / file_part).resolve()
+        if not (from_root.is_relative_to(self.root) and from_root.is_file()):
+            return path  # reported by `_load`
+        found = from_root.relative_to(self.root).as_posix()
+        if "openrpc" not in self.main.data:
+            raise SpecError(
+                where,
+                f"$ref names a file that does not exist: {file_part} (relative to {document.path.name})",
+                f"the path is relative to the file that holds the $ref; from the spec root it is {found}",
+            )
+        if self._diagnostics is not None and (document.path, file_part) not in self._root_relative:
+            self._root_relative.add((document.path, file_part))
+            self._diagnostics.warn(
+                where,
+                f"$ref file {file_part!r} is not next to {document.path.name}; read from the spec root instead ({found})",
+                kind="$ref file read from the spec root",
+            )
+        return from_root
+
+    def path_item(self, item: dict[str, Any], pointer: str) -> tuple[dict[str, Any], str]:
+        """The Path Item at `pointer` of the main document, its `$ref` followed (and chains of them).
+
+        `/a: {$ref: '#/components/pathItems/A'}` (3.1) comes back as that item, with its own
+        pointer for locations. An item in another file (`$ref: paths/a.yaml`, common in 3.0)
+        comes back with each `$ref` inside rewritten to resolve from the main document, so the
+        builder reads it as if it were written there. Keys beside the `$ref` (3.1's `summary`,
+        `description`) win over the referenced item's.
+        """
+        site, seen = pointer, set()
+        while isinstance(item.get("$ref"), str):
+            target = self.resolve(item["$ref"], self.main, site)
+            if (target.document.path, target.pointer) in seen:
+                raise SpecError(
+                    self.main.location(join_pointer(site, "$ref")),
+                    f"Path Item $ref cycle through {item['$ref']!r}",
+                    "point the $ref at a Path Item that has operations",
+                )
+            seen.add((target.document.path, target.pointer))
+            if not isinstance(target.value, dict):
+                raise SpecError(self.main.location(join_pointer(site, "$ref")), "a Path Item $ref must point at a mapping")
+            if target.document is self.main:
+                value, site = target.value, target.pointer
+            else:
+                value, site = self._rebased(target.value, target.document), pointer
+            item = {**value, **{key: v for key, v in item.items() if key != "$ref"}}
+        return item, site
+
+    def _rebased(self, value: Any, document: SourceDocument) -> Any:
+        """A copy of `value` (from `document`) whose `$ref`s resolve the same from the main document."""
+        base = self.main.path.parent
+
+        def rebase(ref: str, site: str) -> str:
+            file_part, hash_, fragment = ref.partition("#")
+            if "://" in file_part:
+                return ref  # refused with its location when resolved
+            if file_part:
+                target = self._file_of(unquote(file_part), ref, document, document.location(join_pointer(site, "$ref")))
+            else:
+                target = document.path
+            return quote(Path(os.path.relpath(target, base)).as_posix(), safe="/") + hash_ + fragment
+
+        def walk(node: Any, site: str) -> Any:
+            if isinstance(node, dict):
+                return {
+                    key: rebase(v, site)
+                    if key == "$ref" and isinstance(v, str)
+                    else v
+                    if key == "example"
+                    else walk(v, join_pointer(site, key))
+                    for key, v in node.items()
+                }
+            if isinstance(node, list):
+                return [walk(v, join_pointer(site, index)) for index, v in enumerate(node)]
+            return node
+
+        return walk(value, "")
 
     def _load(self, path: Path, where: Any) -> SourceDocument:
         if path not in self._documents:

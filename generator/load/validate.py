@@ -141,12 +141,93 @@ def openapi_check(document: SourceDocument, *, schema_only: bool = False) -> Che
     return Check(document, key, functools.partial(_findings, document, version, schema_only))
 
 
-def openrpc_check(document: SourceDocument) -> Check:
-    """The meta-schema check of an OpenRPC document."""
+# OpenRPC versions and the meta-schema that validates each (see resources/README.md).
+_OPENRPC_SCHEMAS = {"1.4": "openrpc-1.4-meta-schema.json", "1.3": "openrpc-meta-schema.json"}
+_ERROR_OBJECT_KEYS = frozenset({"code", "message", "data"})
+
+
+def _openrpc_series(document: SourceDocument) -> str:
+    """ "1.4" for 1.4.x documents, "1.3" for every earlier 1.x (its meta-schema lists 1.0.0-rc0 … 1.3.2)."""
     version = document.data.get("openrpc")
     if not isinstance(version, str) or not version.startswith("1."):
         raise SpecError(document.location("/openrpc"), "not an OpenRPC 1.x document (missing `openrpc` version)")
-    return Check(document, cache_key("openrpc-meta-schema", "1.3", document.data), functools.partial(_openrpc_findings, document))
+    minor = version.split(".")[1] if version.count(".") >= 1 else ""
+    if minor.isdigit() and int(minor) > 4:
+        raise SpecError(
+            document.location("/openrpc"),
+            f"OpenRPC {version} is newer than sdkgen reads (1.0 to 1.4)",
+            "check whether the document uses anything new; if not, declare `openrpc: 1.4.1`",
+        )
+    return "1.4" if minor == "4" else "1.3"
+
+
+def _error_objects(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every inline Error Object of an OpenRPC document, with its pointer."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for index, method in enumerate(data.get("methods") or []):
+        errors = method.get("errors") if isinstance(method, dict) else None
+        for position, error in enumerate(errors if isinstance(errors, list) else []):
+            if isinstance(error, dict) and "$ref" not in error:
+                found.append((join_pointer("/methods", index, "errors", position), error))
+    components = data.get("components")
+    errors = components.get("errors") if isinstance(components, dict) else None
+    for name, error in (errors if isinstance(errors, dict) else {}).items():
+        if isinstance(error, dict):
+            found.append((join_pointer("/components/errors", name), error))
+    return found
+
+
+def _without_error_extras(document: SourceDocument, diagnostics: Diagnostics | None) -> dict[str, Any]:
+    """The document to validate: keys beside `code`, `message` and `data` of an Error Object dropped.
+
+    The meta-schema allows nothing else there, but published documents carry more (Starknet's
+    wallet API: `description`). Nothing generated reads them, so each is a warning, not a
+    refusal. `x-` keys are specification extensions, dropped without a word. The document itself
+    is left as it is.
+    """
+    data: dict[str, Any] = document.data
+    extras = [(pointer, error, [k for k in error if k not in _ERROR_OBJECT_KEYS]) for pointer, error in _error_objects(data)]
+    extras = [(pointer, error, keys) for pointer, error, keys in extras if keys]
+    if not extras:
+        return data
+    copy = dict(data)
+    copy["methods"] = [dict(m) if isinstance(m, dict) else m for m in data.get("methods") or []]
+    if isinstance(copy.get("components"), dict):
+        copy["components"] = dict(copy["components"])
+        if isinstance(copy["components"].get("errors"), dict):
+            copy["components"]["errors"] = dict(copy["components"]["errors"])
+    for pointer, error, keys in extras:
+        tokens = pointer.split("/")[1:]
+        trimmed = {k: v for k, v in error.items() if k not in keys}
+        if tokens[0] == "methods":
+            method = copy["methods"][int(tokens[1])]
+            method["errors"] = list(method["errors"])
+            method["errors"][int(tokens[3])] = trimmed
+        else:
+            copy["components"]["errors"][_error_name(pointer)] = trimmed
+        named = [k for k in keys if not k.startswith("x-")]
+        if named and diagnostics is not None:
+            diagnostics.warn(
+                document.location(pointer),
+                f"error object has {', '.join(repr(k) for k in named)}, which OpenRPC does not define (ignored)",
+                kind="OpenRPC error object with keys beside code, message and data (ignored)",
+            )
+    return copy
+
+
+def _error_name(pointer: str) -> str:
+    return pointer.removeprefix("/components/errors/").replace("~1", "/").replace("~0", "~")
+
+
+def openrpc_check(document: SourceDocument, diagnostics: Diagnostics | None = None) -> Check:
+    """The meta-schema check of an OpenRPC document (1.0 to 1.4), by the meta-schema of its version.
+
+    Keys an Error Object should not have are reported to `diagnostics` now, and left out of the check.
+    """
+    series = _openrpc_series(document)
+    data = _without_error_extras(document, diagnostics)
+    key = cache_key("openrpc-meta-schema/error-extras-dropped", series, data)
+    return Check(document, key, functools.partial(_openrpc_findings, document, data, series))
 
 
 def cached_findings(check: Check) -> Findings | None:
@@ -220,20 +301,20 @@ def _resource(name: str) -> dict[str, Any]:
 
 
 @cache
-def openrpc_validator() -> jsonschema.Draft7Validator:
-    """A draft-07 validator of the vendored OpenRPC meta-schema (see resources/README.md), offline."""
-    schema = _resource("openrpc-meta-schema.json")
+def openrpc_validator(series: str = "1.3") -> jsonschema.Draft7Validator:
+    """A draft-07 validator of the vendored OpenRPC meta-schema of `series` (see resources/README.md), offline."""
+    schema = _resource(_OPENRPC_SCHEMAS[series])
     tools = Resource.from_contents(_resource("json-schema-tools-meta-schema.json"), default_specification=DRAFT7)
     registry: Registry = Registry().with_resources([("https://meta.json-schema.tools", tools), ("https://meta.json-schema.tools/", tools)])
     return jsonschema.Draft7Validator(schema, registry=registry)
 
 
-def _openrpc_findings(document: SourceDocument) -> Findings:
-    error = jsonschema.exceptions.best_match(openrpc_validator().iter_errors(document.data))
+def _openrpc_findings(document: SourceDocument, data: dict[str, Any], series: str) -> Findings:
+    error = jsonschema.exceptions.best_match(openrpc_validator(series).iter_errors(data))
     while error is not None and error.context:  # `oneOf` failures: report the branch that came closest
         error = jsonschema.exceptions.best_match(error.context)
     if error is None:
         return Findings(None, ())
     return Findings(
-        (_pointer(error.absolute_path), f"invalid OpenRPC: {error.message}", "see the OpenRPC 1.3 specification for this object"), ()
+        (_pointer(error.absolute_path), f"invalid OpenRPC: {error.message}", f"see the OpenRPC {series} specification for this object"), ()
     )

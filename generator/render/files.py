@@ -9,7 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from ..errors import SdkgenError
 from ..ir import Sdk
 from ..surface.extract import build_surface, surface_json
-from .filters import FILTERS
+from .filters import FILTERS, visible
 from .models import render_models
 from .split import split_models
 
@@ -27,6 +27,7 @@ def environment(templates: Path) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        finalize=visible,  # no spec text reaches a file with a raw bidi or invisible character
     )
     env.filters.update(FILTERS)
     return env
