@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from ..errors import Location, SpecError, relative_display
+from .lines import JsonLines, YamlLines
 
 try:  # the C loader is several times faster on large specs
     _Loader: type[Any] = yaml.CSafeLoader
@@ -46,39 +47,24 @@ class SourceDocument:
     text: str
     data: Any
     display: str
-    _nodes: Any = field(default=None, repr=False)
+    _lines: JsonLines | YamlLines | None = field(default=None, repr=False)
 
     def location(self, pointer: str = "") -> Location:
-        """A location inside this document, with the line number when it can be found."""
-        return Location(self.display, pointer, self.line_of(pointer))
+        """A location inside this document; its line is looked up only if it is read (see `lines.py`)."""
+        lines = self._line_finder()
+        if isinstance(lines, YamlLines):
+            lines.want(pointer)
+        return Location(self.display, pointer, find_line=lines.line_of)
 
     def line_of(self, pointer: str) -> int | None:
         """1-based line of the node at `pointer` (or of its nearest existing ancestor)."""
-        if self._nodes is None:
-            try:
-                self._nodes = yaml.compose(self.text, Loader=_Loader)
-            except yaml.YAMLError:
-                self._nodes = False
-        node = self._nodes
-        if not node:
-            return None
-        try:
-            tokens = split_pointer(pointer)
-        except ValueError:
-            return None
-        for token in tokens:
-            child = None
-            if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    if isinstance(key, yaml.ScalarNode) and key.value == token:
-                        child = value
-                        break
-            elif isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
-                child = node.value[int(token)]
-            if child is None:
-                break
-            node = child
-        return int(node.start_mark.line) + 1
+        return self._line_finder().line_of(pointer)
+
+    def _line_finder(self) -> JsonLines | YamlLines:
+        if self._lines is None:
+            is_json = self.path.suffix.lower() == ".json"
+            self._lines = JsonLines(self.text) if is_json else YamlLines(self.text, _Loader)
+        return self._lines
 
 
 def check_structure(data: Any, display: str) -> None:
