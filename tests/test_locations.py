@@ -137,3 +137,31 @@ def test_building_looks_up_no_line_and_printing_the_warnings_is_linear(
         assert costs[100][0] == costs[400][0] == 1
     else:
         assert costs[400][1] <= 4 * costs[100][1] + 50 and costs[400][1] <= 3 * 400
+
+
+def test_reading_pauses_the_garbage_collector_and_always_turns_it_back_on(tmp_path: Path) -> None:
+    """The collector is off while a document is parsed (it made parsing grow faster than the text)."""
+    import gc
+
+    from generator.errors import SpecError
+
+    seen: list[bool] = []
+
+    def spy(text: str, path: Path, display: str) -> object:
+        seen.append(gc.isenabled())
+        return original(text, path, display)
+
+    from generator.load import documents
+
+    original = documents.parse_text
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text("openapi: 3.1.0\n")
+    bad.write_text("openapi: [\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(documents, "parse_text", spy)
+        read_document(good)
+        assert gc.isenabled()
+        with pytest.raises(SpecError):
+            read_document(bad)
+        assert gc.isenabled()
+    assert seen == [False, False]

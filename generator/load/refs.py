@@ -41,9 +41,18 @@ class DocumentSet:
         self._display_root = display_root
         self._documents: dict[Path, SourceDocument] = {main.path: main}
         self._acyclic: set[tuple[Path, str]] = set()  # nodes whose `$ref`/composition chains end
+        self._resolved: dict[tuple[Path, str], RefTarget] = {}
 
     def resolve(self, ref: Any, document: SourceDocument, site: str) -> RefTarget:
-        """Resolve `ref`, found at pointer `site` of `document`."""
+        """Resolve `ref`, found at pointer `site` of `document` (each `$ref` text once per document)."""
+        known = self._resolved.get((document.path, ref)) if isinstance(ref, str) else None
+        if known is not None:
+            return known
+        target = self._resolve(ref, document, site)
+        self._resolved[(document.path, ref)] = target
+        return target
+
+    def _resolve(self, ref: Any, document: SourceDocument, site: str) -> RefTarget:
 
         def fail(message: str, hint: str) -> SpecError:  # the location is made only for an error
             return SpecError(document.location(join_pointer(site, "$ref")), message, hint)
