@@ -41,7 +41,7 @@ def test_a_structural_error_in_a_json_spec_names_file_line_and_pointer_and_write
     assert result.returncode == 1
     assert result.stderr.strip() == (
         f"error: {SHOWN}/wrong_type.json:8: /paths/~1a/get/responses/200: invalid OpenAPI 3.0: 'description' is a required property"
-        " (hint: fix the vendor file's problems in an overlay)"
+        " (and 1 more) (hint: fix the vendor file's problems in an overlay)"
     )
     assert not (tmp_path / "out").exists()
 
@@ -110,3 +110,14 @@ def test_a_place_reached_through_refs_is_reported_where_the_node_is() -> None:
     through = "/paths/~1widgets/get/responses/200/content/application~1json/schema/properties/size/default"
     assert documents.canonical(document, through) == (document, "/components/schemas/Widget/properties/size/default")
     assert documents.canonical(document, "/paths/~1widgets/get/nothing/here") == (document, "/paths/~1widgets/get/nothing/here")
+
+
+def test_a_structural_problem_is_not_hidden_behind_a_schema_slip_in_the_same_object() -> None:
+    """Both problems fail the one `oneOf` over Parameter Objects: the deepest (the schema slip) must
+    not stand for the whole branch, or the missing `name` would pass as a warning."""
+    with pytest.raises(SpecError) as raised:
+        warnings_of("hidden_structure.yaml")
+    assert str(raised.value) == (
+        f"{SHOWN}/hidden_structure.yaml:8: /paths/~1a/get/parameters/0: invalid OpenAPI 3.0: 'name' is a required property"
+        " (hint: fix the vendor file's problems in an overlay)"
+    )

@@ -169,17 +169,19 @@ def _is_reference_branch(errors: list[Any]) -> bool:
     return all(e.kind.name == "required" and e.kind.as_dict().get("property") == "$ref" for e in errors)
 
 
-def _best(error: Any) -> Any:
-    """The most telling error under a failed `oneOf`/`anyOf`: down through the branches, the
-    deepest one, passing over "not a Reference Object" branches (as jsonschema's `best_match`)."""
-    while True:
-        branches = getattr(error.kind, "context", None)
-        if not branches:
-            return error
-        candidates = [e for branch in branches if not _is_reference_branch(branch) for e in branch]
-        if not candidates:
-            return error
-        error = max(candidates, key=lambda e: len(e.instance_path))
+def _leaves(error: Any) -> list[Any]:
+    """What a failed `oneOf`/`anyOf` comes down to: the errors of its most telling branch, followed
+    down (as jsonschema's `best_match` does): branches that fail only for not being a Reference
+    Object are passed over, and of the rest the one whose errors reach deepest wins. All of that
+    branch's errors are kept, so a structural problem beside a schema slip is never hidden by it."""
+    branches = getattr(error.kind, "context", None)
+    if not branches:
+        return [error]
+    candidates = [branch for branch in branches if branch and not _is_reference_branch(branch)]
+    if not candidates:
+        return [error]
+    branch = max(candidates, key=lambda errors: max(len(e.instance_path) for e in errors))
+    return [leaf for member in branch for leaf in _leaves(member)]
 
 
 def _python_errors(document: SourceDocument, version: str) -> Iterator[tuple[list[Any], str, str]]:
@@ -197,8 +199,8 @@ def _python_errors(document: SourceDocument, version: str) -> Iterator[tuple[lis
 def _rs_errors(document: SourceDocument, version: str) -> Iterator[tuple[list[Any], str, str]]:
     deep = version == "3.1" and document.data.get("jsonSchemaDialect", _BASE_DIALECT) == _BASE_DIALECT
     for error in structure_validator(version, deep).iter_errors(document.data):
-        best = _best(error)
-        yield list(best.instance_path), _message(best), best.kind.name
+        for leaf in _leaves(error):
+            yield list(leaf.instance_path), _message(leaf), leaf.kind.name
 
 
 def structure_findings(document: SourceDocument, version: str) -> Findings:
