@@ -25,7 +25,7 @@ SAME_DOCUMENT = {
         "/b~c": {"post": {"tags": ["x", "y"], "responses": {"201": {"description": "made"}}}},
     },
 }
-POINTERS = ["", "/info/version", "/paths/~1a~1{id}/get/responses/200", "/paths/~1b~0c/post/tags/1", "/paths/~1b~0c/post/nothing/below"]
+POINTERS = ["", "/info/version", "/paths/~1a~1{id}/get/responses/200/description", "/paths/~1b~0c/post/tags/1", "/paths/~1b~0c/post/nothing/below"]
 
 
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])
@@ -37,9 +37,10 @@ def test_lines_of_json_and_yaml_point_at_the_member(tmp_path: Path, suffix: str)
     text = path.read_text().splitlines()
     assert found[""] == 1
     assert "version" in text[found["/info/version"] - 1]
-    assert "200" in text[found["/paths/~1a~1{id}/get/responses/200"] - 1]
+    assert "ok" in text[found["/paths/~1a~1{id}/get/responses/200/description"] - 1]
     assert "y" in text[found["/paths/~1b~0c/post/tags/1"] - 1]
-    assert "post" in text[found["/paths/~1b~0c/post/nothing/below"] - 1]  # the nearest ancestor that exists
+    # The nearest ancestor that exists: the operation (in YAML a block mapping starts at its first key)
+    assert found["/paths/~1b~0c/post/nothing/below"] == document.location("/paths/~1b~0c/post").line
 
 
 def many_operations(count: int, suffix: str, folder: Path) -> Path:

@@ -91,7 +91,7 @@ def test_generate_leaves_the_semantic_checks_to_sdkgen_check(tmp_path: Path) -> 
 
 def test_path_parameters_that_do_not_match_their_template_are_warnings_with_places() -> None:
     assert sorted(warnings_of("path_parameters.yaml")) == [
-        (9, "/paths/~1things~1{id}~1{part}/get", "`{part}` in '/things/{id}/{part}' has no path parameter: the SDK cannot fill it", KIND_TEMPLATE_WITHOUT_PARAMETER),
+        (10, "/paths/~1things~1{id}~1{part}/get", "`{part}` in '/things/{id}/{part}' has no path parameter: the SDK cannot fill it", KIND_TEMPLATE_WITHOUT_PARAMETER),
         (13, "/paths/~1things~1{id}~1{part}/get/parameters/1", "query parameter 'verbose' is declared twice in one list", KIND_DUPLICATE_PARAMETER),
         (14, "/paths/~1things~1{id}~1{part}/get/parameters/2", "path parameter 'extra' is not in the path template '/things/{id}/{part}'", KIND_PARAMETER_NOT_IN_TEMPLATE),
     ]  # fmt: skip

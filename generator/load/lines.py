@@ -184,7 +184,7 @@ class YamlLines:
         """One pass over the parser's events, noting the line of each trie node met on the way."""
         self.passes += 1
         found = 0
-        # A frame per open collection: [trie children or None, is mapping, next node is a key, key or index, key's line]
+        # A frame per open collection: [trie children or None, is mapping, next node is a key, key or index]
         frames: list[list[Any]] = []
         scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
         mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
@@ -202,29 +202,26 @@ class YamlLines:
                 entry = root
             else:
                 frame = frames[-1]
-                line = event.start_mark.line
                 if frame[1]:
                     if frame[2]:  # a mapping key
                         frame[2] = False
                         frame[3] = event.value if kind is scalar else None
-                        frame[4] = line
                         if kind is mapping_start or kind is sequence_start:  # a complex key: read past it
-                            frames.append([None, kind is mapping_start, kind is mapping_start, 0, 0])
+                            frames.append([None, kind is mapping_start, kind is mapping_start, 0])
                         continue
                     frame[2] = True
                     token = frame[3]
-                    line = frame[4]  # a member is where its key is (a block mapping value starts a line later)
                 else:
                     token = str(frame[3])
                     frame[3] += 1
                 children = frame[0]
                 entry = children.get(token) if children is not None and token is not None else None
             if entry is not None and entry[0] is None:
-                entry[0] = (event.start_mark.line if not frames else line) + 1
+                entry[0] = event.start_mark.line + 1  # where the node starts, as the node tree would say
                 found += 1
                 if found == nodes:
                     return
             if kind is mapping_start:
-                frames.append([entry[1] if entry is not None else None, True, True, None, 0])
+                frames.append([entry[1] if entry is not None else None, True, True, None])
             elif kind is sequence_start:
-                frames.append([entry[1] if entry is not None else None, False, False, 0, 0])
+                frames.append([entry[1] if entry is not None else None, False, False, 0])
