@@ -25,7 +25,13 @@ SAME_DOCUMENT = {
         "/b~c": {"post": {"tags": ["x", "y"], "responses": {"201": {"description": "made"}}}},
     },
 }
-POINTERS = ["", "/info/version", "/paths/~1a~1{id}/get/responses/200/description", "/paths/~1b~0c/post/tags/1", "/paths/~1b~0c/post/nothing/below"]
+POINTERS = [
+    "",
+    "/info/version",
+    "/paths/~1a~1{id}/get/responses/200/description",
+    "/paths/~1b~0c/post/tags/1",
+    "/paths/~1b~0c/post/nothing/below",
+]
 
 
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])
