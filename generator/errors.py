@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,13 +17,42 @@ def join_pointer(pointer: str, *tokens: str | int) -> str:
     return pointer + "".join("/" + escape_pointer_token(t) for t in tokens)
 
 
-@dataclass(frozen=True)
 class Location:
-    """Where a problem is: a file, and inside it a JSON Pointer and (when known) a line."""
+    """Where a problem is: a file, and inside it a JSON Pointer and (when known) a line.
 
-    file: str
-    pointer: str = ""
-    line: int | None = None
+    A location inside a spec is made with `find_line` (`SourceDocument.location`): its line is
+    looked up the first time it is read, so the many locations a build makes cost nothing until a
+    warning or error is printed. Equal locations hash alike; `line` is read only to compare two
+    locations of one file and pointer.
+    """
+
+    __slots__ = ("_find_line", "_line", "file", "pointer")
+
+    def __init__(
+        self, file: str, pointer: str = "", line: int | None = None, *, find_line: Callable[[str], int | None] | None = None
+    ) -> None:
+        self.file = file
+        self.pointer = pointer
+        self._line = line
+        self._find_line = find_line if line is None else None
+
+    @property
+    def line(self) -> int | None:
+        """The 1-based line, when it can be found."""
+        if self._find_line is not None:
+            self._line, self._find_line = self._find_line(self.pointer), None
+        return self._line
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Location):
+            return NotImplemented
+        return (self.file, self.pointer) == (other.file, other.pointer) and self.line == other.line
+
+    def __hash__(self) -> int:
+        return hash((self.file, self.pointer))
+
+    def __repr__(self) -> str:
+        return f"Location({self.file!r}, {self.pointer!r}, {self.line!r})"
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"

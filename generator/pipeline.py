@@ -49,10 +49,13 @@ class Result:
     api_changes: Report | None = None  # the surface diff against the previous output (None: there was none)
 
 
-def _render_into(stage: Path, config: Config, templates: Path, diagnostics: Diagnostics) -> tuple[Sdk, dict[str, bytes]]:
-    # Validation runs in the background while the IR is built and rendered; it is joined before a
-    # file is written, so a broken spec writes nothing and reports its validation error first.
-    with deep_recursion(), validating(diagnostics) as validations:
+def _render_into(
+    stage: Path, config: Config, templates: Path, diagnostics: Diagnostics, *, semantic: bool = False
+) -> tuple[Sdk, dict[str, bytes]]:
+    # A spec's structure is validated before it is built (an error writes nothing). `semantic`
+    # (`check`): openapi-spec-validator's slow checks run too, in the background while the IR is
+    # built and rendered, joined before anything is compared.
+    with deep_recursion(), validating(diagnostics, semantic=semantic) as validations:
         sdk = build_sdk(config, diagnostics, validations)
         files = {path: text.encode("utf-8") for path, text in render_sdk(sdk, templates).items()}
     if config.changelog is not None and config.changelog.is_file():  # the package ships its changelog
@@ -96,7 +99,7 @@ def check(config: Config, templates: Path = DEFAULT_TEMPLATES) -> tuple[Result, 
     diagnostics = Diagnostics()
     config.output.parent.mkdir(parents=True, exist_ok=True)
     with staging(config.output) as stage:
-        sdk, owned = _render_into(stage, config, templates, diagnostics)
+        sdk, owned = _render_into(stage, config, templates, diagnostics, semantic=True)
     current = tree_files(config.output) if config.output.is_dir() else {}
     previously_owned = read_manifest(config.output) if config.output.is_dir() else {}
     diff: list[str] = []

@@ -1,4 +1,5 @@
-"""The validation cache: an unchanged spec is not validated twice, and a cached answer is the same answer."""
+"""The validation cache (semantic checks, `sdkgen check`): an unchanged spec is not validated twice, and a
+cached answer is the same answer."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def test_unchanged_spec_is_answered_from_the_cache(cache: Path, monkeypatch: pyt
     def must_not_run(*args: object) -> None:
         raise AssertionError("validated again")
 
-    monkeypatch.setattr(validate, "_findings", must_not_run)
+    monkeypatch.setattr(validate, "semantic_findings", must_not_run)
     assert warnings_of(spec) == first
 
 
@@ -46,7 +47,22 @@ def test_changed_spec_misses_the_cache(cache: Path, tmp_path: Path) -> None:
     assert len(list(cache.glob("*.json"))) == 2
 
 
-def test_structural_error_is_the_same_from_the_cache(cache: Path, tmp_path: Path) -> None:
+def test_semantic_warnings_are_the_same_from_the_cache(cache: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Size: {type: integer, default: big}\n",
+        encoding="utf-8",
+    )
+    first, second = warnings_of(spec), warnings_of(spec)
+    assert (
+        first
+        == second
+        == [f"warning: {spec}:6: /components/schemas/Size/default: default does not match its schema: 'big' is not of type 'integer'"]
+    )
+    assert len(list(cache.glob("*.json"))) == 1
+
+
+def test_structural_errors_are_found_afresh_and_never_cached(cache: Path, tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 42\n", encoding="utf-8")
     messages = []
@@ -56,6 +72,7 @@ def test_structural_error_is_the_same_from_the_cache(cache: Path, tmp_path: Path
         messages.append(str(caught.value))
     assert messages[0] == messages[1]
     assert "/paths/~1a/get/responses" in messages[0] and "42 is not of type 'object'" in messages[0]
+    assert not cache.exists() or list(cache.glob("*.json")) == []
 
 
 def test_unreadable_cache_entry_is_validated_again(cache: Path) -> None:

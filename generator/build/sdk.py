@@ -41,7 +41,7 @@ def load_api(source: ApiSource, config: Config, validations: Validations, diagno
     if source.kind == "openapi":
         openapi_version(document)
         documents.check_all()
-        validations.start(openapi_check(document, schema_only=documents.collection_loop()))
+        validations.start(openapi_check(document, documents))
     else:
         validations.start(openrpc_check(document, diagnostics))
         documents.check_all()

@@ -89,7 +89,8 @@ def _findings(document: SourceDocument, version: str) -> Findings:
         )
     warnings = tuple(
         (
-            f"schema content does not validate as AsyncAPI {version}: {e.message[:200]} (at {join_pointer('', *e.absolute_path)})",
+            join_pointer("", *e.absolute_path),
+            f"schema content does not validate as AsyncAPI {version}: {e.message[:200]}",
             f"schema content does not validate as AsyncAPI {version} ({e.validator})",
         )
         for e in errors

@@ -1,15 +1,16 @@
-"""Spec validation in child processes, while the IR is built and the models are rendered.
+"""The slow part of spec validation in child processes, while the IR is built and the models are rendered.
 
-Validation (openapi-spec-validator, the OpenRPC meta-schema) is the slowest step for a large spec
-and depends only on the document, so it runs beside the rest of the generation instead of before
-it: on a cold cache that takes its time off the flagship regeneration, and most of it off GitHub's.
-Nothing is written before every check is joined, so a broken spec still writes nothing, and its
-validation error still comes first: when the builder trips over a broken spec, the validation's
-error is raised instead, as if it had run first.
+Only `sdkgen check` runs it (openapi-spec-validator's semantic checks: defaults against their
+schemas and the like; see `validate.py`). It depends only on the document, so it runs beside the
+rest of the generation instead of before it, and its answer is cached by content. Nothing is
+compared or written before every check is joined; when the builder trips over a spec, a validation
+error (if one is found) is raised instead, as if it had run first. What validation finds at once
+(structure, operations) is reported when a check starts, before anything is built.
 
 Children are forked (Linux): the document is already in memory and is not pickled. Where fork is
 not available, in a daemonic process (a `multiprocessing.Pool` worker), or with
-`SDKGEN_VALIDATE_IN_PROCESS=1`, each check runs in this process when it starts, as before. A child that dies without an answer is replaced by a run in this process.
+`SDKGEN_VALIDATE_IN_PROCESS=1`, each check runs in this process when it starts. A child that dies
+without an answer is replaced by a run in this process.
 """
 
 from __future__ import annotations
@@ -55,13 +56,24 @@ class _Pending:
 
 
 class Validations:
-    """The checks of one generation, in the order their documents were read."""
+    """The checks of one generation, in the order their documents were read.
 
-    def __init__(self) -> None:
+    What a check found at once (structure, operations) is reported when it starts: an error stops
+    the generation before anything is built. Its slow part (semantics) runs only when `semantic`
+    is set (`sdkgen check`): from the cache, or in a child process beside the build.
+    """
+
+    def __init__(self, diagnostics: Diagnostics | None = None, *, semantic: bool = False) -> None:
         self._pending: list[_Pending] = []
+        self._diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+        self.semantic = semantic
 
     def start(self, check: Check) -> None:
-        """Answer `check` from the cache, or start it in a child process (or here, without fork)."""
+        """Report what `check` found at once; then answer its slow part from the cache, or start it
+        in a child process (or here, without fork), when semantic checks are asked for."""
+        report(check, check.now, self._diagnostics)
+        if not self.semantic or not check.key_source:
+            return
         pending = _Pending(check, findings=cached_findings(check))
         if pending.findings is None and _can_fork():
             receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
@@ -107,13 +119,13 @@ class Validations:
 
 
 @contextlib.contextmanager
-def validating(diagnostics: Diagnostics) -> Iterator[Validations]:
+def validating(diagnostics: Diagnostics, *, semantic: bool = False) -> Iterator[Validations]:
     """Checks started in the block are joined at its end; an error in the block joins them first.
 
     A broken spec can trip the builder before its validation says why: then the validation's
-    error is raised in place of the builder's.
+    error is raised in place of the builder's. `semantic`: run the slow checks too (`sdkgen check`).
     """
-    validations = Validations()
+    validations = Validations(diagnostics, semantic=semantic)
     try:
         yield validations
     except BaseException:

@@ -9,7 +9,19 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from ..errors import Diagnostics, Location, SpecError, join_pointer
-from .documents import SourceDocument, read_document, resolve_pointer
+from .documents import SourceDocument, read_document, resolve_pointer, split_pointer
+
+# Where a node of a document is: None for the root, else (the parent's site, key or index). The walk
+# of `check_all` keeps these chains instead of building a pointer string for every node.
+_Site = tuple[Any, str | int] | None
+
+
+def _pointer(site: _Site) -> str:
+    tokens: list[str | int] = []
+    while site is not None:
+        site, token = site
+        tokens.append(token)
+    return join_pointer("", *reversed(tokens))
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,7 @@ class DocumentSet:
         self._documents: dict[Path, SourceDocument] = {main.path: main}
         self._acyclic: set[tuple[Path, str]] = set()  # nodes whose `$ref`/composition chains end
         self._root_relative: set[tuple[Path, str]] = set()  # `$ref` files found only from the spec root (warned once each)
+        self._resolved: dict[tuple[Path, str], RefTarget] = {}
 
     @staticmethod
     def _spec_root(main: SourceDocument, given: Path | None, project: Path | None) -> Path:
@@ -69,28 +82,36 @@ class DocumentSet:
         return f"{self.root}/"
 
     def resolve(self, ref: Any, document: SourceDocument, site: str) -> RefTarget:
-        """Resolve `ref`, found at pointer `site` of `document`."""
-        where = document.location(join_pointer(site, "$ref"))
+        """Resolve `ref`, found at pointer `site` of `document` (each `$ref` text once per document)."""
+        known = self._resolved.get((document.path, ref)) if isinstance(ref, str) else None
+        if known is not None:
+            return known
+        target = self._resolve(ref, document, site)
+        self._resolved[(document.path, ref)] = target
+        return target
+
+    def _resolve(self, ref: Any, document: SourceDocument, site: str) -> RefTarget:
+
+        def fail(message: str, hint: str) -> SpecError:  # the location is made only for an error
+            return SpecError(document.location(join_pointer(site, "$ref")), message, hint)
+
         if not isinstance(ref, str):
-            raise SpecError(where, f"$ref must be a string, found {type(ref).__name__}", "write it as `$ref: '#/components/schemas/Name'`")
+            raise fail(f"$ref must be a string, found {type(ref).__name__}", "write it as `$ref: '#/components/schemas/Name'`")
         file_part, _, fragment = ref.partition("#")
         if "://" in file_part:
-            raise SpecError(
-                where, f"remote $ref {ref!r} is not fetched", "download the file next to the spec and refer to it by a relative path"
-            )
+            raise fail(f"remote $ref {ref!r} is not fetched", "download the file next to the spec and refer to it by a relative path")
         target_doc = document
         if file_part:
+            where = document.location(join_pointer(site, "$ref"))
             target_doc = self._load(self._file_of(unquote(file_part), ref, document, where), where)
         pointer = unquote(fragment)
         if pointer and not pointer.startswith("/"):
-            raise SpecError(where, f"$ref {ref!r} has a fragment that is not a JSON Pointer", "the part after `#` starts with `/`")
+            raise fail(f"$ref {ref!r} has a fragment that is not a JSON Pointer", "the part after `#` starts with `/`")
         try:
             value = resolve_pointer(target_doc.data, pointer)
         except KeyError as exc:
-            raise SpecError(
-                where,
-                f"$ref {ref!r} points at nothing: no {str(exc)!s} in {target_doc.display}",
-                "check the name (a $ref is case-sensitive)",
+            raise fail(
+                f"$ref {ref!r} points at nothing: no {str(exc)!s} in {target_doc.display}", "check the name (a $ref is case-sensitive)"
             ) from None
         return RefTarget(target_doc, pointer, value)
 
@@ -200,7 +221,11 @@ class DocumentSet:
 
     def check_all(self) -> None:
         """Resolve every `$ref` reachable from the main document, so that a bad one is reported
-        with its location before any library follows it."""
+        with its location before any library follows it.
+
+        Linear in the size of the documents: the walk builds a JSON Pointer only for the `$ref`s
+        it finds (a parent chain stands for the rest), and no line is looked up unless one is bad.
+        """
         pending = [self.main]
         seen: set[Path] = set()
         while pending:
@@ -208,16 +233,17 @@ class DocumentSet:
             if document.path in seen:
                 continue
             seen.add(document.path)
-            stack: list[tuple[Any, str]] = [(document.data, "")]
+            stack: list[tuple[Any, _Site]] = [(document.data, None)]
             while stack:
-                node, pointer = stack.pop()
+                node, site = stack.pop()
                 if isinstance(node, dict):
                     if "$ref" in node and isinstance(node["$ref"], str):
+                        pointer = _pointer(site)
                         pending.append(self.resolve(node["$ref"], document, pointer).document)
                         self._check_cycles(node, document, pointer)
-                    stack.extend((value, join_pointer(pointer, key)) for key, value in node.items() if key != "$ref")
-                elif isinstance(node, list):
-                    stack.extend((value, join_pointer(pointer, index)) for index, value in enumerate(node))
+                    stack.extend((value, (site, key)) for key, value in node.items() if isinstance(value, (dict, list)))
+                else:
+                    stack.extend((value, (site, index)) for index, value in enumerate(node) if isinstance(value, (dict, list)))
 
     def _check_cycles(self, node: dict[str, Any], document: SourceDocument, pointer: str) -> None:
         """Follow what decides a schema without reading any of the instance: its `$ref`, and the
@@ -303,6 +329,28 @@ class DocumentSet:
         if items and isinstance(node.get("items"), dict):
             out.append((node["items"], document, join_pointer(pointer, "items")))
         return [item for item in out if isinstance(item[0], dict)]
+
+    def canonical(self, document: SourceDocument, pointer: str) -> tuple[SourceDocument, str]:
+        """Where `pointer` really is when it passes through `$ref`s (as a validator's walk reports
+        places): the document and pointer of the node it reaches, as far as it exists."""
+        tokens = split_pointer(pointer)
+        node, here = document.data, document
+        out: list[str] = []
+        for index, token in enumerate(tokens):
+            for _ in range(64):  # a chain of `$ref`s (cycles were refused by `check_all`)
+                if not (isinstance(node, dict) and token not in node and isinstance(node.get("$ref"), str)):
+                    break
+                target = self.resolve(node["$ref"], here, join_pointer("", *out))
+                node, here, out = target.value, target.document, split_pointer(target.pointer)
+            if isinstance(node, dict) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                out.extend(tokens[index:])
+                break
+            out.append(token)
+        return here, join_pointer("", *out)
 
     @property
     def documents(self) -> list[SourceDocument]:
