@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,39 @@ from hypothesis import settings
 from tests.fuzzing import LONG, STATS
 from tests.servers import JsonRpcServer, RestServer, TestKeys, load_test_keys
 
+# The commands tests run print no progress display (generator/progress.py), wherever the suite runs
+# (a terminal, CI): their output is then the same everywhere. Tests of the display set their own.
+os.environ["SDKGEN_PROGRESS"] = "off"
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 settings.load_profile("sdkgen-fuzz" if LONG else "sdkgen-bounded")
+
+# Tests that take long or start a third-party peer, by file (or `file::test` prefix), marked here so
+# that the files' owners need not edit them: `slow` plus `fuzz` (bounded fuzzing) or `peer` (a real
+# peer from a registry: pypiserver, pip, npm @open-rpc/mock-server). `make test` runs them all, in
+# parallel; `make test-fast` leaves out `slow`. New slow tests mark themselves (`@pytest.mark.slow`).
+# See tests/README.md for the rules that keep tests safe to run in parallel.
+MARKED: dict[str, tuple[str, ...]] = {
+    "tests/test_fuzz_specs.py": ("slow", "fuzz"),
+    "tests/test_fuzz_wire.py": ("slow", "fuzz"),
+    "tests/test_openrpc_examples.py": ("slow", "peer"),
+    "tests/test_publish.py": ("slow", "peer"),
+    "tests/test_release_loop.py": ("slow", "peer"),
+    "tests/test_workflow.py": ("slow",),
+    "tests/test_real_specs.py": ("slow",),
+    "tests/test_atomic_output.py::test_sigkill_at_any_moment": ("slow",),
+    "tests/test_websocket.py::test_memory_stays_flat": ("slow",),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for prefix, marks in MARKED.items():
+            if item.nodeid.startswith(prefix):
+                for mark in marks:
+                    item.add_marker(mark)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

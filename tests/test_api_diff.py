@@ -226,52 +226,144 @@ def test_regenerate_prints_what_changed_in_the_api(tmp_path: Path, capsys: pytes
     assert "BREAKING models.pets.Pet.age: field removed" in out
 
 
-def test_release_bumps_from_the_diff_and_prepends_the_changelog(tmp_path: Path) -> None:
+def released_project(tmp_path: Path, spec_source: Path, version: str) -> Path:
+    """`project()` whose first commit is the release `version` (tagged as `sdkgen release` tags)."""
+    root = project(tmp_path, spec_source, version=version)
+    git(root, "tag", "-a", f"v{version}", "-m", f"Release {version}")
+    return root
+
+
+def change_spec(root: Path, new_spec: str | Path, message: str = "spec update") -> None:
+    shutil.copy(new_spec, root / "specs" / "api.yaml")
+    assert sdkgen(["generate", "--config", str(root / "pyproject.toml")]) == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+def test_release_bumps_from_the_diff_commits_and_tags(tmp_path: Path, git_identity: None) -> None:
     old, new = pair("optional_param_added")
-    root = project(tmp_path, Path(old), version="1.2.0")
-    shutil.copy(new, root / "specs" / "api.yaml")
+    root = released_project(tmp_path, Path(old), "1.2.0")
+    change_spec(root, new)
     assert sdkgen(["release", "--config", str(root / "pyproject.toml"), "--date", "2026-11-21"]) == 0
     assert 'version = "1.3.0"' in (root / "pyproject.toml").read_text(encoding="utf-8")
     changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert changelog.startswith("# Changelog\n\n## 1.3.0 (2026-11-21)\n")
+    assert changelog.startswith("# Changelog\n\n## 1.3.0 (2026-11-21)\n\nCompared with v1.2.0")
     assert "- `client.pets.pets.list_pets(status)`: new optional parameter `str | None`" in changelog
     assert '__version__ = "1.3.0"' in (root / "generated" / "pets_sdk" / "_version.py").read_text(encoding="utf-8")
     assert (root / "generated" / "CHANGELOG.md").read_text(encoding="utf-8") == changelog
-    git(root, "commit", "-q", "-am", "Release 1.3.0")
-    git(root, "tag", "v1.3.0")
-    # The next release compares with the tag: a docs-only change is a patch.
+    # Committed and tagged: the tree is clean, HEAD is the release, its tag records the baseline.
+    assert git(root, "status", "--porcelain") == ""
+    assert git(root, "log", "-1", "--format=%s").strip() == "Release 1.3.0"
+    assert git(root, "tag", "--points-at", "HEAD").split() == ["v1.3.0"]
+    assert "compared with v1.2.0" in git(root, "tag", "-l", "--format=%(contents)", "v1.3.0")
+    # The next release compares with that tag: a docs-only change is a patch.
     text = (root / "specs" / "api.yaml").read_text(encoding="utf-8").replace("List pets", "List the pets")
     (root / "specs" / "api.yaml").write_text(text, encoding="utf-8")
+    git(root, "commit", "-q", "-am", "docs")
     assert sdkgen(["release", "--config", str(root / "pyproject.toml"), "--date", "2026-11-22"]) == 0
     changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
     assert changelog.startswith("# Changelog\n\n## 1.3.1 (2026-11-22)\n\nCompared with v1.3.0")
+    assert "list_pets`: documentation changed" in changelog
     assert "## 1.3.0 (2026-11-21)" in changelog
+    assert git(root, "tag", "--points-at", "HEAD").split() == ["v1.3.1"]
 
 
-def test_release_refuses_a_version_too_small_for_the_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture
+def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+        monkeypatch.setenv(name, "t")
+    for name in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.setenv(name, "t@e")
+
+
+def files_of(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+
+
+def test_release_refuses_a_version_too_small_for_the_changes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], git_identity: None
+) -> None:
     old, new = pair("operation_removed")
-    root = project(tmp_path, Path(old), version="1.2.0")
-    shutil.copy(new, root / "specs" / "api.yaml")
-    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    root = released_project(tmp_path, Path(old), "1.2.0")
+    change_spec(root, new)
+    before, head = files_of(root), git(root, "rev-parse", "HEAD")
     assert sdkgen(["release", "--config", str(root / "pyproject.toml"), "--version", "1.2.1"]) == 1
     assert "need a major bump, 2.0.0" in capsys.readouterr().err
-    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
-    assert after == before
+    assert files_of(root) == before and git(root, "rev-parse", "HEAD") == head
+    assert git(root, "tag", "--list", "v1.2.1") == ""
     assert sdkgen(["release", "--config", str(root / "pyproject.toml"), "--version", "2.0.0", "--date", "2026-11-21"]) == 0
     assert "### Breaking changes\n\n- `client.pets.pets.get_pet`: removed" in (root / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
-def test_release_without_a_tag_compares_with_the_commit_that_set_the_version(tmp_path: Path) -> None:
+def test_release_refuses_uncommitted_changes_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], git_identity: None
+) -> None:
+    old, new = pair("field_added")
+    root = released_project(tmp_path, Path(old), "1.2.0")
+    shutil.copy(new, root / "specs" / "api.yaml")
+    before = files_of(root)
+    assert sdkgen(["release", "--config", str(root / "pyproject.toml")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: uncommitted changes in ") and "(specs/api.yaml): commit them first" in err
+    assert len(err.strip().splitlines()) == 1
+    assert files_of(root) == before and git(root, "tag", "--list") == "v1.2.0\n"
+
+
+def test_release_without_a_tag_compares_with_head_and_says_how_to_tag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], git_identity: None
+) -> None:
+    """A clone without tags: the baseline is HEAD, with a warning that names the commit that set the version."""
     old, new = pair("field_added")
     root = project(tmp_path, Path(old), version="1.2.0")
     first = git(root, "rev-parse", "HEAD").strip()
-    shutil.copy(new, root / "specs" / "api.yaml")
-    assert sdkgen(["generate", "--config", str(root / "pyproject.toml")]) == 0
-    git(root, "commit", "-q", "-am", "spec update, committed before the release")
+    change_spec(root, new)
+    capsys.readouterr()
+    assert sdkgen(["release", "--config", str(root / "pyproject.toml")]) == 1
+    err = capsys.readouterr().err
+    assert "the public surface did not change since HEAD" in err
+    assert f"git tag v1.2.0 {first[:12]}" in err  # the warning comes first and says what to do
+    assert sdkgen(["diff", "--config", str(root / "pyproject.toml")]) == 0
+    warning = capsys.readouterr().err
+    assert "no release tag (v<version>) is reachable from HEAD, so the baseline is HEAD" in warning
+    assert f"git tag v1.2.0 {first[:12]}" in warning
+    git(root, "tag", "v1.2.0", first)  # what the warning says to do
     assert sdkgen(["release", "--config", str(root / "pyproject.toml"), "--date", "2026-11-21"]) == 0
     changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert f"## 1.3.0 (2026-11-21)\n\nCompared with {first[:7]}" in changelog
+    assert "## 1.3.0 (2026-11-21)\n\nCompared with v1.2.0" in changelog
     assert "`models.pets.Pet.tag`: new optional field" in changelog
+
+
+def test_release_outside_git_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    old, _ = pair("field_added")
+    (tmp_path / "specs").mkdir()
+    shutil.copy(old, tmp_path / "specs" / "api.yaml")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.sdkgen]\npackage = "pets_sdk"\nversion = "1.0.0"\noutput = "generated"\n\n'
+        '[[tool.sdkgen.apis]]\nname = "pets"\nopenapi = "specs/api.yaml"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))  # the temporary folder may be inside a repository
+    assert sdkgen(["release", "--config", str(tmp_path / "pyproject.toml")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.splitlines() == [err]
+    assert err.startswith(f"error: {tmp_path} is not in a git repository: `sdkgen release` compares with the last release tag")
+    assert "fatal" not in err and "rev-parse" not in err
+
+
+def test_diff_defaults_to_the_last_release_and_head_is_one_argument_away(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], git_identity: None
+) -> None:
+    old, new = pair("field_removed")
+    root = released_project(tmp_path, Path(old), "1.2.0")
+    change_spec(root, new)  # committed: HEAD has it, the release v1.2.0 does not
+    capsys.readouterr()
+    config = ["--config", str(root / "pyproject.toml")]
+    assert sdkgen(["diff", *config]) == EXIT_BREAKING
+    captured = capsys.readouterr()
+    assert "# API changes: v1.2.0 (" in captured.out and "`models.pets.Pet.age`: field removed" in captured.out
+    assert captured.err == ""
+    assert sdkgen(["diff", "HEAD", *config]) == 0
+    assert "**Proposed bump: none**" in capsys.readouterr().out
 
 
 def test_websocket_channels_are_part_of_the_surface(flagship_surface: dict[str, Any]) -> None:
