@@ -37,7 +37,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from .config import Config, load_pyproject
 from .errors import SdkgenError
 from .pipeline import CHANGELOG_FILE, DEFAULT_TEMPLATES, check
-from .release import changelog_has, git, repository_root, uncommitted
+from .release import changelog_has, describe_paths, git, repository_root, uncommitted
 
 INDEX_TIMEOUT = 30.0
 
@@ -88,6 +88,15 @@ def _file_version(filename: str, distribution: str) -> str | None:
     return version if normalized(name) == normalized(distribution) else None
 
 
+class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects on the index's host only: pypiserver sends projects it does not hold to pypi.org."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        if urlsplit(newurl).netloc != urlsplit(req.full_url).netloc:
+            raise urllib.error.HTTPError(req.full_url, 404, "not on this index (redirected elsewhere)", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def published_files(index_url: str, distribution: str, version: str, auth: tuple[str, str] | None) -> list[str]:
     """The files of `distribution` `version` the index lists (empty when the project is not there)."""
     url = urljoin(index_url if index_url.endswith("/") else index_url + "/", normalized(distribution) + "/")
@@ -96,7 +105,7 @@ def published_files(index_url: str, distribution: str, version: str, auth: tuple
         token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
     try:
-        with urllib.request.urlopen(request, timeout=INDEX_TIMEOUT) as response:  # noqa: S310 - an http(s) URL we were given
+        with urllib.request.build_opener(_SameHostRedirects()).open(request, timeout=INDEX_TIMEOUT) as response:
             page = response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
@@ -142,7 +151,7 @@ def plan(config: Config, templates: Path, upload_url: str, index_url: str | None
     problems: list[str] = []
     dirty = uncommitted(root)
     if dirty:
-        shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+        shown = describe_paths(dirty, config.output, root)
         problems.append(f"the working tree has uncommitted changes ({shown}): publish a committed release")
     on_head = git(root, "tag", "--points-at", "HEAD").stdout.split()
     if tag not in on_head:
@@ -161,9 +170,13 @@ def plan(config: Config, templates: Path, upload_url: str, index_url: str | None
     changelog = config.changelog or config.root / CHANGELOG_FILE
     if not changelog_has(changelog, version):
         problems.append(f"{changelog.name} has no entry for {version} (a `## {version}` heading): `make release` writes it")
-    there = published_files(index, config.distribution, version, _credentials(upload_url, index))
-    if there:
-        problems.append(f"{config.distribution} {version} is already on {index} ({', '.join(there)}): release a new version")
+    try:
+        there = published_files(index, config.distribution, version, _credentials(upload_url, index))
+    except SdkgenError as exc:
+        problems.append(str(exc))
+    else:
+        if there:
+            problems.append(f"{config.distribution} {version} is already on {index} ({', '.join(there)}): release a new version")
     commit = git(root, "rev-parse", "HEAD").stdout.strip()
     return Plan(config.distribution, version, upload_url, index, tag, commit, tuple(problems))
 

@@ -174,11 +174,17 @@ def uncommitted(root: Path) -> list[str]:
     return [line[3:] for line in git(root, "status", "--porcelain", "--untracked-files=all").stdout.splitlines() if line.strip()]
 
 
-def _refuse_dirty(root: Path, what: str) -> None:
+def describe_paths(paths: list[str], derived: Path, root: Path, *, limit: int = 5) -> str:
+    """A few paths to name in a message: sources first, what is derived from them (the output) last."""
+    prefix = derived.resolve().relative_to(root.resolve()).as_posix() + "/"
+    ordered = sorted(paths, key=lambda path: (path.startswith(prefix), path))
+    return ", ".join(ordered[:limit]) + (f" and {len(ordered) - limit} more" if len(ordered) > limit else "")
+
+
+def _refuse_dirty(root: Path, output: Path, what: str) -> None:
     paths = uncommitted(root)
     if paths:
-        shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
-        raise SdkgenError(f"uncommitted changes in {root} ({shown}): commit them first, {what}")
+        raise SdkgenError(f"uncommitted changes in {root} ({describe_paths(paths, output, root)}): commit them first, {what}")
 
 
 def release(
@@ -199,7 +205,7 @@ def release(
     root = repository_root(config.root, "release")
     current = config.version
     parse_version(current)
-    _refuse_dirty(root, "so that the release commit holds only the version, the CHANGELOG and the regenerated output")
+    _refuse_dirty(root, config.output, "so that the release commit holds only the version, the CHANGELOG and the regenerated output")
     if git(root, "var", "GIT_COMMITTER_IDENT", check=False).returncode != 0:
         raise SdkgenError("git does not know who you are, so the release cannot be committed: set git config user.name and user.email")
     baseline = Baseline(since) if since else last_release(root, pyproject, current)
