@@ -32,11 +32,11 @@ def generator_version() -> str:
         return "0+unknown"
 
 
-def load_api(source: ApiSource, config: Config, validations: Validations) -> DocumentSet:
+def load_api(source: ApiSource, config: Config, validations: Validations, diagnostics: Diagnostics | None = None) -> DocumentSet:
     """Read a spec, apply its overlays, check its references and start validating the result."""
     document = read_document(source.path, root=config.root)
     for overlay_path in source.overlays:
-        apply_overlay(document, read_document(overlay_path, root=config.root))
+        apply_overlay(document, read_document(overlay_path, root=config.root), diagnostics)
     documents = DocumentSet(document, display_root=config.root)
     if source.kind == "openapi":
         openapi_version(document)
@@ -67,7 +67,7 @@ def build_sdk(config: Config, diagnostics: Diagnostics, validations: Validations
             return build_sdk(config, diagnostics, own)
     apis: list[Api] = []
     for source in config.apis:
-        documents = load_api(source, config, validations)
+        documents = load_api(source, config, validations, diagnostics)
         name = _api_name(source, documents.main)
         if name in RESERVED_MEMBER_NAMES or name in {a.name for a in apis} or name in ("models", "close", "from_env"):
             raise SpecError(Location(documents.main.display), f"API name {name!r} is taken", "name the API with NAME=FILE")
