@@ -86,22 +86,34 @@ class PlainReporter:
 
 
 class RichReporter:
-    """A live display on a terminal: a spinner and a timer per running stage, a tick when it ends."""
+    """A live display on a terminal: a spinner and a timer per running stage, a tick when it ends.
+
+    The display runs while stages are open and stops (leaving the ticked list) when the last one
+    ends, so what the command prints afterwards comes below it, never inside it.
+    """
 
     def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._progress: Any = None
+        self._open = 0
+
+    def _display(self) -> Any:
         from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self._progress: Any = Progress(
+        return Progress(
             SpinnerColumn(finished_text="[green]✓[/]"),
             TextColumn("{task.description}"),
             TimeElapsedColumn(),
-            console=Console(file=stream),
+            console=Console(file=self._stream),
             transient=False,
         )
-        self._progress.start()
 
     def start(self, name: str) -> int:
+        if self._progress is None:
+            self._progress = self._display()
+            self._progress.start()
+        self._open += 1
         return int(self._progress.add_task(name, total=1))
 
     def finish(self, handle: int, *, failed: bool) -> None:
@@ -111,9 +123,14 @@ class RichReporter:
             self._progress.stop_task(handle)
         else:
             self._progress.update(handle, completed=1)
+        self._open -= 1
+        if self._open == 0:
+            self.close()
 
     def close(self) -> None:
-        self._progress.stop()
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
 
 
 def choose_reporter(verbosity: int, stream: TextIO | None = None) -> Reporter | None:

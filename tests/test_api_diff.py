@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import enum
 import importlib
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,9 +20,10 @@ from generator.cli import main as sdkgen
 from generator.config import load_pyproject
 from generator.pipeline import DEFAULT_TEMPLATES
 from generator.surface.diff import diff_surfaces, union_members
-from generator.surface.extract import HTTP_ERROR_CLASSES
+from generator.surface.extract import FORMAT, HTTP_ERROR_CLASSES, docs_digest
+from generator.surface.report import compare, docs_diff, to_markdown
 from generator.surface.semver import bump, level_between
-from generator.surface.sources import resolve, surface_of_config
+from generator.surface.sources import read_surface_file, resolve, surface_of_config
 from tests.conftest import FIXTURES, ROOT
 
 CASES_DIR = FIXTURES / "spec_changes"
@@ -390,3 +393,108 @@ def test_output_option_overrides_the_configured_output(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     assert sdkgen(["generate", "--config", str(root / "pyproject.toml"), "--output", str(elsewhere)]) == 0
     assert (elsewhere / "pets_sdk" / "api.json").is_file()
+
+
+def test_documentation_changes_are_shown_as_wrapped_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert sdkgen(["diff", *pair("description_only")]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "- `client.api.pets.list_pets`: documentation changed\n\n"
+        "  ```diff\n"
+        "   List pets\n"
+        "   \n"
+        "  -Every pet in the store, newest first.\n"
+        "  +Every pet in the store, newest first (at most 100 per page).\n"
+        "  ```\n"
+    ).replace("   \n", "\n") in out
+    assert not re.search(r"\b[0-9a-f]{12}\b", out)  # no digests
+
+
+def test_a_long_documentation_change_shows_only_the_changed_lines_wrapped() -> None:
+    paragraph = "Returns every order of the portfolio, newest first, with its fills and fees. " * 8
+    before = f"List orders\n\n{paragraph}\n\nRate limited to 10 requests per second."
+    after = before.replace("newest first, with its fills", "oldest first, with its fills", 1)
+    lines = docs_diff(before, after)
+    assert all(len(line) <= 89 for line in lines)  # wrapped to 88 columns (+ the `-`/`+`/` ` mark)
+    changed = [line for line in lines if line[:1] in "+-"]
+    assert len(changed) == 2 and "newest first" in changed[0] and "oldest first" in changed[1]
+    assert not any("Rate limited" in line for line in lines)  # far from the change: not repeated
+
+
+def test_a_field_change_carries_its_documentation_change(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    assert sdkgen(["diff", *pair("field_retyped_and_documented"), "--format", "json", "--output", str(report)]) == EXIT_BREAKING
+    (change,) = json.loads(report.read_text(encoding="utf-8"))["changes"]
+    assert (change["kind"], change["category"]) == ("field-retyped", "breaking")
+    assert (change["docs_before"], change["docs_after"]) == ("", 'The age as the shelter wrote it down ("about 3").')
+
+
+def to_format1(surface: dict[str, Any]) -> dict[str, Any]:
+    """A surface as format 1 recorded it: documentation as digests, no field documentation."""
+    old = copy.deepcopy(surface)
+    old["format"] = "sdkgen-api/1"
+    for api in old["apis"].values():
+        for op in [*api["operations"].values(), *api.get("channels", {}).values()]:
+            summary, _, description = op["docs"].partition("\n\n")
+            op["docs"] = docs_digest(summary, description)
+        for model in api["models"].values():
+            model["docs"] = docs_digest(model["docs"])
+            for entry in model.get("fields", {}).values():
+                entry.pop("docs", None)
+    return old
+
+
+def test_older_api_json_on_both_sides_reports_documentation_changes_without_text() -> None:
+    old, new = (resolve(p, root=ROOT, templates=DEFAULT_TEMPLATES).surface for p in pair("description_only"))
+    (change,) = diff_surfaces(to_format1(old), to_format1(new))
+    assert change.kind == "operation-docs-changed"
+    assert change.message == "documentation changed (an older api.json records a digest, not the text)"
+    assert (change.docs_before, change.docs_after) == (None, None)
+
+
+def test_an_older_api_json_against_a_newer_one_compares_operation_documentation() -> None:
+    """A committed format-1 api.json (the seed fixture's, before the format changed) against today's."""
+    old = json.loads((FIXTURES / "surfaces" / "seed_sdk.format1.api.json").read_text(encoding="utf-8"))
+    new = json.loads((ROOT / "tests" / "fixtures" / "expected" / "seed_sdk" / "seed_sdk" / "api.json").read_text(encoding="utf-8"))
+    assert old["format"] == "sdkgen-api/1" and new["format"] == FORMAT
+    assert diff_surfaces(old, new) == []  # the digests of unchanged documentation are recognised
+    report = compare("old", old, "new", new)
+    assert "model documentation is not compared" in to_markdown(report)
+    changed = copy.deepcopy(new)
+    (op,) = next(iter(changed["apis"].values()))["operations"].values()
+    op["docs"] = op["docs"].replace("Get Portfolios Balances", "Get the balances of a portfolio")
+    (change,) = diff_surfaces(old, changed)
+    assert change.kind == "operation-docs-changed" and change.docs_before is None
+    assert change.docs_after is not None and change.docs_after.startswith("Get the balances of a portfolio")
+    assert read_surface_file(FIXTURES / "surfaces" / "seed_sdk.format1.api.json")["format"] == "sdkgen-api/1"
+
+
+@pytest.mark.parametrize(
+    ("narrow", "wide"),
+    [
+        ("str", "Any"),
+        ("int", "float"),
+        ("bool", "int"),
+        ("Literal['a']", "str"),
+        ("Literal['a']", "Literal['a', 'b']"),
+        ("list[int]", "list[float]"),
+        ("list[str]", "Sequence[str]"),
+        ("dict[str, str]", "dict[str, Any]"),
+        ("int", "int | None"),
+        ("Pet", "Pet | Cat"),
+        ("list[Pet]", "list[Any]"),
+    ],
+)
+def test_narrowing_and_widening_are_judged_the_same_way_in_both_directions(narrow: str, wide: str) -> None:
+    """A widening and its revert: breaking exactly where the rule says, never both ways, never neither."""
+
+    def surface(annotation: str, role: str) -> dict[str, Any]:
+        model = {"kind": "model", "docs": "", "roles": [role], "fields": {"x": {"type": annotation, "required": True, "docs": ""}}}
+        return {"apis": {"a": {"operations": {}, "errors": {}, "models": {"M": model}}}}
+
+    for reads, writes in ((True, False), (False, True)):
+        role = "output" if reads else "input"
+        (widened,) = diff_surfaces(surface(narrow, role), surface(wide, role))
+        (narrowed,) = diff_surfaces(surface(wide, role), surface(narrow, role))
+        assert widened.breaking is reads, (narrow, wide, widened)  # a value read can now be more things
+        assert narrowed.breaking is writes, (wide, narrow, narrowed)  # a value written can now be fewer things
