@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.clones import git, make, temporary_clone
 from tests.publishing import PASSWORD, USER, call_installed_sdk, fresh_venv, index_files, package_index, pip_install
 from tests.servers import RestServer, TestKeys
@@ -29,6 +31,7 @@ def one_line_change(clone: Path) -> None:
     spec.write_text(changed, encoding="utf-8")
 
 
+@pytest.mark.timeout(900)  # about ten generations of the flagship: minutes on a loaded machine
 def test_spec_change_to_installed_release(tmp_path: Path, rest_server: RestServer, keys: TestKeys) -> None:
     clone = temporary_clone(tmp_path / "sdk")
     git(clone, "tag", "-a", "v0.1.0", "-m", "Release 0.1.0")  # the release this clone starts from
@@ -76,7 +79,7 @@ def test_spec_change_to_installed_release(tmp_path: Path, rest_server: RestServe
             "- `client.advanced_trade.accounts.get_accounts(limit)`: parameter is now required"
         ]
 
-        # 5. Publish: accepted, it says what goes where; then refused as already published.
+        # 5. Publish (the release edited pyproject.toml: the virtualenv is not reinstalled, `make()` checks): accepted, it says what goes where; then refused as already published.
         published = make(clone, "publish", **upload)
         assert published.returncode == 0, published.stdout + published.stderr
         assert f"uploading coinbase-sdk 0.2.0 (tag v0.2.0, commit {git(clone, 'rev-parse', 'HEAD')[:12]})" in published.stdout

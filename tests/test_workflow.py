@@ -178,12 +178,16 @@ def test_the_api_review_fails_on_a_stale_generated_tree(tmp_path: Path) -> None:
     assert len(runs) == 2 and not (tmp_path / "gh-calls").exists()
 
 
-def test_a_pull_request_from_a_fork_gets_the_summary_but_no_comment(tmp_path: Path) -> None:
-    clone, pr = pull_request(tmp_path, regenerate=True)
+def test_a_pull_request_from_a_fork_gets_the_summary_but_no_comment() -> None:
+    """A fork's token cannot comment: the comment step is skipped, the report still reaches the job summary."""
+    job = load_workflow()["jobs"]["api-review"]
+    pr = PullRequest("0" * 40)
     pr.values["github.event.pull_request.head.repo.full_name == github.repository"] = "false"
-    runs = run_job("api-review", clone, pr, tmp_path)
-    assert [r.returncode for r in runs] == [0, 0, 0, None]  # the token of a fork's pull request cannot comment
-    assert (tmp_path / "step-summary.md").read_text(encoding="utf-8").startswith("# API changes: ")
+    env = {k: pr.substitute(str(v)) for k, v in job["env"].items()}
+    steps = {step.get("name"): step for step in job["steps"]}
+    assert not pr.condition(steps["Post the report on the pull request"]["if"], env)
+    assert "if" not in steps["API report against the base branch"]  # the summary is written for every pull request
+    assert 'cat api-report.md >> "$GITHUB_STEP_SUMMARY"' in steps["API report against the base branch"]["run"]
 
 
 def test_the_test_job_runs_what_ci_runs() -> None:
