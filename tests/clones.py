@@ -76,10 +76,10 @@ def temporary_clone(destination: Path) -> Path:
     return destination
 
 
-def make(clone: Path, *targets: str, timeout: float = 600, **env: str) -> subprocess.CompletedProcess[str]:
+def make(clone: Path, *targets: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """`make TARGET...` in the clone, with `env` added to the clone environment."""
     done = subprocess.run(
-        ["make", "--no-print-directory", *targets], cwd=clone, env=clone_env(**env), capture_output=True, text=True, timeout=timeout
+        ["make", "--no-print-directory", *targets], cwd=clone, env=clone_env(**(env or {})), capture_output=True, text=True, timeout=timeout
     )
     assert "pip install" not in done.stdout, "a make target in the clone tried to reinstall the borrowed virtualenv"
     return done

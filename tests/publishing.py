@@ -47,7 +47,7 @@ def package_index(folder: Path) -> Iterator[str]:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # passlib imports `crypt`, deprecated in 3.11
-        from passlib.apache import HtpasswdFile
+        from passlib.apache import HtpasswdFile  # type: ignore[import-untyped]
 
     htpasswd = HtpasswdFile(str(folder / "htpasswd"), new=True)
     htpasswd.set_password(USER, PASSWORD)
@@ -56,7 +56,7 @@ def package_index(folder: Path) -> Iterator[str]:
     for _attempt in range(3):
         port = free_port()
         server = subprocess.Popen(
-            [ROOT / ".venv" / "bin" / "pypi-server", "run", "-i", "127.0.0.1", "-p", str(port), "-P", str(folder / "htpasswd")]
+            [str(ROOT / ".venv" / "bin" / "pypi-server"), "run", "-i", "127.0.0.1", "-p", str(port), "-P", str(folder / "htpasswd")]
             + ["-a", "update", "--disable-fallback", str(folder / "packages")],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -128,6 +128,7 @@ def call_installed_sdk(python: Path, base_url: str, key_file: Path, portfolio: s
 def index_files(url: str, project: str) -> str:
     """The simple page of `project` on the index ("" when it has none)."""
     try:
-        return urllib.request.urlopen(f"{url}/simple/{project}/").read().decode()
+        page: bytes = urllib.request.urlopen(f"{url}/simple/{project}/").read()
+        return page.decode()
     except OSError:
         return ""

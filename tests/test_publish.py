@@ -39,7 +39,7 @@ def release(tmp_path: Path) -> Path:
 
 def publish(clone: Path, index: str, *extra: str, password: str = PASSWORD) -> subprocess.CompletedProcess[str]:
     env = {"TWINE_REPOSITORY_URL": index, "TWINE_USERNAME": USER, "TWINE_PASSWORD": password, "DIST": str(clone.parent / "dist")}
-    return make(clone, "publish", *extra, **env)
+    return make(clone, "publish", *extra, env=env)
 
 
 def test_publish_refuses_to_guess_an_index(tmp_path: Path) -> None:

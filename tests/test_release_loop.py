@@ -56,12 +56,12 @@ def test_spec_change_to_installed_release(tmp_path: Path, rest_server: RestServe
         upload = {"TWINE_REPOSITORY_URL": index, "TWINE_USERNAME": USER, "TWINE_PASSWORD": PASSWORD, "DIST": str(tmp_path / "dist")}
 
         # 3. Publishing refuses what is not a release: uncommitted, then committed but untagged.
-        dirty = make(clone, "publish", **upload)
+        dirty = make(clone, "publish", env=upload)
         assert dirty.returncode != 0
         assert "refusing to publish coinbase-sdk 0.1.0" in dirty.stderr
         assert "the working tree has uncommitted changes (" in dirty.stderr and SPEC in dirty.stderr
         git(clone, "commit", "-q", "-am", "Advanced Trade: get_accounts needs a page size")
-        untagged = make(clone, "publish", **upload)
+        untagged = make(clone, "publish", env=upload)
         assert untagged.returncode != 0 and "uncommitted" not in untagged.stderr
         assert re.search(r"the tag v0\.1\.0 is on [0-9a-f]{12}, not on HEAD", untagged.stderr), untagged.stderr
         assert index_files(index, "coinbase-sdk") == ""
@@ -79,14 +79,15 @@ def test_spec_change_to_installed_release(tmp_path: Path, rest_server: RestServe
             "- `client.advanced_trade.accounts.get_accounts(limit)`: parameter is now required"
         ]
 
-        # 5. Publish (the release edited pyproject.toml: the virtualenv is not reinstalled, `make()` checks): accepted, it says what goes where; then refused as already published.
-        published = make(clone, "publish", **upload)
+        # 5. Publish: accepted, it says what goes where; then refused as already published. (The release edited
+        # pyproject.toml; the virtualenv is not reinstalled for it: `make()` checks.)
+        published = make(clone, "publish", env=upload)
         assert published.returncode == 0, published.stdout + published.stderr
         assert f"uploading coinbase-sdk 0.2.0 (tag v0.2.0, commit {git(clone, 'rev-parse', 'HEAD')[:12]})" in published.stdout
         assert f"to {index} as {USER}" in published.stdout
         assert re.search(r"coinbase_sdk-0\.2\.0-py3-none-any\.whl  [\d,]+ bytes  sha256 [0-9a-f]{64}", published.stdout)
         assert "coinbase_sdk-0.2.0.tar.gz" in index_files(index, "coinbase-sdk")
-        again = make(clone, "publish", **upload)
+        again = make(clone, "publish", env=upload)
         assert again.returncode != 0
         assert "coinbase-sdk 0.2.0 is already on" in again.stderr
 

@@ -17,7 +17,8 @@ import yaml
 
 from generator.build.sdk import build_sdk
 from generator.config import from_arguments
-from generator.errors import Diagnostics
+from generator.errors import Diagnostics, Location
+from generator.load.asyncapi import load_asyncapi, select_channels
 from tests.conftest import FIXTURES, ROOT
 
 FOLDER = FIXTURES / "warnings"
@@ -36,15 +37,25 @@ def expected(case: str) -> list[dict[str, Any]]:
     return out
 
 
+SUFFIXES = (".yaml", ".openrpc.yaml", ".asyncapi.yaml")
+
+
 def spec_of(case: str) -> Path:
-    found = [p for p in (FOLDER / f"{case}.yaml", FOLDER / f"{case}.openrpc.yaml") if p.is_file()]
-    assert len(found) == 1, f"{case}: no spec {case}.yaml or {case}.openrpc.yaml"
+    found = [FOLDER / f"{case}{suffix}" for suffix in SUFFIXES if (FOLDER / f"{case}{suffix}").is_file()]
+    assert len(found) == 1, f"{case}: no spec {case}.yaml, {case}.openrpc.yaml or {case}.asyncapi.yaml"
     return found[0]
 
 
 def warnings_of(case: str) -> list[dict[str, Any]]:
     spec = spec_of(case)
     relative = spec.relative_to(ROOT)
+    diagnostics = Diagnostics()
+    if spec.name.endswith(".asyncapi.yaml"):
+        api = load_asyncapi(relative, diagnostics, root=ROOT)
+        patterns = CASES[case].get("select") if isinstance(CASES[case], dict) else None
+        if patterns:
+            select_channels(api, patterns, diagnostics, where=Location(str(relative)))
+        return _listed(diagnostics)
     overlay = FOLDER / f"{case}.overlay.yaml"
     kind = "openrpc" if spec.name.endswith(".openrpc.yaml") else "openapi"
     config = from_arguments(
@@ -55,8 +66,11 @@ def warnings_of(case: str) -> list[dict[str, Any]]:
         overlays=[overlay.relative_to(ROOT)] if overlay.is_file() else [],
         version="0.1.0",
     )
-    diagnostics = Diagnostics()
     build_sdk(config, diagnostics)
+    return _listed(diagnostics)
+
+
+def _listed(diagnostics: Diagnostics) -> list[dict[str, Any]]:
     return [
         {"kind": d.kind, "line": d.location.line, "pointer": d.location.pointer, "text": d.message, "file": d.location.file}
         for d in diagnostics.sorted()
@@ -66,7 +80,7 @@ def warnings_of(case: str) -> list[dict[str, Any]]:
 def params() -> list[Any]:
     marks = {case: entry.get("xfail") for case, entry in CASES.items() if isinstance(entry, dict)}
     return [
-        pytest.param(case, marks=pytest.mark.xfail(reason=marks[case], strict=True) if marks.get(case) else (), id=case)
+        pytest.param(case, marks=pytest.mark.xfail(reason=str(marks[case]), strict=True) if marks.get(case) else (), id=case)
         for case in sorted(CASES)
     ]
 
@@ -78,7 +92,7 @@ def test_warning_says_what_and_where(case: str, monkeypatch: pytest.MonkeyPatch)
     wanted = expected(case)
     assert [w["kind"] for w in found] == [w["kind"] for w in wanted], found
     for got, want in zip(found, wanted, strict=True):
-        assert got["file"].endswith((f"{case}.yaml", f"{case}.openrpc.yaml", f"{case}.overlay.yaml")), got
+        assert got["file"].endswith(tuple(f"{case}{suffix}" for suffix in (*SUFFIXES, ".overlay.yaml"))), got
         assert (got["line"], got["pointer"]) == (want["line"], want["pointer"]), got
         if "text" in want:
             assert got["text"] == want["text"]
