@@ -71,17 +71,17 @@ $(NPM_STAMP): tests/npm/package-lock.json
 	npm ci --prefix tests/npm --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $(NPM_STAMP)
 
-# The suite runs on every core (pytest-xdist; TEST_WORKERS=1 for one process), a file per worker at
-# a time, the files with slow tests first. Slow and real-peer tests are marked (tests/conftest.py);
+# The suite runs on every core (pytest-xdist; TEST_WORKERS=1 for one process), a file (or one spec of
+# a file of real specs) per worker at a time, the slow ones first. Slow and real-peer tests are marked (tests/conftest.py);
 # `make test-fast` leaves them out. tests/README.md has the rules that keep tests safe in parallel.
 TEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
 test: $(STAMP) $(NPM_STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow" $(PYTEST_ARGS)
 
 # Review and release (see README: "The workflow"). The baseline of `make diff` and `make release` is
 # the latest release tag v<version> (HEAD, with a warning, when there is none); BASE=/SINCE= pick another.

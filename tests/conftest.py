@@ -41,17 +41,30 @@ MARKED: dict[str, tuple[str, ...]] = {
 }
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark what `MARKED` lists, then put the files with slow tests first.
+# Files whose module fixture is parametrized (a generated package per spec): their tests are grouped
+# per parameter, so each spec's package is built once and the specs can run on different workers.
+SPLIT_BY_PARAMETER = {"tests/test_real_specs.py": "generated", "tests/test_openrpc_examples.py": "example"}
 
-    `make test` hands whole files to the workers (`--dist loadfile`: a module's fixtures are built
-    once), in this order: the long files start first and the short ones fill in behind them.
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what `MARKED` lists, group the tests for the workers, put the groups with slow tests first.
+
+    `make test` runs with `--dist loadgroup`: a group (a file, or a file and one parameter of its
+    module fixture) goes to one worker, so its module fixtures are built once. The long groups
+    start first and the short ones fill in behind them.
     """
     for item in items:
+        path = item.nodeid.split("::")[0]
         for prefix, marks in MARKED.items():
             if item.nodeid.startswith(prefix):
                 for mark in marks:
                     item.add_marker(mark)
+        group = path
+        fixture = SPLIT_BY_PARAMETER.get(path)
+        callspec = getattr(item, "callspec", None)
+        if fixture is not None and callspec is not None and fixture in callspec.params:
+            group = f"{path}[{callspec.params[fixture]}]"
+        item.add_marker(pytest.mark.xdist_group(group))
     slow_files = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow_files)
 
