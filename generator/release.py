@@ -130,7 +130,7 @@ def last_release(root: Path, pyproject: Path, version: str) -> Baseline:
     return Baseline(
         "HEAD",
         f"no release tag (v<version>) is reachable from HEAD, so the baseline is HEAD: changes committed since the "
-        f"last release are not counted{hint} (or pick a baseline with SINCE=<revision>)",
+        f"last release are not counted{hint} (or name a baseline: make release SINCE=<revision>, make diff BASE=<revision>)",
     )
 
 
