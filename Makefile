@@ -7,11 +7,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv regenerate check-generated test fuzz lint typecheck ir lock clean update-fixtures diff release publish
+.PHONY: help venv regenerate check-generated test test-fast fuzz lint typecheck ir lock clean update-fixtures diff release publish
 
 help:
 	@echo "make regenerate       regenerate generated/ from specs/ + templates/"
-	@echo "make test             the whole test suite (includes check-generated, ruff, mypy)"
+	@echo "make test             the whole test suite, on every core (includes check-generated, ruff, mypy)"
+	@echo "make test-fast        the suite without the tests marked slow (fuzzing, real peers, real specs)"
 	@echo "make fuzz             spec and wire fuzzing for FUZZ_SECONDS (default 600); prints what was tried"
 	@echo "make check-generated  fail with a diff when generated/ is stale"
 	@echo "make drift            the hand-written gateway spec against Deribit's OpenAPI: every difference needs a reason"
@@ -20,14 +21,24 @@ help:
 	@echo "make ir               print the flagship IR as JSON"
 	@echo "make update-fixtures  regenerate the golden trees of the fixture specs (tests/fixtures/expected)"
 	@echo "make lock             re-pin requirements.lock from the current venv"
-	@echo "make diff [BASE=rev]  API changes of the working-tree specs against BASE (default HEAD), breaking first"
-	@echo "make release [VERSION=x.y.z]  bump the SDK version (default: what the diff proposes) and prepend CHANGELOG.md"
-	@echo "make publish          build, twine-check and upload generated/ to \$$TWINE_REPOSITORY_URL"
+	@echo "make diff [BASE=rev]  API changes of the working-tree specs since the last release tag (or BASE=HEAD...), breaking first"
+	@echo "make release [VERSION=x.y.z]  bump the version (default: what the diff proposes), CHANGELOG.md, commit, tag v<version>"
+	@echo "make publish [DRY_RUN=1]  upload the tagged release at HEAD to \$$TWINE_REPOSITORY_URL (refuses anything else)"
 	@echo "make bench            issue-7 benchmarks: per call, import, generation, scale (bench/README.md; BENCH_ARGS=...)"
 	@echo "make bench-scale      generation time at 1k/4k/16k operations (BENCH_ARGS='--scale-sizes 1000 4000')"
 	@echo "make corpus [N=50 SEED=1]  a seeded sample of the APIs.guru specs through sdkgen; pass rate"
 
-$(STAMP): requirements.lock pyproject.toml
+# The virtualenv depends on what installs it: requirements.lock and the packaging tables of
+# pyproject.toml. Not on [tool.sdkgen], whose version `make release` sets, nor on tool settings:
+# $(INSTALL_INPUTS) holds those tables and keeps its date while they stay the same.
+INSTALL_INPUTS := $(VENV)/.install-inputs
+
+$(INSTALL_INPUTS): pyproject.toml
+	@mkdir -p $(VENV)
+	@$(PYTHON) -c 'import json, tomllib; d = tomllib.load(open("pyproject.toml", "rb")); print(json.dumps([d.get("build-system"), d.get("project"), d.get("tool", {}).get("hatch")], sort_keys=True))' > $@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(STAMP): requirements.lock $(INSTALL_INPUTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
@@ -62,8 +73,17 @@ $(NPM_STAMP): tests/npm/package-lock.json
 	npm ci --prefix tests/npm --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $(NPM_STAMP)
 
+# The suite runs on every core (pytest-xdist; TEST_WORKERS=1 for one process), a file (or one spec of
+# a file of real specs) per worker at a time, the slow ones first. Slow and real-peer tests are marked (tests/conftest.py);
+# `make test-fast` leaves them out. tests/README.md has the rules that keep tests safe in parallel.
+TEST_WORKERS ?= auto
+PYTEST_ARGS ?=
+
 test: $(STAMP) $(NPM_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow" $(PYTEST_ARGS)
 
 # The hand-written gateway spec against Deribit's own OpenAPI description (tools/drift.py); every
 # difference needs a reason in an `x-drift` map. tests/test_gateway_drift.py runs it in `make test`.
@@ -71,26 +91,27 @@ test: $(STAMP) $(NPM_STAMP)
 drift: $(STAMP)
 	$(BIN)/python -m tools.drift specs/deribit/gateway.openrpc.yaml specs/deribit/deribit_openapi.json
 
-# Review and release (see README: "Updating a spec, reviewing, releasing").
-BASE ?= HEAD
+# Review and release (see README: "The workflow"). The baseline of `make diff` and `make release` is
+# the latest release tag v<version> (HEAD, with a warning, when there is none); BASE=/SINCE= pick another.
+BASE ?=
 DIST ?= dist
 
+# `sdkgen diff` exits 2 when something breaks (for CI); here the report is the result, so only an
+# error (exit 1) fails the target.
 diff: $(STAMP)
-	$(BIN)/sdkgen diff $(BASE)
+	@$(BIN)/sdkgen diff $(BASE) || { status=$$?; if [ $$status -eq 2 ]; then echo "(sdkgen diff exit status 2: breaking changes, listed first above)" >&2; else exit $$status; fi; }
 
+# Commits the release (version, CHANGELOG.md, regenerated output) and tags it v<version>.
 release: $(STAMP)
 	$(BIN)/sdkgen release $(if $(VERSION),--version $(VERSION)) $(if $(SINCE),--since $(SINCE)) $(if $(FORCE),--force)
 
-# Uploads to the index named by twine's own variables: TWINE_REPOSITORY_URL, TWINE_USERNAME and
-# TWINE_PASSWORD (or an API token as the password with TWINE_USERNAME=__token__). There is no default
-# index on purpose: a release goes where it was told to go, never to pypi.org by accident.
+# Uploads the release at HEAD to the index named by twine's own variables: TWINE_REPOSITORY_URL,
+# TWINE_USERNAME and TWINE_PASSWORD (or an API token as the password with TWINE_USERNAME=__token__).
+# There is no default index on purpose. It refuses a dirty tree, an untagged HEAD, a stale output, a
+# version without its CHANGELOG entry or already on the index (INDEX_URL= names the simple index when
+# it is not <upload URL>/simple/). DRY_RUN=1 checks and builds, and prints what it would upload.
 publish: $(STAMP)
-	@test -n "$$TWINE_REPOSITORY_URL" || { echo "error: set TWINE_REPOSITORY_URL (and TWINE_USERNAME, TWINE_PASSWORD) to the package index to upload to" >&2; exit 1; }
-	$(BIN)/sdkgen check
-	rm -rf $(DIST)
-	$(BIN)/python -m build --no-isolation --sdist --wheel --outdir $(DIST) generated
-	$(BIN)/twine check --strict $(DIST)/*
-	$(BIN)/twine upload --non-interactive --disable-progress-bar $(DIST)/*
+	$(BIN)/sdkgen publish --dist $(DIST) $(if $(INDEX_URL),--index-url $(INDEX_URL)) $(if $(DRY_RUN),--dry-run)
 # The fuzz tests run a bounded number of examples in `make test`; here they draw fresh random
 # examples until FUZZ_SECONDS of wall-clock time is used (specs 60%, wire 40%), then print counts.
 FUZZ_SECONDS ?= 600

@@ -14,13 +14,15 @@ from .config import Config, from_arguments, load_pyproject
 from .errors import Diagnostics, SdkgenError
 from .ir import to_json
 from .pipeline import DEFAULT_TEMPLATES, check, deep_recursion, generate
-from .release import release
-from .surface.diff import diff_surfaces
-from .surface.report import Report, report_json, summary_lines, to_markdown
+from .progress import add_verbosity_options, choose_reporter, reporting, verbosity_of
+from .publish import add_publish_command, publish_command
+from .release import last_release, release, repository_root
+from .surface.report import compare, report_json, summary_lines, to_markdown
 from .surface.sources import resolve, surface_of_config
 from .write import os_error
 
 EXIT_BREAKING = 2  # `sdkgen diff` found breaking changes (1 is an error)
+_verbosity = 1  # set by main from -q/-v: 0 errors only, 1 grouped warnings and progress, 2 everything
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,7 +58,9 @@ def _parser() -> argparse.ArgumentParser:
         "a single OpenAPI/OpenRPC file ([NAME=]FILE), or a git revision. Exit status: 0 nothing breaking, "
         f"{EXIT_BREAKING} breaking changes found, 1 error.",
     )
-    diff.add_argument("old", nargs="?", default="HEAD", help="the baseline (default: HEAD, the committed state)")
+    diff.add_argument(
+        "old", nargs="?", default=None, help="the baseline (default: the latest release tag v<version>, else HEAD with a warning)"
+    )
     diff.add_argument("new", nargs="?", help="the candidate (default: the specs in the working tree, per --config)")
     diff.add_argument("--config", type=Path, default=Path("pyproject.toml"), help="pyproject.toml with [tool.sdkgen]")
     diff.add_argument("--format", choices=("markdown", "json"), default="markdown", help="report format (default: markdown)")
@@ -68,11 +72,14 @@ def _parser() -> argparse.ArgumentParser:
         description="Bump [tool.sdkgen] version, prepend a CHANGELOG entry built from `sdkgen diff`, and regenerate.",
     )
     rel.add_argument("--version", dest="release_version", help="the new version (default: the bump the diff proposes)")
-    rel.add_argument("--since", help="baseline revision (default: tag v<current version> if it exists, else HEAD)")
+    rel.add_argument("--since", help="baseline revision (default: the latest release tag v<version>, else HEAD with a warning)")
     rel.add_argument("--date", default=None, help="release date for the CHANGELOG (default: today, UTC)")
     rel.add_argument("--force", action="store_true", help="accept a version smaller than the changes require")
     rel.add_argument("--config", type=Path, default=Path("pyproject.toml"), help="pyproject.toml with [tool.sdkgen]")
     rel.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, help="templates folder")
+    add_publish_command(commands)
+    for command in commands.choices.values():
+        add_verbosity_options(command)
     return parser
 
 
@@ -99,21 +106,33 @@ def _config(args: argparse.Namespace) -> Config:
     return config
 
 
+def _print_warning(text: str) -> None:
+    if _verbosity > 0:
+        print(f"warning: {text}", file=sys.stderr)
+
+
 def _print_warnings(diagnostics: Diagnostics) -> None:
-    for line in diagnostics.summary():
+    for line in diagnostics.summary(limit=None if _verbosity > 1 else 2) if _verbosity > 0 else []:
         print(line, file=sys.stderr)
 
 
 def _diff(args: argparse.Namespace) -> int:
     root = args.config.resolve().parent
-    old = resolve(args.old, root=root, templates=args.templates)
+    baseline = args.old
+    if baseline is None:  # the last release: what the next release would be compared with
+        config = load_pyproject(args.config)
+        found = last_release(repository_root(root, "diff"), args.config, config.version)
+        if found.warning:
+            _print_warning(found.warning)
+        baseline = found.revision
+    old = resolve(baseline, root=root, templates=args.templates)
     if args.new is None:
         new_surface = surface_of_config(load_pyproject(args.config), args.templates)
         new_label = "working tree"
     else:
         side = resolve(args.new, root=root, templates=args.templates)
         new_surface, new_label = side.surface, side.label
-    report = Report(old.label, new_label, str(old.surface.get("version", "")), tuple(diff_surfaces(old.surface, new_surface)))
+    report = compare(old.label, old.surface, new_label, new_surface)
     text = report_json(report) if args.format == "json" else to_markdown(report)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
@@ -125,23 +144,35 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _release(args: argparse.Namespace) -> int:
     date = args.date or datetime.datetime.now(datetime.UTC).date().isoformat()
-    done = release(args.config, args.templates, version=args.release_version, since=args.since, date=date, force=args.force)
+    done = release(
+        args.config, args.templates, version=args.release_version, since=args.since, date=date, force=args.force, warn=_print_warning
+    )
     _print_warnings(done.generation.diagnostics)
     print(
-        f"released {done.previous} → {done.version} ({done.report.level} changes since {done.report.old_label}); {done.changelog.name} updated"
+        f"released {done.previous} → {done.version} ({done.report.level} changes since {done.report.old_label}): "
+        f"{done.changelog.name} updated, committed {done.commit[:12]} and tagged {done.tag}"
     )
-    print(f"next: review, then `git commit -am 'Release {done.version}' && git tag v{done.version}` and `make publish`")
+    print("next: push the commit and the tag (git push --follow-tags), then `make publish`")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    global _verbosity
     args = _parser().parse_args(argv)
+    _verbosity = verbosity_of(args)
+    with reporting(choose_reporter(_verbosity) if args.command in ("generate", "check", "release") else None):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         if args.command == "diff":
             return _diff(args)
         if args.command == "release":
             return _release(args)
+        if args.command == "publish":
+            return publish_command(args, quiet=_verbosity == 0)
         config = _config(args)
         if args.command == "ir":
             diagnostics = Diagnostics()
@@ -160,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 1
-            print(f"{config.output.name}/ is up to date ({time.perf_counter() - started:.2f} s)")
+            if _verbosity > 0:
+                print(f"{config.output.name}/ is up to date ({time.perf_counter() - started:.2f} s)")
             return 0
         result = generate(config, args.templates)
         _print_warnings(result.diagnostics)
@@ -168,10 +200,11 @@ def main(argv: list[str] | None = None) -> int:
         summary = f"{len(changes.added)} added, {len(changes.changed)} changed, {len(changes.removed)} removed" if changes else "no changes"
         operations = sum(len(g.operations) for api in result.sdk.apis for g in api.groups)
         models = sum(len(api.models) for api in result.sdk.apis)
-        print(
-            f"generated {result.sdk.package} into {config.output}: {operations} operations, {models} models; {summary} ({time.perf_counter() - started:.2f} s)"
-        )
-        if result.api_changes is not None:
+        if _verbosity > 0:
+            print(
+                f"generated {result.sdk.package} into {config.output}: {operations} operations, {models} models; {summary} ({time.perf_counter() - started:.2f} s)"
+            )
+        if result.api_changes is not None and _verbosity > 0:
             print("\n".join(summary_lines(result.api_changes)))
         return 0
     except SdkgenError as exc:

@@ -95,26 +95,34 @@ class OutputError(SdkgenError):
 
 @dataclass
 class Diagnostics:
-    """Warnings collected while building; printed once at the end, sorted."""
+    """Warnings collected while building; printed once at the end, sorted, similar ones grouped."""
 
     items: list[Diagnostic] = field(default_factory=list)
 
     def warn(self, location: Location, message: str, kind: str = "") -> None:
-        """Record a warning; `kind` groups repeats of one problem for a short summary."""
+        """Record a warning; `kind` names the problem (stable across specs) and groups its repeats."""
         self.items.append(Diagnostic(location, message, kind or message))
 
-    def summary(self, *, limit: int = 3) -> list[str]:
-        """Lines to print: each kind once with its count and first locations."""
+    def groups(self) -> list[tuple[str, list[Diagnostic]]]:
+        """The warnings by kind, each kind's in location order, the kinds in order of their first warning."""
         by_kind: dict[str, list[Diagnostic]] = {}
         for item in self.sorted():
             by_kind.setdefault(item.kind, []).append(item)
+        return list(by_kind.items())
+
+    def summary(self, *, limit: int | None = 2) -> list[str]:
+        """Lines to print: per kind, its first `limit` warnings and a count of the rest (None: every warning)."""
         lines: list[str] = []
-        for kind, items in sorted(by_kind.items()):
-            if len(items) <= limit:
+        groups = self.groups()
+        for kind, items in groups:
+            if limit is None or len(items) <= limit + 1:
                 lines.extend(str(item) for item in items)
-            else:
-                first = ", ".join(str(i.location) for i in items[:limit])
-                lines.append(f"warning: {len(items)}x {kind} (first at {first})")
+                continue
+            lines.extend(str(item) for item in items[:limit])
+            lines.append(f"warning: ... and {len(items) - limit} more of this kind: {kind} (-v lists them all)")
+        total = sum(len(items) for _, items in groups)
+        if total > len([line for line in lines if not line.startswith("warning: ... and")]):
+            lines.append(f"{total} warnings of {len(groups)} kind{'s' if len(groups) != 1 else ''}")
         return lines
 
     def sorted(self) -> list[Diagnostic]:

@@ -15,6 +15,7 @@ from .config import Config
 from .errors import Diagnostics
 from .ir import Sdk
 from .load.background import validating
+from .progress import stage as progress_stage
 from .render.files import SURFACE_FILE, render_sdk
 from .render.format import format_tree
 from .surface.diff import diff_surfaces
@@ -55,13 +56,20 @@ def _render_into(
     # A spec's structure is validated before it is built (an error writes nothing). `semantic`
     # (`check`): openapi-spec-validator's slow checks run too, in the background while the IR is
     # built and rendered, joined before anything is compared.
-    with deep_recursion(), validating(diagnostics, semantic=semantic) as validations:
-        sdk = build_sdk(config, diagnostics, validations)
-        files = {path: text.encode("utf-8") for path, text in render_sdk(sdk, templates).items()}
+    with (
+        deep_recursion(),
+        progress_stage("validating the specs (beside the build)"),
+        validating(diagnostics, semantic=semantic) as validations,
+    ):
+        with progress_stage("reading the specs and building the IR"):
+            sdk = build_sdk(config, diagnostics, validations)
+        with progress_stage("rendering the models and modules"):
+            files = {path: text.encode("utf-8") for path, text in render_sdk(sdk, templates).items()}
     if config.changelog is not None and config.changelog.is_file():  # the package ships its changelog
         files[CHANGELOG_FILE] = config.changelog.read_bytes()
-    write_files(stage, files, output=config.output)
-    format_tree(stage)
+    with progress_stage("formatting with ruff"):
+        write_files(stage, files, output=config.output)
+        format_tree(stage)
     return sdk, tree_files(stage)
 
 
@@ -90,7 +98,8 @@ def generate(config: Config, templates: Path = DEFAULT_TEMPLATES) -> Result:
         with staging(config.output) as stage:
             sdk, owned = _render_into(stage, config, templates, diagnostics)
             previous = _previous_surface(config.output, sdk.package)
-            changes = commit(stage, config.output, owned, f"sdkgen {sdk.generator_version}")
+            with progress_stage(f"writing {config.output.name}/"):
+                changes = commit(stage, config.output, owned, f"sdkgen {sdk.generator_version}")
     return Result(sdk, diagnostics, changes, _surface_report(previous, owned, sdk, "previous output"))
 
 

@@ -51,26 +51,35 @@ def example(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     output = tmp_path_factory.mktemp(package)
     config = from_arguments(package=package, output=output, openapi=[], openrpc=[f"rpc={document}"], overlays=[], version="0.1.0")
     result = generate(config)
-    port = free_port()
-    server = subprocess.Popen(
-        ["node", str(MOCK_SERVER), "-d", str(document), "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    for _attempt in range(3):  # a port another test worker took between choosing and binding it: try another
+        port = free_port()
+        server = subprocess.Popen(
+            ["node", str(MOCK_SERVER), "-d", str(document), "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        if _serving(port, server):
+            break
+        server.kill()
+        server.wait(timeout=10)
+    else:
+        raise RuntimeError(f"mock-server did not start for {document.name}")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"mock-server did not start for {document.name}") from None
-                time.sleep(0.1)
         sys.path.insert(0, str(output))
         yield result.sdk, json.loads(document.read_text(encoding="utf-8")), package, f"http://127.0.0.1:{port}"
     finally:
         sys.path.remove(str(output)) if str(output) in sys.path else None
         server.terminate()
         server.wait(timeout=10)
+
+
+def _serving(port: int, server: subprocess.Popen[bytes]) -> bool:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
 
 
 def made_up(annotation: str) -> Any:

@@ -36,7 +36,7 @@ def load_api(source: ApiSource, config: Config, validations: Validations, diagno
     """Read a spec, apply its overlays, check its references and start validating the result."""
     document = read_document(source.path, root=config.root)
     for overlay_path in source.overlays:
-        apply_overlay(document, read_document(overlay_path, root=config.root))
+        apply_overlay(document, read_document(overlay_path, root=config.root), diagnostics)
     documents = DocumentSet(document, display_root=config.root, spec_root=config.spec_root, diagnostics=diagnostics)
     if source.kind == "openapi":
         openapi_version(document)

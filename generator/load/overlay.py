@@ -3,6 +3,8 @@
 Targets are RFC 9535 JSONPath expressions (python-jsonpath in strict mode). `update` merges
 objects recursively and appends to arrays; `remove: true` deletes the selected nodes. An action
 whose target selects nothing is an error: a silent no-op hides a spec change that moved things.
+A union (`$.paths['/a','/b'].get`) one of whose members selects nothing is a warning: the action
+still applies to the rest, but the member that stopped matching is named.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 import jsonpath
 
-from ..errors import SpecError, join_pointer
+from ..errors import Diagnostics, SpecError, join_pointer
 from .documents import SourceDocument
 
 _ENV = jsonpath.JSONPathEnvironment(strict=True)
@@ -60,13 +62,29 @@ def check_extends(overlay: SourceDocument, spec: SourceDocument) -> None:
         )
 
 
-def apply_overlay(spec: SourceDocument, overlay: SourceDocument) -> None:
-    """Apply every action of `overlay` to `spec.data`, in order, in place."""
+def _dead_union_members(query: Any, data: Any) -> list[str]:
+    """The members of each union segment (`['a', 'b']`) of a compiled query that, alone, select nothing."""
+    dead: list[str] = []
+    segments = list(query.segments)
+    for position, segment in enumerate(segments):
+        if len(segment.selectors) < 2:
+            continue
+        for selector in segment.selectors:
+            alone = type(segment)(env=segment.env, token=segment.token, selectors=(selector,))
+            narrowed = jsonpath.JSONPath(env=query.env, segments=[*segments[:position], alone, *segments[position + 1 :]])
+            if next(iter(narrowed.finditer(data)), None) is None:
+                dead.append(f"{selector} in {segment}")
+    return dead
+
+
+def apply_overlay(spec: SourceDocument, overlay: SourceDocument, diagnostics: Diagnostics | None = None) -> None:
+    """Apply every action of `overlay` to `spec.data`, in order, in place (union members that match nothing: warnings)."""
     check_extends(overlay, spec)
     for index, action in enumerate(_check_shape(overlay)):
         pointer = join_pointer("/actions", index, "target")
         try:
-            matches = list(_ENV.finditer(action["target"], spec.data))
+            query = _ENV.compile(action["target"])
+            matches = list(query.finditer(spec.data))
         except jsonpath.JSONPathError as exc:
             raise SpecError(overlay.location(pointer), f"invalid JSONPath: {exc}") from None
         if not matches:
@@ -75,6 +93,14 @@ def apply_overlay(spec: SourceDocument, overlay: SourceDocument) -> None:
                 f"target {action['target']!r} matches nothing in {spec.display}",
                 "the vendor spec may have moved this node; update the overlay",
             )
+        if diagnostics is not None and isinstance(query, jsonpath.JSONPath):
+            for member in _dead_union_members(query, spec.data):
+                diagnostics.warn(
+                    overlay.location(pointer),
+                    f"target {action['target']!r}: {member} matches nothing in {spec.display} (the action applies to the "
+                    "other members; the vendor spec may have moved this node: update or drop it)",
+                    kind="overlay union member that matches nothing",
+                )
         if action.get("remove") is True:
             # Remove from the end so that indices of earlier array matches stay valid.
             for match in reversed(matches):

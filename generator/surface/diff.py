@@ -11,20 +11,27 @@ The rules, from the point of view of a user of the Python SDK:
   field retyped beyond a narrowing, made nullable, or a closed enum (a `Literal`, a plain `Enum`)
   that gains a value: breaking. The SDK's own enums are open (`SDKEnum` keeps unknown values), so
   a new value there is not.
+* Types are ordered the way a type checker orders them: `Any`/`object` hold everything, `bool` <
+  `int` < `float`, a `Literal` is its value's type narrowed, containers are covariant
+  (`list[int]` < `list[float]`). A change is a widening, a narrowing, or neither, judged the same
+  way in both directions: a revert of a widening is a narrowing.
 * A model is "input" when it reaches a parameter, "output" when it reaches a result; a model that
   is both (or neither, so we cannot tell) is judged by the stricter rule.
 * Additions and deprecations are features (minor); everything else, documentation included, is a
-  patch.
+  patch. A documentation change is reported with its text, before and after; a field that changed
+  in another way carries its documentation change with it instead of a second entry. Surfaces of
+  the older format (`sdkgen-api/1`) record a digest instead of the text: then only the fact that
+  the documentation changed is known.
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from .extract import Surface
+from .extract import LEGACY_FORMATS, Surface, docs_digest
 
 Level = Literal["major", "minor", "patch"]
 Category = Literal["breaking", "added", "deprecated", "changed", "documentation"]
@@ -41,6 +48,8 @@ class Change:
     message: str
     breaking: bool
     category: Category
+    docs_before: str | None = None  # the documentation text, when this change is (or carries) a documentation change
+    docs_after: str | None = None
 
     @property
     def level(self) -> Level:
@@ -49,9 +58,80 @@ class Change:
         return "minor" if self.category in ("added", "deprecated") else "patch"
 
 
-def _change(api: str, kind: str, subject: str, message: str, *, breaking: bool = False, category: Category | None = None) -> Change:
+def _change(
+    api: str,
+    kind: str,
+    subject: str,
+    message: str,
+    *,
+    breaking: bool = False,
+    category: Category | None = None,
+    docs: tuple[str | None, str | None] = (None, None),
+) -> Change:
     chosen: Category = "breaking" if breaking else (category or "changed")
-    return Change(api, kind, subject, message, breaking, chosen)
+    return Change(api, kind, subject, message, breaking, chosen, docs[0], docs[1])
+
+
+_DIGEST_ONLY = "documentation changed (an older api.json records a digest, not the text)"
+
+
+@dataclass(frozen=True)
+class _Docs:
+    """How to compare the `docs` of two surfaces: text, or format-1 digests on one side or both."""
+
+    old_digest: bool
+    new_digest: bool
+
+    @classmethod
+    def of(cls, old: Surface, new: Surface) -> _Docs:
+        return cls(old.get("format") in LEGACY_FORMATS, new.get("format") in LEGACY_FORMATS)
+
+    def operation(self, api: str, subject: str, old: str, new: str) -> list[Change]:
+        """An operation's or channel's documentation change (summary and description)."""
+        if self.old_digest == self.new_digest:
+            if old == new:
+                return []
+            if self.old_digest:
+                return [_change(api, "operation-docs-changed", subject, _DIGEST_ONLY, category="documentation")]
+            return [_change(api, "operation-docs-changed", subject, "documentation changed", category="documentation", docs=(old, new))]
+        text, digest = (new, old) if self.old_digest else (old, new)
+        if digest in _format1_operation_digests(text):
+            return []
+        known = (None, new) if self.old_digest else (old, None)
+        return [_change(api, "operation-docs-changed", subject, _DIGEST_ONLY, category="documentation", docs=known)]
+
+    def model(self, api: str, subject: str, old: str, new: str) -> list[Change]:
+        """A model's or enum's own documentation (its class docstring).
+
+        A format-1 digest covered the class and its fields' docstrings together, which the text
+        of the other side cannot rebuild: with one such side, model documentation is not compared
+        (the report says so in a note).
+        """
+        if self.old_digest != self.new_digest or old == new:
+            return []
+        if self.old_digest:
+            return [_change(api, "model-docs-changed", subject, _DIGEST_ONLY, category="documentation")]
+        return [_change(api, "model-docs-changed", subject, "documentation changed", category="documentation", docs=(old, new))]
+
+    def notes(self) -> list[str]:
+        if self.old_digest and self.new_digest:
+            return [
+                "Both sides are api.json files of an older format (`sdkgen-api/1`) that record documentation as digests: documentation changes are listed without their text."
+            ]
+        if self.old_digest or self.new_digest:
+            return [
+                "One side is an api.json of an older format (`sdkgen-api/1`) that records documentation as digests: "
+                "operation documentation changes are listed with the text of the newer side only, and model documentation "
+                "is not compared. Compare git revisions (rebuilt with this generator) to see every documentation change."
+            ]
+        return []
+
+
+def _format1_operation_digests(text: str) -> set[str]:
+    """The digests format 1 could have recorded for an operation whose documentation text is `text`."""
+    summary, sep, description = text.partition("\n\n")
+    pairs = {(text, ""), ("", text)} | ({(summary, description)} if sep else set())
+    return {docs_digest(s, d + tail) for s, d in pairs for tail in ("", "\n")}
 
 
 def union_members(annotation: str) -> frozenset[str]:
@@ -79,6 +159,105 @@ def union_members(annotation: str) -> frozenset[str]:
     return frozenset(members)
 
 
+_TOP = frozenset({"Any", "typing.Any", "object"})
+# PEP 484's numeric promotions: an `int` is accepted where a `float` is expected.
+_WIDER_SCALAR = {"bool": "int", "int": "float", "float": "complex"}
+_GENERIC_NAMES = {
+    "List": "list",
+    "typing.List": "list",
+    "Dict": "dict",
+    "typing.Dict": "dict",
+    "Set": "set",
+    "typing.Set": "set",
+    "FrozenSet": "frozenset",
+    "Tuple": "tuple",
+    "typing.Sequence": "Sequence",
+    "collections.abc.Sequence": "Sequence",
+    "typing.Mapping": "Mapping",
+    "collections.abc.Mapping": "Mapping",
+}
+_GENERIC_SUPERTYPES = {"list": {"Sequence"}, "tuple": {"Sequence"}, "dict": {"Mapping"}}
+
+
+@dataclass(frozen=True)
+class _Member:
+    """One member of a union: a name with its type arguments (each a union), or a `Literal` value."""
+
+    name: str
+    args: tuple[frozenset[_Member], ...] = ()
+    literal: str = ""  # the value's repr, for name == "Literal"
+    literal_type: str = ""
+
+
+def _members(node: ast.expr) -> frozenset[_Member]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _members(node.left) | _members(node.right)
+    if isinstance(node, ast.Constant) and node.value is None:
+        return frozenset({_Member("None")})
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):  # a forward reference
+        try:
+            return _members(ast.parse(node.value, mode="eval").body)
+        except SyntaxError:
+            return frozenset({_Member(node.value)})
+    if isinstance(node, ast.Subscript):
+        origin = ast.unparse(node.value)
+        parts = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if origin in ("Optional", "typing.Optional"):
+            return _members(parts[0]) | {_Member("None")}
+        if origin in ("Union", "typing.Union"):
+            return frozenset().union(*(_members(p) for p in parts))
+        if origin in ("Annotated", "typing.Annotated"):
+            return _members(parts[0])
+        if origin in ("Literal", "typing.Literal"):
+            found: set[_Member] = set()
+            for part in parts:
+                try:
+                    value = ast.literal_eval(part)
+                except ValueError:
+                    value = ast.unparse(part)
+                found.add(_Member("Literal", literal=repr(value), literal_type=type(value).__name__))
+            return frozenset(found)
+        return frozenset({_Member(_GENERIC_NAMES.get(origin, origin), tuple(_members(p) for p in parts))})
+    name = ast.unparse(node)
+    return frozenset({_Member("None" if name == "NoneType" else _GENERIC_NAMES.get(name, name))})
+
+
+def parse_type(annotation: str) -> frozenset[_Member]:
+    """An annotation as the set of its union members."""
+    try:
+        return _members(ast.parse(annotation, mode="eval").body)
+    except SyntaxError:
+        return frozenset({_Member(annotation)})
+
+
+def _member_within(member: _Member, other: _Member) -> bool:
+    if other.name in _TOP or member == other:
+        return True
+    if member.name == "Literal":
+        if other.name == "Literal":
+            return (member.literal, member.literal_type) == (other.literal, other.literal_type)
+        return _member_within(_Member(member.literal_type), other)
+    if not member.args and not other.args:
+        name: str | None = member.name
+        while name is not None:
+            if name == other.name:
+                return True
+            name = _WIDER_SCALAR.get(name)
+        return False
+    if other.name != member.name and other.name not in _GENERIC_SUPERTYPES.get(member.name, set()):
+        return False
+    if not other.args:  # a bare `list` holds any `list[...]`
+        return True
+    if not member.args or len(member.args) != len(other.args):
+        return False
+    return all(type_within(a, b) for a, b in zip(member.args, other.args, strict=True))
+
+
+def type_within(inner: frozenset[_Member], outer: frozenset[_Member]) -> bool:
+    """Whether every value of `inner` is a value of `outer` (read covariantly, as a type checker would)."""
+    return all(any(_member_within(member, candidate) for candidate in outer) for member in inner)
+
+
 def _code(text: str) -> str:
     return f"`{text}`"
 
@@ -91,19 +270,21 @@ def _retyped(
     When the value also became required or optional, its `None` came or went with that (and is
     reported there), so only the other members are compared.
     """
-    before, after = union_members(old), union_members(new)
+    none = _Member("None")
+    before, after = parse_type(old), parse_type(new)
     if optionality_changed:
-        before, after = before - {"None"}, after - {"None"}
-    if before == after:
+        before, after = before - {none}, after - {none}
+    widened, narrowed = type_within(before, after), type_within(after, before)
+    if widened and narrowed:  # the same type spelled differently (`Optional[int]`, `int | None`)
         return []
-    if before - {"None"} == after - {"None"}:
-        if "None" in after:
+    rest_before, rest_after = before - {none}, after - {none}
+    if rest_before and type_within(rest_before, rest_after) and type_within(rest_after, rest_before):
+        if none in after:
             return [_change(api, f"{kind}-nullable", subject, f"may now be None ({_code(old)} → {_code(new)})", breaking=reads)]
         return [_change(api, f"{kind}-not-nullable", subject, f"no longer accepts None ({_code(old)} → {_code(new)})", breaking=writes)]
-    widened, narrowed = after > before, after < before
     breaking = (writes and not widened) or (reads and not narrowed)
-    literal_added = sorted(m for m in after - before if m.startswith("Literal["))
-    how = f"type {_code(old)} → {_code(new)}"
+    literal_added = sorted(m for m in union_members(new) - union_members(old) if m.startswith("Literal["))
+    how = f"type {_code(old)} → {_code(new)}" + (" (widened)" if widened else " (narrowed)" if narrowed else "")
     if literal_added and reads:
         how += f"; new closed values {', '.join(m[len('Literal[') : -1] for m in literal_added)}"
     return [_change(api, f"{kind}-retyped", subject, how, breaking=breaking)]
@@ -159,7 +340,7 @@ def _diff_params(api: str, call: str, old: dict[str, Any], new: dict[str, Any]) 
     return changes
 
 
-def _diff_operation(api: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+def _diff_operation(api: str, old: dict[str, Any], new: dict[str, Any], docs: _Docs) -> list[Change]:
     call = new["call"]
     changes: list[Change] = []
     if old["call"] != new["call"]:
@@ -190,12 +371,11 @@ def _diff_operation(api: str, old: dict[str, Any], new: dict[str, Any]) -> list[
     if gained or lost:
         parts = ([f"may raise {', '.join(gained)}"] if gained else []) + ([f"no longer documents {', '.join(lost)}"] if lost else [])
         changes.append(_change(api, "operation-errors-changed", call, "; ".join(parts)))
-    if old["docs"] != new["docs"]:
-        changes.append(_change(api, "operation-docs-changed", call, "documentation changed", category="documentation"))
+    changes.extend(docs.operation(api, call, old.get("docs", ""), new.get("docs", "")))
     return changes
 
 
-def _diff_operations(api: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+def _diff_operations(api: str, old: dict[str, Any], new: dict[str, Any], docs: _Docs) -> list[Change]:
     changes: list[Change] = []
     removed = {key: old[key] for key in sorted(set(old) - set(new))}
     added = {key: new[key] for key in sorted(set(new) - set(old))}
@@ -206,20 +386,23 @@ def _diff_operations(api: str, old: dict[str, Any], new: dict[str, Any]) -> list
     for key, op in list(removed.items()):
         candidates = by_endpoint.get(op["endpoint"], [])
         if len(candidates) == 1 and candidates[0] in added:
-            changes.extend(_diff_operation(api, op, added.pop(candidates[0])))
+            changes.extend(_diff_operation(api, op, added.pop(candidates[0]), docs))
             del removed[key]
     for op in removed.values():
         changes.append(_change(api, "operation-removed", op["call"], f"removed (was {_code(op['endpoint'])})", breaking=True))
     for op in added.values():
         changes.append(_change(api, "operation-added", op["call"], f"new operation {_code(op['endpoint'])}", category="added"))
     for key in sorted(set(old) & set(new)):
-        changes.extend(_diff_operation(api, old[key], new[key]))
+        changes.extend(_diff_operation(api, old[key], new[key], docs))
     return changes
 
 
 def _shape(model: dict[str, Any]) -> Any:
     """A model's structure without its documentation or roles (to recognise a renamed model)."""
-    return {k: v for k, v in model.items() if k not in ("docs", "roles")}
+    shape = {k: v for k, v in model.items() if k not in ("docs", "roles")}
+    if isinstance(shape.get("fields"), dict):
+        shape["fields"] = {name: {k: v for k, v in field.items() if k != "docs"} for name, field in shape["fields"].items()}
+    return shape
 
 
 def _diff_fields(api: str, name: str, old: dict[str, Any], new: dict[str, Any], reads: bool, writes: bool) -> list[Change]:
@@ -248,10 +431,25 @@ def _diff_fields(api: str, name: str, old: dict[str, Any], new: dict[str, Any], 
                     api, "field-wire-changed", subject, f"wire name {_code(was.get('alias') or field)} → {_code(now.get('alias') or field)}"
                 )
             )
+        if "docs" in was and "docs" in now and was["docs"] != now["docs"]:
+            own = [c for c in changes if c.subject == subject]
+            if own:  # the field changed anyway: its entry carries the documentation change, no second entry
+                changes[changes.index(own[0])] = replace(own[0], docs_before=was["docs"], docs_after=now["docs"])
+            else:
+                changes.append(
+                    _change(
+                        api,
+                        "field-docs-changed",
+                        subject,
+                        "documentation changed",
+                        category="documentation",
+                        docs=(was["docs"], now["docs"]),
+                    )
+                )
     return changes
 
 
-def _diff_model(api: str, name: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+def _diff_model(api: str, name: str, old: dict[str, Any], new: dict[str, Any], docs: _Docs) -> list[Change]:
     roles = set(old.get("roles", [])) | set(new.get("roles", []))
     # A model whose role we cannot tell is judged as both input and output.
     reads = "output" in roles or not roles
@@ -280,12 +478,11 @@ def _diff_model(api: str, name: str, old: dict[str, Any], new: dict[str, Any]) -
             )
         if old["open"] and not new["open"]:
             changes.append(_change(api, "enum-closed", subject, "enum no longer accepts unknown values", breaking=reads))
-    if old["docs"] != new["docs"]:
-        changes.append(_change(api, "model-docs-changed", subject, "documentation changed", category="documentation"))
+    changes.extend(docs.model(api, subject, old.get("docs", ""), new.get("docs", "")))
     return changes
 
 
-def _diff_models(api: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+def _diff_models(api: str, old: dict[str, Any], new: dict[str, Any], docs: _Docs) -> list[Change]:
     changes: list[Change] = []
     removed = sorted(set(old) - set(new))
     added = sorted(set(new) - set(old))
@@ -302,7 +499,7 @@ def _diff_models(api: str, old: dict[str, Any], new: dict[str, Any]) -> list[Cha
     for name in added:
         changes.append(_change(api, "model-added", f"models.{api}.{name}", f"new {new[name]['kind']}", category="added"))
     for name in sorted(set(old) & set(new)):
-        changes.extend(_diff_model(api, name, old[name], new[name]))
+        changes.extend(_diff_model(api, name, old[name], new[name], docs))
     return changes
 
 
@@ -327,6 +524,7 @@ def _diff_errors(api: str, old: dict[str, str], new: dict[str, str]) -> list[Cha
 def diff_surfaces(old: Surface, new: Surface) -> list[Change]:
     """Every change from `old` to `new`, ordered by API, then as the report lists them."""
     changes: list[Change] = []
+    docs = _Docs.of(old, new)
     old_apis, new_apis = old.get("apis", {}), new.get("apis", {})
     for name in sorted(set(old_apis) - set(new_apis)):
         changes.append(_change(name, "api-removed", f"client.{name}", "API removed", breaking=True))
@@ -335,11 +533,16 @@ def diff_surfaces(old: Surface, new: Surface) -> list[Change]:
         changes.append(_change(name, "api-added", f"client.{name}", f"new API with {count} operations", category="added"))
     for name in sorted(set(old_apis) & set(new_apis)):
         was, now = old_apis[name], new_apis[name]
-        changes.extend(_diff_operations(name, was["operations"], now["operations"]))
-        changes.extend(_diff_operations(name, was.get("channels", {}), now.get("channels", {})))
-        changes.extend(_diff_models(name, was["models"], now["models"]))
+        changes.extend(_diff_operations(name, was["operations"], now["operations"], docs))
+        changes.extend(_diff_operations(name, was.get("channels", {}), now.get("channels", {}), docs))
+        changes.extend(_diff_models(name, was["models"], now["models"], docs))
         changes.extend(_diff_errors(name, was["errors"], now["errors"]))
     return changes
+
+
+def diff_notes(old: Surface, new: Surface) -> list[str]:
+    """What a report of `diff_surfaces(old, new)` should say about the comparison itself."""
+    return _Docs.of(old, new).notes()
 
 
 def proposed_level(changes: Iterable[Change]) -> str:

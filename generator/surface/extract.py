@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import inspect
 import json
 import re
 from typing import Any
@@ -19,7 +20,9 @@ from typing import Any
 from ..errors import SdkgenError
 from ..ir import Api, Channel, Operation, Sdk
 
-FORMAT = "sdkgen-api/1"
+FORMAT = "sdkgen-api/2"
+# Format 1 recorded `docs` as a 12-character digest (`docs_digest`); format 2 records the text.
+LEGACY_FORMATS = ("sdkgen-api/1",)
 
 # HTTP error statuses → the runtime's exception classes (templates/runtime/_exceptions.py,
 # `_STATUS_CLASSES`; a test keeps the two equal).
@@ -44,6 +47,11 @@ Surface = dict[str, Any]
 def docs_digest(*texts: str) -> str:
     """A short fingerprint of documentation text: a docs-only change shows as a changed digest."""
     return hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:12]
+
+
+def docs_text(summary: str, description: str) -> str:
+    """An operation's or channel's documentation: its summary and description, joined by a blank line."""
+    return "\n\n".join(part for part in (summary, description) if part)
 
 
 def http_error_class(status: int) -> str:
@@ -84,7 +92,7 @@ def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
         "returns": op.result_annotation,
         "errors": errors,
         "idempotent": op.idempotent,
-        "docs": docs_digest(op.summary, op.description),
+        "docs": docs_text(op.summary, op.description),
     }
     if op.deprecation is not None:
         entry["deprecated"] = {
@@ -105,7 +113,7 @@ def _channel(api: Api, channel: Channel) -> dict[str, Any]:
         "returns": channel.payload_annotation,
         "errors": [],
         "idempotent": True,
-        "docs": docs_digest(channel.summary, channel.description),
+        "docs": docs_text(channel.summary, channel.description),
     }
 
 
@@ -125,13 +133,12 @@ def _field_default(value: ast.expr | None) -> tuple[bool, str]:
     return False, ""
 
 
-def _class_docs(node: ast.ClassDef) -> str:
-    """Every docstring of a class (its own and its fields'), for the docs digest."""
-    parts = [ast.get_docstring(node, clean=True) or ""]
-    for stmt in node.body:
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
-            parts.append(stmt.value.value.strip())
-    return "\n".join(parts)
+def _field_docs(following: list[ast.stmt]) -> str:
+    """The attribute docstring right after a field, cleaned like a docstring."""
+    if following and isinstance(following[0], ast.Expr) and isinstance(following[0].value, ast.Constant):
+        value = following[0].value.value
+        return inspect.cleandoc(value) if isinstance(value, str) else ""
+    return ""
 
 
 def models_of(source: str) -> dict[str, Any]:
@@ -146,7 +153,7 @@ def models_of(source: str) -> dict[str, Any]:
         if not isinstance(node, ast.ClassDef):
             continue
         bases = [ast.unparse(b) for b in node.bases]
-        docs = docs_digest(_class_docs(node))
+        docs = ast.get_docstring(node, clean=True) or ""
         if any(b in _ENUM_BASES for b in bases):
             values = [
                 stmt.value.value
@@ -160,7 +167,7 @@ def models_of(source: str) -> dict[str, Any]:
             classes[node.name] = {"kind": "alias", "type": root[len("RootModel[") : -1], "docs": docs}
             continue
         fields: dict[str, Any] = {}
-        for stmt in node.body:
+        for index, stmt in enumerate(node.body):
             if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name) or stmt.target.id == "model_config":
                 continue
             annotation = stmt.annotation
@@ -172,7 +179,7 @@ def models_of(source: str) -> dict[str, Any]:
                 if value is None and field_call is not None:
                     value = field_call if not field_call.args else value
             required, alias = _field_default(value)
-            entry: dict[str, Any] = {"type": ast.unparse(annotation), "required": required}
+            entry: dict[str, Any] = {"type": ast.unparse(annotation), "required": required, "docs": _field_docs(node.body[index + 1 :])}
             if alias:
                 entry["alias"] = alias
             fields[stmt.target.id] = entry

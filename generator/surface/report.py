@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import textwrap
 from dataclasses import dataclass
 
-from .diff import Category, Change, proposed_level
+from .diff import Category, Change, diff_notes, diff_surfaces, proposed_level
+from .extract import Surface
 from .semver import bump
+
+DOCS_WIDTH = 88  # documentation text is re-wrapped to this width before it is compared line by line
 
 SECTIONS: tuple[tuple[Category, str], ...] = (
     ("breaking", "Breaking changes"),
@@ -25,6 +30,7 @@ class Report:
     new_label: str
     old_version: str
     changes: tuple[Change, ...]
+    notes: tuple[str, ...] = ()  # about the comparison itself (an older api.json format on one side...)
 
     @property
     def breaking(self) -> tuple[Change, ...]:
@@ -40,6 +46,50 @@ class Report:
 
     def counts(self) -> dict[str, int]:
         return {category: sum(1 for c in self.changes if c.category == category) for category, _ in SECTIONS}
+
+
+def compare(old_label: str, old: Surface, new_label: str, new: Surface) -> Report:
+    """The report of every change from `old` to `new`, proposing a bump from `old`'s version."""
+    return Report(old_label, new_label, str(old.get("version", "")), tuple(diff_surfaces(old, new)), tuple(diff_notes(old, new)))
+
+
+def _wrapped(text: str) -> list[str]:
+    lines: list[str] = []
+    for line in text.strip().splitlines():
+        indent = line[: len(line) - len(line.lstrip())]
+        lines.extend(textwrap.wrap(line, DOCS_WIDTH, subsequent_indent=indent, break_on_hyphens=False) or [""])
+    return lines
+
+
+def docs_diff(before: str, after: str, *, context: int = 2) -> list[str]:
+    """The documentation change as wrapped `-`/`+`/` ` lines: a unified diff without its headers, `…` between hunks."""
+    lines: list[str] = []
+    for line in difflib.unified_diff(_wrapped(before), _wrapped(after), n=context, lineterm=""):
+        if line.startswith(("---", "+++")):
+            continue
+        if line.startswith("@@"):
+            if lines:
+                lines.append("…")
+            continue
+        lines.append(line)
+    return lines
+
+
+def _docs_block(change: Change, indent: str = "  ") -> list[str]:
+    """A fenced `diff` block under a list item, when the change carries documentation text."""
+    if change.docs_before is None and change.docs_after is None:
+        return []
+    if change.docs_before is None or change.docs_after is None:
+        known = change.docs_after if change.docs_before is None else change.docs_before
+        side = "now" if change.docs_before is None else "before"
+        body = [f"{indent}{side}:", "", f"{indent}```text", *(f"{indent}{line}" for line in _wrapped(known or "(none)")), f"{indent}```"]
+        return ["", *body]
+    return [
+        "",
+        f"{indent}```diff",
+        *(f"{indent}{line}".rstrip() for line in docs_diff(change.docs_before, change.docs_after)),
+        f"{indent}```",
+    ]
 
 
 def _ordered(changes: tuple[Change, ...], category: Category) -> list[Change]:
@@ -65,7 +115,17 @@ def to_markdown(report: Report) -> str:
         if not items:
             continue
         lines += ["", f"## {title}", ""]
-        lines += [f"- `{c.subject}`: {c.message}" for c in items]
+        for change in items:
+            block = _docs_block(change)
+            lines += [
+                f"- `{change.subject}`: {change.message}"
+                + ("; documentation changed too" if block and change.category != "documentation" else "")
+            ]
+            lines += block + ([""] if block else [])
+        if lines[-1] == "":
+            lines.pop()
+    if report.notes:
+        lines += ["", "## Notes", ""] + [f"- {note}" for note in report.notes]
     return "\n".join(lines) + "\n"
 
 
@@ -79,6 +139,7 @@ def report_json(report: Report) -> str:
         "current_version": report.old_version,
         "next_version": report.next_version,
         "counts": report.counts(),
+        "notes": list(report.notes),
         "changes": [
             {
                 "api": c.api,
@@ -88,6 +149,8 @@ def report_json(report: Report) -> str:
                 "breaking": c.breaking,
                 "category": c.category,
                 "level": c.level,
+                "docs_before": c.docs_before,
+                "docs_after": c.docs_after,
             }
             for category, _ in SECTIONS
             for c in _ordered(report.changes, category)

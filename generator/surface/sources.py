@@ -16,7 +16,9 @@ from ..errors import Diagnostics, SdkgenError
 from ..load.documents import read_document
 from ..pipeline import deep_recursion
 from ..render.files import SURFACE_FILE, render_sdk
-from .extract import FORMAT, Surface
+from .extract import FORMAT, LEGACY_FORMATS, Surface
+
+READABLE_FORMATS = (FORMAT, *LEGACY_FORMATS)
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def read_surface_file(path: Path) -> Surface:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SdkgenError(f"{path}: not a readable api.json ({exc})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or data.get("format") not in READABLE_FORMATS:
         raise SdkgenError(f'{path}: not an sdkgen API surface (expected "format": "{FORMAT}")')
     return data
 
@@ -136,7 +138,7 @@ def resolve(argument: str, *, root: Path, templates: Path) -> LabelledSurface:
                 data = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, json.JSONDecodeError):
                 data = None
-            if isinstance(data, dict) and data.get("format") == FORMAT:
+            if isinstance(data, dict) and data.get("format") in READABLE_FORMATS:
                 return LabelledSurface(str(argument), data)
         surface = surface_of_config(_single_spec(path, api_name), templates)
         surface["version"] = ""  # a lone spec has no package version to bump
