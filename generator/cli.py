@@ -164,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"generated {result.sdk.package} into {config.output}: {operations} operations, {models} models; {summary} ({time.perf_counter() - started:.2f} s)"
         )
+        if result.work is not None:
+            print(result.work.summary())
         if result.api_changes is not None:
             print("\n".join(summary_lines(result.api_changes)))
         return 0

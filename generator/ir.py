@@ -39,17 +39,53 @@ class Auth:
     oauth2: bool = False
 
 
+TypeKind = Literal["any", "scalar", "list", "map", "union", "literal", "model", "enum"]
+Scalar = Literal["", "string", "integer", "number", "boolean", "null", "bytes"]
+ModelKind = Literal["object", "enum", "root"]
+JsonScalar = str | int | float | bool
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    """One node of the type tree: what a value of a field, parameter or result may be.
+
+    `kind` says which node it is: `scalar` (`scalar` + `format`: `date-time`, `date`, `decimal`),
+    `list` (`args[0]` is the item), `map` (`args[0]` is the value), `union` (`args` are the members,
+    `discriminator` the tag property, if any), `literal` (`values`), `model`/`enum` (a class `name`
+    of the API's models) or `any`. `nullable` adds `None`. The type mapper of the IR builder
+    (`generator/build/types.py`) fills in what templates print: `annotation` (the Python type),
+    `imports` (`module:Name` pairs the annotation needs; module `_models` is the SDK's runtime) and
+    `models` (the model classes it names).
+    """
+
+    kind: TypeKind
+    annotation: str
+    scalar: Scalar = ""
+    format: str = ""
+    name: str = ""
+    args: tuple[TypeRef, ...] = ()
+    values: tuple[JsonScalar, ...] = ()
+    discriminator: str = ""
+    nullable: bool = False
+    imports: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Param:
-    """One argument of a generated method."""
+    """One argument of a generated method; `type` is what the signature accepts (nullable when optional)."""
 
     name: str
     wire_name: str
     location: ParamLocation
-    annotation: str
+    type: TypeRef
     required: bool
     description: str
     deprecated: bool = False
+
+    @property
+    def annotation(self) -> str:
+        return self.type.annotation
 
 
 @dataclass(frozen=True)
@@ -93,8 +129,7 @@ class Operation:
     params: tuple[Param, ...]
     body_kind: BodyKind
     body_content_type: str
-    result_annotation: str
-    result_model: str
+    result: TypeRef | None  # None: the call returns nothing
     auth_required: bool
     idempotent: bool
     idempotency_key: str
@@ -103,6 +138,16 @@ class Operation:
     error_codes: tuple[int, ...]  # JSON-RPC error codes, or the HTTP error statuses the spec documents
     source: str
     params_by_position: bool = False  # OpenRPC `paramStructure: by-position`: params go as an array
+
+    @property
+    def result_annotation(self) -> str:
+        """The return type of the generated method."""
+        return self.result.annotation if self.result is not None else "None"
+
+    @property
+    def result_model(self) -> str:
+        """What the response is parsed into (`cast_to`), or "" when there is nothing to parse."""
+        return self.result.annotation if self.result is not None else ""
 
 
 @dataclass(frozen=True)
@@ -119,12 +164,52 @@ class Group:
 
 
 @dataclass(frozen=True)
-class ModelSchema:
-    """A named JSON Schema that becomes one generated model class."""
+class ModelField:
+    """One field of a model: its Python name, its name on the wire and its type.
+
+    `type` is the declared type (nullable when the field may be missing or null). A field that is
+    not `required` defaults to None: a missing field reads as None.
+    """
 
     name: str
-    schema: dict[str, Any]
+    wire_name: str
+    type: TypeRef
+    required: bool
+    description: str
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
+class EnumMember:
+    """One value of an enum, the name of its member and what the spec says about the value."""
+
+    name: str
+    value: JsonScalar
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Model:
+    """One generated model class, named by the IR.
+
+    `kind` is `object` (a pydantic model: `fields`, and `bases` among the API's models), `enum` (an
+    open enum: `enum_base` and `members`) or `root` (a root model holding one value of type `root`).
+    `refs` are the models its definition names (bases, field and root types), for import and
+    module planning; `imports` what its definition needs besides them (`module:Name`).
+    """
+
+    name: str
+    kind: ModelKind
+    description: str
     source: str
+    fields: tuple[ModelField, ...] = ()
+    bases: tuple[str, ...] = ()
+    root: TypeRef | None = None
+    enum_base: str = ""
+    members: tuple[EnumMember, ...] = ()
+    deprecated: bool = False
+    refs: tuple[str, ...] = ()
+    imports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,11 +247,15 @@ class Channel:
     description: str
     private: bool
     params: tuple[Param, ...]
-    payload_annotation: str
+    payload: TypeRef
     sequence_field: str
     previous_field: str
     example_args: str
     source: str
+
+    @property
+    def payload_annotation(self) -> str:
+        return self.payload.annotation
 
 
 @dataclass(frozen=True)
@@ -213,7 +302,7 @@ class Api:
     auth: Auth
     groups: tuple[Group, ...]
     models_module: str
-    models: tuple[ModelSchema, ...]
+    models: tuple[Model, ...]
     errors: tuple[ErrorCode, ...]
     rpc_method_in_path: bool = False  # JSON-RPC over HTTP posts to `<base>/<method>` (Deribit), not `<base>`
     websocket: WebSocket | None = None

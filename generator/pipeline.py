@@ -15,6 +15,7 @@ from .config import Config
 from .errors import Diagnostics
 from .ir import Sdk
 from .load.background import validating
+from .render.cache import RenderCache, Work
 from .render.files import SURFACE_FILE, render_sdk
 from .render.format import format_tree
 from .surface.diff import diff_surfaces
@@ -47,19 +48,44 @@ class Result:
     diagnostics: Diagnostics
     changes: Changes
     api_changes: Report | None = None  # the surface diff against the previous output (None: there was none)
+    work: Work | None = None  # what was rendered and formatted, and what was reused (None: no cache)
 
 
-def _render_into(stage: Path, config: Config, templates: Path, diagnostics: Diagnostics) -> tuple[Sdk, dict[str, bytes]]:
+# More files than this are formatted by one ruff run over the whole tree (a command line has limits).
+_MAX_LISTED = 1000
+
+
+def _render_into(stage: Path, config: Config, templates: Path, diagnostics: Diagnostics) -> tuple[Sdk, dict[str, bytes], Work | None]:
     # Validation runs in the background while the IR is built and rendered; it is joined before a
     # file is written, so a broken spec writes nothing and reports its validation error first.
+    cache = RenderCache.open(templates)
     with deep_recursion(), validating(diagnostics) as validations:
         sdk = build_sdk(config, diagnostics, validations)
-        files = {path: text.encode("utf-8") for path, text in render_sdk(sdk, templates).items()}
+        rendered = render_sdk(sdk, templates, cache)
+    files = {path: text.encode("utf-8", "surrogatepass") for path, text in rendered.items()}
     if config.changelog is not None and config.changelog.is_file():  # the package ships its changelog
         files[CHANGELOG_FILE] = config.changelog.read_bytes()
+    if cache is None:
+        write_files(stage, files)
+        format_tree(stage)
+        return sdk, tree_files(stage), None
+    # Incremental: a file whose rendered text was formatted before is taken as it came out. ruff
+    # formats Python and the Python in Markdown; JSON is written as rendered.
+    keys = {path: cache.key("formatted", path, text) for path, text in files.items() if not path.endswith(".json")}
+    pending: list[str] = []
+    for path, key in keys.items():
+        formatted = cache.get(key)
+        if formatted is None:
+            pending.append(path)
+        else:
+            files[path] = formatted
     write_files(stage, files)
-    format_tree(stage)
-    return sdk, tree_files(stage)
+    format_tree(stage, pending if len(pending) <= _MAX_LISTED else None)
+    owned = tree_files(stage)
+    for path in pending:
+        cache.put(keys[path], owned[path])
+    cache.work.files, cache.work.files_formatted = len(keys), len(pending)
+    return sdk, owned, cache.work
 
 
 def _previous_surface(output: Path, package: str) -> Surface | None:
@@ -85,10 +111,10 @@ def generate(config: Config, templates: Path = DEFAULT_TEMPLATES) -> Result:
     with locked(config.output):
         remove_stale_stages(config.output)
         with staging(config.output) as stage:
-            sdk, owned = _render_into(stage, config, templates, diagnostics)
+            sdk, owned, work = _render_into(stage, config, templates, diagnostics)
             previous = _previous_surface(config.output, sdk.package)
             changes = commit(stage, config.output, owned, f"sdkgen {sdk.generator_version}")
-    return Result(sdk, diagnostics, changes, _surface_report(previous, owned, sdk, "previous output"))
+    return Result(sdk, diagnostics, changes, _surface_report(previous, owned, sdk, "previous output"), work)
 
 
 def check(config: Config, templates: Path = DEFAULT_TEMPLATES) -> tuple[Result, str]:
@@ -96,7 +122,7 @@ def check(config: Config, templates: Path = DEFAULT_TEMPLATES) -> tuple[Result, 
     diagnostics = Diagnostics()
     config.output.parent.mkdir(parents=True, exist_ok=True)
     with staging(config.output) as stage:
-        sdk, owned = _render_into(stage, config, templates, diagnostics)
+        sdk, owned, work = _render_into(stage, config, templates, diagnostics)
     current = tree_files(config.output) if config.output.is_dir() else {}
     previously_owned = read_manifest(config.output) if config.output.is_dir() else {}
     diff: list[str] = []
@@ -120,4 +146,4 @@ def check(config: Config, templates: Path = DEFAULT_TEMPLATES) -> tuple[Result, 
         changed=tuple(p for p in sorted(owned) if p in current and current[p] != owned[p]),
         removed=tuple(p for p in sorted(previously_owned) if p not in owned),
     )
-    return Result(sdk, diagnostics, changes), "".join(line if line.endswith("\n") else line + "\n" for line in diff)
+    return Result(sdk, diagnostics, changes, work=work), "".join(line if line.endswith("\n") else line + "\n" for line in diff)

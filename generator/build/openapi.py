@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Diagnostics, SpecError, join_pointer
-from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation
+from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation, TypeRef
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from ..load.validate import openapi_version
 from .naming import pascal_case, python_name, strip_operation_prefix
 from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
-from .schemas import Annotation, SchemaBundle
+from .schemas import SchemaBundle
+from .types import BYTES, nullable
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
@@ -83,13 +84,13 @@ class OpenApiBuilder:
         taken: set[str] = set()
         params: list[Param] = []
         for wire, location, required, schema, description, deprecated, site in self._parameters(item, op, pointer):
-            annotation = self._annotate(schema, site, context + pascal_case(wire), models)
+            kind = self._type_at(schema, site, context + pascal_case(wire), models)
             params.append(
                 Param(
                     name=param_name(wire, taken, location),
                     wire_name=wire,
                     location=location,
-                    annotation=annotation if required else _optional(annotation),
+                    type=kind if required else nullable(kind),
                     required=required,
                     description=description,
                     deprecated=deprecated,
@@ -114,8 +115,7 @@ class OpenApiBuilder:
             params=ordered_params(params),
             body_kind=body_kind,
             body_content_type=content_type,
-            result_annotation=result.text,
-            result_model=result.text if result.text != "None" else "",
+            result=result,
             auth_required=self._auth_required(op),
             idempotent=idempotent,
             idempotency_key=idempotency_key,
@@ -124,7 +124,7 @@ class OpenApiBuilder:
             error_codes=_error_statuses(op),
             source=f"{self.doc.display}#{pointer}",
         )
-        return operation, tag, models | result.models
+        return operation, tag, models | set(result.models if result is not None else ())
 
     def _operation_name(self, path: str, method: str, op: dict[str, Any], pointer: str) -> str:
         override = op.get("x-sdkgen-name")
@@ -217,7 +217,7 @@ class OpenApiBuilder:
                         param_name("body", taken, "body"),
                         "body",
                         "body",
-                        "bytes" if required else "bytes | None",
+                        BYTES if required else nullable(BYTES),
                         required,
                         text(body.get("description")),
                     )
@@ -234,22 +234,22 @@ class OpenApiBuilder:
             required_fields = set(target.get("required", []))
             params = []
             for prop, prop_schema in properties.items():
-                annotation = self.bundle.annotation(prop_schema)
-                models |= annotation.models
+                kind = self.bundle.type_of(prop_schema)
+                models.update(kind.models)
                 is_required = prop in required_fields and required
                 params.append(
                     Param(
                         name=param_name(prop, taken, "body"),
                         wire_name=prop,
                         location="body",
-                        annotation=annotation.text if is_required else _optional(annotation.text),
+                        type=kind if is_required else nullable(kind),
                         required=is_required,
                         description=text(prop_schema.get("description")),
                     )
                 )
             return "fields", content_type, params
-        annotation = self.bundle.annotation(schema)
-        models |= annotation.models
+        kind = self.bundle.type_of(schema)
+        models.update(kind.models)
         return (
             "json",
             content_type,
@@ -258,20 +258,20 @@ class OpenApiBuilder:
                     param_name("body", taken, "body"),
                     "body",
                     "body",
-                    annotation.text if required else _optional(annotation.text),
+                    kind if required else nullable(kind),
                     required,
                     text(body.get("description")),
                 )
             ],
         )
 
-    def _result(self, op: dict[str, Any], pointer: str, context: str, models: set[str]) -> Annotation:
+    def _result(self, op: dict[str, Any], pointer: str, context: str, models: set[str]) -> TypeRef | None:
         responses = op.get("responses") or {}
         if not isinstance(responses, dict):
             raise SpecError(self.doc.location(join_pointer(pointer, "responses")), "`responses` must be a mapping")
         success = sorted(code for code in responses if str(code).startswith("2"))
         if not success:
-            return Annotation("None")
+            return None
         code = success[0]
         site = join_pointer(pointer, "responses", code)
         response = responses[code]
@@ -279,7 +279,7 @@ class OpenApiBuilder:
             response = self.documents.resolve(response["$ref"], self.doc, site).value
         content = response.get("content") if isinstance(response, dict) else None
         if not isinstance(content, dict) or not content:
-            return Annotation("None")
+            return None
         content_type = next((c for c in content if _is_json(c)), None)
         if content_type is None:
             self.diagnostics.warn(
@@ -287,17 +287,17 @@ class OpenApiBuilder:
                 f"{next(iter(content))!r} response is returned as raw bytes",
                 kind="non-JSON responses are returned as raw bytes",
             )
-            return Annotation("bytes")
+            return BYTES
         media = content[content_type] if isinstance(content[content_type], dict) else {}
         schema = self.bundle.schema(
             media.get("schema", {}), self.doc, join_pointer(site, "content", content_type, "schema"), context + "Response"
         )
-        return self.bundle.annotation(schema)
+        return self.bundle.type_of(schema)
 
-    def _annotate(self, schema: Any, site: str, context: str, models: set[str]) -> str:
-        annotation = self.bundle.annotation(self.bundle.schema(schema, self.doc, site, context))
-        models |= annotation.models
-        return annotation.text
+    def _type_at(self, schema: Any, site: str, context: str, models: set[str]) -> TypeRef:
+        kind = self.bundle.type_of(self.bundle.schema(schema, self.doc, site, context))
+        models.update(kind.models)
+        return kind
 
     # -- security ------------------------------------------------------------------------------
 
@@ -340,10 +340,6 @@ class OpenApiBuilder:
             return url.rstrip("/")
         self.diagnostics.warn(self.doc.location("/servers"), "no server URL: the client needs a base URL", kind="no server URL")
         return ""
-
-
-def _optional(annotation: str) -> str:
-    return annotation if annotation.endswith("| None") or annotation in ("Any", "None") else f"{annotation} | None"
 
 
 def _error_statuses(op: dict[str, Any]) -> tuple[int, ...]:

@@ -14,6 +14,7 @@ from ..load.refs import DocumentSet
 from .naming import class_name, pascal_case, python_name, unique_name
 from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
 from .schemas import SchemaBundle
+from .types import nullable
 
 _SCOPE_PREFIX = re.compile(r"^(public|private)/")
 _PLACEHOLDER = re.compile(r"<[^>]*>")
@@ -129,7 +130,7 @@ class OpenRpcBuilder:
         result_schema = self.bundle.schema(
             result_descriptor.get("schema", {}), self.doc, join_pointer(pointer, "result", "schema"), context + "Result"
         )
-        result = self.bundle.annotation(result_schema)
+        result = self.bundle.type_of(result_schema)
         tags = method.get("tags") or []
         tag = "default"
         if tags:
@@ -157,8 +158,7 @@ class OpenRpcBuilder:
             params=ordered_params(params),
             body_kind="none",
             body_content_type="",
-            result_annotation=result.text,
-            result_model=result.text,
+            result=result,
             auth_required=auth_required if isinstance(auth_required, bool) else rpc_name.startswith("private/"),
             idempotent=idempotent,
             idempotency_key=idempotency_key,
@@ -168,7 +168,7 @@ class OpenRpcBuilder:
             source=f"{self.doc.display}#{pointer}",
             params_by_position=method.get("paramStructure") == "by-position",
         )
-        return operation, tag, models | result.models
+        return operation, tag, models | set(result.models)
 
     def _params(self, raw_params: Any, pointer: str, context: str, taken: set[str]) -> tuple[list[Param], set[str]]:
         """The `params` of a method or channel as IR parameters, and the models they name."""
@@ -182,20 +182,15 @@ class OpenRpcBuilder:
             schema = self.bundle.schema(
                 descriptor.get("schema", {}), self.doc, join_pointer(site, "schema"), context + pascal_case(descriptor["name"])
             )
-            annotation = self.bundle.annotation(schema)
-            models |= annotation.models
+            kind = self.bundle.type_of(schema)
+            models.update(kind.models)
             required = descriptor.get("required") is True
-            text_annotation = (
-                annotation.text
-                if required or annotation.text.endswith("| None") or annotation.text == "Any"
-                else f"{annotation.text} | None"
-            )
             params.append(
                 Param(
                     param_name(descriptor["name"], taken, "param"),
                     descriptor["name"],
                     "rpc",
-                    text_annotation,
+                    kind if required else nullable(kind),
                     required,
                     text(descriptor.get("description") or descriptor.get("summary")),
                     descriptor.get("deprecated") is True,
@@ -322,7 +317,7 @@ class OpenRpcBuilder:
         payload = raw.get("payload")
         if not isinstance(payload, dict):
             raise SpecError(location, f"channel {template!r} needs a `payload` schema")
-        annotation = self.bundle.annotation(
+        payload_type = self.bundle.type_of(
             self.bundle.schema(payload, self.doc, join_pointer(pointer, "payload"), context + "Notification")
         )
         sequence = raw.get("sequence") or {}
@@ -340,12 +335,12 @@ class OpenRpcBuilder:
             description=text(raw.get("description")),
             private=raw.get("private") is True,
             params=ordered_params(params),
-            payload_annotation=annotation.text,
+            payload=payload_type,
             sequence_field=str(sequence.get("field", "")),
             previous_field=str(sequence.get("previous", "")),
             source=f"{self.doc.display}#{pointer}",
         )
-        return channel, models | annotation.models
+        return channel, models | set(payload_type.models)
 
     def _example_args(self, raw_params: Any, params: list[Param], pointer: str) -> str:
         """`name=value` for each param, from its schema's first example (or enum value); `...` when none."""
@@ -359,8 +354,8 @@ class OpenRpcBuilder:
             param = by_wire[descriptor["name"]]
             if not values or not isinstance(values[0], (str, int, float, bool)):
                 out.append(f"{param.name}=...")
-            elif param.annotation in {m.name for m in self.bundle.models()}:
-                out.append(f"{param.name}={param.annotation}({values[0]!r})")
+            elif param.type.kind in ("enum", "model") and not param.type.nullable:
+                out.append(f"{param.name}={param.type.name}({values[0]!r})")
             else:
                 out.append(f"{param.name}={values[0]!r}")
         return ", ".join(out)
