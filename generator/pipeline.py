@@ -61,7 +61,7 @@ def _render_into(stage: Path, config: Config, templates: Path, diagnostics: Diag
     cache = RenderCache.open(templates)
     with deep_recursion(), validating(diagnostics) as validations:
         sdk = build_sdk(config, diagnostics, validations)
-        rendered = render_sdk(sdk, templates, cache)
+        rendered = render_sdk(sdk, templates)
     files = {path: text.encode("utf-8", "surrogatepass") for path, text in rendered.items()}
     if config.changelog is not None and config.changelog.is_file():  # the package ships its changelog
         files[CHANGELOG_FILE] = config.changelog.read_bytes()
@@ -84,8 +84,9 @@ def _render_into(stage: Path, config: Config, templates: Path, diagnostics: Diag
     owned = tree_files(stage)
     for path in pending:
         cache.put(keys[path], owned[path])
-    cache.work.files, cache.work.files_formatted = len(keys), len(pending)
-    return sdk, owned, cache.work
+    models = [path for path in keys if "/models/" in path and not path.endswith("/__init__.py")]
+    work = Work(len(keys), len(pending), len(models), len(set(models) & set(pending)))
+    return sdk, owned, work
 
 
 def _previous_surface(output: Path, package: str) -> Surface | None:

@@ -1,4 +1,4 @@
-"""Incremental regeneration: after an edit, only what changed is rendered and formatted, and the output is a cold run's."""
+"""Incremental regeneration: after an edit, only the files that changed are formatted, and the output is a cold run's."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def add_a_schema_and_use_it(document: dict[str, Any]) -> None:
 
 
 EDITS: list[tuple[str, Callable[[dict[str, Any]], None], int]] = [
-    # (what, the edit, at most how many models modules it may render again)
+    # (what, the edit, at most how many models modules it may change)
     ("a description and a property", describe_and_add_a_property, 1),
     ("a new schema, used by one", add_a_schema_and_use_it, 2),
 ]
@@ -57,11 +57,11 @@ def _generate(spec: dict[str, Any], folder: Path, output: Path) -> Any:
     return generate(config)
 
 
-def test_a_sequence_of_edits_renders_only_what_changed_and_matches_a_cold_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_sequence_of_edits_formats_only_what_changed_and_matches_a_cold_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     original = yaml.load(SPEC.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
     first = _generate(original, tmp_path, tmp_path / "incremental").work
-    assert first.models_rendered == first.models_modules > 5 and first.files_formatted == first.files  # cold: everything
+    assert first.models_formatted == first.models_modules > 5 and first.files_formatted == first.files  # cold: everything
     spec = copy.deepcopy(original)
     for number, (what, edit, at_most) in enumerate(EDITS):
         edit(spec)
@@ -70,7 +70,7 @@ def test_a_sequence_of_edits_renders_only_what_changed_and_matches_a_cold_run(tm
         _generate(spec, tmp_path, tmp_path / f"cold{number}")
         monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
         assert tree_files(tmp_path / "incremental") == tree_files(tmp_path / f"cold{number}"), what
-        assert 1 <= work.models_rendered <= at_most, (what, work)
+        assert 1 <= work.models_formatted <= at_most, (what, work)
         assert work.files_formatted <= at_most + 1, (what, work)  # its models modules, and the facade when a model is added
     back = _generate(original, tmp_path, tmp_path / "incremental").work
-    assert back.models_rendered == 0 and back.files_formatted == 0  # every file of the original is in the cache
+    assert back.files_formatted == 0  # every file of the original is in the cache

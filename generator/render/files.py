@@ -9,7 +9,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from ..errors import SdkgenError
 from ..ir import Sdk
 from ..surface.extract import build_surface, surface_json
-from .cache import RenderCache
 from .filters import FILTERS
 from .models import render_models
 
@@ -32,8 +31,8 @@ def environment(templates: Path) -> Environment:
     return env
 
 
-def render_sdk(sdk: Sdk, templates: Path, cache: RenderCache | None = None) -> dict[str, str]:
-    """Relative path → file text, for every file the generator owns (before formatting); `cache` reuses models modules."""
+def render_sdk(sdk: Sdk, templates: Path) -> dict[str, str]:
+    """Relative path → file text, for every file the generator owns (before formatting)."""
     env = environment(templates)
     package = sdk.package
     sources = ", ".join(api.source for api in sdk.apis)
@@ -67,7 +66,7 @@ def render_sdk(sdk: Sdk, templates: Path, cache: RenderCache | None = None) -> d
         if api.websocket is not None:
             files[f"{package}/{api.name}/ws.py"] = python("ws.py.jinja", api.source, api=api)
         header = GENERATED_HEADER.format(source=api.source) + render("models_header.py.jinja", api=api)
-        for name, text in render_models(api, package, header, templates, cache).items():
+        for name, text in render_models(api, package, header, templates).items():
             files[f"{package}/models/{api.models_module}/{name}"] = text
         files[f"docs/{api.name}.md"] = render("api.md.jinja", api=api)
     # The public surface, next to the code: a spec change shows up as a readable diff of it.

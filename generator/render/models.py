@@ -14,7 +14,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from ..errors import SdkgenError
 from ..ir import Api, JsonScalar
-from .cache import RenderCache
 from .filters import FILTERS
 from .split import owners, plan_modules
 
@@ -39,30 +38,13 @@ def _environment(folder: Path) -> Environment:
     return env
 
 
-def render_models(api: Api, package: str, header: str, templates: Path, cache: RenderCache | None = None) -> dict[str, str]:
-    """Relative path (in `models/<api>/`) → source of every module of the API's models package.
-
-    With a `cache`, a module whose plan (its models' IR, imports and order) was rendered before is
-    not rendered again.
-    """
+def render_models(api: Api, package: str, header: str, templates: Path) -> dict[str, str]:
+    """Relative path (in `models/<api>/`) → source of every module of the API's models package."""
     env = _environment(templates / "models")
     try:
         module_template = env.get_template("module.py.jinja")
         facade_template = env.get_template("facade.py.jinja")
-        files: dict[str, str] = {}
-        for module in plan_modules(api):
-            key = cache.key("models-module", header, package, repr(module)) if cache is not None else ""
-            stored = cache.get(key) if cache is not None else None
-            if stored is not None:
-                files[f"{module.name}.py"] = stored.decode("utf-8", "surrogatepass")
-                continue
-            text = module_template.render(header=header, package=package, module=module)
-            files[f"{module.name}.py"] = text
-            if cache is not None:
-                cache.put(key, text.encode("utf-8", "surrogatepass"))
-                cache.work.models_rendered += 1
-        if cache is not None:
-            cache.work.models_modules += len(files)
+        files = {f"{m.name}.py": module_template.render(header=header, package=package, module=m) for m in plan_modules(api)}
         module_of = owners(api)
         by_module: dict[str, list[str]] = {}
         for name in sorted(module_of):

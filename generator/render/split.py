@@ -131,7 +131,9 @@ def _stable_order(nodes: list[str], deps: dict[str, set[str]], key: dict[str, in
             waiting[dependent] -= 1
             if waiting[dependent] == 0:
                 heapq.heappush(ready, (key[dependent], dependent))
-    out.extend(sorted((n for n in nodes if n not in set(out)), key=key.__getitem__))  # a cycle of bases cannot occur; kept whole anyway
+    if len(out) < len(nodes):  # a cycle of bases cannot occur; kept whole anyway
+        placed = set(out)
+        out.extend(sorted((n for n in nodes if n not in placed), key=key.__getitem__))
     return out
 
 
