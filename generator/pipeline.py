@@ -54,7 +54,7 @@ def _render_into(stage: Path, config: Config, templates: Path, diagnostics: Diag
     # file is written, so a broken spec writes nothing and reports its validation error first.
     with deep_recursion(), validating(diagnostics) as validations:
         sdk = build_sdk(config, diagnostics, validations)
-        files = {path: text.encode("utf-8") for path, text in render_sdk(sdk, templates).items()}
+        files = {path: text.encode("utf-8") for path, text in render_sdk(sdk, templates, config.root).items()}
     if config.changelog is not None and config.changelog.is_file():  # the package ships its changelog
         files[CHANGELOG_FILE] = config.changelog.read_bytes()
     write_files(stage, files)

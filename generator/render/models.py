@@ -12,6 +12,7 @@ from datamodel_code_generator import generate
 from datamodel_code_generator.enums import DataModelType, InputFileType
 from datamodel_code_generator.format import PythonVersion
 
+from ..build.module_names import OPEN_ENUM_BASES
 from ..errors import SdkgenError
 from ..ir import Api
 
@@ -22,7 +23,7 @@ _ROOT_CLASS = "Model"
 # The engine adds this to every model with a custom type; the SDK's types need no such permission.
 _ARBITRARY_TYPES = re.compile(r"\n    model_config = ConfigDict\(\n        arbitrary_types_allowed=True,\n    \)\n")
 # IR formats that the runtime's `_models` module gives a type of its own.
-_OPEN_ENUMS = ("SDKEnum", "SDKIntEnum", "SDKValueEnum")
+_OPEN_ENUMS = tuple(sorted(OPEN_ENUM_BASES))
 _RUNTIME_TYPES = {("string", "decimal"): "DecimalString", ("number", "decimal"): "JsonNumber"}
 
 

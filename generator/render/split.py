@@ -16,11 +16,12 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from ..build.module_names import ENUM_BASES
 from ..errors import SdkgenError
 from ..ir import Api
 
 SHARED = "_shared"
-_ENUM_BASES = frozenset({"SDKEnum", "SDKIntEnum", "SDKValueEnum", "Enum", "StrEnum", "IntEnum"})
+_ENUM_BASES = ENUM_BASES
 
 
 def _names_in(node: ast.ClassDef, names: set[str]) -> set[str]:

@@ -16,27 +16,15 @@ import json
 import re
 from typing import Any
 
+from ..build.module_names import ENUM_BASES, HTTP_ERROR_CLASSES, OPEN_ENUM_BASES
 from ..errors import SdkgenError
 from ..ir import Api, Channel, Operation, Sdk
 
 FORMAT = "sdkgen-api/1"
 
-# HTTP error statuses → the runtime's exception classes (templates/runtime/_exceptions.py,
-# `_STATUS_CLASSES`; a test keeps the two equal).
-HTTP_ERROR_CLASSES = {
-    400: "BadRequestError",
-    401: "AuthenticationError",
-    403: "PermissionDeniedError",
-    404: "NotFoundError",
-    409: "ConflictError",
-    422: "UnprocessableEntityError",
-    429: "RateLimitError",
-    503: "ServiceUnavailableError",
-}
-
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_OPEN_ENUM_BASES = frozenset({"SDKEnum", "SDKIntEnum", "SDKValueEnum"})
-_ENUM_BASES = _OPEN_ENUM_BASES | {"Enum", "StrEnum", "IntEnum"}
+_OPEN_ENUM_BASES = OPEN_ENUM_BASES
+_ENUM_BASES = ENUM_BASES
 
 Surface = dict[str, Any]
 
