@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .build.naming import python_name, snake_case
 from .errors import Location, SpecError, relative_display
 
 
@@ -168,7 +167,7 @@ def load_pyproject(path: Path) -> Config:
         name = entry.get("name", "")
         apis.append(
             ApiSource(
-                name=python_name(name, fallback="api") if name else "",
+                name=str(name),  # made a Python name by the builder
                 kind=kind,
                 path=root / entry[kind],
                 overlays=tuple(root / o for o in entry.get("overlays", [])),
@@ -222,8 +221,7 @@ def from_arguments(
         for value in values:
             name, sep, file = value.partition("=")
             path = Path(file if sep else value)
-            api_name = python_name(name, fallback="api") if sep else ""
-            apis.append(ApiSource(name=api_name, kind=kind, path=path.resolve(), overlays=()))  # type: ignore[arg-type]
+            apis.append(ApiSource(name=name if sep else "", kind=kind, path=path.resolve(), overlays=()))  # type: ignore[arg-type]
     if not apis:
         raise SpecError(Location("command line"), "nothing to generate", "pass --openapi FILE and/or --openrpc FILE")
     if overlays:
@@ -247,7 +245,3 @@ def from_arguments(
         plugins=tuple(p.resolve() for p in plugins),
     )
     return check_metadata(config, Location("command line"))
-
-
-def default_env_prefix(package: str) -> str:
-    return snake_case(package).upper() or "SDK"

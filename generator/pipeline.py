@@ -15,6 +15,7 @@ from .config import Config
 from .errors import Diagnostics
 from .ir import Sdk
 from .load.background import validating
+from .locations import TEMPLATES
 from .render.files import SURFACE_FILE, render_sdk
 from .render.format import format_tree
 from .surface.diff import diff_surfaces
@@ -22,7 +23,7 @@ from .surface.extract import FORMAT, Surface
 from .surface.report import Report
 from .write import MANIFEST, Changes, commit, locked, read_manifest, remove_stale_stages, staging, tree_files, write_files
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_TEMPLATES = TEMPLATES  # inside the package when installed from a wheel (generator/locations.py)
 # Documents may nest up to `MAX_DEPTH` levels (generator/load/documents.py); the validators and the
 # models engine recurse a few dozen frames per level, more than Python's default limit of 1000.
 RECURSION_LIMIT = 12_000

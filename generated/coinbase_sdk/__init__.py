@@ -66,7 +66,6 @@ __all__ = [
     "InternalServerError",
     "InvalidRequestError",
     "JSONRPCError",
-    "load_cdp_key",
     "NotFoundError",
     "OAuth2Auth",
     "PermissionDeniedError",
@@ -80,4 +79,5 @@ __all__ = [
     "UnprocessableEntityError",
     "WebSocketOptions",
     "__version__",
+    "load_cdp_key",
 ]

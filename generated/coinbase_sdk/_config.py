@@ -44,6 +44,7 @@ class ClientConfig:
         self.max_response_bytes = max_response_bytes
         self.credentials = credentials
         self.base_urls = dict(base_urls)
+        self.apis = tuple(self.base_urls)  # the names of the client's APIs
         self.policy = RetryPolicy(max_retries=max_retries)
         self.exact_numbers = exact_numbers
         self.user_agent = user_agent

@@ -6,7 +6,7 @@ import dataclasses
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from ..config import Config, default_env_prefix, parse_author
+from ..config import Config, parse_author
 from ..errors import Diagnostics, Location, SpecError
 from ..ir import Api, AuthClass, Credential, ErrorCode, Operation, Project, Runtime, RuntimeModule, Sdk
 from ..load.background import Validations, validating
@@ -67,6 +67,11 @@ AUTH_CLASS_DOCS = {
 }
 
 
+def default_env_prefix(package: str) -> str:
+    """`my_sdk` → `MY_SDK`: the prefix of the environment variables when the config names none."""
+    return snake_case(package).upper() or "SDK"
+
+
 def generator_version() -> str:
     try:
         return version("sdkgen")
@@ -104,7 +109,7 @@ def source_label(path: Path, root: Path) -> str:
 def api_name(given: str, document: SourceDocument, diagnostics: Diagnostics) -> str:
     """The client attribute of an API: the config's name, else `info.x-sdkgen-name`, else a short form of the title."""
     if given:
-        return given
+        return python_name(given, fallback="api")
     info = document.data.get("info") if isinstance(document.data.get("info"), dict) else {}
     named = info.get("x-sdkgen-name")
     if isinstance(named, str) and named.strip():
