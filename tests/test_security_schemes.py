@@ -367,3 +367,48 @@ def test_widgets_golden_tree_is_free_of_vendor_jwt_websocket_and_jsonrpc_text() 
             found = FORBIDDEN.search(path.read_text(encoding="utf-8"))
             assert found is None, f"{path.relative_to(tree)}: {found.group(0) if found else ''}"
     assert "pyjwt" not in (tree / "pyproject.toml").read_text() and "websockets" not in (tree / "pyproject.toml").read_text()
+
+
+# -- the runtime is copied, not rendered; generic code names no vendor --------------------------------
+
+
+def test_flagship_runtime_and_plugin_modules_are_byte_identical_to_their_sources() -> None:
+    package = ROOT / "generated" / "coinbase_sdk"
+    sources = {p.name: p for p in (ROOT / "templates" / "runtime").glob("*.py")} | {p.name: p for p in (ROOT / "plugins").glob("*/_*.py")}
+    copied = [name for name in sources if (package / name).is_file()]
+    assert {"_auth.py", "_base_client.py", "_jsonrpc.py", "_websocket.py", "_coinbase_auth.py", "_deribit_auth.py"} <= set(copied)
+    for name in copied:
+        assert (package / name).read_bytes() == sources[name].read_bytes(), name
+    assert not (package / "_auth_basic.py").exists() and not (package / "_auth_oauth2.py").exists()  # no scheme of the flagship uses them
+
+
+def test_generic_generator_and_templates_name_no_vendor() -> None:
+    vendor = re.compile(r"coinbase|deribit|\bcdp", re.IGNORECASE)
+    for folder in ("generator", "templates"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and "resources" not in path.parts and path.suffix in (".py", ".jinja", ".jinja2", ".toml", ".md"):
+                found = vendor.search(path.read_text(encoding="utf-8"))
+                assert found is None, f"{path.relative_to(ROOT)}: {found.group(0) if found else ''}"
+
+
+def test_mypy_catches_a_request_option_the_runtime_does_not_have(sdks: Path) -> None:
+    """Generated methods pass `RequestOptions` (a dataclass): a misspelt option is a type error, not a silent `.get`."""
+    folder = sdks / _package("bearer")
+    probe = folder / "bearer_sdk" / "_probe.py"
+    probe.write_text(
+        "from ._base_client import RequestOptions\n\nRequestOptions(qeury={'a': 1}, idempotent='yes')\n",
+        encoding="utf-8",
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "bearer_sdk/_probe.py"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        probe.unlink()
+    assert result.returncode == 1
+    assert 'Unexpected keyword argument "qeury" for "RequestOptions"' in result.stdout
+    assert 'Argument "idempotent" to "RequestOptions" has incompatible type "str"' in result.stdout

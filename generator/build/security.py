@@ -27,7 +27,7 @@ from .naming import clean_text, python_name, snake_case
 from .plugins import PluginAuth, PluginRegistry
 
 _TRAILING = re.compile(r"(?:_(?:auth|authentication|scheme|security|header|query))+$")
-_OAUTH = re.compile(r"^o_?auth_?2?$")
+_OAUTH = re.compile(r"^o_?auth(_?2(_?0)?)?$")
 _OPENID = re.compile(r"^(open_?id(_connect)?|oidc)$")
 
 
@@ -87,7 +87,7 @@ class SecurityBuilder:
     def _setup(
         self, auth_class: str, arguments: tuple[str, ...], required: tuple[str, ...], options: dict[str, Any] | None = None
     ) -> AuthSetup:
-        # every argument the setup takes, the optional ones too (a CDP key's name may be in its key file)
+        # every argument the setup takes, the optional ones too (a key's name may come from its key file)
         given = " and ".join(f"`{a}=`" for a in arguments)
         env = ", ".join(f"`{self.credentials[a].env_var}`" for a in arguments)
         hint = f"{given} (environment: {env})"
