@@ -2,7 +2,8 @@
 
 A plug-in is a folder with a `plugin.toml` manifest and one runtime module, copied unchanged into
 the SDKs whose specs select it. Plug-in folders are listed in `[tool.sdkgen] plugins` (or with
-`--plugins`); the repository's own are under `plugins/`. A manifest says:
+`--plugins`); a checkout of sdkgen also searches its own `plugins/` last (`generator/locations.py`).
+A manifest says:
 
 - `description`, `module` (the file copied into the package), `exports` (names the package
   re-exports), `dependencies` (requirements added to the generated pyproject);
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Location, SpecError, relative_display
+from ..locations import CHECKOUT_PLUGINS
 
 MANIFEST = "plugin.toml"
 
@@ -160,7 +162,8 @@ class PluginRegistry:
     def known(self) -> dict[str, Plugin]:
         if self._known is None:
             self._known = {}
-            for folder in self.folders:
+            fallback = (CHECKOUT_PLUGINS,) if CHECKOUT_PLUGINS is not None and CHECKOUT_PLUGINS.is_dir() else ()
+            for folder in (*self.folders, *fallback):
                 for manifest in sorted(folder.glob(f"*/{MANIFEST}")):
                     plugin = load_plugin(manifest.parent, self.root)
                     self._known.setdefault(plugin.name, plugin)  # an earlier folder wins
