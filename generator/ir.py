@@ -14,12 +14,12 @@ from typing import Any, Literal
 Transport = Literal["http", "jsonrpc"]
 ParamLocation = Literal["path", "query", "header", "body", "rpc"]
 BodyKind = Literal["none", "fields", "json", "raw"]
-AuthKind = Literal["none", "cdp_jwt", "bearer", "api_key_header", "jsonrpc_token"]
+SchemeKind = Literal["http_basic", "http_bearer", "api_key", "oauth2", "open_id_connect", "plugin"]
 
 
 @dataclass(frozen=True)
 class Credential:
-    """A client constructor argument that carries a secret or an identity."""
+    """A client constructor argument that carries a secret or an identity (and its environment variable)."""
 
     name: str
     env_var: str
@@ -28,15 +28,46 @@ class Credential:
 
 
 @dataclass(frozen=True)
-class Auth:
-    """How an API authenticates requests."""
+class AuthSetup:
+    """One way the client builds a scheme's `Auth` from its constructor arguments.
 
-    kind: AuthKind
-    header: str = ""
+    It applies when every `required` argument is given; `auth_class` (a runtime or plug-in class)
+    is called with the `arguments` in order and the keyword `options` (name, Python literal) the
+    spec fixes. `hint` tells a user what to pass, in error messages and docs.
+    """
+
+    auth_class: str
+    arguments: tuple[str, ...]
+    required: tuple[str, ...]
+    hint: str
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    """A security scheme of an API (OpenAPI `securitySchemes`, or a grant of an OpenRPC `x-auth` method)."""
+
+    key: str
+    kind: SchemeKind
+    summary: str  # how a request is authenticated, for the README
+    setups: tuple[AuthSetup, ...]
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
+class Auth:
+    """How an API authenticates requests.
+
+    `security` is what its operations need unless they say otherwise (alternatives, each the
+    schemes it needs together); `token_method` is the JSON-RPC method that exchanges a grant of
+    one of the schemes for an access token (`x-auth`), or empty.
+    """
+
+    schemes: tuple[SecurityScheme, ...] = ()
+    security: tuple[tuple[str, ...], ...] = ()
     token_method: str = ""
-    grant_type: str = ""
-    credentials: tuple[str, ...] = ()
-    oauth2: bool = False
+    credentials: tuple[Credential, ...] = ()
+    plugins: tuple[str, ...] = ()  # plug-ins the spec selects as a whole (their classes are exported)
 
 
 TypeKind = Literal["any", "scalar", "list", "map", "union", "literal", "model", "enum"]
@@ -138,6 +169,8 @@ class Operation:
     error_codes: tuple[int, ...]  # JSON-RPC error codes, or the HTTP error statuses the spec documents
     source: str
     params_by_position: bool = False  # OpenRPC `paramStructure: by-position`: params go as an array
+    # The security requirements (alternatives of scheme keys; `()` public, an empty alternative: optional).
+    security: tuple[tuple[str, ...], ...] = ()
 
     @property
     def result_annotation(self) -> str:
@@ -304,8 +337,56 @@ class Api:
     models_module: str
     models: tuple[Model, ...]
     errors: tuple[ErrorCode, ...]
-    rpc_method_in_path: bool = False  # JSON-RPC over HTTP posts to `<base>/<method>` (Deribit), not `<base>`
+    rpc_method_in_path: bool = False  # JSON-RPC over HTTP posts to `<base>/<method>` (`x-method-in-path`), not `<base>`
     websocket: WebSocket | None = None
+
+
+@dataclass(frozen=True)
+class RuntimeModule:
+    """A runtime module the SDK needs, copied unchanged: from `templates/runtime/`, or from a plug-in's folder.
+
+    `source` is the file to copy, relative to `templates/runtime/` (origin `runtime`) or to the
+    project root (origin: the plug-in's name). `exports` are the names the package re-exports.
+    """
+
+    name: str
+    origin: str
+    source: str
+    exports: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuthClass:
+    """An `Auth` class users can construct themselves (`<api>_auth=`), for the README."""
+
+    signature: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Which parts of the runtime the SDK needs, decided from what its APIs use."""
+
+    modules: tuple[RuntimeModule, ...]
+    jsonrpc: bool
+    websocket: bool
+    dependencies: tuple[str, ...]
+    ws_dependencies: tuple[str, ...]
+    auth_classes: tuple[AuthClass, ...]
+    plugins: tuple[str, ...]
+    plugin_docs: tuple[str, ...]  # Markdown the plug-ins add to the README
+    exports: tuple[str, ...]  # every name the package re-exports from the runtime, sorted
+    auth_imports: tuple[tuple[str, tuple[str, ...]], ...]  # module (without `.py`) → the scheme classes `_client.py` imports from it
+
+
+@dataclass(frozen=True)
+class Project:
+    """Packaging metadata of the generated distribution (`[tool.sdkgen]` or the command line)."""
+
+    license: str
+    authors: tuple[tuple[str, str], ...]  # (name, email), either may be empty
+    urls: tuple[tuple[str, str], ...]
+    python: str
 
 
 @dataclass(frozen=True)
@@ -321,6 +402,8 @@ class Sdk:
     credentials: tuple[Credential, ...]
     apis: tuple[Api, ...]
     generator_version: str
+    runtime: Runtime
+    project: Project
 
 
 def to_json(value: Any) -> str:

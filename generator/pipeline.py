@@ -15,6 +15,7 @@ from .config import Config
 from .errors import Diagnostics
 from .ir import Sdk
 from .load.background import validating
+from .locations import TEMPLATES
 from .render.cache import RenderCache, Work
 from .render.files import SURFACE_FILE, render_sdk
 from .render.format import format_tree
@@ -23,7 +24,7 @@ from .surface.extract import FORMAT, Surface
 from .surface.report import Report
 from .write import MANIFEST, Changes, commit, locked, read_manifest, remove_stale_stages, staging, tree_files, write_files
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_TEMPLATES = TEMPLATES  # inside the package when installed from a wheel (generator/locations.py)
 # Documents may nest up to `MAX_DEPTH` levels (generator/load/documents.py); the validators and the
 # models engine recurse a few dozen frames per level, more than Python's default limit of 1000.
 RECURSION_LIMIT = 12_000
@@ -61,7 +62,7 @@ def _render_into(stage: Path, config: Config, templates: Path, diagnostics: Diag
     cache = RenderCache.open(templates)
     with deep_recursion(), validating(diagnostics) as validations:
         sdk = build_sdk(config, diagnostics, validations)
-        rendered = render_sdk(sdk, templates)
+        rendered = render_sdk(sdk, templates, config.root)
     files = {path: text.encode("utf-8", "surrogatepass") for path, text in rendered.items()}
     if config.changelog is not None and config.changelog.is_file():  # the package ships its changelog
         files[CHANGELOG_FILE] = config.changelog.read_bytes()

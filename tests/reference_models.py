@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from generator.build.openapi import OpenApiBuilder
 from generator.build.openrpc import OpenRpcBuilder
+from generator.build.plugins import PluginRegistry
 from generator.build.sdk import load_api
 from generator.config import Config
 from generator.errors import Diagnostics
@@ -112,9 +113,10 @@ def build_apis(config: Config) -> list[tuple[Api, dict[str, dict[str, Any]], set
     out = []
     with deep_recursion(), validating(Diagnostics()) as validations:
         for index, source in enumerate(config.apis):
-            documents = load_api(source, config, validations)
+            documents = load_api(source.path, source.kind, source.overlays, config, validations)
             builder_class = OpenApiBuilder if source.kind == "openapi" else OpenRpcBuilder
-            builder = builder_class(f"api{index}", documents, Diagnostics(), config.env_prefix)
+            plugins = PluginRegistry(config.plugins, config.root)
+            builder = builder_class(f"api{index}", documents, Diagnostics(), config.env_prefix, plugins)
             api = builder.build()
             defs = builder.bundle.definitions()
             typed_extras = {name for name, schema in defs.items() if isinstance(schema.get("additionalProperties"), dict)}

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostics, SpecError, join_pointer
-from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation, TypeRef
+from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation, SecurityScheme, TypeRef
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from ..load.validate import openapi_version
 from .naming import pascal_case, python_name, strip_operation_prefix
 from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
+from .plugins import PluginRegistry
 from .schemas import SchemaBundle
+from .security import SecurityBuilder
 from .types import BYTES, nullable
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -27,18 +30,23 @@ def _is_json(content_type: str) -> bool:
 class OpenApiBuilder:
     """Builds one `Api` from a validated OpenAPI document (overlays already applied)."""
 
-    def __init__(self, name: str, documents: DocumentSet, diagnostics: Diagnostics, env_prefix: str) -> None:
+    def __init__(
+        self, name: str, documents: DocumentSet, diagnostics: Diagnostics, env_prefix: str, plugins: PluginRegistry | None = None
+    ) -> None:
         self.name = name
         self.documents = documents
         self.doc: SourceDocument = documents.main
         self.diagnostics = diagnostics
         self.env_prefix = env_prefix
         self.bundle = SchemaBundle(documents, diagnostics, nullable_keyword=openapi_version(self.doc) == "3.0")
+        self.plugins = plugins if plugins is not None else PluginRegistry((), Path.cwd())
+        self.schemes: dict[str, SecurityScheme | None] | None = None
 
     # -- entry point ---------------------------------------------------------------------------
 
     def build(self) -> Api:
         data = self.doc.data
+        auth = self._auth()
         self.bundle.register_components(self.doc, "/components/schemas")
         collector = GroupCollector(self.name, diagnostics=self.diagnostics)
         for tag in data.get("tags") or []:
@@ -68,7 +76,7 @@ class OpenApiBuilder:
             default_base_url=self._server_url(),
             base_url_param=f"{self.name}_base_url",
             base_url_env=f"{self.env_prefix}_{self.name.upper()}_BASE_URL",
-            auth=self._auth(),
+            auth=auth,
             groups=collector.build({m.name for m in self.bundle.models()} | {api_class_name(self.name)}),
             models_module=self.name,
             models=self.bundle.models(),
@@ -116,13 +124,14 @@ class OpenApiBuilder:
             body_kind=body_kind,
             body_content_type=content_type,
             result=result,
-            auth_required=self._auth_required(op),
+            auth_required=self._auth_required(op, pointer),
             idempotent=idempotent,
             idempotency_key=idempotency_key,
             scopes=self._scopes(op),
             deprecation=deprecation_of(op, f"{http_method} {path}"),
             error_codes=_error_statuses(op),
             source=f"{self.doc.display}#{pointer}",
+            security=self._requirements(op, pointer),
         )
         return operation, tag, models | set(result.models if result is not None else ())
 
@@ -305,9 +314,30 @@ class OpenApiBuilder:
         security = op.get("security", self.doc.data.get("security"))
         return [s for s in security if isinstance(s, dict)] if isinstance(security, list) else []
 
-    def _auth_required(self, op: dict[str, Any]) -> bool:
-        security = self._security(op)
-        return bool(security) and not any(not s for s in security)
+    def _requirements(self, op: dict[str, Any], pointer: str) -> tuple[tuple[str, ...], ...]:
+        """The operation's security requirements as alternatives of scheme keys (`()`: public).
+
+        A requirement that names an undeclared scheme cannot be met: it is left out, with a warning.
+        """
+        schemes = self.schemes or {}
+        out: list[tuple[str, ...]] = []
+        for requirement in self._security(op):
+            unknown = [key for key in requirement if key not in schemes]
+            if unknown:
+                self.diagnostics.warn(
+                    self.doc.location(join_pointer(pointer, "security")),
+                    f"security requirement names {', '.join(map(repr, unknown))}, which `components.securitySchemes` does not declare",
+                    kind="undeclared security scheme",
+                )
+                continue
+            out.append(tuple(requirement))
+        if not out and self._security(op) and not any(not s for s in self._security(op)):
+            return ((),)  # nothing usable: authentication stays optional rather than impossible
+        return tuple(dict.fromkeys(out))
+
+    def _auth_required(self, op: dict[str, Any], pointer: str) -> bool:
+        requirements = self._requirements(op, pointer)
+        return bool(requirements) and () not in requirements
 
     def _scopes(self, op: dict[str, Any]) -> tuple[str, ...]:
         scopes: list[str] = []
@@ -317,28 +347,38 @@ class OpenApiBuilder:
         return tuple(scopes)
 
     def _auth(self) -> Auth:
-        schemes = ((self.doc.data.get("components") or {}).get("securitySchemes")) or {}
-        for name in sorted(schemes, key=lambda n: (schemes[n].get("x-sdkgen-auth") is None, n)):
-            scheme = schemes[name]
-            kind = scheme.get("x-sdkgen-auth")
-            if kind == "cdp_jwt":
-                oauth2 = any(isinstance(s, dict) and s.get("type") == "oauth2" for s in schemes.values())
-                credentials = ("api_key_name", "api_private_key") + (("oauth_token",) if oauth2 else ())
-                return Auth(kind="cdp_jwt", credentials=credentials, oauth2=oauth2)
-            if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
-                return Auth(kind="bearer", credentials=("api_key",))
-            if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-                return Auth(kind="api_key_header", header=str(scheme.get("name", "")), credentials=("api_key",))
-        return Auth(kind="none")
+        """The API's security schemes (`components.securitySchemes`), each with the `Auth` the client builds for it."""
+        raw = (self.doc.data.get("components") or {}).get("securitySchemes") or {}
+        builder = SecurityBuilder(
+            env_prefix=self.env_prefix,
+            plugins=self.plugins,
+            diagnostics=self.diagnostics,
+            api_title=text((self.doc.data.get("info") or {}).get("title")),
+        )
+        self.schemes = {}
+        server_url = self._server_url(warn=False)
+        for key, scheme in raw.items() if isinstance(raw, dict) else ():
+            pointer = join_pointer("/components/securitySchemes", key)
+            if isinstance(scheme, dict) and "$ref" in scheme:
+                scheme = self.documents.resolve(scheme["$ref"], self.doc, pointer).value
+            if not isinstance(scheme, dict):
+                raise SpecError(self.doc.location(pointer), "a security scheme must be a mapping")
+            self.schemes[key] = builder.openapi_scheme(str(key), scheme, self.doc.location(pointer), server_url)
+        return Auth(
+            schemes=tuple(s for s in self.schemes.values() if s is not None),
+            security=self._requirements(self.doc.data, ""),
+            credentials=tuple(builder.credentials.values()),
+        )
 
-    def _server_url(self) -> str:
+    def _server_url(self, *, warn: bool = True) -> str:
         servers = self.doc.data.get("servers")
         if isinstance(servers, list) and servers and isinstance(servers[0], dict):
             url = str(servers[0].get("url", ""))
             for variable, spec in (servers[0].get("variables") or {}).items():
                 url = url.replace("{" + variable + "}", str(spec.get("default", "")))
             return url.rstrip("/")
-        self.diagnostics.warn(self.doc.location("/servers"), "no server URL: the client needs a base URL", kind="no server URL")
+        if warn:
+            self.diagnostics.warn(self.doc.location("/servers"), "no server URL: the client needs a base URL", kind="no server URL")
         return ""
 
 

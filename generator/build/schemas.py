@@ -340,7 +340,7 @@ class SchemaBundle:
         """`type: array` with `properties`: a union of that type and an object with those properties.
 
         JSON Schema ignores `properties` on a value that is not an object, but a spec that writes
-        them (Deribit's `public/get_last_settlements` result) usually means the object: accept both.
+        them (a settlements result seen in a real spec) usually means the object: accept both.
         """
         kind = schema.get("type")
         kinds = kind if isinstance(kind, list) else [kind]

@@ -13,24 +13,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..build.module_names import HTTP_ERROR_CLASSES
 from ..ir import Api, Channel, Model, Operation, Sdk
 
 # Version 2: every `docs` is the documentation text itself (version 1 had a 12-character hash),
 # and every model field has its own `docs`.
 FORMAT = "sdkgen-api/2"
-
-# HTTP error statuses → the runtime's exception classes (templates/runtime/_exceptions.py,
-# `_STATUS_CLASSES`; a test keeps the two equal).
-HTTP_ERROR_CLASSES = {
-    400: "BadRequestError",
-    401: "AuthenticationError",
-    403: "PermissionDeniedError",
-    404: "NotFoundError",
-    409: "ConflictError",
-    422: "UnprocessableEntityError",
-    429: "RateLimitError",
-    503: "ServiceUnavailableError",
-}
 
 Surface = dict[str, Any]
 

@@ -7,10 +7,11 @@ Generated from `specs/deribit/gateway.openrpc.yaml` (version 2.1.1).
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property as _cached_property
 from typing import TYPE_CHECKING
 
-from .._base_client import AsyncJsonRpcApi, JsonRpcApi
+from .._jsonrpc import AsyncJsonRpcApi as _AsyncJsonRpcApi
+from .._jsonrpc import JsonRpcApi as _JsonRpcApi
 
 if TYPE_CHECKING:
     from .._websocket import AsyncWebSocketApi, WebSocketRoles
@@ -24,17 +25,17 @@ __all__ = ["AsyncDerivatives", "Derivatives"]
 class Derivatives:
     """Coinbase Derivatives JSON-RPC gateway (Deribit-powered): one attribute per resource group."""
 
-    def __init__(self, api: JsonRpcApi) -> None:
+    def __init__(self, api: _JsonRpcApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def account_management(self) -> AccountManagement:
         """Account Management."""
         from .account_management import AccountManagement
 
         return AccountManagement(self._api)
 
-    @cached_property
+    @_cached_property
     def authentication(self) -> Authentication:
         """Authentication."""
         from .authentication import Authentication
@@ -45,25 +46,25 @@ class Derivatives:
 class AsyncDerivatives:
     """Coinbase Derivatives JSON-RPC gateway (Deribit-powered) (async): one attribute per resource group, and `ws` for the same methods and the subscriptions over WebSocket."""
 
-    def __init__(self, api: AsyncJsonRpcApi, websocket: Callable[[WebSocketRoles], AsyncWebSocketApi]) -> None:
+    def __init__(self, api: _AsyncJsonRpcApi, websocket: Callable[[WebSocketRoles], AsyncWebSocketApi]) -> None:
         self._api = api
         self._websocket = websocket
 
-    @cached_property
+    @_cached_property
     def account_management(self) -> AsyncAccountManagement:
         """Account Management."""
         from .account_management import AsyncAccountManagement
 
         return AsyncAccountManagement(self._api)
 
-    @cached_property
+    @_cached_property
     def authentication(self) -> AsyncAuthentication:
         """Authentication."""
         from .authentication import AsyncAuthentication
 
         return AsyncAuthentication(self._api)
 
-    @cached_property
+    @_cached_property
     def ws(self) -> AsyncDerivativesWebSocket:
         """The same methods over one WebSocket connection (`wss://drb.coinbase.com/ws/api/v2`), and the channel subscriptions."""
         from .ws import ROLES, AsyncDerivativesWebSocket
