@@ -10,8 +10,9 @@ import time
 from pathlib import Path
 
 from .build.sdk import build_sdk
-from .config import Config, from_arguments, load_pyproject
-from .errors import Diagnostics, SdkgenError
+from .config import SETTINGS, Config, check_metadata, from_arguments, load_pyproject
+from .errors import Diagnostics, Location, SdkgenError
+from .init import init_config
 from .ir import to_json
 from .pipeline import DEFAULT_TEMPLATES, check, deep_recursion, generate
 from .progress import add_verbosity_options, choose_reporter, reporting, verbosity_of
@@ -25,6 +26,28 @@ EXIT_BREAKING = 2  # `sdkgen diff` found breaking changes (1 is an error)
 _verbosity = 1  # set by main from -q/-v: 0 errors only, 1 grouped warnings and progress, 2 everything
 
 
+def _settings_epilog() -> str:
+    """The keys of [tool.sdkgen], for `--help` (README.md has the same table)."""
+    width = max(len(s.key) for s in SETTINGS)
+    lines = ["[tool.sdkgen] keys (pyproject.toml), used when no --openapi/--openrpc is given; the flags override them:"]
+    for setting in SETTINGS:
+        flag = f" [{setting.flag}]" if setting.flag else ""
+        lines.append(f"  {setting.key.ljust(width)}  {setting.meaning}{flag} (default: {setting.default})")
+    return "\n".join(lines)
+
+
+def _metadata_flags(sub: argparse.ArgumentParser) -> None:
+    """The packaging flags; each overrides the [tool.sdkgen] key of the same name."""
+    sub.add_argument("--distribution", help="distribution name on the package index (default: the package, with - for _)")
+    sub.add_argument("--title", help="one-line name of the SDK (default: the API's title)")
+    sub.add_argument("--description", help="the package's description (default: the title)")
+    sub.add_argument("--env-prefix", help="prefix of the environment variables from_env() reads (default: PACKAGE in capitals)")
+    sub.add_argument("--license", help="SPDX license expression of the generated package (default: none)")
+    sub.add_argument("--author", action="append", default=[], metavar="'NAME <EMAIL>'", help="an author (repeat it)")
+    sub.add_argument("--url", action="append", default=[], metavar="NAME=URL", help="a project URL, e.g. Homepage=https://... (repeat it)")
+    sub.add_argument("--plugins", action="append", default=[], type=Path, metavar="DIR", help="a folder of runtime plug-ins (repeat it)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sdkgen", description="Generate a typed Python SDK from OpenAPI and OpenRPC specs.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -33,7 +56,9 @@ def _parser() -> argparse.ArgumentParser:
         ("check", "exit 1 with a unified diff when the output is not what the generator makes now"),
         ("ir", "print the intermediate representation as JSON"),
     ):
-        sub = commands.add_parser(name, help=text, description=text)
+        sub = commands.add_parser(
+            name, help=text, description=text, epilog=_settings_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter
+        )
         sub.add_argument(
             "--config", type=Path, default=Path("pyproject.toml"), help="pyproject.toml with [tool.sdkgen] (used when no spec is given)"
         )
@@ -46,11 +71,25 @@ def _parser() -> argparse.ArgumentParser:
             "--output", type=Path, help="output directory (the package is written to OUTPUT/PACKAGE); overrides [tool.sdkgen] output"
         )
         sub.add_argument("--package", help="import name of the generated package")
-        sub.add_argument("--version", default="0.1.0", help="version of the generated package")
+        sub.add_argument("--version", default=None, help="version of the generated package (default 0.1.0)")
+        _metadata_flags(sub)
         sub.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, help="templates folder")
         sub.add_argument(
             "--spec-root", type=Path, help="folder every `$ref`d file must lie under (default: the project root, or the spec's folder)"
         )
+    init = commands.add_parser(
+        "init",
+        help="write a starting [tool.sdkgen] for a spec into pyproject.toml",
+        description="Read the specs and write a [tool.sdkgen] table (package, distribution, title, env prefix, license, "
+        "authors and URLs from the spec's info) into pyproject.toml, creating it when missing. "
+        "An existing [tool.sdkgen] is never overwritten.",
+        epilog=_settings_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    init.add_argument("--openapi", action="append", default=[], metavar="[NAME=]FILE", help="an OpenAPI 3.0/3.1 document")
+    init.add_argument("--openrpc", action="append", default=[], metavar="[NAME=]FILE", help="an OpenRPC 1.x document")
+    init.add_argument("--package", help="import name of the package (default: from the spec's title)")
+    init.add_argument("--config", type=Path, default=Path("pyproject.toml"), help="the pyproject.toml to write")
     diff = commands.add_parser(
         "diff",
         help="report API changes between two surfaces, classified breaking or not, with a proposed version bump",
@@ -83,26 +122,62 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    """The packaging flags given on the command line, as Config fields."""
+    out: dict[str, object] = {}
+    for flag, field in (
+        ("distribution", "distribution"),
+        ("title", "title"),
+        ("description", "description"),
+        ("env_prefix", "env_prefix"),
+        ("license", "license"),
+    ):
+        value = getattr(args, flag)
+        if value is not None:
+            out[field] = value
+    if args.author:
+        out["authors"] = tuple(args.author)
+    if args.url:
+        urls = []
+        for value in args.url:
+            name, sep, url = value.partition("=")
+            if not sep or not name:
+                raise SdkgenError(f"--url {value!r}: expected NAME=URL")
+            urls.append((name, url))
+        out["urls"] = tuple(urls)
+    if args.plugins:
+        out["plugins"] = tuple(p.resolve() for p in args.plugins)
+    return out
+
+
 def _config(args: argparse.Namespace) -> Config:
     if args.openapi or args.openrpc:
         if not args.output or not args.package:
             raise SdkgenError("--output and --package are required with --openapi/--openrpc")
-        return from_arguments(
+        config = from_arguments(
             package=args.package,
             output=args.output,
             openapi=args.openapi,
             openrpc=args.openrpc,
             overlays=args.overlay,
-            version=args.version,
+            version=args.version or "0.1.0",
             spec_root=args.spec_root,
         )
-    config = load_pyproject(args.config)
-    if args.spec_root is not None:  # an explicit --spec-root wins over [tool.sdkgen] spec_root
-        config = dataclasses.replace(config, spec_root=args.spec_root.resolve())
-    if args.output is not None:  # an explicit --output wins over [tool.sdkgen] output
-        config = dataclasses.replace(config, output=args.output.resolve())
-    if args.package is not None and args.package != config.package:
-        raise SdkgenError(f"--package {args.package} differs from [tool.sdkgen] package = {config.package!r}; change the config instead")
+    else:
+        config = load_pyproject(args.config)
+        if args.spec_root is not None:  # an explicit --spec-root wins over [tool.sdkgen] spec_root
+            config = dataclasses.replace(config, spec_root=args.spec_root.resolve())
+        if args.output is not None:  # an explicit --output wins over [tool.sdkgen] output
+            config = dataclasses.replace(config, output=args.output.resolve())
+        if args.package is not None and args.package != config.package:
+            raise SdkgenError(
+                f"--package {args.package} differs from [tool.sdkgen] package = {config.package!r}; change the config instead"
+            )
+        if args.version is not None:
+            config = dataclasses.replace(config, version=args.version)
+    overrides = _overrides(args)
+    if overrides:
+        config = check_metadata(dataclasses.replace(config, **overrides), Location("command line"))  # type: ignore[arg-type]
     return config
 
 
@@ -173,6 +248,10 @@ def _run(args: argparse.Namespace) -> int:
             return _release(args)
         if args.command == "publish":
             return publish_command(args, quiet=_verbosity == 0)
+        if args.command == "init":
+            written = init_config(args.config, openapi=args.openapi, openrpc=args.openrpc, package=args.package)
+            print(f"wrote [tool.sdkgen] to {written}; review it, then run `sdkgen generate`")
+            return 0
         config = _config(args)
         if args.command == "ir":
             diagnostics = Diagnostics()
@@ -204,6 +283,8 @@ def _run(args: argparse.Namespace) -> int:
             print(
                 f"generated {result.sdk.package} into {config.output}: {operations} operations, {models} models; {summary} ({time.perf_counter() - started:.2f} s)"
             )
+            if result.work is not None:
+                print(result.work.summary())
         if result.api_changes is not None and _verbosity > 0:
             print("\n".join(summary_lines(result.api_changes)))
         return 0

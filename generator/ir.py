@@ -14,12 +14,12 @@ from typing import Any, Literal
 Transport = Literal["http", "jsonrpc"]
 ParamLocation = Literal["path", "query", "header", "body", "rpc"]
 BodyKind = Literal["none", "fields", "json", "raw"]
-AuthKind = Literal["none", "cdp_jwt", "bearer", "api_key_header", "jsonrpc_token"]
+SchemeKind = Literal["http_basic", "http_bearer", "api_key", "oauth2", "open_id_connect", "plugin"]
 
 
 @dataclass(frozen=True)
 class Credential:
-    """A client constructor argument that carries a secret or an identity."""
+    """A client constructor argument that carries a secret or an identity (and its environment variable)."""
 
     name: str
     env_var: str
@@ -28,28 +28,95 @@ class Credential:
 
 
 @dataclass(frozen=True)
-class Auth:
-    """How an API authenticates requests."""
+class AuthSetup:
+    """One way the client builds a scheme's `Auth` from its constructor arguments.
 
-    kind: AuthKind
-    header: str = ""
+    It applies when every `required` argument is given; `auth_class` (a runtime or plug-in class)
+    is called with the `arguments` in order and the keyword `options` (name, Python literal) the
+    spec fixes. `hint` tells a user what to pass, in error messages and docs.
+    """
+
+    auth_class: str
+    arguments: tuple[str, ...]
+    required: tuple[str, ...]
+    hint: str
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    """A security scheme of an API (OpenAPI `securitySchemes`, or a grant of an OpenRPC `x-auth` method)."""
+
+    key: str
+    kind: SchemeKind
+    summary: str  # how a request is authenticated, for the README
+    setups: tuple[AuthSetup, ...]
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
+class Auth:
+    """How an API authenticates requests.
+
+    `security` is what its operations need unless they say otherwise (alternatives, each the
+    schemes it needs together); `token_method` is the JSON-RPC method that exchanges a grant of
+    one of the schemes for an access token (`x-auth`), or empty.
+    """
+
+    schemes: tuple[SecurityScheme, ...] = ()
+    security: tuple[tuple[str, ...], ...] = ()
     token_method: str = ""
-    grant_type: str = ""
-    credentials: tuple[str, ...] = ()
-    oauth2: bool = False
+    credentials: tuple[Credential, ...] = ()
+    plugins: tuple[str, ...] = ()  # plug-ins the spec selects as a whole (their classes are exported)
+
+
+TypeKind = Literal["any", "scalar", "list", "map", "union", "literal", "model", "enum"]
+Scalar = Literal["", "string", "integer", "number", "boolean", "null", "bytes"]
+ModelKind = Literal["object", "enum", "root"]
+JsonScalar = str | int | float | bool
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    """One node of the type tree: what a value of a field, parameter or result may be.
+
+    `kind` says which node it is: `scalar` (`scalar` + `format`: `date-time`, `date`, `decimal`),
+    `list` (`args[0]` is the item), `map` (`args[0]` is the value), `union` (`args` are the members,
+    `discriminator` the tag property, if any), `literal` (`values`), `model`/`enum` (a class `name`
+    of the API's models) or `any`. `nullable` adds `None`. The type mapper of the IR builder
+    (`generator/build/types.py`) fills in what templates print: `annotation` (the Python type),
+    `imports` (`module:Name` pairs the annotation needs; module `_models` is the SDK's runtime) and
+    `models` (the model classes it names).
+    """
+
+    kind: TypeKind
+    annotation: str
+    scalar: Scalar = ""
+    format: str = ""
+    name: str = ""
+    args: tuple[TypeRef, ...] = ()
+    values: tuple[JsonScalar, ...] = ()
+    discriminator: str = ""
+    nullable: bool = False
+    imports: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Param:
-    """One argument of a generated method."""
+    """One argument of a generated method; `type` is what the signature accepts (nullable when optional)."""
 
     name: str
     wire_name: str
     location: ParamLocation
-    annotation: str
+    type: TypeRef
     required: bool
     description: str
     deprecated: bool = False
+
+    @property
+    def annotation(self) -> str:
+        return self.type.annotation
 
 
 @dataclass(frozen=True)
@@ -93,8 +160,7 @@ class Operation:
     params: tuple[Param, ...]
     body_kind: BodyKind
     body_content_type: str
-    result_annotation: str
-    result_model: str
+    result: TypeRef | None  # None: the call returns nothing
     auth_required: bool
     idempotent: bool
     idempotency_key: str
@@ -103,6 +169,18 @@ class Operation:
     error_codes: tuple[int, ...]  # JSON-RPC error codes, or the HTTP error statuses the spec documents
     source: str
     params_by_position: bool = False  # OpenRPC `paramStructure: by-position`: params go as an array
+    # The security requirements (alternatives of scheme keys; `()` public, an empty alternative: optional).
+    security: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def result_annotation(self) -> str:
+        """The return type of the generated method."""
+        return self.result.annotation if self.result is not None else "None"
+
+    @property
+    def result_model(self) -> str:
+        """What the response is parsed into (`cast_to`), or "" when there is nothing to parse."""
+        return self.result.annotation if self.result is not None else ""
 
 
 @dataclass(frozen=True)
@@ -119,12 +197,52 @@ class Group:
 
 
 @dataclass(frozen=True)
-class ModelSchema:
-    """A named JSON Schema that becomes one generated model class."""
+class ModelField:
+    """One field of a model: its Python name, its name on the wire and its type.
+
+    `type` is the declared type (nullable when the field may be missing or null). A field that is
+    not `required` defaults to None: a missing field reads as None.
+    """
 
     name: str
-    schema: dict[str, Any]
+    wire_name: str
+    type: TypeRef
+    required: bool
+    description: str
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
+class EnumMember:
+    """One value of an enum, the name of its member and what the spec says about the value."""
+
+    name: str
+    value: JsonScalar
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Model:
+    """One generated model class, named by the IR.
+
+    `kind` is `object` (a pydantic model: `fields`, and `bases` among the API's models), `enum` (an
+    open enum: `enum_base` and `members`) or `root` (a root model holding one value of type `root`).
+    `refs` are the models its definition names (bases, field and root types), for import and
+    module planning; `imports` what its definition needs besides them (`module:Name`).
+    """
+
+    name: str
+    kind: ModelKind
+    description: str
     source: str
+    fields: tuple[ModelField, ...] = ()
+    bases: tuple[str, ...] = ()
+    root: TypeRef | None = None
+    enum_base: str = ""
+    members: tuple[EnumMember, ...] = ()
+    deprecated: bool = False
+    refs: tuple[str, ...] = ()
+    imports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,11 +280,15 @@ class Channel:
     description: str
     private: bool
     params: tuple[Param, ...]
-    payload_annotation: str
+    payload: TypeRef
     sequence_field: str
     previous_field: str
     example_args: str
     source: str
+
+    @property
+    def payload_annotation(self) -> str:
+        return self.payload.annotation
 
 
 @dataclass(frozen=True)
@@ -213,10 +335,58 @@ class Api:
     auth: Auth
     groups: tuple[Group, ...]
     models_module: str
-    models: tuple[ModelSchema, ...]
+    models: tuple[Model, ...]
     errors: tuple[ErrorCode, ...]
-    rpc_method_in_path: bool = False  # JSON-RPC over HTTP posts to `<base>/<method>` (Deribit), not `<base>`
+    rpc_method_in_path: bool = False  # JSON-RPC over HTTP posts to `<base>/<method>` (`x-method-in-path`), not `<base>`
     websocket: WebSocket | None = None
+
+
+@dataclass(frozen=True)
+class RuntimeModule:
+    """A runtime module the SDK needs, copied unchanged: from `templates/runtime/`, or from a plug-in's folder.
+
+    `source` is the file to copy, relative to `templates/runtime/` (origin `runtime`) or to the
+    project root (origin: the plug-in's name). `exports` are the names the package re-exports.
+    """
+
+    name: str
+    origin: str
+    source: str
+    exports: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuthClass:
+    """An `Auth` class users can construct themselves (`<api>_auth=`), for the README."""
+
+    signature: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Which parts of the runtime the SDK needs, decided from what its APIs use."""
+
+    modules: tuple[RuntimeModule, ...]
+    jsonrpc: bool
+    websocket: bool
+    dependencies: tuple[str, ...]
+    ws_dependencies: tuple[str, ...]
+    auth_classes: tuple[AuthClass, ...]
+    plugins: tuple[str, ...]
+    plugin_docs: tuple[str, ...]  # Markdown the plug-ins add to the README
+    exports: tuple[str, ...]  # every name the package re-exports from the runtime, sorted
+    auth_imports: tuple[tuple[str, tuple[str, ...]], ...]  # module (without `.py`) → the scheme classes `_client.py` imports from it
+
+
+@dataclass(frozen=True)
+class Project:
+    """Packaging metadata of the generated distribution (`[tool.sdkgen]` or the command line)."""
+
+    license: str
+    authors: tuple[tuple[str, str], ...]  # (name, email), either may be empty
+    urls: tuple[tuple[str, str], ...]
+    python: str
 
 
 @dataclass(frozen=True)
@@ -232,6 +402,8 @@ class Sdk:
     credentials: tuple[Credential, ...]
     apis: tuple[Api, ...]
     generator_version: str
+    runtime: Runtime
+    project: Project
 
 
 def to_json(value: Any) -> str:

@@ -15,7 +15,9 @@ from .config import Config
 from .errors import Diagnostics
 from .ir import Sdk
 from .load.background import validating
+from .locations import TEMPLATES
 from .progress import stage as progress_stage
+from .render.cache import RenderCache, Work
 from .render.files import SURFACE_FILE, render_sdk
 from .render.format import format_tree
 from .surface.diff import diff_surfaces
@@ -23,7 +25,7 @@ from .surface.extract import FORMAT, Surface
 from .surface.report import Report
 from .write import MANIFEST, Changes, commit, locked, read_manifest, remove_stale_stages, staging, tree_files, write_files
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_TEMPLATES = TEMPLATES  # inside the package when installed from a wheel (generator/locations.py)
 # Documents may nest up to `MAX_DEPTH` levels (generator/load/documents.py); the validators and the
 # models engine recurse a few dozen frames per level, more than Python's default limit of 1000.
 RECURSION_LIMIT = 12_000
@@ -48,14 +50,20 @@ class Result:
     diagnostics: Diagnostics
     changes: Changes
     api_changes: Report | None = None  # the surface diff against the previous output (None: there was none)
+    work: Work | None = None  # what was rendered and formatted, and what was reused (None: no cache)
+
+
+# More files than this are formatted by one ruff run over the whole tree (a command line has limits).
+_MAX_LISTED = 1000
 
 
 def _render_into(
     stage: Path, config: Config, templates: Path, diagnostics: Diagnostics, *, semantic: bool = False
-) -> tuple[Sdk, dict[str, bytes]]:
+) -> tuple[Sdk, dict[str, bytes], Work | None]:
     # A spec's structure is validated before it is built (an error writes nothing). `semantic`
     # (`check`): openapi-spec-validator's slow checks run too, in the background while the IR is
     # built and rendered, joined before anything is compared.
+    cache = RenderCache.open(templates)
     with (
         deep_recursion(),
         progress_stage("validating the specs (beside the build)"),
@@ -64,13 +72,33 @@ def _render_into(
         with progress_stage("reading the specs and building the IR"):
             sdk = build_sdk(config, diagnostics, validations)
         with progress_stage("rendering the models and modules"):
-            files = {path: text.encode("utf-8") for path, text in render_sdk(sdk, templates).items()}
+            rendered = render_sdk(sdk, templates, config.root)
+    files = {path: text.encode("utf-8") for path, text in rendered.items()}
     if config.changelog is not None and config.changelog.is_file():  # the package ships its changelog
         files[CHANGELOG_FILE] = config.changelog.read_bytes()
     with progress_stage("formatting with ruff"):
+        if cache is None:
+            write_files(stage, files, output=config.output)
+            format_tree(stage)
+            return sdk, tree_files(stage), None
+        # Incremental: a file whose rendered text was formatted before is taken as it came out. ruff
+        # formats Python and the Python in Markdown; JSON is written as rendered.
+        keys = {path: cache.key("formatted", path, text) for path, text in files.items() if not path.endswith(".json")}
+        pending: list[str] = []
+        for path, key in keys.items():
+            formatted = cache.get(key)
+            if formatted is None:
+                pending.append(path)
+            else:
+                files[path] = formatted
         write_files(stage, files, output=config.output)
-        format_tree(stage)
-    return sdk, tree_files(stage)
+        format_tree(stage, pending if len(pending) <= _MAX_LISTED else None)
+        owned = tree_files(stage)
+    for path in pending:
+        cache.put(keys[path], owned[path])
+    models = [path for path in keys if "/models/" in path and not path.endswith("/__init__.py")]
+    work = Work(len(keys), len(pending), len(models), len(set(models) & set(pending)))
+    return sdk, owned, work
 
 
 def _previous_surface(output: Path, package: str) -> Surface | None:
@@ -96,11 +124,11 @@ def generate(config: Config, templates: Path = DEFAULT_TEMPLATES) -> Result:
     with locked(config.output):
         remove_stale_stages(config.output)
         with staging(config.output) as stage:
-            sdk, owned = _render_into(stage, config, templates, diagnostics)
+            sdk, owned, work = _render_into(stage, config, templates, diagnostics)
             previous = _previous_surface(config.output, sdk.package)
             with progress_stage(f"writing {config.output.name}/"):
                 changes = commit(stage, config.output, owned, f"sdkgen {sdk.generator_version}")
-    return Result(sdk, diagnostics, changes, _surface_report(previous, owned, sdk, "previous output"))
+    return Result(sdk, diagnostics, changes, _surface_report(previous, owned, sdk, "previous output"), work)
 
 
 def check(config: Config, templates: Path = DEFAULT_TEMPLATES) -> tuple[Result, str]:
@@ -108,7 +136,7 @@ def check(config: Config, templates: Path = DEFAULT_TEMPLATES) -> tuple[Result, 
     diagnostics = Diagnostics()
     config.output.parent.mkdir(parents=True, exist_ok=True)
     with staging(config.output) as stage:
-        sdk, owned = _render_into(stage, config, templates, diagnostics, semantic=True)
+        sdk, owned, work = _render_into(stage, config, templates, diagnostics, semantic=True)
     current = tree_files(config.output) if config.output.is_dir() else {}
     previously_owned = read_manifest(config.output) if config.output.is_dir() else {}
     diff: list[str] = []
@@ -132,4 +160,4 @@ def check(config: Config, templates: Path = DEFAULT_TEMPLATES) -> tuple[Result, 
         changed=tuple(p for p in sorted(owned) if p in current and current[p] != owned[p]),
         removed=tuple(p for p in sorted(previously_owned) if p not in owned),
     )
-    return Result(sdk, diagnostics, changes), "".join(line if line.endswith("\n") else line + "\n" for line in diff)
+    return Result(sdk, diagnostics, changes, work=work), "".join(line if line.endswith("\n") else line + "\n" for line in diff)

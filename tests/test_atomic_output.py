@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -60,6 +61,18 @@ def snapshot(root: Path) -> dict[str, bytes | str]:
 
 def leftovers(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.glob(f".{out.name}.sdkgen-*"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cold_renders() -> Iterator[None]:
+    """Every run renders and formats every file (no render cache): the kill timings assume a cold run's stages."""
+    previous = os.environ.get("SDKGEN_RENDER_CACHE")
+    os.environ["SDKGEN_RENDER_CACHE"] = "off"
+    yield
+    if previous is None:
+        del os.environ["SDKGEN_RENDER_CACHE"]
+    else:
+        os.environ["SDKGEN_RENDER_CACHE"] = previous
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from coinbase_sdk import (
     HmacAuth,
     OAuth2Auth,
 )
-from coinbase_sdk._auth import client_signature
+from coinbase_sdk._deribit_auth import client_signature
 
 from tests.conftest import run_client
 from tests.servers import JsonRpcServer, RestServer, TestKeys

@@ -345,7 +345,12 @@ def run_call(server: HostileServer, call: Call) -> str:
                     result = method(**kwargs)
                     if call.raw:
                         result.parse()
-                        _ = (result.us_in, result.us_out, result.us_diff, repr(result))
+                        _ = (
+                            getattr(result, "us_in", None),
+                            getattr(result, "us_out", None),
+                            getattr(result, "us_diff", None),
+                            repr(result),
+                        )
             else:
 
                 async def main() -> None:
@@ -354,7 +359,12 @@ def run_call(server: HostileServer, call: Call) -> str:
                         result = await method(**kwargs)
                         if call.raw:
                             result.parse()
-                            _ = (result.us_in, result.us_out, result.us_diff, repr(result))
+                            _ = (
+                                getattr(result, "us_in", None),
+                                getattr(result, "us_out", None),
+                                getattr(result, "us_diff", None),
+                                repr(result),
+                            )
 
                 asyncio.run(main())
     except APIError as exc:

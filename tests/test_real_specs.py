@@ -148,7 +148,10 @@ RPC_SPECS: dict[str, tuple[Path, Path | None, str | None]] = {
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=pytest.mark.xfail(reason=r, raises=SdkgenError, strict=True)) if r else n for n, (_, _, r) in sorted(RPC_SPECS.items())],
+    [
+        pytest.param(n, marks=pytest.mark.xfail(reason=r, raises=SdkgenError, strict=True)) if r else n
+        for n, (_, _, r) in sorted(RPC_SPECS.items())
+    ],
 )
 def test_every_openrpc_method_is_generated_and_the_package_imports(name: str, tmp_path: Path) -> None:
     """Each public OpenRPC document generates, every method is in api.json, and every module imports.

@@ -1,56 +1,90 @@
-# Copied by sdkgen from templates/runtime/_auth.py. Do not edit here.
-"""Credentials and authentication: every flow the SDK supports, each a pluggable `Auth` object.
+# sdkgen runtime: copied unchanged into every SDK. Edit templates/runtime/, never a copy.
+"""Authentication: the `Auth` interface every scheme implements, and how a client picks one per request.
 
-- `CdpKeyAuth`: a CDP API key (EC P-256 PEM → ES256, base64 Ed25519 → EdDSA, or the JSON key file
-  Coinbase hands out). REST requests carry a fresh JWT whose `uri` claim is the request's method,
-  host[:port] and path; the JSON-RPC gateway gets the JWT through `public/auth` (`coinbase_cdp`).
-- `OAuth2Auth`: a Coinbase OAuth2 access token: a bearer token on REST, `coinbase_oauth2` on the
-  gateway. Give a callable to refresh it yourself.
-- Native Deribit (deribit.com, test.deribit.com): `ClientCredentialsAuth` and
-  `ClientSignatureAuth` (`public/auth` grants, renewed with the `refresh_token` grant), and
-  `HmacAuth` (a `deri-hmac-sha256` Authorization header on every request, no token).
+An `Auth` proves who the client is:
+- `sign(request)` adds credentials to one attempt of a request. It is called afresh for every
+  attempt (after retries, after a new token), so a signature may cover the time or a nonce.
+- `prepare(client)` / `aprepare(client)` run before each attempt and may do I/O: a scheme that
+  needs an access token first (OAuth2 client credentials) fetches or renews it there.
+- `refused()` is called after the server answered 401 to a request this auth signed: forget
+  what was refused and return True to send the request once more.
+- `grant_params()` is for APIs whose access token comes from a token method of the API itself
+  (one the spec names): the grant to send, OAuth2 style (`grant_type`, ...).
 
-Write your own by subclassing `Auth`: override `sign` to add headers to each request, or
-`grant_params` to obtain an access token from the API's auth method. No method does I/O, so one
-object serves sync and async clients alike.
+The generated client builds one `Auth` per security scheme of the spec from its constructor
+arguments (`SchemeSetup`), and `AuthSelector` picks, for each operation, the first of the
+operation's security requirements that the client can meet.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
-import secrets
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-
 from ._exceptions import CredentialsError
 
-__all__ = [
-    "Auth",
-    "CdpKey",
-    "CdpKeyAuth",
-    "ClientCredentialsAuth",
-    "ClientSignatureAuth",
-    "Credentials",
-    "HeaderAuth",
-    "HmacAuth",
-    "OAuth2Auth",
-    "client_signature",
-    "load_cdp_key",
-]
+__all__ = ["AllOfAuth", "Auth", "AuthSelector", "Credentials", "SchemeSetup", "Security", "TokenCache"]
 
-JWT_LIFETIME_SECONDS = 120
+# An operation's security requirements: alternatives, each naming the schemes it needs together.
+# `()` means the operation is public; an empty alternative means authentication is optional.
+Security = tuple[tuple[str, ...], ...]
+
+
+class Auth:
+    """How a client proves who it is. Subclass it to plug in your own scheme."""
+
+    #: With `grant_params`: renew the token with the `refresh_token` grant when the token result carries one.
+    uses_refresh_token = False
+
+    def sign(self, request: httpx.Request) -> None:
+        """Add authentication to one attempt of a request."""
+        raise CredentialsError(f"{type(self).__name__} cannot sign requests; it only obtains access tokens")
+
+    def prepare(self, client: httpx.Client) -> None:
+        """Before each attempt of a sync client: obtain what `sign` needs when it is missing or expiring."""
+
+    async def aprepare(self, client: httpx.AsyncClient) -> None:
+        """Before each attempt of an async client: obtain what `sign` needs when it is missing or expiring."""
+
+    def refused(self) -> bool:
+        """The server refused a request this auth signed (HTTP 401): forget what it refused; True to try once more."""
+        return False
+
+    def grant_params(self) -> dict[str, Any] | None:
+        """Parameters of the API's token method (a fresh set for every renewal), or None."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(<redacted>)"
+
+
+class AllOfAuth(Auth):
+    """Several schemes at once (a security requirement that names more than one)."""
+
+    def __init__(self, auths: Sequence[Auth]) -> None:
+        self.auths = tuple(auths)
+
+    def sign(self, request: httpx.Request) -> None:
+        for auth in self.auths:
+            auth.sign(request)
+
+    def prepare(self, client: httpx.Client) -> None:
+        for auth in self.auths:
+            auth.prepare(client)
+
+    async def aprepare(self, client: httpx.AsyncClient) -> None:
+        for auth in self.auths:
+            await auth.aprepare(client)
+
+    def refused(self) -> bool:
+        return any([auth.refused() for auth in self.auths])
+
+    def __repr__(self) -> str:
+        return f"AllOfAuth({', '.join(repr(a) for a in self.auths)})"
 
 
 class Credentials:
@@ -62,11 +96,8 @@ class Credentials:
     def get(self, name: str) -> str | None:
         return self._values.get(name)
 
-    def require(self, name: str, env_var: str) -> str:
-        value = self._values.get(name)
-        if not value:
-            raise CredentialsError(f"`{name}` is not set: pass {name}=... to the client or set {env_var}")
-        return value
+    def has(self, names: Sequence[str]) -> bool:
+        return all(name in self._values for name in names)
 
     def __repr__(self) -> str:
         return f"Credentials({', '.join(f'{k}=<redacted>' for k in sorted(self._values))})"
@@ -74,235 +105,95 @@ class Credentials:
     __str__ = __repr__
 
 
-@dataclass(frozen=True, repr=False)
-class CdpKey:
-    """A loaded CDP API key: its name, the JWT algorithm and the private key object."""
+@dataclass(frozen=True)
+class SchemeSetup:
+    """How the client builds the `Auth` of one security scheme from its constructor arguments.
 
-    name: str
-    algorithm: str
-    private_key: (
-        ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
-    )  # cryptography and PyJWT load with the first key
-
-    def __repr__(self) -> str:
-        return f"CdpKey(name={self.name!r}, algorithm={self.algorithm!r}, private_key=<redacted>)"
-
-    def jwt(self, uri: str | None) -> str:
-        """A fresh JWT for one request (`uri` is "METHOD host/path"), or for the gateway (no uri)."""
-        now = int(time.time())
-        claims: dict[str, object] = {"sub": self.name, "iss": "cdp", "nbf": now, "exp": now + JWT_LIFETIME_SECONDS}
-        if uri is not None:
-            claims["uri"] = uri
-        headers = {"kid": self.name, "nonce": secrets.token_hex(16), "typ": "JWT"}
-        import jwt  # loaded with the first signature, so `import coinbase_sdk` stays light
-
-        return jwt.encode(claims, self.private_key, algorithm=self.algorithm, headers=headers)
-
-
-def _key_from_file(secret: str) -> tuple[str | None, str]:
-    """Accept the JSON key file Coinbase hands out, given as a path or as its text."""
-    text = secret
-    if not secret.lstrip().startswith(("{", "-----")) and len(secret) < 4096:
-        path = Path(secret).expanduser()
-        try:
-            if path.suffix == ".json" and path.is_file():
-                text = path.read_text(encoding="utf-8")
-        except OSError:
-            pass
-    if text.lstrip().startswith("{"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
-            raise CredentialsError("the CDP key looks like a JSON key file but is not valid JSON") from None
-        name = data.get("name") or data.get("id")
-        private = data.get("privateKey")
-        if not isinstance(private, str):
-            raise CredentialsError("the CDP JSON key file has no `privateKey`")
-        return (name if isinstance(name, str) else None), private
-    return None, secret
-
-
-def load_cdp_key(name: str | None, secret: str) -> CdpKey:
-    """Load a CDP key from a PEM EC key, a base64 Ed25519 key, or a JSON key file (path or text)."""
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
-    file_name, secret = _key_from_file(secret)
-    name = name or file_name
-    if not name:
-        raise CredentialsError("the CDP API key name is missing (api_key_name)")
-    secret = secret.strip().replace("\\n", "\n")
-    if secret.startswith("-----BEGIN"):
-        try:
-            key = load_pem_private_key(secret.encode("ascii"), password=None)
-        except (ValueError, TypeError, UnicodeEncodeError) as exc:
-            raise CredentialsError(
-                f"the CDP API private key is not a loadable PEM key ({type(exc).__name__})"
-            ) from None
-        if isinstance(key, ec.EllipticCurvePrivateKey):
-            if not isinstance(key.curve, ec.SECP256R1):
-                raise CredentialsError(
-                    f"the CDP API key is an EC key on {key.curve.name}; Coinbase uses P-256 (secp256r1)"
-                )
-            return CdpKey(name, "ES256", key)
-        if isinstance(key, ed25519.Ed25519PrivateKey):
-            return CdpKey(name, "EdDSA", key)
-        raise CredentialsError(f"the CDP API private key is a {type(key).__name__}; expected EC P-256 or Ed25519")
-    try:
-        raw = base64.b64decode(secret, validate=True)
-    except (binascii.Error, ValueError):
-        raise CredentialsError("the CDP API private key is neither a PEM key nor base64 (Ed25519)") from None
-    if len(raw) not in (32, 64):
-        raise CredentialsError(f"a base64 Ed25519 key must decode to 32 or 64 bytes, not {len(raw)}")
-    return CdpKey(name, "EdDSA", ed25519.Ed25519PrivateKey.from_private_bytes(raw[:32]))
-
-
-# -- pluggable auth objects ---------------------------------------------------------------------
-
-
-class Auth:
-    """How a client proves who it is. Subclass it to plug in your own scheme.
-
-    REST APIs call `sign` on every request that needs authentication. On JSON-RPC APIs, a class
-    that overrides `grant_params` gets an access token from the API's auth method
-    (`public/auth`), sent as `Authorization: Bearer ...` and renewed before it expires; a class
-    that does not has `sign` called on every private request instead.
+    `factory` is called with the values of `arguments` (None for an optional one not given) and
+    the keyword `options` the spec fixes (a header name, a token URL). The setup applies when
+    every `required` argument is given. `hint` tells a user what to pass, for error messages.
     """
 
-    #: Renew the token with the `refresh_token` grant when the auth result carries one.
-    uses_refresh_token = False
-
-    def sign(self, request: httpx.Request) -> None:
-        """Add authentication to one request."""
-        from ._exceptions import CredentialsError
-
-        raise CredentialsError(f"{type(self).__name__} cannot sign requests; it only obtains access tokens")
-
-    def grant_params(self) -> dict[str, Any] | None:
-        """Parameters of the auth method's call (a fresh set for every renewal)."""
-        return None
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(<redacted>)"
+    scheme: str
+    factory: Callable[..., Auth]
+    arguments: tuple[str, ...]
+    required: tuple[str, ...]
+    hint: str
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
-class CdpKeyAuth(Auth):
-    """A Coinbase CDP API key: a JWT per REST request, the `coinbase_cdp` grant on the gateway."""
+class AuthSelector:
+    """The auths of one API: the user's own `Auth` for every call, or one per scheme the client can build."""
 
-    def __init__(self, key_name: str | None, private_key: str) -> None:
-        self.key = load_cdp_key(key_name, private_key)
+    def __init__(self, *, override: Auth | None, schemes: Mapping[str, Auth], hints: Mapping[str, str]) -> None:
+        self.override = override
+        self.schemes = dict(schemes)
+        self.hints = dict(hints)
 
-    def sign(self, request: httpx.Request) -> None:
-        path = request.url.raw_path.split(b"?", 1)[0].decode("ascii")
-        uri = f"{request.method} {request.url.netloc.decode('ascii')}{path}"
-        request.headers["Authorization"] = f"Bearer {self.key.jwt(uri)}"
+    def select(self, security: Security, what: str) -> Auth | None:
+        """The auth for an operation with these requirements; None for a public one.
 
-    def grant_params(self) -> dict[str, Any]:
-        return {"grant_type": "coinbase_cdp", "token": self.key.jwt(None)}
+        Raises `CredentialsError` naming the arguments and environment variables to set when
+        the client can meet none of them.
+        """
+        if not security:
+            return None
+        if self.override is not None:
+            return self.override
+        for alternative in security:
+            if alternative and all(scheme in self.schemes for scheme in alternative):
+                auths = [self.schemes[scheme] for scheme in alternative]
+                return auths[0] if len(auths) == 1 else AllOfAuth(auths)
+        if () in security:
+            return None  # authentication is optional and the client has none
+        raise CredentialsError(f"{what} needs credentials: {self.missing(security)}")
 
-    def __repr__(self) -> str:
-        return f"CdpKeyAuth({self.key!r})"
+    def preferred(self, security: Security) -> Auth | None:
+        """The auth the client would use for `security`, or None when it has none (no error)."""
+        try:
+            return self.select(security, "")
+        except CredentialsError:
+            return None
 
-
-class OAuth2Auth(Auth):
-    """A Coinbase OAuth2 access token: `Authorization: Bearer` on REST, `coinbase_oauth2` on the gateway.
-
-    `token` is the token itself or a callable returning the current one (called for every REST
-    request and every gateway renewal), so an application that refreshes OAuth tokens can plug in.
-    """
-
-    def __init__(self, token: str | Callable[[], str]) -> None:
-        self._token = token
-
-    def current_token(self) -> str:
-        token = self._token() if callable(self._token) else self._token
-        if not token:
-            from ._exceptions import CredentialsError
-
-            raise CredentialsError("the OAuth2 token provider returned no token")
-        return token
-
-    def sign(self, request: httpx.Request) -> None:
-        request.headers["Authorization"] = f"Bearer {self.current_token()}"
-
-    def grant_params(self) -> dict[str, Any]:
-        return {"grant_type": "coinbase_oauth2", "token": self.current_token()}
-
-
-class ClientCredentialsAuth(Auth):
-    """Deribit's `client_credentials` grant: the client id and secret are sent to `public/auth`."""
-
-    uses_refresh_token = True
-
-    def __init__(self, client_id: str, client_secret: str, *, scope: str | None = None) -> None:
-        self.client_id = client_id
-        self._secret = client_secret
-        self.scope = scope
-
-    def grant_params(self) -> dict[str, Any]:
-        params = {"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self._secret}
-        return params | ({"scope": self.scope} if self.scope else {})
+    def missing(self, security: Security) -> str:
+        """What to pass to meet `security`: each alternative's arguments and environment variables."""
+        ways = [
+            " and ".join(self.hints.get(scheme, scheme) for scheme in alternative)
+            for alternative in security
+            if alternative
+        ]
+        return " or ".join(dict.fromkeys(ways)) or "an `Auth` object"
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(client_id={self.client_id!r}, client_secret=<redacted>)"
+        return f"AuthSelector(override={self.override!r}, schemes={self.schemes!r})"
 
 
-def client_signature(client_secret: str, timestamp_ms: int, nonce: str, data: str = "") -> str:
-    """Deribit's signature: hex HMAC-SHA256 of `timestamp + "\\n" + nonce + "\\n" + data`, keyed by the secret."""
-    message = f"{timestamp_ms}\n{nonce}\n{data}".encode()
-    return hmac.new(client_secret.encode(), message, hashlib.sha256).hexdigest()
+class TokenCache:
+    """An access token and when to stop using it (a little before the server says it expires)."""
 
+    def __init__(self) -> None:
+        self.value: str | None = None
+        self.refresh_token: str | None = None
+        self.renew_at = 0.0
 
-class ClientSignatureAuth(ClientCredentialsAuth):
-    """Deribit's `client_signature` grant: the secret never leaves this process, only an HMAC of a nonce."""
+    def valid(self) -> bool:
+        return self.value is not None and time.monotonic() < self.renew_at
 
-    def grant_params(self) -> dict[str, Any]:
-        timestamp = int(time.time() * 1000)
-        nonce = secrets.token_hex(8)
-        params: dict[str, Any] = {
-            "grant_type": "client_signature",
-            "client_id": self.client_id,
-            "timestamp": timestamp,
-            "nonce": nonce,
-            "data": "",
-            "signature": client_signature(self._secret, timestamp, nonce),
-        }
-        return params | ({"scope": self.scope} if self.scope else {})
+    def store(self, value: str, expires_in: float | None, refresh_token: str | None) -> None:
+        """Keep a token; one without `expires_in` is used until the server refuses it."""
+        self.value = value
+        self.refresh_token = refresh_token
+        if expires_in is None:
+            self.renew_at = float("inf")
+            return
+        margin = min(60.0, expires_in * 0.1)
+        self.renew_at = time.monotonic() + max(expires_in - margin, 0.0)
 
-
-class HmacAuth(Auth):
-    """Deribit's per-request `Authorization: deri-hmac-sha256 id=...,ts=...,sig=...,nonce=...`.
-
-    The signature covers `ts`, `nonce` and the request data: method, path with query, and body.
-    """
-
-    def __init__(self, client_id: str, client_secret: str) -> None:
-        self.client_id = client_id
-        self._secret = client_secret
-
-    def sign(self, request: httpx.Request) -> None:
-        timestamp = int(time.time() * 1000)
-        nonce = secrets.token_hex(8)
-        body = request.content.decode("utf-8")
-        data = f"{request.method.upper()}\n{request.url.raw_path.decode('ascii')}\n{body}\n"
-        signature = client_signature(self._secret, timestamp, nonce, data)
-        request.headers["Authorization"] = (
-            f"deri-hmac-sha256 id={self.client_id},ts={timestamp},sig={signature},nonce={nonce}"
-        )
+    def discard(self, value: str | None) -> None:
+        """Forget `value` (the token a failed call used), unless another call already replaced it."""
+        if value is not None and value == self.value:
+            self.value = None
+            self.renew_at = 0.0
 
     def __repr__(self) -> str:
-        return f"HmacAuth(client_id={self.client_id!r}, client_secret=<redacted>)"
-
-
-class HeaderAuth(Auth):
-    """A fixed secret header on every request: `Authorization: Bearer <token>` or an API-key header."""
-
-    def __init__(self, header: str, value: str) -> None:
-        self.header = header
-        self._value = value
-
-    def sign(self, request: httpx.Request) -> None:
-        request.headers[self.header] = self._value
-
-    def __repr__(self) -> str:
-        return f"HeaderAuth({self.header!r}, <redacted>)"
+        return f"TokenCache(valid={self.valid()})"

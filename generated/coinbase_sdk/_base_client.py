@@ -1,27 +1,31 @@
-# Copied by sdkgen from templates/runtime/_base_client.py. Do not edit here.
-"""HTTP plumbing shared by every generated resource: REST calls and JSON-RPC 2.0 calls.
+# sdkgen runtime: copied unchanged into every SDK. Edit templates/runtime/, never a copy.
+"""HTTP plumbing shared by every transport, and REST calls.
 
-`_RestCore` and `_JsonRpcCore` do everything that needs no I/O (building and signing requests,
-turning responses into results or exceptions, deciding retries with `RetryPolicy`); the Sync and
-Async classes only send and sleep. Keeping the twins this thin is what keeps them identical.
+`_RestCore` does everything that needs no I/O (building and signing each attempt, turning
+responses into results or exceptions, deciding retries with `RetryPolicy`); `RestApi` and
+`AsyncRestApi` only send and sleep. Keeping the twins this thin is what keeps them identical.
+Other transports of the SDK reuse the plumbing here.
+
+Hooks, per API (`TransportConfig`): `request_hooks` see every attempt's request before the
+`Auth` signs it, `response_hooks` every response before it becomes a result or an exception;
+the `Auth` itself is asked to `prepare` (fetch a token...) and to `sign` on every attempt.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import logging
-import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
+from typing import Any, Final, TypeVar, overload
 
 import httpx
 import pydantic
 
-from ._auth import Auth
-from ._encoding import check_header_values, dumps_exact, encode_value, expand_path, loads, query_items
+from ._auth import Auth, AuthSelector, Security
+from ._encoding import check_header_values, encode_value, expand_path, loads, query_items
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -29,8 +33,6 @@ from ._exceptions import (
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
-    CredentialsError,
-    JSONRPCError,
     RequestInfo,
     ResponseTooLargeError,
     status_error_class,
@@ -38,14 +40,10 @@ from ._exceptions import (
 from ._response import APIResponse, raw_response_requested
 from ._retry import RetryPolicy, retry_after_seconds
 
-__all__ = ["AsyncJsonRpcApi", "AsyncJsonRpcTransport", "AsyncRestApi", "JsonRpcApi", "RestApi", "Timeout"]
+__all__ = ["NO_BODY", "AsyncRestApi", "RequestOptions", "RestApi", "Timeout", "TransportConfig"]
 
 _T = TypeVar("_T")
 Timeout = float | httpx.Timeout | None
-if TYPE_CHECKING:
-    import asyncio
-
-ErrorTable = Mapping[tuple[int, str | None], type[JSONRPCError]]
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 _STRIP = object()
@@ -251,71 +249,110 @@ def _policy(policy: RetryPolicy, max_retries: int | None) -> RetryPolicy:
     return policy if max_retries is None else dataclasses.replace(policy, max_retries=max_retries)
 
 
+# -- configuration -------------------------------------------------------------------------------
+
+
+class _NoBody:
+    def __repr__(self) -> str:
+        return "NO_BODY"
+
+
+#: `RequestOptions.json_body` when the request has no JSON body (None is a JSON body: `null`... or none at all).
+NO_BODY: Final = _NoBody()
+
+
+@dataclass(frozen=True)
+class TransportConfig:
+    """What one API's transport takes from the client: where, how to authenticate, headers, retries, limits.
+
+    `request_hooks` run on every attempt's request before the `Auth` signs it, `response_hooks`
+    on every response before it becomes a result or an exception, both in order.
+    """
+
+    base_url: str
+    auth: AuthSelector
+    headers: Mapping[str, str]
+    policy: RetryPolicy
+    max_response_bytes: int | None = None
+    exact_numbers: bool = False
+    request_hooks: tuple[Callable[[httpx.Request], None], ...] = ()
+    response_hooks: tuple[Callable[[httpx.Response], None], ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """Everything a generated REST method passes to `RestApi.request` besides the HTTP method and the path.
+
+    A dataclass rather than keyword arguments read with `.get`: a generated method that passes an
+    option the runtime does not have, or of the wrong type, fails `mypy --strict`.
+    """
+
+    path_params: Mapping[str, Any] | None = None
+    query: Mapping[str, Any] | None = None
+    headers: Mapping[str, str] | None = None
+    json_body: Any = NO_BODY
+    content: bytes | None = None
+    content_type: str = "application/octet-stream"
+    security: Security = ()
+    idempotent: bool = False
+    timeout: Timeout = None
+    max_retries: int | None = None
+    max_response_bytes: int | None = None
+
+
 # -- REST ---------------------------------------------------------------------------------------
 
 
 class _RestCore:
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        auth: Auth | None,
-        headers: Mapping[str, str],
-        policy: RetryPolicy,
-        max_response_bytes: int | None = None,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.auth = auth
-        self.headers = dict(headers)
+    def __init__(self, config: TransportConfig) -> None:
+        self.config = config
+        self.base_url = config.base_url.rstrip("/")
+        self.auth = config.auth
+        self.headers = dict(config.headers)
         check_header_values(self.headers)  # once here; each call checks only its extra headers
-        self.policy = policy
-        self.max_response_bytes = max_response_bytes
+        self.policy = config.policy
+        self.max_response_bytes = config.max_response_bytes
 
     def build(
         self,
         client: httpx.Client | httpx.AsyncClient,
         method: str,
         path: str,
-        *,
-        path_params: Mapping[str, Any],
-        query: Mapping[str, Any],
-        json_body: Any,
-        content: bytes | None,
-        content_type: str,
-        auth_required: bool,
-        extra_headers: Mapping[str, str] | None,
-        timeout: Timeout | object,
+        options: RequestOptions,
+        auth: Auth | None,
     ) -> tuple[httpx.Request, RequestInfo]:
-        """The request for one attempt, signed afresh (a CDP JWT lives two minutes and is single-use)."""
+        """The request for one attempt, signed afresh (a signature may cover the time or a nonce)."""
         # Each path parameter is one path segment: `/`, `..` and `?` are escaped, never interpreted.
-        url_path = expand_path(path, path_params)
+        url_path = expand_path(path, options.path_params) if options.path_params else path
         headers = self.headers
-        if extra_headers:
-            check_header_values(extra_headers)
-            headers = {**headers, **extra_headers}
-        if content is not None:
-            headers = {**headers, "Content-Type": content_type}
+        if options.headers:
+            check_header_values(options.headers)
+            headers = {**headers, **options.headers}
+        if options.content is not None:
+            headers = {**headers, "Content-Type": options.content_type}
         kwargs: dict[str, Any] = {"headers": headers}
-        params = query_items(query)
+        params = query_items(options.query) if options.query else None
         if params:  # an empty `params` still makes httpx parse and rebuild the URL
             kwargs["params"] = params
-        if json_body is not _STRIP:
-            kwargs["json"] = encode_value(json_body)
-        if content is not None:
-            kwargs["content"] = content
-        if timeout is not _STRIP:
-            kwargs["timeout"] = timeout
+        if options.json_body is not NO_BODY:
+            kwargs["json"] = encode_value(options.json_body)
+        if options.content is not None:
+            kwargs["content"] = options.content
+        if options.timeout is not None:
+            kwargs["timeout"] = options.timeout
         url = self.base_url + url_path
         request = client.build_request(method, url, **kwargs)
-        info = RequestInfo(method, url)  # no query string: it is not needed to tell calls apart
-        if auth_required:
-            if self.auth is None:
-                raise CredentialsError(f"{method} {path} needs credentials, and the client has none")
-            self.auth.sign(request)
+        for hook in self.config.request_hooks:
+            hook(request)
+        info = RequestInfo(method, url)  # no query string: it is not needed to tell calls apart (and may hold a key)
+        if auth is not None:
+            auth.sign(request)
         return request, info
 
     def result(self, response: httpx.Response, info: RequestInfo, cast_to: Any, attempt: _Attempt, raw: bool) -> Any:
         """The parsed result (or the `APIResponse`), or raise the error the response carries."""
+        for hook in self.config.response_hooks:
+            hook(response)
         if response.status_code >= 400:
             raise status_error(response, info)
 
@@ -337,68 +374,37 @@ class _RestCore:
         return parse()
 
 
-def _rest_options(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "path_params": kwargs.get("path_params") or {},
-        "query": kwargs.get("query") or {},
-        "json_body": kwargs["json_body"] if "json_body" in kwargs else _STRIP,
-        "content": kwargs.get("content"),
-        "content_type": kwargs.get("content_type", "application/octet-stream"),
-        "auth_required": kwargs.get("auth_required", True),
-        "extra_headers": kwargs.get("extra_headers"),
-        "timeout": kwargs["timeout"] if kwargs.get("timeout") is not None else _STRIP,
-    }
+def _reauthenticate(error: APIError, auth: Auth | None, sent: bool, done: bool) -> bool:
+    """After a 401 to a signed request: whether the auth dropped what was refused, so the request goes once more."""
+    return sent and not done and auth is not None and isinstance(error, AuthenticationError) and auth.refused()
 
 
 class RestApi(_RestCore):
     """Sends REST requests with an `httpx.Client`."""
 
-    def __init__(self, client: httpx.Client, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, client: httpx.Client, config: TransportConfig) -> None:
+        super().__init__(config)
         self.client = client
 
     @overload
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast_to: type[_T],
-        idempotent: bool = ...,
-        max_retries: int | None = ...,
-        **kwargs: Any,
-    ) -> _T: ...
+    def request(self, method: str, path: str, options: RequestOptions, *, cast_to: type[_T]) -> _T: ...
     @overload
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast_to: None,
-        idempotent: bool = ...,
-        max_retries: int | None = ...,
-        **kwargs: Any,
-    ) -> None: ...
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast_to: Any,
-        idempotent: bool = False,
-        max_retries: int | None = None,
-        max_response_bytes: int | None = None,
-        **kwargs: Any,
-    ) -> Any:
+    def request(self, method: str, path: str, options: RequestOptions, *, cast_to: None) -> None: ...
+    def request(self, method: str, path: str, options: RequestOptions, *, cast_to: Any) -> Any:
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
-        limit = _limit(self.max_response_bytes, max_response_bytes)
-        options = _rest_options(kwargs)
-        attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
+        limit = _limit(self.max_response_bytes, options.max_response_bytes)
+        attempt = _Attempt(_policy(self.policy, options.max_retries), options.idempotent)
+        auth = self.auth.select(options.security, f"{method} {path}")
+        reauthenticated = False
         while True:
-            request, info = self.build(self.client, method, path, **options)
-            attempt.start()
+            sent = False
             try:
+                if auth is not None:
+                    auth.prepare(self.client)
+                request, info = self.build(self.client, method, path, options, auth)
+                attempt.start()
+                sent = True
                 try:
                     response = send_limited(self.client, request, limit, info)
                 except httpx.RequestError as exc:
@@ -406,6 +412,9 @@ class RestApi(_RestCore):
                 attempt.log(info, response.status_code)
                 return self.result(response, info, cast_to, attempt, raw)
             except (APIConnectionError, APIStatusError) as error:
+                if _reauthenticate(error, auth, sent, reauthenticated):
+                    reauthenticated = True
+                    continue
                 delay = attempt.next_delay(error)
                 if delay is None:
                     raise
@@ -415,52 +424,29 @@ class RestApi(_RestCore):
 class AsyncRestApi(_RestCore):
     """Sends REST requests with an `httpx.AsyncClient`."""
 
-    def __init__(self, client: httpx.AsyncClient, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, client: httpx.AsyncClient, config: TransportConfig) -> None:
+        super().__init__(config)
         self.client = client
 
     @overload
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast_to: type[_T],
-        idempotent: bool = ...,
-        max_retries: int | None = ...,
-        **kwargs: Any,
-    ) -> _T: ...
+    async def request(self, method: str, path: str, options: RequestOptions, *, cast_to: type[_T]) -> _T: ...
     @overload
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast_to: None,
-        idempotent: bool = ...,
-        max_retries: int | None = ...,
-        **kwargs: Any,
-    ) -> None: ...
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast_to: Any,
-        idempotent: bool = False,
-        max_retries: int | None = None,
-        max_response_bytes: int | None = None,
-        **kwargs: Any,
-    ) -> Any:
+    async def request(self, method: str, path: str, options: RequestOptions, *, cast_to: None) -> None: ...
+    async def request(self, method: str, path: str, options: RequestOptions, *, cast_to: Any) -> Any:
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
-        limit = _limit(self.max_response_bytes, max_response_bytes)
-        options = _rest_options(kwargs)
-        attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
+        limit = _limit(self.max_response_bytes, options.max_response_bytes)
+        attempt = _Attempt(_policy(self.policy, options.max_retries), options.idempotent)
+        auth = self.auth.select(options.security, f"{method} {path}")
+        reauthenticated = False
         while True:
-            request, info = self.build(self.client, method, path, **options)
-            attempt.start()
+            sent = False
             try:
+                if auth is not None:
+                    await auth.aprepare(self.client)
+                request, info = self.build(self.client, method, path, options, auth)
+                attempt.start()
+                sent = True
                 try:
                     response = await async_send_limited(self.client, request, limit, info)
                 except httpx.RequestError as exc:
@@ -468,455 +454,10 @@ class AsyncRestApi(_RestCore):
                 attempt.log(info, response.status_code)
                 return self.result(response, info, cast_to, attempt, raw)
             except (APIConnectionError, APIStatusError) as error:
+                if _reauthenticate(error, auth, sent, reauthenticated):
+                    reauthenticated = True
+                    continue
                 delay = attempt.next_delay(error)
                 if delay is None:
                     raise
             await _async_sleep(delay)
-
-
-# -- JSON-RPC -----------------------------------------------------------------------------------
-
-
-class _Token:
-    """An access token and when to stop using it (a little before the server says it expires)."""
-
-    def __init__(self) -> None:
-        self.value: str | None = None
-        self.refresh_token: str | None = None
-        self.renew_at = 0.0
-
-    def valid(self) -> bool:
-        return self.value is not None and time.monotonic() < self.renew_at
-
-    def store(self, value: str, expires_in: float, refresh_token: str | None) -> None:
-        self.value = value
-        self.refresh_token = refresh_token
-        margin = min(60.0, expires_in * 0.1)
-        self.renew_at = time.monotonic() + max(expires_in - margin, 0.0)
-
-    def discard(self, value: str | None) -> None:
-        """Forget `value` (the token a failed call used), unless another call already replaced it."""
-        if value is not None and value == self.value:
-            self.value = None
-            self.renew_at = 0.0
-
-
-def positional(params: Mapping[str, Any]) -> list[Any]:
-    """Params in declared order as a JSON-RPC array, without the unset ones at the end."""
-    values = list(params.values())
-    while values and values[-1] is None:
-        values.pop()
-    return values
-
-
-class _JsonRpcCore:
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        headers: Mapping[str, str],
-        auth_method: str,
-        auth: Auth | None,
-        policy: RetryPolicy,
-        errors: ErrorTable,
-        exact_numbers: bool,
-        method_in_path: bool = False,
-        max_response_bytes: int | None = None,
-    ) -> None:
-        self.max_response_bytes = max_response_bytes
-        self.base_url = base_url.rstrip("/")
-        self.method_in_path = method_in_path
-        self.headers = {**headers, "Content-Type": "application/json"}
-        check_header_values(self.headers)  # once here; each call checks only what it adds
-        self.auth_method = auth_method
-        self.auth = auth
-        self.policy = policy
-        self.errors = errors
-        self.exact_numbers = exact_numbers
-        self.token = _Token()
-        self._ids = itertools.count(1)
-
-    def uses_token(self) -> bool:
-        """Whether private calls carry an access token from the auth method (else each is signed)."""
-        if self.auth is None:
-            raise CredentialsError("private JSON-RPC methods need credentials, and the client has none")
-        return type(self.auth).grant_params is not Auth.grant_params
-
-    def auth_params(self) -> dict[str, Any]:
-        """Parameters of the token call: the refresh grant when one is usable, else the configured grant."""
-        if self.auth is None:
-            raise CredentialsError("private JSON-RPC methods need credentials, and the client has none")
-        if self.auth.uses_refresh_token and self.token.refresh_token:
-            return {"grant_type": "refresh_token", "refresh_token": self.token.refresh_token}
-        params = self.auth.grant_params()
-        if params is None:
-            raise CredentialsError(f"{type(self.auth).__name__} gives no grant for {self.auth_method}")
-        return params
-
-    def build(
-        self,
-        client: httpx.Client | httpx.AsyncClient,
-        method: str,
-        params: Mapping[str, Any] | list[Any],
-        *,
-        extra_headers: Mapping[str, str] | None,
-        timeout: Timeout | object,
-        sign: bool,
-    ) -> tuple[httpx.Request, RequestInfo, int]:
-        """The request for one attempt: a fresh id, the current token or a fresh signature."""
-        request_id = next(self._ids)
-        body = list(params) if isinstance(params, list) else dict(params)
-        envelope = {
-            "jsonrpc": "2.0",
-            "id": request_id,
-            "method": method,
-            "params": encode_value(body, decimal_as_number=True),
-        }
-        headers = self.headers
-        if extra_headers:
-            check_header_values(extra_headers)
-            headers = {**headers, **extra_headers, "Content-Type": "application/json"}
-        if self.token.value is not None and not method.startswith("public/") and not sign:
-            bearer = {"Authorization": f"Bearer {self.token.value}"}
-            check_header_values(bearer)  # the token is the server's text
-            headers = {**headers, **bearer}
-        kwargs: dict[str, Any] = {"headers": headers, "content": dumps_exact(envelope).encode()}
-        if timeout is not _STRIP and timeout is not None:
-            kwargs["timeout"] = timeout
-        url = f"{self.base_url}/{method}" if self.method_in_path else self.base_url
-        request = client.build_request("POST", url, **kwargs)
-        if sign and self.auth is not None:
-            self.auth.sign(request)
-        return request, RequestInfo("POST", url, method), request_id
-
-    def error_from(
-        self, error: Mapping[str, Any], response: httpx.Response, info: RequestInfo, payload: object
-    ) -> JSONRPCError:
-        code = error.get("code")
-        code = code if isinstance(code, int) and not isinstance(code, bool) else 0
-        message = str(error.get("message", ""))
-        cls = self.errors.get((code, message)) or self.errors.get((code, None)) or JSONRPCError
-        exc = cls(
-            message,
-            request=info,
-            code=code,
-            data=error.get("data"),
-            status_code=response.status_code,
-            body=payload,
-            headers=response.headers,
-        )
-        exc.retry_after = retry_after_seconds(response.headers)
-        return exc
-
-    def result(
-        self, response: httpx.Response, info: RequestInfo, request_id: int, cast_to: Any, attempt: _Attempt, raw: bool
-    ) -> Any:
-        """The parsed `result` (or the `APIResponse`), or raise the error the response carries."""
-        try:
-            payload = loads(response.content, exact_numbers=self.exact_numbers)
-        except ValueError:
-            if response.status_code >= 400:
-                raise status_error(response, info) from None
-            raise APIResponseValidationError(
-                "the response is not JSON", request=info, status_code=response.status_code, body=body_text(response)
-            ) from None
-        if not isinstance(payload, dict):
-            if response.status_code >= 400:
-                raise status_error(response, info)
-            raise APIResponseValidationError(
-                "the response is not a JSON-RPC object", request=info, status_code=response.status_code, body=payload
-            )
-        error = payload.get("error")
-        if isinstance(error, dict):
-            raise self.error_from(error, response, info, payload)
-        if response.status_code >= 400:
-            raise status_error(response, info)
-        if payload.get("id") != request_id:
-            raise APIResponseValidationError(
-                f"the response id {payload.get('id')!r} does not match the request id {request_id}",
-                request=info,
-                status_code=response.status_code,
-                body=payload,
-            )
-        if "result" not in payload:
-            raise APIResponseValidationError(
-                "the response has neither `result` nor `error`",
-                request=info,
-                status_code=response.status_code,
-                body=payload,
-            )
-
-        def parse() -> Any:
-            return parse_python(cast_to, payload["result"], info, response.status_code)
-
-        if raw:
-            return APIResponse(
-                http_response=response,
-                request=info,
-                parser=parse,
-                attempts=attempt.retries + 1,
-                elapsed=attempt.elapsed,
-            )
-        return parse()
-
-    def store_token(self, result: Any, info: RequestInfo) -> None:
-        if isinstance(result, APIResponse):
-            result = result.parse()
-        fields = (
-            result
-            if isinstance(result, dict)
-            else result.model_dump()
-            if isinstance(result, pydantic.BaseModel)
-            else {}
-        )
-        token, expires_in, refresh = fields.get("access_token"), fields.get("expires_in"), fields.get("refresh_token")
-        if not isinstance(token, str) or not isinstance(expires_in, (int, float)):
-            redacted = {
-                k: "<redacted>" if "token" in k else v for k, v in fields.items()
-            }  # never carry a token in an exception
-            raise APIResponseValidationError(
-                "the auth result has no access_token/expires_in", request=info, body=redacted
-            )
-        self.token.store(token, float(expires_in), refresh if isinstance(refresh, str) else None)
-
-    def should_reauthenticate(self, error: APIError, token_used: str | None, reauthenticated: bool) -> bool:
-        """After a refused token (13009 unauthorized, 13004 invalid_credentials...): drop it, authenticate once more."""
-        if isinstance(error, JSONRPCError) and error.session_closed:
-            self.token.discard(token_used)
-        if isinstance(error, AuthenticationError) and token_used is not None and not reauthenticated:
-            self.token.discard(token_used)  # the refresh token, if any, is tried first; see _authenticate
-            return True
-        return False
-
-
-class JsonRpcApi(_JsonRpcCore):
-    """Calls JSON-RPC 2.0 methods over HTTP with an `httpx.Client`; keeps the access token fresh."""
-
-    def __init__(self, client: httpx.Client, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.client = client
-        self._lock = threading.Lock()
-
-    def _ensure_token(self, attempt: _Attempt) -> str | None:
-        with self._lock:  # one renewal at a time; the others wait and reuse it
-            if not self.token.valid():
-                self._authenticate(attempt)
-            return self.token.value
-
-    def _authenticate(self, attempt: _Attempt) -> None:
-        try:
-            result = self._once(self.auth_method, self.auth_params(), dict, attempt, sign=False)
-        except AuthenticationError:
-            if self.token.refresh_token is None:
-                raise
-            self.token.refresh_token = None  # the refresh token was refused: start over with the grant
-            result = self._once(self.auth_method, self.auth_params(), dict, attempt, sign=False)
-        self.store_token(result, RequestInfo("POST", self.base_url, self.auth_method))
-
-    def _once(
-        self,
-        method: str,
-        params: Mapping[str, Any] | list[Any],
-        cast_to: Any,
-        attempt: _Attempt,
-        *,
-        sign: bool,
-        raw: bool = False,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | object = _STRIP,
-        limit: int | None = None,
-    ) -> Any:
-        request, info, request_id = self.build(
-            self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign
-        )
-        attempt.start()
-        try:
-            response = send_limited(self.client, request, self.max_response_bytes if limit is None else limit, info)
-        except httpx.RequestError as exc:
-            attempt.log(info, type(exc).__name__)
-            raise request_error(exc, info) from exc
-        attempt.log(info, response.status_code)
-        return self.result(response, info, request_id, cast_to, attempt, raw)
-
-    def call(
-        self,
-        method: str,
-        params: Mapping[str, Any],
-        *,
-        cast_to: type[_T],
-        auth_required: bool,
-        idempotent: bool = False,
-        max_retries: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
-        by_position: bool = False,
-        max_response_bytes: int | None = None,
-    ) -> _T:
-        """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`.
-
-        `by_position` sends the params as an array in their declared order (OpenRPC
-        `paramStructure: by-position`), trailing unset ones left out; otherwise by name.
-        """
-        sent = positional(params) if by_position else params
-        raw = raw_response_requested()
-        limit = _limit(self.max_response_bytes, max_response_bytes)
-        attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
-        reauthenticated = False
-        while True:
-            token_used = None
-            try:
-                sign = auth_required and not self.uses_token()
-                if auth_required and not sign:
-                    token_used = self._ensure_token(attempt)
-                result: Any = self._once(
-                    method,
-                    sent,
-                    cast_to,
-                    attempt,
-                    sign=sign,
-                    raw=raw,
-                    extra_headers=extra_headers,
-                    timeout=timeout,
-                    limit=limit,
-                )
-            except (APIConnectionError, APIStatusError) as error:
-                if self.should_reauthenticate(error, token_used, reauthenticated):
-                    reauthenticated = True
-                    continue
-                delay = attempt.next_delay(error)
-                if delay is None:
-                    raise
-                _sleep(delay)
-                continue
-            if method == self.auth_method:
-                self.store_token(result, RequestInfo("POST", self.base_url, method))
-            return result  # type: ignore[no-any-return]
-
-
-class AsyncJsonRpcApi(_JsonRpcCore):
-    """Calls JSON-RPC 2.0 methods over HTTP with an `httpx.AsyncClient`; keeps the access token fresh."""
-
-    def __init__(self, client: httpx.AsyncClient, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.client = client
-        self._lock: asyncio.Lock | None = None
-
-    async def _ensure_token(self, attempt: _Attempt) -> str | None:
-        if self._lock is None:
-            import asyncio
-
-            self._lock = asyncio.Lock()
-        async with self._lock:  # one renewal at a time; the others wait and reuse it
-            if not self.token.valid():
-                await self._authenticate(attempt)
-            return self.token.value
-
-    async def _authenticate(self, attempt: _Attempt) -> None:
-        try:
-            result = await self._once(self.auth_method, self.auth_params(), dict, attempt, sign=False)
-        except AuthenticationError:
-            if self.token.refresh_token is None:
-                raise
-            self.token.refresh_token = None  # the refresh token was refused: start over with the grant
-            result = await self._once(self.auth_method, self.auth_params(), dict, attempt, sign=False)
-        self.store_token(result, RequestInfo("POST", self.base_url, self.auth_method))
-
-    async def _once(
-        self,
-        method: str,
-        params: Mapping[str, Any] | list[Any],
-        cast_to: Any,
-        attempt: _Attempt,
-        *,
-        sign: bool,
-        raw: bool = False,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | object = _STRIP,
-        limit: int | None = None,
-    ) -> Any:
-        request, info, request_id = self.build(
-            self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign
-        )
-        attempt.start()
-        try:
-            response = await async_send_limited(
-                self.client, request, self.max_response_bytes if limit is None else limit, info
-            )
-        except httpx.RequestError as exc:
-            attempt.log(info, type(exc).__name__)
-            raise request_error(exc, info) from exc
-        attempt.log(info, response.status_code)
-        return self.result(response, info, request_id, cast_to, attempt, raw)
-
-    async def call(
-        self,
-        method: str,
-        params: Mapping[str, Any],
-        *,
-        cast_to: type[_T],
-        auth_required: bool,
-        idempotent: bool = False,
-        max_retries: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
-        by_position: bool = False,
-        max_response_bytes: int | None = None,
-    ) -> _T:
-        """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`.
-
-        `by_position` sends the params as an array in their declared order (OpenRPC
-        `paramStructure: by-position`), trailing unset ones left out; otherwise by name.
-        """
-        sent = positional(params) if by_position else params
-        raw = raw_response_requested()
-        limit = _limit(self.max_response_bytes, max_response_bytes)
-        attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
-        reauthenticated = False
-        while True:
-            token_used = None
-            try:
-                sign = auth_required and not self.uses_token()
-                if auth_required and not sign:
-                    token_used = await self._ensure_token(attempt)
-                result: Any = await self._once(
-                    method,
-                    sent,
-                    cast_to,
-                    attempt,
-                    sign=sign,
-                    raw=raw,
-                    extra_headers=extra_headers,
-                    timeout=timeout,
-                    limit=limit,
-                )
-            except (APIConnectionError, APIStatusError) as error:
-                if self.should_reauthenticate(error, token_used, reauthenticated):
-                    reauthenticated = True
-                    continue
-                delay = attempt.next_delay(error)
-                if delay is None:
-                    raise
-                await _async_sleep(delay)
-                continue
-            if method == self.auth_method:
-                self.store_token(result, RequestInfo("POST", self.base_url, method))
-            return result  # type: ignore[no-any-return]
-
-
-class AsyncJsonRpcTransport(Protocol):
-    """What an async resource group calls: `AsyncJsonRpcApi` (HTTP) or `AsyncWebSocketApi` (WebSocket)."""
-
-    async def call(
-        self,
-        method: str,
-        params: Mapping[str, Any],
-        *,
-        cast_to: type[_T],
-        auth_required: bool,
-        idempotent: bool = False,
-        max_retries: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
-        by_position: bool = False,
-        max_response_bytes: int | None = None,
-    ) -> _T: ...

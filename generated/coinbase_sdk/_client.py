@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING, Self
 
 import httpx
 
-from ._auth import Auth, Credentials
+from ._auth import Auth, Credentials, SchemeSetup
+from ._auth_bearer import BearerAuth
 from ._base_client import Timeout
-from ._config import ApiSettings, ClientConfig, WebSocketOptions
+from ._coinbase_auth import CdpKeyAuth, OAuth2Auth
+from ._config import ClientConfig
 from ._retry import DEFAULT_MAX_RETRIES
 from ._version import __version__
+from ._websocket_types import WebSocketClients, WebSocketOptions
 
 if TYPE_CHECKING:
     from .advanced_trade import AdvancedTrade, AsyncAdvancedTrade
@@ -28,19 +31,46 @@ DEFAULT_ADVANCED_TRADE_BASE_URL = "https://api.coinbase.com"
 DEFAULT_DERIVATIVES_BASE_URL = "https://drb.coinbase.com/api/v2"
 DEFAULT_DERIVATIVES_WS_URL = "wss://drb.coinbase.com/ws/api/v2"
 
-_APIS = {
-    "advanced_trade": ApiSettings(
-        protocol="openapi",
-        auth="cdp_jwt",
-        header="",
-        token_method="",
+# How each API's security schemes are built from the constructor's arguments (the first setup
+# of a scheme whose required arguments are all given wins).
+_SCHEMES: dict[str, tuple[SchemeSetup, ...]] = {
+    "advanced_trade": (
+        SchemeSetup(
+            "ApiKey",
+            CdpKeyAuth,
+            (
+                "api_key_name",
+                "api_private_key",
+            ),
+            ("api_private_key",),
+            "`api_key_name=` and `api_private_key=` (environment: `COINBASE_API_KEY_NAME`, `COINBASE_API_PRIVATE_KEY`)",
+        ),
+        SchemeSetup(
+            "OAuth2",
+            BearerAuth,
+            ("oauth_token",),
+            ("oauth_token",),
+            "`oauth_token=` (environment: `COINBASE_OAUTH_TOKEN`)",
+        ),
     ),
-    "derivatives": ApiSettings(
-        protocol="openrpc",
-        auth="jsonrpc_token",
-        header="",
-        token_method="public/auth",
-        method_in_path=True,
+    "derivatives": (
+        SchemeSetup(
+            "coinbase_cdp",
+            CdpKeyAuth,
+            (
+                "api_key_name",
+                "api_private_key",
+            ),
+            ("api_private_key",),
+            "`api_key_name=` and `api_private_key=` (environment: `COINBASE_API_KEY_NAME`, `COINBASE_API_PRIVATE_KEY`)",
+        ),
+        SchemeSetup(
+            "coinbase_oauth2",
+            OAuth2Auth,
+            ("oauth_token",),
+            ("oauth_token",),
+            "`oauth_token=` (environment: `COINBASE_OAUTH_TOKEN`)",
+        ),
     ),
 }
 _ENV = {
@@ -68,8 +98,8 @@ class Client:
         oauth_token: OAuth2 access token (Coinbase App OAuth2 flow), used when no CDP key is given. (`COINBASE_OAUTH_TOKEN` with `from_env()`)
         advanced_trade_base_url: Base URL of Coinbase Advanced Trade API (default `https://api.coinbase.com`).
         derivatives_base_url: Base URL of Coinbase Derivatives JSON-RPC gateway (Deribit-powered) (default `https://drb.coinbase.com/api/v2`).
-        advanced_trade_auth: How to authenticate to Coinbase Advanced Trade API, instead of the credentials above (an `Auth` object, e.g. `OAuth2Auth(token)`).
-        derivatives_auth: How to authenticate to Coinbase Derivatives JSON-RPC gateway (Deribit-powered), instead of the credentials above (an `Auth` object, e.g. `ClientSignatureAuth(client_id, client_secret)`).
+        advanced_trade_auth: An `Auth` for every call to Coinbase Advanced Trade API, instead of the credentials above.
+        derivatives_auth: An `Auth` for every call to Coinbase Derivatives JSON-RPC gateway (Deribit-powered), instead of the credentials above.
         timeout: Default timeout of every request, in seconds or as an `httpx.Timeout` (connect/read/write/pool).
         max_retries: How many times a failed request is retried by default (per call: `max_retries=`).
         exact_numbers: Read JSON numbers of JSON-RPC results as `Decimal`, digit for digit, instead of float.
@@ -109,16 +139,16 @@ class Client:
                 "advanced_trade": advanced_trade_auth,
                 "derivatives": derivatives_auth,
             },
+            schemes=_SCHEMES,
             base_urls={
                 "advanced_trade": advanced_trade_base_url,
                 "derivatives": derivatives_base_url,
             },
-            apis=_APIS,
             user_agent=f"coinbase-sdk/{__version__}",
             default_headers=default_headers,
             max_retries=max_retries,
-            exact_numbers=exact_numbers,
             max_response_bytes=max_response_bytes,
+            exact_numbers=exact_numbers,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(timeout=timeout, follow_redirects=False)
@@ -133,16 +163,32 @@ class Client:
     @cached_property
     def advanced_trade(self) -> AdvancedTrade:
         """Coinbase Advanced Trade API."""
+        from ._base_client import RestApi
         from .advanced_trade import AdvancedTrade
 
-        return AdvancedTrade(self._config.rest(self._http, "advanced_trade"))
+        return AdvancedTrade(RestApi(self._http, self._config.transport("advanced_trade")))
 
     @cached_property
     def derivatives(self) -> Derivatives:
         """Coinbase Derivatives JSON-RPC gateway (Deribit-powered)."""
+        from ._jsonrpc import JsonRpcApi
         from .derivatives import Derivatives
+        from .errors import ERROR_TABLES
 
-        return Derivatives(self._config.jsonrpc(self._http, "derivatives"))
+        errors = ERROR_TABLES.get("derivatives", {})
+        security = (
+            ("coinbase_cdp",),
+            ("coinbase_oauth2",),
+        )
+        transport = JsonRpcApi(
+            self._http,
+            self._config.transport("derivatives"),
+            auth_method="public/auth",
+            security=security,
+            errors=errors,
+            method_in_path=True,
+        )
+        return Derivatives(transport)
 
     def close(self) -> None:
         """Close the connections this client opened."""
@@ -176,8 +222,8 @@ class AsyncClient:
         advanced_trade_base_url: Base URL of Coinbase Advanced Trade API (default `https://api.coinbase.com`).
         derivatives_base_url: Base URL of Coinbase Derivatives JSON-RPC gateway (Deribit-powered) (default `https://drb.coinbase.com/api/v2`).
         derivatives_ws_url: WebSocket URL of Coinbase Derivatives JSON-RPC gateway (Deribit-powered), for `client.derivatives.ws` (default `wss://drb.coinbase.com/ws/api/v2`).
-        advanced_trade_auth: How to authenticate to Coinbase Advanced Trade API, instead of the credentials above (an `Auth` object, e.g. `OAuth2Auth(token)`).
-        derivatives_auth: How to authenticate to Coinbase Derivatives JSON-RPC gateway (Deribit-powered), instead of the credentials above (an `Auth` object, e.g. `ClientSignatureAuth(client_id, client_secret)`).
+        advanced_trade_auth: An `Auth` for every call to Coinbase Advanced Trade API, instead of the credentials above.
+        derivatives_auth: An `Auth` for every call to Coinbase Derivatives JSON-RPC gateway (Deribit-powered), instead of the credentials above.
         timeout: Default timeout of every request, in seconds or as an `httpx.Timeout` (connect/read/write/pool).
         max_retries: How many times a failed request is retried by default (per call: `max_retries=`).
         exact_numbers: Read JSON numbers of JSON-RPC results as `Decimal`, digit for digit, instead of float.
@@ -220,20 +266,23 @@ class AsyncClient:
                 "advanced_trade": advanced_trade_auth,
                 "derivatives": derivatives_auth,
             },
+            schemes=_SCHEMES,
             base_urls={
                 "advanced_trade": advanced_trade_base_url,
                 "derivatives": derivatives_base_url,
             },
-            apis=_APIS,
             user_agent=f"coinbase-sdk/{__version__}",
             default_headers=default_headers,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             exact_numbers=exact_numbers,
-            ws_urls={
+        )
+        self._websockets = WebSocketClients(
+            self._config,
+            {
                 "derivatives": derivatives_ws_url,
             },
-            websocket_options=websocket_options,
-            max_response_bytes=max_response_bytes,
+            websocket_options,
         )
         self._owns_http = http_client is None
         self._http = (
@@ -250,23 +299,37 @@ class AsyncClient:
     @cached_property
     def advanced_trade(self) -> AsyncAdvancedTrade:
         """Coinbase Advanced Trade API."""
+        from ._base_client import AsyncRestApi
         from .advanced_trade import AsyncAdvancedTrade
 
-        return AsyncAdvancedTrade(self._config.async_rest(self._http, "advanced_trade"))
+        return AsyncAdvancedTrade(AsyncRestApi(self._http, self._config.transport("advanced_trade")))
 
     @cached_property
     def derivatives(self) -> AsyncDerivatives:
         """Coinbase Derivatives JSON-RPC gateway (Deribit-powered)."""
+        from ._jsonrpc import AsyncJsonRpcApi
         from .derivatives import AsyncDerivatives
+        from .errors import ERROR_TABLES
 
-        config = self._config
-        return AsyncDerivatives(
-            config.async_jsonrpc(self._http, "derivatives"), lambda roles: config.websocket("derivatives", roles)
+        errors = ERROR_TABLES.get("derivatives", {})
+        security = (
+            ("coinbase_cdp",),
+            ("coinbase_oauth2",),
         )
+        transport = AsyncJsonRpcApi(
+            self._http,
+            self._config.transport("derivatives"),
+            auth_method="public/auth",
+            security=security,
+            errors=errors,
+            method_in_path=True,
+        )
+        websockets = self._websockets
+        return AsyncDerivatives(transport, lambda roles: websockets.open("derivatives", roles, security, errors))
 
     async def close(self) -> None:
         """Close the connections this client opened."""
-        await self._config.close_websockets()
+        await self._websockets.close()
         if self._owns_http:
             await self._http.aclose()
 

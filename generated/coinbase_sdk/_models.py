@@ -1,4 +1,3 @@
-# Copied by sdkgen from templates/runtime/_models.py. Do not edit here.
 """The bases of every generated model and enum, and the SDK's number types."""
 
 from __future__ import annotations
@@ -95,7 +94,7 @@ else:
         Decimal | None | Annotated[Literal[""], AfterValidator(_blank_is_none)],
         Field(union_mode="left_to_right"),
     ]
-"""A decimal sent as a JSON string (money, prices, sizes): exact, and "" (Coinbase's "not set") reads as None."""
+"""A decimal sent as a JSON string (money, prices, sizes): exact, and "" (how some APIs say "not set") reads as None."""
 
 JsonNumber: TypeAlias = float | Decimal
 """A JSON number: a float, or an exact `Decimal` when the client reads numbers with `exact_numbers=True`."""

@@ -1,4 +1,4 @@
-# Copied by sdkgen from templates/runtime/_response.py. Do not edit here.
+# sdkgen runtime: copied unchanged into every SDK. Edit templates/runtime/, never a copy.
 """Raw responses: `client.<api>.<group>.with_raw_response.<op>(...)` returns an `APIResponse`."""
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ def raw_response_requested() -> bool:
 class APIResponse(Generic[_T]):
     """The HTTP response of a successful call, before (or besides) parsing.
 
-    `headers` holds Coinbase's `x-ratelimit-*`; `us_in`/`us_out`/`us_diff` are the gateway's
-    server timestamps (µs) from a JSON-RPC body. `parse()` returns what the method returns.
+    `headers` holds the server's headers (rate limits...); `parse()` returns what the method returns.
     """
 
     def __init__(
@@ -78,31 +77,6 @@ class APIResponse(Generic[_T]):
         if self._parsed is None:
             self._parsed = (self._parser(),)
         return self._parsed[0]
-
-    def _envelope_field(self, name: str) -> Any:
-        try:
-            body = self.json()
-        except ValueError:
-            return None
-        return body.get(name) if isinstance(body, dict) else None
-
-    @property
-    def us_in(self) -> int | None:
-        """JSON-RPC: when the server received the request (µs since the epoch)."""
-        value = self._envelope_field("usIn")
-        return value if isinstance(value, int) else None
-
-    @property
-    def us_out(self) -> int | None:
-        """JSON-RPC: when the server sent the response (µs since the epoch)."""
-        value = self._envelope_field("usOut")
-        return value if isinstance(value, int) else None
-
-    @property
-    def us_diff(self) -> int | None:
-        """JSON-RPC: server-side processing time (µs)."""
-        value = self._envelope_field("usDiff")
-        return value if isinstance(value, int) else None
 
     def __repr__(self) -> str:
         return f"<APIResponse [{self.status_code}] {self.request}>"

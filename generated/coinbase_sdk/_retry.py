@@ -1,10 +1,10 @@
-# Copied by sdkgen from templates/runtime/_retry.py. Do not edit here.
+# sdkgen runtime: copied unchanged into every SDK. Edit templates/runtime/, never a copy.
 """The retry policy: which failures are sent again, and how long to wait first. No I/O here.
 
 A failure is retried only when sending the request again cannot do harm:
 - the request never left (the connection could not be opened): always;
-- the server refused it before doing anything (HTTP 408 and 429, a JSON-RPC error marked
-  `retryable` such as too_many_requests or system_maintenance): always;
+- the server refused it before doing anything (HTTP 408 and 429, or an error whose class is
+  marked `retryable`, such as a protocol error code the spec documents as a refusal): always;
 - anything else that may be transient (a timeout or a dropped connection after the request was
   sent, HTTP 409 and 5xx): only when the operation is idempotent or carries the client's
   idempotency key, because the server may already have executed it.
@@ -19,7 +19,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from ._exceptions import APIConnectionError, APIError, APIStatusError, JSONRPCError
+from ._exceptions import APIConnectionError, APIError, APIStatusError
 
 __all__ = ["DEFAULT_MAX_RETRIES", "RetryPolicy", "retry_after_seconds"]
 
@@ -65,8 +65,8 @@ def is_retryable(error: APIError, *, safe_to_repeat: bool) -> bool:
     """Whether sending the same request again may succeed without risk of executing it twice."""
     if isinstance(error, APIConnectionError):
         return safe_to_repeat or not error.request_sent
-    if isinstance(error, JSONRPCError):
-        # A retryable JSON-RPC error is a refusal: the request was not executed.
+    if isinstance(error, APIStatusError) and error.retryable is not None:
+        # An error that says itself whether it is a refusal (a protocol's code): the status does not decide.
         return error.retryable
     if isinstance(error, APIStatusError) and error.status_code is not None:
         if error.status_code in _NOT_EXECUTED_STATUSES:

@@ -1,10 +1,10 @@
-# Copied by sdkgen from templates/runtime/_websocket.py. Do not edit here.
+# sdkgen runtime: copied unchanged into every SDK with a WebSocket API (`ws` extra).
 """JSON-RPC 2.0 over one WebSocket: multiplexed calls, subscriptions, heartbeats and reconnects.
 
 `AsyncWebSocketApi` has the same `call` as `AsyncJsonRpcApi`, so the generated resource groups
 serve both transports. One connection carries every request, matched to its response by `id`;
 a frame that matches nothing, or is not JSON-RPC, is logged and dropped and never stops the
-reader. Over the socket, the auth method (`public/auth`) authenticates the connection itself.
+reader. Over the socket, the API's token method (`x-auth`) authenticates the connection itself.
 
 What happens when the connection breaks:
 - every pending request fails with `ConnectionLostError`; its `request_sent` says whether the
@@ -12,10 +12,10 @@ What happens when the connection breaks:
   over HTTP: idempotent ones, and those that provably never left;
 - while subscriptions are active, the client reconnects in the background with the policy's
   backoff (jittered), authenticates again, asks for heartbeats again and resubscribes every
-  active channel. Channels with a sequence number (`change_id`) drop what they already
-  delivered, so a server that replays from an earlier number causes no duplicate;
-- a JSON-RPC error that ends the session (10028 too_many_requests) closes the socket: the call
-  is retried after the policy's delay on a new connection.
+  active channel. Channels with a sequence number drop what they already delivered, so a
+  server that replays from an earlier number causes no duplicate;
+- a JSON-RPC error that ends the session (an error class marked `session_closed`) closes the
+  socket: the call is retried after the policy's delay on a new connection.
 
 Async only: a sync facade would need a thread running its own event loop; see the README.
 """
@@ -42,8 +42,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
     ) from exc
 
 from ._auth import Auth
-from ._base_client import ErrorTable, Timeout, _Attempt, _policy, parse_python, positional
-from ._config import Overflow, WebSocketOptions
+from ._base_client import Timeout, _Attempt, _policy, parse_python
 from ._encoding import dumps_exact, encode_value, loads
 from ._exceptions import (
     APIConnectionError,
@@ -52,17 +51,21 @@ from ._exceptions import (
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
-    ConnectionLostError,
     CredentialsError,
-    FrameTooLargeError,
-    JSONRPCError,
     RequestInfo,
     SDKError,
-    SubscriptionError,
-    SubscriptionOverflowError,
 )
+from ._jsonrpc import ErrorTable, JSONRPCError, positional
 from ._response import raw_response_requested
 from ._retry import RetryPolicy
+from ._websocket_types import (
+    ConnectionLostError,
+    FrameTooLargeError,
+    Overflow,
+    SubscriptionError,
+    SubscriptionOverflowError,
+    WebSocketOptions,
+)
 
 __all__ = ["AsyncWebSocketApi", "Subscription", "WebSocketRoles", "channel_name"]
 

@@ -9,24 +9,13 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 
+from .module_names import RESERVED_CLASS_NAMES
+
+__all__ = ["AMBIGUOUS_NAMES", "RESERVED_CLASS_NAMES", "RESERVED_MEMBER_NAMES"]  # and the functions below
+
 _WORD_SPLIT = re.compile(r"[^0-9A-Za-z]+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 
-# Names a generated module imports or defines itself; a model with one of these names would shadow it.
-RESERVED_CLASS_NAMES = frozenset(
-    {
-        "Any", "AnyUrl", "Annotated", "AwareDatetime", "BaseModel", "ConfigDict", "Decimal", "Enum",
-        "Field", "IntEnum", "List", "Dict", "Literal", "Model", "NaiveDatetime", "Optional", "RootModel",
-        "SDKModel", "StrEnum", "Union", "UUID", "date", "datetime", "time", "timedelta",
-        "SDKEnum", "SDKIntEnum", "SDKValueEnum", "DecimalString", "JsonNumber",
-        # what the resource (group.py) and WebSocket (ws.py) modules import or define beside the models they import
-        "Mapping", "Timeout", "RestApi", "AsyncRestApi", "JsonRpcApi", "AsyncJsonRpcApi", "AsyncJsonRpcTransport",
-        "Overflow", "AsyncWebSocketApi", "Subscription", "WebSocketRoles", "ROLES",
-    }
-    # A builtin name (`UserWarning`, `Exception`) would also resolve to the builtin in annotations
-    # evaluated before the model is defined, and the model could not be built.
-    | {name for name in dir(builtins) if name[:1].isupper() and isinstance(getattr(builtins, name), type)}
-)  # fmt: skip
 # Names pycodestyle (ruff E741-E743) refuses as ambiguous: they read as 1 and 0.
 AMBIGUOUS_NAMES = frozenset({"l", "O", "I"})
 # Attribute names every generated resource class already has.

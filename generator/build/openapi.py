@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostics, SpecError, join_pointer
-from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation
+from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation, SecurityScheme, TypeRef
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from ..load.validate import openapi_version
 from .naming import pascal_case, python_name, strip_operation_prefix
 from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
-from .schemas import Annotation, SchemaBundle
+from .plugins import PluginRegistry
+from .schemas import SchemaBundle
+from .security import SecurityBuilder
+from .types import BYTES, nullable
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
@@ -26,18 +30,23 @@ def _is_json(content_type: str) -> bool:
 class OpenApiBuilder:
     """Builds one `Api` from a validated OpenAPI document (overlays already applied)."""
 
-    def __init__(self, name: str, documents: DocumentSet, diagnostics: Diagnostics, env_prefix: str) -> None:
+    def __init__(
+        self, name: str, documents: DocumentSet, diagnostics: Diagnostics, env_prefix: str, plugins: PluginRegistry | None = None
+    ) -> None:
         self.name = name
         self.documents = documents
         self.doc: SourceDocument = documents.main
         self.diagnostics = diagnostics
         self.env_prefix = env_prefix
         self.bundle = SchemaBundle(documents, diagnostics, nullable_keyword=openapi_version(self.doc) == "3.0")
+        self.plugins = plugins if plugins is not None else PluginRegistry((), Path.cwd())
+        self.schemes: dict[str, SecurityScheme | None] | None = None
 
     # -- entry point ---------------------------------------------------------------------------
 
     def build(self) -> Api:
         data = self.doc.data
+        auth = self._auth()
         self.bundle.register_components(self.doc, "/components/schemas")
         collector = GroupCollector(self.name, diagnostics=self.diagnostics)
         for tag in data.get("tags") or []:
@@ -68,7 +77,7 @@ class OpenApiBuilder:
             default_base_url=self._server_url(),
             base_url_param=f"{self.name}_base_url",
             base_url_env=f"{self.env_prefix}_{self.name.upper()}_BASE_URL",
-            auth=self._auth(),
+            auth=auth,
             groups=collector.build({m.name for m in self.bundle.models()} | {api_class_name(self.name)}),
             models_module=self.name,
             models=self.bundle.models(),
@@ -84,13 +93,13 @@ class OpenApiBuilder:
         taken: set[str] = set()
         params: list[Param] = []
         for wire, location, required, schema, description, deprecated, site in self._parameters(item, op, pointer):
-            annotation = self._annotate(schema, site, context + pascal_case(wire), models)
+            kind = self._type_at(schema, site, context + pascal_case(wire), models)
             params.append(
                 Param(
                     name=param_name(wire, taken, location),
                     wire_name=wire,
                     location=location,
-                    annotation=annotation if required else _optional(annotation),
+                    type=kind if required else nullable(kind),
                     required=required,
                     description=description,
                     deprecated=deprecated,
@@ -115,17 +124,17 @@ class OpenApiBuilder:
             params=ordered_params(params),
             body_kind=body_kind,
             body_content_type=content_type,
-            result_annotation=result.text,
-            result_model=result.text if result.text != "None" else "",
-            auth_required=self._auth_required(op),
+            result=result,
+            auth_required=self._auth_required(op, pointer),
             idempotent=idempotent,
             idempotency_key=idempotency_key,
             scopes=self._scopes(op),
             deprecation=deprecation_of(op, f"{http_method} {path}"),
             error_codes=_error_statuses(op),
             source=f"{self.doc.display}#{pointer}",
+            security=self._requirements(op, pointer),
         )
-        return operation, tag, models | result.models
+        return operation, tag, models | set(result.models if result is not None else ())
 
     def _operation_name(self, path: str, method: str, op: dict[str, Any], pointer: str) -> str:
         override = op.get("x-sdkgen-name")
@@ -218,7 +227,7 @@ class OpenApiBuilder:
                         param_name("body", taken, "body"),
                         "body",
                         "body",
-                        "bytes" if required else "bytes | None",
+                        BYTES if required else nullable(BYTES),
                         required,
                         text(body.get("description")),
                     )
@@ -235,22 +244,22 @@ class OpenApiBuilder:
             required_fields = set(target.get("required", []))
             params = []
             for prop, prop_schema in properties.items():
-                annotation = self.bundle.annotation(prop_schema)
-                models |= annotation.models
+                kind = self.bundle.type_of(prop_schema)
+                models.update(kind.models)
                 is_required = prop in required_fields and required
                 params.append(
                     Param(
                         name=param_name(prop, taken, "body"),
                         wire_name=prop,
                         location="body",
-                        annotation=annotation.text if is_required else _optional(annotation.text),
+                        type=kind if is_required else nullable(kind),
                         required=is_required,
                         description=text(prop_schema.get("description")),
                     )
                 )
             return "fields", content_type, params
-        annotation = self.bundle.annotation(schema)
-        models |= annotation.models
+        kind = self.bundle.type_of(schema)
+        models.update(kind.models)
         return (
             "json",
             content_type,
@@ -259,20 +268,20 @@ class OpenApiBuilder:
                     param_name("body", taken, "body"),
                     "body",
                     "body",
-                    annotation.text if required else _optional(annotation.text),
+                    kind if required else nullable(kind),
                     required,
                     text(body.get("description")),
                 )
             ],
         )
 
-    def _result(self, op: dict[str, Any], pointer: str, context: str, models: set[str]) -> Annotation:
+    def _result(self, op: dict[str, Any], pointer: str, context: str, models: set[str]) -> TypeRef | None:
         responses = op.get("responses") or {}
         if not isinstance(responses, dict):
             raise SpecError(self.doc.location(join_pointer(pointer, "responses")), "`responses` must be a mapping")
         success = sorted(code for code in responses if str(code).startswith("2"))
         if not success:
-            return Annotation("None")
+            return None
         code = success[0]
         site = join_pointer(pointer, "responses", code)
         response = responses[code]
@@ -280,7 +289,7 @@ class OpenApiBuilder:
             response = self.documents.resolve(response["$ref"], self.doc, site).value
         content = response.get("content") if isinstance(response, dict) else None
         if not isinstance(content, dict) or not content:
-            return Annotation("None")
+            return None
         content_type = next((c for c in content if _is_json(c)), None)
         if content_type is None:
             self.diagnostics.warn(
@@ -288,17 +297,17 @@ class OpenApiBuilder:
                 f"{next(iter(content))!r} response is returned as raw bytes",
                 kind="non-JSON responses are returned as raw bytes",
             )
-            return Annotation("bytes")
+            return BYTES
         media = content[content_type] if isinstance(content[content_type], dict) else {}
         schema = self.bundle.schema(
             media.get("schema", {}), self.doc, join_pointer(site, "content", content_type, "schema"), context + "Response"
         )
-        return self.bundle.annotation(schema)
+        return self.bundle.type_of(schema)
 
-    def _annotate(self, schema: Any, site: str, context: str, models: set[str]) -> str:
-        annotation = self.bundle.annotation(self.bundle.schema(schema, self.doc, site, context))
-        models |= annotation.models
-        return annotation.text
+    def _type_at(self, schema: Any, site: str, context: str, models: set[str]) -> TypeRef:
+        kind = self.bundle.type_of(self.bundle.schema(schema, self.doc, site, context))
+        models.update(kind.models)
+        return kind
 
     # -- security ------------------------------------------------------------------------------
 
@@ -306,9 +315,30 @@ class OpenApiBuilder:
         security = op.get("security", self.doc.data.get("security"))
         return [s for s in security if isinstance(s, dict)] if isinstance(security, list) else []
 
-    def _auth_required(self, op: dict[str, Any]) -> bool:
-        security = self._security(op)
-        return bool(security) and not any(not s for s in security)
+    def _requirements(self, op: dict[str, Any], pointer: str) -> tuple[tuple[str, ...], ...]:
+        """The operation's security requirements as alternatives of scheme keys (`()`: public).
+
+        A requirement that names an undeclared scheme cannot be met: it is left out, with a warning.
+        """
+        schemes = self.schemes or {}
+        out: list[tuple[str, ...]] = []
+        for requirement in self._security(op):
+            unknown = [key for key in requirement if key not in schemes]
+            if unknown:
+                self.diagnostics.warn(
+                    self.doc.location(join_pointer(pointer, "security")),
+                    f"security requirement names {', '.join(map(repr, unknown))}, which `components.securitySchemes` does not declare",
+                    kind="undeclared security scheme",
+                )
+                continue
+            out.append(tuple(requirement))
+        if not out and self._security(op) and not any(not s for s in self._security(op)):
+            return ((),)  # nothing usable: authentication stays optional rather than impossible
+        return tuple(dict.fromkeys(out))
+
+    def _auth_required(self, op: dict[str, Any], pointer: str) -> bool:
+        requirements = self._requirements(op, pointer)
+        return bool(requirements) and () not in requirements
 
     def _scopes(self, op: dict[str, Any]) -> tuple[str, ...]:
         scopes: list[str] = []
@@ -318,33 +348,39 @@ class OpenApiBuilder:
         return tuple(scopes)
 
     def _auth(self) -> Auth:
-        schemes = ((self.doc.data.get("components") or {}).get("securitySchemes")) or {}
-        for name in sorted(schemes, key=lambda n: (schemes[n].get("x-sdkgen-auth") is None, n)):
-            scheme = schemes[name]
-            kind = scheme.get("x-sdkgen-auth")
-            if kind == "cdp_jwt":
-                oauth2 = any(isinstance(s, dict) and s.get("type") == "oauth2" for s in schemes.values())
-                credentials = ("api_key_name", "api_private_key") + (("oauth_token",) if oauth2 else ())
-                return Auth(kind="cdp_jwt", credentials=credentials, oauth2=oauth2)
-            if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
-                return Auth(kind="bearer", credentials=("api_key",))
-            if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-                return Auth(kind="api_key_header", header=str(scheme.get("name", "")), credentials=("api_key",))
-        return Auth(kind="none")
+        """The API's security schemes (`components.securitySchemes`), each with the `Auth` the client builds for it."""
+        raw = (self.doc.data.get("components") or {}).get("securitySchemes") or {}
+        builder = SecurityBuilder(
+            env_prefix=self.env_prefix,
+            plugins=self.plugins,
+            diagnostics=self.diagnostics,
+            api_title=text((self.doc.data.get("info") or {}).get("title")),
+        )
+        self.schemes = {}
+        server_url = self._server_url(warn=False)
+        for key, scheme in raw.items() if isinstance(raw, dict) else ():
+            pointer = join_pointer("/components/securitySchemes", key)
+            if isinstance(scheme, dict) and "$ref" in scheme:
+                scheme = self.documents.resolve(scheme["$ref"], self.doc, pointer).value
+            if not isinstance(scheme, dict):
+                raise SpecError(self.doc.location(pointer), "a security scheme must be a mapping")
+            self.schemes[key] = builder.openapi_scheme(str(key), scheme, self.doc.location(pointer), server_url)
+        return Auth(
+            schemes=tuple(s for s in self.schemes.values() if s is not None),
+            security=self._requirements(self.doc.data, ""),
+            credentials=tuple(builder.credentials.values()),
+        )
 
-    def _server_url(self) -> str:
+    def _server_url(self, *, warn: bool = True) -> str:
         servers = self.doc.data.get("servers")
         if isinstance(servers, list) and servers and isinstance(servers[0], dict):
             url = str(servers[0].get("url", ""))
             for variable, spec in (servers[0].get("variables") or {}).items():
                 url = url.replace("{" + variable + "}", str(spec.get("default", "")))
             return url.rstrip("/")
-        self.diagnostics.warn(self.doc.location("/servers"), "no server URL: the client needs a base URL", kind="no server URL")
+        if warn:
+            self.diagnostics.warn(self.doc.location("/servers"), "no server URL: the client needs a base URL", kind="no server URL")
         return ""
-
-
-def _optional(annotation: str) -> str:
-    return annotation if annotation.endswith("| None") or annotation in ("Any", "None") else f"{annotation} | None"
 
 
 def _error_statuses(op: dict[str, Any]) -> tuple[int, ...]:

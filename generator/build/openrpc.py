@@ -1,19 +1,25 @@
-"""OpenRPC 1.x → IR (JSON-RPC 2.0 methods, Deribit conventions in `x-` extensions)."""
+"""OpenRPC 1.x → IR (JSON-RPC 2.0 methods; conventions the standard lacks in `x-` extensions)."""
 
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostics, SpecError, join_pointer
 from ..ir import Api, Auth, Channel, ErrorCode, Operation, Param, WebSocket
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
+from .module_names import RUNTIME_EXCEPTION_NAMES
 from .naming import class_name, pascal_case, python_name, unique_name
 from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
+from .plugins import PluginRegistry
 from .schemas import SchemaBundle
+from .security import SecurityBuilder
+from .types import nullable
 
 _SCOPE_PREFIX = re.compile(r"^(public|private)/")
 _PLACEHOLDER = re.compile(r"<[^>]*>")
@@ -23,17 +29,6 @@ _TRANSPORTS = frozenset({"http", "websocket"})
 _WEBSOCKET_MEMBERS = frozenset({"api", "connect", "close", "subscribe"})
 # Keyword arguments every generated subscribe method takes besides the channel's parameters.
 _SUBSCRIBE_OPTIONS = frozenset({"self", "queue_size", "overflow"})
-# Error class names the generated `errors` module must not take: the SDK's own exception classes
-# (it re-exports them) and Python's built-in exceptions.
-RUNTIME_EXCEPTION_NAMES = frozenset(
-    {
-        "APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
-        "AuthenticationError", "BadRequestError", "ConflictError", "CredentialsError", "InternalServerError",
-        "InvalidRequestError", "JSONRPCError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
-        "SDKError", "ServiceUnavailableError", "UnprocessableEntityError", "Error", "ConnectionLostError",
-        "FrameTooLargeError", "SubscriptionError", "SubscriptionOverflowError",
-    }
-)  # fmt: skip
 # x-category → the semantic base class of the runtime (besides JSONRPCError).
 CATEGORY_BASES = {
     "authentication": "AuthenticationError",
@@ -51,13 +46,17 @@ _BUILTIN_NAMES = frozenset(name for name in dir(builtins) if name.endswith(("Err
 class OpenRpcBuilder:
     """Builds one `Api` from a validated OpenRPC document."""
 
-    def __init__(self, name: str, documents: DocumentSet, diagnostics: Diagnostics, env_prefix: str) -> None:
+    def __init__(
+        self, name: str, documents: DocumentSet, diagnostics: Diagnostics, env_prefix: str, plugins: PluginRegistry | None = None
+    ) -> None:
         self.name = name
         self.documents = documents
         self.doc: SourceDocument = documents.main
         self.diagnostics = diagnostics
         self.env_prefix = env_prefix
         self.bundle = SchemaBundle(documents, diagnostics, nullable_keyword=False, exact_numbers=True)
+        self.plugins = plugins if plugins is not None else PluginRegistry((), Path.cwd())
+        self.auth = Auth()
 
     def _deref(self, node: Any, pointer: str) -> Any:
         while isinstance(node, dict) and "$ref" in node:
@@ -66,6 +65,7 @@ class OpenRpcBuilder:
 
     def build(self) -> Api:
         data = self.doc.data
+        self.auth = self._auth()
         if isinstance((data.get("components") or {}).get("schemas"), dict):
             self.bundle.register_components(self.doc, "/components/schemas")
         errors = self._errors()
@@ -102,7 +102,7 @@ class OpenRpcBuilder:
             default_base_url=base_url,
             base_url_param=f"{self.name}_base_url",
             base_url_env=f"{self.env_prefix}_{self.name.upper()}_BASE_URL",
-            auth=self._auth(),
+            auth=self.auth,
             groups=groups,
             models_module=self.name,
             models=self.bundle.models(),
@@ -129,7 +129,7 @@ class OpenRpcBuilder:
         result_schema = self.bundle.schema(
             result_descriptor.get("schema", {}), self.doc, join_pointer(pointer, "result", "schema"), context + "Result"
         )
-        result = self.bundle.annotation(result_schema)
+        result = self.bundle.type_of(result_schema)
         tags = method.get("tags") or []
         tag = "default"
         if tags:
@@ -143,8 +143,8 @@ class OpenRpcBuilder:
                 codes.append(error["code"])
         auth_required = method.get("x-auth-required")
         scopes = method.get("x-scopes")
-        # Deribit's naming convention: `get_*` methods read, so sending one twice is harmless.
-        reads = _SCOPE_PREFIX.sub("", rpc_name).startswith("get") or rpc_name == self._auth().token_method
+        # A common JSON-RPC convention: `get_*` methods read, so sending one twice is harmless.
+        reads = _SCOPE_PREFIX.sub("", rpc_name).startswith("get") or rpc_name == self.auth.token_method
         idempotent, idempotency_key = idempotency_of(method, params, reads, self.doc.location(pointer))
         operation = Operation(
             name=name,
@@ -157,8 +157,7 @@ class OpenRpcBuilder:
             params=ordered_params(params),
             body_kind="none",
             body_content_type="",
-            result_annotation=result.text,
-            result_model=result.text,
+            result=result,
             auth_required=auth_required if isinstance(auth_required, bool) else rpc_name.startswith("private/"),
             idempotent=idempotent,
             idempotency_key=idempotency_key,
@@ -168,7 +167,9 @@ class OpenRpcBuilder:
             source=f"{self.doc.display}#{pointer}",
             params_by_position=method.get("paramStructure") == "by-position",
         )
-        return operation, tag, models | result.models
+        if operation.auth_required:
+            operation = dataclasses.replace(operation, security=self.auth.security)
+        return operation, tag, models | set(result.models)
 
     def _params(self, raw_params: Any, pointer: str, context: str, taken: set[str]) -> tuple[list[Param], set[str]]:
         """The `params` of a method or channel as IR parameters, and the models they name."""
@@ -182,20 +183,15 @@ class OpenRpcBuilder:
             schema = self.bundle.schema(
                 descriptor.get("schema", {}), self.doc, join_pointer(site, "schema"), context + pascal_case(descriptor["name"])
             )
-            annotation = self.bundle.annotation(schema)
-            models |= annotation.models
+            kind = self.bundle.type_of(schema)
+            models.update(kind.models)
             required = descriptor.get("required") is True
-            text_annotation = (
-                annotation.text
-                if required or annotation.text.endswith("| None") or annotation.text == "Any"
-                else f"{annotation.text} | None"
-            )
             params.append(
                 Param(
                     param_name(descriptor["name"], taken, "param"),
                     descriptor["name"],
                     "rpc",
-                    text_annotation,
+                    kind if required else nullable(kind),
                     required,
                     text(descriptor.get("description") or descriptor.get("summary")),
                     descriptor.get("deprecated") is True,
@@ -322,7 +318,7 @@ class OpenRpcBuilder:
         payload = raw.get("payload")
         if not isinstance(payload, dict):
             raise SpecError(location, f"channel {template!r} needs a `payload` schema")
-        annotation = self.bundle.annotation(
+        payload_type = self.bundle.type_of(
             self.bundle.schema(payload, self.doc, join_pointer(pointer, "payload"), context + "Notification")
         )
         sequence = raw.get("sequence") or {}
@@ -340,12 +336,12 @@ class OpenRpcBuilder:
             description=text(raw.get("description")),
             private=raw.get("private") is True,
             params=ordered_params(params),
-            payload_annotation=annotation.text,
+            payload=payload_type,
             sequence_field=str(sequence.get("field", "")),
             previous_field=str(sequence.get("previous", "")),
             source=f"{self.doc.display}#{pointer}",
         )
-        return channel, models | annotation.models
+        return channel, models | set(payload_type.models)
 
     def _example_args(self, raw_params: Any, params: list[Param], pointer: str) -> str:
         """`name=value` for each param, from its schema's first example (or enum value); `...` when none."""
@@ -359,8 +355,8 @@ class OpenRpcBuilder:
             param = by_wire[descriptor["name"]]
             if not values or not isinstance(values[0], (str, int, float, bool)):
                 out.append(f"{param.name}=...")
-            elif param.annotation in {m.name for m in self.bundle.models()}:
-                out.append(f"{param.name}={param.annotation}({values[0]!r})")
+            elif param.type.kind in ("enum", "model") and not param.type.nullable:
+                out.append(f"{param.name}={param.type.name}({values[0]!r})")
             else:
                 out.append(f"{param.name}={values[0]!r}")
         return ", ".join(out)
@@ -422,17 +418,34 @@ class OpenRpcBuilder:
         return tuple(out)
 
     def _auth(self) -> Auth:
+        """`x-auth`: the token method, and per grant type the plug-in `Auth` that gives it (first: preferred)."""
         auth = self.doc.data.get("x-auth")
+        if auth is None:
+            return Auth()
         if not isinstance(auth, dict):
-            return Auth(kind="none")
-        grants = [str(g) for g in auth.get("grant-types") or []]
-        credentials = (("api_key_name", "api_private_key") if "coinbase_cdp" in grants else ()) + (
-            ("oauth_token",) if "coinbase_oauth2" in grants else ()
+            raise SpecError(self.doc.location("/x-auth"), "`x-auth` must be a mapping")
+        grants = auth.get("grant-types") or []
+        plugins = auth.get("plugins") or []
+        if not isinstance(grants, list) or not all(isinstance(g, str) for g in grants):
+            raise SpecError(self.doc.location("/x-auth/grant-types"), "`grant-types` must be a list of grant type names")
+        if not isinstance(plugins, list) or not all(isinstance(p, str) for p in plugins):
+            raise SpecError(self.doc.location("/x-auth/plugins"), "`plugins` must be a list of plug-in names")
+        builder = SecurityBuilder(
+            env_prefix=self.env_prefix,
+            plugins=self.plugins,
+            diagnostics=self.diagnostics,
+            api_title=text((self.doc.data.get("info") or {}).get("title")),
         )
+        schemes = []
+        for index, grant in enumerate(grants):
+            plugin_auth = self.plugins.grant(grant, self.doc.location(join_pointer("/x-auth/grant-types", index)))
+            schemes.append(builder.plugin_scheme(grant, plugin_auth))
+        for index, name in enumerate(plugins):
+            self.plugins.plugin(name, self.doc.location(join_pointer("/x-auth/plugins", index)), api=self.name)
         return Auth(
-            kind="jsonrpc_token",
+            schemes=tuple(schemes),
+            security=tuple((s.key,) for s in schemes),
             token_method=str(auth.get("method", "public/auth")),
-            grant_type=grants[0] if grants else "",
-            credentials=credentials,
-            oauth2="coinbase_oauth2" in grants,
+            credentials=tuple(builder.credentials.values()),
+            plugins=tuple(plugins),
         )

@@ -9,18 +9,8 @@ from typing import Any
 
 from ..errors import Diagnostics, Location, SpecError
 from ..ir import Deprecation, FieldMapping, Group, Operation, Param
+from .module_names import DECORATOR_NAMES, GROUP_MODULE_NAMES, RESERVED_PARAM_NAMES
 from .naming import RESERVED_CLASS_NAMES, RESERVED_MEMBER_NAMES, class_name, clean_text, pascal_case, python_name
-
-# What a group module (templates/package/group.py.jinja) and an API module import: a group class
-# (or its `Async` twin) with one of these names would shadow it.
-GROUP_MODULE_NAMES = frozenset(
-    {"Any", "Mapping", "Decimal", "Timeout", "RestApi", "AsyncRestApi", "JsonRpcApi", "AsyncJsonRpcApi", "TYPE_CHECKING"}
-)
-# Decorators that generated class bodies use: a method or group attribute with one of these names
-# would replace the decorator for every method defined after it.
-DECORATOR_NAMES = frozenset({"cached_property", "deprecated"})
-# Names every generated method already uses for its per-call options.
-RESERVED_PARAM_NAMES = frozenset({"self", "extra_headers", "extra_query", "timeout", "max_retries", "max_response_bytes"})
 
 
 def text(value: Any) -> str:
@@ -151,7 +141,7 @@ def idempotency_of(node: dict[str, Any], params: Iterable[Param], default: bool,
     """`x-idempotent` (or the protocol's default) and the parameter named by `x-sdkgen-idempotency-key`.
 
     A call that carries the key may be retried after it may have reached the server: the server
-    recognises the repeat (Coinbase's `client_order_id`).
+    recognises the repeat (an order's `client_order_id`).
     """
     flag = node.get("x-idempotent")
     idempotent = flag if isinstance(flag, bool) else default

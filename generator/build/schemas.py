@@ -1,21 +1,25 @@
-"""One walk over every schema an API uses: normalise it for the models stage and name it.
+"""One walk over every schema an API uses: normalise it and name it.
 
-The result is a bundle of named JSON Schemas (`$defs`, keyed by the class names we chose) that
-datamodel-code-generator turns into pydantic models, plus Python annotations for parameters and
-results that refer to those class names. Spec dialects (OpenAPI 3.0 `nullable`, single-`$ref`
-`allOf` wrappers, misplaced `required`, vendor formats) are settled here, never in templates.
+The result is a bundle of named JSON Schemas (`$defs`, keyed by the class names we chose) from
+which `models.py` builds the IR's models, and the types of parameters and results (from the one
+type mapper, `types.py`) that refer to those class names. Spec dialects (OpenAPI 3.0 `nullable`,
+single-`$ref` `allOf` wrappers, misplaced `required`, vendor formats, unions of consts) are
+settled here, never in templates. The same bundle is what datamodel-code-generator, the reference
+of our models, reads in `tests/test_models_reference.py`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Diagnostics, SpecError, join_pointer
-from ..ir import ModelSchema
+from ..ir import Model, TypeRef
 from ..load.documents import SourceDocument, resolve_pointer, split_pointer
 from ..load.refs import DocumentSet
+from .models import ModelBuilder
 from .naming import class_name, clean_text, pascal_case, schema_class_names, unique_name
+from .types import ENUM_MEMBERS, TypeMapper
 
 # Formats that map to a richer Python type; every other format is documentation only, so a
 # server that sends a slightly different string never breaks parsing.
@@ -24,16 +28,7 @@ _KEPT_FORMATS = {"date-time": "date-time", "date": "date", "RFC3339 Timestamp": 
 # Keys passed to the models stage; everything else (examples, constraints, x-*) is dropped:
 # response models must accept what the server sends, not re-validate the server's contract.
 _COMBINATORS = ("allOf", "anyOf", "oneOf")
-_PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 _COMPONENT_PREFIXES = ("/components/schemas/", "/definitions/", "/$defs/")
-
-
-@dataclass
-class Annotation:
-    """A Python type expression and the model classes it names."""
-
-    text: str
-    models: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -58,6 +53,8 @@ class SchemaBundle:
         self._raw: dict[str, Any] = {}  # name → the spec's schema, while its normalised form is being built
         self._in_progress: set[str] = set()
         self._taken: set[str] = set()
+        self._models: tuple[Model, ...] | None = None
+        self.types = TypeMapper(self._is_enum, self._is_nullable)
 
     # -- naming -------------------------------------------------------------------------------
 
@@ -131,10 +128,10 @@ class SchemaBundle:
             inner = self._ref(schema[combinator][0]["$ref"], _Site(site.document, join_pointer(site.pointer, combinator, 0)), context)
             return self._nullable(self._with_docs(inner, schema, site), schema)
 
-        schema = self._union_beside_properties(_without_requirement_unions(schema))
+        schema = _consts_as_enum(self._union_beside_properties(_without_requirement_unions(schema)))
         schema = _distribute_all_of(schema)
         schema = self._properties_on_other_type(schema, site)
-        is_enum = isinstance(schema.get("enum"), list)
+        is_enum = isinstance(schema.get("enum"), list) and bool(schema["enum"])  # `enum: []` allows nothing: read as its type
         if is_enum and schema.get("type") in ("array", "object"):
             # id4i's `type: array` with the item values as its `enum`: the values describe no array.
             self._diagnostics.warn(
@@ -169,6 +166,8 @@ class SchemaBundle:
         if is_enum:
             self._check_default_in_enum(schema, site)
             out["enum"] = self._enum_values(schema, site)
+            if isinstance(schema.get(ENUM_MEMBERS), list):
+                out[ENUM_MEMBERS] = schema[ENUM_MEMBERS]
         if "const" in schema:
             out["const"] = schema["const"]
         if isinstance(schema.get("properties"), dict):
@@ -341,7 +340,7 @@ class SchemaBundle:
         """`type: array` with `properties`: a union of that type and an object with those properties.
 
         JSON Schema ignores `properties` on a value that is not an object, but a spec that writes
-        them (Deribit's `public/get_last_settlements` result) usually means the object: accept both.
+        them (a settlements result seen in a real spec) usually means the object: accept both.
         """
         kind = schema.get("type")
         kinds = kind if isinstance(kind, list) else [kind]
@@ -433,6 +432,8 @@ class SchemaBundle:
         description = clean_text(schema.get("description"))
         if description:
             out["description"] = description
+        if schema.get("deprecated") is True:
+            out["deprecated"] = True
         return out
 
     def _drop_misplaced_required(self, schema: Any, site: _Site) -> None:
@@ -466,12 +467,24 @@ class SchemaBundle:
     def _check_default_in_enum(self, schema: dict[str, Any], site: _Site) -> None:
         # Models take no defaults from the spec (a missing field reads as None), so a default
         # outside the enum harms nothing generated; it is still worth telling the spec's owner.
-        if "default" in schema and schema["default"] not in schema["enum"] and schema["default"] is not None:
+        default = schema.get("default")
+        if "default" not in schema or default is None or default in schema["enum"]:
+            return
+        location = site.document.location(join_pointer(site.pointer, "default"))
+        if isinstance(default, list) and not any(isinstance(v, list) for v in schema["enum"]):
+            # OpenAI's `modalities.items: {enum: [text, audio], default: [text, audio]}`: the array's default, one level too deep.
             self._diagnostics.warn(
-                site.document.location(join_pointer(site.pointer, "default")),
-                f"default {schema['default']!r} is not one of the enum values {schema['enum']!r} (ignored)",
-                kind="enum default outside its enum (ignored)",
+                location,
+                f"default {default!r} is a list, but this schema is one value of the enum {schema['enum']!r}: "
+                "a list default belongs on the array schema (ignored)",
+                kind="list default on an enum value (ignored)",
             )
+            return
+        self._diagnostics.warn(
+            location,
+            f"default {default!r} is not one of the enum values {schema['enum']!r} (ignored)",
+            kind="enum default outside its enum (ignored)",
+        )
 
     def _discriminator(self, discriminator: dict[str, Any], site: _Site, context: str) -> dict[str, Any]:
         out: dict[str, Any] = {"propertyName": discriminator["propertyName"]}
@@ -485,52 +498,63 @@ class SchemaBundle:
 
     # -- results -----------------------------------------------------------------------------
 
-    def models(self) -> tuple[ModelSchema, ...]:
-        """Every named schema, sorted by name (the order never depends on the walk)."""
-        return tuple(ModelSchema(name, self._defs[name], self._sources.get(name, "")) for name in sorted(self._defs))
+    def type_of(self, schema: dict[str, Any]) -> TypeRef:
+        """The type of a normalised schema (from `schema`) in a method's signature, from the one type mapper."""
+        return self.types.of(schema, signature=True)
 
-    def kind_of(self, name: str) -> str:
-        """ "enum", "object" or "other" for a named schema (decides how a parameter is encoded)."""
-        schema = self._defs.get(name, {})
-        if "enum" in schema:
-            return "enum"
-        return "object" if "properties" in schema or schema.get("type") == "object" else "other"
+    def models(self) -> tuple[Model, ...]:
+        """Every named schema as a model of the IR, sorted by name (the order never depends on the walk).
+
+        Built once, when every schema has been walked: the models a discriminated union or an
+        `allOf` of a union needs are named then.
+        """
+        if self._models is None:
+            self._models = ModelBuilder(self._defs, self._sources, self._taken, self.types).build()
+        return self._models
+
+    def definitions(self) -> dict[str, dict[str, Any]]:
+        """The normalised schemas by class name (what the models are built from; the reference models engine reads them too)."""
+        return dict(self._defs)
 
     def definition(self, name: str) -> dict[str, Any]:
         return self._defs[name]
 
-    def annotation(self, schema: dict[str, Any]) -> Annotation:
-        """The Python type of a normalised schema, as the models stage will spell it."""
-        if "$ref" in schema:
-            name = schema["$ref"].rsplit("/", 1)[1]
-            return Annotation(name, {name})
-        for key in ("anyOf", "oneOf"):
-            if key in schema:
-                return _union([self.annotation(m) for m in schema[key]])
-        if "allOf" in schema:
-            members = schema["allOf"]
-            return self.annotation(members[0]) if len(members) == 1 else Annotation("dict[str, Any]")
-        if "const" in schema and isinstance(schema["const"], str):
-            return Annotation("str")
-        kind = schema.get("type")
-        kinds = kind if isinstance(kind, list) else [kind] if kind else []
-        if not kinds:
-            return Annotation("Any")
-        return _union([self._annotation_of_type(k, schema) for k in kinds])
+    def _is_enum(self, name: str) -> bool:
+        return isinstance(self._defs.get(name, {}).get("enum"), list)
 
-    def _annotation_of_type(self, kind: str, schema: dict[str, Any]) -> Annotation:
-        if kind == "array":
-            item = self.annotation(schema.get("items", {}))
-            return Annotation(f"list[{item.text}]", item.models)
-        if kind == "object":
-            value = schema.get("additionalProperties")
-            if isinstance(value, dict) and value:
-                inner = self.annotation(value)
-                return Annotation(f"dict[str, {inner.text}]", inner.models)
-            return Annotation("dict[str, Any]")
-        if schema.get("format") == "decimal" and kind in ("string", "number"):
-            return Annotation("Decimal" if kind == "string" else "float | Decimal")
-        return Annotation(_PRIMITIVES.get(kind, "Any"))
+    def _is_nullable(self, name: str) -> bool:
+        """Whether every use of a named schema allows null: an enum that lists null, or an object typed `[object, null]`."""
+        schema = self._defs.get(name, {})
+        kind = schema.get("type")
+        if isinstance(schema.get("enum"), list):
+            return None in schema["enum"] or (isinstance(kind, list) and "null" in kind)
+        return kind == ["object", "null"] and bool(schema.get("properties"))
+
+
+def _consts_as_enum(schema: dict[str, Any]) -> dict[str, Any]:
+    """`oneOf: [{const: 1, title: ROLE}, {const: 2, title: MEMBER}]` (Discord's enums) → an enum of 1 and 2.
+
+    The titles and descriptions name and document the members (`ENUM_MEMBERS`); as an enum, a
+    value the spec does not list yet is kept (open enums), where a union of literals refused it.
+    """
+    for key in ("oneOf", "anyOf"):
+        members = schema.get(key)
+        if (
+            isinstance(members, list)
+            and members
+            and "enum" not in schema
+            and not schema.get("properties")
+            and all(
+                isinstance(m, dict)
+                and isinstance(m.get("const"), str | int | float | bool)
+                and not set(m) - {"const", "title", "description", "type"}
+                for m in members
+            )
+        ):
+            rest = {k: v for k, v in schema.items() if k != key}
+            notes = [{"title": clean_text(m.get("title")), "description": clean_text(m.get("description"))} for m in members]
+            return {**rest, "enum": [m["const"] for m in members], ENUM_MEMBERS: notes}
+    return schema
 
 
 def _has_combinator(schema: dict[str, Any]) -> bool:
@@ -682,18 +706,3 @@ def _variant_context(context: str, member: Any, index: int, siblings: list[Any])
     if member.get("type") == "object" and isinstance(member.get("additionalProperties"), dict):
         return f"{context}Map"
     return f"{context}Variant{index + 1}"
-
-
-def _union(parts: list[Annotation]) -> Annotation:
-    texts: list[str] = []
-    models: set[str] = set()
-    for part in parts:
-        models |= part.models
-        for text in part.text.split(" | ") if "[" not in part.text else [part.text]:
-            if text not in texts:
-                texts.append(text)
-    if "Any" in texts:
-        return Annotation("Any", models)
-    if "None" in texts:  # `X | None` reads best with None last
-        texts = [t for t in texts if t != "None"] + ["None"]
-    return Annotation(" | ".join(texts), models)

@@ -1,28 +1,75 @@
-"""Load every configured spec and build the whole SDK's IR."""
+"""Load every configured spec and build the whole SDK's IR, including which runtime parts it needs."""
 
 from __future__ import annotations
 
 import dataclasses
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
-from ..config import ApiSource, Config
+from ..config import Config, parse_author
 from ..errors import Diagnostics, Location, SpecError
-from ..ir import Api, Credential, Operation, Sdk
+from ..ir import Api, AuthClass, Credential, ErrorCode, Operation, Project, Runtime, RuntimeModule, Sdk
 from ..load.background import Validations, validating
 from ..load.documents import SourceDocument, read_document
 from ..load.overlay import apply_overlay
 from ..load.refs import DocumentSet
 from ..load.validate import openapi_check, openapi_version, openrpc_check
-from .naming import RESERVED_MEMBER_NAMES, python_name, snake_case, strip_operation_prefix
+from .naming import RESERVED_MEMBER_NAMES, pascal_case, python_name, snake_case, strip_operation_prefix
 from .openapi import OpenApiBuilder
 from .openrpc import OpenRpcBuilder
+from .plugins import PluginRegistry
+from .runtime_names import runtime_exports
 
-_CREDENTIALS = {
-    "api_key_name": ("API_KEY_NAME", "CDP API key name: `organizations/{org_id}/apiKeys/{key_id}`, or the id of an Ed25519 key.", False),
-    "api_private_key": ("API_PRIVATE_KEY", "CDP API key secret: a PEM EC private key, or a base64 Ed25519 key.", True),
-    "api_key": ("API_KEY", "API key, sent with every authenticated request.", True),
-    "oauth_token": ("OAUTH_TOKEN", "OAuth2 access token (Coinbase App OAuth2 flow), used when no CDP key is given.", True),
+# What every generated SDK depends on; plug-ins and the WebSocket runtime add theirs.
+BASE_DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.7,<3", "typing-extensions>=4.9")
+WEBSOCKET_DEPENDENCIES = ("websockets>=14.0,<18",)
+# Client attributes besides the APIs.
+CLIENT_MEMBERS = frozenset({"models", "close", "from_env"})
+# An API name from a title longer than this many words is shortened (with a warning).
+MAX_TITLE_WORDS = 3
+# Words of a title that say nothing about which API it is.
+_NOISE_WORDS = frozenset(
+    {"api", "apis", "rest", "restful", "json", "rpc", "openapi", "openrpc", "http", "https", "web", "service", "the", "spec"}
+)
+_STOP_WORDS = frozenset({"with", "for", "from", "by", "and", "of", "v1", "v2", "v3", "preview", "beta"})
+
+# The generic runtime, always copied: module → the names the package re-exports (None: its whole `__all__`).
+CORE_MODULES: tuple[tuple[str, tuple[str, ...] | None], ...] = (
+    ("_auth.py", ("Auth",)),
+    ("_base_client.py", ()),
+    ("_config.py", ()),
+    ("_encoding.py", ()),
+    ("_exceptions.py", None),
+    ("_models.py", ()),
+    ("_response.py", ("APIResponse",)),
+    ("_retry.py", ()),
+)
+# Internals of the WebSocket runtime's light module that the package does not re-export.
+_WEBSOCKET_INTERNALS = frozenset({"WebSocketClients", "Overflow"})
+# Each generic auth module, by the runtime class a scheme's setup names.
+AUTH_MODULES = {
+    "BasicAuth": "_auth_basic.py",
+    "BearerAuth": "_auth_bearer.py",
+    "ApiKeyAuth": "_auth_api_key.py",
+    "OAuth2ClientCredentialsAuth": "_auth_oauth2.py",
 }
+AUTH_CLASS_DOCS = {
+    "BasicAuth": ("BasicAuth(username, password)", "HTTP basic authentication"),
+    "BearerAuth": (
+        "BearerAuth(token_or_callable)",
+        "a bearer token (HTTP bearer, OAuth2 of any flow, OpenID Connect); a callable is asked for every request",
+    ),
+    "ApiKeyAuth": ('ApiKeyAuth(key, name="X-API-Key", location="header")', "an API key in a header, the query or a cookie"),
+    "OAuth2ClientCredentialsAuth": (
+        "OAuth2ClientCredentialsAuth(client_id, client_secret, token_url=..., scopes=())",
+        "OAuth2 client credentials: the token is fetched, cached and renewed",
+    ),
+}
+
+
+def default_env_prefix(package: str) -> str:
+    """`my_sdk` → `MY_SDK`: the prefix of the environment variables when the config names none."""
+    return snake_case(package).upper() or "SDK"
 
 
 def generator_version() -> str:
@@ -32,13 +79,20 @@ def generator_version() -> str:
         return "0+unknown"
 
 
-def load_api(source: ApiSource, config: Config, validations: Validations, diagnostics: Diagnostics | None = None) -> DocumentSet:
+def load_api(
+    source_path: Path,
+    kind: str,
+    overlays: tuple[Path, ...],
+    config: Config,
+    validations: Validations,
+    diagnostics: Diagnostics | None = None,
+) -> DocumentSet:
     """Read a spec, apply its overlays, check its references and start validating the result."""
-    document = read_document(source.path, root=config.root)
-    for overlay_path in source.overlays:
+    document = read_document(source_path, root=config.root)
+    for overlay_path in overlays:
         apply_overlay(document, read_document(overlay_path, root=config.root), diagnostics)
     documents = DocumentSet(document, display_root=config.root, spec_root=config.spec_root, diagnostics=diagnostics)
-    if source.kind == "openapi":
+    if kind == "openapi":
         openapi_version(document)
         documents.check_all()
         validations.start(openapi_check(document, documents))
@@ -48,12 +102,44 @@ def load_api(source: ApiSource, config: Config, validations: Validations, diagno
     return documents
 
 
-def _api_name(source: ApiSource, document: SourceDocument) -> str:
-    if source.name:
-        return source.name
-    title = str((document.data.get("info") or {}).get("title", ""))
-    name = snake_case(title).removesuffix("_api").removesuffix("_json_rpc") or source.path.stem
-    return python_name(name, fallback="api")
+def source_label(path: Path, root: Path) -> str:
+    """How generated files name a spec: relative to the project root, or its file name when it lies outside.
+
+    Never absolute, so two checkouts (or two machines) generate the same bytes.
+    """
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def api_name(given: str, document: SourceDocument, diagnostics: Diagnostics) -> str:
+    """The client attribute of an API: the config's name, else `info.x-sdkgen-name`, else a short form of the title."""
+    if given:
+        return python_name(given, fallback="api")
+    info = document.data.get("info") if isinstance(document.data.get("info"), dict) else {}
+    named = info.get("x-sdkgen-name")
+    if isinstance(named, str) and named.strip():
+        return python_name(named, fallback="api")
+    title = str(info.get("title", ""))
+    full = snake_case(title).removesuffix("_api").removesuffix("_json_rpc")
+    words = [w for w in full.split("_") if w]
+    if len(words) <= MAX_TITLE_WORDS:
+        return python_name(full or document.path.stem, fallback="api")
+    short: list[str] = []
+    for word in words:
+        if short and word in _STOP_WORDS:
+            break
+        if word not in _NOISE_WORDS:
+            short.append(word)
+    name = python_name("_".join(short[:2]) or document.path.stem, fallback="api")
+    diagnostics.warn(
+        document.location("/info/title"),
+        f"the API is named `{name}` (client.{name}), shortened from its long title; "
+        "name it with `x-sdkgen-name` in `info`, `name` in [tool.sdkgen] apis, or NAME=FILE",
+        kind="API name shortened from a long title",
+    )
+    return name
 
 
 def build_sdk(config: Config, diagnostics: Diagnostics, validations: Validations | None = None) -> Sdk:
@@ -65,31 +151,138 @@ def build_sdk(config: Config, diagnostics: Diagnostics, validations: Validations
     if validations is None:
         with validating(diagnostics) as own:
             return build_sdk(config, diagnostics, own)
+    env_prefix = config.env_prefix or default_env_prefix(config.package)
+    plugins = PluginRegistry(config.plugins, config.root)
     apis: list[Api] = []
     for source in config.apis:
-        documents = load_api(source, config, validations, diagnostics)
-        name = _api_name(source, documents.main)
-        if name in RESERVED_MEMBER_NAMES or name in {a.name for a in apis} or name in ("models", "close", "from_env"):
+        documents = load_api(source.path, source.kind, source.overlays, config, validations, diagnostics)
+        name = api_name(source.name, documents.main, diagnostics)
+        if name in RESERVED_MEMBER_NAMES or name in {a.name for a in apis} or name in CLIENT_MEMBERS:
             raise SpecError(Location(documents.main.display), f"API name {name!r} is taken", "name the API with NAME=FILE")
         builder = OpenApiBuilder if source.kind == "openapi" else OpenRpcBuilder
-        apis.append(builder(name, documents, diagnostics, config.env_prefix).build())
-    apis = _resolve_replacements(apis)
-    names = [n for api in apis for n in api.auth.credentials]
-    credentials = tuple(
-        Credential(name, f"{config.env_prefix}_{_CREDENTIALS[name][0]}", _CREDENTIALS[name][1], _CREDENTIALS[name][2])
-        for name in dict.fromkeys(names)
-    )
+        api = builder(name, documents, diagnostics, env_prefix, plugins).build()
+        if not any(group.operations for group in api.groups):
+            raise SpecError(
+                Location(documents.main.display, "/paths" if source.kind == "openapi" else "/methods"),
+                "the spec defines no operations: there is nothing to call",
+                "an SDK needs at least one operation (a models-only package is not generated)",
+            )
+        apis.append(dataclasses.replace(api, source=source_label(source.path, config.root)))
+    apis = _unique_error_classes(_resolve_replacements(apis))
+    title = config.title or (apis[0].title if len(apis) == 1 else config.package)
     return Sdk(
         package=config.package,
         distribution=config.distribution,
         version=config.version,
-        title=config.title,
+        title=title,
         description=config.description,
-        env_prefix=config.env_prefix,
-        credentials=credentials,
+        env_prefix=env_prefix,
+        credentials=_credentials(apis),
         apis=tuple(apis),
         generator_version=generator_version(),
+        runtime=_runtime(apis, plugins, config.root, config.package),
+        project=Project(
+            license=config.license,
+            authors=tuple(parse_author(a, Location("[tool.sdkgen] authors")) for a in config.authors),
+            urls=config.urls,
+            python=">=3.11",
+        ),
     )
+
+
+def _credentials(apis: list[Api]) -> tuple[Credential, ...]:
+    """Every API's credentials once, by argument name (APIs that take the same argument share it)."""
+    merged: dict[str, Credential] = {}
+    for api in apis:
+        for credential in api.auth.credentials:
+            merged.setdefault(credential.name, credential)
+    return tuple(merged.values())
+
+
+def _runtime(apis: list[Api], plugins: PluginRegistry, root: Path, package: str) -> Runtime:
+    """The runtime modules the APIs need: the core always, the rest only when something uses it."""
+    modules = [
+        RuntimeModule(name, "runtime", name, runtime_exports(name) if exports is None else exports) for name, exports in CORE_MODULES
+    ]
+    jsonrpc = any(api.protocol == "openrpc" for api in apis)
+    websocket = any(api.websocket is not None for api in apis)
+    if jsonrpc:
+        modules.append(RuntimeModule("_jsonrpc.py", "runtime", "_jsonrpc.py", ("JSONRPCError",)))
+    if websocket:
+        modules.append(RuntimeModule("_websocket.py", "runtime", "_websocket.py"))
+        ws_exports = tuple(n for n in runtime_exports("_websocket_types.py") if n not in _WEBSOCKET_INTERNALS)
+        modules.append(RuntimeModule("_websocket_types.py", "runtime", "_websocket_types.py", ws_exports))
+    used = {setup.auth_class for api in apis for scheme in api.auth.schemes for setup in scheme.setups}
+    classes = [AuthClass(*AUTH_CLASS_DOCS[name]) for name in AUTH_MODULES if name in used]
+    for auth_class, file in AUTH_MODULES.items():
+        if auth_class in used:
+            modules.append(RuntimeModule(file, "runtime", file, (auth_class,)))
+    dependencies = list(BASE_DEPENDENCIES)
+    for plugin in sorted(plugins.used.values(), key=lambda p: p.name):
+        source = (plugin.folder / plugin.module).resolve()
+        try:
+            shown = source.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            shown = source.as_posix()  # a plug-in outside the project: only the IR shows where (nothing generated does)
+        modules.append(RuntimeModule(plugin.module, plugin.name, shown, plugin.exports))
+        dependencies.extend(d for d in plugin.dependencies if d not in dependencies)
+        classes.extend(AuthClass(signature, description) for signature, description in plugin.classes)
+    taken: dict[str, str] = {}
+    for module in modules:
+        if module.name in taken:
+            raise SpecError(
+                Location(module.source), f"plug-in module {module.name} has the name of {taken[module.name]}", "rename the plug-in's module"
+            )
+        taken[module.name] = module.source
+    auth_imports = tuple(
+        (module.name.removesuffix(".py"), tuple(sorted(set(module.exports) & used)))
+        for module in sorted(modules, key=lambda m: m.name)
+        if set(module.exports) & used
+    )
+    missing = used - {name for _, names in auth_imports for name in names}
+    if missing:
+        raise SpecError(
+            Location("plugins"), f"no runtime module exports {', '.join(sorted(missing))}", "list the class in its plug-in's `exports`"
+        )
+    return Runtime(
+        exports=tuple(sorted({name for module in modules for name in module.exports})),
+        auth_imports=auth_imports,
+        modules=tuple(sorted(modules, key=lambda m: m.name)),
+        jsonrpc=jsonrpc,
+        websocket=websocket,
+        dependencies=tuple(sorted(dependencies)),
+        ws_dependencies=WEBSOCKET_DEPENDENCIES if websocket else (),
+        auth_classes=tuple(classes),
+        plugins=tuple(sorted(plugins.used)),
+        plugin_docs=tuple(
+            p.readme.replace("{package}", package).replace("{api}", plugins.used_by.get(name) or "<api>")
+            for name, p in sorted(plugins.used.items())
+            if p.readme
+        ),
+    )
+
+
+def _unique_error_classes(apis: list[Api]) -> list[Api]:
+    """Error classes of several JSON-RPC APIs share `errors.py`: a class name two APIs would define gets each API's prefix."""
+    owners: dict[str, set[str]] = {}
+    for api in apis:
+        for error in api.errors:
+            owners.setdefault(error.class_name, set()).add(api.name)
+    shared = {name for name, names in owners.items() if len(names) > 1}
+    if not shared:
+        return apis
+    taken = {error.class_name for api in apis for error in api.errors}
+
+    def rename(api: Api, error: ErrorCode) -> ErrorCode:
+        if error.class_name not in shared:
+            return error
+        name = pascal_case(api.name) + error.class_name
+        while name in taken:
+            name = "Api" + name
+        taken.add(name)
+        return dataclasses.replace(error, class_name=name)
+
+    return [dataclasses.replace(api, errors=tuple(rename(api, e) for e in api.errors)) for api in apis]
 
 
 def _resolve_replacements(apis: list[Api]) -> list[Api]:

@@ -1,1 +1,1 @@
-"""Render stage: IR → files (Jinja templates, datamodel-code-generator models, ruff)."""
+"""Render stage: IR → files (Jinja templates, models included; ruff), incrementally (`cache.py`)."""

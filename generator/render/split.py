@@ -1,96 +1,54 @@
-"""Split an API's models module into one module per group, so a group loads only the models it uses.
+"""Plan an API's models modules: which module each model goes to, in what order, with what imports.
 
-The models engine writes one module per API; for a large API (GitHub: 7,000 models) importing it
-takes seconds. The split keeps the import path (`<package>.models.<api>`) as a package whose
-`__init__` is a lazy facade (PEP 562 `__getattr__`, with real imports for type checkers), and puts:
+A large API (GitHub: 7,000 models) would take seconds to import as one module, so the models of
+`<package>.models.<api>` are a package whose `__init__` is a lazy facade (PEP 562 `__getattr__`,
+with real imports for type checkers), and:
 
-* each model used by exactly one group (directly or through other models) in `<group>.py`;
-* every other model (used by several groups, by none, or by WebSocket channels) in `_shared.py`.
+* each model used by exactly one group (directly or through other models) goes to `<group>.py`;
+* every other model (used by several groups, by none, or by WebSocket channels) to `_shared.py`.
 
 A model's dependencies are used by every group that uses the model, so a group module needs only
 itself and `_shared`, and `_shared` needs nothing else: no import cycles, by construction.
+Everything here is read from the IR (`Model.refs`, `Model.bases`, `Model.root`); nothing is parsed.
 """
 
 from __future__ import annotations
 
-import ast
-from typing import Any
+import heapq
+from dataclasses import dataclass
 
-from ..errors import SdkgenError
-from ..ir import Api
+from ..ir import Api, Model
 
 SHARED = "_shared"
-_ENUM_BASES = frozenset({"SDKEnum", "SDKIntEnum", "SDKValueEnum", "Enum", "StrEnum", "IntEnum"})
 
 
-def _names_in(node: ast.ClassDef, names: set[str]) -> set[str]:
-    """The models a class refers to: in its bases, annotations and quoted forward references."""
-    found: set[str] = set()
-    for child in ast.walk(node):
-        if isinstance(child, ast.Name) and child.id in names:
-            found.add(child.id)
-        elif isinstance(child, ast.Constant) and isinstance(child.value, str) and child.value in names:
-            found.add(child.value)
-    found.discard(node.name)
-    return found
+@dataclass(frozen=True)
+class ModelsModule:
+    """One module of models: its models in definition order and what it needs."""
+
+    name: str
+    models: tuple[Model, ...]
+    imports: tuple[tuple[str, tuple[str, ...]], ...]  # (module, names), `_models` meaning the SDK's runtime
+    shared: tuple[str, ...]  # the models it imports from `_shared`
+    quoted: tuple[str, ...]  # root models whose base must name its type as a string (a class defined later)
+    rebuild: tuple[str, ...]  # models finished with `model_rebuild()` at the end of the module
 
 
-def _closure(roots: set[str], refs: dict[str, set[str]]) -> set[str]:
+def _closure(roots: set[str], refs: dict[str, tuple[str, ...]]) -> set[str]:
     seen: set[str] = set()
     todo = [r for r in roots if r in refs]
     while todo:
         name = todo.pop()
         if name not in seen:
             seen.add(name)
-            todo.extend(refs[name] - seen)
+            todo.extend(r for r in refs[name] if r in refs and r not in seen)
     return seen
 
 
-def _kind_of_class(node: ast.ClassDef) -> str:
-    bases = [ast.unparse(b) for b in node.bases]
-    if any(b in _ENUM_BASES for b in bases):
-        return "enum"
-    return "root" if any(b.startswith("RootModel") for b in bases) else "object"
-
-
-def _kind_of_schema(schema: dict[str, Any]) -> str:
-    """ "enum", "object" (properties and nothing that could make it a root model) or "any" (the engine decides)."""
-    if isinstance(schema.get("enum"), list) and not schema.get("properties"):  # an enum with properties: the engine decides
-        return "enum"
-    if schema.get("properties") and not any(k in schema for k in ("allOf", "anyOf", "oneOf")) and schema.get("type") in (None, "object"):
-        return "object"
-    return "any"
-
-
-def _same_kind(node: ast.ClassDef, schema: dict[str, Any]) -> bool:
-    expected, written = _kind_of_schema(schema), _kind_of_class(node)
-    return expected in ("any", written)
-
-
-def _check_engine_names(api: Api, classes: list[ast.ClassDef]) -> None:
-    """Every model of the IR is a class of the engine's, of the kind the IR's schema says.
-
-    The IR names every model so that the engine need not, and mostly it does not; where it still
-    merges or splits schemas itself (overlapping `allOf` properties, a discriminated union beside
-    properties), its own classes are allowed, but never in place of one of ours: a model missing
-    (a group's import would fail) or taken by another class of the same name (`Self` given to an
-    enum and the component renamed `Self1`) is a generator bug, and nothing is written.
-    """
-    by_name = {c.name: c for c in classes}
-    missing = sorted(m.name for m in api.models if m.name not in by_name)
-    taken = sorted(m.name for m in api.models if m.name in by_name and not _same_kind(by_name[m.name], m.schema))
-    if missing or taken:
-        raise SdkgenError(
-            f"{api.source}: internal error: the models engine wrote no class for {missing[:5]} and another kind of class for {taken[:5]}"
-        )
-
-
-def owners(api: Api, classes: list[ast.ClassDef]) -> dict[str, str]:
+def owners(api: Api) -> dict[str, str]:
     """Model name → the module it goes to (a group's module, or `_shared`)."""
-    names = {c.name for c in classes}
-    refs = {c.name: _names_in(c, names) for c in classes}
-    used_by: dict[str, set[str]] = {name: set() for name in names}
-    _check_engine_names(api, classes)
+    refs = {m.name: m.refs for m in api.models}
+    used_by: dict[str, set[str]] = {name: set() for name in refs}
     for group in api.groups:
         for name in _closure(set(group.model_imports), refs):
             used_by[name].add(group.module)
@@ -101,76 +59,145 @@ def owners(api: Api, classes: list[ast.ClassDef]) -> dict[str, str]:
     return {name: next(iter(groups)) if len(groups) == 1 else SHARED for name, groups in used_by.items()}
 
 
-def split_models(source: str, api: Api, header: str) -> dict[str, str]:
-    """Relative path (in `models/<api>/`) → source, from the engine's single module `source`.
+def _definition_needs(model: Model) -> tuple[str, ...]:
+    """The classes a model's definition evaluates when the module runs: its bases, and a root model's type."""
+    if model.root is not None:
+        return tuple(n for n in model.root.models if n != model.name)
+    return model.bases
 
-    `header` opens every module (the generated-file comment and the API's models docstring).
+
+def _components(names: list[str], edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components (Tarjan's, iterative), each in `names` order."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+    counter = 0
+    position = {n: i for i, n in enumerate(names)}
+    for start in names:
+        if start in index:
+            continue
+        work = [(start, iter(sorted(edges[start], key=position.__getitem__)))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, targets = work[-1]
+            advanced = False
+            for target in targets:
+                if target not in index:
+                    index[target] = low[target] = counter
+                    counter += 1
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(sorted(edges[target], key=position.__getitem__))))
+                    advanced = True
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                members: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    members.append(member)
+                    if member == node:
+                        break
+                out.append(sorted(members, key=position.__getitem__))
+    return out
+
+
+def _stable_order(nodes: list[str], deps: dict[str, set[str]], key: dict[str, int]) -> list[str]:
+    """Dependencies first; among the nodes that are ready, the one with the smallest key."""
+    waiting = {n: len(deps[n]) for n in nodes}
+    dependents: dict[str, list[str]] = {n: [] for n in nodes}
+    for node in nodes:
+        for dep in deps[node]:
+            dependents[dep].append(node)
+    ready = [(key[n], n) for n in nodes if waiting[n] == 0]
+    heapq.heapify(ready)
+    out: list[str] = []
+    while ready:
+        _, node = heapq.heappop(ready)
+        out.append(node)
+        for dependent in dependents[node]:
+            waiting[dependent] -= 1
+            if waiting[dependent] == 0:
+                heapq.heappush(ready, (key[dependent], dependent))
+    if len(out) < len(nodes):  # a cycle of bases cannot occur; kept whole anyway
+        placed = set(out)
+        out.extend(sorted((n for n in nodes if n not in placed), key=key.__getitem__))
+    return out
+
+
+def definition_order(models: list[Model]) -> tuple[list[Model], tuple[str, ...]]:
+    """The models of one module in the order their definitions can run, and the root models to quote.
+
+    Sorted by name, except that a class comes after the classes its definition evaluates (bases,
+    and the type of a root model). Root models that refer to each other in a cycle name their type
+    as a string, resolved by `model_rebuild()`.
     """
-    tree = ast.parse(source)
-    # Lines as `ast` counts them: str.splitlines would also break at \x1c, \x85 or U+2028 inside string literals.
-    lines = [line + "\n" for line in source.split("\n")]
-    imports = [
-        ast.get_source_segment(source, node) or ""
-        for node in tree.body
-        if isinstance(node, ast.Import | ast.ImportFrom) and not (isinstance(node, ast.ImportFrom) and node.module == "__future__")
-    ]
-    classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
-    module_of = owners(api, classes)
-    names = set(module_of)
-    bodies: dict[str, list[str]] = {}
-    needs: dict[str, set[str]] = {}
-    rebuild: dict[str, list[str]] = {}
-    for node in classes:
-        start = min([d.lineno for d in node.decorator_list] + [node.lineno]) - 1
-        module = module_of[node.name]
-        bodies.setdefault(module, []).append("".join(lines[start : node.end_lineno]))
-        refs = _names_in(node, names)
-        needs.setdefault(module, set()).update(n for n in refs if module_of[n] != module)
-        is_enum = any(ast.unparse(b) in _ENUM_BASES for b in node.bases)
-        if not is_enum and any(module_of[n] == module for n in refs):
-            rebuild.setdefault(module, []).append(node.name)
-    files: dict[str, str] = {}
-    for module in sorted(bodies):
-        shared = sorted(needs.get(module, set()))
+    by_name = {m.name: m for m in models}
+    names = sorted(by_name)
+    key = {n: i for i, n in enumerate(names)}
+    needs = {n: {d for d in _definition_needs(by_name[n]) if d in by_name} for n in names}
+    bases = {n: {b for b in by_name[n].bases if b in by_name} for n in names}
+    components = _components(names, needs)
+    component_of = {n: i for i, members in enumerate(components) for n in members}
+    first = {i: key[members[0]] for i, members in enumerate(components)}
+    ids = [str(i) for i in range(len(components))]
+    component_deps = {
+        str(i): {str(component_of[d]) for n in members for d in needs[n] if component_of[d] != i} for i, members in enumerate(components)
+    }
+    ordered: list[str] = []
+    # A root model whose type names itself (`ErrorDetails: dict[str, ErrorDetails] | InnerErrors`).
+    quoted = {n for n in names if n in (root.models if (root := by_name[n].root) is not None else ())}
+    for cid in _stable_order(ids, component_deps, {str(i): first[i] for i in range(len(components))}):
+        members = components[int(cid)]
+        if len(members) > 1:
+            members = _stable_order(members, {n: bases[n] & set(members) for n in members}, key)
+            defined: set[str] = set()
+            for name in members:
+                if needs[name] - bases[name] - defined:
+                    quoted.add(name)
+                defined.add(name)
+        ordered.extend(members)
+    return [by_name[n] for n in ordered], tuple(sorted(quoted))
+
+
+def plan_modules(api: Api) -> list[ModelsModule]:
+    """Every models module of one API (besides its facade), sorted by name."""
+    module_of = owners(api)
+    grouped: dict[str, list[Model]] = {}
+    for model in api.models:
+        grouped.setdefault(module_of[model.name], []).append(model)
+    modules: list[ModelsModule] = []
+    for module in sorted(grouped):
+        ordered, quoted = definition_order(grouped[module])
+        shared = sorted({r for m in ordered for r in m.refs if module_of.get(r, module) != module})
         if module == SHARED and shared:
             raise AssertionError(f"_shared would import {shared} from a group module")  # impossible by construction
-        parts = [header, "from __future__ import annotations\n\n", *(i + "\n" for i in imports)]
-        if shared:
-            parts.append(f"from .{SHARED} import {', '.join(shared)}\n")
-        parts.append("\n\n" + "\n\n".join(bodies[module]))
-        if rebuild.get(module):
-            # A model naming one defined later in this module is left incomplete at class creation;
-            # finish each here, so a model in another module that extends it inherits resolved fields.
-            parts.append("\n\n" + "".join(f"{name}.model_rebuild()\n" for name in rebuild[module]))
-        files[f"{module}.py"] = "".join(parts)
-    files["__init__.py"] = _facade(header, module_of)
-    return files
-
-
-def _facade(header: str, module_of: dict[str, str]) -> str:
-    by_module: dict[str, list[str]] = {}
-    for name in sorted(module_of):
-        by_module.setdefault(module_of[name], []).append(name)
-    checking = "".join(
-        f"    from .{module} import {', '.join(f'{n} as {n}' for n in members)}\n" for module, members in sorted(by_module.items())
-    )
-    table = "".join(f"    {name!r}: {module_of[name]!r},\n" for name in sorted(module_of))
-    exported = "".join(f"    {name!r},\n" for name in sorted(module_of))
-    return (
-        header
-        + "from __future__ import annotations\n\n"
-        + f"import importlib\nfrom typing import {'TYPE_CHECKING, Any' if checking else 'Any'}\n\n"
-        + (f"if TYPE_CHECKING:\n{checking}\n" if checking else "")
-        + f"__all__ = [\n{exported}]\n\n"
-        + "# Where each model lives: a group's own module, or `_shared`. A model is imported on first use.\n"
-        + f"_MODULES: dict[str, str] = {{\n{table}}}\n\n\n"
-        + "def __getattr__(name: str) -> Any:\n"
-        + "    module = _MODULES.get(name)\n"
-        + "    if module is None:\n"
-        + '        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")\n'
-        + '    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)\n'
-        + "    globals()[name] = value  # later lookups skip this function\n"
-        + "    return value\n\n\n"
-        + "def __dir__() -> list[str]:\n"
-        + "    return sorted({*globals(), *_MODULES})\n"
-    )
+        imports: dict[str, set[str]] = {}
+        for model in ordered:
+            for item in model.imports:
+                source, _, name = item.partition(":")
+                imports.setdefault(source, set()).add(name)
+        rebuild = tuple(m.name for m in ordered if m.kind != "enum" and any(module_of.get(r) == module for r in m.refs))
+        modules.append(
+            ModelsModule(
+                name=module,
+                models=tuple(ordered),
+                imports=tuple((source, tuple(sorted(names))) for source, names in sorted(imports.items())),
+                shared=tuple(shared),
+                quoted=quoted,
+                rebuild=rebuild,
+            )
+        )
+    return modules

@@ -1,8 +1,8 @@
-"""Extract the public surface of a generated SDK: what a user's code can call, pass, read and import.
+"""The public surface of a generated SDK: what a user's code can call, pass, read and import.
 
-Operations come from the IR (their signatures are rendered from it one to one). Models come from
-the generated model source itself, parsed with `ast`, because the models engine decides their
-final field types: the surface then describes the code users import, not our guess of it.
+It is read from the IR, which the generated code is rendered from one to one: operations with
+their parameters, results and errors, channels, and the models with their fields, each with its
+type as the code spells it (`TypeRef.annotation`) and its documentation text.
 
 The surface is plain JSON (`<package>/api.json`), stable (sorted keys) and diff-friendly, so a
 spec change shows up as a readable diff next to the code diff, and `sdkgen diff` can compare it.
@@ -10,48 +10,30 @@ spec change shows up as a readable diff next to the code diff, and `sdkgen diff`
 
 from __future__ import annotations
 
-import ast
 import hashlib
-import inspect
 import json
-import re
 from typing import Any
 
-from ..errors import SdkgenError
-from ..ir import Api, Channel, Operation, Sdk
+from ..build.module_names import HTTP_ERROR_CLASSES
+from ..ir import Api, Channel, Model, Operation, Sdk
 
+# Version 2: every `docs` is the documentation text itself (version 1 had a 12-character hash),
+# and every model field has its own `docs`.
 FORMAT = "sdkgen-api/2"
-# Format 1 recorded `docs` as a 12-character digest (`docs_digest`); format 2 records the text.
+# Format 1 recorded `docs` as a 12-character digest (`docs_digest`); it can still be compared.
 LEGACY_FORMATS = ("sdkgen-api/1",)
-
-# HTTP error statuses → the runtime's exception classes (templates/runtime/_exceptions.py,
-# `_STATUS_CLASSES`; a test keeps the two equal).
-HTTP_ERROR_CLASSES = {
-    400: "BadRequestError",
-    401: "AuthenticationError",
-    403: "PermissionDeniedError",
-    404: "NotFoundError",
-    409: "ConflictError",
-    422: "UnprocessableEntityError",
-    429: "RateLimitError",
-    503: "ServiceUnavailableError",
-}
-
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_OPEN_ENUM_BASES = frozenset({"SDKEnum", "SDKIntEnum", "SDKValueEnum"})
-_ENUM_BASES = _OPEN_ENUM_BASES | {"Enum", "StrEnum", "IntEnum"}
 
 Surface = dict[str, Any]
 
 
 def docs_digest(*texts: str) -> str:
-    """A short fingerprint of documentation text: a docs-only change shows as a changed digest."""
+    """The `sdkgen-api/1` fingerprint of documentation text, to compare against an older `api.json`."""
     return hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:12]
 
 
-def docs_text(summary: str, description: str) -> str:
-    """An operation's or channel's documentation: its summary and description, joined by a blank line."""
-    return "\n\n".join(part for part in (summary, description) if part)
+def docs_text(*parts: str) -> str:
+    """Documentation as a user reads it: the non-empty parts, a blank line apart."""
+    return "\n\n".join(part for part in parts if part)
 
 
 def http_error_class(status: int) -> str:
@@ -65,7 +47,7 @@ def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
     position = 0
     for param in op.params:
         entry: dict[str, Any] = {
-            "type": param.annotation,
+            "type": param.type.annotation,
             "required": param.required,
             "in": param.location,
             "wire": param.wire_name,
@@ -105,130 +87,81 @@ def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
 
 def _channel(api: Api, channel: Channel) -> dict[str, Any]:
     """A subscription channel, described like an operation: what `client.<api>.ws.subscribe.<name>()` takes and yields."""
-    params = {p.name: {"type": p.annotation, "required": p.required, "in": "channel", "wire": p.wire_name} for p in channel.params}
+    params = {p.name: {"type": p.type.annotation, "required": p.required, "in": "channel", "wire": p.wire_name} for p in channel.params}
     return {
         "call": f"client.{api.name}.ws.subscribe.{channel.name}",
         "endpoint": f"channel {channel.template}" + (" (private)" if channel.private else ""),
         "params": params,
-        "returns": channel.payload_annotation,
+        "returns": channel.payload.annotation,
         "errors": [],
         "idempotent": True,
         "docs": docs_text(channel.summary, channel.description),
     }
 
 
-def _field_default(value: ast.expr | None) -> tuple[bool, str]:
-    """(required, alias) of a field from its assigned value (`= None`, `= Field(...)`, nothing)."""
-    if value is None:
-        return True, ""
-    if isinstance(value, ast.Call) and ast.unparse(value.func) in ("Field", "pydantic.Field"):
-        keywords = {k.arg: k.value for k in value.keywords if k.arg}
-        alias_node = keywords.get("alias")
-        alias = alias_node.value if isinstance(alias_node, ast.Constant) and isinstance(alias_node.value, str) else ""
-        has_default = "default" in keywords or "default_factory" in keywords
-        if value.args:
-            first = value.args[0]
-            has_default = not (isinstance(first, ast.Constant) and first.value is Ellipsis)
-        return not has_default, alias
-    return False, ""
+def _fields(model: Model, by_name: dict[str, Model], seen: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A model's fields, inherited ones first (a field the model declares again replaces its base's)."""
+    fields: dict[str, Any] = {}
+    for base in model.bases:
+        if base in by_name and base not in seen:
+            fields.update(_fields(by_name[base], by_name, seen | {model.name}))
+    for field in model.fields:
+        entry: dict[str, Any] = {"type": field.type.annotation, "required": field.required, "docs": field.description}
+        if field.name != field.wire_name:
+            entry["alias"] = field.wire_name
+        if field.deprecated:
+            entry["deprecated"] = True
+        fields[field.name] = entry
+    return fields
 
 
-def _field_docs(following: list[ast.stmt]) -> str:
-    """The attribute docstring right after a field, cleaned like a docstring."""
-    if following and isinstance(following[0], ast.Expr) and isinstance(following[0].value, ast.Constant):
-        value = following[0].value.value
-        return inspect.cleandoc(value) if isinstance(value, str) else ""
-    return ""
+def _model(model: Model, by_name: dict[str, Model]) -> dict[str, Any]:
+    if model.kind == "enum":
+        values = [m.value for m in model.members if not isinstance(m.value, bool)]
+        return {"kind": "enum", "open": True, "values": values, "docs": model.description}
+    if model.kind == "root":
+        return {"kind": "alias", "type": model.root.annotation if model.root is not None else "Any", "docs": model.description}
+    return {"kind": "model", "fields": _fields(model, by_name), "docs": model.description}
 
 
-def models_of(source: str) -> dict[str, Any]:
-    """The models, enums and aliases of one generated models module, with inherited fields flattened."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError as exc:  # the models stage wrote invalid Python: a generator bug, never the user's
-        raise SdkgenError(f"the generated models module does not parse (line {exc.lineno}: {exc.msg}); please report this") from None
-    classes: dict[str, Any] = {}
-    own_bases: dict[str, list[str]] = {}
-    for node in tree.body:
-        if not isinstance(node, ast.ClassDef):
-            continue
-        bases = [ast.unparse(b) for b in node.bases]
-        docs = ast.get_docstring(node, clean=True) or ""
-        if any(b in _ENUM_BASES for b in bases):
-            values = [
-                stmt.value.value
-                for stmt in node.body
-                if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant) and not isinstance(stmt.value.value, bool)
-            ]
-            classes[node.name] = {"kind": "enum", "open": bool(_OPEN_ENUM_BASES & set(bases)), "values": values, "docs": docs}
-            continue
-        root = next((b for b in bases if b.startswith("RootModel[")), None)
-        if root is not None:
-            classes[node.name] = {"kind": "alias", "type": root[len("RootModel[") : -1], "docs": docs}
-            continue
-        fields: dict[str, Any] = {}
-        for index, stmt in enumerate(node.body):
-            if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name) or stmt.target.id == "model_config":
-                continue
-            annotation = stmt.annotation
-            value = stmt.value
-            if isinstance(annotation, ast.Subscript) and ast.unparse(annotation.value) == "Annotated":
-                elements = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
-                annotation = elements[0]
-                field_call = next((e for e in elements[1:] if isinstance(e, ast.Call)), None)
-                if value is None and field_call is not None:
-                    value = field_call if not field_call.args else value
-            required, alias = _field_default(value)
-            entry: dict[str, Any] = {"type": ast.unparse(annotation), "required": required, "docs": _field_docs(node.body[index + 1 :])}
-            if alias:
-                entry["alias"] = alias
-            fields[stmt.target.id] = entry
-        own_bases[node.name] = [b for b in bases if b != "SDKModel"]
-        classes[node.name] = {"kind": "model", "fields": fields, "docs": docs}
-    for name in own_bases:  # bases precede subclasses in the module, so one pass in order flattens
-        inherited: dict[str, Any] = {}
-        for base in own_bases[name]:
-            base_entry = classes.get(base)
-            if base_entry is not None and base_entry["kind"] == "model":
-                inherited.update(base_entry["fields"])
-        classes[name]["fields"] = {**inherited, **classes[name]["fields"]}
-    return classes
+def _values_of(model: Model, by_name: dict[str, Model], seen: frozenset[str] = frozenset()) -> set[str]:
+    """The models a value of `model` holds: in its fields (inherited ones too) or its root."""
+    if model.root is not None:
+        return set(model.root.models)
+    names = {name for field in model.fields for name in field.type.models}
+    for base in model.bases:
+        if base in by_name and base not in seen:
+            names |= _values_of(by_name[base], by_name, seen | {model.name})
+    return names
 
 
-def referenced_names(annotation: str, names: set[str] | dict[str, Any]) -> set[str]:
-    """The model names an annotation mentions."""
-    return {word for word in _IDENTIFIER.findall(annotation) if word in names}
-
-
-def _closure(start: set[str], models: dict[str, Any]) -> set[str]:
+def _closure(start: set[str], by_name: dict[str, Model]) -> set[str]:
     seen: set[str] = set()
     todo = list(start)
     while todo:
         name = todo.pop()
-        if name in seen or name not in models:
+        if name in seen or name not in by_name:
             continue
         seen.add(name)
-        entry = models[name]
-        types = [f["type"] for f in entry["fields"].values()] if entry["kind"] == "model" else [entry.get("type", "")]
-        for annotation in types:
-            todo.extend(referenced_names(annotation, models) - seen)
+        todo.extend(_values_of(by_name[name], by_name) - seen)
     return seen
 
 
-def _mark_roles(models: dict[str, Any], operations: dict[str, Any]) -> None:
-    """Tag each model with the roles it plays: `input` (sent), `output` (received), both or neither."""
-    inputs = _closure({n for op in operations.values() for p in op["params"].values() for n in referenced_names(p["type"], models)}, models)
-    outputs = _closure({n for op in operations.values() for n in referenced_names(op["returns"], models)}, models)
-    for name, entry in models.items():
-        entry["roles"] = [role for role, members in (("input", inputs), ("output", outputs)) if name in members]
-
-
-def api_surface(api: Api, model_source: str) -> dict[str, Any]:
+def api_surface(api: Api) -> dict[str, Any]:
     """The surface of one API."""
     operations = {f"{group.module}.{op.name}": _operation(api, group.module, op) for group in api.groups for op in group.operations}
     channels = {channel.name: _channel(api, channel) for channel in (api.websocket.channels if api.websocket else ())}
-    models = models_of(model_source)
-    _mark_roles(models, {**operations, **{f"ws.subscribe.{name}": c for name, c in channels.items()}})
+    by_name = {m.name: m for m in api.models}
+    # A model is `input` when it reaches a parameter, `output` when it reaches a result.
+    calls = [(op.params, op.result) for group in api.groups for op in group.operations]
+    calls += [(channel.params, channel.payload) for channel in (api.websocket.channels if api.websocket else ())]
+    inputs = _closure({name for params, _ in calls for p in params for name in p.type.models}, by_name)
+    outputs = _closure({name for _, result in calls if result is not None for name in result.models}, by_name)
+    models: dict[str, Any] = {}
+    for model in api.models:
+        entry = _model(model, by_name)
+        entry["roles"] = [role for role, members in (("input", inputs), ("output", outputs)) if model.name in members]
+        models[model.name] = entry
     errors = {str(e.code) if not e.match_message else f"{e.code} {e.message}": e.class_name for e in api.errors}
     return {
         "protocol": api.protocol,
@@ -240,14 +173,14 @@ def api_surface(api: Api, model_source: str) -> dict[str, Any]:
     }
 
 
-def build_surface(sdk: Sdk, model_sources: dict[str, str]) -> Surface:
-    """The whole SDK's surface; `model_sources` maps API name → its generated models module."""
+def build_surface(sdk: Sdk) -> Surface:
+    """The whole SDK's surface."""
     return {
         "format": FORMAT,
         "package": sdk.package,
         "distribution": sdk.distribution,
         "version": sdk.version,
-        "apis": {api.name: api_surface(api, model_sources[api.name]) for api in sdk.apis},
+        "apis": {api.name: api_surface(api) for api in sdk.apis},
     }
 
 

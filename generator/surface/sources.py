@@ -33,7 +33,7 @@ def surface_of_config(config: Config, templates: Path) -> Surface:
     """Build the surface a generation from `config` would write (nothing is written)."""
     with deep_recursion():
         sdk = build_sdk(config, Diagnostics())
-        text = render_sdk(sdk, templates)[f"{sdk.package}/{SURFACE_FILE}"]
+        text = render_sdk(sdk, templates, config.root)[f"{sdk.package}/{SURFACE_FILE}"]
     surface: Surface = json.loads(text)
     return surface
 

@@ -1,3 +1,4 @@
+# sdkgen runtime: copied unchanged into every SDK. Edit templates/runtime/, never a copy.
 """Turning SDK values into what goes on the wire, and wire bytes back into values. No I/O here."""
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ _PATH_FIELD = re.compile(r"\{([^{}]*)\}")
 def encode_value(value: Any, *, decimal_as_number: bool = False) -> Any:
     """Models, enums, decimals and dates as JSON-ready data; None values in mappings are dropped.
 
-    Decimals become strings (Coinbase sends money as decimal strings), or stay `Decimal` for
-    `dumps_exact` to write as JSON numbers (JSON-RPC params, where prices are numbers).
+    Decimals become strings (REST APIs send money as decimal strings), or stay `Decimal` for
+    `dumps_exact` to write as JSON numbers (for protocols that send prices as numbers).
     """
     if isinstance(value, pydantic.BaseModel):
         if decimal_as_number:  # JSON-RPC: a model's decimals are numbers too (a linked order's prices)

@@ -1,9 +1,10 @@
+# sdkgen runtime: copied unchanged into every SDK. Edit templates/runtime/, never a copy.
 """Exceptions raised by the SDK: every failure of a call is an `APIError`.
 
 The HTTP status families and the semantic bases (`RateLimitError`, `AuthenticationError`, ...)
-live here; `errors.py` adds one generated class per JSON-RPC error code, each a subclass of
-`JSONRPCError` and of the base that matches its category, so `except RateLimitError` catches
-an HTTP 429 and a JSON-RPC `too_many_requests` alike.
+live here. Protocol runtimes add their own error classes, whose generated subclasses also
+derive from the semantic base of their category, so
+`except RateLimitError` catches every rate-limit refusal, whatever the protocol.
 """
 
 from __future__ import annotations
@@ -22,12 +23,9 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
-    "ConnectionLostError",
     "CredentialsError",
-    "FrameTooLargeError",
     "InternalServerError",
     "InvalidRequestError",
-    "JSONRPCError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -35,8 +33,6 @@ __all__ = [
     "ResponseTooLargeError",
     "SDKError",
     "ServiceUnavailableError",
-    "SubscriptionError",
-    "SubscriptionOverflowError",
     "UnprocessableEntityError",
 ]
 
@@ -92,47 +88,12 @@ class APITimeoutError(APIConnectionError):
     """The request timed out."""
 
 
-class ConnectionLostError(APIConnectionError):
-    """The WebSocket connection was lost (or closed) while the request was pending.
-
-    `request_sent` tells whether the request frame was written: when True, the server may or
-    may not have executed it (the message says so); when False, it was not executed.
-    """
-
-
-class FrameTooLargeError(APIError):
-    """The request frame is larger than the server accepts (`size` > `limit` bytes); it was not sent."""
-
-    def __init__(self, message: str, *, request: RequestInfo, size: int, limit: int) -> None:
-        super().__init__(message, request=request)
-        self.size = size
-        self.limit = limit
-
-
-class SubscriptionError(APIError):
-    """The server did not subscribe a channel (a wrong name, or no permission for it)."""
-
-    def __init__(self, message: str, *, request: RequestInfo, channel: str) -> None:
-        super().__init__(message, request=request)
-        self.channel = channel
-
-
-class SubscriptionOverflowError(SDKError):
-    """A subscription's queue was full with `overflow="error"`: the consumer fell behind by `queue_size` notifications.
-
-    The subscription is closed; the notifications it held are dropped.
-    """
-
-    def __init__(self, channel: str, queue_size: int) -> None:
-        super().__init__(f"the consumer of {channel} fell {queue_size} notifications behind; the subscription was closed")
-        self.channel = channel
-        self.queue_size = queue_size
-
-
 class APIResponseValidationError(APIError):
     """The server answered, but not with what the spec describes."""
 
-    def __init__(self, message: str, *, request: RequestInfo, status_code: int | None = None, body: object = None) -> None:
+    def __init__(
+        self, message: str, *, request: RequestInfo, status_code: int | None = None, body: object = None
+    ) -> None:
         super().__init__(message, request=request)
         self.status_code = status_code
         self.body = body
@@ -150,12 +111,16 @@ class ResponseTooLargeError(APIError):
 class APIStatusError(APIError):
     """The server answered with an error.
 
-    `body` is the parsed JSON body, or the raw text when it is not JSON. Coinbase error bodies
-    carry `error`, `error_details` and `message`; they are attributes (None when absent).
+    `body` is the parsed JSON body, or the raw text when it is not JSON. The common error-body
+    fields `error`, `error_details` and `message` are attributes (None when absent).
     `retry_after` is the server's `Retry-After`/`retry-after-ms` in seconds, when it sent one.
+
+    `retryable` is None when the status decides whether a retry may help (see `_retry.py`); a
+    subclass whose error says so itself (a protocol's error code) sets it to True or False.
     """
 
     status_code: int | None
+    retryable: ClassVar[bool | None] = None
 
     def __init__(
         self,
@@ -178,7 +143,7 @@ class APIStatusError(APIError):
 
 
 class InvalidRequestError(APIStatusError):
-    """The request was refused as malformed or invalid (HTTP 400/422, JSON-RPC invalid params...)."""
+    """The request was refused as malformed or invalid (HTTP 400/422, a protocol's invalid params...)."""
 
 
 class BadRequestError(InvalidRequestError):
@@ -190,62 +155,31 @@ class UnprocessableEntityError(InvalidRequestError):
 
 
 class AuthenticationError(APIStatusError):
-    """HTTP 401, or a JSON-RPC error that means the credentials were refused."""
+    """HTTP 401, or a protocol error that means the credentials were refused."""
 
 
 class PermissionDeniedError(APIStatusError):
-    """HTTP 403, or a JSON-RPC error that means the key lacks a scope or a permission."""
+    """HTTP 403, or a protocol error that means the key lacks a scope or a permission."""
 
 
 class NotFoundError(APIStatusError):
-    """HTTP 404, or a JSON-RPC error that means the object does not exist."""
+    """HTTP 404, or a protocol error that means the object does not exist."""
 
 
 class ConflictError(APIStatusError):
-    """HTTP 409, or a JSON-RPC error that means the object is not in a state that allows this."""
+    """HTTP 409, or a protocol error that means the object is not in a state that allows this."""
 
 
 class RateLimitError(APIStatusError):
-    """HTTP 429, or a JSON-RPC error that means a rate limit was hit."""
+    """HTTP 429, or a protocol error that means a rate limit was hit."""
 
 
 class InternalServerError(APIStatusError):
-    """HTTP 5xx, or a JSON-RPC error that means the server failed."""
+    """HTTP 5xx, or a protocol error that means the server failed."""
 
 
 class ServiceUnavailableError(InternalServerError):
-    """HTTP 503, or a JSON-RPC error that means the service is busy or in maintenance."""
-
-
-class JSONRPCError(APIStatusError):
-    """A JSON-RPC error object, whatever the HTTP status that carried it (the gateway uses 400).
-
-    Generated subclasses (one per code in the spec) set the class attributes: `retryable` when
-    waiting and sending the same request again is the documented remedy, `session_closed` when
-    the server also ended the session (the SDK authenticates again before retrying).
-    """
-
-    retryable: ClassVar[bool] = False
-    session_closed: ClassVar[bool] = False
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        request: RequestInfo,
-        code: int,
-        data: object = None,
-        status_code: int | None = None,
-        body: object = None,
-        headers: httpx.Headers | None = None,
-    ) -> None:
-        super().__init__(message, request=request, status_code=status_code, body=body, headers=headers)
-        self.code = code
-        self.data = data
-
-    def __str__(self) -> str:
-        tries = f", after {self.attempts} attempts" if self.attempts > 1 else ""
-        return f"JSON-RPC error {self.code}: {self.message} [{self.request}{tries}]"
+    """HTTP 503, or a protocol error that means the service is busy or in maintenance."""
 
 
 def _text(value: object) -> str | None:

@@ -1,9 +1,10 @@
+# sdkgen runtime: copied unchanged into every SDK with a WebSocket API (`ws` extra).
 """JSON-RPC 2.0 over one WebSocket: multiplexed calls, subscriptions, heartbeats and reconnects.
 
 `AsyncWebSocketApi` has the same `call` as `AsyncJsonRpcApi`, so the generated resource groups
 serve both transports. One connection carries every request, matched to its response by `id`;
 a frame that matches nothing, or is not JSON-RPC, is logged and dropped and never stops the
-reader. Over the socket, the auth method (`public/auth`) authenticates the connection itself.
+reader. Over the socket, the API's token method (`x-auth`) authenticates the connection itself.
 
 What happens when the connection breaks:
 - every pending request fails with `ConnectionLostError`; its `request_sent` says whether the
@@ -11,10 +12,10 @@ What happens when the connection breaks:
   over HTTP: idempotent ones, and those that provably never left;
 - while subscriptions are active, the client reconnects in the background with the policy's
   backoff (jittered), authenticates again, asks for heartbeats again and resubscribes every
-  active channel. Channels with a sequence number (`change_id`) drop what they already
-  delivered, so a server that replays from an earlier number causes no duplicate;
-- a JSON-RPC error that ends the session (10028 too_many_requests) closes the socket: the call
-  is retried after the policy's delay on a new connection.
+  active channel. Channels with a sequence number drop what they already delivered, so a
+  server that replays from an earlier number causes no duplicate;
+- a JSON-RPC error that ends the session (an error class marked `session_closed`) closes the
+  socket: the call is retried after the policy's delay on a new connection.
 
 Async only: a sync facade would need a thread running its own event loop; see the README.
 """
@@ -36,11 +37,12 @@ try:
     from websockets.asyncio.client import ClientConnection, connect
     from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 except ImportError as exc:  # pragma: no cover - depends on the installation
-    raise ImportError("the WebSocket client needs the `websockets` package: install the SDK with its `ws` extra") from exc
+    raise ImportError(
+        "the WebSocket client needs the `websockets` package: install the SDK with its `ws` extra"
+    ) from exc
 
 from ._auth import Auth
-from ._base_client import ErrorTable, Timeout, _Attempt, _policy, parse_python, positional
-from ._config import Overflow, WebSocketOptions
+from ._base_client import Timeout, _Attempt, _policy, parse_python
 from ._encoding import dumps_exact, encode_value, loads
 from ._exceptions import (
     APIConnectionError,
@@ -49,17 +51,21 @@ from ._exceptions import (
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
-    ConnectionLostError,
     CredentialsError,
-    FrameTooLargeError,
-    JSONRPCError,
     RequestInfo,
     SDKError,
-    SubscriptionError,
-    SubscriptionOverflowError,
 )
+from ._jsonrpc import ErrorTable, JSONRPCError, positional
 from ._response import raw_response_requested
 from ._retry import RetryPolicy
+from ._websocket_types import (
+    ConnectionLostError,
+    FrameTooLargeError,
+    Overflow,
+    SubscriptionError,
+    SubscriptionOverflowError,
+    WebSocketOptions,
+)
 
 __all__ = ["AsyncWebSocketApi", "Subscription", "WebSocketRoles", "channel_name"]
 
@@ -168,7 +174,13 @@ class Subscription(Generic[_T]):
                 previous = data.get(self._previous_field) if self._previous_field else None
                 if last is not None and isinstance(previous, int) and previous != last:
                     self.gaps += 1
-                    logger.warning("%s: gap in the sequence (%s=%d, last seen %d)", self.channel, self._previous_field, previous, last)
+                    logger.warning(
+                        "%s: gap in the sequence (%s=%d, last seen %d)",
+                        self.channel,
+                        self._previous_field,
+                        previous,
+                        last,
+                    )
                 self.last_sequence = sequence
         if len(self._queue) >= self.queue_size:
             if self.overflow == "error":
@@ -179,7 +191,9 @@ class Subscription(Generic[_T]):
             self._queue.popleft()
             self.dropped += 1
             if self.dropped == 1 or self.dropped % 1000 == 0:
-                logger.warning("%s: the consumer is behind; %d notification(s) dropped so far", self.channel, self.dropped)
+                logger.warning(
+                    "%s: the consumer is behind; %d notification(s) dropped so far", self.channel, self.dropped
+                )
         self._queue.append(data)
         self.received += 1
         self._wakeup.set()
@@ -208,7 +222,12 @@ class Subscription(Generic[_T]):
                 return parse_python(self._cast_to, data, self._api.notification_info, None)  # type: ignore[no-any-return]
             except APIResponseValidationError as exc:
                 self.invalid += 1
-                logger.warning("%s: dropped a notification that does not match %s: %s", self.channel, getattr(self._cast_to, "__name__", self._cast_to), exc.message)
+                logger.warning(
+                    "%s: dropped a notification that does not match %s: %s",
+                    self.channel,
+                    getattr(self._cast_to, "__name__", self._cast_to),
+                    exc.message,
+                )
 
     async def close(self) -> None:
         """Unsubscribe (when no other subscription uses the channel) and end the iteration."""
@@ -335,7 +354,12 @@ class AsyncWebSocketApi:
             except (APIConnectionError, APIStatusError) as error:
                 if isinstance(error, JSONRPCError) and error.session_closed:
                     await self._drop_connection("the server ended the session")
-                if isinstance(error, AuthenticationError) and auth_required and not reauthenticated and self.auth is not None:
+                if (
+                    isinstance(error, AuthenticationError)
+                    and auth_required
+                    and not reauthenticated
+                    and self.auth is not None
+                ):
                     reauthenticated = True  # the socket's session was refused: authenticate once more
                     await self._drop_connection("the session was not authenticated")
                     continue
@@ -389,7 +413,9 @@ class AsyncWebSocketApi:
 
     async def _connection(self) -> ClientConnection:
         if self._closed:
-            raise APIConnectionError("the WebSocket client is closed", request=RequestInfo("WS", self.url), request_sent=False)
+            raise APIConnectionError(
+                "the WebSocket client is closed", request=RequestInfo("WS", self.url), request_sent=False
+            )
         if self._ready and self._ws is not None:
             return self._ws
         if self._lock is None:
@@ -412,7 +438,9 @@ class AsyncWebSocketApi:
                 close_timeout=2,
             )
         except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
-            raise APIConnectionError(f"could not open the WebSocket: {type(exc).__name__}: {exc}", request=info, request_sent=False) from exc
+            raise APIConnectionError(
+                f"could not open the WebSocket: {type(exc).__name__}: {exc}", request=info, request_sent=False
+            ) from exc
         self._generation += 1
         generation = self._generation
         self._ws, self._ready, self._server_channels = ws, False, set()
@@ -422,7 +450,9 @@ class AsyncWebSocketApi:
             if self.auth is not None:
                 await self._authenticate(ws, generation)
             if self.options.heartbeat_interval:
-                await self._request(ws, self.roles.heartbeat_method, {"interval": self.options.heartbeat_interval}, None)
+                await self._request(
+                    ws, self.roles.heartbeat_method, {"interval": self.options.heartbeat_interval}, None
+                )
                 self._spawn(self._watchdog(ws, generation))
             await self._resubscribe(ws)
         except BaseException:
@@ -438,7 +468,9 @@ class AsyncWebSocketApi:
         auth = self.auth
         assert auth is not None
         if type(auth).grant_params is Auth.grant_params:
-            raise CredentialsError(f"{type(auth).__name__} signs HTTP requests; a WebSocket is authenticated with a grant (e.g. ClientSignatureAuth)")
+            raise CredentialsError(
+                f"{type(auth).__name__} signs HTTP requests; a WebSocket is authenticated with a grant (e.g. ClientSignatureAuth)"
+            )
         method = self.roles.auth_method
         if auth.uses_refresh_token and self._refresh_token:
             params: dict[str, Any] | None = {"grant_type": "refresh_token", "refresh_token": self._refresh_token}
@@ -517,15 +549,29 @@ class AsyncWebSocketApi:
 
     # -- requests --------------------------------------------------------------------------------
 
-    async def _request(self, ws: ClientConnection, method: str, params: Mapping[str, Any] | list[Any], timeout: Timeout) -> Any:
+    async def _request(
+        self, ws: ClientConnection, method: str, params: Mapping[str, Any] | list[Any], timeout: Timeout
+    ) -> Any:
         """Send one request on `ws` and wait for the `result` with its id (or raise its error)."""
         info = RequestInfo("WS", self.url, method)
         request_id = next(self._ids)
-        text = dumps_exact({"jsonrpc": "2.0", "id": request_id, "method": method, "params": encode_value(params if isinstance(params, list) else dict(params), decimal_as_number=True)})
+        text = dumps_exact(
+            {
+                "jsonrpc": "2.0",
+                "id": request_id,
+                "method": method,
+                "params": encode_value(params if isinstance(params, list) else dict(params), decimal_as_number=True),
+            }
+        )
         size = len(text.encode())
         limit = self.roles.max_frame_bytes
         if limit and size > limit:
-            raise FrameTooLargeError(f"the request is {size} bytes; the server accepts frames of {limit} bytes at most; it was not sent", request=info, size=size, limit=limit)
+            raise FrameTooLargeError(
+                f"the request is {size} bytes; the server accepts frames of {limit} bytes at most; it was not sent",
+                request=info,
+                size=size,
+                limit=limit,
+            )
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = _Pending(future, info, ws)
         try:
@@ -534,12 +580,18 @@ class AsyncWebSocketApi:
             except ConnectionClosed as exc:
                 if future.done() and not future.cancelled():
                     future.exception()  # retrieved: the error below replaces it
-                raise ConnectionLostError(f"the connection was closed before {method} was sent; it was not executed", request=info, request_sent=False) from exc
+                raise ConnectionLostError(
+                    f"the connection was closed before {method} was sent; it was not executed",
+                    request=info,
+                    request_sent=False,
+                ) from exc
             wait = timeout if isinstance(timeout, (int, float)) else self.options.request_timeout
             try:
                 return await asyncio.wait_for(future, wait)
             except TimeoutError:
-                raise APITimeoutError(f"no response to {method} within {wait} s; it may or may not have been executed", request=info) from None
+                raise APITimeoutError(
+                    f"no response to {method} within {wait} s; it may or may not have been executed", request=info
+                ) from None
         finally:
             self._pending.pop(request_id, None)
 
@@ -593,7 +645,9 @@ class AsyncWebSocketApi:
                 logger.warning("dropped a server message with unknown method %r", method)
             return
         request_id = message.get("id")
-        pending = self._pending.get(request_id) if isinstance(request_id, int) and not isinstance(request_id, bool) else None
+        pending = (
+            self._pending.get(request_id) if isinstance(request_id, int) and not isinstance(request_id, bool) else None
+        )
         if pending is None:
             self.dropped_frames += 1
             logger.warning("dropped a response whose id %r matches no pending request", request_id)
@@ -606,7 +660,11 @@ class AsyncWebSocketApi:
         elif "result" in message:
             pending.future.set_result(message["result"])
         else:
-            pending.future.set_exception(APIResponseValidationError("the response has neither `result` nor `error`", request=pending.info, body=message))
+            pending.future.set_exception(
+                APIResponseValidationError(
+                    "the response has neither `result` nor `error`", request=pending.info, body=message
+                )
+            )
 
     def _notify(self, channel: Any, data: Any) -> None:
         subscriptions = self._subscriptions.get(channel) if isinstance(channel, str) else None
@@ -670,7 +728,11 @@ class AsyncWebSocketApi:
                 logger.warning("WebSocket reconnect %d failed: %s", failures, exc)
                 limit = self.options.max_reconnect_attempts
                 if limit is not None and failures >= limit:
-                    error = ConnectionLostError(f"gave up reconnecting after {failures} attempts: {exc}", request=RequestInfo("WS", self.url), request_sent=False)
+                    error = ConnectionLostError(
+                        f"gave up reconnecting after {failures} attempts: {exc}",
+                        request=RequestInfo("WS", self.url),
+                        request_sent=False,
+                    )
                     for subscriptions in list(self._subscriptions.values()):
                         for subscription in subscriptions:
                             subscription._finish(error)
@@ -696,4 +758,6 @@ class AsyncWebSocketApi:
         task.add_done_callback(self._tasks.discard)
 
     def __repr__(self) -> str:
-        return f"AsyncWebSocketApi({self.url!r}, connected={self.connected}, subscriptions={sorted(self._subscriptions)})"
+        return (
+            f"AsyncWebSocketApi({self.url!r}, connected={self.connected}, subscriptions={sorted(self._subscriptions)})"
+        )

@@ -5,10 +5,11 @@ Generated from `specs/coinbase/advanced-trade-spec.yaml` (version 0.1).
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property as _cached_property
 from typing import TYPE_CHECKING
 
-from .._base_client import AsyncRestApi, RestApi
+from .._base_client import AsyncRestApi as _AsyncRestApi
+from .._base_client import RestApi as _RestApi
 
 if TYPE_CHECKING:
     from .accounts import Accounts, AsyncAccounts
@@ -29,80 +30,80 @@ __all__ = ["AsyncAdvancedTrade", "AdvancedTrade"]
 class AdvancedTrade:
     """Coinbase Advanced Trade API: one attribute per resource group."""
 
-    def __init__(self, api: RestApi) -> None:
+    def __init__(self, api: _RestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def accounts(self) -> Accounts:
         """Accounts."""
         from .accounts import Accounts
 
         return Accounts(self._api)
 
-    @cached_property
+    @_cached_property
     def converts(self) -> Converts:
         """Converts."""
         from .converts import Converts
 
         return Converts(self._api)
 
-    @cached_property
+    @_cached_property
     def data_api(self) -> DataApi:
         """Data API."""
         from .data_api import DataApi
 
         return DataApi(self._api)
 
-    @cached_property
+    @_cached_property
     def fees(self) -> Fees:
         """Fees."""
         from .fees import Fees
 
         return Fees(self._api)
 
-    @cached_property
+    @_cached_property
     def futures(self) -> Futures:
         """Futures."""
         from .futures import Futures
 
         return Futures(self._api)
 
-    @cached_property
+    @_cached_property
     def orders(self) -> Orders:
         """Orders."""
         from .orders import Orders
 
         return Orders(self._api)
 
-    @cached_property
+    @_cached_property
     def payment_methods(self) -> PaymentMethods:
         """Payment Methods."""
         from .payment_methods import PaymentMethods
 
         return PaymentMethods(self._api)
 
-    @cached_property
+    @_cached_property
     def perpetuals(self) -> Perpetuals:
         """Perpetuals."""
         from .perpetuals import Perpetuals
 
         return Perpetuals(self._api)
 
-    @cached_property
+    @_cached_property
     def portfolios(self) -> Portfolios:
         """Portfolios."""
         from .portfolios import Portfolios
 
         return Portfolios(self._api)
 
-    @cached_property
+    @_cached_property
     def products(self) -> ProductsResource:
         """Products."""
         from .products import ProductsResource
 
         return ProductsResource(self._api)
 
-    @cached_property
+    @_cached_property
     def public(self) -> Public:
         """Public."""
         from .public import Public
@@ -113,80 +114,80 @@ class AdvancedTrade:
 class AsyncAdvancedTrade:
     """Coinbase Advanced Trade API (async): one attribute per resource group."""
 
-    def __init__(self, api: AsyncRestApi) -> None:
+    def __init__(self, api: _AsyncRestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def accounts(self) -> AsyncAccounts:
         """Accounts."""
         from .accounts import AsyncAccounts
 
         return AsyncAccounts(self._api)
 
-    @cached_property
+    @_cached_property
     def converts(self) -> AsyncConverts:
         """Converts."""
         from .converts import AsyncConverts
 
         return AsyncConverts(self._api)
 
-    @cached_property
+    @_cached_property
     def data_api(self) -> AsyncDataApi:
         """Data API."""
         from .data_api import AsyncDataApi
 
         return AsyncDataApi(self._api)
 
-    @cached_property
+    @_cached_property
     def fees(self) -> AsyncFees:
         """Fees."""
         from .fees import AsyncFees
 
         return AsyncFees(self._api)
 
-    @cached_property
+    @_cached_property
     def futures(self) -> AsyncFutures:
         """Futures."""
         from .futures import AsyncFutures
 
         return AsyncFutures(self._api)
 
-    @cached_property
+    @_cached_property
     def orders(self) -> AsyncOrders:
         """Orders."""
         from .orders import AsyncOrders
 
         return AsyncOrders(self._api)
 
-    @cached_property
+    @_cached_property
     def payment_methods(self) -> AsyncPaymentMethods:
         """Payment Methods."""
         from .payment_methods import AsyncPaymentMethods
 
         return AsyncPaymentMethods(self._api)
 
-    @cached_property
+    @_cached_property
     def perpetuals(self) -> AsyncPerpetuals:
         """Perpetuals."""
         from .perpetuals import AsyncPerpetuals
 
         return AsyncPerpetuals(self._api)
 
-    @cached_property
+    @_cached_property
     def portfolios(self) -> AsyncPortfolios:
         """Portfolios."""
         from .portfolios import AsyncPortfolios
 
         return AsyncPortfolios(self._api)
 
-    @cached_property
+    @_cached_property
     def products(self) -> AsyncProductsResource:
         """Products."""
         from .products import AsyncProductsResource
 
         return AsyncProductsResource(self._api)
 
-    @cached_property
+    @_cached_property
     def public(self) -> AsyncPublic:
         """Public."""
         from .public import AsyncPublic

@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from .._base_client import AsyncRestApi, RestApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import AsyncRestApi as _AsyncRestApi
+from .._base_client import RequestOptions as _RequestOptions
+from .._base_client import RestApi as _RestApi
+from .._base_client import Timeout
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from ..models.advanced_trade import (
     GetAccountResponse,
     GetAccountsResponse,
@@ -24,10 +28,10 @@ __all__ = [
 class Accounts:
     """Accounts operations."""
 
-    def __init__(self, api: RestApi) -> None:
+    def __init__(self, api: _RestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AccountsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AccountsWithRawResponse(self)
@@ -59,17 +63,22 @@ class Accounts:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/accounts",
-            query={
-                "limit": limit,
-                "cursor": cursor,
-                "retail_portfolio_id": retail_portfolio_id,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "limit": limit,
+                    "cursor": cursor,
+                    "retail_portfolio_id": retail_portfolio_id,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetAccountsResponse,
         )
 
@@ -96,15 +105,20 @@ class Accounts:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/accounts/{account_uuid}",
-            path_params={
-                "account_uuid": account_uuid,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "account_uuid": account_uuid,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetAccountResponse,
         )
 
@@ -113,17 +127,17 @@ class AccountsWithRawResponse:
     """Accounts operations returning raw responses."""
 
     def __init__(self, group: Accounts) -> None:
-        self.get_accounts = to_raw_response_wrapper(group.get_accounts)
-        self.get_account = to_raw_response_wrapper(group.get_account)
+        self.get_accounts = _to_raw_response_wrapper(group.get_accounts)
+        self.get_account = _to_raw_response_wrapper(group.get_account)
 
 
 class AsyncAccounts:
     """Accounts operations (async)."""
 
-    def __init__(self, api: AsyncRestApi) -> None:
+    def __init__(self, api: _AsyncRestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncAccountsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncAccountsWithRawResponse(self)
@@ -155,17 +169,22 @@ class AsyncAccounts:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/accounts",
-            query={
-                "limit": limit,
-                "cursor": cursor,
-                "retail_portfolio_id": retail_portfolio_id,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "limit": limit,
+                    "cursor": cursor,
+                    "retail_portfolio_id": retail_portfolio_id,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetAccountsResponse,
         )
 
@@ -192,15 +211,20 @@ class AsyncAccounts:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/accounts/{account_uuid}",
-            path_params={
-                "account_uuid": account_uuid,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "account_uuid": account_uuid,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetAccountResponse,
         )
 
@@ -209,5 +233,5 @@ class AsyncAccountsWithRawResponse:
     """Accounts operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncAccounts) -> None:
-        self.get_accounts = async_to_raw_response_wrapper(group.get_accounts)
-        self.get_account = async_to_raw_response_wrapper(group.get_account)
+        self.get_accounts = _async_to_raw_response_wrapper(group.get_accounts)
+        self.get_account = _async_to_raw_response_wrapper(group.get_account)

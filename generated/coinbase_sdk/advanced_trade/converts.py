@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from .._base_client import AsyncRestApi, RestApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import AsyncRestApi as _AsyncRestApi
+from .._base_client import RequestOptions as _RequestOptions
+from .._base_client import RestApi as _RestApi
+from .._base_client import Timeout
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from ..models.advanced_trade import (
     CommitConvertTradeResponse,
     CreateConvertQuoteResponse,
@@ -27,10 +31,10 @@ __all__ = [
 class Converts:
     """Converts operations."""
 
-    def __init__(self, api: RestApi) -> None:
+    def __init__(self, api: _RestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> ConvertsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return ConvertsWithRawResponse(self)
@@ -64,18 +68,23 @@ class Converts:
         return self._api.request(
             "POST",
             "/api/v3/brokerage/convert/quote",
-            extra_headers=extra_headers,
-            json_body={
-                "from_account": from_account,
-                "to_account": to_account,
-                "amount": amount,
-                "trade_incentive_metadata": trade_incentive_metadata,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "from_account": from_account,
+                    "to_account": to_account,
+                    "amount": amount,
+                    "trade_incentive_metadata": trade_incentive_metadata,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=CreateConvertQuoteResponse,
         )
 
@@ -106,19 +115,24 @@ class Converts:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/convert/trade/{trade_id}",
-            path_params={
-                "trade_id": trade_id,
-            },
-            query={
-                "from_account": from_account,
-                "to_account": to_account,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "trade_id": trade_id,
+                },
+                query={
+                    "from_account": from_account,
+                    "to_account": to_account,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetConvertTradeResponse,
         )
 
@@ -149,19 +163,24 @@ class Converts:
         return self._api.request(
             "POST",
             "/api/v3/brokerage/convert/trade/{trade_id}",
-            path_params={
-                "trade_id": trade_id,
-            },
-            extra_headers=extra_headers,
-            json_body={
-                "from_account": from_account,
-                "to_account": to_account,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "trade_id": trade_id,
+                },
+                headers=extra_headers,
+                json_body={
+                    "from_account": from_account,
+                    "to_account": to_account,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=CommitConvertTradeResponse,
         )
 
@@ -170,18 +189,18 @@ class ConvertsWithRawResponse:
     """Converts operations returning raw responses."""
 
     def __init__(self, group: Converts) -> None:
-        self.create_convert_quote = to_raw_response_wrapper(group.create_convert_quote)
-        self.get_convert_trade = to_raw_response_wrapper(group.get_convert_trade)
-        self.commit_convert_trade = to_raw_response_wrapper(group.commit_convert_trade)
+        self.create_convert_quote = _to_raw_response_wrapper(group.create_convert_quote)
+        self.get_convert_trade = _to_raw_response_wrapper(group.get_convert_trade)
+        self.commit_convert_trade = _to_raw_response_wrapper(group.commit_convert_trade)
 
 
 class AsyncConverts:
     """Converts operations (async)."""
 
-    def __init__(self, api: AsyncRestApi) -> None:
+    def __init__(self, api: _AsyncRestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncConvertsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncConvertsWithRawResponse(self)
@@ -215,18 +234,23 @@ class AsyncConverts:
         return await self._api.request(
             "POST",
             "/api/v3/brokerage/convert/quote",
-            extra_headers=extra_headers,
-            json_body={
-                "from_account": from_account,
-                "to_account": to_account,
-                "amount": amount,
-                "trade_incentive_metadata": trade_incentive_metadata,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "from_account": from_account,
+                    "to_account": to_account,
+                    "amount": amount,
+                    "trade_incentive_metadata": trade_incentive_metadata,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=CreateConvertQuoteResponse,
         )
 
@@ -257,19 +281,24 @@ class AsyncConverts:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/convert/trade/{trade_id}",
-            path_params={
-                "trade_id": trade_id,
-            },
-            query={
-                "from_account": from_account,
-                "to_account": to_account,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "trade_id": trade_id,
+                },
+                query={
+                    "from_account": from_account,
+                    "to_account": to_account,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetConvertTradeResponse,
         )
 
@@ -300,19 +329,24 @@ class AsyncConverts:
         return await self._api.request(
             "POST",
             "/api/v3/brokerage/convert/trade/{trade_id}",
-            path_params={
-                "trade_id": trade_id,
-            },
-            extra_headers=extra_headers,
-            json_body={
-                "from_account": from_account,
-                "to_account": to_account,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "trade_id": trade_id,
+                },
+                headers=extra_headers,
+                json_body={
+                    "from_account": from_account,
+                    "to_account": to_account,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=CommitConvertTradeResponse,
         )
 
@@ -321,6 +355,6 @@ class AsyncConvertsWithRawResponse:
     """Converts operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncConverts) -> None:
-        self.create_convert_quote = async_to_raw_response_wrapper(group.create_convert_quote)
-        self.get_convert_trade = async_to_raw_response_wrapper(group.get_convert_trade)
-        self.commit_convert_trade = async_to_raw_response_wrapper(group.commit_convert_trade)
+        self.create_convert_quote = _async_to_raw_response_wrapper(group.create_convert_quote)
+        self.get_convert_trade = _async_to_raw_response_wrapper(group.get_convert_trade)
+        self.commit_convert_trade = _async_to_raw_response_wrapper(group.commit_convert_trade)

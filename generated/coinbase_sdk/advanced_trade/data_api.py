@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from .._base_client import AsyncRestApi, RestApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import AsyncRestApi as _AsyncRestApi
+from .._base_client import RequestOptions as _RequestOptions
+from .._base_client import RestApi as _RestApi
+from .._base_client import Timeout
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from ..models.advanced_trade import (
     GetApiKeyPermissionsResponse,
 )
@@ -23,10 +27,10 @@ __all__ = [
 class DataApi:
     """Data API operations."""
 
-    def __init__(self, api: RestApi) -> None:
+    def __init__(self, api: _RestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> DataApiWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return DataApiWithRawResponse(self)
@@ -50,12 +54,14 @@ class DataApi:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/key_permissions",
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                security=(("ApiKey",),),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetApiKeyPermissionsResponse,
         )
 
@@ -64,16 +70,16 @@ class DataApiWithRawResponse:
     """Data API operations returning raw responses."""
 
     def __init__(self, group: DataApi) -> None:
-        self.get_api_key_permissions = to_raw_response_wrapper(group.get_api_key_permissions)
+        self.get_api_key_permissions = _to_raw_response_wrapper(group.get_api_key_permissions)
 
 
 class AsyncDataApi:
     """Data API operations (async)."""
 
-    def __init__(self, api: AsyncRestApi) -> None:
+    def __init__(self, api: _AsyncRestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncDataApiWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncDataApiWithRawResponse(self)
@@ -97,12 +103,14 @@ class AsyncDataApi:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/key_permissions",
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                security=(("ApiKey",),),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetApiKeyPermissionsResponse,
         )
 
@@ -111,4 +119,4 @@ class AsyncDataApiWithRawResponse:
     """Data API operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncDataApi) -> None:
-        self.get_api_key_permissions = async_to_raw_response_wrapper(group.get_api_key_permissions)
+        self.get_api_key_permissions = _async_to_raw_response_wrapper(group.get_api_key_permissions)

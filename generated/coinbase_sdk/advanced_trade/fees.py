@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from .._base_client import AsyncRestApi, RestApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import AsyncRestApi as _AsyncRestApi
+from .._base_client import RequestOptions as _RequestOptions
+from .._base_client import RestApi as _RestApi
+from .._base_client import Timeout
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from ..models.advanced_trade import (
     GetTransactionSummaryContractExpiryType,
     GetTransactionSummaryProductType,
@@ -26,10 +30,10 @@ __all__ = [
 class Fees:
     """Fees operations."""
 
-    def __init__(self, api: RestApi) -> None:
+    def __init__(self, api: _RestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> FeesWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return FeesWithRawResponse(self)
@@ -61,17 +65,22 @@ class Fees:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/transaction_summary",
-            query={
-                "product_type": product_type,
-                "contract_expiry_type": contract_expiry_type,
-                "product_venue": product_venue,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "product_type": product_type,
+                    "contract_expiry_type": contract_expiry_type,
+                    "product_venue": product_venue,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetTransactionSummaryResponse,
         )
 
@@ -80,16 +89,16 @@ class FeesWithRawResponse:
     """Fees operations returning raw responses."""
 
     def __init__(self, group: Fees) -> None:
-        self.get_transaction_summary = to_raw_response_wrapper(group.get_transaction_summary)
+        self.get_transaction_summary = _to_raw_response_wrapper(group.get_transaction_summary)
 
 
 class AsyncFees:
     """Fees operations (async)."""
 
-    def __init__(self, api: AsyncRestApi) -> None:
+    def __init__(self, api: _AsyncRestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncFeesWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncFeesWithRawResponse(self)
@@ -121,17 +130,22 @@ class AsyncFees:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/transaction_summary",
-            query={
-                "product_type": product_type,
-                "contract_expiry_type": contract_expiry_type,
-                "product_venue": product_venue,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "product_type": product_type,
+                    "contract_expiry_type": contract_expiry_type,
+                    "product_venue": product_venue,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetTransactionSummaryResponse,
         )
 
@@ -140,4 +154,4 @@ class AsyncFeesWithRawResponse:
     """Fees operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncFees) -> None:
-        self.get_transaction_summary = async_to_raw_response_wrapper(group.get_transaction_summary)
+        self.get_transaction_summary = _async_to_raw_response_wrapper(group.get_transaction_summary)

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from .._base_client import AsyncRestApi, RestApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import AsyncRestApi as _AsyncRestApi
+from .._base_client import RequestOptions as _RequestOptions
+from .._base_client import RestApi as _RestApi
+from .._base_client import Timeout
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from ..models.advanced_trade import (
     CancelFCMSweepResponse,
     GetCurrentMarginWindowMarginProfileType,
@@ -34,10 +38,10 @@ __all__ = [
 class Futures:
     """Futures operations."""
 
-    def __init__(self, api: RestApi) -> None:
+    def __init__(self, api: _RestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> FuturesWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return FuturesWithRawResponse(self)
@@ -61,12 +65,17 @@ class Futures:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/balance_summary",
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetFCMBalanceSummaryResponse,
         )
 
@@ -89,12 +98,17 @@ class Futures:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/intraday/margin_setting",
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetIntradayMarginSettingResponse,
         )
 
@@ -121,15 +135,20 @@ class Futures:
         return self._api.request(
             "POST",
             "/api/v3/brokerage/cfm/intraday/margin_setting",
-            extra_headers=extra_headers,
-            json_body={
-                "setting": setting,
-            },
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "setting": setting,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=SetIntradayMarginSettingResponse,
         )
 
@@ -156,15 +175,20 @@ class Futures:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/intraday/current_margin_window",
-            query={
-                "margin_profile_type": margin_profile_type,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "margin_profile_type": margin_profile_type,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetCurrentMarginWindowResponse,
         )
 
@@ -187,12 +211,17 @@ class Futures:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/positions",
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetFCMPositionsResponse,
         )
 
@@ -219,15 +248,20 @@ class Futures:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/positions/{product_id}",
-            path_params={
-                "product_id": product_id,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "product_id": product_id,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetFCMPositionResponse,
         )
 
@@ -254,15 +288,20 @@ class Futures:
         return self._api.request(
             "POST",
             "/api/v3/brokerage/cfm/sweeps/schedule",
-            extra_headers=extra_headers,
-            json_body={
-                "usd_amount": usd_amount,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "usd_amount": usd_amount,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=ScheduleFCMSweepResponse,
         )
 
@@ -285,12 +324,17 @@ class Futures:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/sweeps",
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetFCMSweepsResponse,
         )
 
@@ -313,12 +357,17 @@ class Futures:
         return self._api.request(
             "DELETE",
             "/api/v3/brokerage/cfm/sweeps",
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=CancelFCMSweepResponse,
         )
 
@@ -327,24 +376,24 @@ class FuturesWithRawResponse:
     """Futures operations returning raw responses."""
 
     def __init__(self, group: Futures) -> None:
-        self.get_fcm_balance_summary = to_raw_response_wrapper(group.get_fcm_balance_summary)
-        self.get_intraday_margin_setting = to_raw_response_wrapper(group.get_intraday_margin_setting)
-        self.set_intraday_margin_setting = to_raw_response_wrapper(group.set_intraday_margin_setting)
-        self.get_current_margin_window = to_raw_response_wrapper(group.get_current_margin_window)
-        self.get_fcm_positions = to_raw_response_wrapper(group.get_fcm_positions)
-        self.get_fcm_position = to_raw_response_wrapper(group.get_fcm_position)
-        self.schedule_fcm_sweep = to_raw_response_wrapper(group.schedule_fcm_sweep)
-        self.get_fcm_sweeps = to_raw_response_wrapper(group.get_fcm_sweeps)
-        self.cancel_fcm_sweep = to_raw_response_wrapper(group.cancel_fcm_sweep)
+        self.get_fcm_balance_summary = _to_raw_response_wrapper(group.get_fcm_balance_summary)
+        self.get_intraday_margin_setting = _to_raw_response_wrapper(group.get_intraday_margin_setting)
+        self.set_intraday_margin_setting = _to_raw_response_wrapper(group.set_intraday_margin_setting)
+        self.get_current_margin_window = _to_raw_response_wrapper(group.get_current_margin_window)
+        self.get_fcm_positions = _to_raw_response_wrapper(group.get_fcm_positions)
+        self.get_fcm_position = _to_raw_response_wrapper(group.get_fcm_position)
+        self.schedule_fcm_sweep = _to_raw_response_wrapper(group.schedule_fcm_sweep)
+        self.get_fcm_sweeps = _to_raw_response_wrapper(group.get_fcm_sweeps)
+        self.cancel_fcm_sweep = _to_raw_response_wrapper(group.cancel_fcm_sweep)
 
 
 class AsyncFutures:
     """Futures operations (async)."""
 
-    def __init__(self, api: AsyncRestApi) -> None:
+    def __init__(self, api: _AsyncRestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncFuturesWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncFuturesWithRawResponse(self)
@@ -368,12 +417,17 @@ class AsyncFutures:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/balance_summary",
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetFCMBalanceSummaryResponse,
         )
 
@@ -396,12 +450,17 @@ class AsyncFutures:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/intraday/margin_setting",
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetIntradayMarginSettingResponse,
         )
 
@@ -428,15 +487,20 @@ class AsyncFutures:
         return await self._api.request(
             "POST",
             "/api/v3/brokerage/cfm/intraday/margin_setting",
-            extra_headers=extra_headers,
-            json_body={
-                "setting": setting,
-            },
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "setting": setting,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=SetIntradayMarginSettingResponse,
         )
 
@@ -463,15 +527,20 @@ class AsyncFutures:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/intraday/current_margin_window",
-            query={
-                "margin_profile_type": margin_profile_type,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "margin_profile_type": margin_profile_type,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetCurrentMarginWindowResponse,
         )
 
@@ -494,12 +563,17 @@ class AsyncFutures:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/positions",
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetFCMPositionsResponse,
         )
 
@@ -526,15 +600,20 @@ class AsyncFutures:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/positions/{product_id}",
-            path_params={
-                "product_id": product_id,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "product_id": product_id,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetFCMPositionResponse,
         )
 
@@ -561,15 +640,20 @@ class AsyncFutures:
         return await self._api.request(
             "POST",
             "/api/v3/brokerage/cfm/sweeps/schedule",
-            extra_headers=extra_headers,
-            json_body={
-                "usd_amount": usd_amount,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "usd_amount": usd_amount,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=ScheduleFCMSweepResponse,
         )
 
@@ -592,12 +676,17 @@ class AsyncFutures:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/cfm/sweeps",
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetFCMSweepsResponse,
         )
 
@@ -620,12 +709,17 @@ class AsyncFutures:
         return await self._api.request(
             "DELETE",
             "/api/v3/brokerage/cfm/sweeps",
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=CancelFCMSweepResponse,
         )
 
@@ -634,12 +728,12 @@ class AsyncFuturesWithRawResponse:
     """Futures operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncFutures) -> None:
-        self.get_fcm_balance_summary = async_to_raw_response_wrapper(group.get_fcm_balance_summary)
-        self.get_intraday_margin_setting = async_to_raw_response_wrapper(group.get_intraday_margin_setting)
-        self.set_intraday_margin_setting = async_to_raw_response_wrapper(group.set_intraday_margin_setting)
-        self.get_current_margin_window = async_to_raw_response_wrapper(group.get_current_margin_window)
-        self.get_fcm_positions = async_to_raw_response_wrapper(group.get_fcm_positions)
-        self.get_fcm_position = async_to_raw_response_wrapper(group.get_fcm_position)
-        self.schedule_fcm_sweep = async_to_raw_response_wrapper(group.schedule_fcm_sweep)
-        self.get_fcm_sweeps = async_to_raw_response_wrapper(group.get_fcm_sweeps)
-        self.cancel_fcm_sweep = async_to_raw_response_wrapper(group.cancel_fcm_sweep)
+        self.get_fcm_balance_summary = _async_to_raw_response_wrapper(group.get_fcm_balance_summary)
+        self.get_intraday_margin_setting = _async_to_raw_response_wrapper(group.get_intraday_margin_setting)
+        self.set_intraday_margin_setting = _async_to_raw_response_wrapper(group.set_intraday_margin_setting)
+        self.get_current_margin_window = _async_to_raw_response_wrapper(group.get_current_margin_window)
+        self.get_fcm_positions = _async_to_raw_response_wrapper(group.get_fcm_positions)
+        self.get_fcm_position = _async_to_raw_response_wrapper(group.get_fcm_position)
+        self.schedule_fcm_sweep = _async_to_raw_response_wrapper(group.schedule_fcm_sweep)
+        self.get_fcm_sweeps = _async_to_raw_response_wrapper(group.get_fcm_sweeps)
+        self.cancel_fcm_sweep = _async_to_raw_response_wrapper(group.cancel_fcm_sweep)

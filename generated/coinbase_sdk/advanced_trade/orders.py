@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from .._base_client import AsyncRestApi, RestApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import AsyncRestApi as _AsyncRestApi
+from .._base_client import RequestOptions as _RequestOptions
+from .._base_client import RestApi as _RestApi
+from .._base_client import Timeout
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from ..models.advanced_trade import (
     CancelOrdersResponse,
     ClosePositionResponse,
@@ -51,10 +55,10 @@ __all__ = [
 class Orders:
     """Orders operations."""
 
-    def __init__(self, api: RestApi) -> None:
+    def __init__(self, api: _RestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> OrdersWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return OrdersWithRawResponse(self)
@@ -108,27 +112,32 @@ class Orders:
         return self._api.request(
             "POST",
             "/api/v3/brokerage/orders",
-            extra_headers=extra_headers,
-            json_body={
-                "client_order_id": client_order_id,
-                "product_id": product_id,
-                "side": side,
-                "order_configuration": order_configuration,
-                "leverage": leverage,
-                "margin_type": margin_type,
-                "retail_portfolio_id": retail_portfolio_id,
-                "preview_id": preview_id,
-                "attached_order_configuration": attached_order_configuration,
-                "sor_preference": sor_preference,
-                "prediction_metadata": prediction_metadata,
-                "equity_order_metadata": equity_order_metadata,
-                "cost_basis_method": cost_basis_method,
-            },
-            auth_required=True,
-            idempotent=client_order_id is not None,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "client_order_id": client_order_id,
+                    "product_id": product_id,
+                    "side": side,
+                    "order_configuration": order_configuration,
+                    "leverage": leverage,
+                    "margin_type": margin_type,
+                    "retail_portfolio_id": retail_portfolio_id,
+                    "preview_id": preview_id,
+                    "attached_order_configuration": attached_order_configuration,
+                    "sor_preference": sor_preference,
+                    "prediction_metadata": prediction_metadata,
+                    "equity_order_metadata": equity_order_metadata,
+                    "cost_basis_method": cost_basis_method,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=client_order_id is not None,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=NewOrderResponse,
         )
 
@@ -157,15 +166,20 @@ class Orders:
         return self._api.request(
             "POST",
             "/api/v3/brokerage/orders/batch_cancel",
-            extra_headers=extra_headers,
-            json_body={
-                "order_ids": order_ids,
-            },
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "order_ids": order_ids,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=CancelOrdersResponse,
         )
 
@@ -204,21 +218,26 @@ class Orders:
         return self._api.request(
             "POST",
             "/api/v3/brokerage/orders/edit",
-            extra_headers=extra_headers,
-            json_body={
-                "order_id": order_id,
-                "price": price,
-                "size": size,
-                "attached_order_configuration": attached_order_configuration,
-                "cancel_attached_order": cancel_attached_order,
-                "stop_price": stop_price,
-                "average_entry_price": average_entry_price,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "order_id": order_id,
+                    "price": price,
+                    "size": size,
+                    "attached_order_configuration": attached_order_configuration,
+                    "cancel_attached_order": cancel_attached_order,
+                    "stop_price": stop_price,
+                    "average_entry_price": average_entry_price,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=EditOrderResponse,
         )
 
@@ -257,21 +276,26 @@ class Orders:
         return self._api.request(
             "POST",
             "/api/v3/brokerage/orders/edit_preview",
-            extra_headers=extra_headers,
-            json_body={
-                "order_id": order_id,
-                "price": price,
-                "size": size,
-                "attached_order_configuration": attached_order_configuration,
-                "cancel_attached_order": cancel_attached_order,
-                "stop_price": stop_price,
-                "average_entry_price": average_entry_price,
-            },
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "order_id": order_id,
+                    "price": price,
+                    "size": size,
+                    "attached_order_configuration": attached_order_configuration,
+                    "cancel_attached_order": cancel_attached_order,
+                    "stop_price": stop_price,
+                    "average_entry_price": average_entry_price,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=PreviewEditOrderResponse,
         )
 
@@ -336,33 +360,38 @@ class Orders:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/orders/historical/batch",
-            query={
-                "order_ids": order_ids,
-                "product_ids": product_ids,
-                "product_type": product_type,
-                "order_status": order_status,
-                "time_in_forces": time_in_forces,
-                "order_types": order_types,
-                "order_side": order_side,
-                "start_date": start_date,
-                "end_date": end_date,
-                "order_placement_source": order_placement_source,
-                "contract_expiry_type": contract_expiry_type,
-                "asset_filters": asset_filters,
-                "retail_portfolio_id": retail_portfolio_id,
-                "limit": limit,
-                "cursor": cursor,
-                "sort_by": sort_by,
-                "user_native_currency": user_native_currency,
-                "use_simplified_total_value_calculation": use_simplified_total_value_calculation,
-                "proof_token": proof_token,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "order_ids": order_ids,
+                    "product_ids": product_ids,
+                    "product_type": product_type,
+                    "order_status": order_status,
+                    "time_in_forces": time_in_forces,
+                    "order_types": order_types,
+                    "order_side": order_side,
+                    "start_date": start_date,
+                    "end_date": end_date,
+                    "order_placement_source": order_placement_source,
+                    "contract_expiry_type": contract_expiry_type,
+                    "asset_filters": asset_filters,
+                    "retail_portfolio_id": retail_portfolio_id,
+                    "limit": limit,
+                    "cursor": cursor,
+                    "sort_by": sort_by,
+                    "user_native_currency": user_native_currency,
+                    "use_simplified_total_value_calculation": use_simplified_total_value_calculation,
+                    "proof_token": proof_token,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetHistoricalOrdersResponse,
         )
 
@@ -428,28 +457,33 @@ class Orders:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/orders/historical/fills",
-            query={
-                "order_ids": order_ids,
-                "trade_ids": trade_ids,
-                "product_ids": product_ids,
-                "start_sequence_timestamp": start_sequence_timestamp,
-                "end_sequence_timestamp": end_sequence_timestamp,
-                "retail_portfolio_id": retail_portfolio_id,
-                "limit": limit,
-                "cursor": cursor,
-                "sort_by": sort_by,
-                "asset_filters": asset_filters,
-                "order_types": order_types,
-                "order_side": order_side,
-                "product_types": product_types,
-                "proof_token": proof_token,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "order_ids": order_ids,
+                    "trade_ids": trade_ids,
+                    "product_ids": product_ids,
+                    "start_sequence_timestamp": start_sequence_timestamp,
+                    "end_sequence_timestamp": end_sequence_timestamp,
+                    "retail_portfolio_id": retail_portfolio_id,
+                    "limit": limit,
+                    "cursor": cursor,
+                    "sort_by": sort_by,
+                    "asset_filters": asset_filters,
+                    "order_types": order_types,
+                    "order_side": order_side,
+                    "product_types": product_types,
+                    "proof_token": proof_token,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetFillsResponse,
         )
 
@@ -482,19 +516,24 @@ class Orders:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/orders/historical/{order_id}",
-            path_params={
-                "order_id": order_id,
-            },
-            query={
-                "client_order_id": client_order_id,
-                "user_native_currency": user_native_currency,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "order_id": order_id,
+                },
+                query={
+                    "client_order_id": client_order_id,
+                    "user_native_currency": user_native_currency,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetHistoricalOrderResponse,
         )
 
@@ -539,24 +578,29 @@ class Orders:
         return self._api.request(
             "POST",
             "/api/v3/brokerage/orders/preview",
-            extra_headers=extra_headers,
-            json_body={
-                "product_id": product_id,
-                "side": side,
-                "order_configuration": order_configuration,
-                "leverage": leverage,
-                "margin_type": margin_type,
-                "retail_portfolio_id": retail_portfolio_id,
-                "attached_order_configuration": attached_order_configuration,
-                "equity_order_metadata": equity_order_metadata,
-                "prediction_metadata": prediction_metadata,
-                "cost_basis_method": cost_basis_method,
-            },
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "product_id": product_id,
+                    "side": side,
+                    "order_configuration": order_configuration,
+                    "leverage": leverage,
+                    "margin_type": margin_type,
+                    "retail_portfolio_id": retail_portfolio_id,
+                    "attached_order_configuration": attached_order_configuration,
+                    "equity_order_metadata": equity_order_metadata,
+                    "prediction_metadata": prediction_metadata,
+                    "cost_basis_method": cost_basis_method,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=OrderPreviewResponse,
         )
 
@@ -587,17 +631,22 @@ class Orders:
         return self._api.request(
             "POST",
             "/api/v3/brokerage/orders/close_position",
-            extra_headers=extra_headers,
-            json_body={
-                "client_order_id": client_order_id,
-                "product_id": product_id,
-                "size": size,
-            },
-            auth_required=True,
-            idempotent=client_order_id is not None,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "client_order_id": client_order_id,
+                    "product_id": product_id,
+                    "size": size,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=client_order_id is not None,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=ClosePositionResponse,
         )
 
@@ -606,24 +655,24 @@ class OrdersWithRawResponse:
     """Orders operations returning raw responses."""
 
     def __init__(self, group: Orders) -> None:
-        self.create_order = to_raw_response_wrapper(group.create_order)
-        self.cancel_orders = to_raw_response_wrapper(group.cancel_orders)
-        self.edit_order = to_raw_response_wrapper(group.edit_order)
-        self.preview_edit_order = to_raw_response_wrapper(group.preview_edit_order)
-        self.get_historical_orders = to_raw_response_wrapper(group.get_historical_orders)
-        self.get_fills = to_raw_response_wrapper(group.get_fills)
-        self.get_historical_order = to_raw_response_wrapper(group.get_historical_order)
-        self.preview_order = to_raw_response_wrapper(group.preview_order)
-        self.close_position = to_raw_response_wrapper(group.close_position)
+        self.create_order = _to_raw_response_wrapper(group.create_order)
+        self.cancel_orders = _to_raw_response_wrapper(group.cancel_orders)
+        self.edit_order = _to_raw_response_wrapper(group.edit_order)
+        self.preview_edit_order = _to_raw_response_wrapper(group.preview_edit_order)
+        self.get_historical_orders = _to_raw_response_wrapper(group.get_historical_orders)
+        self.get_fills = _to_raw_response_wrapper(group.get_fills)
+        self.get_historical_order = _to_raw_response_wrapper(group.get_historical_order)
+        self.preview_order = _to_raw_response_wrapper(group.preview_order)
+        self.close_position = _to_raw_response_wrapper(group.close_position)
 
 
 class AsyncOrders:
     """Orders operations (async)."""
 
-    def __init__(self, api: AsyncRestApi) -> None:
+    def __init__(self, api: _AsyncRestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncOrdersWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncOrdersWithRawResponse(self)
@@ -677,27 +726,32 @@ class AsyncOrders:
         return await self._api.request(
             "POST",
             "/api/v3/brokerage/orders",
-            extra_headers=extra_headers,
-            json_body={
-                "client_order_id": client_order_id,
-                "product_id": product_id,
-                "side": side,
-                "order_configuration": order_configuration,
-                "leverage": leverage,
-                "margin_type": margin_type,
-                "retail_portfolio_id": retail_portfolio_id,
-                "preview_id": preview_id,
-                "attached_order_configuration": attached_order_configuration,
-                "sor_preference": sor_preference,
-                "prediction_metadata": prediction_metadata,
-                "equity_order_metadata": equity_order_metadata,
-                "cost_basis_method": cost_basis_method,
-            },
-            auth_required=True,
-            idempotent=client_order_id is not None,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "client_order_id": client_order_id,
+                    "product_id": product_id,
+                    "side": side,
+                    "order_configuration": order_configuration,
+                    "leverage": leverage,
+                    "margin_type": margin_type,
+                    "retail_portfolio_id": retail_portfolio_id,
+                    "preview_id": preview_id,
+                    "attached_order_configuration": attached_order_configuration,
+                    "sor_preference": sor_preference,
+                    "prediction_metadata": prediction_metadata,
+                    "equity_order_metadata": equity_order_metadata,
+                    "cost_basis_method": cost_basis_method,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=client_order_id is not None,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=NewOrderResponse,
         )
 
@@ -726,15 +780,20 @@ class AsyncOrders:
         return await self._api.request(
             "POST",
             "/api/v3/brokerage/orders/batch_cancel",
-            extra_headers=extra_headers,
-            json_body={
-                "order_ids": order_ids,
-            },
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "order_ids": order_ids,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=CancelOrdersResponse,
         )
 
@@ -773,21 +832,26 @@ class AsyncOrders:
         return await self._api.request(
             "POST",
             "/api/v3/brokerage/orders/edit",
-            extra_headers=extra_headers,
-            json_body={
-                "order_id": order_id,
-                "price": price,
-                "size": size,
-                "attached_order_configuration": attached_order_configuration,
-                "cancel_attached_order": cancel_attached_order,
-                "stop_price": stop_price,
-                "average_entry_price": average_entry_price,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "order_id": order_id,
+                    "price": price,
+                    "size": size,
+                    "attached_order_configuration": attached_order_configuration,
+                    "cancel_attached_order": cancel_attached_order,
+                    "stop_price": stop_price,
+                    "average_entry_price": average_entry_price,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=EditOrderResponse,
         )
 
@@ -826,21 +890,26 @@ class AsyncOrders:
         return await self._api.request(
             "POST",
             "/api/v3/brokerage/orders/edit_preview",
-            extra_headers=extra_headers,
-            json_body={
-                "order_id": order_id,
-                "price": price,
-                "size": size,
-                "attached_order_configuration": attached_order_configuration,
-                "cancel_attached_order": cancel_attached_order,
-                "stop_price": stop_price,
-                "average_entry_price": average_entry_price,
-            },
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "order_id": order_id,
+                    "price": price,
+                    "size": size,
+                    "attached_order_configuration": attached_order_configuration,
+                    "cancel_attached_order": cancel_attached_order,
+                    "stop_price": stop_price,
+                    "average_entry_price": average_entry_price,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=PreviewEditOrderResponse,
         )
 
@@ -905,33 +974,38 @@ class AsyncOrders:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/orders/historical/batch",
-            query={
-                "order_ids": order_ids,
-                "product_ids": product_ids,
-                "product_type": product_type,
-                "order_status": order_status,
-                "time_in_forces": time_in_forces,
-                "order_types": order_types,
-                "order_side": order_side,
-                "start_date": start_date,
-                "end_date": end_date,
-                "order_placement_source": order_placement_source,
-                "contract_expiry_type": contract_expiry_type,
-                "asset_filters": asset_filters,
-                "retail_portfolio_id": retail_portfolio_id,
-                "limit": limit,
-                "cursor": cursor,
-                "sort_by": sort_by,
-                "user_native_currency": user_native_currency,
-                "use_simplified_total_value_calculation": use_simplified_total_value_calculation,
-                "proof_token": proof_token,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "order_ids": order_ids,
+                    "product_ids": product_ids,
+                    "product_type": product_type,
+                    "order_status": order_status,
+                    "time_in_forces": time_in_forces,
+                    "order_types": order_types,
+                    "order_side": order_side,
+                    "start_date": start_date,
+                    "end_date": end_date,
+                    "order_placement_source": order_placement_source,
+                    "contract_expiry_type": contract_expiry_type,
+                    "asset_filters": asset_filters,
+                    "retail_portfolio_id": retail_portfolio_id,
+                    "limit": limit,
+                    "cursor": cursor,
+                    "sort_by": sort_by,
+                    "user_native_currency": user_native_currency,
+                    "use_simplified_total_value_calculation": use_simplified_total_value_calculation,
+                    "proof_token": proof_token,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetHistoricalOrdersResponse,
         )
 
@@ -997,28 +1071,33 @@ class AsyncOrders:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/orders/historical/fills",
-            query={
-                "order_ids": order_ids,
-                "trade_ids": trade_ids,
-                "product_ids": product_ids,
-                "start_sequence_timestamp": start_sequence_timestamp,
-                "end_sequence_timestamp": end_sequence_timestamp,
-                "retail_portfolio_id": retail_portfolio_id,
-                "limit": limit,
-                "cursor": cursor,
-                "sort_by": sort_by,
-                "asset_filters": asset_filters,
-                "order_types": order_types,
-                "order_side": order_side,
-                "product_types": product_types,
-                "proof_token": proof_token,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "order_ids": order_ids,
+                    "trade_ids": trade_ids,
+                    "product_ids": product_ids,
+                    "start_sequence_timestamp": start_sequence_timestamp,
+                    "end_sequence_timestamp": end_sequence_timestamp,
+                    "retail_portfolio_id": retail_portfolio_id,
+                    "limit": limit,
+                    "cursor": cursor,
+                    "sort_by": sort_by,
+                    "asset_filters": asset_filters,
+                    "order_types": order_types,
+                    "order_side": order_side,
+                    "product_types": product_types,
+                    "proof_token": proof_token,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetFillsResponse,
         )
 
@@ -1051,19 +1130,24 @@ class AsyncOrders:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/orders/historical/{order_id}",
-            path_params={
-                "order_id": order_id,
-            },
-            query={
-                "client_order_id": client_order_id,
-                "user_native_currency": user_native_currency,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "order_id": order_id,
+                },
+                query={
+                    "client_order_id": client_order_id,
+                    "user_native_currency": user_native_currency,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetHistoricalOrderResponse,
         )
 
@@ -1108,24 +1192,29 @@ class AsyncOrders:
         return await self._api.request(
             "POST",
             "/api/v3/brokerage/orders/preview",
-            extra_headers=extra_headers,
-            json_body={
-                "product_id": product_id,
-                "side": side,
-                "order_configuration": order_configuration,
-                "leverage": leverage,
-                "margin_type": margin_type,
-                "retail_portfolio_id": retail_portfolio_id,
-                "attached_order_configuration": attached_order_configuration,
-                "equity_order_metadata": equity_order_metadata,
-                "prediction_metadata": prediction_metadata,
-                "cost_basis_method": cost_basis_method,
-            },
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "product_id": product_id,
+                    "side": side,
+                    "order_configuration": order_configuration,
+                    "leverage": leverage,
+                    "margin_type": margin_type,
+                    "retail_portfolio_id": retail_portfolio_id,
+                    "attached_order_configuration": attached_order_configuration,
+                    "equity_order_metadata": equity_order_metadata,
+                    "prediction_metadata": prediction_metadata,
+                    "cost_basis_method": cost_basis_method,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=OrderPreviewResponse,
         )
 
@@ -1156,17 +1245,22 @@ class AsyncOrders:
         return await self._api.request(
             "POST",
             "/api/v3/brokerage/orders/close_position",
-            extra_headers=extra_headers,
-            json_body={
-                "client_order_id": client_order_id,
-                "product_id": product_id,
-                "size": size,
-            },
-            auth_required=True,
-            idempotent=client_order_id is not None,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "client_order_id": client_order_id,
+                    "product_id": product_id,
+                    "size": size,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=client_order_id is not None,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=ClosePositionResponse,
         )
 
@@ -1175,12 +1269,12 @@ class AsyncOrdersWithRawResponse:
     """Orders operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncOrders) -> None:
-        self.create_order = async_to_raw_response_wrapper(group.create_order)
-        self.cancel_orders = async_to_raw_response_wrapper(group.cancel_orders)
-        self.edit_order = async_to_raw_response_wrapper(group.edit_order)
-        self.preview_edit_order = async_to_raw_response_wrapper(group.preview_edit_order)
-        self.get_historical_orders = async_to_raw_response_wrapper(group.get_historical_orders)
-        self.get_fills = async_to_raw_response_wrapper(group.get_fills)
-        self.get_historical_order = async_to_raw_response_wrapper(group.get_historical_order)
-        self.preview_order = async_to_raw_response_wrapper(group.preview_order)
-        self.close_position = async_to_raw_response_wrapper(group.close_position)
+        self.create_order = _async_to_raw_response_wrapper(group.create_order)
+        self.cancel_orders = _async_to_raw_response_wrapper(group.cancel_orders)
+        self.edit_order = _async_to_raw_response_wrapper(group.edit_order)
+        self.preview_edit_order = _async_to_raw_response_wrapper(group.preview_edit_order)
+        self.get_historical_orders = _async_to_raw_response_wrapper(group.get_historical_orders)
+        self.get_fills = _async_to_raw_response_wrapper(group.get_fills)
+        self.get_historical_order = _async_to_raw_response_wrapper(group.get_historical_order)
+        self.preview_order = _async_to_raw_response_wrapper(group.preview_order)
+        self.close_position = _async_to_raw_response_wrapper(group.close_position)

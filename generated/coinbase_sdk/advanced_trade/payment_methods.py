@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from .._base_client import AsyncRestApi, RestApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import AsyncRestApi as _AsyncRestApi
+from .._base_client import RequestOptions as _RequestOptions
+from .._base_client import RestApi as _RestApi
+from .._base_client import Timeout
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from ..models.advanced_trade import (
     GetPaymentMethodResponse,
     GetPaymentMethodsResponse,
@@ -24,10 +28,10 @@ __all__ = [
 class PaymentMethods:
     """Payment Methods operations."""
 
-    def __init__(self, api: RestApi) -> None:
+    def __init__(self, api: _RestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> PaymentMethodsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return PaymentMethodsWithRawResponse(self)
@@ -51,12 +55,17 @@ class PaymentMethods:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/payment_methods",
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetPaymentMethodsResponse,
         )
 
@@ -83,15 +92,20 @@ class PaymentMethods:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/payment_methods/{payment_method_id}",
-            path_params={
-                "payment_method_id": payment_method_id,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "payment_method_id": payment_method_id,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetPaymentMethodResponse,
         )
 
@@ -100,17 +114,17 @@ class PaymentMethodsWithRawResponse:
     """Payment Methods operations returning raw responses."""
 
     def __init__(self, group: PaymentMethods) -> None:
-        self.get_payment_methods = to_raw_response_wrapper(group.get_payment_methods)
-        self.get_payment_method = to_raw_response_wrapper(group.get_payment_method)
+        self.get_payment_methods = _to_raw_response_wrapper(group.get_payment_methods)
+        self.get_payment_method = _to_raw_response_wrapper(group.get_payment_method)
 
 
 class AsyncPaymentMethods:
     """Payment Methods operations (async)."""
 
-    def __init__(self, api: AsyncRestApi) -> None:
+    def __init__(self, api: _AsyncRestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncPaymentMethodsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncPaymentMethodsWithRawResponse(self)
@@ -134,12 +148,17 @@ class AsyncPaymentMethods:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/payment_methods",
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetPaymentMethodsResponse,
         )
 
@@ -166,15 +185,20 @@ class AsyncPaymentMethods:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/payment_methods/{payment_method_id}",
-            path_params={
-                "payment_method_id": payment_method_id,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "payment_method_id": payment_method_id,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetPaymentMethodResponse,
         )
 
@@ -183,5 +207,5 @@ class AsyncPaymentMethodsWithRawResponse:
     """Payment Methods operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncPaymentMethods) -> None:
-        self.get_payment_methods = async_to_raw_response_wrapper(group.get_payment_methods)
-        self.get_payment_method = async_to_raw_response_wrapper(group.get_payment_method)
+        self.get_payment_methods = _async_to_raw_response_wrapper(group.get_payment_methods)
+        self.get_payment_method = _async_to_raw_response_wrapper(group.get_payment_method)

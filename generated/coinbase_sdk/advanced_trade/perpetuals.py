@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from typing_extensions import deprecated
+from typing_extensions import deprecated as _deprecated
 
-from .._base_client import AsyncRestApi, RestApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import AsyncRestApi as _AsyncRestApi
+from .._base_client import RequestOptions as _RequestOptions
+from .._base_client import RestApi as _RestApi
+from .._base_client import Timeout
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from ..models.advanced_trade import (
     AllocatePortfolioResponse,
     GetBalanceSummaryResponse,
@@ -31,15 +35,15 @@ __all__ = [
 class Perpetuals:
     """Perpetuals operations."""
 
-    def __init__(self, api: RestApi) -> None:
+    def __init__(self, api: _RestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> PerpetualsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return PerpetualsWithRawResponse(self)
 
-    @deprecated(
+    @_deprecated(
         "POST /api/v3/brokerage/intx/allocate is deprecated and is retired on 2026-09-09; use client.advanced_trade.portfolios.move_portfolio_funds() instead"
     )
     def allocate_portfolio(
@@ -74,22 +78,27 @@ class Perpetuals:
         return self._api.request(
             "POST",
             "/api/v3/brokerage/intx/allocate",
-            extra_headers=extra_headers,
-            json_body={
-                "portfolio_uuid": portfolio_uuid,
-                "symbol": symbol,
-                "amount": amount,
-                "currency": currency,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "portfolio_uuid": portfolio_uuid,
+                    "symbol": symbol,
+                    "amount": amount,
+                    "currency": currency,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=AllocatePortfolioResponse,
         )
 
-    @deprecated(
+    @_deprecated(
         "GET /api/v3/brokerage/intx/portfolio/{portfolio_uuid} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_account_summary() (JSON-RPC private/get_account_summary) instead"
     )
     def get_intx_portfolio_summary(
@@ -118,19 +127,24 @@ class Perpetuals:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/intx/portfolio/{portfolio_uuid}",
-            path_params={
-                "portfolio_uuid": portfolio_uuid,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "portfolio_uuid": portfolio_uuid,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=IntxGetPortfoliosResponse,
         )
 
-    @deprecated(
+    @_deprecated(
         "GET /api/v3/brokerage/intx/positions/{portfolio_uuid} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_positions() (JSON-RPC private/get_positions) instead"
     )
     def get_intx_positions(
@@ -159,19 +173,24 @@ class Perpetuals:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/intx/positions/{portfolio_uuid}",
-            path_params={
-                "portfolio_uuid": portfolio_uuid,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "portfolio_uuid": portfolio_uuid,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetPositionsResponse,
         )
 
-    @deprecated(
+    @_deprecated(
         "GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_position() (JSON-RPC private/get_position) instead"
     )
     def get_intx_position(
@@ -202,20 +221,25 @@ class Perpetuals:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol}",
-            path_params={
-                "portfolio_uuid": portfolio_uuid,
-                "symbol": symbol,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "portfolio_uuid": portfolio_uuid,
+                    "symbol": symbol,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetPositionResponse,
         )
 
-    @deprecated(
+    @_deprecated(
         "GET /api/v3/brokerage/intx/balances/{portfolio_uuid} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_account_summaries() (JSON-RPC private/get_account_summaries) instead"
     )
     def get_intx_balances(
@@ -244,19 +268,24 @@ class Perpetuals:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/intx/balances/{portfolio_uuid}",
-            path_params={
-                "portfolio_uuid": portfolio_uuid,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "portfolio_uuid": portfolio_uuid,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetBalanceSummaryResponse,
         )
 
-    @deprecated(
+    @_deprecated(
         "POST /api/v3/brokerage/intx/multi_asset_collateral is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.change_margin_model() (JSON-RPC private/change_margin_model) instead"
     )
     def intx_multi_asset_collateral(
@@ -287,16 +316,21 @@ class Perpetuals:
         return self._api.request(
             "POST",
             "/api/v3/brokerage/intx/multi_asset_collateral",
-            extra_headers=extra_headers,
-            json_body={
-                "portfolio_uuid": portfolio_uuid,
-                "multi_asset_collateral_enabled": multi_asset_collateral_enabled,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "portfolio_uuid": portfolio_uuid,
+                    "multi_asset_collateral_enabled": multi_asset_collateral_enabled,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=MultiAssetCollateralResponse,
         )
 
@@ -305,26 +339,26 @@ class PerpetualsWithRawResponse:
     """Perpetuals operations returning raw responses."""
 
     def __init__(self, group: Perpetuals) -> None:
-        self.allocate_portfolio = to_raw_response_wrapper(group.allocate_portfolio)
-        self.get_intx_portfolio_summary = to_raw_response_wrapper(group.get_intx_portfolio_summary)
-        self.get_intx_positions = to_raw_response_wrapper(group.get_intx_positions)
-        self.get_intx_position = to_raw_response_wrapper(group.get_intx_position)
-        self.get_intx_balances = to_raw_response_wrapper(group.get_intx_balances)
-        self.intx_multi_asset_collateral = to_raw_response_wrapper(group.intx_multi_asset_collateral)
+        self.allocate_portfolio = _to_raw_response_wrapper(group.allocate_portfolio)
+        self.get_intx_portfolio_summary = _to_raw_response_wrapper(group.get_intx_portfolio_summary)
+        self.get_intx_positions = _to_raw_response_wrapper(group.get_intx_positions)
+        self.get_intx_position = _to_raw_response_wrapper(group.get_intx_position)
+        self.get_intx_balances = _to_raw_response_wrapper(group.get_intx_balances)
+        self.intx_multi_asset_collateral = _to_raw_response_wrapper(group.intx_multi_asset_collateral)
 
 
 class AsyncPerpetuals:
     """Perpetuals operations (async)."""
 
-    def __init__(self, api: AsyncRestApi) -> None:
+    def __init__(self, api: _AsyncRestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncPerpetualsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncPerpetualsWithRawResponse(self)
 
-    @deprecated(
+    @_deprecated(
         "POST /api/v3/brokerage/intx/allocate is deprecated and is retired on 2026-09-09; use client.advanced_trade.portfolios.move_portfolio_funds() instead"
     )
     async def allocate_portfolio(
@@ -359,22 +393,27 @@ class AsyncPerpetuals:
         return await self._api.request(
             "POST",
             "/api/v3/brokerage/intx/allocate",
-            extra_headers=extra_headers,
-            json_body={
-                "portfolio_uuid": portfolio_uuid,
-                "symbol": symbol,
-                "amount": amount,
-                "currency": currency,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "portfolio_uuid": portfolio_uuid,
+                    "symbol": symbol,
+                    "amount": amount,
+                    "currency": currency,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=AllocatePortfolioResponse,
         )
 
-    @deprecated(
+    @_deprecated(
         "GET /api/v3/brokerage/intx/portfolio/{portfolio_uuid} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_account_summary() (JSON-RPC private/get_account_summary) instead"
     )
     async def get_intx_portfolio_summary(
@@ -403,19 +442,24 @@ class AsyncPerpetuals:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/intx/portfolio/{portfolio_uuid}",
-            path_params={
-                "portfolio_uuid": portfolio_uuid,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "portfolio_uuid": portfolio_uuid,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=IntxGetPortfoliosResponse,
         )
 
-    @deprecated(
+    @_deprecated(
         "GET /api/v3/brokerage/intx/positions/{portfolio_uuid} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_positions() (JSON-RPC private/get_positions) instead"
     )
     async def get_intx_positions(
@@ -444,19 +488,24 @@ class AsyncPerpetuals:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/intx/positions/{portfolio_uuid}",
-            path_params={
-                "portfolio_uuid": portfolio_uuid,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "portfolio_uuid": portfolio_uuid,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetPositionsResponse,
         )
 
-    @deprecated(
+    @_deprecated(
         "GET /api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_position() (JSON-RPC private/get_position) instead"
     )
     async def get_intx_position(
@@ -487,20 +536,25 @@ class AsyncPerpetuals:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/intx/positions/{portfolio_uuid}/{symbol}",
-            path_params={
-                "portfolio_uuid": portfolio_uuid,
-                "symbol": symbol,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "portfolio_uuid": portfolio_uuid,
+                    "symbol": symbol,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetPositionResponse,
         )
 
-    @deprecated(
+    @_deprecated(
         "GET /api/v3/brokerage/intx/balances/{portfolio_uuid} is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.get_account_summaries() (JSON-RPC private/get_account_summaries) instead"
     )
     async def get_intx_balances(
@@ -529,19 +583,24 @@ class AsyncPerpetuals:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/intx/balances/{portfolio_uuid}",
-            path_params={
-                "portfolio_uuid": portfolio_uuid,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "portfolio_uuid": portfolio_uuid,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetBalanceSummaryResponse,
         )
 
-    @deprecated(
+    @_deprecated(
         "POST /api/v3/brokerage/intx/multi_asset_collateral is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.change_margin_model() (JSON-RPC private/change_margin_model) instead"
     )
     async def intx_multi_asset_collateral(
@@ -572,16 +631,21 @@ class AsyncPerpetuals:
         return await self._api.request(
             "POST",
             "/api/v3/brokerage/intx/multi_asset_collateral",
-            extra_headers=extra_headers,
-            json_body={
-                "portfolio_uuid": portfolio_uuid,
-                "multi_asset_collateral_enabled": multi_asset_collateral_enabled,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "portfolio_uuid": portfolio_uuid,
+                    "multi_asset_collateral_enabled": multi_asset_collateral_enabled,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=MultiAssetCollateralResponse,
         )
 
@@ -590,9 +654,9 @@ class AsyncPerpetualsWithRawResponse:
     """Perpetuals operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncPerpetuals) -> None:
-        self.allocate_portfolio = async_to_raw_response_wrapper(group.allocate_portfolio)
-        self.get_intx_portfolio_summary = async_to_raw_response_wrapper(group.get_intx_portfolio_summary)
-        self.get_intx_positions = async_to_raw_response_wrapper(group.get_intx_positions)
-        self.get_intx_position = async_to_raw_response_wrapper(group.get_intx_position)
-        self.get_intx_balances = async_to_raw_response_wrapper(group.get_intx_balances)
-        self.intx_multi_asset_collateral = async_to_raw_response_wrapper(group.intx_multi_asset_collateral)
+        self.allocate_portfolio = _async_to_raw_response_wrapper(group.allocate_portfolio)
+        self.get_intx_portfolio_summary = _async_to_raw_response_wrapper(group.get_intx_portfolio_summary)
+        self.get_intx_positions = _async_to_raw_response_wrapper(group.get_intx_positions)
+        self.get_intx_position = _async_to_raw_response_wrapper(group.get_intx_position)
+        self.get_intx_balances = _async_to_raw_response_wrapper(group.get_intx_balances)
+        self.intx_multi_asset_collateral = _async_to_raw_response_wrapper(group.intx_multi_asset_collateral)

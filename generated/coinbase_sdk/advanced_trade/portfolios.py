@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from .._base_client import AsyncRestApi, RestApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import AsyncRestApi as _AsyncRestApi
+from .._base_client import RequestOptions as _RequestOptions
+from .._base_client import RestApi as _RestApi
+from .._base_client import Timeout
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from ..models.advanced_trade import (
     CreatePortfolioResponse,
     DeletePortfolioResponse,
@@ -30,10 +34,10 @@ __all__ = [
 class Portfolios:
     """Portfolios operations."""
 
-    def __init__(self, api: RestApi) -> None:
+    def __init__(self, api: _RestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> PortfoliosWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return PortfoliosWithRawResponse(self)
@@ -61,15 +65,20 @@ class Portfolios:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/portfolios",
-            query={
-                "portfolio_type": portfolio_type,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "portfolio_type": portfolio_type,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=RetailBrokerageApiGetPortfoliosResponse,
         )
 
@@ -96,15 +105,20 @@ class Portfolios:
         return self._api.request(
             "POST",
             "/api/v3/brokerage/portfolios",
-            extra_headers=extra_headers,
-            json_body={
-                "name": name,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "name": name,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=CreatePortfolioResponse,
         )
 
@@ -135,17 +149,22 @@ class Portfolios:
         return self._api.request(
             "POST",
             "/api/v3/brokerage/portfolios/move_funds",
-            extra_headers=extra_headers,
-            json_body={
-                "funds": funds,
-                "source_portfolio_uuid": source_portfolio_uuid,
-                "target_portfolio_uuid": target_portfolio_uuid,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "funds": funds,
+                    "source_portfolio_uuid": source_portfolio_uuid,
+                    "target_portfolio_uuid": target_portfolio_uuid,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=MovePortfolioFundsResponse,
         )
 
@@ -174,18 +193,23 @@ class Portfolios:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/portfolios/{portfolio_uuid}",
-            path_params={
-                "portfolio_uuid": portfolio_uuid,
-            },
-            query={
-                "currency": currency,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "portfolio_uuid": portfolio_uuid,
+                },
+                query={
+                    "currency": currency,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetPortfolioBreakdownResponse,
         )
 
@@ -214,18 +238,23 @@ class Portfolios:
         return self._api.request(
             "PUT",
             "/api/v3/brokerage/portfolios/{portfolio_uuid}",
-            path_params={
-                "portfolio_uuid": portfolio_uuid,
-            },
-            extra_headers=extra_headers,
-            json_body={
-                "name": name,
-            },
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "portfolio_uuid": portfolio_uuid,
+                },
+                headers=extra_headers,
+                json_body={
+                    "name": name,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=EditPortfolioResponse,
         )
 
@@ -252,15 +281,20 @@ class Portfolios:
         return self._api.request(
             "DELETE",
             "/api/v3/brokerage/portfolios/{portfolio_uuid}",
-            path_params={
-                "portfolio_uuid": portfolio_uuid,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "portfolio_uuid": portfolio_uuid,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=DeletePortfolioResponse,
         )
 
@@ -269,21 +303,21 @@ class PortfoliosWithRawResponse:
     """Portfolios operations returning raw responses."""
 
     def __init__(self, group: Portfolios) -> None:
-        self.get_portfolios = to_raw_response_wrapper(group.get_portfolios)
-        self.create_portfolio = to_raw_response_wrapper(group.create_portfolio)
-        self.move_portfolio_funds = to_raw_response_wrapper(group.move_portfolio_funds)
-        self.get_portfolio_breakdown = to_raw_response_wrapper(group.get_portfolio_breakdown)
-        self.edit_portfolio = to_raw_response_wrapper(group.edit_portfolio)
-        self.delete_portfolio = to_raw_response_wrapper(group.delete_portfolio)
+        self.get_portfolios = _to_raw_response_wrapper(group.get_portfolios)
+        self.create_portfolio = _to_raw_response_wrapper(group.create_portfolio)
+        self.move_portfolio_funds = _to_raw_response_wrapper(group.move_portfolio_funds)
+        self.get_portfolio_breakdown = _to_raw_response_wrapper(group.get_portfolio_breakdown)
+        self.edit_portfolio = _to_raw_response_wrapper(group.edit_portfolio)
+        self.delete_portfolio = _to_raw_response_wrapper(group.delete_portfolio)
 
 
 class AsyncPortfolios:
     """Portfolios operations (async)."""
 
-    def __init__(self, api: AsyncRestApi) -> None:
+    def __init__(self, api: _AsyncRestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncPortfoliosWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncPortfoliosWithRawResponse(self)
@@ -311,15 +345,20 @@ class AsyncPortfolios:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/portfolios",
-            query={
-                "portfolio_type": portfolio_type,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "portfolio_type": portfolio_type,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=RetailBrokerageApiGetPortfoliosResponse,
         )
 
@@ -346,15 +385,20 @@ class AsyncPortfolios:
         return await self._api.request(
             "POST",
             "/api/v3/brokerage/portfolios",
-            extra_headers=extra_headers,
-            json_body={
-                "name": name,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "name": name,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=CreatePortfolioResponse,
         )
 
@@ -385,17 +429,22 @@ class AsyncPortfolios:
         return await self._api.request(
             "POST",
             "/api/v3/brokerage/portfolios/move_funds",
-            extra_headers=extra_headers,
-            json_body={
-                "funds": funds,
-                "source_portfolio_uuid": source_portfolio_uuid,
-                "target_portfolio_uuid": target_portfolio_uuid,
-            },
-            auth_required=True,
-            idempotent=False,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                json_body={
+                    "funds": funds,
+                    "source_portfolio_uuid": source_portfolio_uuid,
+                    "target_portfolio_uuid": target_portfolio_uuid,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=False,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=MovePortfolioFundsResponse,
         )
 
@@ -424,18 +473,23 @@ class AsyncPortfolios:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/portfolios/{portfolio_uuid}",
-            path_params={
-                "portfolio_uuid": portfolio_uuid,
-            },
-            query={
-                "currency": currency,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "portfolio_uuid": portfolio_uuid,
+                },
+                query={
+                    "currency": currency,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetPortfolioBreakdownResponse,
         )
 
@@ -464,18 +518,23 @@ class AsyncPortfolios:
         return await self._api.request(
             "PUT",
             "/api/v3/brokerage/portfolios/{portfolio_uuid}",
-            path_params={
-                "portfolio_uuid": portfolio_uuid,
-            },
-            extra_headers=extra_headers,
-            json_body={
-                "name": name,
-            },
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "portfolio_uuid": portfolio_uuid,
+                },
+                headers=extra_headers,
+                json_body={
+                    "name": name,
+                },
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=EditPortfolioResponse,
         )
 
@@ -502,15 +561,20 @@ class AsyncPortfolios:
         return await self._api.request(
             "DELETE",
             "/api/v3/brokerage/portfolios/{portfolio_uuid}",
-            path_params={
-                "portfolio_uuid": portfolio_uuid,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "portfolio_uuid": portfolio_uuid,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=DeletePortfolioResponse,
         )
 
@@ -519,9 +583,9 @@ class AsyncPortfoliosWithRawResponse:
     """Portfolios operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncPortfolios) -> None:
-        self.get_portfolios = async_to_raw_response_wrapper(group.get_portfolios)
-        self.create_portfolio = async_to_raw_response_wrapper(group.create_portfolio)
-        self.move_portfolio_funds = async_to_raw_response_wrapper(group.move_portfolio_funds)
-        self.get_portfolio_breakdown = async_to_raw_response_wrapper(group.get_portfolio_breakdown)
-        self.edit_portfolio = async_to_raw_response_wrapper(group.edit_portfolio)
-        self.delete_portfolio = async_to_raw_response_wrapper(group.delete_portfolio)
+        self.get_portfolios = _async_to_raw_response_wrapper(group.get_portfolios)
+        self.create_portfolio = _async_to_raw_response_wrapper(group.create_portfolio)
+        self.move_portfolio_funds = _async_to_raw_response_wrapper(group.move_portfolio_funds)
+        self.get_portfolio_breakdown = _async_to_raw_response_wrapper(group.get_portfolio_breakdown)
+        self.edit_portfolio = _async_to_raw_response_wrapper(group.edit_portfolio)
+        self.delete_portfolio = _async_to_raw_response_wrapper(group.delete_portfolio)

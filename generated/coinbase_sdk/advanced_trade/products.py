@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from .._base_client import AsyncRestApi, RestApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import AsyncRestApi as _AsyncRestApi
+from .._base_client import RequestOptions as _RequestOptions
+from .._base_client import RestApi as _RestApi
+from .._base_client import Timeout
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from ..models.advanced_trade import (
     Candles,
     GetBestBidAskResponse,
@@ -35,10 +39,10 @@ __all__ = [
 class ProductsResource:
     """Products operations."""
 
-    def __init__(self, api: RestApi) -> None:
+    def __init__(self, api: _RestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> ProductsResourceWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return ProductsResourceWithRawResponse(self)
@@ -66,15 +70,20 @@ class ProductsResource:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/best_bid_ask",
-            query={
-                "product_ids": product_ids,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "product_ids": product_ids,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetBestBidAskResponse,
         )
 
@@ -105,17 +114,22 @@ class ProductsResource:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/product_book",
-            query={
-                "product_id": product_id,
-                "limit": limit,
-                "aggregation_price_increment": aggregation_price_increment,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "product_id": product_id,
+                    "limit": limit,
+                    "aggregation_price_increment": aggregation_price_increment,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetProductBookResponse,
         )
 
@@ -166,27 +180,32 @@ class ProductsResource:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/products",
-            query={
-                "limit": limit,
-                "offset": offset,
-                "product_type": product_type,
-                "product_ids": product_ids,
-                "contract_expiry_type": contract_expiry_type,
-                "expiring_contract_status": expiring_contract_status,
-                "get_tradability_status": get_tradability_status,
-                "get_all_products": get_all_products,
-                "products_sort_order": products_sort_order,
-                "cursor": cursor,
-                "futures_underlying_type": futures_underlying_type,
-                "user_country_code": user_country_code,
-                "expired": expired,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "limit": limit,
+                    "offset": offset,
+                    "product_type": product_type,
+                    "product_ids": product_ids,
+                    "contract_expiry_type": contract_expiry_type,
+                    "expiring_contract_status": expiring_contract_status,
+                    "get_tradability_status": get_tradability_status,
+                    "get_all_products": get_all_products,
+                    "products_sort_order": products_sort_order,
+                    "cursor": cursor,
+                    "futures_underlying_type": futures_underlying_type,
+                    "user_country_code": user_country_code,
+                    "expired": expired,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=Products,
         )
 
@@ -217,18 +236,23 @@ class ProductsResource:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/products/{product_id}",
-            path_params={
-                "product_id": product_id,
-            },
-            query={
-                "get_tradability_status": get_tradability_status,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "product_id": product_id,
+                },
+                query={
+                    "get_tradability_status": get_tradability_status,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=Product,
         )
 
@@ -263,21 +287,26 @@ class ProductsResource:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/products/{product_id}/candles",
-            path_params={
-                "product_id": product_id,
-            },
-            query={
-                "start": start,
-                "end": end,
-                "granularity": granularity,
-                "limit": limit,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "product_id": product_id,
+                },
+                query={
+                    "start": start,
+                    "end": end,
+                    "granularity": granularity,
+                    "limit": limit,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=Candles,
         )
 
@@ -310,20 +339,25 @@ class ProductsResource:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/products/{product_id}/ticker",
-            path_params={
-                "product_id": product_id,
-            },
-            query={
-                "limit": limit,
-                "start": start,
-                "end": end,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "product_id": product_id,
+                },
+                query={
+                    "limit": limit,
+                    "start": start,
+                    "end": end,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetMarketTradesResponse,
         )
 
@@ -332,21 +366,21 @@ class ProductsResourceWithRawResponse:
     """Products operations returning raw responses."""
 
     def __init__(self, group: ProductsResource) -> None:
-        self.get_best_bid_ask = to_raw_response_wrapper(group.get_best_bid_ask)
-        self.get_product_book = to_raw_response_wrapper(group.get_product_book)
-        self.get_products = to_raw_response_wrapper(group.get_products)
-        self.get_product = to_raw_response_wrapper(group.get_product)
-        self.get_candles = to_raw_response_wrapper(group.get_candles)
-        self.get_market_trades = to_raw_response_wrapper(group.get_market_trades)
+        self.get_best_bid_ask = _to_raw_response_wrapper(group.get_best_bid_ask)
+        self.get_product_book = _to_raw_response_wrapper(group.get_product_book)
+        self.get_products = _to_raw_response_wrapper(group.get_products)
+        self.get_product = _to_raw_response_wrapper(group.get_product)
+        self.get_candles = _to_raw_response_wrapper(group.get_candles)
+        self.get_market_trades = _to_raw_response_wrapper(group.get_market_trades)
 
 
 class AsyncProductsResource:
     """Products operations (async)."""
 
-    def __init__(self, api: AsyncRestApi) -> None:
+    def __init__(self, api: _AsyncRestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncProductsResourceWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncProductsResourceWithRawResponse(self)
@@ -374,15 +408,20 @@ class AsyncProductsResource:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/best_bid_ask",
-            query={
-                "product_ids": product_ids,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "product_ids": product_ids,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetBestBidAskResponse,
         )
 
@@ -413,17 +452,22 @@ class AsyncProductsResource:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/product_book",
-            query={
-                "product_id": product_id,
-                "limit": limit,
-                "aggregation_price_increment": aggregation_price_increment,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "product_id": product_id,
+                    "limit": limit,
+                    "aggregation_price_increment": aggregation_price_increment,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetProductBookResponse,
         )
 
@@ -474,27 +518,32 @@ class AsyncProductsResource:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/products",
-            query={
-                "limit": limit,
-                "offset": offset,
-                "product_type": product_type,
-                "product_ids": product_ids,
-                "contract_expiry_type": contract_expiry_type,
-                "expiring_contract_status": expiring_contract_status,
-                "get_tradability_status": get_tradability_status,
-                "get_all_products": get_all_products,
-                "products_sort_order": products_sort_order,
-                "cursor": cursor,
-                "futures_underlying_type": futures_underlying_type,
-                "user_country_code": user_country_code,
-                "expired": expired,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "limit": limit,
+                    "offset": offset,
+                    "product_type": product_type,
+                    "product_ids": product_ids,
+                    "contract_expiry_type": contract_expiry_type,
+                    "expiring_contract_status": expiring_contract_status,
+                    "get_tradability_status": get_tradability_status,
+                    "get_all_products": get_all_products,
+                    "products_sort_order": products_sort_order,
+                    "cursor": cursor,
+                    "futures_underlying_type": futures_underlying_type,
+                    "user_country_code": user_country_code,
+                    "expired": expired,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=Products,
         )
 
@@ -525,18 +574,23 @@ class AsyncProductsResource:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/products/{product_id}",
-            path_params={
-                "product_id": product_id,
-            },
-            query={
-                "get_tradability_status": get_tradability_status,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "product_id": product_id,
+                },
+                query={
+                    "get_tradability_status": get_tradability_status,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=Product,
         )
 
@@ -571,21 +625,26 @@ class AsyncProductsResource:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/products/{product_id}/candles",
-            path_params={
-                "product_id": product_id,
-            },
-            query={
-                "start": start,
-                "end": end,
-                "granularity": granularity,
-                "limit": limit,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "product_id": product_id,
+                },
+                query={
+                    "start": start,
+                    "end": end,
+                    "granularity": granularity,
+                    "limit": limit,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=Candles,
         )
 
@@ -618,20 +677,25 @@ class AsyncProductsResource:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/products/{product_id}/ticker",
-            path_params={
-                "product_id": product_id,
-            },
-            query={
-                "limit": limit,
-                "start": start,
-                "end": end,
-            },
-            extra_headers=extra_headers,
-            auth_required=True,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "product_id": product_id,
+                },
+                query={
+                    "limit": limit,
+                    "start": start,
+                    "end": end,
+                },
+                headers=extra_headers,
+                security=(
+                    ("ApiKey",),
+                    ("OAuth2",),
+                ),
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetMarketTradesResponse,
         )
 
@@ -640,9 +704,9 @@ class AsyncProductsResourceWithRawResponse:
     """Products operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncProductsResource) -> None:
-        self.get_best_bid_ask = async_to_raw_response_wrapper(group.get_best_bid_ask)
-        self.get_product_book = async_to_raw_response_wrapper(group.get_product_book)
-        self.get_products = async_to_raw_response_wrapper(group.get_products)
-        self.get_product = async_to_raw_response_wrapper(group.get_product)
-        self.get_candles = async_to_raw_response_wrapper(group.get_candles)
-        self.get_market_trades = async_to_raw_response_wrapper(group.get_market_trades)
+        self.get_best_bid_ask = _async_to_raw_response_wrapper(group.get_best_bid_ask)
+        self.get_product_book = _async_to_raw_response_wrapper(group.get_product_book)
+        self.get_products = _async_to_raw_response_wrapper(group.get_products)
+        self.get_product = _async_to_raw_response_wrapper(group.get_product)
+        self.get_candles = _async_to_raw_response_wrapper(group.get_candles)
+        self.get_market_trades = _async_to_raw_response_wrapper(group.get_market_trades)

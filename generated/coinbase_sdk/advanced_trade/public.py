@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from .._base_client import AsyncRestApi, RestApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import AsyncRestApi as _AsyncRestApi
+from .._base_client import RequestOptions as _RequestOptions
+from .._base_client import RestApi as _RestApi
+from .._base_client import Timeout
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from ..models.advanced_trade import (
     Candles,
     ExtendedTimestamp,
@@ -35,10 +39,10 @@ __all__ = [
 class Public:
     """Public operations."""
 
-    def __init__(self, api: RestApi) -> None:
+    def __init__(self, api: _RestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> PublicWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return PublicWithRawResponse(self)
@@ -61,12 +65,13 @@ class Public:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/time",
-            extra_headers=extra_headers,
-            auth_required=False,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=ExtendedTimestamp,
         )
 
@@ -96,17 +101,18 @@ class Public:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/market/product_book",
-            query={
-                "product_id": product_id,
-                "limit": limit,
-                "aggregation_price_increment": aggregation_price_increment,
-            },
-            extra_headers=extra_headers,
-            auth_required=False,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "product_id": product_id,
+                    "limit": limit,
+                    "aggregation_price_increment": aggregation_price_increment,
+                },
+                headers=extra_headers,
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetProductBookResponse,
         )
 
@@ -154,26 +160,27 @@ class Public:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/market/products",
-            query={
-                "limit": limit,
-                "offset": offset,
-                "product_type": product_type,
-                "product_ids": product_ids,
-                "contract_expiry_type": contract_expiry_type,
-                "expiring_contract_status": expiring_contract_status,
-                "get_all_products": get_all_products,
-                "products_sort_order": products_sort_order,
-                "cursor": cursor,
-                "futures_underlying_type": futures_underlying_type,
-                "user_country_code": user_country_code,
-                "expired": expired,
-            },
-            extra_headers=extra_headers,
-            auth_required=False,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "limit": limit,
+                    "offset": offset,
+                    "product_type": product_type,
+                    "product_ids": product_ids,
+                    "contract_expiry_type": contract_expiry_type,
+                    "expiring_contract_status": expiring_contract_status,
+                    "get_all_products": get_all_products,
+                    "products_sort_order": products_sort_order,
+                    "cursor": cursor,
+                    "futures_underlying_type": futures_underlying_type,
+                    "user_country_code": user_country_code,
+                    "expired": expired,
+                },
+                headers=extra_headers,
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=Products,
         )
 
@@ -199,15 +206,16 @@ class Public:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/market/products/{product_id}",
-            path_params={
-                "product_id": product_id,
-            },
-            extra_headers=extra_headers,
-            auth_required=False,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "product_id": product_id,
+                },
+                headers=extra_headers,
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=Product,
         )
 
@@ -241,21 +249,22 @@ class Public:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/market/products/{product_id}/candles",
-            path_params={
-                "product_id": product_id,
-            },
-            query={
-                "start": start,
-                "end": end,
-                "granularity": granularity,
-                "limit": limit,
-            },
-            extra_headers=extra_headers,
-            auth_required=False,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "product_id": product_id,
+                },
+                query={
+                    "start": start,
+                    "end": end,
+                    "granularity": granularity,
+                    "limit": limit,
+                },
+                headers=extra_headers,
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=Candles,
         )
 
@@ -287,20 +296,21 @@ class Public:
         return self._api.request(
             "GET",
             "/api/v3/brokerage/market/products/{product_id}/ticker",
-            path_params={
-                "product_id": product_id,
-            },
-            query={
-                "limit": limit,
-                "start": start,
-                "end": end,
-            },
-            extra_headers=extra_headers,
-            auth_required=False,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "product_id": product_id,
+                },
+                query={
+                    "limit": limit,
+                    "start": start,
+                    "end": end,
+                },
+                headers=extra_headers,
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetMarketTradesResponse,
         )
 
@@ -309,21 +319,21 @@ class PublicWithRawResponse:
     """Public operations returning raw responses."""
 
     def __init__(self, group: Public) -> None:
-        self.get_server_time = to_raw_response_wrapper(group.get_server_time)
-        self.get_public_product_book = to_raw_response_wrapper(group.get_public_product_book)
-        self.get_public_products = to_raw_response_wrapper(group.get_public_products)
-        self.get_public_product = to_raw_response_wrapper(group.get_public_product)
-        self.get_public_candles = to_raw_response_wrapper(group.get_public_candles)
-        self.get_public_market_trades = to_raw_response_wrapper(group.get_public_market_trades)
+        self.get_server_time = _to_raw_response_wrapper(group.get_server_time)
+        self.get_public_product_book = _to_raw_response_wrapper(group.get_public_product_book)
+        self.get_public_products = _to_raw_response_wrapper(group.get_public_products)
+        self.get_public_product = _to_raw_response_wrapper(group.get_public_product)
+        self.get_public_candles = _to_raw_response_wrapper(group.get_public_candles)
+        self.get_public_market_trades = _to_raw_response_wrapper(group.get_public_market_trades)
 
 
 class AsyncPublic:
     """Public operations (async)."""
 
-    def __init__(self, api: AsyncRestApi) -> None:
+    def __init__(self, api: _AsyncRestApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncPublicWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncPublicWithRawResponse(self)
@@ -346,12 +356,13 @@ class AsyncPublic:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/time",
-            extra_headers=extra_headers,
-            auth_required=False,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                headers=extra_headers,
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=ExtendedTimestamp,
         )
 
@@ -381,17 +392,18 @@ class AsyncPublic:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/market/product_book",
-            query={
-                "product_id": product_id,
-                "limit": limit,
-                "aggregation_price_increment": aggregation_price_increment,
-            },
-            extra_headers=extra_headers,
-            auth_required=False,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "product_id": product_id,
+                    "limit": limit,
+                    "aggregation_price_increment": aggregation_price_increment,
+                },
+                headers=extra_headers,
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetProductBookResponse,
         )
 
@@ -439,26 +451,27 @@ class AsyncPublic:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/market/products",
-            query={
-                "limit": limit,
-                "offset": offset,
-                "product_type": product_type,
-                "product_ids": product_ids,
-                "contract_expiry_type": contract_expiry_type,
-                "expiring_contract_status": expiring_contract_status,
-                "get_all_products": get_all_products,
-                "products_sort_order": products_sort_order,
-                "cursor": cursor,
-                "futures_underlying_type": futures_underlying_type,
-                "user_country_code": user_country_code,
-                "expired": expired,
-            },
-            extra_headers=extra_headers,
-            auth_required=False,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                query={
+                    "limit": limit,
+                    "offset": offset,
+                    "product_type": product_type,
+                    "product_ids": product_ids,
+                    "contract_expiry_type": contract_expiry_type,
+                    "expiring_contract_status": expiring_contract_status,
+                    "get_all_products": get_all_products,
+                    "products_sort_order": products_sort_order,
+                    "cursor": cursor,
+                    "futures_underlying_type": futures_underlying_type,
+                    "user_country_code": user_country_code,
+                    "expired": expired,
+                },
+                headers=extra_headers,
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=Products,
         )
 
@@ -484,15 +497,16 @@ class AsyncPublic:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/market/products/{product_id}",
-            path_params={
-                "product_id": product_id,
-            },
-            extra_headers=extra_headers,
-            auth_required=False,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "product_id": product_id,
+                },
+                headers=extra_headers,
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=Product,
         )
 
@@ -526,21 +540,22 @@ class AsyncPublic:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/market/products/{product_id}/candles",
-            path_params={
-                "product_id": product_id,
-            },
-            query={
-                "start": start,
-                "end": end,
-                "granularity": granularity,
-                "limit": limit,
-            },
-            extra_headers=extra_headers,
-            auth_required=False,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "product_id": product_id,
+                },
+                query={
+                    "start": start,
+                    "end": end,
+                    "granularity": granularity,
+                    "limit": limit,
+                },
+                headers=extra_headers,
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=Candles,
         )
 
@@ -572,20 +587,21 @@ class AsyncPublic:
         return await self._api.request(
             "GET",
             "/api/v3/brokerage/market/products/{product_id}/ticker",
-            path_params={
-                "product_id": product_id,
-            },
-            query={
-                "limit": limit,
-                "start": start,
-                "end": end,
-            },
-            extra_headers=extra_headers,
-            auth_required=False,
-            idempotent=True,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            _RequestOptions(
+                path_params={
+                    "product_id": product_id,
+                },
+                query={
+                    "limit": limit,
+                    "start": start,
+                    "end": end,
+                },
+                headers=extra_headers,
+                idempotent=True,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+            ),
             cast_to=GetMarketTradesResponse,
         )
 
@@ -594,9 +610,9 @@ class AsyncPublicWithRawResponse:
     """Public operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncPublic) -> None:
-        self.get_server_time = async_to_raw_response_wrapper(group.get_server_time)
-        self.get_public_product_book = async_to_raw_response_wrapper(group.get_public_product_book)
-        self.get_public_products = async_to_raw_response_wrapper(group.get_public_products)
-        self.get_public_product = async_to_raw_response_wrapper(group.get_public_product)
-        self.get_public_candles = async_to_raw_response_wrapper(group.get_public_candles)
-        self.get_public_market_trades = async_to_raw_response_wrapper(group.get_public_market_trades)
+        self.get_server_time = _async_to_raw_response_wrapper(group.get_server_time)
+        self.get_public_product_book = _async_to_raw_response_wrapper(group.get_public_product_book)
+        self.get_public_products = _async_to_raw_response_wrapper(group.get_public_products)
+        self.get_public_product = _async_to_raw_response_wrapper(group.get_public_product)
+        self.get_public_candles = _async_to_raw_response_wrapper(group.get_public_candles)
+        self.get_public_market_trades = _async_to_raw_response_wrapper(group.get_public_market_trades)

@@ -7,10 +7,11 @@ Generated from `specs/deribit/gateway.openrpc.yaml` (version 2.1.1).
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property as _cached_property
 from typing import TYPE_CHECKING
 
-from .._base_client import AsyncJsonRpcApi, JsonRpcApi
+from .._jsonrpc import AsyncJsonRpcApi as _AsyncJsonRpcApi
+from .._jsonrpc import JsonRpcApi as _JsonRpcApi
 
 if TYPE_CHECKING:
     from .._websocket import AsyncWebSocketApi, WebSocketRoles
@@ -27,38 +28,38 @@ __all__ = ["AsyncDerivatives", "Derivatives"]
 class Derivatives:
     """Coinbase Derivatives JSON-RPC gateway (Deribit-powered): one attribute per resource group."""
 
-    def __init__(self, api: JsonRpcApi) -> None:
+    def __init__(self, api: _JsonRpcApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def account_management(self) -> AccountManagement:
         """Account Management."""
         from .account_management import AccountManagement
 
         return AccountManagement(self._api)
 
-    @cached_property
+    @_cached_property
     def authentication(self) -> Authentication:
         """Authentication."""
         from .authentication import Authentication
 
         return Authentication(self._api)
 
-    @cached_property
+    @_cached_property
     def market_data(self) -> MarketData:
         """Market Data."""
         from .market_data import MarketData
 
         return MarketData(self._api)
 
-    @cached_property
+    @_cached_property
     def session_management(self) -> SessionManagement:
         """Session Management."""
         from .session_management import SessionManagement
 
         return SessionManagement(self._api)
 
-    @cached_property
+    @_cached_property
     def trading(self) -> Trading:
         """Trading."""
         from .trading import Trading
@@ -69,46 +70,46 @@ class Derivatives:
 class AsyncDerivatives:
     """Coinbase Derivatives JSON-RPC gateway (Deribit-powered) (async): one attribute per resource group, and `ws` for the same methods and the subscriptions over WebSocket."""
 
-    def __init__(self, api: AsyncJsonRpcApi, websocket: Callable[[WebSocketRoles], AsyncWebSocketApi]) -> None:
+    def __init__(self, api: _AsyncJsonRpcApi, websocket: Callable[[WebSocketRoles], AsyncWebSocketApi]) -> None:
         self._api = api
         self._websocket = websocket
 
-    @cached_property
+    @_cached_property
     def account_management(self) -> AsyncAccountManagement:
         """Account Management."""
         from .account_management import AsyncAccountManagement
 
         return AsyncAccountManagement(self._api)
 
-    @cached_property
+    @_cached_property
     def authentication(self) -> AsyncAuthentication:
         """Authentication."""
         from .authentication import AsyncAuthentication
 
         return AsyncAuthentication(self._api)
 
-    @cached_property
+    @_cached_property
     def market_data(self) -> AsyncMarketData:
         """Market Data."""
         from .market_data import AsyncMarketData
 
         return AsyncMarketData(self._api)
 
-    @cached_property
+    @_cached_property
     def session_management(self) -> AsyncSessionManagement:
         """Session Management."""
         from .session_management import AsyncSessionManagement
 
         return AsyncSessionManagement(self._api)
 
-    @cached_property
+    @_cached_property
     def trading(self) -> AsyncTrading:
         """Trading."""
         from .trading import AsyncTrading
 
         return AsyncTrading(self._api)
 
-    @cached_property
+    @_cached_property
     def ws(self) -> AsyncDerivativesWebSocket:
         """The same methods over one WebSocket connection (`wss://drb.coinbase.com/ws/api/v2`), and the channel subscriptions."""
         from .ws import ROLES, AsyncDerivativesWebSocket

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from .._base_client import AsyncJsonRpcTransport, JsonRpcApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import Timeout
+from .._jsonrpc import AsyncJsonRpcTransport as _AsyncJsonRpcTransport
+from .._jsonrpc import JsonRpcApi as _JsonRpcApi
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from ..models.derivatives import (
     AccountSummaries,
     AccountSummaryExtended,
@@ -28,10 +31,10 @@ __all__ = [
 class AccountManagement:
     """Account Management operations."""
 
-    def __init__(self, api: JsonRpcApi) -> None:
+    def __init__(self, api: _JsonRpcApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AccountManagementWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AccountManagementWithRawResponse(self)
@@ -259,20 +262,20 @@ class AccountManagementWithRawResponse:
     """Account Management operations returning raw responses."""
 
     def __init__(self, group: AccountManagement) -> None:
-        self.get_account_summaries = to_raw_response_wrapper(group.get_account_summaries)
-        self.get_account_summary = to_raw_response_wrapper(group.get_account_summary)
-        self.get_positions = to_raw_response_wrapper(group.get_positions)
-        self.get_position = to_raw_response_wrapper(group.get_position)
-        self.change_margin_model = to_raw_response_wrapper(group.change_margin_model)
+        self.get_account_summaries = _to_raw_response_wrapper(group.get_account_summaries)
+        self.get_account_summary = _to_raw_response_wrapper(group.get_account_summary)
+        self.get_positions = _to_raw_response_wrapper(group.get_positions)
+        self.get_position = _to_raw_response_wrapper(group.get_position)
+        self.change_margin_model = _to_raw_response_wrapper(group.change_margin_model)
 
 
 class AsyncAccountManagement:
     """Account Management operations (async)."""
 
-    def __init__(self, api: AsyncJsonRpcTransport) -> None:
+    def __init__(self, api: _AsyncJsonRpcTransport) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncAccountManagementWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncAccountManagementWithRawResponse(self)
@@ -500,8 +503,8 @@ class AsyncAccountManagementWithRawResponse:
     """Account Management operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncAccountManagement) -> None:
-        self.get_account_summaries = async_to_raw_response_wrapper(group.get_account_summaries)
-        self.get_account_summary = async_to_raw_response_wrapper(group.get_account_summary)
-        self.get_positions = async_to_raw_response_wrapper(group.get_positions)
-        self.get_position = async_to_raw_response_wrapper(group.get_position)
-        self.change_margin_model = async_to_raw_response_wrapper(group.change_margin_model)
+        self.get_account_summaries = _async_to_raw_response_wrapper(group.get_account_summaries)
+        self.get_account_summary = _async_to_raw_response_wrapper(group.get_account_summary)
+        self.get_positions = _async_to_raw_response_wrapper(group.get_positions)
+        self.get_position = _async_to_raw_response_wrapper(group.get_position)
+        self.change_margin_model = _async_to_raw_response_wrapper(group.change_margin_model)

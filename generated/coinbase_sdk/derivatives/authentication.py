@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from .._base_client import AsyncJsonRpcTransport, JsonRpcApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import Timeout
+from .._jsonrpc import AsyncJsonRpcTransport as _AsyncJsonRpcTransport
+from .._jsonrpc import JsonRpcApi as _JsonRpcApi
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from ..models.derivatives import (
     AuthGrantType,
     AuthResult,
@@ -24,10 +27,10 @@ __all__ = [
 class Authentication:
     """Authentication operations."""
 
-    def __init__(self, api: JsonRpcApi) -> None:
+    def __init__(self, api: _JsonRpcApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AuthenticationWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AuthenticationWithRawResponse(self)
@@ -106,16 +109,16 @@ class AuthenticationWithRawResponse:
     """Authentication operations returning raw responses."""
 
     def __init__(self, group: Authentication) -> None:
-        self.auth = to_raw_response_wrapper(group.auth)
+        self.auth = _to_raw_response_wrapper(group.auth)
 
 
 class AsyncAuthentication:
     """Authentication operations (async)."""
 
-    def __init__(self, api: AsyncJsonRpcTransport) -> None:
+    def __init__(self, api: _AsyncJsonRpcTransport) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncAuthenticationWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncAuthenticationWithRawResponse(self)
@@ -194,4 +197,4 @@ class AsyncAuthenticationWithRawResponse:
     """Authentication operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncAuthentication) -> None:
-        self.auth = async_to_raw_response_wrapper(group.auth)
+        self.auth = _async_to_raw_response_wrapper(group.auth)

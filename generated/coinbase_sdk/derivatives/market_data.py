@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from .._base_client import AsyncJsonRpcTransport, JsonRpcApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import Timeout
+from .._jsonrpc import AsyncJsonRpcTransport as _AsyncJsonRpcTransport
+from .._jsonrpc import JsonRpcApi as _JsonRpcApi
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from ..models.derivatives import (
     ChartData,
     ChartResolution,
@@ -28,10 +31,10 @@ __all__ = [
 class MarketData:
     """Market Data operations."""
 
-    def __init__(self, api: JsonRpcApi) -> None:
+    def __init__(self, api: _JsonRpcApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> MarketDataWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return MarketDataWithRawResponse(self)
@@ -234,20 +237,20 @@ class MarketDataWithRawResponse:
     """Market Data operations returning raw responses."""
 
     def __init__(self, group: MarketData) -> None:
-        self.get_instruments = to_raw_response_wrapper(group.get_instruments)
-        self.get_instrument = to_raw_response_wrapper(group.get_instrument)
-        self.get_order_book = to_raw_response_wrapper(group.get_order_book)
-        self.ticker = to_raw_response_wrapper(group.ticker)
-        self.get_tradingview_chart_data = to_raw_response_wrapper(group.get_tradingview_chart_data)
+        self.get_instruments = _to_raw_response_wrapper(group.get_instruments)
+        self.get_instrument = _to_raw_response_wrapper(group.get_instrument)
+        self.get_order_book = _to_raw_response_wrapper(group.get_order_book)
+        self.ticker = _to_raw_response_wrapper(group.ticker)
+        self.get_tradingview_chart_data = _to_raw_response_wrapper(group.get_tradingview_chart_data)
 
 
 class AsyncMarketData:
     """Market Data operations (async)."""
 
-    def __init__(self, api: AsyncJsonRpcTransport) -> None:
+    def __init__(self, api: _AsyncJsonRpcTransport) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncMarketDataWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncMarketDataWithRawResponse(self)
@@ -450,8 +453,8 @@ class AsyncMarketDataWithRawResponse:
     """Market Data operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncMarketData) -> None:
-        self.get_instruments = async_to_raw_response_wrapper(group.get_instruments)
-        self.get_instrument = async_to_raw_response_wrapper(group.get_instrument)
-        self.get_order_book = async_to_raw_response_wrapper(group.get_order_book)
-        self.ticker = async_to_raw_response_wrapper(group.ticker)
-        self.get_tradingview_chart_data = async_to_raw_response_wrapper(group.get_tradingview_chart_data)
+        self.get_instruments = _async_to_raw_response_wrapper(group.get_instruments)
+        self.get_instrument = _async_to_raw_response_wrapper(group.get_instrument)
+        self.get_order_book = _async_to_raw_response_wrapper(group.get_order_book)
+        self.ticker = _async_to_raw_response_wrapper(group.ticker)
+        self.get_tradingview_chart_data = _async_to_raw_response_wrapper(group.get_tradingview_chart_data)

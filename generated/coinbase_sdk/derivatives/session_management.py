@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from .._base_client import AsyncJsonRpcTransport, JsonRpcApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import Timeout
+from .._jsonrpc import AsyncJsonRpcTransport as _AsyncJsonRpcTransport
+from .._jsonrpc import JsonRpcApi as _JsonRpcApi
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 
 __all__ = [
     "AsyncSessionManagement",
@@ -20,10 +23,10 @@ __all__ = [
 class SessionManagement:
     """Session Management operations."""
 
-    def __init__(self, api: JsonRpcApi) -> None:
+    def __init__(self, api: _JsonRpcApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> SessionManagementWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return SessionManagementWithRawResponse(self)
@@ -62,16 +65,16 @@ class SessionManagementWithRawResponse:
     """Session Management operations returning raw responses."""
 
     def __init__(self, group: SessionManagement) -> None:
-        self.get_time = to_raw_response_wrapper(group.get_time)
+        self.get_time = _to_raw_response_wrapper(group.get_time)
 
 
 class AsyncSessionManagement:
     """Session Management operations (async)."""
 
-    def __init__(self, api: AsyncJsonRpcTransport) -> None:
+    def __init__(self, api: _AsyncJsonRpcTransport) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncSessionManagementWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncSessionManagementWithRawResponse(self)
@@ -110,4 +113,4 @@ class AsyncSessionManagementWithRawResponse:
     """Session Management operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncSessionManagement) -> None:
-        self.get_time = async_to_raw_response_wrapper(group.get_time)
+        self.get_time = _async_to_raw_response_wrapper(group.get_time)

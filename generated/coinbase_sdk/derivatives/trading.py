@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property as _cached_property
 
-from .._base_client import AsyncJsonRpcTransport, JsonRpcApi, Timeout
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._base_client import Timeout
+from .._jsonrpc import AsyncJsonRpcTransport as _AsyncJsonRpcTransport
+from .._jsonrpc import JsonRpcApi as _JsonRpcApi
+from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
+from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from ..models.derivatives import (
     AdvancedOrderType,
     CancelledOrders,
@@ -41,10 +44,10 @@ __all__ = [
 class Trading:
     """Trading operations."""
 
-    def __init__(self, api: JsonRpcApi) -> None:
+    def __init__(self, api: _JsonRpcApi) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> TradingWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return TradingWithRawResponse(self)
@@ -1110,34 +1113,34 @@ class TradingWithRawResponse:
     """Trading operations returning raw responses."""
 
     def __init__(self, group: Trading) -> None:
-        self.buy = to_raw_response_wrapper(group.buy)
-        self.sell = to_raw_response_wrapper(group.sell)
-        self.edit = to_raw_response_wrapper(group.edit)
-        self.edit_by_label = to_raw_response_wrapper(group.edit_by_label)
-        self.cancel = to_raw_response_wrapper(group.cancel)
-        self.cancel_all = to_raw_response_wrapper(group.cancel_all)
-        self.cancel_all_by_currency = to_raw_response_wrapper(group.cancel_all_by_currency)
-        self.cancel_all_by_instrument = to_raw_response_wrapper(group.cancel_all_by_instrument)
-        self.cancel_by_label = to_raw_response_wrapper(group.cancel_by_label)
-        self.close_position = to_raw_response_wrapper(group.close_position)
-        self.get_open_orders = to_raw_response_wrapper(group.get_open_orders)
-        self.get_open_orders_by_currency = to_raw_response_wrapper(group.get_open_orders_by_currency)
-        self.get_open_orders_by_instrument = to_raw_response_wrapper(group.get_open_orders_by_instrument)
-        self.get_order_state = to_raw_response_wrapper(group.get_order_state)
-        self.get_order_history_by_currency = to_raw_response_wrapper(group.get_order_history_by_currency)
-        self.get_order_history_by_instrument = to_raw_response_wrapper(group.get_order_history_by_instrument)
-        self.get_user_trades_by_currency = to_raw_response_wrapper(group.get_user_trades_by_currency)
-        self.get_user_trades_by_instrument = to_raw_response_wrapper(group.get_user_trades_by_instrument)
-        self.get_user_trades_by_order = to_raw_response_wrapper(group.get_user_trades_by_order)
+        self.buy = _to_raw_response_wrapper(group.buy)
+        self.sell = _to_raw_response_wrapper(group.sell)
+        self.edit = _to_raw_response_wrapper(group.edit)
+        self.edit_by_label = _to_raw_response_wrapper(group.edit_by_label)
+        self.cancel = _to_raw_response_wrapper(group.cancel)
+        self.cancel_all = _to_raw_response_wrapper(group.cancel_all)
+        self.cancel_all_by_currency = _to_raw_response_wrapper(group.cancel_all_by_currency)
+        self.cancel_all_by_instrument = _to_raw_response_wrapper(group.cancel_all_by_instrument)
+        self.cancel_by_label = _to_raw_response_wrapper(group.cancel_by_label)
+        self.close_position = _to_raw_response_wrapper(group.close_position)
+        self.get_open_orders = _to_raw_response_wrapper(group.get_open_orders)
+        self.get_open_orders_by_currency = _to_raw_response_wrapper(group.get_open_orders_by_currency)
+        self.get_open_orders_by_instrument = _to_raw_response_wrapper(group.get_open_orders_by_instrument)
+        self.get_order_state = _to_raw_response_wrapper(group.get_order_state)
+        self.get_order_history_by_currency = _to_raw_response_wrapper(group.get_order_history_by_currency)
+        self.get_order_history_by_instrument = _to_raw_response_wrapper(group.get_order_history_by_instrument)
+        self.get_user_trades_by_currency = _to_raw_response_wrapper(group.get_user_trades_by_currency)
+        self.get_user_trades_by_instrument = _to_raw_response_wrapper(group.get_user_trades_by_instrument)
+        self.get_user_trades_by_order = _to_raw_response_wrapper(group.get_user_trades_by_order)
 
 
 class AsyncTrading:
     """Trading operations (async)."""
 
-    def __init__(self, api: AsyncJsonRpcTransport) -> None:
+    def __init__(self, api: _AsyncJsonRpcTransport) -> None:
         self._api = api
 
-    @cached_property
+    @_cached_property
     def with_raw_response(self) -> AsyncTradingWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncTradingWithRawResponse(self)
@@ -2203,22 +2206,22 @@ class AsyncTradingWithRawResponse:
     """Trading operations returning raw responses (async)."""
 
     def __init__(self, group: AsyncTrading) -> None:
-        self.buy = async_to_raw_response_wrapper(group.buy)
-        self.sell = async_to_raw_response_wrapper(group.sell)
-        self.edit = async_to_raw_response_wrapper(group.edit)
-        self.edit_by_label = async_to_raw_response_wrapper(group.edit_by_label)
-        self.cancel = async_to_raw_response_wrapper(group.cancel)
-        self.cancel_all = async_to_raw_response_wrapper(group.cancel_all)
-        self.cancel_all_by_currency = async_to_raw_response_wrapper(group.cancel_all_by_currency)
-        self.cancel_all_by_instrument = async_to_raw_response_wrapper(group.cancel_all_by_instrument)
-        self.cancel_by_label = async_to_raw_response_wrapper(group.cancel_by_label)
-        self.close_position = async_to_raw_response_wrapper(group.close_position)
-        self.get_open_orders = async_to_raw_response_wrapper(group.get_open_orders)
-        self.get_open_orders_by_currency = async_to_raw_response_wrapper(group.get_open_orders_by_currency)
-        self.get_open_orders_by_instrument = async_to_raw_response_wrapper(group.get_open_orders_by_instrument)
-        self.get_order_state = async_to_raw_response_wrapper(group.get_order_state)
-        self.get_order_history_by_currency = async_to_raw_response_wrapper(group.get_order_history_by_currency)
-        self.get_order_history_by_instrument = async_to_raw_response_wrapper(group.get_order_history_by_instrument)
-        self.get_user_trades_by_currency = async_to_raw_response_wrapper(group.get_user_trades_by_currency)
-        self.get_user_trades_by_instrument = async_to_raw_response_wrapper(group.get_user_trades_by_instrument)
-        self.get_user_trades_by_order = async_to_raw_response_wrapper(group.get_user_trades_by_order)
+        self.buy = _async_to_raw_response_wrapper(group.buy)
+        self.sell = _async_to_raw_response_wrapper(group.sell)
+        self.edit = _async_to_raw_response_wrapper(group.edit)
+        self.edit_by_label = _async_to_raw_response_wrapper(group.edit_by_label)
+        self.cancel = _async_to_raw_response_wrapper(group.cancel)
+        self.cancel_all = _async_to_raw_response_wrapper(group.cancel_all)
+        self.cancel_all_by_currency = _async_to_raw_response_wrapper(group.cancel_all_by_currency)
+        self.cancel_all_by_instrument = _async_to_raw_response_wrapper(group.cancel_all_by_instrument)
+        self.cancel_by_label = _async_to_raw_response_wrapper(group.cancel_by_label)
+        self.close_position = _async_to_raw_response_wrapper(group.close_position)
+        self.get_open_orders = _async_to_raw_response_wrapper(group.get_open_orders)
+        self.get_open_orders_by_currency = _async_to_raw_response_wrapper(group.get_open_orders_by_currency)
+        self.get_open_orders_by_instrument = _async_to_raw_response_wrapper(group.get_open_orders_by_instrument)
+        self.get_order_state = _async_to_raw_response_wrapper(group.get_order_state)
+        self.get_order_history_by_currency = _async_to_raw_response_wrapper(group.get_order_history_by_currency)
+        self.get_order_history_by_instrument = _async_to_raw_response_wrapper(group.get_order_history_by_instrument)
+        self.get_user_trades_by_currency = _async_to_raw_response_wrapper(group.get_user_trades_by_currency)
+        self.get_user_trades_by_instrument = _async_to_raw_response_wrapper(group.get_user_trades_by_instrument)
+        self.get_user_trades_by_order = _async_to_raw_response_wrapper(group.get_user_trades_by_order)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .._config import Overflow
 from .._websocket import AsyncWebSocketApi, Subscription, WebSocketRoles, channel_name
+from .._websocket_types import Overflow
 from ..models.derivatives import (
     BookNotification,
     Interval,
