@@ -127,9 +127,16 @@ def small_tmpfs(where: Path, size: str) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(where)], check=False)
 
 
+def _tree_kib(root: Path) -> int:
+    """Disk use of a tree as a tmpfs counts it: whole 4 KiB pages per file."""
+    return sum(4 * -(-path.stat().st_size // 4096) for path in root.rglob("*") if path.is_file())
+
+
 def test_a_full_disk_on_a_real_file_system_is_one_line_and_the_tree_survives(tmp_path: Path) -> None:
-    """A 400 kB tmpfs holds the seed tree (about 230 kB) but not a second one in the staging folder."""
-    with small_tmpfs(tmp_path / "fs", "400k") as fs:
+    """A tmpfs sized at 1.5 seed trees holds the tree but not a second one in the staging folder."""
+    assert sdkgen(*generate_command(tmp_path / "measure", "0.1.0")).returncode == 0
+    size = _tree_kib(tmp_path / "measure") * 3 // 2
+    with small_tmpfs(tmp_path / "fs", f"{size}k") as fs:
         out = fs / "out"
         assert sdkgen(*generate_command(out, "0.1.0")).returncode == 0
         before = snapshot(out)

@@ -58,11 +58,13 @@ def warnings_of(case: str) -> list[dict[str, Any]]:
         return _listed(diagnostics)
     overlay = FOLDER / f"{case}.overlay.yaml"
     kind = "openrpc" if spec.name.endswith(".openrpc.yaml") else "openapi"
+    # `unnamed: true`: the API takes its name from the spec (the title), as without NAME= on the command line
+    given = f"{relative}" if isinstance(CASES[case], dict) and CASES[case].get("unnamed") else f"api={relative}"
     config = from_arguments(
         package="pkg",
         output=FOLDER / "unused",  # nothing is written: the IR is built, validation joined
-        openapi=[f"api={relative}"] if kind == "openapi" else [],
-        openrpc=[f"api={relative}"] if kind == "openrpc" else [],
+        openapi=[given] if kind == "openapi" else [],
+        openrpc=[given] if kind == "openrpc" else [],
         overlays=[overlay.relative_to(ROOT)] if overlay.is_file() else [],
         version="0.1.0",
     )

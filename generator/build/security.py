@@ -159,7 +159,8 @@ class SecurityBuilder:
             )
         self.diagnostics.warn(
             where,
-            f"security scheme {key!r} ({kind} {scheme.get('scheme') or scheme.get('in') or ''}) is not applied by the SDK: pass your own `Auth`",
+            f"security scheme {key!r} ({' '.join(str(p) for p in (kind, scheme.get('scheme') or scheme.get('in')) if p)}) "
+            "is not applied by the SDK: pass your own `Auth`",
             kind="unsupported security scheme",
         )
         return None

@@ -26,7 +26,7 @@ def encode_value(value: Any, *, decimal_as_number: bool = False) -> Any:
     `dumps_exact` to write as JSON numbers (for protocols that send prices as numbers).
     """
     if isinstance(value, pydantic.BaseModel):
-        if decimal_as_number:  # JSON-RPC: a model's decimals are numbers too (a linked order's prices)
+        if decimal_as_number:  # numbers-as-decimals protocols: a model's decimals are numbers too (nested prices)
             return encode_value(value.model_dump(by_alias=True, exclude_unset=True), decimal_as_number=True)
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, Enum):
