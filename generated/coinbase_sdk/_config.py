@@ -12,6 +12,8 @@ import httpx
 
 from ._auth import Auth, CdpKeyAuth, Credentials, HeaderAuth, OAuth2Auth
 from ._base_client import AsyncJsonRpcApi, AsyncRestApi, JsonRpcApi, RestApi
+from ._limits import ACCEPT_ENCODING
+from ._redact import redact_url
 from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -87,7 +89,10 @@ class ClientConfig:
         ws_urls: Mapping[str, str] | None = None,
         websocket_options: WebSocketOptions | None = None,
         max_response_bytes: int | None = None,
+        total_timeout: float | None = None,
     ) -> None:
+        if total_timeout is not None and not total_timeout > 0:
+            raise ValueError("total_timeout must be more than 0 seconds (or None)")
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
         if max_response_bytes is not None and max_response_bytes < 0:
@@ -96,7 +101,7 @@ class ClientConfig:
         self.credentials = credentials
         self.base_urls = dict(base_urls)
         self.apis = dict(apis)
-        self.policy = RetryPolicy(max_retries=max_retries)
+        self.policy = RetryPolicy(max_retries=max_retries, total_timeout=total_timeout)
         self.exact_numbers = exact_numbers
         self.ws_urls = dict(ws_urls or {})
         self.websocket_options = websocket_options or WebSocketOptions()
@@ -104,6 +109,7 @@ class ClientConfig:
         self.user_agent = user_agent
         self.headers = {
             "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
             "User-Agent": f"{user_agent} python/{platform.python_version()} httpx/{httpx.__version__}",
         }
         self.headers.update(default_headers or {})
@@ -180,6 +186,7 @@ class ClientConfig:
             roles=roles,
             options=self.websocket_options,
             user_agent=self.user_agent,
+            max_frame_bytes=self.max_response_bytes,
         )
         self.websockets.append(api)
         return api
@@ -191,4 +198,5 @@ class ClientConfig:
             await api.close()
 
     def __repr__(self) -> str:
-        return f"ClientConfig(base_urls={self.base_urls!r}, auth={self.auth!r}, max_retries={self.policy.max_retries})"
+        base_urls = {name: redact_url(url) for name, url in self.base_urls.items()}
+        return f"ClientConfig(base_urls={base_urls!r}, auth={self.auth!r}, max_retries={self.policy.max_retries})"

@@ -31,11 +31,12 @@ from ._exceptions import (
     CredentialsError,
     JSONRPCError,
     RequestInfo,
-    ResponseTooLargeError,
     status_error_class,
 )
+from ._limits import Deadline
 from ._response import APIResponse, raw_response_requested
 from ._retry import RetryPolicy, retry_after_seconds
+from ._transfer import async_send, same_id, send, typed_failures
 
 __all__ = ["AsyncJsonRpcApi", "AsyncJsonRpcTransport", "AsyncRestApi", "JsonRpcApi", "RestApi", "Timeout"]
 
@@ -112,61 +113,6 @@ def _decode_body(response: httpx.Response) -> object:
         return body_text(response)
 
 
-def _too_large(response: httpx.Response, info: RequestInfo, limit: int, size: str) -> ResponseTooLargeError:
-    return ResponseTooLargeError(
-        f"the response body ({size}) is larger than max_response_bytes={limit}", request=info, status_code=response.status_code, limit=limit
-    )
-
-
-def _declared_too_large(response: httpx.Response, limit: int) -> str | None:
-    declared = response.headers.get("content-length", "")
-    return f"Content-Length {declared}" if declared.isdigit() and int(declared) > limit else None
-
-
-def send_limited(client: httpx.Client, request: httpx.Request, limit: int | None, info: RequestInfo) -> httpx.Response:
-    """Send and read the response; with `limit`, stop reading (and raise) once the decoded body passes it."""
-    if limit is None:
-        return client.send(request)
-    response = client.send(request, stream=True)
-    try:
-        declared = _declared_too_large(response, limit)
-        if declared:
-            raise _too_large(response, info, limit, declared)
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(response, info, limit, f"more than {limit} bytes")
-            chunks.append(chunk)
-    finally:
-        response.close()
-    response._content = b"".join(chunks)  # what `Response.read()` sets; the body is complete
-    return response
-
-
-async def async_send_limited(client: httpx.AsyncClient, request: httpx.Request, limit: int | None, info: RequestInfo) -> httpx.Response:
-    """`send_limited` for an `httpx.AsyncClient`."""
-    if limit is None:
-        return await client.send(request)
-    response = await client.send(request, stream=True)
-    try:
-        declared = _declared_too_large(response, limit)
-        if declared:
-            raise _too_large(response, info, limit, declared)
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(response, info, limit, f"more than {limit} bytes")
-            chunks.append(chunk)
-    finally:
-        await response.aclose()
-    response._content = b"".join(chunks)
-    return response
-
-
 def _limit(default: int | None, per_call: int | None) -> int | None:
     limit = default if per_call is None else per_call
     if limit is not None and limit < 0:
@@ -212,6 +158,7 @@ class _Attempt:
         self.safe_to_repeat = safe_to_repeat
         self.retries = 0
         self.started = 0.0
+        self.deadline = Deadline.after(policy.total_timeout)  # the whole call, waits included
 
     def start(self) -> None:
         self.started = time.perf_counter()
@@ -228,6 +175,8 @@ class _Attempt:
         """Seconds to wait before the next attempt, or None when `error` is final (it is then annotated)."""
         error.attempts = self.retries + 1
         delay = self.policy.delay(error, retries_done=self.retries, safe_to_repeat=self.safe_to_repeat)
+        if delay is not None and not self.deadline.allows(delay):
+            delay = None  # the next attempt could not start before total_timeout
         if delay is not None:
             logger.info("retrying %s in %.2f s (retry %d of %d) after: %s", error.request, delay, self.retries + 1, self.policy.max_retries, error.message)
             self.retries += 1
@@ -336,6 +285,7 @@ class RestApi(_RestCore):
     def request(self, method: str, path: str, *, cast_to: type[_T], idempotent: bool = ..., max_retries: int | None = ..., **kwargs: Any) -> _T: ...
     @overload
     def request(self, method: str, path: str, *, cast_to: None, idempotent: bool = ..., max_retries: int | None = ..., **kwargs: Any) -> None: ...
+    @typed_failures
     def request(
         self,
         method: str,
@@ -357,7 +307,7 @@ class RestApi(_RestCore):
             attempt.start()
             try:
                 try:
-                    response = send_limited(self.client, request, limit, info)
+                    response = send(self.client, request, limit, info, attempt.deadline)
                 except httpx.RequestError as exc:
                     raise request_error(exc, info) from exc
                 attempt.log(info, response.status_code)
@@ -380,6 +330,7 @@ class AsyncRestApi(_RestCore):
     async def request(self, method: str, path: str, *, cast_to: type[_T], idempotent: bool = ..., max_retries: int | None = ..., **kwargs: Any) -> _T: ...
     @overload
     async def request(self, method: str, path: str, *, cast_to: None, idempotent: bool = ..., max_retries: int | None = ..., **kwargs: Any) -> None: ...
+    @typed_failures
     async def request(
         self,
         method: str,
@@ -401,7 +352,7 @@ class AsyncRestApi(_RestCore):
             attempt.start()
             try:
                 try:
-                    response = await async_send_limited(self.client, request, limit, info)
+                    response = await async_send(self.client, request, limit, info, attempt.deadline)
                 except httpx.RequestError as exc:
                     raise request_error(exc, info) from exc
                 attempt.log(info, response.status_code)
@@ -549,7 +500,7 @@ class _JsonRpcCore:
             raise self.error_from(error, response, info, payload)
         if response.status_code >= 400:
             raise status_error(response, info)
-        if payload.get("id") != request_id:
+        if not same_id(payload.get("id"), request_id):
             raise APIResponseValidationError(f"the response id {payload.get('id')!r} does not match the request id {request_id}", request=info, status_code=response.status_code, body=payload)
         if "result" not in payload:
             raise APIResponseValidationError("the response has neither `result` nor `error`", request=info, status_code=response.status_code, body=payload)
@@ -621,13 +572,14 @@ class JsonRpcApi(_JsonRpcCore):
         request, info, request_id = self.build(self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign)
         attempt.start()
         try:
-            response = send_limited(self.client, request, self.max_response_bytes if limit is None else limit, info)
+            response = send(self.client, request, self.max_response_bytes if limit is None else limit, info, attempt.deadline)
         except httpx.RequestError as exc:
             attempt.log(info, type(exc).__name__)
             raise request_error(exc, info) from exc
         attempt.log(info, response.status_code)
         return self.result(response, info, request_id, cast_to, attempt, raw)
 
+    @typed_failures
     def call(
         self,
         method: str,
@@ -719,13 +671,14 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         request, info, request_id = self.build(self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign)
         attempt.start()
         try:
-            response = await async_send_limited(self.client, request, self.max_response_bytes if limit is None else limit, info)
+            response = await async_send(self.client, request, self.max_response_bytes if limit is None else limit, info, attempt.deadline)
         except httpx.RequestError as exc:
             attempt.log(info, type(exc).__name__)
             raise request_error(exc, info) from exc
         attempt.log(info, response.status_code)
         return self.result(response, info, request_id, cast_to, attempt, raw)
 
+    @typed_failures
     async def call(
         self,
         method: str,
