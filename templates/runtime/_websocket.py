@@ -61,6 +61,7 @@ from ._exceptions import (
 from ._redact import redact_url
 from ._response import raw_response_requested
 from ._retry import RetryPolicy
+from ._transfer import typed_failures
 
 __all__ = ["AsyncWebSocketApi", "Subscription", "WebSocketRoles", "channel_name"]
 
@@ -302,6 +303,7 @@ class AsyncWebSocketApi:
         if ws is not None:
             await ws.close()
 
+    @typed_failures
     async def call(
         self,
         method: str,
