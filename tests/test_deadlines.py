@@ -1,17 +1,22 @@
 """`timeout` bounds a whole attempt, `total_timeout` a whole call: a slow server cannot hold a call.
 
 httpx's own timeouts apply to each read, so a server that sends one byte every half second (in
-the body or in the headers) never trips them. The SDK's deadline covers the whole attempt:
-connect, headers, body and decompression, sync and async, on a new connection and on one taken
-from the pool. Each test runs against a real socket (`tests/servers/hostile.py`).
+the body, in the headers or in the TLS handshake) never trips them. The SDK's deadline covers
+the whole attempt: connect, TLS, headers, body and decompression, sync and async, on a new
+connection and on one taken from the pool. Each test runs against a real socket (`tests/servers/hostile.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import ssl
+import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import HTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +25,7 @@ from coinbase_sdk import APITimeoutError, AsyncClient, Client, ServiceUnavailabl
 
 from tests.conftest import run_client
 from tests.servers.hostile import HostileServer, RawRequest, drip
+from tests.test_wire_safety import _self_signed, _TimeHandler
 
 SERVER_TIME = json.dumps({"iso": "2026-01-01T00:00:00Z", "epochSeconds": "1", "epochMillis": "1000"}).encode()
 MARGIN = 0.75  # seconds past the deadline a call may take to notice it, on a shared machine
@@ -169,3 +175,122 @@ def test_a_prompt_server_is_not_affected_by_the_deadline(hostile: HostileServer,
 def test_total_timeout_must_be_positive() -> None:
     with pytest.raises(ValueError, match="total_timeout"):
         Client(total_timeout=0)
+
+
+# -- the TLS handshake ------------------------------------------------------------------------------
+
+
+class _SlowRelay:
+    """A TCP relay on 127.0.0.1 that passes the server's bytes to the client one every `every` seconds."""
+
+    def __init__(self, target: tuple[str, int], every: float) -> None:
+        self.target, self.every = target, every
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.stopped = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            threading.Thread(target=self._pipe, args=(client, server, 0.0), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(server, client, self.every), daemon=True).start()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket, every: float) -> None:
+        try:
+            while not self.stopped.is_set():
+                data = source.recv(1 if every else 65536)
+                if not data:
+                    return
+                if every:
+                    time.sleep(every)
+                sink.sendall(data)
+        except OSError:
+            return
+        finally:
+            for sock in (source, sink):
+                sock.close()
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.listener.close()
+
+
+def test_a_tls_handshake_dripping_is_cut_at_the_timeout(tls_server: tuple[str, Path], mode: str) -> None:
+    """Already right before (Python's ssl bounds a whole handshake by the socket timeout): kept so."""
+    url, cert = tls_server
+    relay = _SlowRelay(("127.0.0.1", int(url.rsplit(":", 1)[1])), every=0.2)
+    context = ssl.create_default_context(cafile=str(cert))
+    options = {"advanced_trade_base_url": f"https://127.0.0.1:{relay.port}", "max_retries": 0}
+
+    def call() -> None:
+        if mode == "sync":
+            with httpx.Client(verify=context, timeout=1) as http, Client(http_client=http, **options) as client:  # type: ignore[arg-type]
+                client.advanced_trade.public.get_server_time()
+            return
+
+        async def main() -> None:
+            async with httpx.AsyncClient(verify=context, timeout=1) as http, AsyncClient(http_client=http, **options) as client:  # type: ignore[arg-type]
+                await client.advanced_trade.public.get_server_time()
+
+        asyncio.run(main())
+
+    try:
+        error, elapsed = timed(call)
+    finally:
+        relay.close()
+    assert isinstance(error, APITimeoutError), error
+    assert elapsed < 1 + MARGIN
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A prompt HTTPS server with a self-signed certificate (its URL and the certificate to trust)."""
+    cert, key = _self_signed(tmp_path)
+    httpd = HTTPServer(("127.0.0.1", 0), _TimeHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{httpd.server_address[1]}", cert
+    httpd.shutdown()
+    httpd.server_close()
+
+
+# -- the watchdog -----------------------------------------------------------------------------------
+
+
+def test_the_watchdog_shuts_down_the_socket_it_watches() -> None:
+    from coinbase_sdk._limits import Deadline
+    from coinbase_sdk._watchdog import SocketDeadline
+
+    mine, peer = socket.socketpair()
+    with mine, peer:
+        guard = SocketDeadline(Deadline.after(60))
+        guard.armed = True
+        guard._attach(mine)
+        guard.fire()
+        assert guard.fired and mine.recv(1) == b""  # shut down: a blocked read would return at once
+
+
+def test_the_watchdog_never_touches_a_descriptor_reused_by_another_socket() -> None:
+    from coinbase_sdk._limits import Deadline
+    from coinbase_sdk._watchdog import SocketDeadline
+
+    first, first_peer = socket.socketpair()
+    guard = SocketDeadline(Deadline.after(60))
+    guard.armed = True
+    guard._attach(first)
+    number = first.fileno()
+    first.close()
+    second, second_peer = socket.socketpair()  # the lowest free descriptor: the one just closed
+    with second, second_peer, first_peer:
+        assert second.fileno() == number
+        guard.fire()
+        second_peer.sendall(b"x")
+        assert second.recv(1) == b"x"  # still connected

@@ -3,12 +3,13 @@
 
 httpx's sync timeouts apply to each read, so a server that sends one byte at a time never trips
 them; and a blocked `recv` can only be interrupted from another thread. `SocketDeadline` learns
-the socket of its request through httpcore's documented `trace` extension (at
-`http11.send_request_headers`, on a new or a pooled connection alike) and registers with one
-process-wide watchdog thread; when the deadline passes first, the watchdog shuts the socket
-down, the blocked read returns, and the caller sees that its deadline expired. A request sent
-through a transport without httpcore sockets (a mock, HTTP/2) is still bounded between chunks
-by the caller, and each network operation by httpx's own (capped) timeouts.
+the socket of its request through httpcore's documented `trace` extension (when the TCP
+connection is made, and at `http11.send_request_headers`, for a pooled connection) and registers with one process-wide watchdog thread; when the deadline
+passes first, the watchdog shuts the socket down, the blocked read returns, and the caller sees
+that its deadline expired. The socket is remembered as its descriptor and inode, and checked
+again before the shutdown, so a descriptor closed and reused meanwhile is never touched. A
+request sent through a transport without httpcore sockets (a mock, HTTP/2) is still bounded
+between chunks by the caller, and each network operation by httpx's own (capped) timeouts.
 """
 
 from __future__ import annotations
@@ -30,18 +31,19 @@ from ._limits import Deadline
 __all__ = ["SocketDeadline"]
 
 _HEADERS_SENT = "http11.send_request_headers.started"
+_CONNECTED = "connection.connect_tcp.complete"
 
 
 class SocketDeadline:
     """Cuts the connection of one sync request at `deadline`: `arm(request)` before sending, `disarm()` when done."""
 
-    __slots__ = ("_lock", "_socket", "armed", "deadline", "fired")
+    __slots__ = ("_lock", "_socket", "armed", "deadline", "fired")  # _socket: (descriptor, inode)
 
     def __init__(self, deadline: Deadline) -> None:
         self.deadline = deadline
         self.armed = False
         self.fired = False
-        self._socket: socket.socket | None = None
+        self._socket: tuple[int, int] | None = None
         self._lock = threading.Lock()
 
     def arm(self, request: httpx.Request) -> None:
@@ -53,6 +55,9 @@ class SocketDeadline:
         def trace(name: str, info: dict[str, Any]) -> None:
             if name == _HEADERS_SENT:
                 self._attach(_connection_socket())
+            elif name == _CONNECTED:
+                extra = getattr(info.get("return_value"), "get_extra_info", None)
+                self._attach(extra("socket") if extra is not None else None)
             if previous is not None:
                 previous(name, info)
 
@@ -68,10 +73,17 @@ class SocketDeadline:
                 self._socket = None
                 _WATCHDOG.cancelled()
 
-    def _attach(self, sock: socket.socket | None) -> None:
+    def _attach(self, sock: object) -> None:
+        if not isinstance(sock, socket.socket):
+            return
+        try:
+            descriptor = sock.fileno()
+            identity = (descriptor, os.fstat(descriptor).st_ino)
+        except (OSError, ValueError):
+            return
         with self._lock:
-            self._socket = sock
-        if sock is not None and self.deadline.expired():
+            self._socket = identity
+        if self.deadline.expired():
             self.fire()
 
     def fire(self) -> None:
@@ -80,21 +92,27 @@ class SocketDeadline:
             if not self.armed:
                 return
             self.fired = True
-            sock = self._socket
-            if sock is None:
+            if self._socket is None:
+                return
+            descriptor, inode = self._socket
+            try:
+                duplicate = os.dup(descriptor)  # pins the socket while it is checked and shut down
+            except OSError:
                 return
             try:
-                descriptor = sock.fileno()
-                if descriptor < 0:
-                    return
-                # A duplicate shuts down the same connection without touching the TLS object in use by the reader.
-                with socket.socket(fileno=os.dup(descriptor)) as duplicate:
-                    duplicate.shutdown(socket.SHUT_RDWR)
+                if os.fstat(duplicate).st_ino == inode:
+                    # Shut down through the duplicate: the same connection, without touching the TLS object the reader uses.
+                    with socket.socket(fileno=duplicate) as shared:
+                        duplicate = -1
+                        shared.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+            finally:
+                if duplicate >= 0:
+                    os.close(duplicate)
 
 
-def _connection_socket() -> socket.socket | None:
+def _connection_socket() -> object:
     """The socket of the httpcore connection sending the request (called from inside its trace hook)."""
     frame: FrameType | None = sys._getframe(2)
     for _ in range(6):
@@ -103,8 +121,7 @@ def _connection_socket() -> socket.socket | None:
         owner = frame.f_locals.get("self")
         stream = getattr(owner, "_network_stream", None)
         if stream is not None and hasattr(stream, "get_extra_info"):
-            sock = stream.get_extra_info("socket")
-            return sock if isinstance(sock, socket.socket) else None
+            return stream.get_extra_info("socket")
         frame = frame.f_back
     return None
 
