@@ -1,10 +1,19 @@
 """Wire fuzzing: the generated clients against a server that answers with random and broken bytes.
 
 Random and truncated bodies, lying `Content-Length`, broken chunking and gzip, bad status lines,
-wrong content types, HTML, empty bodies, deeply nested JSON, decompression bombs, and every way
-to get a JSON-RPC envelope wrong. Sync and async clients, parsed and raw responses, with and
-without `max_response_bytes`. Every call either returns or raises an `APIError` subclass: never a
-`KeyError`, `JSONDecodeError`, pydantic `ValidationError`, `RecursionError` or httpx exception.
+wrong content types, HTML, empty bodies, deeply nested JSON, decompression bombs in every
+encoding (and stacked, and in encodings the SDK does not decode), slow-drip heads and bodies,
+redirects (to another origin, with credentials, through a client that follows redirects, and
+malformed `Location`s), base URLs with userinfo, numbers `Decimal` cannot hold, JSON-RPC ids of
+the wrong type, and every way to get a JSON-RPC envelope wrong. Sync and async clients, parsed
+and raw responses, with and without `max_response_bytes`.
+
+Every call either returns or raises an `APIError` subclass: never a `KeyError`, `JSONDecodeError`,
+pydantic `ValidationError`, `RecursionError`, `decimal.InvalidOperation` or httpx exception. And
+every call keeps its bounds: it ends within `timeout` (+ a margin) per request the server saw,
+its traced memory peaks within a small multiple of the response limit, no redirect is followed
+(the other origin sees nothing), and no secret appears in its error, reprs or log lines.
+`make fuzz` prints the slowest time-to-failure and the highest peak memory per kind of case.
 
 `make test` runs a bounded, derandomized number of cases; `make fuzz` runs for its budget.
 """
@@ -14,23 +23,34 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import logging
+import time
+import tracemalloc
 import warnings
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import coinbase_sdk._base_client as base_client
+import httpx
 import pytest
-from coinbase_sdk import APIError, AsyncClient, Client, OAuth2Auth
+from coinbase_sdk import APIError, AsyncClient, Client, OAuth2Auth, RedirectError
+from coinbase_sdk._limits import DEFAULT_MAX_RESPONSE_BYTES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES
 from tests.fuzzing import STATS, run_budgeted
-from tests.servers.hostile import HostileServer, RawRequest
+from tests.servers.hostile import HostileServer, RawRequest, drip
 
 ID = "$ID"  # replaced by the request's JSON-RPC id in scripted envelopes
 SECRET = "oauth-secret-token-value"
+URL_USER, URL_PASSWORD = "wire-user-U53R", "wire-pass-P455"
+SECRETS = [SECRET, URL_USER, URL_PASSWORD]
+MiB = 1024 * 1024
+DRIP_TIMEOUT = 0.5  # the call timeout of slow-drip cases
+MARGIN = 0.75  # seconds past a deadline a call may take to notice it, on a shared machine
 
 SERVER_TIME = {"iso": "2026-01-01T00:00:00Z", "epochSeconds": "1767225600", "epochMillis": "1767225600000"}
 PRODUCT = {
@@ -86,7 +106,12 @@ SPECIAL_BODIES = [
     b"\xef\xbb\xbf{}",  # UTF-8 BOM
     '{"iso": "é"}'.encode("utf-16"),
     b'{"jsonrpc": "2.0"',
+    b"1e1000000000000000000",
+    b'{"x": -1e-1000000000000000000}',
+    b'{"iso": 1E+999999999999999999999}',
+    b"[" + b"9" * 5000 + b"]",
 ]
+HOSTILE_NUMBERS = [1e308, "1e1000000000000000000", "-1e-1000000000000000000", "1e-4301", "0e999999", "9" * 5000]
 
 
 @st.composite
@@ -115,7 +140,8 @@ def envelopes(draw: st.DrawFn, good_result: Any) -> Any:
             [
                 "good", "good", "no_jsonrpc", "jsonrpc_1", "no_id", "id_mismatch", "id_string", "id_null", "result_and_error",
                 "error", "error_not_object", "error_code_string", "error_code_bool", "error_no_message", "error_message_object",
-                "no_result", "batch", "top_level", "error_null", "us_fields_wrong",
+                "no_result", "batch", "top_level", "error_null", "us_fields_wrong", "id_true", "id_float", "id_array",
+                "hostile_number",
             ]
         )
     )  # fmt: skip
@@ -162,6 +188,16 @@ def envelopes(draw: st.DrawFn, good_result: Any) -> Any:
         base["error"] = None
     elif kind == "us_fields_wrong":
         base.update(usIn="x", usOut=None, usDiff=[1])
+    elif kind == "id_true":
+        base["id"] = True
+    elif kind == "id_float":
+        base["id"] = "$IDFLOAT"
+    elif kind == "id_array":
+        base["id"] = [ID]
+    elif kind == "hostile_number":
+        number = draw(st.sampled_from(HOSTILE_NUMBERS))
+        base["result"] = {"expires_in": "$NUM", "access_token": "t"} if draw(st.booleans()) else "$NUM"
+        base["$number"] = number
     return base
 
 
@@ -179,6 +215,26 @@ FRAMINGS = [
     "bomb",
     "bad_status",
     "nothing",
+    "bomb_deflate",
+    "bomb_raw_deflate",
+    "bomb_stacked",
+    "bomb_big",
+    "bomb_br",
+    "drip_head",
+    "drip_body",
+    "redirect",
+]
+# Status and Location of "redirect" framings: another origin (filled in per run), this one, and malformed ones.
+ELSEWHERE = "$ELSEWHERE"
+LOCATIONS = [
+    ELSEWHERE + "/api/v2/public/auth",
+    ELSEWHERE + "/?token=t",
+    "/same/origin",
+    "data:application/json,{}",
+    "http://[::1",
+    "",
+    "//evil.invalid/x",
+    "http://u:p@evil.invalid/",
 ]
 STATUSES = [200, 200, 200, 200, 201, 204, 304, 100, 400, 401, 403, 404, 409, 418, 422, 429, 500, 502, 503, 599]
 CONTENT_TYPES = [
@@ -210,8 +266,9 @@ class WireCase:
     framing: str
     body: Any  # bytes, or JSON (with ID placeholders)
     auth_ok: bool  # JSON-RPC: answer `public/auth` properly, so the fuzzed answer reaches the private call
+    redirect: tuple[int, str] = (302, "")  # the status and Location of "redirect" framings
 
-    def encode(self, request: RawRequest) -> bytes:
+    def encode(self, request: RawRequest) -> bytes | Iterator[bytes]:
         request_id: Any = None
         try:
             request_id = json.loads(request.body).get("id")
@@ -223,8 +280,31 @@ class WireCase:
                 200, "application/json", None, "exact", json.dumps({"jsonrpc": "2.0", "id": request_id, "result": AUTH_RESULT}).encode()
             )
         if not isinstance(body, bytes):
-            body = json.dumps(_fill_id(body, request_id)).encode()
-        return _http(self.status, self.content_type, self.retry_after, self.framing, body)
+            body = _encode(_fill_id(body, request_id))
+        if self.framing == "redirect":
+            status, location = self.redirect
+            return b"HTTP/1.1 %d Moved\r\nLocation: %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n" % (
+                status,
+                location.replace(ELSEWHERE, _ELSEWHERE_URL[0]).encode(),
+            )
+        whole = _http(self.status, self.content_type, self.retry_after, self.framing, body)
+        if self.framing == "drip_head":
+            return drip(whole, every=0.15, after=6)
+        if self.framing == "drip_body":
+            return drip(whole, every=0.15, after=max(len(whole) - 30, whole.index(b"\r\n\r\n") + 4))
+        return whole
+
+
+_ELSEWHERE_URL = [""]  # the other origin's URL, set by the test
+
+
+def _encode(value: Any) -> bytes:
+    """JSON, with a `$number` entry spliced in raw where `$NUM` stands (numbers json.dumps cannot write)."""
+    number = value.pop("$number", None) if isinstance(value, dict) else None
+    text = json.dumps(value).encode()
+    if number is not None:
+        text = text.replace(b'"$NUM"', str(number).encode())
+    return text
 
 
 def _fill_id(value: Any, request_id: Any) -> Any:
@@ -232,6 +312,8 @@ def _fill_id(value: Any, request_id: Any) -> Any:
         return request_id
     if value == "$IDSTR":
         return str(request_id)
+    if value == "$IDFLOAT" and isinstance(request_id, int):
+        return float(request_id)
     if isinstance(value, dict):
         return {k: _fill_id(v, request_id) for k, v in value.items()}
     if isinstance(value, list):
@@ -248,15 +330,15 @@ def _http(status: int, content_type: str | None, retry_after: str | None, framin
         headers.append(("Content-Type", content_type))
     if retry_after is not None:
         headers.append(("Retry-After", retry_after))
-    if framing == "bomb":
-        body = gzip.compress(b"0" * 3_000_000, compresslevel=1)
-        headers.append(("Content-Encoding", "gzip"))
+    if framing.startswith("bomb_") or framing == "bomb":
+        body, encoding = _BOMBS[framing]
+        headers.append(("Content-Encoding", encoding))
     elif framing == "gzip":
         body = gzip.compress(body)
         headers.append(("Content-Encoding", "gzip"))
     elif framing == "bad_gzip":
         headers.append(("Content-Encoding", "gzip"))
-    if framing in ("exact", "gzip", "bad_gzip", "bomb", "bad_status"):
+    if framing in ("exact", "gzip", "bad_gzip", "bad_status", "drip_head", "drip_body") or framing.startswith("bomb"):
         headers.append(("Content-Length", str(len(body))))
     elif framing == "short":
         headers.append(("Content-Length", str(len(body) + 7)))
@@ -272,6 +354,27 @@ def _http(status: int, content_type: str | None, retry_after: str | None, framin
     return head + body
 
 
+def _deflate(data: bytes, wbits: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    return packer.compress(data) + packer.flush()
+
+
+def _big_bomb(size: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    block = bytes(MiB)
+    return b"".join([packer.compress(block) for _ in range(size // MiB)] + [packer.flush()])
+
+
+_BOMBS: dict[str, tuple[bytes, str]] = {
+    "bomb": (gzip.compress(b"0" * 3_000_000, compresslevel=1), "gzip"),
+    "bomb_deflate": (_deflate(b"0" * 3_000_000, zlib.MAX_WBITS), "deflate"),
+    "bomb_raw_deflate": (_deflate(b"0" * 3_000_000, -zlib.MAX_WBITS), "deflate"),
+    "bomb_stacked": (gzip.compress(gzip.compress(b" " * 50_000_000)), "gzip, gzip"),
+    "bomb_big": (_big_bomb(128 * MiB), "gzip"),  # 128 MiB in ~125 KiB: over the 32 MiB default
+    "bomb_br": (b"\x1b\xff\xff\x0f" * 100, "br"),  # not an encoding the SDK asks for or decodes
+}
+
+
 def wire_cases(good: Any, *, jsonrpc: bool) -> st.SearchStrategy[WireCase]:
     body = envelopes(good) if jsonrpc else body_templates(good)
     if jsonrpc:
@@ -284,6 +387,7 @@ def wire_cases(good: Any, *, jsonrpc: bool) -> st.SearchStrategy[WireCase]:
         framing=st.sampled_from(FRAMINGS),
         body=body,
         auth_ok=st.booleans(),
+        redirect=st.tuples(st.sampled_from([301, 302, 303, 307, 308]), st.sampled_from(LOCATIONS)),
     )
 
 
@@ -294,6 +398,9 @@ class Call:
     raw: bool  # through `with_raw_response`, then `.parse()`
     max_response_bytes: int | None
     max_retries: int
+    follow_redirects: bool  # through the caller's own httpx client, set to follow redirects
+    userinfo: bool  # the base URLs carry credentials
+    exact_numbers: bool
 
 
 calls = st.builds(
@@ -303,6 +410,9 @@ calls = st.builds(
     raw=st.booleans(),
     max_response_bytes=st.sampled_from([None, None, None, 0, 10, 1000, 100_000]),
     max_retries=st.sampled_from([0, 0, 0, 1]),
+    follow_redirects=st.booleans(),
+    userinfo=st.booleans(),
+    exact_numbers=st.booleans(),
 )
 GOOD = {
     "server_time": SERVER_TIME,
@@ -313,7 +423,7 @@ GOOD = {
 }
 
 
-def _target(client: Any, call: Call) -> Any:
+def _target(client: Any, call: Call, timeout: float) -> Any:
     at, rpc = client.advanced_trade.public, client.derivatives
     group = {
         "server_time": (at, "get_server_time", {}),
@@ -325,23 +435,52 @@ def _target(client: Any, call: Call) -> Any:
     owner, method, kwargs = group
     if call.raw:
         owner = owner.with_raw_response
-    return getattr(owner, method), {**kwargs, "max_response_bytes": call.max_response_bytes, "max_retries": call.max_retries, "timeout": 5}
-
-
-def run_call(server: HostileServer, call: Call) -> str:
-    """Make the call; return what happened (the result kind or the APIError class). Anything else fails."""
-    options: dict[str, Any] = {
-        "advanced_trade_base_url": server.url,
-        "derivatives_base_url": server.url,
-        "derivatives_auth": OAuth2Auth(SECRET),
-        "timeout": 5,
+    return getattr(owner, method), {
+        **kwargs,
+        "max_response_bytes": call.max_response_bytes,
+        "max_retries": call.max_retries,
+        "timeout": timeout,
     }
+
+
+class _Lines(logging.Handler):
+    """Every log line of every logger, formatted, while a call runs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.name} {record.getMessage()}")
+
+
+def run_call(server: HostileServer, call: Call, timeout: float = 5) -> str:
+    """Make the call; return what happened (the result kind or the APIError class). Anything else fails."""
+    base = server.url.replace("http://", f"http://{URL_USER}:{URL_PASSWORD}@") if call.userinfo else server.url
+    options: dict[str, Any] = {
+        "advanced_trade_base_url": base,
+        "derivatives_base_url": base,
+        "derivatives_auth": OAuth2Auth(SECRET),
+        "timeout": timeout,
+        "exact_numbers": call.exact_numbers,
+    }
+    shown: list[str] = []
+    lines = _Lines()
+    root = logging.getLogger()
+    level = root.level
+    if call.userinfo:  # grep every log line for the secrets (DEBUG everywhere is slow: only here)
+        root.addHandler(lines)
+        root.setLevel(logging.DEBUG)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             if call.mode == "sync":
-                with Client(**options) as client:
-                    method, kwargs = _target(client, call)
+                with (
+                    httpx.Client(follow_redirects=call.follow_redirects, timeout=timeout) as http,
+                    Client(http_client=http, **options) as client,
+                ):
+                    shown.append(repr(client))
+                    method, kwargs = _target(client, call, timeout)
                     result = method(**kwargs)
                     if call.raw:
                         result.parse()
@@ -354,8 +493,12 @@ def run_call(server: HostileServer, call: Call) -> str:
             else:
 
                 async def main() -> None:
-                    async with AsyncClient(**options) as client:
-                        method, kwargs = _target(client, call)
+                    async with (
+                        httpx.AsyncClient(follow_redirects=call.follow_redirects, timeout=timeout) as http,
+                        AsyncClient(http_client=http, **options) as client,
+                    ):
+                        shown.append(repr(client))
+                        method, kwargs = _target(client, call, timeout)
                         result = await method(**kwargs)
                         if call.raw:
                             result.parse()
@@ -368,15 +511,33 @@ def run_call(server: HostileServer, call: Call) -> str:
 
                 asyncio.run(main())
     except APIError as exc:
-        text = f"{exc} {exc!r} {exc.request}"  # rendering the error must not fail either
-        assert SECRET not in text, "a credential leaked into an exception"
+        shown.append(f"{exc} {exc!r} {exc.request}")  # rendering the error must not fail either
+        cause = exc.__cause__
+        while cause is not None:
+            shown.append(f"{cause} {cause!r}")
+            cause = cause.__cause__
         return type(exc).__name__
+    finally:
+        if call.userinfo:
+            root.removeHandler(lines)
+            root.setLevel(level)
+        text = "\n".join(shown + lines.lines)
+        for secret in SECRETS:
+            assert secret not in text, f"{secret!r} leaked into an exception, a repr or a log line"
     return "ok"
 
 
 @pytest.fixture(scope="module")
 def hostile_server() -> Iterator[HostileServer]:
     with HostileServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def elsewhere() -> Iterator[HostileServer]:
+    """Another origin, where redirects point: it must never receive a request."""
+    with HostileServer() as server:
+        _ELSEWHERE_URL[0] = server.url
         yield server
 
 
@@ -400,17 +561,48 @@ def call_and_case(draw: st.DrawFn) -> tuple[Call, WireCase]:
     return call, draw(wire_cases(GOOD[call.name], jsonrpc=call.name in ("auth", "summaries")))
 
 
-def test_every_wire_failure_is_an_api_error(hostile_server: HostileServer) -> None:
+def _record(kind: str, seconds: float, peak: int) -> None:
+    """Slowest time-to-failure and highest peak memory per kind of case, for the `make fuzz` summary."""
+    slow, high = f"wire slowest ms: {kind}", f"wire peak KiB: {kind}"
+    STATS[slow] = max(STATS[slow], round(seconds * 1000))
+    STATS[high] = max(STATS[high], peak // 1024)
+
+
+def test_every_wire_failure_is_an_api_error(hostile_server: HostileServer, elsewhere: HostileServer) -> None:
     def run(max_examples: int) -> None:
         @settings(max_examples=max_examples)
         @given(call_and_case())
         def one(example: tuple[Call, WireCase]) -> None:
             call, case = example
             hostile_server.responder = case.encode
-            outcome = run_call(hostile_server, call)
+            timeout = DRIP_TIMEOUT if case.framing.startswith("drip") else 5.0
+            seen = len(hostile_server.received)
+            tracemalloc.reset_peak()
+            floor = tracemalloc.get_traced_memory()[0]
+            started = time.monotonic()
+            outcome = run_call(hostile_server, call, timeout)
+            elapsed = time.monotonic() - started
+            peak = tracemalloc.get_traced_memory()[1] - floor
+            requests = len(hostile_server.received) - seen
+            # Deadline: every request the server saw ended within its timeout (+ a margin).
+            assert elapsed <= max(requests, 1) * (timeout + MARGIN) + 1.0, (
+                f"{elapsed:.2f} s for {requests} request(s) with timeout {timeout}"
+            )
+            # Memory: within a small multiple of the response limit (what a good answer may hold, parsed).
+            limit = DEFAULT_MAX_RESPONSE_BYTES if call.max_response_bytes is None else call.max_response_bytes
+            assert peak <= 3 * limit + 16 * MiB, f"peak {peak / MiB:.1f} MiB with a limit of {limit / MiB:.1f} MiB"
+            # Redirects: never followed, whatever the client; the other origin never hears from us.
+            assert elsewhere.received == []
+            if case.framing == "redirect" and requests == 1 and outcome != "ok":
+                assert outcome == RedirectError.__name__ or call.name in ("auth", "summaries"), outcome
             STATS["wire cases"] += 1
             STATS[f"wire outcome: {outcome}"] += 1
+            _record(case.framing, elapsed, peak)
 
         one()
 
-    run_budgeted("wire", run, bounded_examples=250, batch=200)
+    tracemalloc.start()
+    try:
+        run_budgeted("wire", run, bounded_examples=250, batch=200)
+    finally:
+        tracemalloc.stop()

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import httpx
 import pytest
 
 from generator.config import from_arguments
@@ -31,6 +32,7 @@ from tests.servers.auth_schemes import (
     USERNAME,
     AuthSchemesServer,
 )
+from tests.servers.hostile import HostileServer
 
 SPECS = FIXTURES / "specs" / "security"
 # scheme spec → (the route it guards, the constructor arguments that satisfy it, their environment variables)
@@ -355,6 +357,29 @@ def test_concurrent_threads_and_tasks_share_one_token_request(sdks: Path, server
         asyncio.run(tasks())
         assert server.grants == ["client_credentials", "client_credentials"]
         assert sum(1 for r in server.requests if r.path == "/oauth" and r.status == 200) == 16
+
+
+def test_the_client_credentials_token_request_never_follows_a_redirect(mode: str, sdks: Path) -> None:
+    """The token request is sent like every request (`_transfer.send`): a redirect is refused, the secret stays home."""
+    sdk = _sdk(sdks, "oauth2_client_credentials")
+    with HostileServer() as token_url, HostileServer() as elsewhere:
+        token_url.responder = lambda request: (
+            f"HTTP/1.1 307 Moved\r\nLocation: {elsewhere.url}/token\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode()
+        )
+        auth = sdk.OAuth2ClientCredentialsAuth(CLIENT_ID, CLIENT_SECRET, token_url=token_url.url + "/token")
+        with pytest.raises(sdk.RedirectError) as raised:
+            if mode == "sync":
+                with httpx.Client(follow_redirects=True, timeout=5) as http:
+                    auth.prepare(http)
+            else:
+
+                async def main() -> None:
+                    async with httpx.AsyncClient(follow_redirects=True, timeout=5) as http:
+                        await auth.aprepare(http)
+
+                asyncio.run(main())
+        assert len(token_url.received) == 1 and elsewhere.received == []
+        assert raised.value.status_code == 307 and CLIENT_SECRET not in str(raised.value)
 
 
 # -- the golden REST fixture -----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ._auth_bearer import BearerAuth
 from ._base_client import Timeout
 from ._coinbase_auth import CdpKeyAuth, OAuth2Auth
 from ._config import ClientConfig
+from ._limits import DEFAULT_MAX_RESPONSE_BYTES
 from ._retry import DEFAULT_MAX_RETRIES
 from ._version import __version__
 from ._websocket_types import WebSocketClients, WebSocketOptions
@@ -100,10 +101,11 @@ class Client:
         derivatives_base_url: Base URL of Coinbase Derivatives JSON-RPC gateway (Deribit-powered) (default `https://drb.coinbase.com/api/v2`).
         advanced_trade_auth: An `Auth` for every call to Coinbase Advanced Trade API, instead of the credentials above.
         derivatives_auth: An `Auth` for every call to Coinbase Derivatives JSON-RPC gateway (Deribit-powered), instead of the credentials above.
-        timeout: Default timeout of every request, in seconds or as an `httpx.Timeout` (connect/read/write/pool).
+        timeout: Default timeout of every request, in seconds or as an `httpx.Timeout` (connect/read/write/pool). It bounds each attempt as a whole (connect, headers, body, decompression) by its largest value; past it, `APITimeoutError`.
         max_retries: How many times a failed request is retried by default (per call: `max_retries=`).
+        total_timeout: Seconds a whole call may take, all attempts and the waits between them included (default: no bound beyond `timeout` per attempt).
         exact_numbers: Read JSON numbers of JSON-RPC results as `Decimal`, digit for digit, instead of float.
-        max_response_bytes: The largest response body to read, decoded (per call: `max_response_bytes=`); a larger one raises `ResponseTooLargeError` without being read further. Default: no limit.
+        max_response_bytes: The largest response body to read, counted decoded while it inflates (per call: `max_response_bytes=`); a larger one raises `ResponseTooLargeError` without being read further. Default: 32 MiB; None: no limit.
         default_headers: Headers sent with every request.
         http_client: An `httpx.Client` to use instead of the client's own (you then close it).
     """
@@ -122,8 +124,9 @@ class Client:
         derivatives_auth: Auth | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        total_timeout: float | None = None,
         exact_numbers: bool = False,
-        max_response_bytes: int | None = None,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -149,6 +152,7 @@ class Client:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
             exact_numbers=exact_numbers,
+            total_timeout=total_timeout,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(timeout=timeout, follow_redirects=False)
@@ -224,10 +228,11 @@ class AsyncClient:
         derivatives_ws_url: WebSocket URL of Coinbase Derivatives JSON-RPC gateway (Deribit-powered), for `client.derivatives.ws` (default `wss://drb.coinbase.com/ws/api/v2`).
         advanced_trade_auth: An `Auth` for every call to Coinbase Advanced Trade API, instead of the credentials above.
         derivatives_auth: An `Auth` for every call to Coinbase Derivatives JSON-RPC gateway (Deribit-powered), instead of the credentials above.
-        timeout: Default timeout of every request, in seconds or as an `httpx.Timeout` (connect/read/write/pool).
+        timeout: Default timeout of every request, in seconds or as an `httpx.Timeout` (connect/read/write/pool). It bounds each attempt as a whole (connect, headers, body, decompression) by its largest value; past it, `APITimeoutError`.
         max_retries: How many times a failed request is retried by default (per call: `max_retries=`).
+        total_timeout: Seconds a whole call may take, all attempts and the waits between them included (default: no bound beyond `timeout` per attempt).
         exact_numbers: Read JSON numbers of JSON-RPC results as `Decimal`, digit for digit, instead of float.
-        max_response_bytes: The largest response body to read, decoded (per call: `max_response_bytes=`); a larger one raises `ResponseTooLargeError` without being read further. Default: no limit.
+        max_response_bytes: The largest response body to read, counted decoded while it inflates (per call: `max_response_bytes=`); a larger one raises `ResponseTooLargeError` without being read further. It also bounds WebSocket frames. Default: 32 MiB; None: no limit.
         default_headers: Headers sent with every request.
         http_client: An `httpx.AsyncClient` to use instead of the client's own (you then close it).
         websocket_options: Heartbeats, subscription buffers and reconnects of the WebSocket clients (`WebSocketOptions`).
@@ -248,8 +253,9 @@ class AsyncClient:
         derivatives_auth: Auth | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        total_timeout: float | None = None,
         exact_numbers: bool = False,
-        max_response_bytes: int | None = None,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         websocket_options: WebSocketOptions | None = None,
@@ -276,6 +282,7 @@ class AsyncClient:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
             exact_numbers=exact_numbers,
+            total_timeout=total_timeout,
         )
         self._websockets = WebSocketClients(
             self._config,

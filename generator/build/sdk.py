@@ -40,9 +40,13 @@ CORE_MODULES: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("_config.py", ()),
     ("_encoding.py", ()),
     ("_exceptions.py", None),
+    ("_limits.py", ()),
     ("_models.py", ()),
+    ("_redact.py", ()),
     ("_response.py", ("APIResponse",)),
     ("_retry.py", ()),
+    ("_transfer.py", ()),
+    ("_watchdog.py", ()),
 )
 # Internals of the WebSocket runtime's light module that the package does not re-export.
 _WEBSOCKET_INTERNALS = frozenset({"WebSocketClients", "Overflow"})

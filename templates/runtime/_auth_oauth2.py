@@ -4,7 +4,9 @@
 The token is fetched before the first request that needs it, kept until shortly before its
 `expires_in` runs out (one fetch at a time, under threads and under asyncio), renewed with the
 `refresh_token` grant when the server issued a refresh token (falling back to the client
-credentials when that is refused), and fetched again once when the API answers 401.
+credentials when that is refused), and fetched again once when the API answers 401. The token
+request is sent like every request of the SDK (`_transfer.send`): within the client's timeout,
+at most the default response size, and a redirect refused, so the secret never follows one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from ._auth import Auth, TokenCache
 from ._base_client import request_error
 from ._encoding import check_header_values, loads
 from ._exceptions import APIResponseValidationError, AuthenticationError, RequestInfo
+from ._limits import DEFAULT_MAX_RESPONSE_BYTES, Deadline
+from ._transfer import async_send, send
 
 if TYPE_CHECKING:
     import asyncio
@@ -121,7 +125,9 @@ class OAuth2ClientCredentialsAuth(Auth):
             info = RequestInfo("POST", self.token_url)
             for params in self._grants():
                 try:
-                    response = client.send(self._token_request(client, params))
+                    response = send(
+                        client, self._token_request(client, params), DEFAULT_MAX_RESPONSE_BYTES, info, Deadline(None)
+                    )
                 except httpx.RequestError as exc:
                     raise request_error(exc, info) from exc
                 if self._accept(response, info, params):
@@ -138,7 +144,9 @@ class OAuth2ClientCredentialsAuth(Auth):
             info = RequestInfo("POST", self.token_url)
             for params in self._grants():
                 try:
-                    response = await client.send(self._token_request(client, params))
+                    response = await async_send(
+                        client, self._token_request(client, params), DEFAULT_MAX_RESPONSE_BYTES, info, Deadline(None)
+                    )
                 except httpx.RequestError as exc:
                     raise request_error(exc, info) from exc
                 if self._accept(response, info, params):

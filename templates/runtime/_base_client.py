@@ -34,11 +34,12 @@ from ._exceptions import (
     APITimeoutError,
     AuthenticationError,
     RequestInfo,
-    ResponseTooLargeError,
     status_error_class,
 )
+from ._limits import Deadline
 from ._response import APIResponse, raw_response_requested
 from ._retry import RetryPolicy, retry_after_seconds
+from ._transfer import async_send, send, typed_failures
 
 __all__ = ["NO_BODY", "AsyncRestApi", "RequestOptions", "RestApi", "Timeout", "TransportConfig"]
 
@@ -111,66 +112,6 @@ def _decode_body(response: httpx.Response) -> object:
         return body_text(response)
 
 
-def _too_large(response: httpx.Response, info: RequestInfo, limit: int, size: str) -> ResponseTooLargeError:
-    return ResponseTooLargeError(
-        f"the response body ({size}) is larger than max_response_bytes={limit}",
-        request=info,
-        status_code=response.status_code,
-        limit=limit,
-    )
-
-
-def _declared_too_large(response: httpx.Response, limit: int) -> str | None:
-    declared = response.headers.get("content-length", "")
-    return f"Content-Length {declared}" if declared.isdigit() and int(declared) > limit else None
-
-
-def send_limited(client: httpx.Client, request: httpx.Request, limit: int | None, info: RequestInfo) -> httpx.Response:
-    """Send and read the response; with `limit`, stop reading (and raise) once the decoded body passes it."""
-    if limit is None:
-        return client.send(request)
-    response = client.send(request, stream=True)
-    try:
-        declared = _declared_too_large(response, limit)
-        if declared:
-            raise _too_large(response, info, limit, declared)
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(response, info, limit, f"more than {limit} bytes")
-            chunks.append(chunk)
-    finally:
-        response.close()
-    response._content = b"".join(chunks)  # what `Response.read()` sets; the body is complete
-    return response
-
-
-async def async_send_limited(
-    client: httpx.AsyncClient, request: httpx.Request, limit: int | None, info: RequestInfo
-) -> httpx.Response:
-    """`send_limited` for an `httpx.AsyncClient`."""
-    if limit is None:
-        return await client.send(request)
-    response = await client.send(request, stream=True)
-    try:
-        declared = _declared_too_large(response, limit)
-        if declared:
-            raise _too_large(response, info, limit, declared)
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(response, info, limit, f"more than {limit} bytes")
-            chunks.append(chunk)
-    finally:
-        await response.aclose()
-    response._content = b"".join(chunks)
-    return response
-
-
 def _limit(default: int | None, per_call: int | None) -> int | None:
     limit = default if per_call is None else per_call
     if limit is not None and limit < 0:
@@ -216,6 +157,7 @@ class _Attempt:
         self.safe_to_repeat = safe_to_repeat
         self.retries = 0
         self.started = 0.0
+        self.deadline = Deadline.after(policy.total_timeout)  # the whole call, waits included
 
     def start(self) -> None:
         self.started = time.perf_counter()
@@ -232,6 +174,8 @@ class _Attempt:
         """Seconds to wait before the next attempt, or None when `error` is final (it is then annotated)."""
         error.attempts = self.retries + 1
         delay = self.policy.delay(error, retries_done=self.retries, safe_to_repeat=self.safe_to_repeat)
+        if delay is not None and not self.deadline.allows(delay):
+            delay = None  # the next attempt could not start before total_timeout
         if delay is not None:
             logger.info(
                 "retrying %s in %.2f s (retry %d of %d) after: %s",
@@ -390,6 +334,7 @@ class RestApi(_RestCore):
     def request(self, method: str, path: str, options: RequestOptions, *, cast_to: type[_T]) -> _T: ...
     @overload
     def request(self, method: str, path: str, options: RequestOptions, *, cast_to: None) -> None: ...
+    @typed_failures
     def request(self, method: str, path: str, options: RequestOptions, *, cast_to: Any) -> Any:
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
@@ -406,7 +351,7 @@ class RestApi(_RestCore):
                 attempt.start()
                 sent = True
                 try:
-                    response = send_limited(self.client, request, limit, info)
+                    response = send(self.client, request, limit, info, attempt.deadline)
                 except httpx.RequestError as exc:
                     raise request_error(exc, info) from exc
                 attempt.log(info, response.status_code)
@@ -432,6 +377,7 @@ class AsyncRestApi(_RestCore):
     async def request(self, method: str, path: str, options: RequestOptions, *, cast_to: type[_T]) -> _T: ...
     @overload
     async def request(self, method: str, path: str, options: RequestOptions, *, cast_to: None) -> None: ...
+    @typed_failures
     async def request(self, method: str, path: str, options: RequestOptions, *, cast_to: Any) -> Any:
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
@@ -448,7 +394,7 @@ class AsyncRestApi(_RestCore):
                 attempt.start()
                 sent = True
                 try:
-                    response = await async_send_limited(self.client, request, limit, info)
+                    response = await async_send(self.client, request, limit, info, attempt.deadline)
                 except httpx.RequestError as exc:
                     raise request_error(exc, info) from exc
                 attempt.log(info, response.status_code)

@@ -11,6 +11,8 @@ import httpx
 
 from ._auth import Auth, AuthSelector, Credentials, SchemeSetup
 from ._base_client import TransportConfig
+from ._limits import ACCEPT_ENCODING
+from ._redact import redact_url
 from ._retry import RetryPolicy
 
 __all__ = ["ClientConfig"]
@@ -36,7 +38,10 @@ class ClientConfig:
         max_retries: int,
         max_response_bytes: int | None = None,
         exact_numbers: bool = False,
+        total_timeout: float | None = None,
     ) -> None:
+        if total_timeout is not None and not total_timeout > 0:
+            raise ValueError("total_timeout must be more than 0 seconds (or None)")
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
         if max_response_bytes is not None and max_response_bytes < 0:
@@ -45,11 +50,12 @@ class ClientConfig:
         self.credentials = credentials
         self.base_urls = dict(base_urls)
         self.apis = tuple(self.base_urls)  # the names of the client's APIs
-        self.policy = RetryPolicy(max_retries=max_retries)
+        self.policy = RetryPolicy(max_retries=max_retries, total_timeout=total_timeout)
         self.exact_numbers = exact_numbers
         self.user_agent = user_agent
         self.headers = {
             "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
             "User-Agent": f"{user_agent} python/{platform.python_version()} httpx/{httpx.__version__}",
         }
         self.headers.update(default_headers or {})
@@ -84,4 +90,5 @@ class ClientConfig:
         )
 
     def __repr__(self) -> str:
-        return f"ClientConfig(base_urls={self.base_urls!r}, auth={self.auth!r}, max_retries={self.policy.max_retries})"
+        base_urls = {name: redact_url(url) for name, url in self.base_urls.items()}
+        return f"ClientConfig(base_urls={base_urls!r}, auth={self.auth!r}, max_retries={self.policy.max_retries})"

@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 import pydantic
 
+from ._limits import exact_number
+
 __all__ = ["check_header_values", "dumps_exact", "encode_value", "expand_path", "loads", "path_segment", "query_items"]
 
 _PATH_FIELD = re.compile(r"\{([^{}]*)\}")
@@ -74,7 +76,7 @@ def _dumps_with_decimals(value: Any) -> str:
 def loads(content: bytes, *, exact_numbers: bool) -> Any:
     """Decode JSON; with `exact_numbers`, non-integral numbers become `Decimal` without passing through float."""
     try:
-        return json.loads(content, parse_float=Decimal) if exact_numbers else json.loads(content)
+        return json.loads(content, parse_float=exact_number) if exact_numbers else json.loads(content)
     except RecursionError:  # `[[[[...` from a hostile or broken server: a ValueError like any bad JSON
         raise ValueError("JSON nested too deeply") from None
 

@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 
 import httpx
 
+from ._redact import redact_text, redact_url
+
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -29,6 +31,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
     "RequestInfo",
     "ResponseTooLargeError",
     "SDKError",
@@ -44,6 +47,9 @@ class RequestInfo:
     method: str
     url: str
     rpc_method: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", redact_url(self.url))  # a base URL's userinfo is never shown
 
     def __str__(self) -> str:
         target = f"{self.method} {self.url}"
@@ -62,6 +68,7 @@ class APIError(SDKError):
     """A call failed: `request` tells which one, `attempts` how many times it was sent."""
 
     def __init__(self, message: str, *, request: RequestInfo) -> None:
+        message = redact_text(message)
         super().__init__(message)
         self.message = message
         self.request = request
@@ -140,6 +147,27 @@ class APIStatusError(APIError):
         self.error_details: str | None = _text(fields.get("error_details"))
         self.error_message: str | None = _text(fields.get("message"))
         self.retry_after: float | None = None
+
+
+class RedirectError(APIStatusError):
+    """The server answered with a redirect (301, 302, 303, 307, 308), which the SDK never follows.
+
+    Following it would send the request, credentials included, wherever `Location` points. An
+    API answers at its base URL, so a redirect means the base URL needs fixing. `location` is
+    the target, without userinfo or query (None when `Location` was missing or malformed).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: RequestInfo,
+        status_code: int | None,
+        location: str | None,
+        headers: httpx.Headers | None = None,
+    ) -> None:
+        super().__init__(message, request=request, status_code=status_code, headers=headers)
+        self.location = location
 
 
 class InvalidRequestError(APIStatusError):

@@ -30,11 +30,9 @@ from ._base_client import (
     _Attempt,
     _limit,
     _policy,
-    async_send_limited,
     body_text,
     parse_python,
     request_error,
-    send_limited,
     status_error,
 )
 from ._encoding import check_header_values, dumps_exact, encode_value, loads
@@ -49,6 +47,7 @@ from ._exceptions import (
 )
 from ._response import APIResponse, raw_response_requested
 from ._retry import retry_after_seconds
+from ._transfer import async_send, send, typed_failures
 
 if TYPE_CHECKING:
     import asyncio
@@ -61,9 +60,15 @@ __all__ = [
     "JsonRpcApi",
     "JsonRpcResponse",
     "positional",
+    "same_id",
 ]
 
 _T = TypeVar("_T")
+
+
+def same_id(received: object, sent: int) -> bool:
+    """Whether a JSON-RPC response's `id` is the request's: an integer, equal (`true` and `1.0` are not 1)."""
+    return type(received) is int and received == sent
 
 
 class JSONRPCError(APIStatusError):
@@ -268,7 +273,7 @@ class _JsonRpcCore:
             raise self.error_from(error, response, info, payload)
         if response.status_code >= 400:
             raise status_error(response, info)
-        if payload.get("id") != request_id:
+        if not same_id(payload.get("id"), request_id):
             raise APIResponseValidationError(
                 f"the response id {payload.get('id')!r} does not match the request id {request_id}",
                 request=info,
@@ -379,13 +384,16 @@ class JsonRpcApi(_JsonRpcCore):
         )
         attempt.start()
         try:
-            response = send_limited(self.client, request, self.max_response_bytes if limit is None else limit, info)
+            response = send(
+                self.client, request, self.max_response_bytes if limit is None else limit, info, attempt.deadline
+            )
         except httpx.RequestError as exc:
             attempt.log(info, type(exc).__name__)
             raise request_error(exc, info) from exc
         attempt.log(info, response.status_code)
         return self.result(response, info, request_id, cast_to, attempt, raw)
 
+    @typed_failures
     def call(
         self,
         method: str,
@@ -498,8 +506,8 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         )
         attempt.start()
         try:
-            response = await async_send_limited(
-                self.client, request, self.max_response_bytes if limit is None else limit, info
+            response = await async_send(
+                self.client, request, self.max_response_bytes if limit is None else limit, info, attempt.deadline
             )
         except httpx.RequestError as exc:
             attempt.log(info, type(exc).__name__)
@@ -507,6 +515,7 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         attempt.log(info, response.status_code)
         return self.result(response, info, request_id, cast_to, attempt, raw)
 
+    @typed_failures
     async def call(
         self,
         method: str,

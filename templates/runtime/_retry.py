@@ -39,9 +39,11 @@ class RetryPolicy:
     the computed delay when it is at most `max_retry_after` seconds; a longer one ends the
     retries (the error carries it as `retry_after`), since retrying sooner is pointless and
     sleeping for minutes inside a call is a surprise.
+    `total_timeout` (seconds, None: none) bounds a whole call: its attempts and the waits between.
     """
 
     max_retries: int = DEFAULT_MAX_RETRIES
+    total_timeout: float | None = None
     initial_delay: float = 0.5
     max_delay: float = 8.0
     max_retry_after: float = 60.0

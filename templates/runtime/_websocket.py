@@ -56,8 +56,10 @@ from ._exceptions import (
     SDKError,
 )
 from ._jsonrpc import ErrorTable, JSONRPCError, positional
+from ._redact import redact_url
 from ._response import raw_response_requested
 from ._retry import RetryPolicy
+from ._transfer import typed_failures
 from ._websocket_types import (
     ConnectionLostError,
     FrameTooLargeError,
@@ -264,7 +266,11 @@ class AsyncWebSocketApi:
         roles: WebSocketRoles,
         options: WebSocketOptions,
         user_agent: str,
+        max_frame_bytes: int | None = MAX_INCOMING_FRAME,
     ) -> None:
+        self.max_frame_bytes = (
+            max_frame_bytes  # the client's max_response_bytes: a larger frame closes the connection (1009)
+        )
         self.url = url
         self.auth = auth
         self.policy = policy
@@ -318,6 +324,7 @@ class AsyncWebSocketApi:
         if ws is not None:
             await ws.close()
 
+    @typed_failures
     async def call(
         self,
         method: str,
@@ -433,7 +440,7 @@ class AsyncWebSocketApi:
             ws = await connect(
                 self.url,
                 open_timeout=self.options.connect_timeout,
-                max_size=MAX_INCOMING_FRAME,
+                max_size=self.max_frame_bytes,
                 user_agent_header=self.user_agent,
                 close_timeout=2,
             )
@@ -462,7 +469,7 @@ class AsyncWebSocketApi:
         if self._connections > 1:
             self.reconnects += 1
         self._ready = True
-        logger.info("WebSocket connected to %s (connection %d)", self.url, self._connections)
+        logger.info("WebSocket connected to %s (connection %d)", redact_url(self.url), self._connections)
 
     async def _authenticate(self, ws: ClientConnection, generation: int) -> None:
         auth = self.auth
@@ -758,6 +765,4 @@ class AsyncWebSocketApi:
         task.add_done_callback(self._tasks.discard)
 
     def __repr__(self) -> str:
-        return (
-            f"AsyncWebSocketApi({self.url!r}, connected={self.connected}, subscriptions={sorted(self._subscriptions)})"
-        )
+        return f"AsyncWebSocketApi({redact_url(self.url)!r}, connected={self.connected}, subscriptions={sorted(self._subscriptions)})"

@@ -127,6 +127,7 @@ class WebSocketClients:
             roles=roles,
             options=self.options,
             user_agent=self.config.user_agent,
+            max_frame_bytes=self.config.max_response_bytes,
         )
         self.opened.append(api)
         return api

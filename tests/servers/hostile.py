@@ -3,7 +3,10 @@
 Unlike the REST and JSON-RPC servers, it speaks no protocol of its own: it reads one HTTP/1.1
 request (head and `Content-Length` body), hands it to the current `responder`, writes the bytes
 that returns exactly as given (bad status lines, lying `Content-Length`, broken chunking...)
-and closes the connection.
+and closes the connection. A responder may also return an iterator of byte strings: each is
+written as it comes, so a generator that sleeps between them is a slow server (`drip`). With
+`keep_alive=True` the server reads the next request on the same connection instead of closing
+(the responses must then frame themselves and not say `Connection: close`).
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 import socket
 import socketserver
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -28,7 +32,16 @@ class RawRequest:
     body: bytes
 
 
-Responder = Callable[[RawRequest], bytes]
+Responder = Callable[[RawRequest], bytes | Iterator[bytes]]
+
+
+def drip(data: bytes, *, every: float, step: int = 1, after: int = 0) -> Iterator[bytes]:
+    """`data` written `step` bytes at a time, `every` seconds apart, after its first `after` bytes at once (a slow-drip server)."""
+    if after:
+        yield data[:after]
+    for start in range(after, len(data), step):
+        time.sleep(every)
+        yield data[start : start + step]
 
 
 class _Handler(socketserver.BaseRequestHandler):
@@ -37,12 +50,18 @@ class _Handler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         conn: socket.socket = self.request
         conn.settimeout(5)
+        owner = self.server.owner
         try:
-            request = _read_request(conn)
-            if request is None:
-                return
-            self.server.owner.received.append(request)
-            conn.sendall(self.server.owner.responder(request))
+            while True:
+                request = _read_request(conn)
+                if request is None:
+                    return
+                owner.received.append(request)
+                answer = owner.responder(request)
+                for chunk in [answer] if isinstance(answer, bytes) else answer:
+                    conn.sendall(chunk)
+                if not owner.keep_alive:
+                    break
             conn.shutdown(socket.SHUT_WR)
         except OSError:
             pass
@@ -89,8 +108,9 @@ class HostileServer:
 
     __test__ = False
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_alive: bool = False) -> None:
         self.responder: Responder = _not_scripted
+        self.keep_alive = keep_alive
         self.received: list[RawRequest] = []
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
