@@ -66,6 +66,8 @@ class Diagnostic:
     location: Location
     message: str
     kind: str = ""
+    # A general finding (a validator's) that a specific warning at the same place says better.
+    fallback: bool = False
 
     def __str__(self) -> str:
         return f"warning: {self.location}: {self.message}"
@@ -99,9 +101,13 @@ class Diagnostics:
 
     items: list[Diagnostic] = field(default_factory=list)
 
-    def warn(self, location: Location, message: str, kind: str = "") -> None:
-        """Record a warning; `kind` names the problem (stable across specs) and groups its repeats."""
-        self.items.append(Diagnostic(location, message, kind or message))
+    def warn(self, location: Location, message: str, kind: str = "", *, fallback: bool = False) -> None:
+        """Record a warning; `kind` names the problem (stable across specs) and groups its repeats.
+
+        A `fallback` warning (a validator's general finding) is dropped when another warning names
+        the same file and pointer: one fact is reported once, in its most specific words.
+        """
+        self.items.append(Diagnostic(location, message, kind or message, fallback))
 
     def groups(self) -> list[tuple[str, list[Diagnostic]]]:
         """The warnings by kind, each kind's in location order, the kinds in order of their first warning."""
@@ -126,7 +132,9 @@ class Diagnostics:
         return lines
 
     def sorted(self) -> list[Diagnostic]:
-        return sorted(set(self.items), key=lambda d: (d.location.file, d.location.line or 0, d.location.pointer, d.message))
+        specific = {(d.location.file, d.location.pointer) for d in self.items if not d.fallback}
+        kept = {d for d in self.items if not (d.fallback and (d.location.file, d.location.pointer) in specific)}
+        return sorted(kept, key=lambda d: (d.location.file, d.location.line or 0, d.location.pointer, d.message))
 
 
 def relative_display(path: Path, root: Path | None = None) -> str:

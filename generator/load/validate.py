@@ -539,7 +539,7 @@ def report(check: Check, findings: Findings, diagnostics: Diagnostics) -> None:
         pointer, message, hint = findings.error
         raise SpecError(check.document.location(pointer), message, hint)
     for pointer, message, kind in findings.warnings:
-        diagnostics.warn(check.document.location(pointer), message, kind=kind)
+        diagnostics.warn(check.document.location(pointer), message, kind=kind, fallback=True)
 
 
 def run_check(check: Check, diagnostics: Diagnostics, *, semantic: bool = True) -> None:
