@@ -15,6 +15,7 @@ from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from .module_names import RUNTIME_EXCEPTION_NAMES
 from .naming import class_name, pascal_case, python_name, unique_name
+from .order_migration import build_order_migration
 from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
 from .plugins import PluginRegistry
 from .schemas import SchemaBundle
@@ -109,6 +110,7 @@ class OpenRpcBuilder:
             errors=errors,
             rpc_method_in_path=server.get("x-method-in-path") is True,
             websocket=websocket,
+            order_migration=build_order_migration(self.doc, self.name, groups, self.plugins),
         )
 
     def _method(self, method: Any, pointer: str) -> tuple[Operation, str, set[str]]:

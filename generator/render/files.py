@@ -19,7 +19,7 @@ SURFACE_FILE = "api.json"
 def environment(templates: Path) -> Environment:
     """The Jinja environment: strict (a missing IR field is an error), no autoescape (not HTML)."""
     env = Environment(
-        loader=FileSystemLoader(templates / "package"),
+        loader=FileSystemLoader([templates / "package", templates]),  # `docs/...` partials live beside `package/`
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -84,6 +84,9 @@ def render_sdk(sdk: Sdk, templates: Path, root: Path | None = None) -> dict[str,
             files[f"{package}/{api.name}/{group.module}.py"] = python("group.py.jinja", api.source, api=api, group=group)
         if api.websocket is not None:
             files[f"{package}/{api.name}/ws.py"] = python("ws.py.jinja", api.source, api=api)
+        if api.order_migration is not None and api.order_migration.plugin:
+            files[f"{package}/{api.name}/order_migration.py"] = python("order_migration.py.jinja", api.source, api=api)
+            files[f"{package}/{api.name}/order_migration.json"] = api.order_migration.table_json + "\n"
         header = GENERATED_HEADER.format(source=api.source) + render("models_header.py.jinja", api=api)
         for name, text in render_models(api, package, header, templates).items():
             files[f"{package}/models/{api.models_module}/{name}"] = text
