@@ -147,6 +147,28 @@ class Deprecation:
 
 
 @dataclass(frozen=True)
+class VariantHelper:
+    """A method that calls an operation with one configuration of its union body field (`x-sdkgen-variants`).
+
+    `params` are the operation's other arguments (without `split_param` when it is fixed to
+    `split_value`, a Python expression); `fields` the configuration's fields, flattened (their
+    wire names are the configuration model's keys).
+    """
+
+    name: str
+    variant: str  # the configuration's wire name
+    summary: str
+    union_param: str
+    union_class: str
+    member_attribute: str
+    member_class: str
+    params: tuple[Param, ...]
+    fields: tuple[Param, ...]
+    split_param: str = ""
+    split_value: str = ""
+
+
+@dataclass(frozen=True)
 class Operation:
     """One method of a resource group: an HTTP endpoint or a JSON-RPC method."""
 
@@ -171,6 +193,7 @@ class Operation:
     params_by_position: bool = False  # OpenRPC `paramStructure: by-position`: params go as an array
     # The security requirements (alternatives of scheme keys; `()` public, an empty alternative: optional).
     security: tuple[tuple[str, ...], ...] = ()
+    variants: tuple[VariantHelper, ...] = ()  # helpers per configuration of a union body field (`x-sdkgen-variants`)
 
     @property
     def result_annotation(self) -> str:
@@ -319,6 +342,15 @@ class WebSocket:
 
 
 @dataclass(frozen=True)
+class ReadmeExample:
+    """An example that opens an API's part of the README (`info.x-sdkgen-readme`)."""
+
+    title: str
+    text: str
+    code: str  # Python; `{package}` is the package's name
+
+
+@dataclass(frozen=True)
 class MigrationRule:
     """One row of a migration table: a source field, product pattern or operation, and where it goes (`""`: nowhere)."""
 
@@ -415,6 +447,7 @@ class Api:
     rpc_method_in_path: bool = False  # JSON-RPC over HTTP posts to `<base>/<method>` (`x-method-in-path`), not `<base>`
     websocket: WebSocket | None = None
     order_migration: OrderMigration | None = None  # OpenRPC root `x-order-migration`
+    readme_examples: tuple[ReadmeExample, ...] = ()  # `info.x-sdkgen-readme`
 
 
 @dataclass(frozen=True)

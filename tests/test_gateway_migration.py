@@ -21,11 +21,11 @@ import coinbase_sdk.models.advanced_trade as at
 import pytest
 import yaml
 from coinbase_sdk import Client
+from coinbase_sdk.derivatives.order_migration import GatewayOrder, NoEquivalentError, OrderMigration, order_migration
 from coinbase_sdk.models.derivatives import OrderType, OtocoOrder, TimeInForce, Trigger
 
 from tests.conftest import ROOT
 from tests.servers import JsonRpcServer, RestServer, TestKeys
-from coinbase_sdk.derivatives.order_migration import GatewayOrder, NoEquivalentError, OrderMigration, order_migration
 
 SPEC_PATH = ROOT / "specs" / "deribit" / "gateway.openrpc.yaml"
 TABLE = yaml.safe_load(SPEC_PATH.read_text())["x-order-migration"]

@@ -91,7 +91,9 @@ class _Reader:
                         type_by.append((str(side), str(value), str(order_type)))
         elif equivalent and "type" not in entry:
             raise self.fail(pointer, f"configuration {name!r} needs `type`, `type-by` or `equivalent: none`")
-        fields = tuple(self.rule(r, join_pointer(f"{pointer}/fields", i)) for i, r in enumerate(self.items(entry.get("fields"), f"{pointer}/fields")))
+        fields = tuple(
+            self.rule(r, join_pointer(f"{pointer}/fields", i)) for i, r in enumerate(self.items(entry.get("fields"), f"{pointer}/fields"))
+        )
         return MigrationVariant(
             name=name,
             equivalent=equivalent,
@@ -107,9 +109,7 @@ class _Reader:
         )
 
 
-def build_order_migration(
-    doc: SourceDocument, api_name: str, groups: tuple[Group, ...], plugins: PluginRegistry
-) -> OrderMigration | None:
+def build_order_migration(doc: SourceDocument, api_name: str, groups: tuple[Group, ...], plugins: PluginRegistry) -> OrderMigration | None:
     """The root `x-order-migration` of an OpenRPC document as IR (None when absent); errors point into the table."""
     raw = doc.data.get(EXTENSION)
     if raw is None:
@@ -152,7 +152,11 @@ def build_order_migration(
     plugin = table.get("plugin") or ""
     clash = next((g.module for g in groups if g.module == "order_migration"), None)
     if plugin and clash:
-        raise reader.fail(f"{root}/plugin", f"the group module {clash!r} would clash with the converter module `{api_name}.order_migration`", "rename the tag in an overlay")
+        raise reader.fail(
+            f"{root}/plugin",
+            f"the group module {clash!r} would clash with the converter module `{api_name}.order_migration`",
+            "rename the tag in an overlay",
+        )
     if plugin:
         plugins.plugin(str(plugin), doc.location(f"{root}/plugin"), api=api_name)
     target = calls[methods[0][1]][1]
@@ -167,15 +171,20 @@ def build_order_migration(
         source_call=str(source.get("call") or ""),
         union_field=union_field,
         methods=tuple(methods),
-        symbols=tuple(reader.rule(r, join_pointer(f"{root}/symbols", i)) for i, r in enumerate(reader.items(table["symbols"], f"{root}/symbols"))),
-        fields=tuple(reader.rule(r, join_pointer(f"{root}/fields", i)) for i, r in enumerate(reader.items(table["fields"], f"{root}/fields"))),
+        symbols=tuple(
+            reader.rule(r, join_pointer(f"{root}/symbols", i)) for i, r in enumerate(reader.items(table["symbols"], f"{root}/symbols"))
+        ),
+        fields=tuple(
+            reader.rule(r, join_pointer(f"{root}/fields", i)) for i, r in enumerate(reader.items(table["fields"], f"{root}/fields"))
+        ),
         variants=variants,
         attached_variants=tuple(str(v) for v in attached.get("variants") or ()),
         attached_fixed=tuple((str(k), _shown(v)) for k, v in reader.mapping(attached.get("set") or {}, f"{root}/attached/set").items()),
         attached_legs=reader.legs(attached.get("legs"), f"{root}/attached/legs"),
         attached_note=text(attached.get("note")),
         no_equivalent=tuple(
-            reader.rule(r, join_pointer(f"{root}/no-equivalent", i)) for i, r in enumerate(reader.items(table.get("no-equivalent"), f"{root}/no-equivalent"))
+            reader.rule(r, join_pointer(f"{root}/no-equivalent", i))
+            for i, r in enumerate(reader.items(table.get("no-equivalent"), f"{root}/no-equivalent"))
         ),
         examples=tuple(examples),
         plugin=str(plugin),
