@@ -147,6 +147,28 @@ class Deprecation:
 
 
 @dataclass(frozen=True)
+class VariantHelper:
+    """A method that calls an operation with one configuration of its union body field (`x-sdkgen-variants`).
+
+    `params` are the operation's other arguments (without `split_param` when it is fixed to
+    `split_value`, a Python expression); `fields` the configuration's fields, flattened (their
+    wire names are the configuration model's keys).
+    """
+
+    name: str
+    variant: str  # the configuration's wire name
+    summary: str
+    union_param: str
+    union_class: str
+    member_attribute: str
+    member_class: str
+    params: tuple[Param, ...]
+    fields: tuple[Param, ...]
+    split_param: str = ""
+    split_value: str = ""
+
+
+@dataclass(frozen=True)
 class Operation:
     """One method of a resource group: an HTTP endpoint or a JSON-RPC method."""
 
@@ -171,6 +193,7 @@ class Operation:
     params_by_position: bool = False  # OpenRPC `paramStructure: by-position`: params go as an array
     # The security requirements (alternatives of scheme keys; `()` public, an empty alternative: optional).
     security: tuple[tuple[str, ...], ...] = ()
+    variants: tuple[VariantHelper, ...] = ()  # helpers per configuration of a union body field (`x-sdkgen-variants`)
 
     @property
     def result_annotation(self) -> str:
@@ -319,6 +342,90 @@ class WebSocket:
 
 
 @dataclass(frozen=True)
+class ReadmeExample:
+    """An example that opens an API's part of the README (`info.x-sdkgen-readme`)."""
+
+    title: str
+    text: str
+    code: str  # Python; `{package}` is the package's name
+
+
+@dataclass(frozen=True)
+class MigrationRule:
+    """One row of a migration table: a source field, product pattern or operation, and where it goes (`""`: nowhere)."""
+
+    source: str
+    target: str
+    note: str
+    official: bool
+    approximation: tuple[tuple[str, str], ...] = ()  # what the caller gets by allowing the field to go (argument, value)
+    example: str = ""  # a source value and what it becomes (`BTC-PERP-INTX → BTC_USDC-PERPETUAL`)
+
+
+@dataclass(frozen=True)
+class MigrationLeg:
+    """A linked order a configuration becomes (one entry of the target's linked-order argument)."""
+
+    name: str
+    arguments: tuple[tuple[str, str], ...]  # argument → value as shown (`=field` takes the configuration's field)
+
+
+@dataclass(frozen=True)
+class MigrationVariant:
+    """How one configuration of the source's union field becomes a target call, or why it cannot."""
+
+    name: str
+    equivalent: bool
+    order_type: str  # the target's order type, or "" when `order_type_by` decides
+    order_type_by: tuple[tuple[str, str, str], ...]  # (side, value of `order_type_field`, order type)
+    order_type_field: str
+    time_in_force: str  # "" when the configuration's own fields decide (or nothing maps)
+    fixed: tuple[tuple[str, str], ...]  # arguments always sent
+    fields: tuple[MigrationRule, ...]
+    legs: tuple[MigrationLeg, ...]
+    note: str
+    official: bool
+
+
+@dataclass(frozen=True)
+class MigrationExample:
+    """Code before and after the migration (run by the tests)."""
+
+    name: str
+    summary: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class OrderMigration:
+    """An order-flow migration between two APIs, as data (OpenRPC root `x-order-migration`).
+
+    The migration page renders it; the converter plug-in it selects interprets `table_json`.
+    """
+
+    summary: str
+    description: str
+    source_operation: str
+    source_call: str
+    union_field: str
+    methods: tuple[tuple[str, str, str], ...]  # (side, target method, the call that sends it)
+    symbols: tuple[MigrationRule, ...]
+    fields: tuple[MigrationRule, ...]
+    variants: tuple[MigrationVariant, ...]
+    attached_variants: tuple[str, ...]
+    attached_fixed: tuple[tuple[str, str], ...]
+    attached_legs: tuple[MigrationLeg, ...]
+    attached_note: str
+    no_equivalent: tuple[MigrationRule, ...]
+    examples: tuple[MigrationExample, ...]
+    plugin: str  # the plug-in that converts requests ("" when none)
+    table_json: str  # the table, canonical JSON, for the plug-in
+    argument_enums: tuple[tuple[str, str], ...]  # target argument → its enum class (models of this API)
+    leg_model: str  # the model of one linked order, or ""
+
+
+@dataclass(frozen=True)
 class Api:
     """One API of the SDK, reached as `client.<name>`."""
 
@@ -339,6 +446,8 @@ class Api:
     errors: tuple[ErrorCode, ...]
     rpc_method_in_path: bool = False  # JSON-RPC over HTTP posts to `<base>/<method>` (`x-method-in-path`), not `<base>`
     websocket: WebSocket | None = None
+    order_migration: OrderMigration | None = None  # OpenRPC root `x-order-migration`
+    readme_examples: tuple[ReadmeExample, ...] = ()  # `info.x-sdkgen-readme`
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 `x-order-migration` in `specs/deribit/gateway.openrpc.yaml` maps each `order_configuration` of
 Advanced Trade's `create_order` (specs/coinbase/advanced-trade-spec.yaml) to a private/buy or
-private/sell call; `tools/order_migration.py` interprets it. These tests check that the table
+private/sell call; the `order_migration` plug-in (`plugins/order_migration`), shipped in the SDK as
+`coinbase_sdk.derivatives.order_migration`, interprets it. These tests check that the table
 covers every variant and every field of the Advanced Trade spec (nothing dropped silently), that
 each variant converts (or is refused with a clear error) as the table says, that converted orders
 are accepted by the local gateway over HTTP, and that the table's before/after examples run and
@@ -17,23 +18,22 @@ from decimal import Decimal
 from typing import Any
 
 import coinbase_sdk.models.advanced_trade as at
-import coinbase_sdk.models.derivatives as derivatives
 import pytest
 import yaml
 from coinbase_sdk import Client
+from coinbase_sdk.derivatives.order_migration import GatewayOrder, NoEquivalentError, OrderMigration, order_migration
 from coinbase_sdk.models.derivatives import OrderType, OtocoOrder, TimeInForce, Trigger
 
 from tests.conftest import ROOT
 from tests.servers import JsonRpcServer, RestServer, TestKeys
-from tools.order_migration import GatewayOrder, NoEquivalentError, OrderMigration
 
 SPEC_PATH = ROOT / "specs" / "deribit" / "gateway.openrpc.yaml"
 TABLE = yaml.safe_load(SPEC_PATH.read_text())["x-order-migration"]
 ADVANCED_TRADE = yaml.load((ROOT / "specs" / "coinbase" / "advanced-trade-spec.yaml").read_text(), Loader=yaml.CSafeLoader)
 SCHEMAS = ADVANCED_TRADE["components"]["schemas"]
 PREFIX = "coinbase.public_api.authed.retail_brokerage_api."
-PLAIN = OrderMigration.from_spec(SPEC_PATH)
-TYPED = OrderMigration.from_spec(SPEC_PATH, models=derivatives)
+PLAIN = OrderMigration(TABLE)  # plain data out: the plug-in's class on the spec's table
+TYPED = order_migration()  # as the SDK ships it: the generated table, typed with the SDK's models
 
 
 def _ref(schema: dict[str, Any]) -> dict[str, Any]:
@@ -335,10 +335,35 @@ def namespace(client: Any) -> dict[str, Any]:
     return {"client": client, "Decimal": Decimal, "OrderType": OrderType, "TimeInForce": TimeInForce, "Trigger": Trigger, **names}
 
 
-@pytest.mark.parametrize("example", TABLE["examples"], ids=lambda e: e["name"])
+PAGE = (ROOT / "generated" / "docs" / "migration.md").read_text(encoding="utf-8")
+PAGE_EXAMPLE = re.compile(
+    r"^#### (?P<title>[^\n]+)\n\nBefore \(Advanced Trade\):\n\n```python\n(?P<before>.*?)```\n\nAfter:\n\n```python\n(?P<after>.*?)```",
+    re.S | re.M,
+)
+PAGE_EXAMPLES = [m.groupdict() for m in PAGE_EXAMPLE.finditer(PAGE)]
+
+
+def test_the_migration_page_shows_every_example_of_the_table() -> None:
+    assert [e["title"] for e in PAGE_EXAMPLES] == [e["summary"] for e in TABLE["examples"]]
+    assert [(e["before"], e["after"]) for e in PAGE_EXAMPLES] == [(e["before"], e["after"]) for e in TABLE["examples"]]
+
+
+def test_the_migration_page_is_rendered_from_the_table() -> None:
+    section = PAGE[PAGE.index("## Orders: " + TABLE["summary"]) :]
+    for name, variant in TABLE["variants"].items():
+        assert f"#### `{name}`" + (": no equivalent" if variant.get("equivalent") == "none" else "") in section
+        for rule in variant["fields"]:
+            assert f"| `{rule['from']}` |" in section or f"`{rule['from']}`" in section
+    for rule in TABLE["fields"]:
+        assert f"| `{rule['from']}` | " + (f"`{rule['to']}`" if rule["to"] else "no equivalent") in section
+    assert "exact_numbers=True" in section and "no idempotency key" in section
+    assert "order_migration.convert_order(" in section
+
+
+@pytest.mark.parametrize("example", PAGE_EXAMPLES, ids=lambda e: e["title"])
 def test_each_example_after_is_what_the_converter_makes_of_before(example: dict[str, Any]) -> None:
     before, after = Recorder(), Recorder()
-    exec(example["before"], namespace(before))  # noqa: S102 - the spec's own example code
+    exec(example["before"], namespace(before))  # noqa: S102 - the page's own example code
     exec(example["after"], namespace(after))  # noqa: S102
     [(source, request)] = before.calls
     [(target, arguments)] = after.calls
@@ -348,8 +373,8 @@ def test_each_example_after_is_what_the_converter_makes_of_before(example: dict[
     assert order.arguments == arguments
 
 
-@pytest.mark.parametrize("example", TABLE["examples"], ids=lambda e: e["name"])
-def test_each_example_runs_against_the_local_servers(
+@pytest.mark.parametrize("example", PAGE_EXAMPLES, ids=lambda e: e["title"])
+def test_each_example_of_the_page_runs_against_the_local_servers(
     example: dict[str, Any], keys: TestKeys, rpc_server: JsonRpcServer, rest_server: RestServer
 ) -> None:
     credentials = {"api_key_name": keys.ed25519_key_name, "api_private_key": keys.ed25519_secret_b64}

@@ -32,6 +32,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._jsonrpc import JSONRPCError
+from ._order_migration import NoEquivalentError
 from ._response import APIResponse
 from ._version import __version__
 from ._websocket_types import (
@@ -67,6 +68,7 @@ __all__ = [
     "InternalServerError",
     "InvalidRequestError",
     "JSONRPCError",
+    "NoEquivalentError",
     "NotFoundError",
     "OAuth2Auth",
     "PermissionDeniedError",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import Diagnostics, SpecError, join_pointer
+from ..errors import Diagnostics, Location, SpecError, join_pointer
 from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation, SecurityScheme, TypeRef
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
@@ -13,9 +13,12 @@ from ..load.validate import openapi_version
 from .naming import pascal_case, python_name, strip_operation_prefix
 from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
 from .plugins import PluginRegistry
+from .readme import readme_examples
 from .schemas import SchemaBundle
 from .security import SecurityBuilder
 from .types import BYTES, nullable
+from .variants import EXTENSION as VARIANTS
+from .variants import with_variant_helpers
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
@@ -49,6 +52,7 @@ class OpenApiBuilder:
         auth = self._auth()
         self.bundle.register_components(self.doc, "/components/schemas")
         collector = GroupCollector(self.name, diagnostics=self.diagnostics)
+        variant_marks: dict[tuple[str, str], tuple[Any, Location]] = {}  # `x-sdkgen-variants` by (HTTP method, path)
         for tag in data.get("tags") or []:
             if isinstance(tag, dict) and isinstance(tag.get("name"), str):
                 collector.descriptions[tag["name"]] = text(tag.get("description"))
@@ -65,7 +69,11 @@ class OpenApiBuilder:
                     pointer = join_pointer(item_pointer, method)
                     operation, tag, models = self._operation(path, method, item, item[method], pointer)
                     collector.add(tag, operation, self.doc.location(pointer), models)
+                    if VARIANTS in item[method]:
+                        mark = item[method][VARIANTS]
+                        variant_marks[(operation.http_method, operation.path)] = (mark, self.doc.location(join_pointer(pointer, VARIANTS)))
         info = data.get("info") or {}
+        groups = collector.build({m.name for m in self.bundle.models()} | {api_class_name(self.name)})
         return Api(
             name=self.name,
             class_name=api_class_name(self.name),
@@ -78,10 +86,11 @@ class OpenApiBuilder:
             base_url_param=f"{self.name}_base_url",
             base_url_env=f"{self.env_prefix}_{self.name.upper()}_BASE_URL",
             auth=auth,
-            groups=collector.build({m.name for m in self.bundle.models()} | {api_class_name(self.name)}),
+            groups=with_variant_helpers(groups, variant_marks, self.bundle, self.bundle.models()),
             models_module=self.name,
             models=self.bundle.models(),
             errors=(),
+            readme_examples=readme_examples(self.doc),
         )
 
     # -- operations ----------------------------------------------------------------------------

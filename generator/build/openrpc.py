@@ -16,7 +16,9 @@ from ..load.refs import DocumentSet
 from .module_names import RUNTIME_EXCEPTION_NAMES
 from .naming import class_name, pascal_case, python_name, unique_name
 from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
+from .order_migration import build_order_migration
 from .plugins import PluginRegistry
+from .readme import readme_examples
 from .schemas import SchemaBundle
 from .security import SecurityBuilder
 from .types import nullable
@@ -109,6 +111,8 @@ class OpenRpcBuilder:
             errors=errors,
             rpc_method_in_path=server.get("x-method-in-path") is True,
             websocket=websocket,
+            order_migration=build_order_migration(self.doc, self.name, groups, self.plugins),
+            readme_examples=readme_examples(self.doc),
         )
 
     def _method(self, method: Any, pointer: str) -> tuple[Operation, str, set[str]]:

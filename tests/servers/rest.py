@@ -7,6 +7,7 @@ Routes:
   ``intx_balances.json`` fixture with the uuid filled in; ``missing`` → 404.
 * ``POST /api/v3/brokerage/orders`` — a successful create-order answer echoing the
   body's ``client_order_id`` and ``product_id``.
+* ``POST /api/v3/brokerage/orders/preview`` — an empty preview (zero totals, no errors).
 * ``POST /api/v3/brokerage/portfolios`` — a created portfolio with the body's ``name``.
 * anything else → 404 ``error_not_found.json`` (after authentication).
 
@@ -70,6 +71,9 @@ class _RestHandler(BaseRequestHandler):
                 "product_id": body.get("product_id"),
             }
             return 200, json.dumps({"success": True, "success_response": order}).encode(), dict(_JSON)
+        if record.method == "POST" and record.path == "/api/v3/brokerage/orders/preview":
+            zero = {k: "0" for k in ("order_total", "commission_total", "quote_size", "base_size", "best_bid", "best_ask")}
+            return 200, json.dumps({**zero, "errs": [], "warning": [], "is_max": False}).encode(), dict(_JSON)
         if record.method == "POST" and record.path == "/api/v3/brokerage/portfolios":
             portfolio = {
                 "name": json.loads(record.body).get("name"),

@@ -34,14 +34,30 @@ from ..models.advanced_trade import (
     GetHistoricalOrdersResponse,
     GetHistoricalOrdersSortBy,
     GetHistoricalOrdersTimeInForcesItem,
+    LimitLimitFok,
+    LimitLimitGtc,
+    LimitLimitGtd,
     MarginType,
+    MarketMarketFok,
+    MarketMarketIoc,
     NewOrderResponse,
     OrderConfiguration,
     OrderPreviewResponse,
     OrderSide,
     PredictionRequestMetadata,
     PreviewEditOrderResponse,
+    RetailBrokerageApiAmount,
+    ScaledLimitGtc,
+    ScaledPriceDistribution,
+    ScaledSizeDistribution,
+    SorLimitIoc,
     SorPreference,
+    StopLimitStopLimitGtc,
+    StopLimitStopLimitGtd,
+    StopPriceDirection,
+    TriggerBracketGtc,
+    TriggerBracketGtd,
+    TwapLimitGtd,
 )
 
 __all__ = [
@@ -139,6 +155,2874 @@ class Orders:
                 max_response_bytes=max_response_bytes,
             ),
             cast_to=NewOrderResponse,
+        )
+
+    def market_order(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(market_market_ioc=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `market_market_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            currency_size: `market_market_ioc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                market_market_ioc=MarketMarketIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def market_order_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(market_market_ioc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `market_market_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            currency_size: `market_market_ioc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                market_market_ioc=MarketMarketIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def market_order_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(market_market_ioc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `market_market_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            currency_size: `market_market_ioc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                market_market_ioc=MarketMarketIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def market_order_fok(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(market_market_fok=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `market_market_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                market_market_fok=MarketMarketFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def market_order_fok_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(market_market_fok=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `market_market_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                market_market_fok=MarketMarketFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def market_order_fok_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(market_market_fok=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `market_market_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                market_market_fok=MarketMarketFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def limit_order_ioc(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it will immediately Fill; any remaining quantity is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(sor_limit_ioc=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `sor_limit_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `sor_limit_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `sor_limit_ioc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                sor_limit_ioc=SorLimitIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def limit_order_ioc_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it will immediately Fill; any remaining quantity is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(sor_limit_ioc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `sor_limit_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `sor_limit_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `sor_limit_ioc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                sor_limit_ioc=SorLimitIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def limit_order_ioc_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it will immediately Fill; any remaining quantity is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(sor_limit_ioc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `sor_limit_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `sor_limit_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `sor_limit_ioc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                sor_limit_ioc=SorLimitIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def limit_order_gtc(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_gtc=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `limit_limit_gtc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            post_only: `limit_limit_gtc.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtc=LimitLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def limit_order_gtc_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `limit_limit_gtc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            post_only: `limit_limit_gtc.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtc=LimitLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def limit_order_gtc_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `limit_limit_gtc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            post_only: `limit_limit_gtc.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtc=LimitLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def limit_order_gtd(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_gtd=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `limit_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            end_time: `limit_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            post_only: `limit_limit_gtd.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtd.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtd=LimitLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "end_time": end_time,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def limit_order_gtd_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `limit_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            end_time: `limit_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            post_only: `limit_limit_gtd.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtd.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtd=LimitLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "end_time": end_time,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def limit_order_gtd_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `limit_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            end_time: `limit_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            post_only: `limit_limit_gtd.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtd.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtd=LimitLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "end_time": end_time,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def limit_order_fok(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_fok=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `limit_limit_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_fok.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                limit_limit_fok=LimitLimitFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def limit_order_fok_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_fok=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `limit_limit_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_fok.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                limit_limit_fok=LimitLimitFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def limit_order_fok_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_fok=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `limit_limit_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_fok.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                limit_limit_fok=LimitLimitFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def twap_order_gtd(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A time-weighted average price (TWAP) order type that calculates the average price of a product to programmatically execute an order over a specified duration
+
+        `create_order` with `order_configuration=OrderConfiguration(twap_limit_gtd=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `twap_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `twap_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            start_time: `twap_limit_gtd.start_time`: Time at which the order should begin executing.
+            end_time: `twap_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            limit_price: `twap_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            number_buckets: `twap_limit_gtd.number_buckets`: The number of smaller buckets/suborders over which the entire order will be broken into. Each suborder will be executed over a duration calculated based on the end_time
+            bucket_size: `twap_limit_gtd.bucket_size`: The size of each suborder. bucket_size multiplied by number_buckets should match the size of the entire twap order)
+            bucket_duration: `twap_limit_gtd.bucket_duration`: The duration over which each sub order was executed
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                twap_limit_gtd=TwapLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "start_time": start_time,
+                            "end_time": end_time,
+                            "limit_price": limit_price,
+                            "number_buckets": number_buckets,
+                            "bucket_size": bucket_size,
+                            "bucket_duration": bucket_duration,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def twap_order_gtd_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A time-weighted average price (TWAP) order type that calculates the average price of a product to programmatically execute an order over a specified duration
+
+        `create_order` with `order_configuration=OrderConfiguration(twap_limit_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `twap_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `twap_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            start_time: `twap_limit_gtd.start_time`: Time at which the order should begin executing.
+            end_time: `twap_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            limit_price: `twap_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            number_buckets: `twap_limit_gtd.number_buckets`: The number of smaller buckets/suborders over which the entire order will be broken into. Each suborder will be executed over a duration calculated based on the end_time
+            bucket_size: `twap_limit_gtd.bucket_size`: The size of each suborder. bucket_size multiplied by number_buckets should match the size of the entire twap order)
+            bucket_duration: `twap_limit_gtd.bucket_duration`: The duration over which each sub order was executed
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                twap_limit_gtd=TwapLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "start_time": start_time,
+                            "end_time": end_time,
+                            "limit_price": limit_price,
+                            "number_buckets": number_buckets,
+                            "bucket_size": bucket_size,
+                            "bucket_duration": bucket_duration,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def twap_order_gtd_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A time-weighted average price (TWAP) order type that calculates the average price of a product to programmatically execute an order over a specified duration
+
+        `create_order` with `order_configuration=OrderConfiguration(twap_limit_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `twap_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `twap_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            start_time: `twap_limit_gtd.start_time`: Time at which the order should begin executing.
+            end_time: `twap_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            limit_price: `twap_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            number_buckets: `twap_limit_gtd.number_buckets`: The number of smaller buckets/suborders over which the entire order will be broken into. Each suborder will be executed over a duration calculated based on the end_time
+            bucket_size: `twap_limit_gtd.bucket_size`: The size of each suborder. bucket_size multiplied by number_buckets should match the size of the entire twap order)
+            bucket_duration: `twap_limit_gtd.bucket_duration`: The duration over which each sub order was executed
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                twap_limit_gtd=TwapLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "start_time": start_time,
+                            "end_time": end_time,
+                            "limit_price": limit_price,
+                            "number_buckets": number_buckets,
+                            "bucket_size": bucket_size,
+                            "bucket_duration": bucket_duration,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def stop_limit_order_gtc(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until canceled. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtc=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `stop_limit_stop_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtc.stop_price`: The specified price that will trigger the placement of the Order.
+            stop_direction: `stop_limit_stop_limit_gtc.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def stop_limit_order_gtc_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until canceled. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `stop_limit_stop_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtc.stop_price`: The specified price that will trigger the placement of the Order.
+            stop_direction: `stop_limit_stop_limit_gtc.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def stop_limit_order_gtc_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until canceled. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `stop_limit_stop_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtc.stop_price`: The specified price that will trigger the placement of the Order.
+            stop_direction: `stop_limit_stop_limit_gtc.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def stop_limit_order_gtd(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtd=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `stop_limit_stop_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtd.stop_price`: The specified price that will trigger the placement of the Order.
+            end_time: `stop_limit_stop_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            stop_direction: `stop_limit_stop_limit_gtd.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "end_time": end_time,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def stop_limit_order_gtd_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `stop_limit_stop_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtd.stop_price`: The specified price that will trigger the placement of the Order.
+            end_time: `stop_limit_stop_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            stop_direction: `stop_limit_stop_limit_gtd.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "end_time": end_time,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def stop_limit_order_gtd_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `stop_limit_stop_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtd.stop_price`: The specified price that will trigger the placement of the Order.
+            end_time: `stop_limit_stop_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            stop_direction: `stop_limit_stop_limit_gtd.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "end_time": end_time,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def trigger_bracket_order_gtc(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtc=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `trigger_bracket_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtc.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtc=TriggerBracketGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def trigger_bracket_order_gtc_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `trigger_bracket_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtc.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtc=TriggerBracketGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def trigger_bracket_order_gtc_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `trigger_bracket_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtc.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtc=TriggerBracketGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def trigger_bracket_order_gtd(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtd=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `trigger_bracket_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtd.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            end_time: `trigger_bracket_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtd=TriggerBracketGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                            "end_time": end_time,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def trigger_bracket_order_gtd_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `trigger_bracket_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtd.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            end_time: `trigger_bracket_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtd=TriggerBracketGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                            "end_time": end_time,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def trigger_bracket_order_gtd_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `trigger_bracket_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtd.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            end_time: `trigger_bracket_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtd=TriggerBracketGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                            "end_time": end_time,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def scaled_order_gtc(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A scaled order enables users to divide a large order into multiple smaller limit orders, which are placed incrementally across a user-defined price range. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(scaled_limit_gtc=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            orders: `scaled_limit_gtc.orders`: orders
+            quote_size: `scaled_limit_gtc.quote_size`: quote_size
+            base_size: `scaled_limit_gtc.base_size`: base_size
+            num_orders: `scaled_limit_gtc.num_orders`: num_orders
+            min_price: `scaled_limit_gtc.min_price`: min_price
+            max_price: `scaled_limit_gtc.max_price`: max_price
+            price_distribution: `scaled_limit_gtc.price_distribution`: price_distribution
+            size_distribution: `scaled_limit_gtc.size_distribution`: Size distribution across the child orders.
+            size_diff: `scaled_limit_gtc.size_diff`: size_diff
+            size_ratio: `scaled_limit_gtc.size_ratio`: size_ratio
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                scaled_limit_gtc=ScaledLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "orders": orders,
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "num_orders": num_orders,
+                            "min_price": min_price,
+                            "max_price": max_price,
+                            "price_distribution": price_distribution,
+                            "size_distribution": size_distribution,
+                            "size_diff": size_diff,
+                            "size_ratio": size_ratio,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def scaled_order_gtc_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A scaled order enables users to divide a large order into multiple smaller limit orders, which are placed incrementally across a user-defined price range. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(scaled_limit_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            orders: `scaled_limit_gtc.orders`: orders
+            quote_size: `scaled_limit_gtc.quote_size`: quote_size
+            base_size: `scaled_limit_gtc.base_size`: base_size
+            num_orders: `scaled_limit_gtc.num_orders`: num_orders
+            min_price: `scaled_limit_gtc.min_price`: min_price
+            max_price: `scaled_limit_gtc.max_price`: max_price
+            price_distribution: `scaled_limit_gtc.price_distribution`: price_distribution
+            size_distribution: `scaled_limit_gtc.size_distribution`: Size distribution across the child orders.
+            size_diff: `scaled_limit_gtc.size_diff`: size_diff
+            size_ratio: `scaled_limit_gtc.size_ratio`: size_ratio
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                scaled_limit_gtc=ScaledLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "orders": orders,
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "num_orders": num_orders,
+                            "min_price": min_price,
+                            "max_price": max_price,
+                            "price_distribution": price_distribution,
+                            "size_distribution": size_distribution,
+                            "size_diff": size_diff,
+                            "size_ratio": size_ratio,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def scaled_order_gtc_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A scaled order enables users to divide a large order into multiple smaller limit orders, which are placed incrementally across a user-defined price range. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(scaled_limit_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            orders: `scaled_limit_gtc.orders`: orders
+            quote_size: `scaled_limit_gtc.quote_size`: quote_size
+            base_size: `scaled_limit_gtc.base_size`: base_size
+            num_orders: `scaled_limit_gtc.num_orders`: num_orders
+            min_price: `scaled_limit_gtc.min_price`: min_price
+            max_price: `scaled_limit_gtc.max_price`: max_price
+            price_distribution: `scaled_limit_gtc.price_distribution`: price_distribution
+            size_distribution: `scaled_limit_gtc.size_distribution`: Size distribution across the child orders.
+            size_diff: `scaled_limit_gtc.size_diff`: size_diff
+            size_ratio: `scaled_limit_gtc.size_ratio`: size_ratio
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                scaled_limit_gtc=ScaledLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "orders": orders,
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "num_orders": num_orders,
+                            "min_price": min_price,
+                            "max_price": max_price,
+                            "price_distribution": price_distribution,
+                            "size_distribution": size_distribution,
+                            "size_diff": size_diff,
+                            "size_ratio": size_ratio,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def cancel_orders(
@@ -604,6 +3488,2550 @@ class Orders:
             cast_to=OrderPreviewResponse,
         )
 
+    def preview_market_order(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(market_market_ioc=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `market_market_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            currency_size: `market_market_ioc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                market_market_ioc=MarketMarketIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_market_order_buy(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(market_market_ioc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `market_market_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            currency_size: `market_market_ioc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                market_market_ioc=MarketMarketIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_market_order_sell(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(market_market_ioc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `market_market_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            currency_size: `market_market_ioc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                market_market_ioc=MarketMarketIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_market_order_fok(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(market_market_fok=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `market_market_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                market_market_fok=MarketMarketFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_market_order_fok_buy(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(market_market_fok=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `market_market_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                market_market_fok=MarketMarketFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_market_order_fok_sell(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(market_market_fok=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `market_market_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                market_market_fok=MarketMarketFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_limit_order_ioc(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it will immediately Fill; any remaining quantity is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(sor_limit_ioc=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `sor_limit_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `sor_limit_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `sor_limit_ioc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                sor_limit_ioc=SorLimitIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_limit_order_ioc_buy(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it will immediately Fill; any remaining quantity is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(sor_limit_ioc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `sor_limit_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `sor_limit_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `sor_limit_ioc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                sor_limit_ioc=SorLimitIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_limit_order_ioc_sell(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it will immediately Fill; any remaining quantity is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(sor_limit_ioc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `sor_limit_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `sor_limit_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `sor_limit_ioc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                sor_limit_ioc=SorLimitIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_limit_order_gtc(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_gtc=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `limit_limit_gtc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            post_only: `limit_limit_gtc.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtc=LimitLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_limit_order_gtc_buy(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `limit_limit_gtc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            post_only: `limit_limit_gtc.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtc=LimitLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_limit_order_gtc_sell(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `limit_limit_gtc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            post_only: `limit_limit_gtc.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtc=LimitLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_limit_order_gtd(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_gtd=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `limit_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            end_time: `limit_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            post_only: `limit_limit_gtd.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtd.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtd=LimitLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "end_time": end_time,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_limit_order_gtd_buy(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `limit_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            end_time: `limit_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            post_only: `limit_limit_gtd.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtd.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtd=LimitLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "end_time": end_time,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_limit_order_gtd_sell(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `limit_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            end_time: `limit_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            post_only: `limit_limit_gtd.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtd.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtd=LimitLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "end_time": end_time,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_limit_order_fok(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_fok=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `limit_limit_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_fok.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                limit_limit_fok=LimitLimitFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_limit_order_fok_buy(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_fok=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `limit_limit_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_fok.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                limit_limit_fok=LimitLimitFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_limit_order_fok_sell(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_fok=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `limit_limit_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_fok.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                limit_limit_fok=LimitLimitFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_twap_order_gtd(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A time-weighted average price (TWAP) order type that calculates the average price of a product to programmatically execute an order over a specified duration
+
+        `preview_order` with `order_configuration=OrderConfiguration(twap_limit_gtd=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `twap_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `twap_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            start_time: `twap_limit_gtd.start_time`: Time at which the order should begin executing.
+            end_time: `twap_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            limit_price: `twap_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            number_buckets: `twap_limit_gtd.number_buckets`: The number of smaller buckets/suborders over which the entire order will be broken into. Each suborder will be executed over a duration calculated based on the end_time
+            bucket_size: `twap_limit_gtd.bucket_size`: The size of each suborder. bucket_size multiplied by number_buckets should match the size of the entire twap order)
+            bucket_duration: `twap_limit_gtd.bucket_duration`: The duration over which each sub order was executed
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                twap_limit_gtd=TwapLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "start_time": start_time,
+                            "end_time": end_time,
+                            "limit_price": limit_price,
+                            "number_buckets": number_buckets,
+                            "bucket_size": bucket_size,
+                            "bucket_duration": bucket_duration,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_twap_order_gtd_buy(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A time-weighted average price (TWAP) order type that calculates the average price of a product to programmatically execute an order over a specified duration
+
+        `preview_order` with `order_configuration=OrderConfiguration(twap_limit_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `twap_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `twap_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            start_time: `twap_limit_gtd.start_time`: Time at which the order should begin executing.
+            end_time: `twap_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            limit_price: `twap_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            number_buckets: `twap_limit_gtd.number_buckets`: The number of smaller buckets/suborders over which the entire order will be broken into. Each suborder will be executed over a duration calculated based on the end_time
+            bucket_size: `twap_limit_gtd.bucket_size`: The size of each suborder. bucket_size multiplied by number_buckets should match the size of the entire twap order)
+            bucket_duration: `twap_limit_gtd.bucket_duration`: The duration over which each sub order was executed
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                twap_limit_gtd=TwapLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "start_time": start_time,
+                            "end_time": end_time,
+                            "limit_price": limit_price,
+                            "number_buckets": number_buckets,
+                            "bucket_size": bucket_size,
+                            "bucket_duration": bucket_duration,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_twap_order_gtd_sell(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A time-weighted average price (TWAP) order type that calculates the average price of a product to programmatically execute an order over a specified duration
+
+        `preview_order` with `order_configuration=OrderConfiguration(twap_limit_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `twap_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `twap_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            start_time: `twap_limit_gtd.start_time`: Time at which the order should begin executing.
+            end_time: `twap_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            limit_price: `twap_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            number_buckets: `twap_limit_gtd.number_buckets`: The number of smaller buckets/suborders over which the entire order will be broken into. Each suborder will be executed over a duration calculated based on the end_time
+            bucket_size: `twap_limit_gtd.bucket_size`: The size of each suborder. bucket_size multiplied by number_buckets should match the size of the entire twap order)
+            bucket_duration: `twap_limit_gtd.bucket_duration`: The duration over which each sub order was executed
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                twap_limit_gtd=TwapLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "start_time": start_time,
+                            "end_time": end_time,
+                            "limit_price": limit_price,
+                            "number_buckets": number_buckets,
+                            "bucket_size": bucket_size,
+                            "bucket_duration": bucket_duration,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_stop_limit_order_gtc(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until canceled. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtc=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `stop_limit_stop_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtc.stop_price`: The specified price that will trigger the placement of the Order.
+            stop_direction: `stop_limit_stop_limit_gtc.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_stop_limit_order_gtc_buy(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until canceled. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `stop_limit_stop_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtc.stop_price`: The specified price that will trigger the placement of the Order.
+            stop_direction: `stop_limit_stop_limit_gtc.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_stop_limit_order_gtc_sell(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until canceled. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `stop_limit_stop_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtc.stop_price`: The specified price that will trigger the placement of the Order.
+            stop_direction: `stop_limit_stop_limit_gtc.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_stop_limit_order_gtd(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtd=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `stop_limit_stop_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtd.stop_price`: The specified price that will trigger the placement of the Order.
+            end_time: `stop_limit_stop_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            stop_direction: `stop_limit_stop_limit_gtd.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "end_time": end_time,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_stop_limit_order_gtd_buy(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `stop_limit_stop_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtd.stop_price`: The specified price that will trigger the placement of the Order.
+            end_time: `stop_limit_stop_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            stop_direction: `stop_limit_stop_limit_gtd.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "end_time": end_time,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_stop_limit_order_gtd_sell(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `stop_limit_stop_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtd.stop_price`: The specified price that will trigger the placement of the Order.
+            end_time: `stop_limit_stop_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            stop_direction: `stop_limit_stop_limit_gtd.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "end_time": end_time,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_trigger_bracket_order_gtc(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtc=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `trigger_bracket_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtc.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtc=TriggerBracketGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_trigger_bracket_order_gtc_buy(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `trigger_bracket_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtc.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtc=TriggerBracketGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_trigger_bracket_order_gtc_sell(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `trigger_bracket_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtc.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtc=TriggerBracketGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_trigger_bracket_order_gtd(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtd=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `trigger_bracket_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtd.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            end_time: `trigger_bracket_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtd=TriggerBracketGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                            "end_time": end_time,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_trigger_bracket_order_gtd_buy(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `trigger_bracket_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtd.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            end_time: `trigger_bracket_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtd=TriggerBracketGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                            "end_time": end_time,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_trigger_bracket_order_gtd_sell(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `trigger_bracket_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtd.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            end_time: `trigger_bracket_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtd=TriggerBracketGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                            "end_time": end_time,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_scaled_order_gtc(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A scaled order enables users to divide a large order into multiple smaller limit orders, which are placed incrementally across a user-defined price range. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(scaled_limit_gtc=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            orders: `scaled_limit_gtc.orders`: orders
+            quote_size: `scaled_limit_gtc.quote_size`: quote_size
+            base_size: `scaled_limit_gtc.base_size`: base_size
+            num_orders: `scaled_limit_gtc.num_orders`: num_orders
+            min_price: `scaled_limit_gtc.min_price`: min_price
+            max_price: `scaled_limit_gtc.max_price`: max_price
+            price_distribution: `scaled_limit_gtc.price_distribution`: price_distribution
+            size_distribution: `scaled_limit_gtc.size_distribution`: Size distribution across the child orders.
+            size_diff: `scaled_limit_gtc.size_diff`: size_diff
+            size_ratio: `scaled_limit_gtc.size_ratio`: size_ratio
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                scaled_limit_gtc=ScaledLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "orders": orders,
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "num_orders": num_orders,
+                            "min_price": min_price,
+                            "max_price": max_price,
+                            "price_distribution": price_distribution,
+                            "size_distribution": size_distribution,
+                            "size_diff": size_diff,
+                            "size_ratio": size_ratio,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_scaled_order_gtc_buy(
+        self,
+        *,
+        product_id: str,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A scaled order enables users to divide a large order into multiple smaller limit orders, which are placed incrementally across a user-defined price range. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(scaled_limit_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            orders: `scaled_limit_gtc.orders`: orders
+            quote_size: `scaled_limit_gtc.quote_size`: quote_size
+            base_size: `scaled_limit_gtc.base_size`: base_size
+            num_orders: `scaled_limit_gtc.num_orders`: num_orders
+            min_price: `scaled_limit_gtc.min_price`: min_price
+            max_price: `scaled_limit_gtc.max_price`: max_price
+            price_distribution: `scaled_limit_gtc.price_distribution`: price_distribution
+            size_distribution: `scaled_limit_gtc.size_distribution`: Size distribution across the child orders.
+            size_diff: `scaled_limit_gtc.size_diff`: size_diff
+            size_ratio: `scaled_limit_gtc.size_ratio`: size_ratio
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                scaled_limit_gtc=ScaledLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "orders": orders,
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "num_orders": num_orders,
+                            "min_price": min_price,
+                            "max_price": max_price,
+                            "price_distribution": price_distribution,
+                            "size_distribution": size_distribution,
+                            "size_diff": size_diff,
+                            "size_ratio": size_ratio,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def preview_scaled_order_gtc_sell(
+        self,
+        *,
+        product_id: str,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A scaled order enables users to divide a large order into multiple smaller limit orders, which are placed incrementally across a user-defined price range. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(scaled_limit_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            orders: `scaled_limit_gtc.orders`: orders
+            quote_size: `scaled_limit_gtc.quote_size`: quote_size
+            base_size: `scaled_limit_gtc.base_size`: base_size
+            num_orders: `scaled_limit_gtc.num_orders`: num_orders
+            min_price: `scaled_limit_gtc.min_price`: min_price
+            max_price: `scaled_limit_gtc.max_price`: max_price
+            price_distribution: `scaled_limit_gtc.price_distribution`: price_distribution
+            size_distribution: `scaled_limit_gtc.size_distribution`: Size distribution across the child orders.
+            size_diff: `scaled_limit_gtc.size_diff`: size_diff
+            size_ratio: `scaled_limit_gtc.size_ratio`: size_ratio
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                scaled_limit_gtc=ScaledLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "orders": orders,
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "num_orders": num_orders,
+                            "min_price": min_price,
+                            "max_price": max_price,
+                            "price_distribution": price_distribution,
+                            "size_distribution": size_distribution,
+                            "size_diff": size_diff,
+                            "size_ratio": size_ratio,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     def close_position(
         self,
         *,
@@ -753,6 +6181,2874 @@ class AsyncOrders:
                 max_response_bytes=max_response_bytes,
             ),
             cast_to=NewOrderResponse,
+        )
+
+    async def market_order(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(market_market_ioc=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `market_market_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            currency_size: `market_market_ioc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                market_market_ioc=MarketMarketIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def market_order_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(market_market_ioc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `market_market_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            currency_size: `market_market_ioc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                market_market_ioc=MarketMarketIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def market_order_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(market_market_ioc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `market_market_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            currency_size: `market_market_ioc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                market_market_ioc=MarketMarketIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def market_order_fok(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(market_market_fok=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `market_market_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                market_market_fok=MarketMarketFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def market_order_fok_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(market_market_fok=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `market_market_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                market_market_fok=MarketMarketFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def market_order_fok_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(market_market_fok=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `market_market_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                market_market_fok=MarketMarketFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def limit_order_ioc(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it will immediately Fill; any remaining quantity is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(sor_limit_ioc=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `sor_limit_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `sor_limit_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `sor_limit_ioc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                sor_limit_ioc=SorLimitIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def limit_order_ioc_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it will immediately Fill; any remaining quantity is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(sor_limit_ioc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `sor_limit_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `sor_limit_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `sor_limit_ioc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                sor_limit_ioc=SorLimitIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def limit_order_ioc_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it will immediately Fill; any remaining quantity is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(sor_limit_ioc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `sor_limit_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `sor_limit_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `sor_limit_ioc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                sor_limit_ioc=SorLimitIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def limit_order_gtc(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_gtc=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `limit_limit_gtc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            post_only: `limit_limit_gtc.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtc=LimitLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def limit_order_gtc_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `limit_limit_gtc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            post_only: `limit_limit_gtc.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtc=LimitLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def limit_order_gtc_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `limit_limit_gtc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            post_only: `limit_limit_gtc.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtc=LimitLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def limit_order_gtd(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_gtd=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `limit_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            end_time: `limit_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            post_only: `limit_limit_gtd.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtd.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtd=LimitLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "end_time": end_time,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def limit_order_gtd_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `limit_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            end_time: `limit_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            post_only: `limit_limit_gtd.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtd.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtd=LimitLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "end_time": end_time,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def limit_order_gtd_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `limit_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            end_time: `limit_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            post_only: `limit_limit_gtd.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtd.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtd=LimitLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "end_time": end_time,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def limit_order_fok(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_fok=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `limit_limit_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_fok.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                limit_limit_fok=LimitLimitFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def limit_order_fok_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_fok=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `limit_limit_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_fok.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                limit_limit_fok=LimitLimitFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def limit_order_fok_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(limit_limit_fok=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `limit_limit_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_fok.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                limit_limit_fok=LimitLimitFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def twap_order_gtd(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A time-weighted average price (TWAP) order type that calculates the average price of a product to programmatically execute an order over a specified duration
+
+        `create_order` with `order_configuration=OrderConfiguration(twap_limit_gtd=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `twap_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `twap_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            start_time: `twap_limit_gtd.start_time`: Time at which the order should begin executing.
+            end_time: `twap_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            limit_price: `twap_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            number_buckets: `twap_limit_gtd.number_buckets`: The number of smaller buckets/suborders over which the entire order will be broken into. Each suborder will be executed over a duration calculated based on the end_time
+            bucket_size: `twap_limit_gtd.bucket_size`: The size of each suborder. bucket_size multiplied by number_buckets should match the size of the entire twap order)
+            bucket_duration: `twap_limit_gtd.bucket_duration`: The duration over which each sub order was executed
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                twap_limit_gtd=TwapLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "start_time": start_time,
+                            "end_time": end_time,
+                            "limit_price": limit_price,
+                            "number_buckets": number_buckets,
+                            "bucket_size": bucket_size,
+                            "bucket_duration": bucket_duration,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def twap_order_gtd_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A time-weighted average price (TWAP) order type that calculates the average price of a product to programmatically execute an order over a specified duration
+
+        `create_order` with `order_configuration=OrderConfiguration(twap_limit_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `twap_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `twap_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            start_time: `twap_limit_gtd.start_time`: Time at which the order should begin executing.
+            end_time: `twap_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            limit_price: `twap_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            number_buckets: `twap_limit_gtd.number_buckets`: The number of smaller buckets/suborders over which the entire order will be broken into. Each suborder will be executed over a duration calculated based on the end_time
+            bucket_size: `twap_limit_gtd.bucket_size`: The size of each suborder. bucket_size multiplied by number_buckets should match the size of the entire twap order)
+            bucket_duration: `twap_limit_gtd.bucket_duration`: The duration over which each sub order was executed
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                twap_limit_gtd=TwapLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "start_time": start_time,
+                            "end_time": end_time,
+                            "limit_price": limit_price,
+                            "number_buckets": number_buckets,
+                            "bucket_size": bucket_size,
+                            "bucket_duration": bucket_duration,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def twap_order_gtd_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A time-weighted average price (TWAP) order type that calculates the average price of a product to programmatically execute an order over a specified duration
+
+        `create_order` with `order_configuration=OrderConfiguration(twap_limit_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            quote_size: `twap_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `twap_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            start_time: `twap_limit_gtd.start_time`: Time at which the order should begin executing.
+            end_time: `twap_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            limit_price: `twap_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            number_buckets: `twap_limit_gtd.number_buckets`: The number of smaller buckets/suborders over which the entire order will be broken into. Each suborder will be executed over a duration calculated based on the end_time
+            bucket_size: `twap_limit_gtd.bucket_size`: The size of each suborder. bucket_size multiplied by number_buckets should match the size of the entire twap order)
+            bucket_duration: `twap_limit_gtd.bucket_duration`: The duration over which each sub order was executed
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                twap_limit_gtd=TwapLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "start_time": start_time,
+                            "end_time": end_time,
+                            "limit_price": limit_price,
+                            "number_buckets": number_buckets,
+                            "bucket_size": bucket_size,
+                            "bucket_duration": bucket_duration,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def stop_limit_order_gtc(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until canceled. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtc=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `stop_limit_stop_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtc.stop_price`: The specified price that will trigger the placement of the Order.
+            stop_direction: `stop_limit_stop_limit_gtc.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def stop_limit_order_gtc_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until canceled. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `stop_limit_stop_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtc.stop_price`: The specified price that will trigger the placement of the Order.
+            stop_direction: `stop_limit_stop_limit_gtc.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def stop_limit_order_gtc_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until canceled. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `stop_limit_stop_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtc.stop_price`: The specified price that will trigger the placement of the Order.
+            stop_direction: `stop_limit_stop_limit_gtc.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def stop_limit_order_gtd(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtd=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `stop_limit_stop_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtd.stop_price`: The specified price that will trigger the placement of the Order.
+            end_time: `stop_limit_stop_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            stop_direction: `stop_limit_stop_limit_gtd.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "end_time": end_time,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def stop_limit_order_gtd_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `stop_limit_stop_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtd.stop_price`: The specified price that will trigger the placement of the Order.
+            end_time: `stop_limit_stop_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            stop_direction: `stop_limit_stop_limit_gtd.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "end_time": end_time,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def stop_limit_order_gtd_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `stop_limit_stop_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtd.stop_price`: The specified price that will trigger the placement of the Order.
+            end_time: `stop_limit_stop_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            stop_direction: `stop_limit_stop_limit_gtd.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "end_time": end_time,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def trigger_bracket_order_gtc(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtc=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `trigger_bracket_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtc.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtc=TriggerBracketGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def trigger_bracket_order_gtc_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `trigger_bracket_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtc.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtc=TriggerBracketGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def trigger_bracket_order_gtc_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `trigger_bracket_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtc.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtc=TriggerBracketGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def trigger_bracket_order_gtd(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtd=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `trigger_bracket_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtd.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            end_time: `trigger_bracket_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtd=TriggerBracketGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                            "end_time": end_time,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def trigger_bracket_order_gtd_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `trigger_bracket_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtd.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            end_time: `trigger_bracket_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtd=TriggerBracketGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                            "end_time": end_time,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def trigger_bracket_order_gtd_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            base_size: `trigger_bracket_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtd.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            end_time: `trigger_bracket_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtd=TriggerBracketGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                            "end_time": end_time,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def scaled_order_gtc(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        side: OrderSide,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A scaled order enables users to divide a large order into multiple smaller limit orders, which are placed incrementally across a user-defined price range. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(scaled_limit_gtc=...)`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            orders: `scaled_limit_gtc.orders`: orders
+            quote_size: `scaled_limit_gtc.quote_size`: quote_size
+            base_size: `scaled_limit_gtc.base_size`: base_size
+            num_orders: `scaled_limit_gtc.num_orders`: num_orders
+            min_price: `scaled_limit_gtc.min_price`: min_price
+            max_price: `scaled_limit_gtc.max_price`: max_price
+            price_distribution: `scaled_limit_gtc.price_distribution`: price_distribution
+            size_distribution: `scaled_limit_gtc.size_distribution`: Size distribution across the child orders.
+            size_diff: `scaled_limit_gtc.size_diff`: size_diff
+            size_ratio: `scaled_limit_gtc.size_ratio`: size_ratio
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                scaled_limit_gtc=ScaledLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "orders": orders,
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "num_orders": num_orders,
+                            "min_price": min_price,
+                            "max_price": max_price,
+                            "price_distribution": price_distribution,
+                            "size_distribution": size_distribution,
+                            "size_diff": size_diff,
+                            "size_ratio": size_ratio,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def scaled_order_gtc_buy(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A scaled order enables users to divide a large order into multiple smaller limit orders, which are placed incrementally across a user-defined price range. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(scaled_limit_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            orders: `scaled_limit_gtc.orders`: orders
+            quote_size: `scaled_limit_gtc.quote_size`: quote_size
+            base_size: `scaled_limit_gtc.base_size`: base_size
+            num_orders: `scaled_limit_gtc.num_orders`: num_orders
+            min_price: `scaled_limit_gtc.min_price`: min_price
+            max_price: `scaled_limit_gtc.max_price`: max_price
+            price_distribution: `scaled_limit_gtc.price_distribution`: price_distribution
+            size_distribution: `scaled_limit_gtc.size_distribution`: Size distribution across the child orders.
+            size_diff: `scaled_limit_gtc.size_diff`: size_diff
+            size_ratio: `scaled_limit_gtc.size_ratio`: size_ratio
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                scaled_limit_gtc=ScaledLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "orders": orders,
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "num_orders": num_orders,
+                            "min_price": min_price,
+                            "max_price": max_price,
+                            "price_distribution": price_distribution,
+                            "size_distribution": size_distribution,
+                            "size_diff": size_diff,
+                            "size_ratio": size_ratio,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def scaled_order_gtc_sell(
+        self,
+        *,
+        client_order_id: str,
+        product_id: str,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        preview_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        sor_preference: SorPreference | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> NewOrderResponse:
+        """A scaled order enables users to divide a large order into multiple smaller limit orders, which are placed incrementally across a user-defined price range. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `create_order` with `order_configuration=OrderConfiguration(scaled_limit_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+            product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+            orders: `scaled_limit_gtc.orders`: orders
+            quote_size: `scaled_limit_gtc.quote_size`: quote_size
+            base_size: `scaled_limit_gtc.base_size`: base_size
+            num_orders: `scaled_limit_gtc.num_orders`: num_orders
+            min_price: `scaled_limit_gtc.min_price`: min_price
+            max_price: `scaled_limit_gtc.max_price`: max_price
+            price_distribution: `scaled_limit_gtc.price_distribution`: price_distribution
+            size_distribution: `scaled_limit_gtc.size_distribution`: Size distribution across the child orders.
+            size_diff: `scaled_limit_gtc.size_diff`: size_diff
+            size_ratio: `scaled_limit_gtc.size_ratio`: size_ratio
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            preview_id: Preview ID for this order, to associate this order with a preview request
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+            prediction_metadata: prediction_metadata
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+            cost_basis_method: The cost basis method for the order
+        """
+        return await self.create_order(
+            client_order_id=client_order_id,
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            preview_id=preview_id,
+            attached_order_configuration=attached_order_configuration,
+            sor_preference=sor_preference,
+            prediction_metadata=prediction_metadata,
+            equity_order_metadata=equity_order_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                scaled_limit_gtc=ScaledLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "orders": orders,
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "num_orders": num_orders,
+                            "min_price": min_price,
+                            "max_price": max_price,
+                            "price_distribution": price_distribution,
+                            "size_distribution": size_distribution,
+                            "size_diff": size_diff,
+                            "size_ratio": size_ratio,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def cancel_orders(
@@ -1216,6 +9512,2550 @@ class AsyncOrders:
                 max_response_bytes=max_response_bytes,
             ),
             cast_to=OrderPreviewResponse,
+        )
+
+    async def preview_market_order(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(market_market_ioc=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `market_market_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            currency_size: `market_market_ioc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                market_market_ioc=MarketMarketIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_market_order_buy(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(market_market_ioc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `market_market_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            currency_size: `market_market_ioc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                market_market_ioc=MarketMarketIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_market_order_sell(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(market_market_ioc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `market_market_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            currency_size: `market_market_ioc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                market_market_ioc=MarketMarketIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_market_order_fok(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(market_market_fok=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `market_market_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                market_market_fok=MarketMarketFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_market_order_fok_buy(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(market_market_fok=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `market_market_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                market_market_fok=MarketMarketFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_market_order_fok_sell(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at the current best available market price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Market Orders](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#market-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(market_market_fok=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `market_market_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `market_market_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                market_market_fok=MarketMarketFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_limit_order_ioc(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it will immediately Fill; any remaining quantity is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(sor_limit_ioc=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `sor_limit_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `sor_limit_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `sor_limit_ioc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                sor_limit_ioc=SorLimitIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_limit_order_ioc_buy(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it will immediately Fill; any remaining quantity is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(sor_limit_ioc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `sor_limit_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `sor_limit_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `sor_limit_ioc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                sor_limit_ioc=SorLimitIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_limit_order_ioc_sell(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it will immediately Fill; any remaining quantity is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(sor_limit_ioc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `sor_limit_ioc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `sor_limit_ioc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `sor_limit_ioc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                sor_limit_ioc=SorLimitIoc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_limit_order_gtc(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_gtc=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `limit_limit_gtc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            post_only: `limit_limit_gtc.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtc=LimitLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_limit_order_gtc_buy(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `limit_limit_gtc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            post_only: `limit_limit_gtc.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtc=LimitLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_limit_order_gtc_sell(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `limit_limit_gtc.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            post_only: `limit_limit_gtc.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtc.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtc=LimitLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_limit_order_gtd(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_gtd=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `limit_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            end_time: `limit_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            post_only: `limit_limit_gtd.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtd.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtd=LimitLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "end_time": end_time,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_limit_order_gtd_buy(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `limit_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            end_time: `limit_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            post_only: `limit_limit_gtd.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtd.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtd=LimitLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "end_time": end_time,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_limit_order_gtd_sell(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `limit_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            end_time: `limit_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            post_only: `limit_limit_gtd.post_only`: Enable or disable Post-only Mode. When enabled, only Maker Orders will be posted to the Order Book. Orders that will be posted as a Taker Order will be rejected.
+            currency_size: `limit_limit_gtd.currency_size`: quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                limit_limit_gtd=LimitLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "end_time": end_time,
+                            "post_only": post_only,
+                            "currency_size": currency_size,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_limit_order_fok(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_fok=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `limit_limit_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_fok.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                limit_limit_fok=LimitLimitFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_limit_order_fok_buy(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_fok=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `limit_limit_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_fok.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                limit_limit_fok=LimitLimitFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_limit_order_fok_sell(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Buy or sell a specified quantity of an Asset at a specified price. The Order will only post to the Order Book if it is to immediately and completely Fill. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(limit_limit_fok=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `limit_limit_fok.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `limit_limit_fok.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `limit_limit_fok.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                limit_limit_fok=LimitLimitFok.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_twap_order_gtd(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A time-weighted average price (TWAP) order type that calculates the average price of a product to programmatically execute an order over a specified duration
+
+        `preview_order` with `order_configuration=OrderConfiguration(twap_limit_gtd=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            quote_size: `twap_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `twap_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            start_time: `twap_limit_gtd.start_time`: Time at which the order should begin executing.
+            end_time: `twap_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            limit_price: `twap_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            number_buckets: `twap_limit_gtd.number_buckets`: The number of smaller buckets/suborders over which the entire order will be broken into. Each suborder will be executed over a duration calculated based on the end_time
+            bucket_size: `twap_limit_gtd.bucket_size`: The size of each suborder. bucket_size multiplied by number_buckets should match the size of the entire twap order)
+            bucket_duration: `twap_limit_gtd.bucket_duration`: The duration over which each sub order was executed
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                twap_limit_gtd=TwapLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "start_time": start_time,
+                            "end_time": end_time,
+                            "limit_price": limit_price,
+                            "number_buckets": number_buckets,
+                            "bucket_size": bucket_size,
+                            "bucket_duration": bucket_duration,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_twap_order_gtd_buy(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A time-weighted average price (TWAP) order type that calculates the average price of a product to programmatically execute an order over a specified duration
+
+        `preview_order` with `order_configuration=OrderConfiguration(twap_limit_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `twap_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `twap_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            start_time: `twap_limit_gtd.start_time`: Time at which the order should begin executing.
+            end_time: `twap_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            limit_price: `twap_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            number_buckets: `twap_limit_gtd.number_buckets`: The number of smaller buckets/suborders over which the entire order will be broken into. Each suborder will be executed over a duration calculated based on the end_time
+            bucket_size: `twap_limit_gtd.bucket_size`: The size of each suborder. bucket_size multiplied by number_buckets should match the size of the entire twap order)
+            bucket_duration: `twap_limit_gtd.bucket_duration`: The duration over which each sub order was executed
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                twap_limit_gtd=TwapLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "start_time": start_time,
+                            "end_time": end_time,
+                            "limit_price": limit_price,
+                            "number_buckets": number_buckets,
+                            "bucket_size": bucket_size,
+                            "bucket_duration": bucket_duration,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_twap_order_gtd_sell(
+        self,
+        *,
+        product_id: str,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A time-weighted average price (TWAP) order type that calculates the average price of a product to programmatically execute an order over a specified duration
+
+        `preview_order` with `order_configuration=OrderConfiguration(twap_limit_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            quote_size: `twap_limit_gtd.quote_size`: The amount of the second Asset in the Trading Pair. For example, on the BTC/USD Order Book, USD is the Quote Asset.
+            base_size: `twap_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            start_time: `twap_limit_gtd.start_time`: Time at which the order should begin executing.
+            end_time: `twap_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            limit_price: `twap_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            number_buckets: `twap_limit_gtd.number_buckets`: The number of smaller buckets/suborders over which the entire order will be broken into. Each suborder will be executed over a duration calculated based on the end_time
+            bucket_size: `twap_limit_gtd.bucket_size`: The size of each suborder. bucket_size multiplied by number_buckets should match the size of the entire twap order)
+            bucket_duration: `twap_limit_gtd.bucket_duration`: The duration over which each sub order was executed
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                twap_limit_gtd=TwapLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "start_time": start_time,
+                            "end_time": end_time,
+                            "limit_price": limit_price,
+                            "number_buckets": number_buckets,
+                            "bucket_size": bucket_size,
+                            "bucket_duration": bucket_duration,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_stop_limit_order_gtc(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until canceled. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtc=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `stop_limit_stop_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtc.stop_price`: The specified price that will trigger the placement of the Order.
+            stop_direction: `stop_limit_stop_limit_gtc.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_stop_limit_order_gtc_buy(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until canceled. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `stop_limit_stop_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtc.stop_price`: The specified price that will trigger the placement of the Order.
+            stop_direction: `stop_limit_stop_limit_gtc.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_stop_limit_order_gtc_sell(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until canceled. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `stop_limit_stop_limit_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtc.stop_price`: The specified price that will trigger the placement of the Order.
+            stop_direction: `stop_limit_stop_limit_gtc.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_stop_limit_order_gtd(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtd=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `stop_limit_stop_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtd.stop_price`: The specified price that will trigger the placement of the Order.
+            end_time: `stop_limit_stop_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            stop_direction: `stop_limit_stop_limit_gtd.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "end_time": end_time,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_stop_limit_order_gtd_buy(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `stop_limit_stop_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtd.stop_price`: The specified price that will trigger the placement of the Order.
+            end_time: `stop_limit_stop_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            stop_direction: `stop_limit_stop_limit_gtd.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "end_time": end_time,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_stop_limit_order_gtd_sell(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """Posts an Order to buy or sell a specified quantity of an Asset, but only if and when the last trade price on the Order Book equals or surpasses the Stop Price. If posted, the Order will remain on the Order Book until a certain time is reached or the Order. [Read more on Stop-Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#stop-limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(stop_limit_stop_limit_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `stop_limit_stop_limit_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `stop_limit_stop_limit_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_price: `stop_limit_stop_limit_gtd.stop_price`: The specified price that will trigger the placement of the Order.
+            end_time: `stop_limit_stop_limit_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            stop_direction: `stop_limit_stop_limit_gtd.stop_direction`: The direction of the stop limit Order. If Up, then the Order will trigger when the last trade price goes above the stop_price. If Down, then the Order will trigger when the last trade price goes below the stop_price.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_price": stop_price,
+                            "end_time": end_time,
+                            "stop_direction": stop_direction,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_trigger_bracket_order_gtc(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtc=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `trigger_bracket_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtc.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtc=TriggerBracketGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_trigger_bracket_order_gtc_buy(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `trigger_bracket_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtc.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtc=TriggerBracketGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_trigger_bracket_order_gtc_sell(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `trigger_bracket_gtc.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtc.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtc.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtc=TriggerBracketGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_trigger_bracket_order_gtd(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtd=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            base_size: `trigger_bracket_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtd.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            end_time: `trigger_bracket_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtd=TriggerBracketGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                            "end_time": end_time,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_trigger_bracket_order_gtd_buy(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtd=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `trigger_bracket_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtd.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            end_time: `trigger_bracket_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtd=TriggerBracketGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                            "end_time": end_time,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_trigger_bracket_order_gtd_sell(
+        self,
+        *,
+        product_id: str,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A Limit Order to buy or sell a specified quantity of an Asset at a specified price, with stop limit order parameters embedded in the order. If posted, the Order will remain on the Order Book until a certain time is reached or the Order is canceled. [Read more on Bracket Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#bracket-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(trigger_bracket_gtd=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            base_size: `trigger_bracket_gtd.base_size`: The amount of the first Asset in the Trading Pair. For example, on the BTC-USD Order Book, BTC is the Base Asset.
+            limit_price: `trigger_bracket_gtd.limit_price`: The specified price, or better, that the Order should be executed at. A Buy Order will execute at or lower than the limit price. A Sell Order will execute at or higher than the limit price.
+            stop_trigger_price: `trigger_bracket_gtd.stop_trigger_price`: The price level (in quote currency) where the position will be exited. When triggered, a stop limit order is automatically placed with a limit price 5% higher for BUYS and 5% lower for SELLS.
+            end_time: `trigger_bracket_gtd.end_time`: The time at which the order will be cancelled if it is not Filled.
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                trigger_bracket_gtd=TriggerBracketGtd.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "base_size": base_size,
+                            "limit_price": limit_price,
+                            "stop_trigger_price": stop_trigger_price,
+                            "end_time": end_time,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_scaled_order_gtc(
+        self,
+        *,
+        product_id: str,
+        side: OrderSide,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A scaled order enables users to divide a large order into multiple smaller limit orders, which are placed incrementally across a user-defined price range. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(scaled_limit_gtc=...)`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+            orders: `scaled_limit_gtc.orders`: orders
+            quote_size: `scaled_limit_gtc.quote_size`: quote_size
+            base_size: `scaled_limit_gtc.base_size`: base_size
+            num_orders: `scaled_limit_gtc.num_orders`: num_orders
+            min_price: `scaled_limit_gtc.min_price`: min_price
+            max_price: `scaled_limit_gtc.max_price`: max_price
+            price_distribution: `scaled_limit_gtc.price_distribution`: price_distribution
+            size_distribution: `scaled_limit_gtc.size_distribution`: Size distribution across the child orders.
+            size_diff: `scaled_limit_gtc.size_diff`: size_diff
+            size_ratio: `scaled_limit_gtc.size_ratio`: size_ratio
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            side=side,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            order_configuration=OrderConfiguration(
+                scaled_limit_gtc=ScaledLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "orders": orders,
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "num_orders": num_orders,
+                            "min_price": min_price,
+                            "max_price": max_price,
+                            "price_distribution": price_distribution,
+                            "size_distribution": size_distribution,
+                            "size_diff": size_diff,
+                            "size_ratio": size_ratio,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_scaled_order_gtc_buy(
+        self,
+        *,
+        product_id: str,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A scaled order enables users to divide a large order into multiple smaller limit orders, which are placed incrementally across a user-defined price range. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(scaled_limit_gtc=...)` and `side=OrderSide.BUY`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            orders: `scaled_limit_gtc.orders`: orders
+            quote_size: `scaled_limit_gtc.quote_size`: quote_size
+            base_size: `scaled_limit_gtc.base_size`: base_size
+            num_orders: `scaled_limit_gtc.num_orders`: num_orders
+            min_price: `scaled_limit_gtc.min_price`: min_price
+            max_price: `scaled_limit_gtc.max_price`: max_price
+            price_distribution: `scaled_limit_gtc.price_distribution`: price_distribution
+            size_distribution: `scaled_limit_gtc.size_distribution`: Size distribution across the child orders.
+            size_diff: `scaled_limit_gtc.size_diff`: size_diff
+            size_ratio: `scaled_limit_gtc.size_ratio`: size_ratio
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.BUY,
+            order_configuration=OrderConfiguration(
+                scaled_limit_gtc=ScaledLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "orders": orders,
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "num_orders": num_orders,
+                            "min_price": min_price,
+                            "max_price": max_price,
+                            "price_distribution": price_distribution,
+                            "size_distribution": size_distribution,
+                            "size_diff": size_diff,
+                            "size_ratio": size_ratio,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def preview_scaled_order_gtc_sell(
+        self,
+        *,
+        product_id: str,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
+        leverage: Decimal | None = None,
+        margin_type: MarginType | None = None,
+        retail_portfolio_id: str | None = None,
+        attached_order_configuration: OrderConfiguration | None = None,
+        equity_order_metadata: EquityOrderMetadata | None = None,
+        prediction_metadata: PredictionRequestMetadata | None = None,
+        cost_basis_method: CostBasisMethod | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> OrderPreviewResponse:
+        """A scaled order enables users to divide a large order into multiple smaller limit orders, which are placed incrementally across a user-defined price range. [Read more on Limit Orders.](https://help.coinbase.com/en/coinbase/trading-and-funding/advanced-trade/order-types#limit-order)
+
+        `preview_order` with `order_configuration=OrderConfiguration(scaled_limit_gtc=...)` and `side=OrderSide.SELL`; only the fields given are sent.
+
+        Args:
+            product_id: The trading pair (e.g. 'BTC-USD').
+            orders: `scaled_limit_gtc.orders`: orders
+            quote_size: `scaled_limit_gtc.quote_size`: quote_size
+            base_size: `scaled_limit_gtc.base_size`: base_size
+            num_orders: `scaled_limit_gtc.num_orders`: num_orders
+            min_price: `scaled_limit_gtc.min_price`: min_price
+            max_price: `scaled_limit_gtc.max_price`: max_price
+            price_distribution: `scaled_limit_gtc.price_distribution`: price_distribution
+            size_distribution: `scaled_limit_gtc.size_distribution`: Size distribution across the child orders.
+            size_diff: `scaled_limit_gtc.size_diff`: size_diff
+            size_ratio: `scaled_limit_gtc.size_ratio`: size_ratio
+            leverage: The amount of leverage for the order (default is 1.0).
+            margin_type: Margin Type for this order (default is CROSS).
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+            equity_order_metadata: Equity-specific metadata for the order.
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
+            cost_basis_method: The method used to calculate the cost basis for the order.
+        """
+        return await self.preview_order(
+            product_id=product_id,
+            leverage=leverage,
+            margin_type=margin_type,
+            retail_portfolio_id=retail_portfolio_id,
+            attached_order_configuration=attached_order_configuration,
+            equity_order_metadata=equity_order_metadata,
+            prediction_metadata=prediction_metadata,
+            cost_basis_method=cost_basis_method,
+            side=OrderSide.SELL,
+            order_configuration=OrderConfiguration(
+                scaled_limit_gtc=ScaledLimitGtc.model_validate(
+                    {
+                        k: v
+                        for k, v in {
+                            "orders": orders,
+                            "quote_size": quote_size,
+                            "base_size": base_size,
+                            "num_orders": num_orders,
+                            "min_price": min_price,
+                            "max_price": max_price,
+                            "price_distribution": price_distribution,
+                            "size_distribution": size_distribution,
+                            "size_diff": size_diff,
+                            "size_ratio": size_ratio,
+                        }.items()
+                        if v is not None
+                    }
+                )
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def close_position(

@@ -1,22 +1,13 @@
-"""Convert an Advanced Trade `create_order` request into the gateway's private/buy or private/sell arguments.
+"""Convert an order request of one API into another API's order call, by a migration table.
 
-The conversion is data: the `x-order-migration` extension of the gateway spec
-(`specs/deribit/gateway.openrpc.yaml`) maps the request's fields, each `order_configuration`
-variant (gateway order type, time in force, field mapping, linked orders) and the product ids.
-This module only interprets that table, so a vendor's mapping changes in its spec, not here, and
-nothing in it names a vendor. What the table says has no equivalent raises `NoEquivalentError`,
-naming the field and why; a caller can accept losing or approximating a field with `allow=`.
+sdkgen plug-in (`plugins/order_migration`), copied unchanged into SDKs whose spec has a migration
+table that names it (`x-order-migration: {plugin: order_migration}`). The table is data: it maps
+the request's fields, each configuration of its union field (`order_configuration`: order type,
+time in force, field mapping, linked orders) and the product ids. This module only interprets it.
+The generated `<api>/order_migration.py` binds it to the API's table and typed models.
 
-Plug-in ready: it depends on the standard library only (PyYAML for `from_spec`), takes the
-request as keyword arguments (the same ones `create_order` takes, as SDK models or plain dicts),
-and returns a `GatewayOrder` whose `arguments` are the keyword arguments of the generated
-`client.<api>.<group>.buy()/sell()`. With `models=` (the generated models module of the target
-API) the enum and object arguments are built as those typed models.
-
-    migration = OrderMigration.from_spec("specs/deribit/gateway.openrpc.yaml", models=coinbase_sdk.models.derivatives)
-    order = migration.convert(client_order_id="a1", product_id="BTC-PERP-INTX", side="BUY",
-                              order_configuration={"limit_limit_gtc": {"base_size": "0.01", "limit_price": "64000.5"}})
-    order.place(client.derivatives.trading)   # client.derivatives.trading.buy(**order.arguments)
+What the table says has no equivalent raises `NoEquivalentError`, naming the field and why; a
+caller accepts losing or approximating a field with `allow=`.
 """
 
 from __future__ import annotations
@@ -26,8 +17,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 EXTENSION = "x-order-migration"
@@ -43,7 +32,11 @@ class NoEquivalentError(ValueError):
     """A part of the request has no equivalent on the gateway; `field` names it, `reason` says why."""
 
     def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field} has no equivalent on the gateway: {reason}" if reason else f"{field} has no equivalent on the gateway")
+        super().__init__(
+            f"{field} has no equivalent on the gateway: {reason}"
+            if reason
+            else f"{field} has no equivalent on the gateway"
+        )
         self.field = field
         self.reason = reason
 
@@ -104,22 +97,9 @@ class OrderMigration:
             if not isinstance(variant, Mapping):
                 raise MigrationTableError(f"`{EXTENSION}.variants.{name}` must be a mapping")
             if variant.get("equivalent") != "none" and "type" not in variant and "type-by" not in variant:
-                raise MigrationTableError(f"`{EXTENSION}.variants.{name}` needs `type`, `type-by` or `equivalent: none`")
-
-    @classmethod
-    def from_spec(cls, path: str | Path, *, models: ModuleType | None = None) -> OrderMigration:
-        """Read the table from a spec; with `models`, type the arguments as the spec's schemas say."""
-        import yaml
-
-        spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        table = spec.get(EXTENSION) if isinstance(spec, dict) else None
-        if not isinstance(table, dict):
-            raise MigrationTableError(f"{path}: no `{EXTENSION}` mapping at the top of the document")
-        enums: dict[str, type[Enum]] = {}
-        leg_model = None
-        if models is not None:
-            enums, leg_model = _argument_types(spec, table, models)
-        return cls(table, enums, leg_model)
+                raise MigrationTableError(
+                    f"`{EXTENSION}.variants.{name}` needs `type`, `type-by` or `equivalent: none`"
+                )
 
     # -- the table -------------------------------------------------------------------------------
 
@@ -177,7 +157,9 @@ class OrderMigration:
             elif target == "label":
                 label = str(body[name])
                 if len(label) > 64:
-                    raise NoEquivalentError(name, f"the gateway's label holds at most 64 characters ({len(label)} given)")
+                    raise NoEquivalentError(
+                        name, f"the gateway's label holds at most 64 characters ({len(label)} given)"
+                    )
                 arguments["label"] = label
         unknown = sorted(set(body) - {rule["from"] for rule in self.table["fields"]} - {self.union_field, "side"})
         if unknown:
@@ -202,12 +184,21 @@ class OrderMigration:
             )
         name = present[0]
         if name not in self.variants:
-            raise NoEquivalentError(f"{self.union_field}.{name}", "the migration table does not know this configuration")
+            raise NoEquivalentError(
+                f"{self.union_field}.{name}", "the migration table does not know this configuration"
+            )
         values = configuration[name]
         return name, dict(values) if isinstance(values, Mapping) else {}
 
     def _apply_variant(
-        self, name: str, values: dict[str, Any], side: str, arguments: dict[str, Any], allowed: set[str], dropped: list[str], where: str
+        self,
+        name: str,
+        values: dict[str, Any],
+        side: str,
+        arguments: dict[str, Any],
+        allowed: set[str],
+        dropped: list[str],
+        where: str,
     ) -> None:
         variant = self.variants[name]
         if variant.get("equivalent") == "none":
@@ -217,7 +208,9 @@ class OrderMigration:
             key = values.get(by["field"])
             order_type = (by.get(side) or {}).get(key)
             if order_type is None:
-                raise NoEquivalentError(f"{where}.{by['field']}", f"{by['field']} {key!r} with side {side} maps to no order type")
+                raise NoEquivalentError(
+                    f"{where}.{by['field']}", f"{by['field']} {key!r} with side {side} maps to no order type"
+                )
             arguments["type"] = order_type
         else:
             arguments["type"] = variant["type"]
@@ -289,36 +282,3 @@ class OrderMigration:
         if self.leg_model is not None and "otoco_config" in typed:
             typed["otoco_config"] = [self.leg_model(**leg) for leg in typed["otoco_config"]]
         return typed
-
-
-def _argument_types(spec: Mapping[str, Any], table: Mapping[str, Any], models: ModuleType) -> tuple[dict[str, type[Enum]], Any]:
-    """From the target method's params: which arguments are enums (and of which class), and the linked-order model."""
-    wanted = next(iter(table["methods"].values()))
-    method = next((m for m in spec.get("methods", []) if isinstance(m, dict) and m.get("name") == wanted), None)
-    if method is None:
-        raise MigrationTableError(f"`{EXTENSION}.methods` names {wanted!r}, which is not a method of the spec")
-
-    def deref(node: Any) -> Any:
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            target: Any = spec
-            for token in node["$ref"].lstrip("#/").split("/"):
-                target = target[token]
-            node = target
-        return node
-
-    def component(schema: Any) -> str | None:
-        ref = schema.get("$ref") if isinstance(schema, dict) else None
-        return ref.rsplit("/", 1)[1] if isinstance(ref, str) and ref.startswith("#/components/schemas/") else None
-
-    enums: dict[str, type[Enum]] = {}
-    leg_model = None
-    for raw in method.get("params", []):
-        param = deref(raw)
-        schema = param.get("schema", {})
-        name = component(schema)
-        if name is not None and "enum" in deref(schema):
-            enums[param["name"]] = getattr(models, name)
-        items = schema.get("items") if isinstance(schema, dict) else None
-        if param["name"] == "otoco_config" and component(items) is not None:
-            leg_model = getattr(models, str(component(items)))
-    return enums, leg_model
