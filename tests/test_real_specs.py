@@ -136,11 +136,6 @@ RPC_SPECS: dict[str, tuple[Path, Path | None, str | None]] = {
     "starknet_write": (STARKNET / "api" / "starknet_write_api.json", STARKNET, None),
     "starknet_executables": (STARKNET / "api" / "starknet_executables.json", STARKNET, None),
     "starknet_ws": (STARKNET / "api" / "starknet_ws_api.json", STARKNET, NOTIFICATIONS),
-    "starknet_metadata": (
-        STARKNET / "api" / "starknet_metadata.json",
-        STARKNET,
-        "a document with no methods (only components): issue 17 zero operations, pending",
-    ),
     "starknet_proving": (STARKNET / "proving-api" / "starknet_proving_api_openrpc.json", STARKNET, None),
     "starknet_wallet": (STARKNET / "wallet-api" / "wallet_rpc.json", STARKNET, None),
 }
@@ -179,3 +174,37 @@ def test_every_openrpc_method_is_generated_and_the_package_imports(name: str, tm
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=output, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_a_document_of_components_only_is_refused_in_one_line_naming_it(tmp_path: Path) -> None:
+    """Starknet's `starknet_metadata.json` ("Starknet ABI specs") has `methods: []` and only components: the
+    ABI's shapes, for contract tooling. There is nothing to call, and sdkgen makes no models-only
+    packages (the choice issue 14 made): one line, with the file and the pointer, and no output."""
+    document = STARKNET / "api" / "starknet_metadata.json"
+    assert json.loads(document.read_text(encoding="utf-8"))["methods"] == []
+    done = subprocess.run(
+        [ROOT / ".venv" / "bin" / "sdkgen", "generate", "--openrpc", f"api={document}", "--spec-root", STARKNET, "--output", tmp_path / "out"]
+        + ["--package", "meta", "-q"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 1 and not (tmp_path / "out").exists()
+    assert done.stderr.splitlines() == [
+        f"error: {document.relative_to(ROOT)}: /methods: the spec defines no operations: there is nothing to call "
+        "(hint: an SDK needs at least one operation (a models-only package is not generated))"
+    ]
+
+
+@pytest.mark.parametrize(("paths", "status"), [({}, "refused"), ({"/a": {"get": {"responses": {"200": {"description": "ok"}}}}}, "pass")])
+def test_the_corpus_counts_a_refusal_as_right_only_when_the_spec_has_no_operations(
+    paths: dict[str, Any], status: str, tmp_path: Path
+) -> None:
+    from bench.corpus import check_spec
+    from bench.specs import DirectorySpec
+
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"openapi": "3.0.0", "info": {"title": "T", "version": "1"}, "paths": paths}), encoding="utf-8")
+    result = check_spec(DirectorySpec("example.com", spec), timeout=120, keep=None)
+    assert (result.status, result.passed) == (status, True), result.error

@@ -311,8 +311,10 @@ class ModelBuilder:
                 current = self._field_type(member.name, tag)
                 if current is not None and current.kind == "literal":
                     values = list(current.values)
-                elif current is not None and current.kind == "enum" and len(self._enums[current.name].members) == 1:
-                    values = [self._enums[current.name].members[0].value]
+                elif current is not None and current.kind == "enum" and current.name in self._enums:
+                    # The member's tag property lists its values (OpenAI's `WebSearchTool`: `enum:
+                    # [web_search, web_search_2025_08_26]`, no mapping): each is a tag of this member.
+                    values = [m.value for m in self._enums[current.name].members]
                 else:
                     values = [mapped]  # OpenAPI's implicit mapping: the schema's name
             chosen[member.name] = values
