@@ -171,6 +171,8 @@ class Operation:
     params_by_position: bool = False  # OpenRPC `paramStructure: by-position`: params go as an array
     # The security requirements (alternatives of scheme keys; `()` public, an empty alternative: optional).
     security: tuple[tuple[str, ...], ...] = ()
+    # A JSON-RPC notification (an OpenRPC method without `result`): sent without `id`, answered with nothing.
+    notification: bool = False
 
     @property
     def result_annotation(self) -> str:

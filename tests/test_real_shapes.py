@@ -5,6 +5,8 @@ takes, and each reading of a shape the spec got wrong is a warning naming its JS
 from __future__ import annotations
 
 import ast
+import asyncio
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ import pytest
 from generator.config import from_arguments
 from generator.pipeline import generate
 from tests.conftest import FIXTURES
+from tests.servers.notifications import NotificationServer
 from tests.test_fuzz_specs import check_package, import_package
 
 SHAPES = FIXTURES / "specs" / "real_shapes"
@@ -115,3 +118,63 @@ def test_parameters_operations_schemas_and_members_stay_apart_after_nfkc_folding
     assert {"full", "query_full", "file", "header_file"} <= set(ast.literal_eval(params))  # four parameters, four arguments
     assert methods == str(["file", "file_search2"])
     assert models == f"5 {sorted(['full', 'ｆｕｌｌ', 'ﬁle', 'file'])} Full2"
+
+
+# -- OpenRPC methods without `result`: notifications ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def wallet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+    output = tmp_path_factory.mktemp("wallet") / "out"
+    config = from_arguments(
+        package="wallet", output=output, openapi=[], openrpc=[f"api={SHAPES / 'notifications.openrpc.yaml'}"], overlays=[], version="0.1.0"
+    )
+    generate(config)
+    check_package(output, "wallet")
+    import_package(output, "wallet")
+    sys.path.insert(0, str(output))
+    try:
+        import wallet
+
+        yield wallet
+    finally:
+        sys.path.remove(str(output))
+        for name in [m for m in sys.modules if m.split(".")[0] == "wallet"]:
+            del sys.modules[name]
+
+
+def test_a_method_without_result_is_sent_as_a_notification_and_returns_none(wallet: ModuleType) -> None:
+    with NotificationServer() as server, wallet.Client(api_base_url=server.url) as client:
+        sent = client.api.default.wallet_notify(scope="eip155:1", notification={"method": "accountsChanged", "params": {}})
+        session = client.api.default.wallet_get_session()
+    assert sent is None and session.scopes == ["eip155:1"]
+    notification, request = (json.loads(r.body) for r in server.requests)
+    assert notification == {
+        "jsonrpc": "2.0",
+        "method": "wallet_notify",
+        "params": {"scope": "eip155:1", "notification": {"method": "accountsChanged", "params": {}}},
+    }
+    assert "id" in request  # a method with a `result` is a request, answered by id
+
+
+def test_an_async_notification_is_sent_without_id_too(wallet: ModuleType) -> None:
+    async def main(url: str) -> object:
+        async with wallet.AsyncClient(api_base_url=url) as client:
+            return await client.api.default.wallet_notify(scope="s", notification={"method": "m"})
+
+    with NotificationServer() as server:
+        assert asyncio.run(main(server.url)) is None
+    assert "id" not in json.loads(server.requests[0].body)
+
+
+def test_a_notification_the_server_refuses_at_the_http_layer_raises(wallet: ModuleType) -> None:
+    with NotificationServer() as server, wallet.Client(api_base_url=server.url, max_retries=0) as client:
+        with pytest.raises(wallet.APIStatusError) as caught:
+            client.api.default.refuse()
+    assert caught.value.status_code == 503
+
+
+def test_the_generated_notification_says_what_it_returns(wallet: ModuleType) -> None:
+    method = wallet.Client(api_base_url="http://127.0.0.1:9").api.default.wallet_notify
+    assert "A notification: sent without an `id`" in (method.__doc__ or "")
+    assert method.__annotations__["return"] in ("None", None)

@@ -124,18 +124,17 @@ def test_every_operation_is_in_api_json(generated: tuple[str, Any, Path, Any]) -
 
 RPC = REAL / "openrpc"
 STARKNET = RPC / "starknet"
-NOTIFICATIONS = "methods without `result` (notifications and subscriptions): issue 17 notifications, pending"
 # name → (document, spec root, the capability it still needs or None)
 RPC_SPECS: dict[str, tuple[Path, Path | None, str | None]] = {
     "ethereum": (RPC / "ethereum" / "refs-openrpc.json", None, None),
     "lotus": (RPC / "lotus" / "full.json", None, None),
     "metamask": (RPC / "metamask" / "openrpc.json", None, None),
-    "metamask_multichain": (RPC / "metamask" / "multichain-openrpc.json", None, NOTIFICATIONS),
+    "metamask_multichain": (RPC / "metamask" / "multichain-openrpc.json", None, None),
     "starknet_api": (STARKNET / "api" / "starknet_api_openrpc.json", STARKNET, None),
     "starknet_trace": (STARKNET / "api" / "starknet_trace_api_openrpc.json", STARKNET, None),
     "starknet_write": (STARKNET / "api" / "starknet_write_api.json", STARKNET, None),
     "starknet_executables": (STARKNET / "api" / "starknet_executables.json", STARKNET, None),
-    "starknet_ws": (STARKNET / "api" / "starknet_ws_api.json", STARKNET, NOTIFICATIONS),
+    "starknet_ws": (STARKNET / "api" / "starknet_ws_api.json", STARKNET, None),
     "starknet_proving": (STARKNET / "proving-api" / "starknet_proving_api_openrpc.json", STARKNET, None),
     "starknet_wallet": (STARKNET / "wallet-api" / "wallet_rpc.json", STARKNET, None),
 }
