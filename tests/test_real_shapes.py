@@ -178,3 +178,23 @@ def test_the_generated_notification_says_what_it_returns(wallet: ModuleType) -> 
     method = wallet.Client(api_base_url="http://127.0.0.1:9").api.default.wallet_notify
     assert "A notification: sent without an `id`" in (method.__doc__ or "")
     assert method.__annotations__["return"] in ("None", None)
+
+
+def test_a_tag_a_base_types_as_an_enum_is_narrowed_to_its_member(shapes: tuple[Path, ModuleType, Any]) -> None:
+    """Spotify's `EpisodeObject(EpisodeBase)` got `type: Literal["episode"]` over the base's `type:
+    EpisodeBaseType`: mypy --strict failed on the package. `Literal[EpisodeBaseType.EPISODE]` narrows it."""
+    output, models, _ = shapes
+    source = (output / "shapes" / "models" / "api" / "_shared.py").read_text(encoding="utf-8")
+    source += (output / "shapes" / "models" / "api" / "default.py").read_text(encoding="utf-8")
+    assert "type: Literal[EpisodeBaseType.EPISODE]" in source
+    queue = models.Queue.model_validate({"currently_playing": {"type": "episode", "name": "e"}, "queue": [{"type": "track"}]})
+    assert type(queue.currently_playing.root).__name__ == "EpisodeObject" and queue.currently_playing.root.type == "episode"
+    assert type(queue.queue[0].root).__name__ == "TrackObject"
+
+
+def test_the_package_of_these_shapes_is_mypy_strict_clean(shapes: tuple[Path, ModuleType, Any]) -> None:
+    output, _, _ = shapes
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "shapes"], cwd=output, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
