@@ -88,6 +88,15 @@ def test_package_passes_ruff(generated: tuple[str, Any, Path, Any]) -> None:
     assert done.returncode == 0, done.stdout[-3000:]
 
 
+def test_package_is_mypy_strict_clean(generated: tuple[str, Any, Path, Any]) -> None:
+    """Discord's and OpenAI's union results (`cast_to=A | B`, a `UnionType`, not a `type`) failed here."""
+    name, _, output, _ = generated
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", f"{name}_sdk"], cwd=output, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
 def test_no_numbered_class_names_unless_the_spec_gives_them(generated: tuple[str, Any, Path, Any]) -> None:
     name, _, output, data = generated
     source = "".join(p.read_text(encoding="utf-8") for p in sorted((output / f"{name}_sdk" / "models" / "api").glob("*.py")))
