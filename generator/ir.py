@@ -194,6 +194,8 @@ class Operation:
     # The security requirements (alternatives of scheme keys; `()` public, an empty alternative: optional).
     security: tuple[tuple[str, ...], ...] = ()
     variants: tuple[VariantHelper, ...] = ()  # helpers per configuration of a union body field (`x-sdkgen-variants`)
+    # A JSON-RPC notification (an OpenRPC method without `result`): sent without `id`, answered with nothing.
+    notification: bool = False
 
     @property
     def result_annotation(self) -> str:
@@ -202,8 +204,17 @@ class Operation:
 
     @property
     def result_model(self) -> str:
-        """What the response is parsed into (`cast_to`), or "" when there is nothing to parse."""
-        return self.result.annotation if self.result is not None else ""
+        """What the response is parsed into (`cast_to`), or "" when there is nothing to parse.
+
+        A union (`A | B`, `A | None`) is a `UnionType` object at run time, not a `type[...]`: it is
+        passed as `_cast("type[A | B]", A | B)` (group modules import `typing.cast as _cast`), so the
+        call's result is typed `A | B` under mypy --strict.
+        """
+        if self.result is None:
+            return ""
+        if self.result.kind == "union" or self.result.nullable:
+            return f'_cast("type[{self.result.annotation}]", {self.result.annotation})'
+        return self.result.annotation
 
 
 @dataclass(frozen=True)

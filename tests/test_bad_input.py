@@ -41,10 +41,6 @@ CASES: dict[str, tuple[tuple[str, ...], str]] = {
         ("--openapi",),
         r"^error: tests/fixtures/broken/duplicate_operation_ids\.yaml:12: /paths/~1b/get/operationId: operationId 'getThing' is used twice \(also at .*:8: /paths/~1a/get/operationId\)",
     ),
-    "no_result.openrpc.yaml": (
-        ("--openrpc",),
-        r"^error: tests/fixtures/broken/no_result\.openrpc\.yaml:6: /methods/0: method 'public/ping' has no `result`",
-    ),
     "overlay_no_match.yaml": (
         ("--openapi", "tests/fixtures/broken/overlay_base.yaml", "--overlay"),
         r"^error: tests/fixtures/broken/overlay_no_match\.yaml:9: /actions/1/target: target \"\$\.paths\['/moved'\]\.get\" matches nothing in tests/fixtures/broken/overlay_base\.yaml",

@@ -88,6 +88,15 @@ def test_package_passes_ruff(generated: tuple[str, Any, Path, Any]) -> None:
     assert done.returncode == 0, done.stdout[-3000:]
 
 
+def test_package_is_mypy_strict_clean(generated: tuple[str, Any, Path, Any]) -> None:
+    """Discord's and OpenAI's union results (`cast_to=A | B`, a `UnionType`, not a `type`) failed here."""
+    name, _, output, _ = generated
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", f"{name}_sdk"], cwd=output, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
 def test_no_numbered_class_names_unless_the_spec_gives_them(generated: tuple[str, Any, Path, Any]) -> None:
     name, _, output, data = generated
     source = "".join(p.read_text(encoding="utf-8") for p in sorted((output / f"{name}_sdk" / "models" / "api").glob("*.py")))
@@ -124,23 +133,17 @@ def test_every_operation_is_in_api_json(generated: tuple[str, Any, Path, Any]) -
 
 RPC = REAL / "openrpc"
 STARKNET = RPC / "starknet"
-NOTIFICATIONS = "methods without `result` (notifications and subscriptions): issue 17 notifications, pending"
 # name → (document, spec root, the capability it still needs or None)
 RPC_SPECS: dict[str, tuple[Path, Path | None, str | None]] = {
     "ethereum": (RPC / "ethereum" / "refs-openrpc.json", None, None),
     "lotus": (RPC / "lotus" / "full.json", None, None),
     "metamask": (RPC / "metamask" / "openrpc.json", None, None),
-    "metamask_multichain": (RPC / "metamask" / "multichain-openrpc.json", None, NOTIFICATIONS),
+    "metamask_multichain": (RPC / "metamask" / "multichain-openrpc.json", None, None),
     "starknet_api": (STARKNET / "api" / "starknet_api_openrpc.json", STARKNET, None),
     "starknet_trace": (STARKNET / "api" / "starknet_trace_api_openrpc.json", STARKNET, None),
     "starknet_write": (STARKNET / "api" / "starknet_write_api.json", STARKNET, None),
     "starknet_executables": (STARKNET / "api" / "starknet_executables.json", STARKNET, None),
-    "starknet_ws": (STARKNET / "api" / "starknet_ws_api.json", STARKNET, NOTIFICATIONS),
-    "starknet_metadata": (
-        STARKNET / "api" / "starknet_metadata.json",
-        STARKNET,
-        "a document with no methods (only components): issue 17 zero operations, pending",
-    ),
+    "starknet_ws": (STARKNET / "api" / "starknet_ws_api.json", STARKNET, None),
     "starknet_proving": (STARKNET / "proving-api" / "starknet_proving_api_openrpc.json", STARKNET, None),
     "starknet_wallet": (STARKNET / "wallet-api" / "wallet_rpc.json", STARKNET, None),
 }
@@ -179,3 +182,37 @@ def test_every_openrpc_method_is_generated_and_the_package_imports(name: str, tm
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=output, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_a_document_of_components_only_is_refused_in_one_line_naming_it(tmp_path: Path) -> None:
+    """Starknet's `starknet_metadata.json` ("Starknet ABI specs") has `methods: []` and only components: the
+    ABI's shapes, for contract tooling. There is nothing to call, and sdkgen makes no models-only
+    packages (the choice issue 14 made): one line, with the file and the pointer, and no output."""
+    document = STARKNET / "api" / "starknet_metadata.json"
+    assert json.loads(document.read_text(encoding="utf-8"))["methods"] == []
+    done = subprocess.run(
+        [ROOT / ".venv" / "bin" / "sdkgen", "generate", "--openrpc", f"api={document}", "--spec-root", STARKNET, "--output", tmp_path / "out"]
+        + ["--package", "meta", "-q"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 1 and not (tmp_path / "out").exists()
+    assert done.stderr.splitlines() == [
+        f"error: {document.relative_to(ROOT)}: /methods: the spec defines no operations: there is nothing to call "
+        "(hint: an SDK needs at least one operation (a models-only package is not generated))"
+    ]
+
+
+@pytest.mark.parametrize(("paths", "status"), [({}, "refused"), ({"/a": {"get": {"responses": {"200": {"description": "ok"}}}}}, "pass")])
+def test_the_corpus_counts_a_refusal_as_right_only_when_the_spec_has_no_operations(
+    paths: dict[str, Any], status: str, tmp_path: Path
+) -> None:
+    from bench.corpus import check_spec
+    from bench.specs import DirectorySpec
+
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"openapi": "3.0.0", "info": {"title": "T", "version": "1"}, "paths": paths}), encoding="utf-8")
+    result = check_spec(DirectorySpec("example.com", spec), timeout=120, keep=None)
+    assert (result.status, result.passed) == (status, True), result.error

@@ -44,6 +44,7 @@ from ._exceptions import (
     AuthenticationError,
     CredentialsError,
     RequestInfo,
+    SDKError,
 )
 from ._response import APIResponse, raw_response_requested
 from ._retry import retry_after_seconds
@@ -59,6 +60,7 @@ __all__ = [
     "JSONRPCError",
     "JsonRpcApi",
     "JsonRpcResponse",
+    "over_http",
     "positional",
     "same_id",
 ]
@@ -200,16 +202,15 @@ class _JsonRpcCore:
         extra_headers: Mapping[str, str] | None,
         timeout: Timeout | object,
         sign: bool,
+        notification: bool = False,
     ) -> tuple[httpx.Request, RequestInfo, int]:
-        """The request for one attempt: a fresh id, the current token or a fresh signature."""
+        """The request for one attempt: a fresh id (none for a notification), the current token or a fresh signature."""
         request_id = next(self._ids)
         body = list(params) if isinstance(params, list) else dict(params)
-        envelope = {
-            "jsonrpc": "2.0",
-            "id": request_id,
-            "method": method,
-            "params": encode_value(body, decimal_as_number=True),
-        }
+        # A notification has no `id`: the server must not answer it.
+        envelope: dict[str, Any] = {"jsonrpc": "2.0"} if notification else {"jsonrpc": "2.0", "id": request_id}
+        envelope["method"] = method
+        envelope["params"] = encode_value(body, decimal_as_number=True)
         headers = self.headers
         if extra_headers:
             check_header_values(extra_headers)
@@ -249,11 +250,34 @@ class _JsonRpcCore:
         return exc
 
     def result(
-        self, response: httpx.Response, info: RequestInfo, request_id: int, cast_to: Any, attempt: _Attempt, raw: bool
+        self,
+        response: httpx.Response,
+        info: RequestInfo,
+        request_id: int,
+        cast_to: Any,
+        attempt: _Attempt,
+        raw: bool,
+        notification: bool = False,
     ) -> Any:
-        """The parsed `result` (or the `APIResponse`), or raise the error the response carries."""
+        """The parsed `result` (or the `APIResponse`), or raise the error the response carries.
+
+        A notification has no result: an HTTP error status raises; any body (servers send none, or
+        an empty 200/204) is not read, and the call returns None.
+        """
         for hook in self.config.response_hooks:
             hook(response)
+        if notification:
+            if response.status_code >= 400:
+                raise status_error(response, info)
+            if raw:
+                return JsonRpcResponse(
+                    http_response=response,
+                    request=info,
+                    parser=lambda: None,
+                    attempts=attempt.retries + 1,
+                    elapsed=attempt.elapsed,
+                )
+            return None
         try:
             payload = loads(response.content, exact_numbers=self.exact_numbers)
         except ValueError:
@@ -378,9 +402,16 @@ class JsonRpcApi(_JsonRpcCore):
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout | object = _STRIP,
         limit: int | None = None,
+        notification: bool = False,
     ) -> Any:
         request, info, request_id = self.build(
-            self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign
+            self.client,
+            method,
+            params,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            sign=sign,
+            notification=notification,
         )
         attempt.start()
         try:
@@ -391,7 +422,7 @@ class JsonRpcApi(_JsonRpcCore):
             attempt.log(info, type(exc).__name__)
             raise request_error(exc, info) from exc
         attempt.log(info, response.status_code)
-        return self.result(response, info, request_id, cast_to, attempt, raw)
+        return self.result(response, info, request_id, cast_to, attempt, raw, notification)
 
     @typed_failures
     def call(
@@ -407,11 +438,13 @@ class JsonRpcApi(_JsonRpcCore):
         timeout: Timeout = None,
         by_position: bool = False,
         max_response_bytes: int | None = None,
+        notification: bool = False,
     ) -> _T:
         """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`.
 
         `by_position` sends the params as an array in their declared order (OpenRPC
         `paramStructure: by-position`), trailing unset ones left out; otherwise by name.
+        `notification` sends it without `id` (an OpenRPC method without `result`) and returns None.
         """
         sent = positional(params) if by_position else params
         raw = raw_response_requested()
@@ -434,6 +467,7 @@ class JsonRpcApi(_JsonRpcCore):
                     extra_headers=extra_headers,
                     timeout=timeout,
                     limit=limit,
+                    notification=notification,
                 )
             except (APIConnectionError, APIStatusError) as error:
                 if self.should_reauthenticate(error, token_used, reauthenticated):
@@ -500,9 +534,16 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout | object = _STRIP,
         limit: int | None = None,
+        notification: bool = False,
     ) -> Any:
         request, info, request_id = self.build(
-            self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign
+            self.client,
+            method,
+            params,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            sign=sign,
+            notification=notification,
         )
         attempt.start()
         try:
@@ -513,7 +554,7 @@ class AsyncJsonRpcApi(_JsonRpcCore):
             attempt.log(info, type(exc).__name__)
             raise request_error(exc, info) from exc
         attempt.log(info, response.status_code)
-        return self.result(response, info, request_id, cast_to, attempt, raw)
+        return self.result(response, info, request_id, cast_to, attempt, raw, notification)
 
     @typed_failures
     async def call(
@@ -529,11 +570,13 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         timeout: Timeout = None,
         by_position: bool = False,
         max_response_bytes: int | None = None,
+        notification: bool = False,
     ) -> _T:
         """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`.
 
         `by_position` sends the params as an array in their declared order (OpenRPC
         `paramStructure: by-position`), trailing unset ones left out; otherwise by name.
+        `notification` sends it without `id` (an OpenRPC method without `result`) and returns None.
         """
         sent = positional(params) if by_position else params
         raw = raw_response_requested()
@@ -556,6 +599,7 @@ class AsyncJsonRpcApi(_JsonRpcCore):
                     extra_headers=extra_headers,
                     timeout=timeout,
                     limit=limit,
+                    notification=notification,
                 )
             except (APIConnectionError, APIStatusError) as error:
                 if self.should_reauthenticate(error, token_used, reauthenticated):
@@ -588,3 +632,14 @@ class AsyncJsonRpcTransport(Protocol):
         by_position: bool = False,
         max_response_bytes: int | None = None,
     ) -> _T: ...
+
+
+def over_http(api: AsyncJsonRpcTransport, method: str) -> AsyncJsonRpcApi:
+    """The HTTP API behind an async group, for a notification (sent without `id`; nothing comes back).
+
+    Only HTTP sends notifications: over the WebSocket every request waits for its answer (the
+    generator refuses notifications in a document with `x-websocket`, so this is a guard).
+    """
+    if not isinstance(api, AsyncJsonRpcApi):
+        raise SDKError(f"{method} is a JSON-RPC notification: it is sent over HTTP only")
+    return api

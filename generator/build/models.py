@@ -311,17 +311,45 @@ class ModelBuilder:
                 current = self._field_type(member.name, tag)
                 if current is not None and current.kind == "literal":
                     values = list(current.values)
-                elif current is not None and current.kind == "enum" and len(self._enums[current.name].members) == 1:
-                    values = [self._enums[current.name].members[0].value]
+                elif current is not None and current.kind == "enum" and current.name in self._enums:
+                    # The member's tag property lists its values (OpenAI's `WebSearchTool`: `enum:
+                    # [web_search, web_search_2025_08_26]`, no mapping): each is a tag of this member.
+                    values = [m.value for m in self._enums[current.name].members]
                 else:
                     values = [mapped]  # OpenAPI's implicit mapping: the schema's name
             chosen[member.name] = values
         every = [(type(v), v) for values in chosen.values() for v in values]
         if len(every) != len(set(every)):
             return plain  # two members share a tag value: the tag cannot decide
+        if any(self._inherited_tag(name, tag, values) is False for name, values in chosen.items()):
+            return plain  # a base types the tag as an enum without these values: no override can narrow it
         for name, values in chosen.items():
             self._set_tag(name, tag, values)
         return root
+
+    def _inherited_tag(self, name: str, tag: str, values: list[JsonScalar]) -> TypeRef | bool:
+        """The tag's type when a base types it as an enum: a `Literal` of that enum's members.
+
+        Spotify's `EpisodeObject` extends `EpisodeBase`, whose `type` is the enum `EpisodeBaseType`:
+        `type: Literal["episode"]` would override it with an incompatible type (mypy --strict), while
+        `Literal[EpisodeBaseType.EPISODE]` narrows it, and pydantic reads "episode" into it the same.
+        True: no base types the tag as an enum (plain values do); False: some value is not a member.
+        """
+        model = self._objects[name]
+        if tag in model.own and (name, tag) not in self._tags:  # its own property (a tag set here is replaced)
+            return True
+        inherited = next((t for t in (self._field_type(b, tag) for b in model.bases) if t is not None), None)
+        enum = self._enums.get(inherited.name) if inherited is not None and inherited.kind == "enum" else None
+        if enum is None:
+            return True
+        members = {(type(m.value), m.value): m.name for m in enum.members}
+        if not all((type(v), v) in members for v in values):
+            return False
+        unique = [v for _, v in dict.fromkeys((type(v), v) for v in values)]
+        spelled = ", ".join(f"{enum.name}.{members[(type(v), v)]}" for v in unique)
+        return TypeRef(
+            kind="literal", annotation=f"Literal[{spelled}]", values=tuple(unique), imports=("typing:Literal",), models=(enum.name,)
+        )
 
     def _field_type(self, name: str, wire: str) -> TypeRef | None:
         model = self._objects.get(name)
@@ -341,7 +369,8 @@ class ModelBuilder:
         current = model.own.get(tag)
         if current is not None and current[0].kind == "literal" and (name, tag) in self._tags:
             values = [*current[0].values, *values]  # a member of two tagged unions takes both unions' values
-        model.own[tag] = (literal(values), True, description, deprecated)
+        narrowed = self._inherited_tag(name, tag, values) if current is None or (name, tag) in self._tags else True
+        model.own[tag] = (narrowed if isinstance(narrowed, TypeRef) else literal(values), True, description, deprecated)
         self._tags.add((name, tag))
 
     # -- the models -----------------------------------------------------------------------------------

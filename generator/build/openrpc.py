@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostics, SpecError, join_pointer
-from ..ir import Api, Auth, Channel, ErrorCode, Operation, Param, WebSocket
+from ..ir import Api, Auth, Channel, ErrorCode, Operation, Param, TypeRef, WebSocket
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from .module_names import RUNTIME_EXCEPTION_NAMES
@@ -123,17 +123,26 @@ class OpenRpcBuilder:
         name = python_name(override if isinstance(override, str) and override else _SCOPE_PREFIX.sub("", rpc_name), fallback="call")
         context = pascal_case(name)
         params, models = self._params(method.get("params"), pointer, context, set())
-        result_descriptor = self._deref(method.get("result"), join_pointer(pointer, "result"))
-        if not isinstance(result_descriptor, dict):
+        # OpenRPC: a method without `result` "MUST only be used as a notification": sent without `id`,
+        # and the server answers nothing (MetaMask's `wallet_notify`, Starknet's subscription events).
+        notification = "result" not in method
+        result: TypeRef | None = None
+        if not notification:
+            result_descriptor = self._deref(method.get("result"), join_pointer(pointer, "result"))
+            if not isinstance(result_descriptor, dict):
+                raise SpecError(
+                    self.doc.location(join_pointer(pointer, "result")), f"the `result` of {rpc_name!r} is not a Content Descriptor"
+                )
+            result_schema = self.bundle.schema(
+                result_descriptor.get("schema", {}), self.doc, join_pointer(pointer, "result", "schema"), context + "Result"
+            )
+            result = self.bundle.type_of(result_schema)
+        elif "x-websocket" in self.doc.data:
             raise SpecError(
                 self.doc.location(pointer),
-                f"method {rpc_name!r} has no `result`",
-                "JSON-RPC notifications are not supported; describe the result the server sends",
+                f"method {rpc_name!r} has no `result` (a notification) in a document with `x-websocket`",
+                "notifications are sent over HTTP only; give the method a `result` or leave `x-websocket` out",
             )
-        result_schema = self.bundle.schema(
-            result_descriptor.get("schema", {}), self.doc, join_pointer(pointer, "result", "schema"), context + "Result"
-        )
-        result = self.bundle.type_of(result_schema)
         tags = method.get("tags") or []
         tag = "default"
         if tags:
@@ -170,10 +179,11 @@ class OpenRpcBuilder:
             error_codes=tuple(sorted(set(codes))),
             source=f"{self.doc.display}#{pointer}",
             params_by_position=method.get("paramStructure") == "by-position",
+            notification=notification,
         )
         if operation.auth_required:
             operation = dataclasses.replace(operation, security=self.auth.security)
-        return operation, tag, models | set(result.models)
+        return operation, tag, models | set(result.models if result is not None else ())
 
     def _params(self, raw_params: Any, pointer: str, context: str, taken: set[str]) -> tuple[list[Param], set[str]]:
         """The `params` of a method or channel as IR parameters, and the models they name."""

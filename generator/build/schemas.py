@@ -47,6 +47,7 @@ class SchemaBundle:
         self._exact_numbers = exact_numbers
         self._diagnostics = diagnostics
         self._nullable_keyword = nullable_keyword  # OpenAPI 3.0 spells null as `nullable: true`
+        self._nullable_warned: set[tuple[str, str]] = set()  # (file, pointer) of each `nullable` warned about outside 3.0
         self._named: dict[tuple[str, str], str] = {}  # (file, pointer) → class name
         self._defs: dict[str, dict[str, Any]] = {}
         self._sources: dict[str, str] = {}
@@ -119,6 +120,18 @@ class SchemaBundle:
         if not isinstance(schema, dict):
             raise SpecError(site.document.location(site.pointer), f"a schema must be an object, found {type(schema).__name__}")
 
+        if isinstance(schema.get("type"), dict):
+            # codat's `itemType: {type: {type: string, enum: [...]}}`: a schema placed under a key
+            # named `type`, where the schema itself was meant (its users refer to `itemType`).
+            inner_site = _Site(site.document, join_pointer(site.pointer, "type"))
+            self._diagnostics.warn(
+                site.document.location(inner_site.pointer),
+                "`type` holds a schema, not a type name: read as that schema",
+                kind="a schema under a key named `type` (read as the schema)",
+            )
+            merged = {**{k: v for k, v in schema.items() if k != "type"}, **schema["type"]}
+            return self._normalize(merged, inner_site, context, root=root)
+
         if "$ref" in schema:
             return self._with_docs(self._ref(schema["$ref"], site, context), schema, site)
 
@@ -126,7 +139,7 @@ class SchemaBundle:
         if combinator is not None:
             # `allOf: [{$ref: X}]` with a sibling description: the type is X, the text is ours.
             inner = self._ref(schema[combinator][0]["$ref"], _Site(site.document, join_pointer(site.pointer, combinator, 0)), context)
-            return self._nullable(self._with_docs(inner, schema, site), schema)
+            return self._nullable(self._with_docs(inner, schema, site), schema, site)
 
         schema = _consts_as_enum(self._union_beside_properties(_without_requirement_unions(schema)))
         schema = _distribute_all_of(schema)
@@ -157,9 +170,9 @@ class SchemaBundle:
             self._taken.add(name)
             # A composite allows null where it is used (below), not inside itself: `anyOf: [allOf, null]`
             # would leave the engine to name the composite.
-            inner = {k: v for k, v in schema.items() if k != "nullable"} if is_composite and self._nullable_keyword else schema
+            inner = {k: v for k, v in schema.items() if k != "nullable"} if is_composite and self._says_nullable(schema, site) else schema
             self._defs[name] = self._normalize(inner, site, name, root=True)
-            return self._nullable({"$ref": f"#/$defs/{name}"}, schema)
+            return self._nullable({"$ref": f"#/$defs/{name}"}, schema, site)
 
         out: dict[str, Any] = {}
         self._copy_type(schema, site, out)
@@ -215,7 +228,7 @@ class SchemaBundle:
         discriminator = schema.get("discriminator")
         if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
             out["discriminator"] = self._discriminator(discriminator, site, context)
-        if root and "allOf" in out and self._nullable_keyword and schema.get("nullable") is True:
+        if root and "allOf" in out and self._says_nullable(schema, site):
             # A named nullable composite: the composite is a model of its own (`anyOf: [allOf, null]`
             # would leave the engine to name it), and this one is it or null.
             value = self._name_for_context(context + "Value")
@@ -223,7 +236,7 @@ class SchemaBundle:
             self._taken.add(value)
             self._defs[value] = out
             out = {"$ref": f"#/$defs/{value}"}
-        return self._nullable(self._with_docs(out, schema, site), schema)
+        return self._nullable(self._with_docs(out, schema, site), schema, site)
 
     # -- pieces of the walk ------------------------------------------------------------------
 
@@ -417,8 +430,23 @@ class SchemaBundle:
         if self._exact_numbers and "number" in kinds and "enum" not in schema:
             out["format"] = "decimal"
 
-    def _nullable(self, out: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-        if not (self._nullable_keyword and schema.get("nullable") is True):
+    def _says_nullable(self, schema: dict[str, Any], site: _Site) -> bool:
+        """`nullable: true`: OpenAPI 3.0's "or null". Honoured in any document, since specs converted
+        to 3.1 keep it (OpenAI's, 111 times) and mean it; outside 3.0 each place is a warning."""
+        if schema.get("nullable") is not True:
+            return False
+        key = (str(site.document.path), site.pointer)
+        if not self._nullable_keyword and key not in self._nullable_warned:
+            self._nullable_warned.add(key)
+            self._diagnostics.warn(
+                site.document.location(join_pointer(site.pointer, "nullable")),
+                "`nullable: true` is OpenAPI 3.0's keyword, not this document's: honoured (write `type: [..., \"null\"]`)",
+                kind="`nullable: true` outside OpenAPI 3.0 (honoured)",
+            )
+        return True
+
+    def _nullable(self, out: dict[str, Any], schema: dict[str, Any], site: _Site) -> dict[str, Any]:
+        if not self._says_nullable(schema, site):
             return out
         kind = out.get("type")
         if isinstance(kind, str) and "$ref" not in out and not _has_combinator(out):
@@ -454,6 +482,17 @@ class SchemaBundle:
         values = list(schema["enum"])
         if schema.get("type") != "string":
             return values
+        booleans = [v for v in values if isinstance(v, bool)]
+        if booleans:
+            # stackexchange's `{type: string, enum: [true, false]}`: YAML read the words as booleans.
+            # The wire takes the strings the spec spelled (`true`), as JSON spells them.
+            self._diagnostics.warn(
+                site.document.location(join_pointer(site.pointer, "enum")),
+                f"a string enum lists booleans ({', '.join(str(v).lower() for v in dict.fromkeys(booleans))}); "
+                'they are read as the strings "true" and "false" (quote them in the spec)',
+                kind="booleans in a string enum (read as strings)",
+            )
+            values = list(dict.fromkeys("true" if v is True else "false" if v is False else v for v in values))
         numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
         if not numbers:
             return values
