@@ -198,3 +198,13 @@ def test_the_package_of_these_shapes_is_mypy_strict_clean(shapes: tuple[Path, Mo
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "shapes"], cwd=output, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_a_group_class_never_takes_a_model_name_even_with_its_suffix(tmp_path: Path) -> None:
+    """Azure: the group `SubscriptionDiagnosticSettings` became `SubscriptionDiagnosticSettingsResource`,
+    the name of a model its module imports (ruff F811, the package refused)."""
+    output = tmp_path / "out"
+    _generate("group_model_clash.yaml", "monitor", output)
+    source = (output / "monitor" / "api" / "subscription_diagnostic_settings.py").read_text(encoding="utf-8")
+    assert "class SubscriptionDiagnosticSettingsOperations:" in source
+    assert "    SubscriptionDiagnosticSettingsResource,\n" in source  # the model, imported under its own name

@@ -119,10 +119,17 @@ def _class_with_suffix(name: str, suffix: str, taken: set[str] | frozenset[str],
 
     Unlike a model's name, a reserved name (`Mapping`) gets the class's own suffix, not `Model`.
     """
-    if pascal_case(name) in RESERVED_CLASS_NAMES:
-        return pascal_case(name) + suffix
-    candidate = class_name(name)
-    return candidate + suffix if any(pattern.format(candidate) in taken for pattern in defines) else candidate
+
+    def free(candidate: str) -> bool:
+        return not any(pattern.format(candidate) in taken for pattern in defines)
+
+    reserved = pascal_case(name) in RESERVED_CLASS_NAMES
+    plain = pascal_case(name) if reserved else class_name(name)
+    if not reserved and free(plain):
+        return plain
+    # A model may have the suffixed name too (Azure's `SubscriptionDiagnosticSettingsResource`).
+    alternatives = (plain + suffix, plain + "Operations", *(f"{plain}{suffix}{n}" for n in range(2, len(taken) + 3)))
+    return next(c for c in alternatives if free(c))
 
 
 def api_class_name(name: str) -> str:
