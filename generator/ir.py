@@ -399,6 +399,16 @@ class MigrationVariant:
 
 
 @dataclass(frozen=True)
+class MigrationEndpoint:
+    """An endpoint of the source API and the methods of this API that replace it (none: no equivalent)."""
+
+    source: str
+    calls: tuple[tuple[str, str], ...]  # (method, the call that sends it)
+    note: str
+    official: bool
+
+
+@dataclass(frozen=True)
 class MigrationExample:
     """Code before and after the migration (run by the tests)."""
 
@@ -417,6 +427,7 @@ class OrderMigration:
 
     summary: str
     description: str
+    source_api: str  # the API migrated from (its name in the SDK, when it is one of its APIs)
     source_operation: str
     source_call: str
     union_field: str
@@ -428,12 +439,17 @@ class OrderMigration:
     attached_fixed: tuple[tuple[str, str], ...]
     attached_legs: tuple[MigrationLeg, ...]
     attached_note: str
-    no_equivalent: tuple[MigrationRule, ...]
+    endpoints: tuple[MigrationEndpoint, ...]
     examples: tuple[MigrationExample, ...]
     plugin: str  # the plug-in that converts requests ("" when none)
     table_json: str  # the table, canonical JSON, for the plug-in
     argument_enums: tuple[tuple[str, str], ...]  # target argument → its enum class (models of this API)
     leg_model: str  # the model of one linked order, or ""
+    # The source operation's arguments, when its API is in the same SDK (then `convert_order` is typed like it).
+    source_params: tuple[Param, ...] = ()
+    source_models_module: str = ""
+    source_models: tuple[str, ...] = ()  # the source API's model classes those arguments name
+    source_import_lines: tuple[str, ...] = ()  # other imports their annotations need
 
 
 @dataclass(frozen=True)

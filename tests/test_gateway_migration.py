@@ -12,9 +12,12 @@ agree with the converter.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import coinbase_sdk.models.advanced_trade as at
@@ -24,6 +27,7 @@ from coinbase_sdk import Client
 from coinbase_sdk.derivatives.order_migration import GatewayOrder, NoEquivalentError, OrderMigration, order_migration
 from coinbase_sdk.models.derivatives import OrderType, OtocoOrder, TimeInForce, Trigger
 
+from generator.cli import main as sdkgen
 from tests.conftest import ROOT
 from tests.servers import JsonRpcServer, RestServer, TestKeys
 
@@ -337,7 +341,7 @@ def namespace(client: Any) -> dict[str, Any]:
 
 PAGE = (ROOT / "generated" / "docs" / "migration.md").read_text(encoding="utf-8")
 PAGE_EXAMPLE = re.compile(
-    r"^#### (?P<title>[^\n]+)\n\nBefore \(Advanced Trade\):\n\n```python\n(?P<before>.*?)```\n\nAfter:\n\n```python\n(?P<after>.*?)```",
+    r"^#### (?P<title>[^\n]+)\n\nBefore:\n\n```python\n(?P<before>.*?)```\n\nAfter:\n\n```python\n(?P<after>.*?)```",
     re.S | re.M,
 )
 PAGE_EXAMPLES = [m.groupdict() for m in PAGE_EXAMPLE.finditer(PAGE)]
@@ -383,3 +387,53 @@ def test_each_example_of_the_page_runs_against_the_local_servers(
         exec(example["after"], namespace(client))  # noqa: S102
     assert rest_server.requests[-1].path == "/api/v3/brokerage/orders" and rest_server.requests[-1].status == 200
     assert rpc_server.requests[-1].rpc_method in ("private/buy", "private/sell") and rpc_server.requests[-1].rpc_error_code is None
+
+
+def test_each_endpoint_of_the_table_is_an_advanced_trade_endpoint_and_on_the_page() -> None:
+    section = PAGE[PAGE.index("### Endpoints") :]
+    for endpoint in TABLE["endpoints"]:
+        verb, path = endpoint["from"].split(" ")
+        assert verb.lower() in ADVANCED_TRADE["paths"][path], endpoint["from"]
+        row = next(line for line in section.splitlines() if line.startswith(f"| `{endpoint['from']}` |"))
+        assert all(f"`{method}`" in row for method in endpoint["to"]) and (endpoint["to"] or "no equivalent" in row)
+
+
+def test_a_migration_table_naming_a_method_the_api_lacks_is_an_error_that_points_at_it(tmp_path: Path) -> None:
+    spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    spec["x-order-migration"]["endpoints"][0]["to"] = ["private/buy", "private/purchase"]
+    broken = tmp_path / "gateway.yaml"
+    broken.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    errors = io.StringIO()
+    with contextlib.redirect_stderr(errors):
+        code = sdkgen(["generate", "--openrpc", str(broken), "--output", str(tmp_path / "out"), "--package", "gw_sdk"])
+    assert code != 0
+    assert "'private/purchase' is not a method of this API" in errors.getvalue()
+    assert "/x-order-migration/endpoints/0/to" in errors.getvalue()
+
+
+def test_the_sdk_converter_takes_create_orders_typed_arguments_and_places_the_order(
+    gateway_client: Client, rpc_server: JsonRpcServer
+) -> None:
+    import inspect
+
+    from coinbase_sdk.derivatives.order_migration import convert_order
+
+    from_create_order = inspect.signature(Client(api_key_name="k", api_private_key=None).advanced_trade.orders.create_order).parameters
+    params = inspect.signature(convert_order).parameters
+    assert [p for p in params if p != "allow"] == [
+        p for p in from_create_order if p not in ("extra_headers", "timeout", "max_retries", "max_response_bytes")
+    ]
+    assert params["side"].annotation == "OrderSide" and params["order_configuration"].annotation == "OrderConfiguration"
+    order = convert_order(
+        client_order_id="typed-1",
+        product_id="BTC-PERP-INTX",
+        side=at.OrderSide.BUY,
+        order_configuration=at.OrderConfiguration(
+            limit_limit_fok=at.LimitLimitFok(base_size=Decimal("0.01"), limit_price=Decimal("64600"))
+        ),
+        leverage=Decimal("3"),
+        allow=["leverage"],
+    )
+    assert order.dropped == ("leverage",) and order.arguments["time_in_force"] is TimeInForce.FILL_OR_KILL
+    placed = order.place(gateway_client.derivatives.trading)
+    assert placed.order.label == "typed-1" and rpc_server.requests[-1].rpc_method == "private/buy"

@@ -137,7 +137,7 @@ def test_every_new_method_answers_from_the_local_gateway_and_parses(keys: TestKe
 
 
 def test_a_detailed_mass_cancel_reads_as_reports(keys: TestKeys, rpc_server: JsonRpcServer) -> None:
-    from coinbase_sdk.models.derivatives import CancelReport
+    from coinbase_sdk.models.derivatives import CancelReport, Order, OrderState
 
     with Client(api_key_name=keys.ed25519_key_name, api_private_key=keys.ed25519_secret_b64, derivatives_base_url=rpc_server.url) as client:
         trading = client.derivatives.trading
@@ -146,3 +146,6 @@ def test_a_detailed_mass_cancel_reads_as_reports(keys: TestKeys, rpc_server: Jso
         reports = trading.cancel_all(detailed=True).root
     assert isinstance(reports, list) and all(isinstance(r, CancelReport) for r in reports)
     assert [(r.currency, r.type, len(r.cancelled_orders or [])) for r in reports] == [("USDC", "limit", 2)]
+    cancelled = reports[0].cancelled_orders or []
+    assert sorted(o["instrument_name"] for o in cancelled) == ["BTC_USDC-PERPETUAL", "ETH_USDC-PERPETUAL"]
+    assert all(Order.model_validate(o).order_state == OrderState.CANCELLED for o in cancelled)  # each reads as an Order

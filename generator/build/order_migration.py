@@ -10,12 +10,13 @@ value and the side), what has no equivalent, and the typed arguments of the targ
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import SpecError, join_pointer
-from ..ir import Group, MigrationExample, MigrationLeg, MigrationRule, MigrationVariant, OrderMigration
+from ..errors import Location, SpecError, join_pointer
+from ..ir import Api, Group, MigrationEndpoint, MigrationExample, MigrationLeg, MigrationRule, MigrationVariant, OrderMigration
 from ..load.documents import SourceDocument
 from .operations import text
 from .plugins import PluginRegistry
@@ -142,6 +143,18 @@ def build_order_migration(doc: SourceDocument, api_name: str, groups: tuple[Grou
     for index, name in enumerate(reader.items(attached.get("variants"), f"{root}/attached/variants")):
         if name not in known:
             raise reader.fail(join_pointer(f"{root}/attached/variants", index), f"{name!r} is not one of the table's variants")
+    endpoints = []
+    for index, raw_endpoint in enumerate(reader.items(table.get("endpoints"), f"{root}/endpoints")):
+        pointer = join_pointer(f"{root}/endpoints", index)
+        entry = reader.mapping(raw_endpoint, pointer)
+        targets = reader.items(entry.get("to"), f"{pointer}/to")
+        if not isinstance(entry.get("from"), str) or not all(isinstance(t, str) for t in targets):
+            raise reader.fail(pointer, "an endpoint needs `from` (the source endpoint) and `to` (a list of methods of this API)")
+        missing = [t for t in targets if t not in calls]
+        if missing:
+            raise reader.fail(f"{pointer}/to", f"{missing[0]!r} is not a method of this API")
+        shown = tuple((t, f"client.{api_name}.{calls[t][0].name}.{calls[t][1].name}") for t in targets)
+        endpoints.append(MigrationEndpoint(str(entry["from"]), shown, text(entry.get("note")), entry.get("official") is True))
     examples = []
     for index, raw_example in enumerate(reader.items(table.get("examples"), f"{root}/examples")):
         pointer = join_pointer(f"{root}/examples", index)
@@ -167,6 +180,7 @@ def build_order_migration(doc: SourceDocument, api_name: str, groups: tuple[Grou
     return OrderMigration(
         summary=text(table.get("summary")),
         description=text(table.get("description")),
+        source_api=str(source.get("api") or ""),
         source_operation=str(source.get("operation") or ""),
         source_call=str(source.get("call") or ""),
         union_field=union_field,
@@ -182,13 +196,54 @@ def build_order_migration(doc: SourceDocument, api_name: str, groups: tuple[Grou
         attached_fixed=tuple((str(k), _shown(v)) for k, v in reader.mapping(attached.get("set") or {}, f"{root}/attached/set").items()),
         attached_legs=reader.legs(attached.get("legs"), f"{root}/attached/legs"),
         attached_note=text(attached.get("note")),
-        no_equivalent=tuple(
-            reader.rule(r, join_pointer(f"{root}/no-equivalent", i))
-            for i, r in enumerate(reader.items(table.get("no-equivalent"), f"{root}/no-equivalent"))
-        ),
+        endpoints=tuple(endpoints),
         examples=tuple(examples),
         plugin=str(plugin),
         table_json=json.dumps(table, sort_keys=True, ensure_ascii=False, indent=2),
         argument_enums=enums,
         leg_model=leg_model,
     )
+
+
+def with_migration_sources(apis: list[Api]) -> list[Api]:
+    """Each migration's source operation resolved across the SDK's APIs, so the converter takes its typed arguments.
+
+    A source API outside the SDK leaves the converter untyped (`**request`); a source API in the
+    SDK without the named operation is an error.
+    """
+    by_name = {api.name: api for api in apis}
+    result = []
+    for api in apis:
+        migration = api.order_migration
+        source = by_name.get(migration.source_api) if migration is not None else None
+        if migration is None or source is None:
+            result.append(api)
+            continue
+        where = Location(api.source, f"/{EXTENSION}/source/operation")
+        operation = next(
+            (op for group in source.groups for op in group.operations if f"{op.http_method} {op.path}" == migration.source_operation), None
+        )
+        if operation is None:
+            raise SpecError(where, f"{migration.source_operation!r} is not an operation of the API {source.name!r}")
+        own = {name for _, name in migration.argument_enums} | ({migration.leg_model} if migration.leg_model else set())
+        models = sorted({name for p in operation.params for name in p.type.models})
+        clash = sorted(own & set(models)) or sorted({"allow"} & {p.name for p in operation.params})
+        if clash:
+            raise SpecError(where, f"the converter cannot take the source operation's arguments: {', '.join(clash)} would be named twice")
+        lines = sorted(
+            {
+                f"from {module} import {name}"
+                for p in operation.params
+                for module, _, name in (i.partition(":") for i in p.type.imports)
+                if not module.startswith("_")
+            }
+        )
+        migration = dataclasses.replace(
+            migration,
+            source_params=operation.params,
+            source_models_module=source.models_module,
+            source_models=tuple(models),
+            source_import_lines=tuple(lines),
+        )
+        result.append(dataclasses.replace(api, order_migration=migration))
+    return result

@@ -17,6 +17,7 @@ from ..load.validate import openapi_check, openapi_version, openrpc_check
 from .naming import RESERVED_MEMBER_NAMES, pascal_case, python_name, snake_case, strip_operation_prefix
 from .openapi import OpenApiBuilder
 from .openrpc import OpenRpcBuilder
+from .order_migration import with_migration_sources
 from .plugins import PluginRegistry
 from .runtime_names import runtime_exports
 
@@ -173,6 +174,7 @@ def build_sdk(config: Config, diagnostics: Diagnostics, validations: Validations
             )
         apis.append(dataclasses.replace(api, source=source_label(source.path, config.root)))
     apis = _unique_error_classes(_resolve_replacements(apis))
+    apis = with_migration_sources(apis)  # `x-order-migration`: the converter typed like its source operation
     title = config.title or (apis[0].title if len(apis) == 1 else config.package)
     return Sdk(
         package=config.package,

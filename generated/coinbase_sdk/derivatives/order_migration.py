@@ -11,11 +11,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from .._order_migration import GatewayOrder, MigrationTableError, NoEquivalentError, OrderMigration
+from ..models.advanced_trade import (
+    CostBasisMethod,
+    EquityOrderMetadata,
+    MarginType,
+    OrderConfiguration,
+    OrderSide,
+    PredictionRequestMetadata,
+    SorPreference,
+)
 from ..models.derivatives import (
     AdvancedOrderType,
     LinkedOrderType,
@@ -54,12 +63,57 @@ def order_migration() -> OrderMigration:
     )
 
 
-def convert_order(*, allow: Collection[str] = (), **request: Any) -> GatewayOrder:
+def convert_order(
+    *,
+    client_order_id: str,
+    product_id: str,
+    side: OrderSide,
+    order_configuration: OrderConfiguration,
+    leverage: Decimal | None = None,
+    margin_type: MarginType | None = None,
+    retail_portfolio_id: str | None = None,
+    preview_id: str | None = None,
+    attached_order_configuration: OrderConfiguration | None = None,
+    sor_preference: SorPreference | None = None,
+    prediction_metadata: PredictionRequestMetadata | None = None,
+    equity_order_metadata: EquityOrderMetadata | None = None,
+    cost_basis_method: CostBasisMethod | None = None,
+    allow: Collection[str] = (),
+) -> GatewayOrder:
     """The Coinbase Derivatives JSON-RPC gateway (Deribit-powered) call for one `client.advanced_trade.orders.create_order()` request.
 
+    Takes the same arguments (models, enums or plain data); none of them is sent anywhere.
+
     Args:
-        allow: request fields (`leverage`, `margin_type`, `limit_limit_gtd.end_time`, ...) you accept to
-            lose or have approximated; any other field without an equivalent raises `NoEquivalentError`.
-        **request: the keyword arguments of `client.advanced_trade.orders.create_order()`, as models or plain data.
+        client_order_id: A unique ID provided for the order (used for identification purposes). If the ID provided is not unique, the order will not be created and the order corresponding with that ID will be returned instead.
+        product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
+        side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
+        order_configuration: The configuration of the order (e.g. the order type, size, etc).
+        leverage: The amount of leverage for the order (default is 1.0).
+        margin_type: Margin Type for this order (default is CROSS).
+        retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+        preview_id: Preview ID for this order, to associate this order with a preview request
+        attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
+        sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
+        prediction_metadata: prediction_metadata
+        equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
+        cost_basis_method: The cost basis method for the order
+        allow: request fields (`leverage`, `margin_type`, `limit_limit_gtd.end_time`, ...) you accept to lose
+            or have approximated; any other field without an equivalent raises `NoEquivalentError`.
     """
+    request = {
+        "client_order_id": client_order_id,
+        "product_id": product_id,
+        "side": side,
+        "order_configuration": order_configuration,
+        "leverage": leverage,
+        "margin_type": margin_type,
+        "retail_portfolio_id": retail_portfolio_id,
+        "preview_id": preview_id,
+        "attached_order_configuration": attached_order_configuration,
+        "sor_preference": sor_preference,
+        "prediction_metadata": prediction_metadata,
+        "equity_order_metadata": equity_order_metadata,
+        "cost_basis_method": cost_basis_method,
+    }
     return order_migration().convert(allow=allow, **request)

@@ -51,7 +51,7 @@ class CancelReport(SDKModel):
     """
     cancelled_orders: list[dict[str, Any]] | None = None
     """
-    The cancelled orders, each with the fields of `Order`. Left as plain objects: a typed `Order` here leaves the generated union `CancelledOrders` incomplete (pydantic builds `RootModel[int | list[CancelReport]]` before `Order` exists).
+    The cancelled orders, each with the fields of `Order`. Left as plain objects: typed as `Order`, the generated base `RootModel[int | list[CancelReport]]` of `CancelledOrders` is built before `Order` exists and stays incomplete (the models renderer spells a root type as a string only when it names a later class directly, not through `CancelReport`).
     """
     result: str | None = None
     """
