@@ -26,9 +26,13 @@ from .surface.report import Report
 from .write import MANIFEST, Changes, commit, locked, read_manifest, remove_stale_stages, staging, tree_files, write_files
 
 DEFAULT_TEMPLATES = TEMPLATES  # inside the package when installed from a wheel (generator/locations.py)
-# Documents may nest up to `MAX_DEPTH` levels (generator/load/documents.py); the validators and the
-# models engine recurse a few dozen frames per level, more than Python's default limit of 1000.
-RECURSION_LIMIT = 12_000
+# Documents may nest up to `MAX_DEPTH` levels (generator/load/documents.py), and the validators
+# recurse a few dozen frames per level. The schema walk (build/schemas.py) defines a `$ref`'s target
+# before the schema referring to it is done: four frames per link of a chain of schemas, each
+# referring to the next, however long the spec makes it (12,800 links at 64k operations of
+# `bench/scale.py --chain`). Calls between Python functions take no C stack on CPython 3.11+, so
+# the limit only has to exceed the frames.
+RECURSION_LIMIT = 100_000
 
 
 @contextlib.contextmanager
