@@ -70,3 +70,11 @@ def test_values_json_cannot_write_fail_as_json_dumps_fails() -> None:
             reference(value)
         with pytest.raises(TypeError):
             dumps_indented(value)
+
+
+def test_the_ascii_shortcut_of_invisible_characters_agrees_with_the_pattern() -> None:
+    # `escape_invisible_in_file` returns an ASCII file unchanged when it holds only `VISIBLE_ASCII`:
+    # exactly the ASCII characters `INVISIBLE` does not escape.
+    from generator.render.filters import INVISIBLE, VISIBLE_ASCII
+
+    assert {code for code in range(128) if not INVISIBLE.match(chr(code))} == set(VISIBLE_ASCII)

@@ -186,4 +186,4 @@ def build_surface(sdk: Sdk) -> Surface:
 
 def surface_json(surface: Surface) -> str:
     """Stable JSON text of a surface (sorted keys, two-space indent, trailing newline)."""
-    return dumps_indented(surface) + "\n"  # = json.dumps(indent=2, sort_keys=True, ensure_ascii=False), faster
+    return dumps_indented(surface, end="\n")  # = json.dumps(indent=2, sort_keys=True, ensure_ascii=False) + "\n", faster
