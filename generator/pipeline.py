@@ -142,7 +142,10 @@ def _surface_report(old: Surface | None, owned: dict[str, bytes], sdk: Sdk, labe
     if old is None:
         return None
     new = json.loads(owned[f"{sdk.package}/{SURFACE_FILE}"])
-    return Report(label, "regenerated", str(old.get("version", "")), tuple(diff_surfaces(old, new)))
+    # The spec unchanged (the everyday regeneration): nothing to compare, one C-level equality
+    # instead of the walk (0.1 s of the flagship's 1.2 s of CPU).
+    changes = () if new == old else tuple(diff_surfaces(old, new))
+    return Report(label, "regenerated", str(old.get("version", "")), changes)
 
 
 def generate(config: Config, templates: Path = DEFAULT_TEMPLATES) -> Result:
