@@ -6,7 +6,6 @@ import contextlib
 import difflib
 import gc
 import json
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,32 +17,16 @@ from .ir import Sdk
 from .load.background import validating
 from .locations import TEMPLATES
 from .progress import stage as progress_stage
+from .recursion import deep_recursion
 from .render.cache import RenderCache, Work
-from .render.files import SURFACE_FILE, render_sdk
+from .render.files import render_sdk
 from .render.format import format_tree
 from .surface.diff import diff_surfaces
-from .surface.extract import FORMAT, Surface
+from .surface.extract import FORMAT, SURFACE_FILE, Surface
 from .surface.report import Report
 from .write import MANIFEST, Changes, commit, locked, read_manifest, remove_stale_stages, staging, tree_files, write_files
 
 DEFAULT_TEMPLATES = TEMPLATES  # inside the package when installed from a wheel (generator/locations.py)
-# Documents may nest up to `MAX_DEPTH` levels (generator/load/documents.py), and the validators
-# recurse a few dozen frames per level. The schema walk (build/schemas.py) defines a `$ref`'s target
-# before the schema referring to it is done: four frames per link of a chain of schemas, each
-# referring to the next, however long the spec makes it (12,800 links at 64k operations of
-# `bench/scale.py --chain`). Calls between Python functions take no C stack on CPython 3.11+, so
-# the limit only has to exceed the frames.
-RECURSION_LIMIT = 100_000
-
-
-@contextlib.contextmanager
-def deep_recursion() -> Iterator[None]:
-    previous = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(previous, RECURSION_LIMIT))
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(previous)
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.render.json_text import dumps_indented
+from generator.surface.json_text import dumps_indented
 
 ROOT = Path(__file__).resolve().parent.parent
 
