@@ -1,17 +1,22 @@
 """Generation time against spec size: is ``sdkgen generate`` linear in the number of operations?
 
-    python -m bench.scale [--sizes 1000 4000 16000] [--runs 1] [--timeout 1800]
+    python -m bench.scale [--sizes 1000 4000 16000] [--runs 1] [--timeout 1800] [--no-chain]
 
 Each size is one synthetic OpenAPI 3.1 document (``synthetic_spec``): resources of five operations
 each (list, create, get, replace, delete on ``/rN`` and ``/rN/{id}``), one component schema per
-resource with a ``$ref`` to the first of its ten (``parent``; a chain through every schema would
-be thousands of schemas deep, which the schema builder recurses through), and ``$ref``d request and response bodies, so the
-number of ``$ref``s grows with the operations as in real specs. Each is generated in a fresh
-process with a cold validation cache (a new ``SDKGEN_CACHE_DIR``), as after a spec changed.
+resource with a ``$ref`` to the first of its ten (``parent``), and ``$ref``d request and response
+bodies, so the number of ``$ref``s grows with the operations as in real specs. With ``--chain``,
+the largest size is generated a second time with every ``parent`` referring to the next resource:
+one chain of ``$ref``s through all the schemas (3,200 at 16k operations), which the schema walk
+recurses along (a RecursionError traceback before, issue 17). Each is generated in a fresh
+process with a cold cache (a new ``SDKGEN_CACHE_DIR``), as after a spec changed.
 
 The smallest size is the baseline measured in the same run: ``× linear`` is the time per
 operation relative to it (1.00 is linear; a generator quadratic in the operations shows about 4
-at 4× the operations and 16 at 16×).
+at 4× the operations and 16 at 16×). Fixed costs (start-up, the runtime files, ruff's start)
+make small sizes dear per operation, so ``× linear`` falls below 1 first; ``marginal s / 1k`` is
+the cost of each further 1,000 operations between one size and the previous one, which is
+constant when generation is linear.
 """
 
 from __future__ import annotations
@@ -34,8 +39,12 @@ SIZES = (1000, 4000, 16000)
 OPERATIONS_PER_RESOURCE = 5
 
 
-def synthetic_spec(operations: int) -> dict[str, Any]:
-    """An OpenAPI 3.1 document with exactly ``operations`` operations (see the module docstring)."""
+def synthetic_spec(operations: int, *, chain: bool = False) -> dict[str, Any]:
+    """An OpenAPI 3.1 document with exactly ``operations`` operations (see the module docstring).
+
+    ``chain``: each resource's ``parent`` is the next resource, so the schemas form one chain of
+    ``$ref``s as long as the spec (the last refers to the first).
+    """
     resources = -(-operations // OPERATIONS_PER_RESOURCE)
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
@@ -52,7 +61,7 @@ def synthetic_spec(operations: int) -> dict[str, Any]:
                 "size": {"type": "integer"},
                 "tags": {"type": "array", "items": {"type": "string"}},
                 # Ten resources share one "parent" (itself recursive): $refs grow with the spec, chains do not.
-                "parent": {"$ref": f"#/components/schemas/Resource{index - index % 10}"},
+                "parent": {"$ref": f"#/components/schemas/Resource{(index + 1) % resources if chain else index - index % 10}"},
             },
         }
         ok = {"description": "ok", "content": {"application/json": {"schema": ref}}}
@@ -103,21 +112,22 @@ class ScaleRow:
     seconds: list[float]
     peak_mb: float = 0.0
     error: str | None = None
+    chain: bool = False
 
     @property
     def best(self) -> float:
         return min(self.seconds) if self.seconds else float("nan")
 
 
-def run_size(operations: int, runs: int, timeout: float, workdir: Path) -> ScaleRow:
+def run_size(operations: int, runs: int, timeout: float, workdir: Path, *, chain: bool = False) -> ScaleRow:
     """Generate the synthetic spec of ``operations`` operations ``runs`` times, each cold."""
-    spec = workdir / f"scale{operations}.json"
-    spec.write_text(json.dumps(synthetic_spec(operations)), encoding="utf-8")
-    row = ScaleRow(operations, [])
+    spec = workdir / f"scale{operations}{'-chain' if chain else ''}.json"
+    spec.write_text(json.dumps(synthetic_spec(operations, chain=chain)), encoding="utf-8")
+    row = ScaleRow(operations, [], chain=chain)
     for run in range(runs):
-        cache = workdir / f"cache{operations}-{run}"
+        cache = workdir / f"cache{operations}-{chain}-{run}"
         env = {**os.environ, "SDKGEN_CACHE_DIR": str(cache)}
-        out = workdir / f"out{operations}-{run}"
+        out = workdir / f"out{operations}-{chain}-{run}"
         done: Measured = measure(
             [str(SDKGEN), "generate", "--openapi", str(spec), "--output", str(out), "--package", "scale_sdk"],
             cwd=workdir,
@@ -136,25 +146,36 @@ def run_size(operations: int, runs: int, timeout: float, workdir: Path) -> Scale
 def print_table(rows: Sequence[ScaleRow]) -> None:
     """One line per size; ``× linear`` against the smallest size of this run."""
     print("\nGeneration time by spec size (sdkgen generate, cold validation cache; synthetic OpenAPI 3.1, bench/scale.py)")
-    print(f"{'operations':>10}  {'seconds':>8}  {'s / 1k ops':>10}  {'× linear':>8}  {'peak MB':>8}")
-    base = next((r for r in rows if r.seconds), None)
+    print(f"{'operations':>16}  {'seconds':>8}  {'s / 1k ops':>10}  {'× linear':>8}  {'marginal s / 1k':>15}  {'peak MB':>8}")
+    base = next((r for r in rows if r.seconds and not r.chain), None)
+    previous: ScaleRow | None = None
     for row in rows:
+        label = f"{row.operations:,}" + (" chained" if row.chain else "")
         if row.error:
-            print(f"{row.operations:>10,}  failed: {row.error}")
+            print(f"{label:>16}  failed: {row.error}")
             continue
         per_k = row.best / row.operations * 1000
         ratio = per_k / (base.best / base.operations * 1000) if base is not None else float("nan")
-        print(f"{row.operations:>10,}  {row.best:>8.1f}  {per_k:>10.2f}  {ratio:>8.2f}  {row.peak_mb:>8.0f}")
+        marginal = ""
+        if previous is not None and not row.chain and row.operations > previous.operations:
+            marginal = f"{(row.best - previous.best) / (row.operations - previous.operations) * 1000:.2f}"
+        print(f"{label:>16}  {row.best:>8.1f}  {per_k:>10.2f}  {ratio:>8.2f}  {marginal:>15}  {row.peak_mb:>8.0f}")
+        if not row.chain:
+            previous = row
 
 
-def run(sizes: Sequence[int] = SIZES, runs: int = 1, timeout: float = 1800, quiet: bool = False) -> list[ScaleRow]:
-    """Measure every size (smallest first: it is the baseline) and print the table."""
+def run(sizes: Sequence[int] = SIZES, runs: int = 1, timeout: float = 1800, quiet: bool = False, *, chain: bool = True) -> list[ScaleRow]:
+    """Measure every size (smallest first: it is the baseline), then the largest chained, and print the table."""
     rows: list[ScaleRow] = []
     with tempfile.TemporaryDirectory(prefix="sdkgen-scale-") as tmp:
         for operations in sorted(sizes):
             if not quiet:
                 print(f"scale: generating {operations:,} operations ...", flush=True)
             rows.append(run_size(operations, runs, timeout, Path(tmp)))
+        if chain and sizes:
+            if not quiet:
+                print(f"scale: generating {max(sizes):,} operations, schemas chained ...", flush=True)
+            rows.append(run_size(max(sizes), runs, timeout, Path(tmp), chain=True))
     print_table(rows)
     return rows
 
@@ -166,8 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="operation counts (default 1000 4000 16000)")
     parser.add_argument("--runs", type=int, default=1, help="runs per size, best kept (default 1)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per run before it is killed (default 1800)")
+    parser.add_argument("--no-chain", action="store_true", help="skip the chained row of the largest size")
     args = parser.parse_args(argv)
-    rows = run(args.sizes, args.runs, args.timeout)
+    rows = run(args.sizes, args.runs, args.timeout, chain=not args.no_chain)
     return 1 if any(r.error for r in rows) else 0
 
 

@@ -11,8 +11,9 @@ per stage:
 * ``refs``: resolving every ``$ref`` and the cycle check (``DocumentSet.check_all``);
 * ``validate``: the OpenAPI structure and operations checks, the OpenRPC meta-schema (``openapi_check``, ``openrpc_check``);
 * ``build``: the IR builders, minus what the rows above took inside them;
-* ``models``: datamodel-code-generator and its post-processing (``render_models``, ``split_models``);
-* ``render``: the Jinja templates and ``api.json``, minus ``models``;
+* ``models``: the models templates (``render_models``: `templates/models/`, planned by ``split.py``);
+* ``render``: the other Jinja templates and the copied runtime, minus ``models`` and ``surface``;
+* ``surface``: ``api.json`` from the IR (``build_surface``, ``surface_json``);
 * ``format``: ruff over the output tree (``format_tree``: a child process, so its CPU is the
   children's ``rusage``);
 * ``write``: staging and the atomic swap into the output folder, and the rest of the pipeline.
@@ -39,7 +40,7 @@ from typing import Any
 from bench.specs import GITHUB_SPEC, ROOT, ensure_npm, stress_spec
 
 SPECS = ("flagship", "discord", "openai", "github")
-STAGES = ("start-up", "load", "refs", "validate", "build", "models", "render", "format", "write")
+STAGES = ("start-up", "load", "refs", "validate", "build", "models", "render", "surface", "format", "write")
 
 
 @dataclass
@@ -101,7 +102,8 @@ def instrument(clock: Clock) -> None:
     _wrap(clock, openrpc.OpenRpcBuilder, "build", "build")
     _wrap(clock, pipeline, "render_sdk", "render")
     _wrap(clock, files, "render_models", "models")
-    _wrap(clock, files, "split_models", "models")
+    _wrap(clock, files, "surface_json", "surface")
+    _wrap(clock, files, "build_surface", "surface")
     _wrap(clock, pipeline, "format_tree", "format", children=True)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import gc
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +27,27 @@ from .surface.report import Report
 from .write import MANIFEST, Changes, commit, locked, read_manifest, remove_stale_stages, staging, tree_files, write_files
 
 DEFAULT_TEMPLATES = TEMPLATES  # inside the package when installed from a wheel (generator/locations.py)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the IR is built and rendered.
+
+    Nearly everything a generation allocates stays alive until it ends (the documents, the IR, the
+    rendered text), so each full collection rescans it all for nothing: on GitHub's spec, four of
+    them cost about 0.5 s of 3.3 s of CPU, and pausing them moved peak memory by under 1%. The
+    collector runs again as soon as the files are rendered.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 CHANGELOG_FILE = "CHANGELOG.md"
 
 
@@ -49,6 +73,7 @@ def _render_into(
     cache = RenderCache.open(templates)
     with (
         deep_recursion(),
+        collector_paused(),
         progress_stage("validating the specs (beside the build)"),
         validating(diagnostics, semantic=semantic) as validations,
     ):
@@ -56,7 +81,9 @@ def _render_into(
             sdk = build_sdk(config, diagnostics, validations)
         with progress_stage("rendering the models and modules"):
             rendered = render_sdk(sdk, templates, config.root)
-    files = {path: text.encode("utf-8") for path, text in rendered.items()}
+    # A large spec's files are tens of MB of text: each is encoded and its text let go in turn, so
+    # the two copies are never all alive at once (peak memory).
+    files = {path: rendered.pop(path).encode("utf-8") for path in list(rendered)}
     if config.changelog is not None and config.changelog.is_file():  # the package ships its changelog
         files[CHANGELOG_FILE] = config.changelog.read_bytes()
     with progress_stage("formatting with ruff"):
@@ -75,6 +102,7 @@ def _render_into(
             else:
                 files[path] = formatted
         write_files(stage, files, output=config.output)
+        del files  # read back formatted below
         format_tree(stage, pending if len(pending) <= _MAX_LISTED else None)
         owned = tree_files(stage)
     for path in pending:
@@ -97,7 +125,10 @@ def _surface_report(old: Surface | None, owned: dict[str, bytes], sdk: Sdk, labe
     if old is None:
         return None
     new = json.loads(owned[f"{sdk.package}/{SURFACE_FILE}"])
-    return Report(label, "regenerated", str(old.get("version", "")), tuple(diff_surfaces(old, new)))
+    # The spec unchanged (the everyday regeneration): nothing to compare, one C-level equality
+    # instead of the walk (0.1 s of the flagship's 1.2 s of CPU).
+    changes = () if new == old else tuple(diff_surfaces(old, new))
+    return Report(label, "regenerated", str(old.get("version", "")), changes)
 
 
 def generate(config: Config, templates: Path = DEFAULT_TEMPLATES) -> Result:

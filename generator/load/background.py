@@ -16,6 +16,7 @@ without an answer is replaced by a run in this process.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import sys
@@ -30,6 +31,7 @@ from .validate import Check, Findings, cached_findings, remember, report
 
 
 def _in_child(check: Check, answer: Connection) -> None:
+    gc.enable()  # the parent pauses it while it builds (pipeline.collector_paused); the validator makes cycles
     for fd in HELD_LOCK_FDS:  # the parent's output lock is not the child's to keep
         with contextlib.suppress(OSError):
             os.close(fd)

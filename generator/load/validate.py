@@ -594,7 +594,24 @@ def openrpc_validator(series: str = "1.3") -> Any:
     return jsonschema.Draft7Validator(schema, registry=registry)
 
 
+@cache
+def fast_openrpc_validator(series: str = "1.3") -> Any:
+    """The same meta-schema as `openrpc_validator`, with jsonschema-rs (format keywords not asserted, as there)."""
+    tools = _resource("json-schema-tools-meta-schema.json")
+    registry = jsonschema_rs.Registry([("https://meta.json-schema.tools", tools), ("https://meta.json-schema.tools/", tools)])
+    return jsonschema_rs.Draft7Validator(_resource(_OPENRPC_SCHEMAS[series]), registry=registry, validate_formats=False)
+
+
 def _openrpc_findings(document: SourceDocument, data: dict[str, Any], series: str) -> Findings:
+    # A valid document (nearly every run) is confirmed by jsonschema-rs in milliseconds, where
+    # jsonschema's walk was 0.1 s of the flagship's 1.2 s of CPU. Anything else, and a document
+    # jsonschema-rs cannot read (a YAML value that is not JSON), goes to jsonschema, which
+    # words the error: the message stays exactly what it was.
+    try:
+        if fast_openrpc_validator(series).is_valid(data):
+            return Findings(None, ())
+    except (ValueError, TypeError, OverflowError):
+        pass
     import jsonschema
 
     error = jsonschema.exceptions.best_match(openrpc_validator(series).iter_errors(data))

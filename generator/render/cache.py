@@ -21,6 +21,9 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from jinja2 import FileSystemBytecodeCache
+from jinja2.bccache import Bucket
+
 from ..load.cache import cache_dir
 
 _GENERATOR = Path(__file__).resolve().parent.parent
@@ -92,3 +95,33 @@ class RenderCache:
             os.replace(temporary, folder / key)
         except OSError:
             pass  # the cache only saves time
+
+
+class _TemplateCodeCache(FileSystemBytecodeCache):
+    """Jinja's compiled templates on disk; a folder that cannot be read or written only costs the compile."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, TypeError):  # unreadable or damaged: compile again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def template_code_cache(templates: Path) -> FileSystemBytecodeCache | None:
+    """Where the Jinja environments keep compiled templates (compiling them is most of a small SDK's render time).
+
+    Jinja checks each entry against its template's source; the folder is also named by the
+    fingerprint of the generator's code (which sets the environments' options), the templates and
+    Jinja's version, so code compiled under other options is never read. None when caching is off.
+    """
+    folder = cache_dir()
+    if folder is None or os.environ.get("SDKGEN_RENDER_CACHE") == "off":
+        return None
+    return _TemplateCodeCache(str(folder / "render" / f"jinja-{_fingerprint(templates.resolve())[:16]}"), "%s.cache")

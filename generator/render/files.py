@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from ..errors import SdkgenError
 from ..ir import Sdk
 from ..surface.extract import SURFACE_FILE, build_surface, surface_json
+from .cache import template_code_cache
 from .filters import FILTERS, visible
 from .models import render_models
 
@@ -25,6 +26,7 @@ def environment(templates: Path) -> Environment:
         keep_trailing_newline=True,
         autoescape=False,
         finalize=visible,  # no spec text reaches a file with a raw bidi or invisible character
+        bytecode_cache=template_code_cache(templates),
     )
     env.filters.update(FILTERS)
     return env

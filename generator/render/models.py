@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from ..errors import SdkgenError
 from ..ir import Api, JsonScalar
+from .cache import template_code_cache
 from .filters import FILTERS
 from .split import owners, plan_modules
 
@@ -24,7 +25,7 @@ def pyvalue(value: JsonScalar) -> str:
 
 
 @cache
-def _environment(folder: Path) -> Environment:
+def _environment(folder: Path, code_cache: str | None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(folder),
         undefined=StrictUndefined,
@@ -32,6 +33,7 @@ def _environment(folder: Path) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        bytecode_cache=template_code_cache(folder.parent) if code_cache is not None else None,
     )
     env.filters.update(FILTERS)
     env.filters["pyvalue"] = pyvalue
@@ -40,7 +42,8 @@ def _environment(folder: Path) -> Environment:
 
 def render_models(api: Api, package: str, header: str, templates: Path) -> dict[str, str]:
     """Relative path (in `models/<api>/`) → source of every module of the API's models package."""
-    env = _environment(templates / "models")
+    code_cache = template_code_cache(templates)
+    env = _environment(templates / "models", code_cache.directory if code_cache is not None else None)
     try:
         module_template = env.get_template("module.py.jinja")
         facade_template = env.get_template("facade.py.jinja")

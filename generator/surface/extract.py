@@ -11,11 +11,11 @@ spec change shows up as a readable diff next to the code diff, and `sdkgen diff`
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from ..build.module_names import HTTP_ERROR_CLASSES
 from ..ir import Api, Channel, Model, Operation, Sdk
+from .json_text import dumps_indented
 
 # Version 2: every `docs` is the documentation text itself (version 1 had a 12-character hash),
 # and every model field has its own `docs`.
@@ -187,4 +187,4 @@ def build_surface(sdk: Sdk) -> Surface:
 
 def surface_json(surface: Surface) -> str:
     """Stable JSON text of a surface (sorted keys, two-space indent, trailing newline)."""
-    return json.dumps(surface, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps_indented(surface, end="\n")  # = json.dumps(indent=2, sort_keys=True, ensure_ascii=False) + "\n", faster
