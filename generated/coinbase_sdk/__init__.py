@@ -32,7 +32,10 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._jsonrpc import JSONRPCError
+from ._models import Mismatch
+from ._pagination import AsyncPage, AsyncPager, SyncPage
 from ._response import APIResponse
+from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from ._websocket_types import (
     ConnectionLostError,
@@ -50,6 +53,8 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncClient",
+    "AsyncPage",
+    "AsyncPager",
     "Auth",
     "AuthenticationError",
     "BadRequestError",
@@ -67,7 +72,10 @@ __all__ = [
     "InternalServerError",
     "InvalidRequestError",
     "JSONRPCError",
+    "Mismatch",
+    "NOT_GIVEN",
     "NotFoundError",
+    "NotGiven",
     "OAuth2Auth",
     "PermissionDeniedError",
     "RateLimitError",
@@ -78,6 +86,7 @@ __all__ = [
     "ServiceUnavailableError",
     "SubscriptionError",
     "SubscriptionOverflowError",
+    "SyncPage",
     "UnprocessableEntityError",
     "WebSocketOptions",
     "__version__",

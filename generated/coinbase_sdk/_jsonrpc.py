@@ -31,6 +31,7 @@ from ._base_client import (
     _limit,
     _policy,
     body_text,
+    call_timeout,
     parse_python,
     request_error,
     status_error,
@@ -45,9 +46,11 @@ from ._exceptions import (
     CredentialsError,
     RequestInfo,
 )
+from ._models import ExactInteger
 from ._response import APIResponse, raw_response_requested
 from ._retry import retry_after_seconds
 from ._transfer import async_send, send, typed_failures
+from ._types import NOT_GIVEN, NotGiven, refuse_null
 
 if TYPE_CHECKING:
     import asyncio
@@ -68,7 +71,7 @@ _T = TypeVar("_T")
 
 def same_id(received: object, sent: int) -> bool:
     """Whether a JSON-RPC response's `id` is the request's: an integer, equal (`true` and `1.0` are not 1)."""
-    return type(received) is int and received == sent
+    return type(received) in (int, ExactInteger) and received == sent
 
 
 class JSONRPCError(APIStatusError):
@@ -139,12 +142,31 @@ class JsonRpcResponse(APIResponse[_T]):
         return self._integer("usDiff")
 
 
+def call_params(
+    method: str,
+    params: Mapping[str, Any],
+    *,
+    by_position: bool,
+    extra_body: Mapping[str, Any] | None,
+    not_null: tuple[str, ...],
+) -> Mapping[str, Any] | list[Any]:
+    """What a call sends as `params`: None refused where the spec does not allow null, `extra_body`
+    merged in (by name only), in declared order for `by_position` methods."""
+    if not_null:
+        refuse_null(params, not_null, method)
+    if extra_body:
+        if by_position:
+            raise ValueError(f"{method}: extra_body cannot be merged into params sent by position")
+        return {**params, **extra_body}
+    return positional(params) if by_position else params
+
+
 def positional(params: Mapping[str, Any]) -> list[Any]:
     """Params in declared order as a JSON-RPC array, without the unset ones at the end."""
     values = list(params.values())
-    while values and values[-1] is None:
+    while values and values[-1] is NOT_GIVEN:
         values.pop()
-    return values
+    return [None if v is NOT_GIVEN else v for v in values]  # a gap before a given one: null holds its place
 
 
 class _JsonRpcCore:
@@ -198,7 +220,7 @@ class _JsonRpcCore:
         params: Mapping[str, Any] | list[Any],
         *,
         extra_headers: Mapping[str, str] | None,
-        timeout: Timeout | object,
+        timeout: Timeout | NotGiven | object,
         sign: bool,
     ) -> tuple[httpx.Request, RequestInfo, int]:
         """The request for one attempt: a fresh id, the current token or a fresh signature."""
@@ -219,7 +241,9 @@ class _JsonRpcCore:
             check_header_values(bearer)  # the token is the server's text
             headers = {**headers, **bearer}
         kwargs: dict[str, Any] = {"headers": headers, "content": dumps_exact(envelope).encode()}
-        if timeout is not _STRIP and timeout is not None:
+        # NOT_GIVEN (and the token call's _STRIP): the client's timeout; None: none for this call.
+        timeout = call_timeout(NOT_GIVEN if timeout is _STRIP else timeout, self.config)  # type: ignore[arg-type]
+        if not isinstance(timeout, NotGiven):
             kwargs["timeout"] = timeout
         url = f"{self.base_url}/{method}" if self.method_in_path else self.base_url
         request = client.build_request("POST", url, **kwargs)
@@ -249,7 +273,14 @@ class _JsonRpcCore:
         return exc
 
     def result(
-        self, response: httpx.Response, info: RequestInfo, request_id: int, cast_to: Any, attempt: _Attempt, raw: bool
+        self,
+        response: httpx.Response,
+        info: RequestInfo,
+        request_id: int,
+        cast_to: Any,
+        attempt: _Attempt,
+        raw: bool,
+        strict: bool = False,
     ) -> Any:
         """The parsed `result` (or the `APIResponse`), or raise the error the response carries."""
         for hook in self.config.response_hooks:
@@ -289,7 +320,7 @@ class _JsonRpcCore:
             )
 
         def parse() -> Any:
-            return parse_python(cast_to, payload["result"], info, response.status_code)
+            return parse_python(cast_to, payload["result"], info, response.status_code, strict=strict)
 
         if raw:
             return JsonRpcResponse(
@@ -376,8 +407,9 @@ class JsonRpcApi(_JsonRpcCore):
         sign: bool,
         raw: bool = False,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | object = _STRIP,
+        timeout: Timeout | NotGiven | object = _STRIP,
         limit: int | None = None,
+        strict: bool = False,
     ) -> Any:
         request, info, request_id = self.build(
             self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign
@@ -391,7 +423,7 @@ class JsonRpcApi(_JsonRpcCore):
             attempt.log(info, type(exc).__name__)
             raise request_error(exc, info) from exc
         attempt.log(info, response.status_code)
-        return self.result(response, info, request_id, cast_to, attempt, raw)
+        return self.result(response, info, request_id, cast_to, attempt, raw, strict)
 
     @typed_failures
     def call(
@@ -404,19 +436,28 @@ class JsonRpcApi(_JsonRpcCore):
         idempotent: bool = False,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         by_position: bool = False,
         max_response_bytes: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        not_null: tuple[str, ...] = (),
     ) -> _T:
         """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`.
 
         `by_position` sends the params as an array in their declared order (OpenRPC
         `paramStructure: by-position`), trailing unset ones left out; otherwise by name.
         """
-        sent = positional(params) if by_position else params
+        sent = call_params(method, params, by_position=by_position, extra_body=extra_body, not_null=not_null)
+        strict = (
+            self.config.strict_response_validation
+            if isinstance(strict_response_validation, NotGiven)
+            else strict_response_validation
+        )
         raw = raw_response_requested()
         limit = _limit(self.max_response_bytes, max_response_bytes)
-        attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
+        attempt = _Attempt(_policy(self.policy, max_retries, total_timeout), idempotent)
         reauthenticated = False
         while True:
             token_used = None
@@ -434,6 +475,7 @@ class JsonRpcApi(_JsonRpcCore):
                     extra_headers=extra_headers,
                     timeout=timeout,
                     limit=limit,
+                    strict=strict,
                 )
             except (APIConnectionError, APIStatusError) as error:
                 if self.should_reauthenticate(error, token_used, reauthenticated):
@@ -498,8 +540,9 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         sign: bool,
         raw: bool = False,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | object = _STRIP,
+        timeout: Timeout | NotGiven | object = _STRIP,
         limit: int | None = None,
+        strict: bool = False,
     ) -> Any:
         request, info, request_id = self.build(
             self.client, method, params, extra_headers=extra_headers, timeout=timeout, sign=sign
@@ -513,7 +556,7 @@ class AsyncJsonRpcApi(_JsonRpcCore):
             attempt.log(info, type(exc).__name__)
             raise request_error(exc, info) from exc
         attempt.log(info, response.status_code)
-        return self.result(response, info, request_id, cast_to, attempt, raw)
+        return self.result(response, info, request_id, cast_to, attempt, raw, strict)
 
     @typed_failures
     async def call(
@@ -526,19 +569,28 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         idempotent: bool = False,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         by_position: bool = False,
         max_response_bytes: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        not_null: tuple[str, ...] = (),
     ) -> _T:
         """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`.
 
         `by_position` sends the params as an array in their declared order (OpenRPC
         `paramStructure: by-position`), trailing unset ones left out; otherwise by name.
         """
-        sent = positional(params) if by_position else params
+        sent = call_params(method, params, by_position=by_position, extra_body=extra_body, not_null=not_null)
+        strict = (
+            self.config.strict_response_validation
+            if isinstance(strict_response_validation, NotGiven)
+            else strict_response_validation
+        )
         raw = raw_response_requested()
         limit = _limit(self.max_response_bytes, max_response_bytes)
-        attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
+        attempt = _Attempt(_policy(self.policy, max_retries, total_timeout), idempotent)
         reauthenticated = False
         while True:
             token_used = None
@@ -556,6 +608,7 @@ class AsyncJsonRpcApi(_JsonRpcCore):
                     extra_headers=extra_headers,
                     timeout=timeout,
                     limit=limit,
+                    strict=strict,
                 )
             except (APIConnectionError, APIStatusError) as error:
                 if self.should_reauthenticate(error, token_used, reauthenticated):
@@ -584,7 +637,11 @@ class AsyncJsonRpcTransport(Protocol):
         idempotent: bool = False,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         by_position: bool = False,
         max_response_bytes: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        not_null: tuple[str, ...] = (),
     ) -> _T: ...

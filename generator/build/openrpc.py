@@ -16,10 +16,11 @@ from ..load.refs import DocumentSet
 from .module_names import RUNTIME_EXCEPTION_NAMES
 from .naming import class_name, pascal_case, python_name, unique_name
 from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
+from .pagination import EXTENSION as PAGINATION
+from .pagination import pagination_from
 from .plugins import PluginRegistry
 from .schemas import SchemaBundle
 from .security import SecurityBuilder
-from .types import nullable
 
 _SCOPE_PREFIX = re.compile(r"^(public|private)/")
 _PLACEHOLDER = re.compile(r"<[^>]*>")
@@ -166,6 +167,7 @@ class OpenRpcBuilder:
             error_codes=tuple(sorted(set(codes))),
             source=f"{self.doc.display}#{pointer}",
             params_by_position=method.get("paramStructure") == "by-position",
+            pagination=pagination_from(method.get(PAGINATION), params, self.doc.location(join_pointer(pointer, PAGINATION))),
         )
         if operation.auth_required:
             operation = dataclasses.replace(operation, security=self.auth.security)
@@ -191,7 +193,7 @@ class OpenRpcBuilder:
                     param_name(descriptor["name"], taken, "param"),
                     descriptor["name"],
                     "rpc",
-                    kind if required else nullable(kind),
+                    kind,  # optional: NOT_GIVEN by default; None only where the schema allows null
                     required,
                     text(descriptor.get("description") or descriptor.get("summary")),
                     descriptor.get("deprecated") is True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property as _cached_property
+from typing import Any
 
 from .._base_client import AsyncRestApi as _AsyncRestApi
 from .._base_client import RequestOptions as _RequestOptions
@@ -12,6 +13,7 @@ from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     GetAccountResponse,
     GetAccountsResponse,
@@ -39,13 +41,17 @@ class Accounts:
     def get_accounts(
         self,
         *,
-        limit: int | None = None,
-        cursor: str | None = None,
-        retail_portfolio_id: str | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetAccountsResponse:
         """List Accounts.
 
@@ -56,9 +62,9 @@ class Accounts:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            limit: The number of accounts to display per page. By default, displays 49 (max 250). If `has_next` is true, additional pages of accounts are available to be fetched. Use the `cursor` parameter to start on a specified page.
-            cursor: For paginated responses, returns all responses that come after this value.
-            retail_portfolio_id: **(Deprecated)** Only returns the accounts matching the portfolio ID. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            limit: The number of accounts to display per page. By default, displays 49 (max 250). If `has_next` is true, additional pages of accounts are available to be fetched. Use the `cursor` parameter to start on a specified page. (optional)
+            cursor: For paginated responses, returns all responses that come after this value. (optional)
+            retail_portfolio_id: **(Deprecated)** Only returns the accounts matching the portfolio ID. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
         """
         return self._api.request(
             "GET",
@@ -78,6 +84,15 @@ class Accounts:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "limit",
+                    "cursor",
+                    "retail_portfolio_id",
+                ),
             ),
             cast_to=GetAccountsResponse,
         )
@@ -87,9 +102,13 @@ class Accounts:
         account_uuid: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetAccountResponse:
         """Get Account.
 
@@ -118,6 +137,10 @@ class Accounts:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetAccountResponse,
         )
@@ -145,13 +168,17 @@ class AsyncAccounts:
     async def get_accounts(
         self,
         *,
-        limit: int | None = None,
-        cursor: str | None = None,
-        retail_portfolio_id: str | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetAccountsResponse:
         """List Accounts.
 
@@ -162,9 +189,9 @@ class AsyncAccounts:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            limit: The number of accounts to display per page. By default, displays 49 (max 250). If `has_next` is true, additional pages of accounts are available to be fetched. Use the `cursor` parameter to start on a specified page.
-            cursor: For paginated responses, returns all responses that come after this value.
-            retail_portfolio_id: **(Deprecated)** Only returns the accounts matching the portfolio ID. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            limit: The number of accounts to display per page. By default, displays 49 (max 250). If `has_next` is true, additional pages of accounts are available to be fetched. Use the `cursor` parameter to start on a specified page. (optional)
+            cursor: For paginated responses, returns all responses that come after this value. (optional)
+            retail_portfolio_id: **(Deprecated)** Only returns the accounts matching the portfolio ID. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
         """
         return await self._api.request(
             "GET",
@@ -184,6 +211,15 @@ class AsyncAccounts:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "limit",
+                    "cursor",
+                    "retail_portfolio_id",
+                ),
             ),
             cast_to=GetAccountsResponse,
         )
@@ -193,9 +229,13 @@ class AsyncAccounts:
         account_uuid: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetAccountResponse:
         """Get Account.
 
@@ -224,6 +264,10 @@ class AsyncAccounts:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetAccountResponse,
         )

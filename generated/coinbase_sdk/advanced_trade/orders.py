@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cached_property as _cached_property
+from typing import Any
 
 from .._base_client import AsyncRestApi as _AsyncRestApi
 from .._base_client import RequestOptions as _RequestOptions
@@ -13,6 +14,7 @@ from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     CancelOrdersResponse,
     ClosePositionResponse,
@@ -70,19 +72,23 @@ class Orders:
         product_id: str,
         side: OrderSide,
         order_configuration: OrderConfiguration,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal | NotGiven = NOT_GIVEN,
+        margin_type: MarginType | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        preview_id: str | NotGiven = NOT_GIVEN,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        sor_preference: SorPreference | NotGiven = NOT_GIVEN,
+        prediction_metadata: PredictionRequestMetadata | NotGiven = NOT_GIVEN,
+        equity_order_metadata: EquityOrderMetadata | NotGiven = NOT_GIVEN,
+        cost_basis_method: CostBasisMethod | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> NewOrderResponse:
         """Create Order.
 
@@ -99,15 +105,15 @@ class Orders:
             product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
             side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
             order_configuration: The configuration of the order (e.g. the order type, size, etc).
-            leverage: The amount of leverage for the order (default is 1.0).
-            margin_type: Margin Type for this order (default is CROSS).
-            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            preview_id: Preview ID for this order, to associate this order with a preview request
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
-            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
-            prediction_metadata: prediction_metadata
-            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
-            cost_basis_method: The cost basis method for the order
+            leverage: The amount of leverage for the order (default is 1.0). (optional)
+            margin_type: Margin Type for this order (default is CROSS). (optional)
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            preview_id: Preview ID for this order, to associate this order with a preview request (optional)
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order. (optional)
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings. (optional)
+            prediction_metadata: prediction_metadata (optional)
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force. (optional)
+            cost_basis_method: The cost basis method for the order (optional)
         """
         return self._api.request(
             "POST",
@@ -133,10 +139,25 @@ class Orders:
                     ("ApiKey",),
                     ("OAuth2",),
                 ),
-                idempotent=client_order_id is not None,
+                idempotent=bool(client_order_id),
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "leverage",
+                    "margin_type",
+                    "retail_portfolio_id",
+                    "preview_id",
+                    "attached_order_configuration",
+                    "sor_preference",
+                    "prediction_metadata",
+                    "equity_order_metadata",
+                    "cost_basis_method",
+                ),
             ),
             cast_to=NewOrderResponse,
         )
@@ -146,9 +167,13 @@ class Orders:
         *,
         order_ids: list[str],
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CancelOrdersResponse:
         """Cancel Orders.
 
@@ -179,6 +204,10 @@ class Orders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=CancelOrdersResponse,
         )
@@ -189,14 +218,18 @@ class Orders:
         order_id: str,
         price: Decimal,
         size: Decimal,
-        attached_order_configuration: OrderConfiguration | None = None,
-        cancel_attached_order: bool | None = None,
-        stop_price: Decimal | None = None,
-        average_entry_price: Decimal | None = None,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        cancel_attached_order: bool | NotGiven = NOT_GIVEN,
+        stop_price: Decimal | NotGiven = NOT_GIVEN,
+        average_entry_price: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> EditOrderResponse:
         """Edit Order.
 
@@ -210,10 +243,10 @@ class Orders:
             order_id: The ID of the order.
             price: The update price of the order.
             size: The updated size of the order.
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible.
-            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order.
-            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders.
-            average_entry_price: The average entry price of the position. Used for estimated PnL
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible. (optional)
+            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order. (optional)
+            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders. (optional)
+            average_entry_price: The average entry price of the position. Used for estimated PnL (optional)
         """
         return self._api.request(
             "POST",
@@ -237,6 +270,16 @@ class Orders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "attached_order_configuration",
+                    "cancel_attached_order",
+                    "stop_price",
+                    "average_entry_price",
+                ),
             ),
             cast_to=EditOrderResponse,
         )
@@ -247,14 +290,18 @@ class Orders:
         order_id: str,
         price: Decimal,
         size: Decimal,
-        attached_order_configuration: OrderConfiguration | None = None,
-        cancel_attached_order: bool | None = None,
-        stop_price: Decimal | None = None,
-        average_entry_price: Decimal | None = None,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        cancel_attached_order: bool | NotGiven = NOT_GIVEN,
+        stop_price: Decimal | NotGiven = NOT_GIVEN,
+        average_entry_price: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> PreviewEditOrderResponse:
         """Edit Order Preview.
 
@@ -268,10 +315,10 @@ class Orders:
             order_id: The ID of the order.
             price: The update price of the order.
             size: The updated size of the order.
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible.
-            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order.
-            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders.
-            average_entry_price: The average entry price of the position. Used for estimated PnL
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible. (optional)
+            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order. (optional)
+            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders. (optional)
+            average_entry_price: The average entry price of the position. Used for estimated PnL (optional)
         """
         return self._api.request(
             "POST",
@@ -295,6 +342,16 @@ class Orders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "attached_order_configuration",
+                    "cancel_attached_order",
+                    "stop_price",
+                    "average_entry_price",
+                ),
             ),
             cast_to=PreviewEditOrderResponse,
         )
@@ -302,29 +359,33 @@ class Orders:
     def get_historical_orders(
         self,
         *,
-        order_ids: list[str] | None = None,
-        product_ids: list[str] | None = None,
-        product_type: GetHistoricalOrdersProductType | None = None,
-        order_status: list[GetHistoricalOrdersOrderStatusItem] | None = None,
-        time_in_forces: list[GetHistoricalOrdersTimeInForcesItem] | None = None,
-        order_types: list[GetHistoricalOrdersOrderTypesItem] | None = None,
-        order_side: GetHistoricalOrdersOrderSide | None = None,
-        start_date: str | None = None,
-        end_date: str | None = None,
-        order_placement_source: GetHistoricalOrdersOrderPlacementSource | None = None,
-        contract_expiry_type: GetHistoricalOrdersContractExpiryType | None = None,
-        asset_filters: list[str] | None = None,
-        retail_portfolio_id: str | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-        sort_by: GetHistoricalOrdersSortBy | None = None,
-        user_native_currency: str | None = None,
-        use_simplified_total_value_calculation: bool | None = None,
-        proof_token: str | None = None,
+        order_ids: list[str] | NotGiven = NOT_GIVEN,
+        product_ids: list[str] | NotGiven = NOT_GIVEN,
+        product_type: GetHistoricalOrdersProductType | NotGiven = NOT_GIVEN,
+        order_status: list[GetHistoricalOrdersOrderStatusItem] | NotGiven = NOT_GIVEN,
+        time_in_forces: list[GetHistoricalOrdersTimeInForcesItem] | NotGiven = NOT_GIVEN,
+        order_types: list[GetHistoricalOrdersOrderTypesItem] | NotGiven = NOT_GIVEN,
+        order_side: GetHistoricalOrdersOrderSide | NotGiven = NOT_GIVEN,
+        start_date: str | NotGiven = NOT_GIVEN,
+        end_date: str | NotGiven = NOT_GIVEN,
+        order_placement_source: GetHistoricalOrdersOrderPlacementSource | NotGiven = NOT_GIVEN,
+        contract_expiry_type: GetHistoricalOrdersContractExpiryType | NotGiven = NOT_GIVEN,
+        asset_filters: list[str] | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort_by: GetHistoricalOrdersSortBy | NotGiven = NOT_GIVEN,
+        user_native_currency: str | NotGiven = NOT_GIVEN,
+        use_simplified_total_value_calculation: bool | NotGiven = NOT_GIVEN,
+        proof_token: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetHistoricalOrdersResponse:
         """List Orders.
 
@@ -337,25 +398,25 @@ class Orders:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            order_ids: ID(s) of order(s).
-            product_ids: Optional canonical product ID(s) to filter by. For equities, use product_id rather than the display ticker. If omitted, orders for all products are returned.
-            product_type: Returns orders matching this product type. Use EQUITY for equity orders. By default, returns all product types.
-            order_status: Only returns orders matching the specified order statuses.
-            time_in_forces: Only orders matching this time in force(s) are returned. Default is to return all time in forces.
-            order_types: Only returns orders matching the specified order types (e.g. MARKET). By default, returns all order types.
-            order_side: Only returns the orders matching the specified side (e.g. 'BUY', 'SELL'). By default, returns all sides.
-            start_date: The start date to fetch orders from (inclusive). If provided, only orders created after this date will be returned.
-            end_date: The end date to fetch orders from (exclusive). If provided, only orders with creation time before this date will be returned.
-            order_placement_source: Only returns the orders matching this placement source. By default, returns RETAIL_ADVANCED placement source.
-            contract_expiry_type: Only returns the orders matching the contract expiry type. Only applicable if product_type is set to FUTURE.
-            asset_filters: Only returns the orders where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC').
-            retail_portfolio_id: **(Deprecated)** Only orders matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            limit: The number of orders to display per page (no default amount). If `has_next` is true, additional pages of orders are available to be fetched. Use the `cursor` parameter to start on a specified page.
-            cursor: For paginated responses, returns all responses that come after this value.
-            sort_by: Sort results by a field, results use unstable pagination. Default is to sort by creation time.
-            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`.
-            use_simplified_total_value_calculation: Optional boolean to use simplified total value calculation. Default is true.
-            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance).
+            order_ids: ID(s) of order(s). (optional)
+            product_ids: Optional canonical product ID(s) to filter by. For equities, use product_id rather than the display ticker. If omitted, orders for all products are returned. (optional)
+            product_type: Returns orders matching this product type. Use EQUITY for equity orders. By default, returns all product types. (optional)
+            order_status: Only returns orders matching the specified order statuses. (optional)
+            time_in_forces: Only orders matching this time in force(s) are returned. Default is to return all time in forces. (optional)
+            order_types: Only returns orders matching the specified order types (e.g. MARKET). By default, returns all order types. (optional)
+            order_side: Only returns the orders matching the specified side (e.g. 'BUY', 'SELL'). By default, returns all sides. (optional)
+            start_date: The start date to fetch orders from (inclusive). If provided, only orders created after this date will be returned. (optional)
+            end_date: The end date to fetch orders from (exclusive). If provided, only orders with creation time before this date will be returned. (optional)
+            order_placement_source: Only returns the orders matching this placement source. By default, returns RETAIL_ADVANCED placement source. (optional)
+            contract_expiry_type: Only returns the orders matching the contract expiry type. Only applicable if product_type is set to FUTURE. (optional)
+            asset_filters: Only returns the orders where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC'). (optional)
+            retail_portfolio_id: **(Deprecated)** Only orders matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            limit: The number of orders to display per page (no default amount). If `has_next` is true, additional pages of orders are available to be fetched. Use the `cursor` parameter to start on a specified page. (optional)
+            cursor: For paginated responses, returns all responses that come after this value. (optional)
+            sort_by: Sort results by a field, results use unstable pagination. Default is to sort by creation time. (optional)
+            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`. (optional)
+            use_simplified_total_value_calculation: Optional boolean to use simplified total value calculation. Default is true. (optional)
+            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance). (optional)
         """
         return self._api.request(
             "GET",
@@ -391,6 +452,31 @@ class Orders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "order_ids",
+                    "product_ids",
+                    "product_type",
+                    "order_status",
+                    "time_in_forces",
+                    "order_types",
+                    "order_side",
+                    "start_date",
+                    "end_date",
+                    "order_placement_source",
+                    "contract_expiry_type",
+                    "asset_filters",
+                    "retail_portfolio_id",
+                    "limit",
+                    "cursor",
+                    "sort_by",
+                    "user_native_currency",
+                    "use_simplified_total_value_calculation",
+                    "proof_token",
+                ),
             ),
             cast_to=GetHistoricalOrdersResponse,
         )
@@ -398,24 +484,28 @@ class Orders:
     def get_fills(
         self,
         *,
-        order_ids: list[str] | None = None,
-        trade_ids: list[str] | None = None,
-        product_ids: list[str] | None = None,
-        start_sequence_timestamp: str | None = None,
-        end_sequence_timestamp: str | None = None,
-        retail_portfolio_id: str | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-        sort_by: GetFillsSortBy | None = None,
-        asset_filters: list[str] | None = None,
-        order_types: list[GetFillsOrderTypesItem] | None = None,
-        order_side: GetFillsOrderSide | None = None,
-        product_types: list[GetFillsProductTypesItem] | None = None,
-        proof_token: str | None = None,
+        order_ids: list[str] | NotGiven = NOT_GIVEN,
+        trade_ids: list[str] | NotGiven = NOT_GIVEN,
+        product_ids: list[str] | NotGiven = NOT_GIVEN,
+        start_sequence_timestamp: str | NotGiven = NOT_GIVEN,
+        end_sequence_timestamp: str | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort_by: GetFillsSortBy | NotGiven = NOT_GIVEN,
+        asset_filters: list[str] | NotGiven = NOT_GIVEN,
+        order_types: list[GetFillsOrderTypesItem] | NotGiven = NOT_GIVEN,
+        order_side: GetFillsOrderSide | NotGiven = NOT_GIVEN,
+        product_types: list[GetFillsProductTypesItem] | NotGiven = NOT_GIVEN,
+        proof_token: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetFillsResponse:
         """List Fills.
 
@@ -428,16 +518,16 @@ class Orders:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            order_ids: The ID(s) of order(s).
-            trade_ids: The ID(s) of the trades of fills.
-            product_ids: Canonical product ID(s) to filter fills by. For equities, use product_id rather than the display ticker.
-            start_sequence_timestamp: Only fills with a trade time after the specified start date are returned.
-            end_sequence_timestamp: Only fills with a trade time before the specified end date are returned.
-            retail_portfolio_id: **(Deprecated)** Only fills matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            limit: The number of fills to be returned (default is 100).
-            cursor: For paginated responses, returns all responses that come after this value.
-            sort_by: Sort results by a field, results use unstable pagination. Default is sort by creation time
-            asset_filters: Only returns the fills where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC').
+            order_ids: The ID(s) of order(s). (optional)
+            trade_ids: The ID(s) of the trades of fills. (optional)
+            product_ids: Canonical product ID(s) to filter fills by. For equities, use product_id rather than the display ticker. (optional)
+            start_sequence_timestamp: Only fills with a trade time after the specified start date are returned. (optional)
+            end_sequence_timestamp: Only fills with a trade time before the specified end date are returned. (optional)
+            retail_portfolio_id: **(Deprecated)** Only fills matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            limit: The number of fills to be returned (default is 100). (optional)
+            cursor: For paginated responses, returns all responses that come after this value. (optional)
+            sort_by: Sort results by a field, results use unstable pagination. Default is sort by creation time (optional)
+            asset_filters: Only returns the fills where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC'). (optional)
             order_types: Only returns fills for orders matching the specified order types (e.g. 'MARKET', 'LIMIT').
 
                  - MARKET: A [market order](https://en.wikipedia.org/wiki/Order_(exchange)#Market_order)
@@ -449,10 +539,10 @@ class Orders:
                  - ROLL_OPEN: ROLL_OPEN order is the open step order of a contract roll
                  - ROLL_CLOSE: ROLL_CLOSE is the close step order in a contract roll
                  - LIQUIDATION: LIQUIDATION is a special order type that is used to liquidate a position
-                 - SCALED: SCALED order is an order that is split into multiple child orders at incrementally increasing or decreasing prices
-            order_side: Only returns fills for orders matching the specified side ('BUY' or 'SELL'). By default, returns all sides.
-            product_types: Only returns fills for orders matching the specified product types (for example, SPOT, FUTURE, or EQUITY). By default, returns all product types.
-            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance).
+                 - SCALED: SCALED order is an order that is split into multiple child orders at incrementally increasing or decreasing prices (optional)
+            order_side: Only returns fills for orders matching the specified side ('BUY' or 'SELL'). By default, returns all sides. (optional)
+            product_types: Only returns fills for orders matching the specified product types (for example, SPOT, FUTURE, or EQUITY). By default, returns all product types. (optional)
+            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance). (optional)
         """
         return self._api.request(
             "GET",
@@ -483,6 +573,26 @@ class Orders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "order_ids",
+                    "trade_ids",
+                    "product_ids",
+                    "start_sequence_timestamp",
+                    "end_sequence_timestamp",
+                    "retail_portfolio_id",
+                    "limit",
+                    "cursor",
+                    "sort_by",
+                    "asset_filters",
+                    "order_types",
+                    "order_side",
+                    "product_types",
+                    "proof_token",
+                ),
             ),
             cast_to=GetFillsResponse,
         )
@@ -491,12 +601,16 @@ class Orders:
         self,
         order_id: str,
         *,
-        client_order_id: str | None = None,
-        user_native_currency: str | None = None,
+        client_order_id: str | NotGiven = NOT_GIVEN,
+        user_native_currency: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetHistoricalOrderResponse:
         """Get Order.
 
@@ -510,8 +624,8 @@ class Orders:
 
         Args:
             order_id: The ID of the order.
-            client_order_id: **(Deprecated)** Client Order ID to fetch the order with.
-            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`.
+            client_order_id: **(Deprecated)** Client Order ID to fetch the order with. (optional)
+            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`. (optional)
         """
         return self._api.request(
             "GET",
@@ -533,6 +647,14 @@ class Orders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "client_order_id",
+                    "user_native_currency",
+                ),
             ),
             cast_to=GetHistoricalOrderResponse,
         )
@@ -543,17 +665,21 @@ class Orders:
         product_id: str,
         side: OrderSide,
         order_configuration: OrderConfiguration,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal | NotGiven = NOT_GIVEN,
+        margin_type: MarginType | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        equity_order_metadata: EquityOrderMetadata | NotGiven = NOT_GIVEN,
+        prediction_metadata: PredictionRequestMetadata | NotGiven = NOT_GIVEN,
+        cost_basis_method: CostBasisMethod | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderPreviewResponse:
         """Preview Order.
 
@@ -567,13 +693,13 @@ class Orders:
             product_id: The trading pair (e.g. 'BTC-USD').
             side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
             order_configuration: The configuration of the order (e.g. the order type, size, etc).
-            leverage: The amount of leverage for the order (default is 1.0).
-            margin_type: Margin Type for this order (default is CROSS).
-            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
-            equity_order_metadata: Equity-specific metadata for the order.
-            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
-            cost_basis_method: The method used to calculate the cost basis for the order.
+            leverage: The amount of leverage for the order (default is 1.0). (optional)
+            margin_type: Margin Type for this order (default is CROSS). (optional)
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order. (optional)
+            equity_order_metadata: Equity-specific metadata for the order. (optional)
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO). (optional)
+            cost_basis_method: The method used to calculate the cost basis for the order. (optional)
         """
         return self._api.request(
             "POST",
@@ -600,6 +726,19 @@ class Orders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "leverage",
+                    "margin_type",
+                    "retail_portfolio_id",
+                    "attached_order_configuration",
+                    "equity_order_metadata",
+                    "prediction_metadata",
+                    "cost_basis_method",
+                ),
             ),
             cast_to=OrderPreviewResponse,
         )
@@ -609,11 +748,15 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        size: Decimal | None = None,
+        size: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> ClosePositionResponse:
         """Close Position.
 
@@ -626,7 +769,7 @@ class Orders:
         Args:
             client_order_id: The unique ID provided for the order (used for identification purposes).
             product_id: The trading pair (e.g. 'BIT-28JUL23-CDE').
-            size: The amount of contracts that should be closed.
+            size: The amount of contracts that should be closed. (optional)
         """
         return self._api.request(
             "POST",
@@ -642,10 +785,15 @@ class Orders:
                     ("ApiKey",),
                     ("OAuth2",),
                 ),
-                idempotent=client_order_id is not None,
+                idempotent=bool(client_order_id),
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("size",),
             ),
             cast_to=ClosePositionResponse,
         )
@@ -684,19 +832,23 @@ class AsyncOrders:
         product_id: str,
         side: OrderSide,
         order_configuration: OrderConfiguration,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal | NotGiven = NOT_GIVEN,
+        margin_type: MarginType | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        preview_id: str | NotGiven = NOT_GIVEN,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        sor_preference: SorPreference | NotGiven = NOT_GIVEN,
+        prediction_metadata: PredictionRequestMetadata | NotGiven = NOT_GIVEN,
+        equity_order_metadata: EquityOrderMetadata | NotGiven = NOT_GIVEN,
+        cost_basis_method: CostBasisMethod | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> NewOrderResponse:
         """Create Order.
 
@@ -713,15 +865,15 @@ class AsyncOrders:
             product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
             side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
             order_configuration: The configuration of the order (e.g. the order type, size, etc).
-            leverage: The amount of leverage for the order (default is 1.0).
-            margin_type: Margin Type for this order (default is CROSS).
-            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            preview_id: Preview ID for this order, to associate this order with a preview request
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
-            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
-            prediction_metadata: prediction_metadata
-            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
-            cost_basis_method: The cost basis method for the order
+            leverage: The amount of leverage for the order (default is 1.0). (optional)
+            margin_type: Margin Type for this order (default is CROSS). (optional)
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            preview_id: Preview ID for this order, to associate this order with a preview request (optional)
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order. (optional)
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings. (optional)
+            prediction_metadata: prediction_metadata (optional)
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force. (optional)
+            cost_basis_method: The cost basis method for the order (optional)
         """
         return await self._api.request(
             "POST",
@@ -747,10 +899,25 @@ class AsyncOrders:
                     ("ApiKey",),
                     ("OAuth2",),
                 ),
-                idempotent=client_order_id is not None,
+                idempotent=bool(client_order_id),
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "leverage",
+                    "margin_type",
+                    "retail_portfolio_id",
+                    "preview_id",
+                    "attached_order_configuration",
+                    "sor_preference",
+                    "prediction_metadata",
+                    "equity_order_metadata",
+                    "cost_basis_method",
+                ),
             ),
             cast_to=NewOrderResponse,
         )
@@ -760,9 +927,13 @@ class AsyncOrders:
         *,
         order_ids: list[str],
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CancelOrdersResponse:
         """Cancel Orders.
 
@@ -793,6 +964,10 @@ class AsyncOrders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=CancelOrdersResponse,
         )
@@ -803,14 +978,18 @@ class AsyncOrders:
         order_id: str,
         price: Decimal,
         size: Decimal,
-        attached_order_configuration: OrderConfiguration | None = None,
-        cancel_attached_order: bool | None = None,
-        stop_price: Decimal | None = None,
-        average_entry_price: Decimal | None = None,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        cancel_attached_order: bool | NotGiven = NOT_GIVEN,
+        stop_price: Decimal | NotGiven = NOT_GIVEN,
+        average_entry_price: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> EditOrderResponse:
         """Edit Order.
 
@@ -824,10 +1003,10 @@ class AsyncOrders:
             order_id: The ID of the order.
             price: The update price of the order.
             size: The updated size of the order.
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible.
-            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order.
-            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders.
-            average_entry_price: The average entry price of the position. Used for estimated PnL
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible. (optional)
+            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order. (optional)
+            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders. (optional)
+            average_entry_price: The average entry price of the position. Used for estimated PnL (optional)
         """
         return await self._api.request(
             "POST",
@@ -851,6 +1030,16 @@ class AsyncOrders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "attached_order_configuration",
+                    "cancel_attached_order",
+                    "stop_price",
+                    "average_entry_price",
+                ),
             ),
             cast_to=EditOrderResponse,
         )
@@ -861,14 +1050,18 @@ class AsyncOrders:
         order_id: str,
         price: Decimal,
         size: Decimal,
-        attached_order_configuration: OrderConfiguration | None = None,
-        cancel_attached_order: bool | None = None,
-        stop_price: Decimal | None = None,
-        average_entry_price: Decimal | None = None,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        cancel_attached_order: bool | NotGiven = NOT_GIVEN,
+        stop_price: Decimal | NotGiven = NOT_GIVEN,
+        average_entry_price: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> PreviewEditOrderResponse:
         """Edit Order Preview.
 
@@ -882,10 +1075,10 @@ class AsyncOrders:
             order_id: The ID of the order.
             price: The update price of the order.
             size: The updated size of the order.
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible.
-            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order.
-            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders.
-            average_entry_price: The average entry price of the position. Used for estimated PnL
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible. (optional)
+            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order. (optional)
+            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders. (optional)
+            average_entry_price: The average entry price of the position. Used for estimated PnL (optional)
         """
         return await self._api.request(
             "POST",
@@ -909,6 +1102,16 @@ class AsyncOrders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "attached_order_configuration",
+                    "cancel_attached_order",
+                    "stop_price",
+                    "average_entry_price",
+                ),
             ),
             cast_to=PreviewEditOrderResponse,
         )
@@ -916,29 +1119,33 @@ class AsyncOrders:
     async def get_historical_orders(
         self,
         *,
-        order_ids: list[str] | None = None,
-        product_ids: list[str] | None = None,
-        product_type: GetHistoricalOrdersProductType | None = None,
-        order_status: list[GetHistoricalOrdersOrderStatusItem] | None = None,
-        time_in_forces: list[GetHistoricalOrdersTimeInForcesItem] | None = None,
-        order_types: list[GetHistoricalOrdersOrderTypesItem] | None = None,
-        order_side: GetHistoricalOrdersOrderSide | None = None,
-        start_date: str | None = None,
-        end_date: str | None = None,
-        order_placement_source: GetHistoricalOrdersOrderPlacementSource | None = None,
-        contract_expiry_type: GetHistoricalOrdersContractExpiryType | None = None,
-        asset_filters: list[str] | None = None,
-        retail_portfolio_id: str | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-        sort_by: GetHistoricalOrdersSortBy | None = None,
-        user_native_currency: str | None = None,
-        use_simplified_total_value_calculation: bool | None = None,
-        proof_token: str | None = None,
+        order_ids: list[str] | NotGiven = NOT_GIVEN,
+        product_ids: list[str] | NotGiven = NOT_GIVEN,
+        product_type: GetHistoricalOrdersProductType | NotGiven = NOT_GIVEN,
+        order_status: list[GetHistoricalOrdersOrderStatusItem] | NotGiven = NOT_GIVEN,
+        time_in_forces: list[GetHistoricalOrdersTimeInForcesItem] | NotGiven = NOT_GIVEN,
+        order_types: list[GetHistoricalOrdersOrderTypesItem] | NotGiven = NOT_GIVEN,
+        order_side: GetHistoricalOrdersOrderSide | NotGiven = NOT_GIVEN,
+        start_date: str | NotGiven = NOT_GIVEN,
+        end_date: str | NotGiven = NOT_GIVEN,
+        order_placement_source: GetHistoricalOrdersOrderPlacementSource | NotGiven = NOT_GIVEN,
+        contract_expiry_type: GetHistoricalOrdersContractExpiryType | NotGiven = NOT_GIVEN,
+        asset_filters: list[str] | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort_by: GetHistoricalOrdersSortBy | NotGiven = NOT_GIVEN,
+        user_native_currency: str | NotGiven = NOT_GIVEN,
+        use_simplified_total_value_calculation: bool | NotGiven = NOT_GIVEN,
+        proof_token: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetHistoricalOrdersResponse:
         """List Orders.
 
@@ -951,25 +1158,25 @@ class AsyncOrders:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            order_ids: ID(s) of order(s).
-            product_ids: Optional canonical product ID(s) to filter by. For equities, use product_id rather than the display ticker. If omitted, orders for all products are returned.
-            product_type: Returns orders matching this product type. Use EQUITY for equity orders. By default, returns all product types.
-            order_status: Only returns orders matching the specified order statuses.
-            time_in_forces: Only orders matching this time in force(s) are returned. Default is to return all time in forces.
-            order_types: Only returns orders matching the specified order types (e.g. MARKET). By default, returns all order types.
-            order_side: Only returns the orders matching the specified side (e.g. 'BUY', 'SELL'). By default, returns all sides.
-            start_date: The start date to fetch orders from (inclusive). If provided, only orders created after this date will be returned.
-            end_date: The end date to fetch orders from (exclusive). If provided, only orders with creation time before this date will be returned.
-            order_placement_source: Only returns the orders matching this placement source. By default, returns RETAIL_ADVANCED placement source.
-            contract_expiry_type: Only returns the orders matching the contract expiry type. Only applicable if product_type is set to FUTURE.
-            asset_filters: Only returns the orders where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC').
-            retail_portfolio_id: **(Deprecated)** Only orders matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            limit: The number of orders to display per page (no default amount). If `has_next` is true, additional pages of orders are available to be fetched. Use the `cursor` parameter to start on a specified page.
-            cursor: For paginated responses, returns all responses that come after this value.
-            sort_by: Sort results by a field, results use unstable pagination. Default is to sort by creation time.
-            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`.
-            use_simplified_total_value_calculation: Optional boolean to use simplified total value calculation. Default is true.
-            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance).
+            order_ids: ID(s) of order(s). (optional)
+            product_ids: Optional canonical product ID(s) to filter by. For equities, use product_id rather than the display ticker. If omitted, orders for all products are returned. (optional)
+            product_type: Returns orders matching this product type. Use EQUITY for equity orders. By default, returns all product types. (optional)
+            order_status: Only returns orders matching the specified order statuses. (optional)
+            time_in_forces: Only orders matching this time in force(s) are returned. Default is to return all time in forces. (optional)
+            order_types: Only returns orders matching the specified order types (e.g. MARKET). By default, returns all order types. (optional)
+            order_side: Only returns the orders matching the specified side (e.g. 'BUY', 'SELL'). By default, returns all sides. (optional)
+            start_date: The start date to fetch orders from (inclusive). If provided, only orders created after this date will be returned. (optional)
+            end_date: The end date to fetch orders from (exclusive). If provided, only orders with creation time before this date will be returned. (optional)
+            order_placement_source: Only returns the orders matching this placement source. By default, returns RETAIL_ADVANCED placement source. (optional)
+            contract_expiry_type: Only returns the orders matching the contract expiry type. Only applicable if product_type is set to FUTURE. (optional)
+            asset_filters: Only returns the orders where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC'). (optional)
+            retail_portfolio_id: **(Deprecated)** Only orders matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            limit: The number of orders to display per page (no default amount). If `has_next` is true, additional pages of orders are available to be fetched. Use the `cursor` parameter to start on a specified page. (optional)
+            cursor: For paginated responses, returns all responses that come after this value. (optional)
+            sort_by: Sort results by a field, results use unstable pagination. Default is to sort by creation time. (optional)
+            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`. (optional)
+            use_simplified_total_value_calculation: Optional boolean to use simplified total value calculation. Default is true. (optional)
+            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance). (optional)
         """
         return await self._api.request(
             "GET",
@@ -1005,6 +1212,31 @@ class AsyncOrders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "order_ids",
+                    "product_ids",
+                    "product_type",
+                    "order_status",
+                    "time_in_forces",
+                    "order_types",
+                    "order_side",
+                    "start_date",
+                    "end_date",
+                    "order_placement_source",
+                    "contract_expiry_type",
+                    "asset_filters",
+                    "retail_portfolio_id",
+                    "limit",
+                    "cursor",
+                    "sort_by",
+                    "user_native_currency",
+                    "use_simplified_total_value_calculation",
+                    "proof_token",
+                ),
             ),
             cast_to=GetHistoricalOrdersResponse,
         )
@@ -1012,24 +1244,28 @@ class AsyncOrders:
     async def get_fills(
         self,
         *,
-        order_ids: list[str] | None = None,
-        trade_ids: list[str] | None = None,
-        product_ids: list[str] | None = None,
-        start_sequence_timestamp: str | None = None,
-        end_sequence_timestamp: str | None = None,
-        retail_portfolio_id: str | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-        sort_by: GetFillsSortBy | None = None,
-        asset_filters: list[str] | None = None,
-        order_types: list[GetFillsOrderTypesItem] | None = None,
-        order_side: GetFillsOrderSide | None = None,
-        product_types: list[GetFillsProductTypesItem] | None = None,
-        proof_token: str | None = None,
+        order_ids: list[str] | NotGiven = NOT_GIVEN,
+        trade_ids: list[str] | NotGiven = NOT_GIVEN,
+        product_ids: list[str] | NotGiven = NOT_GIVEN,
+        start_sequence_timestamp: str | NotGiven = NOT_GIVEN,
+        end_sequence_timestamp: str | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort_by: GetFillsSortBy | NotGiven = NOT_GIVEN,
+        asset_filters: list[str] | NotGiven = NOT_GIVEN,
+        order_types: list[GetFillsOrderTypesItem] | NotGiven = NOT_GIVEN,
+        order_side: GetFillsOrderSide | NotGiven = NOT_GIVEN,
+        product_types: list[GetFillsProductTypesItem] | NotGiven = NOT_GIVEN,
+        proof_token: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetFillsResponse:
         """List Fills.
 
@@ -1042,16 +1278,16 @@ class AsyncOrders:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            order_ids: The ID(s) of order(s).
-            trade_ids: The ID(s) of the trades of fills.
-            product_ids: Canonical product ID(s) to filter fills by. For equities, use product_id rather than the display ticker.
-            start_sequence_timestamp: Only fills with a trade time after the specified start date are returned.
-            end_sequence_timestamp: Only fills with a trade time before the specified end date are returned.
-            retail_portfolio_id: **(Deprecated)** Only fills matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            limit: The number of fills to be returned (default is 100).
-            cursor: For paginated responses, returns all responses that come after this value.
-            sort_by: Sort results by a field, results use unstable pagination. Default is sort by creation time
-            asset_filters: Only returns the fills where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC').
+            order_ids: The ID(s) of order(s). (optional)
+            trade_ids: The ID(s) of the trades of fills. (optional)
+            product_ids: Canonical product ID(s) to filter fills by. For equities, use product_id rather than the display ticker. (optional)
+            start_sequence_timestamp: Only fills with a trade time after the specified start date are returned. (optional)
+            end_sequence_timestamp: Only fills with a trade time before the specified end date are returned. (optional)
+            retail_portfolio_id: **(Deprecated)** Only fills matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            limit: The number of fills to be returned (default is 100). (optional)
+            cursor: For paginated responses, returns all responses that come after this value. (optional)
+            sort_by: Sort results by a field, results use unstable pagination. Default is sort by creation time (optional)
+            asset_filters: Only returns the fills where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC'). (optional)
             order_types: Only returns fills for orders matching the specified order types (e.g. 'MARKET', 'LIMIT').
 
                  - MARKET: A [market order](https://en.wikipedia.org/wiki/Order_(exchange)#Market_order)
@@ -1063,10 +1299,10 @@ class AsyncOrders:
                  - ROLL_OPEN: ROLL_OPEN order is the open step order of a contract roll
                  - ROLL_CLOSE: ROLL_CLOSE is the close step order in a contract roll
                  - LIQUIDATION: LIQUIDATION is a special order type that is used to liquidate a position
-                 - SCALED: SCALED order is an order that is split into multiple child orders at incrementally increasing or decreasing prices
-            order_side: Only returns fills for orders matching the specified side ('BUY' or 'SELL'). By default, returns all sides.
-            product_types: Only returns fills for orders matching the specified product types (for example, SPOT, FUTURE, or EQUITY). By default, returns all product types.
-            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance).
+                 - SCALED: SCALED order is an order that is split into multiple child orders at incrementally increasing or decreasing prices (optional)
+            order_side: Only returns fills for orders matching the specified side ('BUY' or 'SELL'). By default, returns all sides. (optional)
+            product_types: Only returns fills for orders matching the specified product types (for example, SPOT, FUTURE, or EQUITY). By default, returns all product types. (optional)
+            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance). (optional)
         """
         return await self._api.request(
             "GET",
@@ -1097,6 +1333,26 @@ class AsyncOrders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "order_ids",
+                    "trade_ids",
+                    "product_ids",
+                    "start_sequence_timestamp",
+                    "end_sequence_timestamp",
+                    "retail_portfolio_id",
+                    "limit",
+                    "cursor",
+                    "sort_by",
+                    "asset_filters",
+                    "order_types",
+                    "order_side",
+                    "product_types",
+                    "proof_token",
+                ),
             ),
             cast_to=GetFillsResponse,
         )
@@ -1105,12 +1361,16 @@ class AsyncOrders:
         self,
         order_id: str,
         *,
-        client_order_id: str | None = None,
-        user_native_currency: str | None = None,
+        client_order_id: str | NotGiven = NOT_GIVEN,
+        user_native_currency: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetHistoricalOrderResponse:
         """Get Order.
 
@@ -1124,8 +1384,8 @@ class AsyncOrders:
 
         Args:
             order_id: The ID of the order.
-            client_order_id: **(Deprecated)** Client Order ID to fetch the order with.
-            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`.
+            client_order_id: **(Deprecated)** Client Order ID to fetch the order with. (optional)
+            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`. (optional)
         """
         return await self._api.request(
             "GET",
@@ -1147,6 +1407,14 @@ class AsyncOrders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "client_order_id",
+                    "user_native_currency",
+                ),
             ),
             cast_to=GetHistoricalOrderResponse,
         )
@@ -1157,17 +1425,21 @@ class AsyncOrders:
         product_id: str,
         side: OrderSide,
         order_configuration: OrderConfiguration,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal | NotGiven = NOT_GIVEN,
+        margin_type: MarginType | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        equity_order_metadata: EquityOrderMetadata | NotGiven = NOT_GIVEN,
+        prediction_metadata: PredictionRequestMetadata | NotGiven = NOT_GIVEN,
+        cost_basis_method: CostBasisMethod | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderPreviewResponse:
         """Preview Order.
 
@@ -1181,13 +1453,13 @@ class AsyncOrders:
             product_id: The trading pair (e.g. 'BTC-USD').
             side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
             order_configuration: The configuration of the order (e.g. the order type, size, etc).
-            leverage: The amount of leverage for the order (default is 1.0).
-            margin_type: Margin Type for this order (default is CROSS).
-            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
-            equity_order_metadata: Equity-specific metadata for the order.
-            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
-            cost_basis_method: The method used to calculate the cost basis for the order.
+            leverage: The amount of leverage for the order (default is 1.0). (optional)
+            margin_type: Margin Type for this order (default is CROSS). (optional)
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order. (optional)
+            equity_order_metadata: Equity-specific metadata for the order. (optional)
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO). (optional)
+            cost_basis_method: The method used to calculate the cost basis for the order. (optional)
         """
         return await self._api.request(
             "POST",
@@ -1214,6 +1486,19 @@ class AsyncOrders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "leverage",
+                    "margin_type",
+                    "retail_portfolio_id",
+                    "attached_order_configuration",
+                    "equity_order_metadata",
+                    "prediction_metadata",
+                    "cost_basis_method",
+                ),
             ),
             cast_to=OrderPreviewResponse,
         )
@@ -1223,11 +1508,15 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        size: Decimal | None = None,
+        size: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> ClosePositionResponse:
         """Close Position.
 
@@ -1240,7 +1529,7 @@ class AsyncOrders:
         Args:
             client_order_id: The unique ID provided for the order (used for identification purposes).
             product_id: The trading pair (e.g. 'BIT-28JUL23-CDE').
-            size: The amount of contracts that should be closed.
+            size: The amount of contracts that should be closed. (optional)
         """
         return await self._api.request(
             "POST",
@@ -1256,10 +1545,15 @@ class AsyncOrders:
                     ("ApiKey",),
                     ("OAuth2",),
                 ),
-                idempotent=client_order_id is not None,
+                idempotent=bool(client_order_id),
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("size",),
             ),
             cast_to=ClosePositionResponse,
         )
