@@ -156,7 +156,8 @@ class Pagination:
     `style` `cursor`: `param` takes the result's `next_cursor` field; `offset`: `param` counts the
     items already read (`limit_param` is the page size). `items` is the result field holding a
     page's items ("" when the result is the list); `has_more`, if set, the field that is false on
-    the last page. `param`/`limit_param` are Python names, the fields wire names; `item` is one
+    the last page; a page shorter than the limit (given, or the server's `default_limit`) is the
+    last too. `param`/`limit_param` are Python names, the fields wire names; `item` is one
     item's type (filled in once the models exist).
     """
 
@@ -166,6 +167,7 @@ class Pagination:
     next_cursor: str = ""
     has_more: str = ""
     limit_param: str = ""
+    default_limit: int = 0  # the server's page size when `limit_param` is not given (0: unknown)
     item: TypeRef | None = None
 
     @property

@@ -69,7 +69,11 @@ def test_every_rest_location_sends_positional_decimals(keys: TestKeys) -> None:
                     path_params={"v": d},
                     query={"q": d, "qs": [d, d]},
                     headers={"X-Size": d},
-                    json_body={"b": d, "nested": [{"n": d}], "model": at.OrderConfiguration.model_validate({"market_market_ioc": {"base_size": d}})},
+                    json_body={
+                        "b": d,
+                        "nested": [{"n": d}],
+                        "model": at.OrderConfiguration.model_validate({"market_market_ioc": {"base_size": d}}),
+                    },
                 ),
                 cast_to=dict,
             )
@@ -83,7 +87,10 @@ def test_every_rest_location_sends_positional_decimals(keys: TestKeys) -> None:
 
 def test_edit_order_sends_a_tiny_size_positionally(keys: TestKeys) -> None:
     """The issue's case: `edit_order` sent `"size": "1E-8"`."""
-    with ScriptedServer(lambda record: (200, {"success": True})) as server, Client(**credentials(keys), advanced_trade_base_url=server.url) as client:
+    with (
+        ScriptedServer(lambda record: (200, {"success": True})) as server,
+        Client(**credentials(keys), advanced_trade_base_url=server.url) as client,
+    ):
         client.advanced_trade.orders.edit_order(order_id="o1", size=Decimal("0.00000001"), price=Decimal("6.4251E+4"))
         body = json.loads(server.requests[-1].body)
     assert body["size"] == "0.00000001" and body["price"] == "64251"

@@ -89,7 +89,9 @@ def test_decimal_params_are_sent_to_the_gateway_as_exact_json_numbers() -> None:
     from coinbase_sdk import NOT_GIVEN
     from coinbase_sdk._encoding import dumps_exact, encode_value
 
-    body = dumps_exact(encode_value({"amount": Decimal("0.30000000000000001"), "skip": NOT_GIVEN, "none": None, "n": 2}, decimal_as_number=True))
+    body = dumps_exact(
+        encode_value({"amount": Decimal("0.30000000000000001"), "skip": NOT_GIVEN, "none": None, "n": 2}, decimal_as_number=True)
+    )
     assert body == '{"amount":0.30000000000000001,"none":null,"n":2}'
 
 

@@ -43,6 +43,7 @@ class Paging:
     next_cursor: str = ""  # cursor: the result field with the next page's cursor
     has_more: str = ""  # the result field that is false on the last page
     limit_param: str = ""  # the page-size parameter: a page shorter than it is the last
+    default_limit: int = 0  # the server's page size when the limit is not given (0: unknown)
 
 
 def _field(result: Any, wire: str) -> Any:
@@ -77,7 +78,9 @@ def _next_arguments(paging: Paging, arguments: dict[str, Any], result: Any, item
     if not items:
         return None
     limit = arguments.get(paging.limit_param) if paging.limit_param else None
-    if isinstance(limit, int) and len(items) < limit:
+    if not isinstance(limit, int):
+        limit = paging.default_limit or None
+    if limit is not None and len(items) < limit:
         return None
     start = arguments.get(paging.param)
     return {**arguments, paging.param: (start if isinstance(start, int) else 0) + len(items)}

@@ -7,6 +7,7 @@
       has_more: has_next     # optional: the result field that is false on the last page
       offset: offset         # offset paging: the parameter counting items to skip...
       limit: limit           # ...and the page-size parameter (`count` on some APIs)
+      default_limit: 20      # optional: the server's page size when no limit is given
 
 Exactly one of `cursor` (with `next_cursor`) or `offset` is given. Parameters are named as on the
 wire; the builder resolves them to the method's Python names, and `resolve_pagination` (once the
@@ -22,7 +23,7 @@ from ..errors import Location, SpecError
 from ..ir import Api, Model, Operation, Pagination, Param, TypeRef
 
 EXTENSION = "x-sdkgen-pagination"
-_KEYS = frozenset({"items", "cursor", "next_cursor", "has_more", "offset", "limit"})
+_KEYS = frozenset({"items", "cursor", "next_cursor", "has_more", "offset", "limit", "default_limit"})
 
 
 def pagination_from(value: Any, params: list[Param] | tuple[Param, ...], location: Location) -> Pagination | None:
@@ -35,7 +36,10 @@ def pagination_from(value: Any, params: list[Param] | tuple[Param, ...], locatio
     if unknown:
         raise SpecError(location, f"`{EXTENSION}` has unknown keys {unknown}; known: {sorted(_KEYS)}")
     for key, text in value.items():
-        if not isinstance(text, str):
+        if key == "default_limit":
+            if not isinstance(text, int) or isinstance(text, bool) or text < 1:
+                raise SpecError(location, f"`{EXTENSION}.default_limit` must be a positive integer")
+        elif not isinstance(text, str):
             raise SpecError(location, f"`{EXTENSION}.{key}` must be a string")
     by_wire = {p.wire_name: p for p in params}
 
@@ -61,6 +65,7 @@ def pagination_from(value: Any, params: list[Param] | tuple[Param, ...], locatio
         next_cursor=value.get("next_cursor", ""),
         has_more=value.get("has_more", ""),
         limit_param=param("limit"),
+        default_limit=value.get("default_limit", 0),
     )
 
 

@@ -11,10 +11,14 @@ from .._base_client import AsyncRestApi as _AsyncRestApi
 from .._base_client import RequestOptions as _RequestOptions
 from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
+from .._pagination import Paging as _Paging
+from .._pagination import async_paginated as _async_paginated
+from .._pagination import paginated as _paginated
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
+    Account,
     GetAccountResponse,
     GetAccountsResponse,
 )
@@ -38,6 +42,10 @@ class Accounts:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AccountsWithRawResponse(self)
 
+    @_paginated(
+        Account,
+        _Paging("cursor", "cursor", items="accounts", next_cursor="cursor", has_more="has_next"),
+    )
     def get_accounts(
         self,
         *,
@@ -59,6 +67,7 @@ class Accounts:
 
         `GET /api/v3/brokerage/accounts`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
+        Paged: returns the first page; iterating it yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
@@ -165,6 +174,10 @@ class AsyncAccounts:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncAccountsWithRawResponse(self)
 
+    @_async_paginated(
+        Account,
+        _Paging("cursor", "cursor", items="accounts", next_cursor="cursor", has_more="has_next"),
+    )
     async def get_accounts(
         self,
         *,
@@ -186,6 +199,7 @@ class AsyncAccounts:
 
         `GET /api/v3/brokerage/accounts`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
+        Paged: returns the first page; iterating it (`async for`) yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:

@@ -12,6 +12,9 @@ from .._base_client import AsyncRestApi as _AsyncRestApi
 from .._base_client import RequestOptions as _RequestOptions
 from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
+from .._pagination import Paging as _Paging
+from .._pagination import async_paginated as _async_paginated
+from .._pagination import paginated as _paginated
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
@@ -21,6 +24,7 @@ from ..models.advanced_trade import (
     CostBasisMethod,
     EditOrderResponse,
     EquityOrderMetadata,
+    Fill,
     GetFillsOrderSide,
     GetFillsOrderTypesItem,
     GetFillsProductTypesItem,
@@ -38,6 +42,7 @@ from ..models.advanced_trade import (
     GetHistoricalOrdersTimeInForcesItem,
     MarginType,
     NewOrderResponse,
+    Order,
     OrderConfiguration,
     OrderPreviewResponse,
     OrderSide,
@@ -81,6 +86,7 @@ class Orders:
         prediction_metadata: PredictionRequestMetadata | NotGiven = NOT_GIVEN,
         equity_order_metadata: EquityOrderMetadata | NotGiven = NOT_GIVEN,
         cost_basis_method: CostBasisMethod | NotGiven = NOT_GIVEN,
+        self_trade_prevention_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -114,6 +120,7 @@ class Orders:
             prediction_metadata: prediction_metadata (optional)
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force. (optional)
             cost_basis_method: The cost basis method for the order (optional)
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec). (optional)
         """
         return self._api.request(
             "POST",
@@ -134,6 +141,7 @@ class Orders:
                     "prediction_metadata": prediction_metadata,
                     "equity_order_metadata": equity_order_metadata,
                     "cost_basis_method": cost_basis_method,
+                    "self_trade_prevention_id": self_trade_prevention_id,
                 },
                 security=(
                     ("ApiKey",),
@@ -157,6 +165,7 @@ class Orders:
                     "prediction_metadata",
                     "equity_order_metadata",
                     "cost_basis_method",
+                    "self_trade_prevention_id",
                 ),
             ),
             cast_to=NewOrderResponse,
@@ -356,6 +365,10 @@ class Orders:
             cast_to=PreviewEditOrderResponse,
         )
 
+    @_paginated(
+        Order,
+        _Paging("cursor", "cursor", items="orders", next_cursor="cursor", has_more="has_next"),
+    )
     def get_historical_orders(
         self,
         *,
@@ -395,6 +408,7 @@ class Orders:
 
         `GET /api/v3/brokerage/orders/historical/batch`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Paged: returns the first page; iterating it yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
@@ -481,6 +495,10 @@ class Orders:
             cast_to=GetHistoricalOrdersResponse,
         )
 
+    @_paginated(
+        Fill,
+        _Paging("cursor", "cursor", items="fills", next_cursor="cursor"),
+    )
     def get_fills(
         self,
         *,
@@ -515,6 +533,7 @@ class Orders:
 
         `GET /api/v3/brokerage/orders/historical/fills`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Paged: returns the first page; iterating it yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
@@ -672,6 +691,7 @@ class Orders:
         equity_order_metadata: EquityOrderMetadata | NotGiven = NOT_GIVEN,
         prediction_metadata: PredictionRequestMetadata | NotGiven = NOT_GIVEN,
         cost_basis_method: CostBasisMethod | NotGiven = NOT_GIVEN,
+        self_trade_prevention_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -700,6 +720,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order. (optional)
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO). (optional)
             cost_basis_method: The method used to calculate the cost basis for the order. (optional)
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec). (optional)
         """
         return self._api.request(
             "POST",
@@ -717,6 +738,7 @@ class Orders:
                     "equity_order_metadata": equity_order_metadata,
                     "prediction_metadata": prediction_metadata,
                     "cost_basis_method": cost_basis_method,
+                    "self_trade_prevention_id": self_trade_prevention_id,
                 },
                 security=(
                     ("ApiKey",),
@@ -738,6 +760,7 @@ class Orders:
                     "equity_order_metadata",
                     "prediction_metadata",
                     "cost_basis_method",
+                    "self_trade_prevention_id",
                 ),
             ),
             cast_to=OrderPreviewResponse,
@@ -841,6 +864,7 @@ class AsyncOrders:
         prediction_metadata: PredictionRequestMetadata | NotGiven = NOT_GIVEN,
         equity_order_metadata: EquityOrderMetadata | NotGiven = NOT_GIVEN,
         cost_basis_method: CostBasisMethod | NotGiven = NOT_GIVEN,
+        self_trade_prevention_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -874,6 +898,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata (optional)
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force. (optional)
             cost_basis_method: The cost basis method for the order (optional)
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec). (optional)
         """
         return await self._api.request(
             "POST",
@@ -894,6 +919,7 @@ class AsyncOrders:
                     "prediction_metadata": prediction_metadata,
                     "equity_order_metadata": equity_order_metadata,
                     "cost_basis_method": cost_basis_method,
+                    "self_trade_prevention_id": self_trade_prevention_id,
                 },
                 security=(
                     ("ApiKey",),
@@ -917,6 +943,7 @@ class AsyncOrders:
                     "prediction_metadata",
                     "equity_order_metadata",
                     "cost_basis_method",
+                    "self_trade_prevention_id",
                 ),
             ),
             cast_to=NewOrderResponse,
@@ -1116,6 +1143,10 @@ class AsyncOrders:
             cast_to=PreviewEditOrderResponse,
         )
 
+    @_async_paginated(
+        Order,
+        _Paging("cursor", "cursor", items="orders", next_cursor="cursor", has_more="has_next"),
+    )
     async def get_historical_orders(
         self,
         *,
@@ -1155,6 +1186,7 @@ class AsyncOrders:
 
         `GET /api/v3/brokerage/orders/historical/batch`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Paged: returns the first page; iterating it (`async for`) yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
@@ -1241,6 +1273,10 @@ class AsyncOrders:
             cast_to=GetHistoricalOrdersResponse,
         )
 
+    @_async_paginated(
+        Fill,
+        _Paging("cursor", "cursor", items="fills", next_cursor="cursor"),
+    )
     async def get_fills(
         self,
         *,
@@ -1275,6 +1311,7 @@ class AsyncOrders:
 
         `GET /api/v3/brokerage/orders/historical/fills`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Paged: returns the first page; iterating it (`async for`) yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
@@ -1432,6 +1469,7 @@ class AsyncOrders:
         equity_order_metadata: EquityOrderMetadata | NotGiven = NOT_GIVEN,
         prediction_metadata: PredictionRequestMetadata | NotGiven = NOT_GIVEN,
         cost_basis_method: CostBasisMethod | NotGiven = NOT_GIVEN,
+        self_trade_prevention_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -1460,6 +1498,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order. (optional)
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO). (optional)
             cost_basis_method: The method used to calculate the cost basis for the order. (optional)
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec). (optional)
         """
         return await self._api.request(
             "POST",
@@ -1477,6 +1516,7 @@ class AsyncOrders:
                     "equity_order_metadata": equity_order_metadata,
                     "prediction_metadata": prediction_metadata,
                     "cost_basis_method": cost_basis_method,
+                    "self_trade_prevention_id": self_trade_prevention_id,
                 },
                 security=(
                     ("ApiKey",),
@@ -1498,6 +1538,7 @@ class AsyncOrders:
                     "equity_order_metadata",
                     "prediction_metadata",
                     "cost_basis_method",
+                    "self_trade_prevention_id",
                 ),
             ),
             cast_to=OrderPreviewResponse,

@@ -12,6 +12,9 @@ from .._base_client import AsyncRestApi as _AsyncRestApi
 from .._base_client import RequestOptions as _RequestOptions
 from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
+from .._pagination import Paging as _Paging
+from .._pagination import async_paginated as _async_paginated
+from .._pagination import paginated as _paginated
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
@@ -138,6 +141,10 @@ class Public:
             cast_to=GetProductBookResponse,
         )
 
+    @_paginated(
+        Product,
+        _Paging("offset", "offset", items="products", limit_param="limit"),
+    )
     def get_public_products(
         self,
         *,
@@ -167,6 +174,7 @@ class Public:
         Get a list of the available currency pairs for trading.
 
         `GET /api/v3/brokerage/market/products` (public: no authentication).
+        Paged: returns the first page; iterating it yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
@@ -500,6 +508,10 @@ class AsyncPublic:
             cast_to=GetProductBookResponse,
         )
 
+    @_async_paginated(
+        Product,
+        _Paging("offset", "offset", items="products", limit_param="limit"),
+    )
     async def get_public_products(
         self,
         *,
@@ -529,6 +541,7 @@ class AsyncPublic:
         Get a list of the available currency pairs for trading.
 
         `GET /api/v3/brokerage/market/products` (public: no authentication).
+        Paged: returns the first page; iterating it (`async for`) yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:

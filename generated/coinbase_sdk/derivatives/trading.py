@@ -11,6 +11,9 @@ from typing import Any
 from .._base_client import Timeout
 from .._jsonrpc import AsyncJsonRpcTransport as _AsyncJsonRpcTransport
 from .._jsonrpc import JsonRpcApi as _JsonRpcApi
+from .._pagination import Paging as _Paging
+from .._pagination import async_paginated as _async_paginated
+from .._pagination import paginated as _paginated
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
@@ -1000,6 +1003,10 @@ class Trading:
             strict_response_validation=strict_response_validation,
         )
 
+    @_paginated(
+        Order,
+        _Paging("offset", "offset", limit_param="count", default_limit=20),
+    )
     def get_order_history_by_currency(
         self,
         *,
@@ -1030,6 +1037,7 @@ class Trading:
 
         JSON-RPC method `private/get_order_history_by_currency`.
         Scopes: trade:read.
+        Paged: returns the first page; iterating it yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
@@ -1078,6 +1086,10 @@ class Trading:
             ),
         )
 
+    @_paginated(
+        Order,
+        _Paging("offset", "offset", limit_param="count", default_limit=20),
+    )
     def get_order_history_by_instrument(
         self,
         *,
@@ -1107,6 +1119,7 @@ class Trading:
 
         JSON-RPC method `private/get_order_history_by_instrument`.
         Scopes: trade:read.
+        Paged: returns the first page; iterating it yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
@@ -2345,6 +2358,10 @@ class AsyncTrading:
             strict_response_validation=strict_response_validation,
         )
 
+    @_async_paginated(
+        Order,
+        _Paging("offset", "offset", limit_param="count", default_limit=20),
+    )
     async def get_order_history_by_currency(
         self,
         *,
@@ -2375,6 +2392,7 @@ class AsyncTrading:
 
         JSON-RPC method `private/get_order_history_by_currency`.
         Scopes: trade:read.
+        Paged: returns the first page; iterating it (`async for`) yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
@@ -2423,6 +2441,10 @@ class AsyncTrading:
             ),
         )
 
+    @_async_paginated(
+        Order,
+        _Paging("offset", "offset", limit_param="count", default_limit=20),
+    )
     async def get_order_history_by_instrument(
         self,
         *,
@@ -2452,6 +2474,7 @@ class AsyncTrading:
 
         JSON-RPC method `private/get_order_history_by_instrument`.
         Scopes: trade:read.
+        Paged: returns the first page; iterating it (`async for`) yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
