@@ -92,7 +92,8 @@ def _validate(cast_to: Any, data: Any, info: RequestInfo, status: int | None, *,
         error = exc
     if not strict:
         try:
-            return validate_leniently(cast_to, loads(data, exact_numbers=False) if from_json else data)
+            failed = [tuple(e["loc"]) for e in error.errors(include_url=False, include_input=False)]
+            return validate_leniently(cast_to, loads(data, exact_numbers=False) if from_json else data, failed)
         except (ValueError, LenientFailure):  # not JSON, or not even the kind of value expected
             pass
     raise APIResponseValidationError(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import pydantic
@@ -37,9 +37,16 @@ class LenientFailure(ValueError):
     """The response is not even the kind of value the spec says (an object where a list is expected...)."""
 
 
-def validate_leniently(tp: Any, data: Any) -> Any:
-    """`data` (decoded JSON) as `tp`, keeping what does not fit; `LenientFailure` when the top level does not fit."""
-    value, mismatches = _build(tp, data, (), _name(tp))
+def validate_leniently(tp: Any, data: Any, failed: Iterable[tuple[str | int, ...]] = ()) -> Any:
+    """`data` (decoded JSON) as `tp`, keeping what does not fit; `LenientFailure` when the top level does not fit.
+
+    `failed` are the locations pydantic reported: only the parts on their way are rebuilt piece by
+    piece; every other part is validated once, whole (so the cost stays near one validation).
+    """
+    bad: frozenset[tuple[str | int, ...]] | None = None
+    if failed:
+        bad = frozenset(tuple(loc[:i]) for loc in failed for i in range(len(loc) + 1))
+    value, mismatches = _build(tp, data, (), _name(tp), bad)
     if any(not m.path for m in mismatches):
         raise LenientFailure(mismatches[0].problem)
     return value
@@ -82,11 +89,16 @@ def _note(owner: str, path: tuple[str | int, ...], problem: str, value: Any) -> 
     return Mismatch(path, problem, value)
 
 
-def _build(tp: Any, data: Any, path: tuple[str | int, ...], owner: str) -> tuple[Any, list[Mismatch]]:
-    try:
-        return _adapter(tp).validate_python(data), []
-    except pydantic.ValidationError as exc:
-        error = exc.errors()[0]["msg"]
+Bad = frozenset[tuple[str | int, ...]] | None
+
+
+def _build(tp: Any, data: Any, path: tuple[str | int, ...], owner: str, bad: Bad) -> tuple[Any, list[Mismatch]]:
+    # `bad` (relative to the enclosing model, like `path`): where validation failed; None if unknown.
+    if bad is None or path not in bad:
+        try:
+            return _adapter(tp).validate_python(data), []
+        except pydantic.ValidationError:
+            pass
     base = _strip(tp)
     origin = get_origin(base)
     if origin in (Union, types.UnionType):
@@ -95,17 +107,26 @@ def _build(tp: Any, data: Any, path: tuple[str | int, ...], owner: str) -> tuple
         if isinstance(data, Mapping) and models:
             # The member whose fields the object shares most (a tagged union tells by its tag anyway).
             best = max(models, key=lambda m: len(set(data) & _keys(_strip(m))))
-            return _build(best, data, path, owner)
+            return _build(best, data, path, owner, bad)
         if len(members) == 1:
-            return _build(members[0], data, path, owner)
+            return _build(members[0], data, path, owner, bad)
+    if isinstance(base, type) and issubclass(base, pydantic.RootModel):
+        root, found = _build(_field_type(base, "root", base.model_fields["root"]), data, path, owner, bad)
+        if any(m.path == path for m in found):  # the root itself does not fit: nothing to build
+            return data, found
+        instance = base.model_construct(root)
+        private = dict(instance.__pydantic_private__ or {})
+        private["_sdk_mismatches"] = tuple(Mismatch(m.path[len(path) :], m.problem, m.value) for m in found)
+        object.__setattr__(instance, "__pydantic_private__", private)
+        return instance, found
     if isinstance(base, type) and issubclass(base, pydantic.BaseModel) and isinstance(data, Mapping):
-        return _model(base, data, path)
+        return _model(base, data, path, bad)
     if origin in (list, tuple, set, frozenset) and isinstance(data, list):
         args = get_args(base)
         item = args[0] if args else Any
         out, found = [], []
         for index, element in enumerate(data):
-            value, sub = _build(item, element, (*path, index), owner)
+            value, sub = _build(item, element, (*path, index), owner, bad)
             out.append(value)
             found.extend(sub)
         return out, found
@@ -115,10 +136,18 @@ def _build(tp: Any, data: Any, path: tuple[str | int, ...], owner: str) -> tuple
         result: dict[Any, Any] = {}
         found = []
         for key, element in data.items():
-            result[key], sub = _build(value_type, element, (*path, key), owner)
+            result[key], sub = _build(value_type, element, (*path, key), owner, bad)
             found.extend(sub)
         return result, found
-    return data, [_note(owner, path, "null" if data is None else error, data)]
+    return data, [_note(owner, path, "null" if data is None else _error(tp, data), data)]
+
+
+def _error(tp: Any, data: Any) -> str:
+    try:
+        _adapter(tp).validate_python(data)
+    except pydantic.ValidationError as exc:
+        return str(exc.errors()[0]["msg"])
+    return "does not match"
 
 
 def _keys(model: type[pydantic.BaseModel]) -> set[str]:
@@ -126,9 +155,11 @@ def _keys(model: type[pydantic.BaseModel]) -> set[str]:
 
 
 def _model(
-    model: type[pydantic.BaseModel], data: Mapping[str, Any], path: tuple[str | int, ...]
+    model: type[pydantic.BaseModel], data: Mapping[str, Any], path: tuple[str | int, ...], bad: Bad
 ) -> tuple[Any, list[Mismatch]]:
     owner = model.__name__
+    # The failed locations below this model, relative to it (its fields' paths start afresh).
+    inner = None if bad is None else frozenset(p[len(path) :] for p in bad if p[: len(path)] == path)
     values: dict[str, Any] = {}
     fields_set: set[str] = set()
     consumed: set[str] = set()
@@ -149,7 +180,7 @@ def _model(
             continue
         consumed.add(key)
         fields_set.add(name)
-        values[name], sub = _build(_field_type(model, name, field), raw, (key,), owner)
+        values[name], sub = _build(_field_type(model, name, field), raw, (key,), owner, inner)
         found.extend(sub)
     extra = {k: v for k, v in data.items() if k not in consumed}
     instance = model.model_construct(_fields_set=fields_set, **values, **extra)
