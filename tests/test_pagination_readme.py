@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from coinbase_sdk import AsyncClient, Client
+
 from tests.servers.keys import TestKeys
 from tests.servers.records import RecordedRequest
 from tests.servers.scripted import ScriptedServer
