@@ -39,6 +39,16 @@ TOKEN = {
 }
 
 
+# A portfolio uuid ending so gets balances with one value of another type (the first `quantity` an
+# object): the SDK's lenient path (issue 15) instead of pydantic-core's fast path.
+DRIFTED_SUFFIX = "-drifted"
+
+
+def drifted(balances: bytes) -> bytes:
+    """The balances with one value that does not match the spec (read leniently by the SDK)."""
+    return balances.replace(b'"quantity": "0.000000012345678901"', b'"quantity": {"value": "0.000000012345678901"}', 1)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: one connection per client for the whole run
     disable_nagle_algorithm = True  # headers and body go out as two writes
@@ -52,7 +62,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Serve the INTX balances of any portfolio uuid."""
         if self.path.startswith(BALANCES_PREFIX):
             uuid = self.path[len(BALANCES_PREFIX) :].encode()
-            self._reply(200, self.balances.replace(PLACEHOLDER, uuid))
+            body = self.balances.replace(PLACEHOLDER, uuid)
+            self._reply(200, drifted(body) if self.path.endswith(DRIFTED_SUFFIX) else body)
         else:
             self._reply(404, b'{"error":"NOT_FOUND"}')
 

@@ -15,7 +15,7 @@ import re
 
 import httpx
 
-from bench.server import BALANCES_PREFIX, PAYLOADS, PLACEHOLDER, RPC_PREFIX, TOKEN
+from bench.server import BALANCES_PREFIX, DRIFTED_SUFFIX, PAYLOADS, PLACEHOLDER, RPC_PREFIX, TOKEN, drifted
 
 BASE_URL = "http://bench.invalid"  # never resolved: the transport answers
 _ID = re.compile(rb'"id"\s*:\s*(\d+|"[^"]*")')
@@ -35,6 +35,10 @@ class FixtureTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def __init__(self, portfolio_uuid: str) -> None:
         self.balances_path = f"{BALANCES_PREFIX}{portfolio_uuid}"
         self.balances = (PAYLOADS / "intx_balances.json").read_bytes().replace(PLACEHOLDER, portfolio_uuid.encode())
+        self.drifted_path = self.balances_path + DRIFTED_SUFFIX
+        self.drifted = drifted(
+            (PAYLOADS / "intx_balances.json").read_bytes().replace(PLACEHOLDER, (portfolio_uuid + DRIFTED_SUFFIX).encode())
+        )
         summaries = (PAYLOADS / "account_summaries_extended.json").read_text().strip()
         self.rpc = {
             f"{RPC_PREFIX}public/auth": _envelope(json.dumps(TOKEN)),
@@ -45,6 +49,8 @@ class FixtureTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         path = request.url.path
         if request.method == "GET" and path == self.balances_path:
             body = self.balances
+        elif request.method == "GET" and path == self.drifted_path:
+            body = self.drifted
         elif request.method == "POST" and path in self.rpc:
             head, tail = self.rpc[path]
             found = _ID.search(request.content)

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from bench.opc import OpcClient
+from bench.server import DRIFTED_SUFFIX
 from bench.timing import AsyncCall, Call
 from bench.transport import FixtureTransport
 
@@ -185,6 +186,10 @@ def rest_sync(target: Target) -> list[tuple[str, SyncFactory]]:
 
         return factory
 
+    def lenient(stack: ExitStack) -> Call:
+        client = target.sdk_client(stack, None)
+        return lambda: client.advanced_trade.perpetuals.get_intx_balances(PORTFOLIO_UUID + DRIFTED_SUFFIX)
+
     def signing(stack: ExitStack) -> Call:
         from coinbase_sdk import CdpKeyAuth
 
@@ -200,6 +205,7 @@ def rest_sync(target: Target) -> list[tuple[str, SyncFactory]]:
         ("coinbase_sdk Client, auth excluded (bearer)", sdk(None)),
         ("coinbase_sdk Client, ES256 JWT", sdk("ec")),
         ("coinbase_sdk Client, Ed25519 JWT", sdk("ed25519")),
+        ("coinbase_sdk Client, bearer, one value off-spec (lenient path)", lenient),
         (f"{UNCHECKED}SDK ES256 signing alone: CdpKeyAuth.sign()", signing),
     ]
 

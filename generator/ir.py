@@ -104,7 +104,10 @@ class TypeRef:
 
 @dataclass(frozen=True)
 class Param:
-    """One argument of a generated method; `type` is what the signature accepts (nullable when optional)."""
+    """One argument of a generated method; `type` is the spec's (nullable only where the schema allows null).
+
+    An optional one defaults to `NOT_GIVEN` (not sent); `None` is accepted only when `type` is nullable.
+    """
 
     name: str
     wire_name: str
@@ -169,6 +172,38 @@ class VariantHelper:
 
 
 @dataclass(frozen=True)
+class Pagination:
+    """How an operation pages (the spec's `x-sdkgen-pagination`): its method returns a page that iterates across pages.
+
+    `style` `cursor`: `param` takes the result's `next_cursor` field; `offset`: `param` counts the
+    items already read (`limit_param` is the page size). `items` is the result field holding a
+    page's items ("" when the result is the list); `has_more`, if set, the field that is false on
+    the last page; a page shorter than the limit (given, or the server's `default_limit`) is the
+    last too. `param`/`limit_param` are Python names, the fields wire names; `item` is one
+    item's type (filled in once the models exist).
+    """
+
+    style: Literal["cursor", "offset"]
+    param: str
+    items: str = ""
+    next_cursor: str = ""
+    has_more: str = ""
+    limit_param: str = ""
+    default_limit: int = 0  # the server's page size when `limit_param` is not given (0: unknown)
+    item: TypeRef | None = None
+
+    @property
+    def item_class(self) -> str:
+        """What the generated page is typed by: the item's class, or `object` when its type is not one class."""
+        item = self.item
+        if item is None or item.nullable:
+            return "object"
+        if item.kind in ("model", "enum") or item.annotation in ("str", "int", "float", "bool"):
+            return item.annotation
+        return "object"
+
+
+@dataclass(frozen=True)
 class Operation:
     """One method of a resource group: an HTTP endpoint or a JSON-RPC method."""
 
@@ -196,6 +231,12 @@ class Operation:
     variants: tuple[VariantHelper, ...] = ()  # helpers per configuration of a union body field (`x-sdkgen-variants`)
     # A JSON-RPC notification (an OpenRPC method without `result`): sent without `id`, answered with nothing.
     notification: bool = False
+    pagination: Pagination | None = None  # the spec's `x-sdkgen-pagination`: the method returns pages
+
+    @property
+    def not_null_params(self) -> tuple[str, ...]:
+        """Wire names of the optional parameters whose schema does not allow null (None for them is refused)."""
+        return tuple(p.wire_name for p in self.params if not p.required and not p.type.nullable)
 
     @property
     def result_annotation(self) -> str:

@@ -250,7 +250,7 @@ def test_release_bumps_from_the_diff_commits_and_tags(tmp_path: Path, git_identi
     assert 'version = "1.3.0"' in (root / "pyproject.toml").read_text(encoding="utf-8")
     changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
     assert changelog.startswith("# Changelog\n\n## 1.3.0 (2026-11-21)\n\nCompared with v1.2.0")
-    assert "- `client.pets.pets.list_pets(status)`: new optional parameter `str | None`" in changelog
+    assert "- `client.pets.pets.list_pets(status)`: new optional parameter `str`" in changelog
     assert '__version__ = "1.3.0"' in (root / "generated" / "pets_sdk" / "_version.py").read_text(encoding="utf-8")
     assert (root / "generated" / "CHANGELOG.md").read_text(encoding="utf-8") == changelog
     # Committed and tagged: the tree is clean, HEAD is the release, its tag records the baseline.

@@ -86,10 +86,13 @@ def test_exact_numbers_reads_gateway_numbers_as_decimal_digit_for_digit(mode: st
 
 
 def test_decimal_params_are_sent_to_the_gateway_as_exact_json_numbers() -> None:
+    from coinbase_sdk import NOT_GIVEN
     from coinbase_sdk._encoding import dumps_exact, encode_value
 
-    body = dumps_exact(encode_value({"amount": Decimal("0.30000000000000001"), "skip": None, "n": 2}, decimal_as_number=True))
-    assert body == '{"amount":0.30000000000000001,"n":2}'
+    body = dumps_exact(
+        encode_value({"amount": Decimal("0.30000000000000001"), "skip": NOT_GIVEN, "none": None, "n": 2}, decimal_as_number=True)
+    )
+    assert body == '{"amount":0.30000000000000001,"none":null,"n":2}'
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -217,11 +217,6 @@ def test_post_only_with_reject_refuses_an_order_that_would_take(transport: str, 
     run_with(transport, gateway, keys, scenario)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime: with exact_numbers=True, a JSON number without a fraction (64251) reads as float, not Decimal; "
-    "the runtime's loads() parses only fractions as Decimal (reported to the lead; runtime owner)",
-)
 def test_with_exact_numbers_a_whole_price_is_a_decimal_too(keys: TestKeys, rpc_server: JsonRpcServer) -> None:
     rpc_server.exchange.place("sell", BTC, "0.1", "64251")
     with Client(derivatives_base_url=rpc_server.url, **credentials(keys)) as client:

@@ -104,8 +104,9 @@ def test_parameters_results_and_fields_read_one_type_tree(built: tuple[Api, list
     price = next(p for p in operation.params if p.wire_name == "price")
     field = next(f for f in model(api, "Holder").fields if f.wire_name == "price")
     # A decimal: the same node, spelled for a caller (`Decimal`) and for parsing (`DecimalString`, "" reads as None).
-    assert amount.annotation == "Amount | None" and amount.type.models == ("Amount",)
-    assert (price.type.scalar, price.type.format, price.annotation) == ("string", "decimal", "Decimal | None")
+    # Optional parameters keep the spec's type (not nullable here); the signature adds `| NotGiven`.
+    assert amount.annotation == "Amount" and amount.type.models == ("Amount",)
+    assert (price.type.scalar, price.type.format, price.annotation) == ("string", "decimal", "Decimal")
     assert (field.type.scalar, field.type.format, field.type.annotation) == ("string", "decimal", "DecimalString | None")
     assert operation.result is not None and operation.result.kind == "model" and operation.result_annotation == "Holder"
 

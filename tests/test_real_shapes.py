@@ -58,7 +58,9 @@ def test_discriminator_tags_are_the_members_enum_values_not_their_schema_names(s
         {"tools": [{"type": "web_search_2025_08_26"}, {"type": "web_search"}, {"type": "file_search"}, {"type": "function", "name": "f"}]}
     )
     assert [type(t.root).__name__ for t in listed.tools] == ["WebSearchTool", "WebSearchTool", "FileSearchTool", "FunctionTool"]
-    assert models.WebSearchTool(type="web_search_2025_08_26").model_dump(mode="json", exclude_none=True) == {"type": "web_search_2025_08_26"}
+    assert models.WebSearchTool(type="web_search_2025_08_26").model_dump(mode="json", exclude_none=True) == {
+        "type": "web_search_2025_08_26"
+    }
     with pytest.raises(pydantic.ValidationError):
         models.Tool.model_validate({"type": "WebSearchTool"})
 

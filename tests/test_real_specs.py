@@ -191,7 +191,16 @@ def test_a_document_of_components_only_is_refused_in_one_line_naming_it(tmp_path
     document = STARKNET / "api" / "starknet_metadata.json"
     assert json.loads(document.read_text(encoding="utf-8"))["methods"] == []
     done = subprocess.run(
-        [ROOT / ".venv" / "bin" / "sdkgen", "generate", "--openrpc", f"api={document}", "--spec-root", STARKNET, "--output", tmp_path / "out"]
+        [
+            ROOT / ".venv" / "bin" / "sdkgen",
+            "generate",
+            "--openrpc",
+            f"api={document}",
+            "--spec-root",
+            STARKNET,
+            "--output",
+            tmp_path / "out",
+        ]
         + ["--package", "meta", "-q"],
         capture_output=True,
         text=True,

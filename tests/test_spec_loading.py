@@ -48,8 +48,8 @@ def test_path_item_refs_to_other_files_are_followed_with_their_own_refs(tmp_path
     assert endpoints(tmp_path) == {"GET /gadgets", "POST /gadgets", "GET /gadgets/{id}"}
     surface = json.loads((tmp_path / "pkg" / "api.json").read_text(encoding="utf-8"))
     operations = surface["apis"]["split_path_items"]["operations"]
-    assert operations["default.list_gadgets"]["params"]["limit"]["type"] == "int | None"  # "common.yaml#/limit" from paths/
-    assert operations["default.get_gadget"]["params"]["verbose"]["type"] == "bool | None"  # "#/verbose", local to paths/common.yaml
+    assert operations["default.list_gadgets"]["params"]["limit"]["type"] == "int"  # "common.yaml#/limit" from paths/
+    assert operations["default.get_gadget"]["params"]["verbose"]["type"] == "bool"  # "#/verbose", local to paths/common.yaml
     assert operations["default.get_gadget"]["returns"] == "Gadget"
 
 

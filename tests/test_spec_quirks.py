@@ -40,7 +40,7 @@ def test_an_enum_on_an_array_schema_is_ignored_with_a_warning(tmp_path: Path) ->
         "      responses: {'204': {description: ok}}\n",
     )
     (param,) = operations["get_history"].params  # type: ignore[attr-defined]
-    assert param.annotation == "list[str] | None"
+    assert param.annotation == "list[str]"
     assert warnings == ["`enum` on a schema of type 'array' (ignored: put it on the items)"]
 
 

@@ -32,8 +32,11 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._jsonrpc import JSONRPCError
+from ._models import Mismatch
 from ._order_migration import NoEquivalentError
+from ._pagination import AsyncPage, AsyncPager, SyncPage
 from ._response import APIResponse
+from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from ._websocket_types import (
     ConnectionLostError,
@@ -51,6 +54,8 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncClient",
+    "AsyncPage",
+    "AsyncPager",
     "Auth",
     "AuthenticationError",
     "BadRequestError",
@@ -68,8 +73,11 @@ __all__ = [
     "InternalServerError",
     "InvalidRequestError",
     "JSONRPCError",
+    "Mismatch",
+    "NOT_GIVEN",
     "NoEquivalentError",
     "NotFoundError",
+    "NotGiven",
     "OAuth2Auth",
     "PermissionDeniedError",
     "RateLimitError",
@@ -80,6 +88,7 @@ __all__ = [
     "ServiceUnavailableError",
     "SubscriptionError",
     "SubscriptionOverflowError",
+    "SyncPage",
     "UnprocessableEntityError",
     "WebSocketOptions",
     "__version__",

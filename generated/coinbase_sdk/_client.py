@@ -18,6 +18,7 @@ from ._coinbase_auth import CdpKeyAuth, OAuth2Auth
 from ._config import ClientConfig
 from ._limits import DEFAULT_MAX_RESPONSE_BYTES
 from ._retry import DEFAULT_MAX_RETRIES
+from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from ._websocket_types import WebSocketClients, WebSocketOptions
 
@@ -104,6 +105,7 @@ class Client:
         timeout: Default timeout of every request, in seconds or as an `httpx.Timeout` (connect/read/write/pool). It bounds each attempt as a whole (connect, headers, body, decompression) by its largest value; past it, `APITimeoutError`.
         max_retries: How many times a failed request is retried by default (per call: `max_retries=`).
         total_timeout: Seconds a whole call may take, all attempts and the waits between them included (default: no bound beyond `timeout` per attempt).
+        strict_response_validation: Raise `APIResponseValidationError` when a response does not match the spec. By default responses are read leniently: a missing field reads as None, a value of another type is kept as received, and `model.model_mismatches()` says what did not match.
         exact_numbers: Read JSON numbers of JSON-RPC results as `Decimal`, digit for digit, instead of float.
         max_response_bytes: The largest response body to read, counted decoded while it inflates (per call: `max_response_bytes=`); a larger one raises `ResponseTooLargeError` without being read further. Default: 32 MiB; None: no limit.
         default_headers: Headers sent with every request.
@@ -125,6 +127,7 @@ class Client:
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         total_timeout: float | None = None,
+        strict_response_validation: bool = False,
         exact_numbers: bool = False,
         max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         default_headers: Mapping[str, str] | None = None,
@@ -153,9 +156,42 @@ class Client:
             max_response_bytes=max_response_bytes,
             exact_numbers=exact_numbers,
             total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
         self._owns_http = http_client is None
+        self._is_copy = False
         self._http = http_client if http_client is not None else httpx.Client(timeout=timeout, follow_redirects=False)
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        exact_numbers: bool | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """A copy of this client with other settings, sharing its connection pool.
+
+        Credentials are shared too. Closing the copy closes nothing: the pool belongs to this client.
+        `default_headers` are added to this client's.
+        """
+        clone = object.__new__(type(self))
+        clone.__dict__.update({k: v for k, v in self.__dict__.items() if k.startswith("_")})  # not the APIs it built
+        clone._config = self._config.with_options(
+            timeout=timeout,
+            max_retries=max_retries,
+            total_timeout=total_timeout,
+            max_response_bytes=max_response_bytes,
+            default_headers=default_headers,
+            strict_response_validation=strict_response_validation,
+            exact_numbers=exact_numbers,
+        )
+        clone._owns_http = False
+        clone._is_copy = True
+        return clone
 
     @classmethod
     def from_env(cls, **overrides: str | None) -> Self:
@@ -196,6 +232,8 @@ class Client:
 
     def close(self) -> None:
         """Close the connections this client opened."""
+        if self._is_copy:  # made by `with_options`: the connections are its parent's
+            return
         if self._owns_http:
             self._http.close()
 
@@ -231,6 +269,7 @@ class AsyncClient:
         timeout: Default timeout of every request, in seconds or as an `httpx.Timeout` (connect/read/write/pool). It bounds each attempt as a whole (connect, headers, body, decompression) by its largest value; past it, `APITimeoutError`.
         max_retries: How many times a failed request is retried by default (per call: `max_retries=`).
         total_timeout: Seconds a whole call may take, all attempts and the waits between them included (default: no bound beyond `timeout` per attempt).
+        strict_response_validation: Raise `APIResponseValidationError` when a response does not match the spec. By default responses are read leniently: a missing field reads as None, a value of another type is kept as received, and `model.model_mismatches()` says what did not match.
         exact_numbers: Read JSON numbers of JSON-RPC results as `Decimal`, digit for digit, instead of float.
         max_response_bytes: The largest response body to read, counted decoded while it inflates (per call: `max_response_bytes=`); a larger one raises `ResponseTooLargeError` without being read further. It also bounds WebSocket frames. Default: 32 MiB; None: no limit.
         default_headers: Headers sent with every request.
@@ -254,6 +293,7 @@ class AsyncClient:
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         total_timeout: float | None = None,
+        strict_response_validation: bool = False,
         exact_numbers: bool = False,
         max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         default_headers: Mapping[str, str] | None = None,
@@ -283,6 +323,7 @@ class AsyncClient:
             max_response_bytes=max_response_bytes,
             exact_numbers=exact_numbers,
             total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
         self._websockets = WebSocketClients(
             self._config,
@@ -292,9 +333,41 @@ class AsyncClient:
             websocket_options,
         )
         self._owns_http = http_client is None
+        self._is_copy = False
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(timeout=timeout, follow_redirects=False)
         )
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        exact_numbers: bool | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """A copy of this client with other settings, sharing its connection pool and WebSocket connections.
+
+        Credentials are shared too. Closing the copy closes nothing: the pool belongs to this client.
+        `default_headers` are added to this client's.
+        """
+        clone = object.__new__(type(self))
+        clone.__dict__.update({k: v for k, v in self.__dict__.items() if k.startswith("_")})  # not the APIs it built
+        clone._config = self._config.with_options(
+            timeout=timeout,
+            max_retries=max_retries,
+            total_timeout=total_timeout,
+            max_response_bytes=max_response_bytes,
+            default_headers=default_headers,
+            strict_response_validation=strict_response_validation,
+            exact_numbers=exact_numbers,
+        )
+        clone._owns_http = False
+        clone._is_copy = True
+        return clone
 
     @classmethod
     def from_env(cls, **overrides: str | None) -> Self:
@@ -336,6 +409,8 @@ class AsyncClient:
 
     async def close(self) -> None:
         """Close the connections this client opened."""
+        if self._is_copy:  # made by `with_options`: the connections are its parent's
+            return
         await self._websockets.close()
         if self._owns_http:
             await self._http.aclose()

@@ -35,6 +35,8 @@ from ._exceptions import CredentialsError
 __all__ = ["CdpKey", "CdpKeyAuth", "OAuth2Auth", "load_cdp_key"]
 
 JWT_LIFETIME_SECONDS = 120
+# Random bytes of the JWT header nonce: 32, as the official SDK (coinbase-advanced-py, `secrets.token_hex()`).
+NONCE_BYTES = 32
 
 
 @dataclass(frozen=True, repr=False)
@@ -56,7 +58,8 @@ class CdpKey:
         claims: dict[str, object] = {"sub": self.name, "iss": "cdp", "nbf": now, "exp": now + JWT_LIFETIME_SECONDS}
         if uri is not None:
             claims["uri"] = uri
-        headers = {"kid": self.name, "nonce": secrets.token_hex(16), "typ": "JWT"}
+        # 64 hex characters, as the official SDK (`secrets.token_hex()`: 32 random bytes).
+        headers = {"kid": self.name, "nonce": secrets.token_hex(NONCE_BYTES), "typ": "JWT"}
         import jwt  # loaded with the first signature, so `import coinbase_sdk` stays light
 
         return jwt.encode(claims, self.private_key, algorithm=self.algorithm, headers=headers)
@@ -112,7 +115,9 @@ def load_cdp_key(name: str | None, secret: str) -> CdpKey:
             return CdpKey(name, "EdDSA", key)
         raise CredentialsError(f"the CDP API private key is a {type(key).__name__}; expected EC P-256 or Ed25519")
     try:
-        raw = base64.b64decode(secret, validate=True)
+        # Whitespace inside the base64 (a line-wrapped key, a newline from a .env loader) is
+        # dropped first, as the official SDK does; anything else that is not base64 is refused.
+        raw = base64.b64decode("".join(secret.split()), validate=True)
     except (binascii.Error, ValueError):
         raise CredentialsError("the CDP API private key is neither a PEM key nor base64 (Ed25519)") from None
     if len(raw) not in (32, 64):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import platform
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -10,10 +12,11 @@ from typing import Any
 import httpx
 
 from ._auth import Auth, AuthSelector, Credentials, SchemeSetup
-from ._base_client import TransportConfig
+from ._base_client import Timeout, TransportConfig
 from ._limits import ACCEPT_ENCODING
 from ._redact import redact_url
 from ._retry import RetryPolicy
+from ._types import NOT_GIVEN, NotGiven
 
 __all__ = ["ClientConfig"]
 
@@ -39,6 +42,7 @@ class ClientConfig:
         max_response_bytes: int | None = None,
         exact_numbers: bool = False,
         total_timeout: float | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         if total_timeout is not None and not total_timeout > 0:
             raise ValueError("total_timeout must be more than 0 seconds (or None)")
@@ -52,6 +56,8 @@ class ClientConfig:
         self.apis = tuple(self.base_urls)  # the names of the client's APIs
         self.policy = RetryPolicy(max_retries=max_retries, total_timeout=total_timeout)
         self.exact_numbers = exact_numbers
+        self.strict_response_validation = strict_response_validation
+        self.timeout: Timeout | NotGiven = NOT_GIVEN  # set by `with_options(timeout=...)`; else the HTTP client's
         self.user_agent = user_agent
         self.headers = {
             "Accept": "application/json",
@@ -87,7 +93,45 @@ class ClientConfig:
             policy=self.policy,
             max_response_bytes=self.max_response_bytes,
             exact_numbers=self.exact_numbers,
+            strict_response_validation=self.strict_response_validation,
+            timeout=self.timeout,
         )
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        exact_numbers: bool | NotGiven = NOT_GIVEN,
+    ) -> ClientConfig:
+        """A copy with the given settings changed; credentials and each scheme's `Auth` are shared."""
+        clone = copy.copy(self)
+        clone.headers = dict(self.headers)
+        if not isinstance(default_headers, NotGiven):
+            clone.headers.update(default_headers)
+        if not isinstance(timeout, NotGiven):
+            clone.timeout = timeout
+        if not isinstance(max_retries, NotGiven):
+            if max_retries < 0:
+                raise ValueError("max_retries must be 0 or more")
+            clone.policy = dataclasses.replace(clone.policy, max_retries=max_retries)
+        if not isinstance(total_timeout, NotGiven):
+            if total_timeout is not None and not total_timeout > 0:
+                raise ValueError("total_timeout must be more than 0 seconds (or None)")
+            clone.policy = dataclasses.replace(clone.policy, total_timeout=total_timeout)
+        if not isinstance(max_response_bytes, NotGiven):
+            if max_response_bytes is not None and max_response_bytes < 0:
+                raise ValueError("max_response_bytes must be 0 or more")
+            clone.max_response_bytes = max_response_bytes
+        if not isinstance(strict_response_validation, NotGiven):
+            clone.strict_response_validation = strict_response_validation
+        if not isinstance(exact_numbers, NotGiven):
+            clone.exact_numbers = exact_numbers
+        return clone
 
     def __repr__(self) -> str:
         base_urls = {name: redact_url(url) for name, url in self.base_urls.items()}

@@ -15,32 +15,57 @@ from urllib.parse import quote
 import pydantic
 
 from ._limits import exact_number
+from ._models import ExactInteger
+from ._types import NOT_GIVEN
 
-__all__ = ["check_header_values", "dumps_exact", "encode_value", "expand_path", "loads", "path_segment", "query_items"]
+__all__ = [
+    "check_header_values",
+    "decimal_text",
+    "dumps_exact",
+    "encode_value",
+    "expand_path",
+    "header_text",
+    "loads",
+    "path_segment",
+    "query_items",
+]
 
 _PATH_FIELD = re.compile(r"\{([^{}]*)\}")
 
 
-def encode_value(value: Any, *, decimal_as_number: bool = False) -> Any:
-    """Models, enums, decimals and dates as JSON-ready data; None values in mappings are dropped.
+def decimal_text(value: Decimal) -> str:
+    """A decimal in positional notation with exactly its digits: `0.00000001`, `1000`, `-0.5`, never `1E-8`.
 
-    Decimals become strings (REST APIs send money as decimal strings), or stay `Decimal` for
-    `dumps_exact` to write as JSON numbers (for protocols that send prices as numbers).
+    `str(Decimal)` writes an exponent for small or scaled values (`1E-8`, `1E+3`), which decimal
+    patterns and many servers refuse. Negative zero is written `0` (the same number).
+    """
+    if not value.is_finite():
+        raise ValueError(f"{value} cannot be sent: JSON has no NaN or infinity")
+    text = format(value, "f")
+    return text[1:] if value.is_zero() and text.startswith("-") else text
+
+
+def encode_value(value: Any, *, decimal_as_number: bool = False) -> Any:
+    """Models, enums, decimals and dates as JSON-ready data; `NOT_GIVEN` values in mappings are left out.
+
+    Decimals become positional strings (REST APIs send money as decimal strings), or stay
+    `Decimal` for `dumps_exact` to write as JSON numbers (for protocols that send prices as
+    numbers). `None` stays `None`: it is sent as `null`.
     """
     if isinstance(value, pydantic.BaseModel):
-        if decimal_as_number:  # numbers-as-decimals protocols: a model's decimals are numbers too (nested prices)
-            return encode_value(value.model_dump(by_alias=True, exclude_unset=True), decimal_as_number=True)
-        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        # Python mode, then encoded here: pydantic's JSON mode writes a Decimal as `str()` (`1E-8`).
+        return encode_value(value.model_dump(by_alias=True, exclude_unset=True), decimal_as_number=decimal_as_number)
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"{value} cannot be sent: JSON has no NaN or infinity")
-        return value if decimal_as_number else str(value)
+        text = decimal_text(value)  # checks finiteness in both modes
+        return Decimal(text) if decimal_as_number else text
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {str(k): encode_value(v, decimal_as_number=decimal_as_number) for k, v in value.items() if v is not None}
+        return {
+            str(k): encode_value(v, decimal_as_number=decimal_as_number) for k, v in value.items() if v is not NOT_GIVEN
+        }
     if isinstance(value, (list, tuple)):
         return [encode_value(v, decimal_as_number=decimal_as_number) for v in value]
     return value
@@ -65,7 +90,7 @@ def dumps_exact(value: Any) -> str:
 
 def _dumps_with_decimals(value: Any) -> str:
     if isinstance(value, Decimal):
-        return str(value)
+        return decimal_text(value)
     if isinstance(value, dict):
         return "{" + ",".join(f"{json.dumps(str(k))}:{_dumps_with_decimals(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
@@ -74,9 +99,12 @@ def _dumps_with_decimals(value: Any) -> str:
 
 
 def loads(content: bytes, *, exact_numbers: bool) -> Any:
-    """Decode JSON; with `exact_numbers`, non-integral numbers become `Decimal` without passing through float."""
+    """Decode JSON; with `exact_numbers`, numbers keep their digits: fractions become `Decimal` without
+    passing through float, whole numbers an `ExactInteger` (an `int` that a `JsonNumber` field reads as `Decimal`)."""
     try:
-        return json.loads(content, parse_float=exact_number) if exact_numbers else json.loads(content)
+        if exact_numbers:
+            return json.loads(content, parse_float=exact_number, parse_int=ExactInteger)
+        return json.loads(content)
     except RecursionError:  # `[[[[...` from a hostile or broken server: a ValueError like any bad JSON
         raise ValueError("JSON nested too deeply") from None
 
@@ -88,11 +116,17 @@ def _query_value(value: Any) -> str:
     return str(value)
 
 
+def header_text(value: Any) -> str:
+    """One header parameter's value as text (decimals positional, booleans `true`/`false`)."""
+    return _query_value(value)
+
+
 def query_items(params: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Query parameters as (name, text) pairs: lists repeat the name, None is left out."""
+    """Query parameters as (name, text) pairs: lists repeat the name; `NOT_GIVEN` and None (a query
+    string has no null) are left out."""
     out: list[tuple[str, str]] = []
     for key, value in params.items():
-        if value is None:
+        if value is None or value is NOT_GIVEN:
             continue
         values = value if isinstance(value, (list, tuple)) else [value]
         out.extend((key, _query_value(v)) for v in values)

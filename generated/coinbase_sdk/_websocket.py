@@ -55,11 +55,12 @@ from ._exceptions import (
     RequestInfo,
     SDKError,
 )
-from ._jsonrpc import ErrorTable, JSONRPCError, positional
+from ._jsonrpc import ErrorTable, JSONRPCError, call_params
 from ._redact import redact_url
 from ._response import raw_response_requested
 from ._retry import RetryPolicy
 from ._transfer import typed_failures
+from ._types import NOT_GIVEN, NotGiven
 from ._websocket_types import (
     ConnectionLostError,
     FrameTooLargeError,
@@ -255,6 +256,8 @@ class AsyncWebSocketApi:
     counts the connections opened after the first; `dropped_frames` the frames it ignored.
     """
 
+    raw_responses = False  # no HTTP response per call: pages of paged methods have no `raw_response`
+
     def __init__(
         self,
         *,
@@ -335,19 +338,24 @@ class AsyncWebSocketApi:
         idempotent: bool = False,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         by_position: bool = False,
         max_response_bytes: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        not_null: tuple[str, ...] = (),
     ) -> _T:
         """Call one method over the socket, retrying as the policy allows; the same contract as over HTTP."""
         if max_response_bytes is not None:
             raise SDKError("max_response_bytes is HTTP-only; over WebSocket, websocket_options limits incoming frames")
-        sent = positional(params) if by_position else params
+        sent = call_params(method, params, by_position=by_position, extra_body=extra_body, not_null=not_null)
+        strict = strict_response_validation is True
         if raw_response_requested():
             raise SDKError("raw responses (with_raw_response) are HTTP-only; over WebSocket, call the method itself")
         if extra_headers:
             raise SDKError("headers are set once per WebSocket connection; extra_headers is HTTP-only")
-        attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
+        attempt = _Attempt(_policy(self.policy, max_retries, total_timeout), idempotent)
         reauthenticated = False
         while True:
             try:
@@ -355,9 +363,9 @@ class AsyncWebSocketApi:
                 if auth_required and self.auth is None:
                     raise CredentialsError("private JSON-RPC methods need credentials, and the client has none")
                 attempt.start()
-                raw = await self._request(ws, method, sent, timeout)
+                raw = await self._request(ws, method, sent, timeout, no_timeout=timeout is None)
                 attempt.log(RequestInfo("WS", self.url, method), "result")
-                return parse_python(cast_to, raw, RequestInfo("WS", self.url, method), None)  # type: ignore[no-any-return]
+                return parse_python(cast_to, raw, RequestInfo("WS", self.url, method), None, strict=strict)  # type: ignore[no-any-return]
             except (APIConnectionError, APIStatusError) as error:
                 if isinstance(error, JSONRPCError) and error.session_closed:
                     await self._drop_connection("the server ended the session")
@@ -557,7 +565,13 @@ class AsyncWebSocketApi:
     # -- requests --------------------------------------------------------------------------------
 
     async def _request(
-        self, ws: ClientConnection, method: str, params: Mapping[str, Any] | list[Any], timeout: Timeout
+        self,
+        ws: ClientConnection,
+        method: str,
+        params: Mapping[str, Any] | list[Any],
+        timeout: Timeout | NotGiven,
+        *,
+        no_timeout: bool = False,
     ) -> Any:
         """Send one request on `ws` and wait for the `result` with its id (or raise its error)."""
         info = RequestInfo("WS", self.url, method)
@@ -592,7 +606,9 @@ class AsyncWebSocketApi:
                     request=info,
                     request_sent=False,
                 ) from exc
-            wait = timeout if isinstance(timeout, (int, float)) else self.options.request_timeout
+            wait = (
+                None if no_timeout else timeout if isinstance(timeout, (int, float)) else self.options.request_timeout
+            )
             try:
                 return await asyncio.wait_for(future, wait)
             except TimeoutError:

@@ -12,11 +12,13 @@ from ..load.refs import DocumentSet
 from ..load.validate import openapi_version
 from .naming import pascal_case, python_name, strip_operation_prefix
 from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
+from .pagination import EXTENSION as PAGINATION
+from .pagination import pagination_from
 from .plugins import PluginRegistry
 from .readme import readme_examples
 from .schemas import SchemaBundle
 from .security import SecurityBuilder
-from .types import BYTES, nullable
+from .types import BYTES
 from .variants import EXTENSION as VARIANTS
 from .variants import with_variant_helpers
 
@@ -108,7 +110,7 @@ class OpenApiBuilder:
                     name=param_name(wire, taken, location),
                     wire_name=wire,
                     location=location,
-                    type=kind if required else nullable(kind),
+                    type=kind,  # optional: NOT_GIVEN by default; None only where the schema allows null
                     required=required,
                     description=description,
                     deprecated=deprecated,
@@ -142,6 +144,7 @@ class OpenApiBuilder:
             error_codes=_error_statuses(op),
             source=f"{self.doc.display}#{pointer}",
             security=self._requirements(op, pointer),
+            pagination=pagination_from(op.get(PAGINATION), params, self.doc.location(join_pointer(pointer, PAGINATION))),
         )
         return operation, tag, models | set(result.models if result is not None else ())
 
@@ -236,7 +239,7 @@ class OpenApiBuilder:
                         param_name("body", taken, "body"),
                         "body",
                         "body",
-                        BYTES if required else nullable(BYTES),
+                        BYTES,
                         required,
                         text(body.get("description")),
                     )
@@ -261,7 +264,7 @@ class OpenApiBuilder:
                         name=param_name(prop, taken, "body"),
                         wire_name=prop,
                         location="body",
-                        type=kind if is_required else nullable(kind),
+                        type=kind,
                         required=is_required,
                         description=text(prop_schema.get("description")),
                     )
@@ -277,7 +280,7 @@ class OpenApiBuilder:
                     param_name("body", taken, "body"),
                     "body",
                     "body",
-                    kind if required else nullable(kind),
+                    kind,
                     required,
                     text(body.get("description")),
                 )

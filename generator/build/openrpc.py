@@ -17,11 +17,12 @@ from .module_names import RUNTIME_EXCEPTION_NAMES
 from .naming import class_name, pascal_case, python_name, unique_name
 from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
 from .order_migration import build_order_migration
+from .pagination import EXTENSION as PAGINATION
+from .pagination import pagination_from
 from .plugins import PluginRegistry
 from .readme import readme_examples
 from .schemas import SchemaBundle
 from .security import SecurityBuilder
-from .types import nullable
 
 _SCOPE_PREFIX = re.compile(r"^(public|private)/")
 _PLACEHOLDER = re.compile(r"<[^>]*>")
@@ -180,6 +181,7 @@ class OpenRpcBuilder:
             source=f"{self.doc.display}#{pointer}",
             params_by_position=method.get("paramStructure") == "by-position",
             notification=notification,
+            pagination=pagination_from(method.get(PAGINATION), params, self.doc.location(join_pointer(pointer, PAGINATION))),
         )
         if operation.auth_required:
             operation = dataclasses.replace(operation, security=self.auth.security)
@@ -205,7 +207,7 @@ class OpenRpcBuilder:
                     param_name(descriptor["name"], taken, "param"),
                     descriptor["name"],
                     "rpc",
-                    kind if required else nullable(kind),
+                    kind,  # optional: NOT_GIVEN by default; None only where the schema allows null
                     required,
                     text(descriptor.get("description") or descriptor.get("summary")),
                     descriptor.get("deprecated") is True,

@@ -18,6 +18,7 @@ from .naming import RESERVED_MEMBER_NAMES, pascal_case, python_name, snake_case,
 from .openapi import OpenApiBuilder
 from .openrpc import OpenRpcBuilder
 from .order_migration import with_migration_sources
+from .pagination import resolve_pagination
 from .plugins import PluginRegistry
 from .runtime_names import runtime_exports
 
@@ -41,12 +42,15 @@ CORE_MODULES: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("_config.py", ()),
     ("_encoding.py", ()),
     ("_exceptions.py", None),
+    ("_lenient.py", ()),
     ("_limits.py", ()),
-    ("_models.py", ()),
+    ("_models.py", ("Mismatch",)),
+    ("_pagination.py", ("AsyncPage", "AsyncPager", "SyncPage")),
     ("_redact.py", ()),
     ("_response.py", ("APIResponse",)),
     ("_retry.py", ()),
     ("_transfer.py", ()),
+    ("_types.py", None),
     ("_watchdog.py", ()),
 )
 # Internals of the WebSocket runtime's light module that the package does not re-export.
@@ -165,7 +169,7 @@ def build_sdk(config: Config, diagnostics: Diagnostics, validations: Validations
         if name in RESERVED_MEMBER_NAMES or name in {a.name for a in apis} or name in CLIENT_MEMBERS:
             raise SpecError(Location(documents.main.display), f"API name {name!r} is taken", "name the API with NAME=FILE")
         builder = OpenApiBuilder if source.kind == "openapi" else OpenRpcBuilder
-        api = builder(name, documents, diagnostics, env_prefix, plugins).build()
+        api = resolve_pagination(builder(name, documents, diagnostics, env_prefix, plugins).build())
         if not any(group.operations for group in api.groups):
             raise SpecError(
                 Location(documents.main.display, "/paths" if source.kind == "openapi" else "/methods"),

@@ -25,7 +25,7 @@ import httpx
 import pydantic
 
 from ._auth import Auth, AuthSelector, Security
-from ._encoding import check_header_values, encode_value, expand_path, loads, query_items
+from ._encoding import check_header_values, encode_value, expand_path, header_text, loads, query_items
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -36,10 +36,12 @@ from ._exceptions import (
     RequestInfo,
     status_error_class,
 )
+from ._lenient import LenientFailure, validate_leniently
 from ._limits import Deadline
 from ._response import APIResponse, raw_response_requested
 from ._retry import RetryPolicy, retry_after_seconds
 from ._transfer import async_send, send, typed_failures
+from ._types import NOT_GIVEN, NotGiven, refuse_null
 
 __all__ = ["NO_BODY", "AsyncRestApi", "RequestOptions", "RestApi", "Timeout", "TransportConfig"]
 
@@ -67,29 +69,39 @@ def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
     return pydantic.TypeAdapter(tp)
 
 
-def parse_json(cast_to: Any, content: bytes | str, info: RequestInfo, status: int | None) -> Any:
+def parse_json(
+    cast_to: Any, content: bytes | str, info: RequestInfo, status: int | None, *, strict: bool = False
+) -> Any:
     """Validate JSON text into `cast_to` straight from bytes (no intermediate dict for models)."""
-    return _validate(cast_to, content, info, status, from_json=True)
+    return _validate(cast_to, content, info, status, from_json=True, strict=strict)
 
 
-def parse_python(cast_to: Any, value: Any, info: RequestInfo, status: int | None) -> Any:
+def parse_python(cast_to: Any, value: Any, info: RequestInfo, status: int | None, *, strict: bool = False) -> Any:
     """Validate already-decoded JSON data into `cast_to`."""
-    return _validate(cast_to, value, info, status, from_json=False)
+    return _validate(cast_to, value, info, status, from_json=False, strict=strict)
 
 
-def _validate(cast_to: Any, data: Any, info: RequestInfo, status: int | None, *, from_json: bool) -> Any:
+def _validate(cast_to: Any, data: Any, info: RequestInfo, status: int | None, *, from_json: bool, strict: bool) -> Any:
+    """pydantic-core's validation (the fast path); when it fails, the lenient result unless `strict`."""
     try:
         if isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel):
             return cast_to.model_validate_json(data) if from_json else cast_to.model_validate(data)
         adapter = _adapter(cast_to)
         return adapter.validate_json(data) if from_json else adapter.validate_python(data)
     except pydantic.ValidationError as exc:
-        raise APIResponseValidationError(
-            f"the response does not match {getattr(cast_to, '__name__', cast_to)}: {exc.error_count()} error(s), first: {_first_error(exc)}",
-            request=info,
-            status_code=status,
-            body=data,
-        ) from None
+        error = exc
+    if not strict:
+        try:
+            failed = [tuple(e["loc"]) for e in error.errors(include_url=False, include_input=False)]
+            return validate_leniently(cast_to, loads(data, exact_numbers=False) if from_json else data, failed)
+        except (ValueError, LenientFailure):  # not JSON, or not even the kind of value expected
+            pass
+    raise APIResponseValidationError(
+        f"the response does not match {getattr(cast_to, '__name__', cast_to)}: {error.error_count()} error(s), first: {_first_error(error)}",
+        request=info,
+        status_code=status,
+        body=data,
+    ) from None
 
 
 def _first_error(exc: pydantic.ValidationError) -> str:
@@ -189,8 +201,33 @@ class _Attempt:
         return delay
 
 
-def _policy(policy: RetryPolicy, max_retries: int | None) -> RetryPolicy:
-    return policy if max_retries is None else dataclasses.replace(policy, max_retries=max_retries)
+def _policy(
+    policy: RetryPolicy, max_retries: int | None, total_timeout: float | None | NotGiven = NOT_GIVEN
+) -> RetryPolicy:
+    if max_retries is not None:
+        policy = dataclasses.replace(policy, max_retries=max_retries)
+    if not isinstance(total_timeout, NotGiven):
+        if total_timeout is not None and not total_timeout > 0:
+            raise ValueError("total_timeout must be more than 0 seconds (or None)")
+        policy = dataclasses.replace(policy, total_timeout=total_timeout)
+    return policy
+
+
+def call_timeout(per_call: Timeout | NotGiven, config: TransportConfig) -> Timeout | NotGiven:
+    """The timeout of one call: its own (None: none at all), else the client's `with_options` one, else NOT_GIVEN (httpx's)."""
+    return per_call if not isinstance(per_call, NotGiven) else config.timeout
+
+
+def merge_body(body: Any, extra_body: Mapping[str, Any] | None, where: str) -> Any:
+    """`extra_body` merged into an encoded JSON object body (its keys win), or the body itself when there is none."""
+    if not extra_body:
+        return body
+    extra = encode_value(extra_body)
+    if body is NO_BODY or body is NOT_GIVEN:
+        return extra
+    if not isinstance(body, dict):
+        raise ValueError(f"{where}: extra_body needs a JSON object body to merge into, not {type(body).__name__}")
+    return {**body, **extra}
 
 
 # -- configuration -------------------------------------------------------------------------------
@@ -219,6 +256,9 @@ class TransportConfig:
     policy: RetryPolicy
     max_response_bytes: int | None = None
     exact_numbers: bool = False
+    strict_response_validation: bool = False
+    # The per-request timeout of a client made by `with_options(timeout=...)` (it shares its parent's pool).
+    timeout: Timeout | NotGiven = NOT_GIVEN
     request_hooks: tuple[Callable[[httpx.Request], None], ...] = ()
     response_hooks: tuple[Callable[[httpx.Response], None], ...] = ()
 
@@ -233,15 +273,22 @@ class RequestOptions:
 
     path_params: Mapping[str, Any] | None = None
     query: Mapping[str, Any] | None = None
-    headers: Mapping[str, str] | None = None
+    headers: Mapping[str, Any] | None = None
     json_body: Any = NO_BODY
-    content: bytes | None = None
+    content: bytes | None | NotGiven = NOT_GIVEN
     content_type: str = "application/octet-stream"
     security: Security = ()
     idempotent: bool = False
-    timeout: Timeout = None
+    timeout: Timeout | NotGiven = NOT_GIVEN
     max_retries: int | None = None
     max_response_bytes: int | None = None
+    # Per-call escape hatches and options (`extra_query=`, `extra_body=`, `total_timeout=`, `strict_response_validation=`).
+    extra_query: Mapping[str, Any] | None = None
+    extra_body: Mapping[str, Any] | None = None
+    total_timeout: float | None | NotGiven = NOT_GIVEN
+    strict: bool | NotGiven = NOT_GIVEN
+    # Wire names of the optional parameters whose schema does not allow null: None for them is refused.
+    not_null: tuple[str, ...] = ()
 
 
 # -- REST ---------------------------------------------------------------------------------------
@@ -270,20 +317,36 @@ class _RestCore:
         url_path = expand_path(path, options.path_params) if options.path_params else path
         headers = self.headers
         if options.headers:
-            check_header_values(options.headers)
-            headers = {**headers, **options.headers}
-        if options.content is not None:
+            given = {
+                name: value if isinstance(value, str) else header_text(value)
+                for name, value in options.headers.items()
+                if value is not None and value is not NOT_GIVEN  # a header has no null: None leaves it out
+            }
+            check_header_values(given)
+            headers = {**headers, **given}
+        content = options.content if isinstance(options.content, bytes) else None
+        if content is not None:
             headers = {**headers, "Content-Type": options.content_type}
         kwargs: dict[str, Any] = {"headers": headers}
-        params = query_items(options.query) if options.query else None
+        query = (
+            {**options.query, **options.extra_query}
+            if options.query and options.extra_query
+            else options.query or options.extra_query
+        )
+        params = query_items(query) if query else None
         if params:  # an empty `params` still makes httpx parse and rebuild the URL
             kwargs["params"] = params
-        if options.json_body is not NO_BODY:
-            kwargs["json"] = encode_value(options.json_body)
-        if options.content is not None:
-            kwargs["content"] = options.content
-        if options.timeout is not None:
-            kwargs["timeout"] = options.timeout
+        body = options.json_body
+        if body is not NO_BODY and body is not NOT_GIVEN:
+            body = encode_value(body)
+        body = merge_body(body, options.extra_body, f"{method} {path}")
+        if body is not NO_BODY and body is not NOT_GIVEN:
+            kwargs["json"] = body
+        if content is not None:
+            kwargs["content"] = content
+        timeout = call_timeout(options.timeout, self.config)
+        if not isinstance(timeout, NotGiven):
+            kwargs["timeout"] = timeout
         url = self.base_url + url_path
         request = client.build_request(method, url, **kwargs)
         for hook in self.config.request_hooks:
@@ -293,7 +356,28 @@ class _RestCore:
             auth.sign(request)
         return request, info
 
-    def result(self, response: httpx.Response, info: RequestInfo, cast_to: Any, attempt: _Attempt, raw: bool) -> Any:
+    def check(self, method: str, path: str, options: RequestOptions) -> None:
+        """Refuse, before anything is sent, a None for a parameter whose schema does not allow null."""
+        if options.not_null:
+            where = f"{method} {path}"
+            for values in (options.query, options.headers, options.path_params, options.json_body):
+                if isinstance(values, Mapping):
+                    refuse_null(values, options.not_null, where)
+            if options.json_body is None or options.content is None:  # a whole optional body, passed None
+                refuse_null({"body": None}, options.not_null, where)
+
+    def strict(self, options: RequestOptions) -> bool:
+        return self.config.strict_response_validation if isinstance(options.strict, NotGiven) else options.strict
+
+    def result(
+        self,
+        response: httpx.Response,
+        info: RequestInfo,
+        cast_to: Any,
+        attempt: _Attempt,
+        raw: bool,
+        strict: bool = False,
+    ) -> Any:
         """The parsed result (or the `APIResponse`), or raise the error the response carries."""
         for hook in self.config.response_hooks:
             hook(response)
@@ -305,7 +389,7 @@ class _RestCore:
                 return None
             if cast_to is bytes:
                 return response.content
-            return parse_json(cast_to, response.content, info, response.status_code)
+            return parse_json(cast_to, response.content, info, response.status_code, strict=strict)
 
         if raw:
             return APIResponse(
@@ -338,8 +422,10 @@ class RestApi(_RestCore):
     def request(self, method: str, path: str, options: RequestOptions, *, cast_to: Any) -> Any:
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
+        self.check(method, path, options)
+        strict = self.strict(options)
         limit = _limit(self.max_response_bytes, options.max_response_bytes)
-        attempt = _Attempt(_policy(self.policy, options.max_retries), options.idempotent)
+        attempt = _Attempt(_policy(self.policy, options.max_retries, options.total_timeout), options.idempotent)
         auth = self.auth.select(options.security, f"{method} {path}")
         reauthenticated = False
         while True:
@@ -355,7 +441,7 @@ class RestApi(_RestCore):
                 except httpx.RequestError as exc:
                     raise request_error(exc, info) from exc
                 attempt.log(info, response.status_code)
-                return self.result(response, info, cast_to, attempt, raw)
+                return self.result(response, info, cast_to, attempt, raw, strict)
             except (APIConnectionError, APIStatusError) as error:
                 if _reauthenticate(error, auth, sent, reauthenticated):
                     reauthenticated = True
@@ -381,8 +467,10 @@ class AsyncRestApi(_RestCore):
     async def request(self, method: str, path: str, options: RequestOptions, *, cast_to: Any) -> Any:
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
+        self.check(method, path, options)
+        strict = self.strict(options)
         limit = _limit(self.max_response_bytes, options.max_response_bytes)
-        attempt = _Attempt(_policy(self.policy, options.max_retries), options.idempotent)
+        attempt = _Attempt(_policy(self.policy, options.max_retries, options.total_timeout), options.idempotent)
         auth = self.auth.select(options.security, f"{method} {path}")
         reauthenticated = False
         while True:
@@ -398,7 +486,7 @@ class AsyncRestApi(_RestCore):
                 except httpx.RequestError as exc:
                     raise request_error(exc, info) from exc
                 attempt.log(info, response.status_code)
-                return self.result(response, info, cast_to, attempt, raw)
+                return self.result(response, info, cast_to, attempt, raw, strict)
             except (APIConnectionError, APIStatusError) as error:
                 if _reauthenticate(error, auth, sent, reauthenticated):
                     reauthenticated = True

@@ -31,6 +31,7 @@ from ._base_client import (
     _limit,
     _policy,
     body_text,
+    call_timeout,
     parse_python,
     request_error,
     status_error,
@@ -46,9 +47,11 @@ from ._exceptions import (
     RequestInfo,
     SDKError,
 )
+from ._models import ExactInteger
 from ._response import APIResponse, raw_response_requested
 from ._retry import retry_after_seconds
 from ._transfer import async_send, send, typed_failures
+from ._types import NOT_GIVEN, NotGiven, refuse_null
 
 if TYPE_CHECKING:
     import asyncio
@@ -70,7 +73,7 @@ _T = TypeVar("_T")
 
 def same_id(received: object, sent: int) -> bool:
     """Whether a JSON-RPC response's `id` is the request's: an integer, equal (`true` and `1.0` are not 1)."""
-    return type(received) is int and received == sent
+    return type(received) in (int, ExactInteger) and received == sent
 
 
 class JSONRPCError(APIStatusError):
@@ -141,12 +144,31 @@ class JsonRpcResponse(APIResponse[_T]):
         return self._integer("usDiff")
 
 
+def call_params(
+    method: str,
+    params: Mapping[str, Any],
+    *,
+    by_position: bool,
+    extra_body: Mapping[str, Any] | None,
+    not_null: tuple[str, ...],
+) -> Mapping[str, Any] | list[Any]:
+    """What a call sends as `params`: None refused where the spec does not allow null, `extra_body`
+    merged in (by name only), in declared order for `by_position` methods."""
+    if not_null:
+        refuse_null(params, not_null, method)
+    if extra_body:
+        if by_position:
+            raise ValueError(f"{method}: extra_body cannot be merged into params sent by position")
+        return {**params, **extra_body}
+    return positional(params) if by_position else params
+
+
 def positional(params: Mapping[str, Any]) -> list[Any]:
     """Params in declared order as a JSON-RPC array, without the unset ones at the end."""
     values = list(params.values())
-    while values and values[-1] is None:
+    while values and values[-1] is NOT_GIVEN:
         values.pop()
-    return values
+    return [None if v is NOT_GIVEN else v for v in values]  # a gap before a given one: null holds its place
 
 
 class _JsonRpcCore:
@@ -200,7 +222,7 @@ class _JsonRpcCore:
         params: Mapping[str, Any] | list[Any],
         *,
         extra_headers: Mapping[str, str] | None,
-        timeout: Timeout | object,
+        timeout: Timeout | NotGiven | object,
         sign: bool,
         notification: bool = False,
     ) -> tuple[httpx.Request, RequestInfo, int]:
@@ -220,7 +242,9 @@ class _JsonRpcCore:
             check_header_values(bearer)  # the token is the server's text
             headers = {**headers, **bearer}
         kwargs: dict[str, Any] = {"headers": headers, "content": dumps_exact(envelope).encode()}
-        if timeout is not _STRIP and timeout is not None:
+        # NOT_GIVEN (and the token call's _STRIP): the client's timeout; None: none for this call.
+        timeout = call_timeout(NOT_GIVEN if timeout is _STRIP else timeout, self.config)  # type: ignore[arg-type]
+        if not isinstance(timeout, NotGiven):
             kwargs["timeout"] = timeout
         url = f"{self.base_url}/{method}" if self.method_in_path else self.base_url
         request = client.build_request("POST", url, **kwargs)
@@ -258,6 +282,7 @@ class _JsonRpcCore:
         attempt: _Attempt,
         raw: bool,
         notification: bool = False,
+        strict: bool = False,
     ) -> Any:
         """The parsed `result` (or the `APIResponse`), or raise the error the response carries.
 
@@ -313,7 +338,7 @@ class _JsonRpcCore:
             )
 
         def parse() -> Any:
-            return parse_python(cast_to, payload["result"], info, response.status_code)
+            return parse_python(cast_to, payload["result"], info, response.status_code, strict=strict)
 
         if raw:
             return JsonRpcResponse(
@@ -400,9 +425,10 @@ class JsonRpcApi(_JsonRpcCore):
         sign: bool,
         raw: bool = False,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | object = _STRIP,
+        timeout: Timeout | NotGiven | object = _STRIP,
         limit: int | None = None,
         notification: bool = False,
+        strict: bool = False,
     ) -> Any:
         request, info, request_id = self.build(
             self.client,
@@ -422,7 +448,7 @@ class JsonRpcApi(_JsonRpcCore):
             attempt.log(info, type(exc).__name__)
             raise request_error(exc, info) from exc
         attempt.log(info, response.status_code)
-        return self.result(response, info, request_id, cast_to, attempt, raw, notification)
+        return self.result(response, info, request_id, cast_to, attempt, raw, notification=notification, strict=strict)
 
     @typed_failures
     def call(
@@ -435,10 +461,14 @@ class JsonRpcApi(_JsonRpcCore):
         idempotent: bool = False,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         by_position: bool = False,
         max_response_bytes: int | None = None,
         notification: bool = False,
+        extra_body: Mapping[str, Any] | None = None,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        not_null: tuple[str, ...] = (),
     ) -> _T:
         """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`.
 
@@ -446,10 +476,15 @@ class JsonRpcApi(_JsonRpcCore):
         `paramStructure: by-position`), trailing unset ones left out; otherwise by name.
         `notification` sends it without `id` (an OpenRPC method without `result`) and returns None.
         """
-        sent = positional(params) if by_position else params
+        sent = call_params(method, params, by_position=by_position, extra_body=extra_body, not_null=not_null)
+        strict = (
+            self.config.strict_response_validation
+            if isinstance(strict_response_validation, NotGiven)
+            else strict_response_validation
+        )
         raw = raw_response_requested()
         limit = _limit(self.max_response_bytes, max_response_bytes)
-        attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
+        attempt = _Attempt(_policy(self.policy, max_retries, total_timeout), idempotent)
         reauthenticated = False
         while True:
             token_used = None
@@ -468,6 +503,7 @@ class JsonRpcApi(_JsonRpcCore):
                     timeout=timeout,
                     limit=limit,
                     notification=notification,
+                    strict=strict,
                 )
             except (APIConnectionError, APIStatusError) as error:
                 if self.should_reauthenticate(error, token_used, reauthenticated):
@@ -532,9 +568,10 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         sign: bool,
         raw: bool = False,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | object = _STRIP,
+        timeout: Timeout | NotGiven | object = _STRIP,
         limit: int | None = None,
         notification: bool = False,
+        strict: bool = False,
     ) -> Any:
         request, info, request_id = self.build(
             self.client,
@@ -554,7 +591,7 @@ class AsyncJsonRpcApi(_JsonRpcCore):
             attempt.log(info, type(exc).__name__)
             raise request_error(exc, info) from exc
         attempt.log(info, response.status_code)
-        return self.result(response, info, request_id, cast_to, attempt, raw, notification)
+        return self.result(response, info, request_id, cast_to, attempt, raw, notification=notification, strict=strict)
 
     @typed_failures
     async def call(
@@ -567,10 +604,14 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         idempotent: bool = False,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         by_position: bool = False,
         max_response_bytes: int | None = None,
         notification: bool = False,
+        extra_body: Mapping[str, Any] | None = None,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        not_null: tuple[str, ...] = (),
     ) -> _T:
         """Call one method, retrying as the policy allows; return its parsed result or raise an `APIError`.
 
@@ -578,10 +619,15 @@ class AsyncJsonRpcApi(_JsonRpcCore):
         `paramStructure: by-position`), trailing unset ones left out; otherwise by name.
         `notification` sends it without `id` (an OpenRPC method without `result`) and returns None.
         """
-        sent = positional(params) if by_position else params
+        sent = call_params(method, params, by_position=by_position, extra_body=extra_body, not_null=not_null)
+        strict = (
+            self.config.strict_response_validation
+            if isinstance(strict_response_validation, NotGiven)
+            else strict_response_validation
+        )
         raw = raw_response_requested()
         limit = _limit(self.max_response_bytes, max_response_bytes)
-        attempt = _Attempt(_policy(self.policy, max_retries), idempotent)
+        attempt = _Attempt(_policy(self.policy, max_retries, total_timeout), idempotent)
         reauthenticated = False
         while True:
             token_used = None
@@ -600,6 +646,7 @@ class AsyncJsonRpcApi(_JsonRpcCore):
                     timeout=timeout,
                     limit=limit,
                     notification=notification,
+                    strict=strict,
                 )
             except (APIConnectionError, APIStatusError) as error:
                 if self.should_reauthenticate(error, token_used, reauthenticated):
@@ -628,9 +675,13 @@ class AsyncJsonRpcTransport(Protocol):
         idempotent: bool = False,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         by_position: bool = False,
         max_response_bytes: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        not_null: tuple[str, ...] = (),
     ) -> _T: ...
 
 

@@ -6,9 +6,18 @@ from decimal import Decimal
 from enum import Enum, IntEnum, StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, InstanceOf
 
-__all__ = ["DecimalString", "JsonNumber", "SDKEnum", "SDKIntEnum", "SDKModel", "SDKValueEnum"]
+__all__ = [
+    "DecimalString",
+    "ExactInteger",
+    "JsonNumber",
+    "Mismatch",
+    "SDKEnum",
+    "SDKIntEnum",
+    "SDKModel",
+    "SDKValueEnum",
+]
 
 
 class SDKModel(BaseModel):
@@ -17,9 +26,22 @@ class SDKModel(BaseModel):
     Fields the spec does not describe are kept (`model_extra`, and as attributes), so a server
     that adds a field never breaks parsing and the value is not lost. A field the server sent as
     `null` and a field it left out both read as None; `model_fields_set` tells them apart.
+
+    A response that does not match the spec (a required field missing, a value of another type)
+    is still returned, leniently (unless the client or call asked for strict validation): see
+    `model_mismatches()`.
     """
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+
+    def model_mismatches(self) -> tuple[Mismatch, ...]:
+        """Where the response this model was read from did not match the spec (empty when it did).
+
+        Paths are relative to this model (`("fills", 0, "price")`); a missing required field
+        reads as None, a value of another type is kept as received.
+        """
+        private = self.__pydantic_private__
+        return private.get("_sdk_mismatches", ()) if private else ()
 
 
 class SDKEnum(StrEnum):
@@ -81,6 +103,13 @@ class SDKValueEnum(Enum):
         return self._name_ in type(self).__members__
 
 
+class ExactInteger(int):
+    """A whole JSON number read with `exact_numbers`: an `int` everywhere, but a `JsonNumber` field
+    reads it as `Decimal` (`64251` is as exact a price as `64251.5`), not as float."""
+
+    __slots__ = ()
+
+
 def _blank_is_none(_: str) -> None:
     return None
 
@@ -96,5 +125,34 @@ else:
     ]
 """A decimal sent as a JSON string (money, prices, sizes): exact, and "" (how some APIs say "not set") reads as None."""
 
-JsonNumber: TypeAlias = float | Decimal
+if TYPE_CHECKING:
+    JsonNumber: TypeAlias = float | Decimal
+else:
+    # A whole number read with `exact_numbers` (`ExactInteger`) becomes a Decimal; anything else as
+    # before (float, or the Decimal `exact_numbers` made of a fraction). All in pydantic-core.
+    JsonNumber = Annotated[
+        Annotated[InstanceOf[ExactInteger], AfterValidator(Decimal)]
+        | Annotated[float | Decimal, Field(union_mode="smart")],
+        Field(union_mode="left_to_right"),
+    ]
 """A JSON number: a float, or an exact `Decimal` when the client reads numbers with `exact_numbers=True`."""
+
+
+class Mismatch:
+    """One place where a response did not match the spec: `path` inside the model, `problem`, `value` as received."""
+
+    __slots__ = ("path", "problem", "value")
+
+    def __init__(self, path: tuple[str | int, ...], problem: str, value: Any) -> None:
+        self.path = path
+        self.problem = problem  # "missing", "null", or pydantic's message ("Input should be a valid integer")
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mismatch) and (self.path, self.problem) == (other.path, other.problem)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.problem))
+
+    def __repr__(self) -> str:
+        return f"Mismatch({'.'.join(map(str, self.path)) or '<root>'}: {self.problem}, value={self.value!r})"

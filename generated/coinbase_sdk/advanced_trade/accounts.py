@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property as _cached_property
+from typing import Any
 
 from .._base_client import AsyncRestApi as _AsyncRestApi
 from .._base_client import RequestOptions as _RequestOptions
 from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
+from .._pagination import Paging as _Paging
+from .._pagination import async_paginated as _async_paginated
+from .._pagination import paginated as _paginated
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
+    Account,
     GetAccountResponse,
     GetAccountsResponse,
 )
@@ -36,16 +42,24 @@ class Accounts:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AccountsWithRawResponse(self)
 
+    @_paginated(
+        Account,
+        _Paging("cursor", "cursor", items="accounts", next_cursor="cursor", has_more="has_next"),
+    )
     def get_accounts(
         self,
         *,
-        limit: int | None = None,
-        cursor: str | None = None,
-        retail_portfolio_id: str | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetAccountsResponse:
         """List Accounts.
 
@@ -53,12 +67,13 @@ class Accounts:
 
         `GET /api/v3/brokerage/accounts`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
+        Paged: returns the first page; iterating it yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            limit: The number of accounts to display per page. By default, displays 49 (max 250). If `has_next` is true, additional pages of accounts are available to be fetched. Use the `cursor` parameter to start on a specified page.
-            cursor: For paginated responses, returns all responses that come after this value.
-            retail_portfolio_id: **(Deprecated)** Only returns the accounts matching the portfolio ID. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            limit: The number of accounts to display per page. By default, displays 49 (max 250). If `has_next` is true, additional pages of accounts are available to be fetched. Use the `cursor` parameter to start on a specified page. (optional)
+            cursor: For paginated responses, returns all responses that come after this value. (optional)
+            retail_portfolio_id: **(Deprecated)** Only returns the accounts matching the portfolio ID. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
         """
         return self._api.request(
             "GET",
@@ -78,6 +93,15 @@ class Accounts:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "limit",
+                    "cursor",
+                    "retail_portfolio_id",
+                ),
             ),
             cast_to=GetAccountsResponse,
         )
@@ -87,9 +111,13 @@ class Accounts:
         account_uuid: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetAccountResponse:
         """Get Account.
 
@@ -118,6 +146,10 @@ class Accounts:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetAccountResponse,
         )
@@ -142,16 +174,24 @@ class AsyncAccounts:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncAccountsWithRawResponse(self)
 
+    @_async_paginated(
+        Account,
+        _Paging("cursor", "cursor", items="accounts", next_cursor="cursor", has_more="has_next"),
+    )
     async def get_accounts(
         self,
         *,
-        limit: int | None = None,
-        cursor: str | None = None,
-        retail_portfolio_id: str | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetAccountsResponse:
         """List Accounts.
 
@@ -159,12 +199,13 @@ class AsyncAccounts:
 
         `GET /api/v3/brokerage/accounts`.
         Scopes: ApiKey:view, OAuth2:wallet:accounts:read.
+        Paged: returns the first page; iterating it (`async for`) yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            limit: The number of accounts to display per page. By default, displays 49 (max 250). If `has_next` is true, additional pages of accounts are available to be fetched. Use the `cursor` parameter to start on a specified page.
-            cursor: For paginated responses, returns all responses that come after this value.
-            retail_portfolio_id: **(Deprecated)** Only returns the accounts matching the portfolio ID. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
+            limit: The number of accounts to display per page. By default, displays 49 (max 250). If `has_next` is true, additional pages of accounts are available to be fetched. Use the `cursor` parameter to start on a specified page. (optional)
+            cursor: For paginated responses, returns all responses that come after this value. (optional)
+            retail_portfolio_id: **(Deprecated)** Only returns the accounts matching the portfolio ID. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
         """
         return await self._api.request(
             "GET",
@@ -184,6 +225,15 @@ class AsyncAccounts:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "limit",
+                    "cursor",
+                    "retail_portfolio_id",
+                ),
             ),
             cast_to=GetAccountsResponse,
         )
@@ -193,9 +243,13 @@ class AsyncAccounts:
         account_uuid: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetAccountResponse:
         """Get Account.
 
@@ -224,6 +278,10 @@ class AsyncAccounts:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetAccountResponse,
         )

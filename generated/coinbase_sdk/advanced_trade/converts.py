@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cached_property as _cached_property
+from typing import Any
 
 from .._base_client import AsyncRestApi as _AsyncRestApi
 from .._base_client import RequestOptions as _RequestOptions
@@ -13,6 +14,7 @@ from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     CommitConvertTradeResponse,
     CreateConvertQuoteResponse,
@@ -42,14 +44,18 @@ class Converts:
     def create_convert_quote(
         self,
         *,
-        from_account: str | None = None,
-        to_account: str | None = None,
-        amount: Decimal | None = None,
-        trade_incentive_metadata: TradeIncentiveMetadata | None = None,
+        from_account: str | NotGiven = NOT_GIVEN,
+        to_account: str | NotGiven = NOT_GIVEN,
+        amount: Decimal | NotGiven = NOT_GIVEN,
+        trade_incentive_metadata: TradeIncentiveMetadata | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CreateConvertQuoteResponse:
         """Create Convert Quote.
 
@@ -60,10 +66,10 @@ class Converts:
         Not idempotent: never sent again once it may have reached the server.
 
         Args:
-            from_account: The currency of the account to convert from (e.g. USD).
-            to_account: The currency of the account to convert to (e.g. USDC).
-            amount: The amount to be converted (denominated in the currency specified in `from_account`).
-            trade_incentive_metadata: Trade incentive to waive trade fees.
+            from_account: The currency of the account to convert from (e.g. USD). (optional)
+            to_account: The currency of the account to convert to (e.g. USDC). (optional)
+            amount: The amount to be converted (denominated in the currency specified in `from_account`). (optional)
+            trade_incentive_metadata: Trade incentive to waive trade fees. (optional)
         """
         return self._api.request(
             "POST",
@@ -84,6 +90,16 @@ class Converts:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "from_account",
+                    "to_account",
+                    "amount",
+                    "trade_incentive_metadata",
+                ),
             ),
             cast_to=CreateConvertQuoteResponse,
         )
@@ -95,9 +111,13 @@ class Converts:
         from_account: str,
         to_account: str,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetConvertTradeResponse:
         """Get Convert Trade.
 
@@ -132,6 +152,10 @@ class Converts:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetConvertTradeResponse,
         )
@@ -140,12 +164,16 @@ class Converts:
         self,
         trade_id: str,
         *,
-        from_account: str | None = None,
-        to_account: str | None = None,
+        from_account: str | NotGiven = NOT_GIVEN,
+        to_account: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CommitConvertTradeResponse:
         """Commit Convert Trade.
 
@@ -157,8 +185,8 @@ class Converts:
 
         Args:
             trade_id: The ID of the trade to commit.
-            from_account: The currency of the account to convert from (e.g. USD).
-            to_account: The currency of the account to convert to (e.g. USDC).
+            from_account: The currency of the account to convert from (e.g. USD). (optional)
+            to_account: The currency of the account to convert to (e.g. USDC). (optional)
         """
         return self._api.request(
             "POST",
@@ -180,6 +208,14 @@ class Converts:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "from_account",
+                    "to_account",
+                ),
             ),
             cast_to=CommitConvertTradeResponse,
         )
@@ -208,14 +244,18 @@ class AsyncConverts:
     async def create_convert_quote(
         self,
         *,
-        from_account: str | None = None,
-        to_account: str | None = None,
-        amount: Decimal | None = None,
-        trade_incentive_metadata: TradeIncentiveMetadata | None = None,
+        from_account: str | NotGiven = NOT_GIVEN,
+        to_account: str | NotGiven = NOT_GIVEN,
+        amount: Decimal | NotGiven = NOT_GIVEN,
+        trade_incentive_metadata: TradeIncentiveMetadata | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CreateConvertQuoteResponse:
         """Create Convert Quote.
 
@@ -226,10 +266,10 @@ class AsyncConverts:
         Not idempotent: never sent again once it may have reached the server.
 
         Args:
-            from_account: The currency of the account to convert from (e.g. USD).
-            to_account: The currency of the account to convert to (e.g. USDC).
-            amount: The amount to be converted (denominated in the currency specified in `from_account`).
-            trade_incentive_metadata: Trade incentive to waive trade fees.
+            from_account: The currency of the account to convert from (e.g. USD). (optional)
+            to_account: The currency of the account to convert to (e.g. USDC). (optional)
+            amount: The amount to be converted (denominated in the currency specified in `from_account`). (optional)
+            trade_incentive_metadata: Trade incentive to waive trade fees. (optional)
         """
         return await self._api.request(
             "POST",
@@ -250,6 +290,16 @@ class AsyncConverts:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "from_account",
+                    "to_account",
+                    "amount",
+                    "trade_incentive_metadata",
+                ),
             ),
             cast_to=CreateConvertQuoteResponse,
         )
@@ -261,9 +311,13 @@ class AsyncConverts:
         from_account: str,
         to_account: str,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetConvertTradeResponse:
         """Get Convert Trade.
 
@@ -298,6 +352,10 @@ class AsyncConverts:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetConvertTradeResponse,
         )
@@ -306,12 +364,16 @@ class AsyncConverts:
         self,
         trade_id: str,
         *,
-        from_account: str | None = None,
-        to_account: str | None = None,
+        from_account: str | NotGiven = NOT_GIVEN,
+        to_account: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CommitConvertTradeResponse:
         """Commit Convert Trade.
 
@@ -323,8 +385,8 @@ class AsyncConverts:
 
         Args:
             trade_id: The ID of the trade to commit.
-            from_account: The currency of the account to convert from (e.g. USD).
-            to_account: The currency of the account to convert to (e.g. USDC).
+            from_account: The currency of the account to convert from (e.g. USD). (optional)
+            to_account: The currency of the account to convert to (e.g. USDC). (optional)
         """
         return await self._api.request(
             "POST",
@@ -346,6 +408,14 @@ class AsyncConverts:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "from_account",
+                    "to_account",
+                ),
             ),
             cast_to=CommitConvertTradeResponse,
         )

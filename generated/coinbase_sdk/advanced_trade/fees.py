@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property as _cached_property
+from typing import Any
 
 from .._base_client import AsyncRestApi as _AsyncRestApi
 from .._base_client import RequestOptions as _RequestOptions
@@ -12,6 +13,7 @@ from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     GetTransactionSummaryContractExpiryType,
     GetTransactionSummaryProductType,
@@ -41,13 +43,17 @@ class Fees:
     def get_transaction_summary(
         self,
         *,
-        product_type: GetTransactionSummaryProductType | None = None,
-        contract_expiry_type: GetTransactionSummaryContractExpiryType | None = None,
-        product_venue: GetTransactionSummaryProductVenue | None = None,
+        product_type: GetTransactionSummaryProductType | NotGiven = NOT_GIVEN,
+        contract_expiry_type: GetTransactionSummaryContractExpiryType | NotGiven = NOT_GIVEN,
+        product_venue: GetTransactionSummaryProductVenue | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetTransactionSummaryResponse:
         """Get Transaction Summary.
 
@@ -58,9 +64,9 @@ class Fees:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            product_type: Only returns the orders matching this product type. By default, returns all product types.
-            contract_expiry_type: Only returns the orders matching this contract expiry type. Only applicable if product_type is set to FUTURE.
-            product_venue: Venue for product
+            product_type: Only returns the orders matching this product type. By default, returns all product types. (optional)
+            contract_expiry_type: Only returns the orders matching this contract expiry type. Only applicable if product_type is set to FUTURE. (optional)
+            product_venue: Venue for product (optional)
         """
         return self._api.request(
             "GET",
@@ -80,6 +86,15 @@ class Fees:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "product_type",
+                    "contract_expiry_type",
+                    "product_venue",
+                ),
             ),
             cast_to=GetTransactionSummaryResponse,
         )
@@ -106,13 +121,17 @@ class AsyncFees:
     async def get_transaction_summary(
         self,
         *,
-        product_type: GetTransactionSummaryProductType | None = None,
-        contract_expiry_type: GetTransactionSummaryContractExpiryType | None = None,
-        product_venue: GetTransactionSummaryProductVenue | None = None,
+        product_type: GetTransactionSummaryProductType | NotGiven = NOT_GIVEN,
+        contract_expiry_type: GetTransactionSummaryContractExpiryType | NotGiven = NOT_GIVEN,
+        product_venue: GetTransactionSummaryProductVenue | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetTransactionSummaryResponse:
         """Get Transaction Summary.
 
@@ -123,9 +142,9 @@ class AsyncFees:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            product_type: Only returns the orders matching this product type. By default, returns all product types.
-            contract_expiry_type: Only returns the orders matching this contract expiry type. Only applicable if product_type is set to FUTURE.
-            product_venue: Venue for product
+            product_type: Only returns the orders matching this product type. By default, returns all product types. (optional)
+            contract_expiry_type: Only returns the orders matching this contract expiry type. Only applicable if product_type is set to FUTURE. (optional)
+            product_venue: Venue for product (optional)
         """
         return await self._api.request(
             "GET",
@@ -145,6 +164,15 @@ class AsyncFees:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "product_type",
+                    "contract_expiry_type",
+                    "product_venue",
+                ),
             ),
             cast_to=GetTransactionSummaryResponse,
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cached_property as _cached_property
+from typing import Any
 
 from .._base_client import AsyncRestApi as _AsyncRestApi
 from .._base_client import RequestOptions as _RequestOptions
@@ -13,6 +14,7 @@ from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     CancelFCMSweepResponse,
     GetCurrentMarginWindowMarginProfileType,
@@ -50,9 +52,13 @@ class Futures:
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetFCMBalanceSummaryResponse:
         """Get Futures Balance Summary.
 
@@ -75,6 +81,10 @@ class Futures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetFCMBalanceSummaryResponse,
         )
@@ -83,9 +93,13 @@ class Futures:
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetIntradayMarginSettingResponse:
         """Get Intraday Margin Setting.
 
@@ -108,6 +122,10 @@ class Futures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetIntradayMarginSettingResponse,
         )
@@ -115,11 +133,15 @@ class Futures:
     def set_intraday_margin_setting(
         self,
         *,
-        setting: IntradayMarginSetting | None = None,
+        setting: IntradayMarginSetting | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> SetIntradayMarginSettingResponse:
         """Set Intraday Margin Setting.
 
@@ -130,7 +152,7 @@ class Futures:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            setting: The margin setting for the account. Describes whether the account is opted in to receive increased leverage during weekdays (8am-4pm ET), excluding [market holidays](https://www.coinbase.com/derivatives/market-notices).
+            setting: The margin setting for the account. Describes whether the account is opted in to receive increased leverage during weekdays (8am-4pm ET), excluding [market holidays](https://www.coinbase.com/derivatives/market-notices). (optional)
         """
         return self._api.request(
             "POST",
@@ -148,6 +170,11 @@ class Futures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("setting",),
             ),
             cast_to=SetIntradayMarginSettingResponse,
         )
@@ -155,11 +182,15 @@ class Futures:
     def get_current_margin_window(
         self,
         *,
-        margin_profile_type: GetCurrentMarginWindowMarginProfileType | None = None,
+        margin_profile_type: GetCurrentMarginWindowMarginProfileType | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetCurrentMarginWindowResponse:
         """Get Current Margin Window.
 
@@ -170,7 +201,7 @@ class Futures:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            margin_profile_type: The margin profile type for your account.
+            margin_profile_type: The margin profile type for your account. (optional)
         """
         return self._api.request(
             "GET",
@@ -188,6 +219,11 @@ class Futures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("margin_profile_type",),
             ),
             cast_to=GetCurrentMarginWindowResponse,
         )
@@ -196,9 +232,13 @@ class Futures:
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetFCMPositionsResponse:
         """List Futures Positions.
 
@@ -221,6 +261,10 @@ class Futures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetFCMPositionsResponse,
         )
@@ -230,9 +274,13 @@ class Futures:
         product_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetFCMPositionResponse:
         """Get Futures Position.
 
@@ -261,6 +309,10 @@ class Futures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetFCMPositionResponse,
         )
@@ -268,11 +320,15 @@ class Futures:
     def schedule_fcm_sweep(
         self,
         *,
-        usd_amount: Decimal | None = None,
+        usd_amount: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> ScheduleFCMSweepResponse:
         """Schedule Futures Sweep.
 
@@ -283,7 +339,7 @@ class Futures:
         Not idempotent: never sent again once it may have reached the server.
 
         Args:
-            usd_amount: The amount of USD to be swept. By default, sweeps all available excess funds.
+            usd_amount: The amount of USD to be swept. By default, sweeps all available excess funds. (optional)
         """
         return self._api.request(
             "POST",
@@ -301,6 +357,11 @@ class Futures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("usd_amount",),
             ),
             cast_to=ScheduleFCMSweepResponse,
         )
@@ -309,9 +370,13 @@ class Futures:
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetFCMSweepsResponse:
         """List Futures Sweeps.
 
@@ -334,6 +399,10 @@ class Futures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetFCMSweepsResponse,
         )
@@ -342,9 +411,13 @@ class Futures:
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CancelFCMSweepResponse:
         """Cancel Pending Futures Sweep.
 
@@ -367,6 +440,10 @@ class Futures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=CancelFCMSweepResponse,
         )
@@ -402,9 +479,13 @@ class AsyncFutures:
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetFCMBalanceSummaryResponse:
         """Get Futures Balance Summary.
 
@@ -427,6 +508,10 @@ class AsyncFutures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetFCMBalanceSummaryResponse,
         )
@@ -435,9 +520,13 @@ class AsyncFutures:
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetIntradayMarginSettingResponse:
         """Get Intraday Margin Setting.
 
@@ -460,6 +549,10 @@ class AsyncFutures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetIntradayMarginSettingResponse,
         )
@@ -467,11 +560,15 @@ class AsyncFutures:
     async def set_intraday_margin_setting(
         self,
         *,
-        setting: IntradayMarginSetting | None = None,
+        setting: IntradayMarginSetting | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> SetIntradayMarginSettingResponse:
         """Set Intraday Margin Setting.
 
@@ -482,7 +579,7 @@ class AsyncFutures:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            setting: The margin setting for the account. Describes whether the account is opted in to receive increased leverage during weekdays (8am-4pm ET), excluding [market holidays](https://www.coinbase.com/derivatives/market-notices).
+            setting: The margin setting for the account. Describes whether the account is opted in to receive increased leverage during weekdays (8am-4pm ET), excluding [market holidays](https://www.coinbase.com/derivatives/market-notices). (optional)
         """
         return await self._api.request(
             "POST",
@@ -500,6 +597,11 @@ class AsyncFutures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("setting",),
             ),
             cast_to=SetIntradayMarginSettingResponse,
         )
@@ -507,11 +609,15 @@ class AsyncFutures:
     async def get_current_margin_window(
         self,
         *,
-        margin_profile_type: GetCurrentMarginWindowMarginProfileType | None = None,
+        margin_profile_type: GetCurrentMarginWindowMarginProfileType | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetCurrentMarginWindowResponse:
         """Get Current Margin Window.
 
@@ -522,7 +628,7 @@ class AsyncFutures:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            margin_profile_type: The margin profile type for your account.
+            margin_profile_type: The margin profile type for your account. (optional)
         """
         return await self._api.request(
             "GET",
@@ -540,6 +646,11 @@ class AsyncFutures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("margin_profile_type",),
             ),
             cast_to=GetCurrentMarginWindowResponse,
         )
@@ -548,9 +659,13 @@ class AsyncFutures:
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetFCMPositionsResponse:
         """List Futures Positions.
 
@@ -573,6 +688,10 @@ class AsyncFutures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetFCMPositionsResponse,
         )
@@ -582,9 +701,13 @@ class AsyncFutures:
         product_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetFCMPositionResponse:
         """Get Futures Position.
 
@@ -613,6 +736,10 @@ class AsyncFutures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetFCMPositionResponse,
         )
@@ -620,11 +747,15 @@ class AsyncFutures:
     async def schedule_fcm_sweep(
         self,
         *,
-        usd_amount: Decimal | None = None,
+        usd_amount: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> ScheduleFCMSweepResponse:
         """Schedule Futures Sweep.
 
@@ -635,7 +766,7 @@ class AsyncFutures:
         Not idempotent: never sent again once it may have reached the server.
 
         Args:
-            usd_amount: The amount of USD to be swept. By default, sweeps all available excess funds.
+            usd_amount: The amount of USD to be swept. By default, sweeps all available excess funds. (optional)
         """
         return await self._api.request(
             "POST",
@@ -653,6 +784,11 @@ class AsyncFutures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("usd_amount",),
             ),
             cast_to=ScheduleFCMSweepResponse,
         )
@@ -661,9 +797,13 @@ class AsyncFutures:
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetFCMSweepsResponse:
         """List Futures Sweeps.
 
@@ -686,6 +826,10 @@ class AsyncFutures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetFCMSweepsResponse,
         )
@@ -694,9 +838,13 @@ class AsyncFutures:
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CancelFCMSweepResponse:
         """Cancel Pending Futures Sweep.
 
@@ -719,6 +867,10 @@ class AsyncFutures:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=CancelFCMSweepResponse,
         )

@@ -6,19 +6,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cached_property as _cached_property
+from typing import Any
 
 from .._base_client import AsyncRestApi as _AsyncRestApi
 from .._base_client import RequestOptions as _RequestOptions
 from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
+from .._pagination import Paging as _Paging
+from .._pagination import async_paginated as _async_paginated
+from .._pagination import paginated as _paginated
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     CancelOrdersResponse,
     ClosePositionResponse,
     CostBasisMethod,
     EditOrderResponse,
     EquityOrderMetadata,
+    Fill,
     GetFillsOrderSide,
     GetFillsOrderTypesItem,
     GetFillsProductTypesItem,
@@ -41,6 +47,7 @@ from ..models.advanced_trade import (
     MarketMarketFok,
     MarketMarketIoc,
     NewOrderResponse,
+    Order,
     OrderConfiguration,
     OrderPreviewResponse,
     OrderSide,
@@ -86,19 +93,24 @@ class Orders:
         product_id: str,
         side: OrderSide,
         order_configuration: OrderConfiguration,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal | NotGiven = NOT_GIVEN,
+        margin_type: MarginType | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        preview_id: str | NotGiven = NOT_GIVEN,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        sor_preference: SorPreference | NotGiven = NOT_GIVEN,
+        prediction_metadata: PredictionRequestMetadata | NotGiven = NOT_GIVEN,
+        equity_order_metadata: EquityOrderMetadata | NotGiven = NOT_GIVEN,
+        cost_basis_method: CostBasisMethod | NotGiven = NOT_GIVEN,
+        self_trade_prevention_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> NewOrderResponse:
         """Create Order.
 
@@ -115,15 +127,16 @@ class Orders:
             product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
             side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
             order_configuration: The configuration of the order (e.g. the order type, size, etc).
-            leverage: The amount of leverage for the order (default is 1.0).
-            margin_type: Margin Type for this order (default is CROSS).
-            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            preview_id: Preview ID for this order, to associate this order with a preview request
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
-            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
-            prediction_metadata: prediction_metadata
-            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
-            cost_basis_method: The cost basis method for the order
+            leverage: The amount of leverage for the order (default is 1.0). (optional)
+            margin_type: Margin Type for this order (default is CROSS). (optional)
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            preview_id: Preview ID for this order, to associate this order with a preview request (optional)
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order. (optional)
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings. (optional)
+            prediction_metadata: prediction_metadata (optional)
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force. (optional)
+            cost_basis_method: The cost basis method for the order (optional)
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec). (optional)
         """
         return self._api.request(
             "POST",
@@ -144,15 +157,32 @@ class Orders:
                     "prediction_metadata": prediction_metadata,
                     "equity_order_metadata": equity_order_metadata,
                     "cost_basis_method": cost_basis_method,
+                    "self_trade_prevention_id": self_trade_prevention_id,
                 },
                 security=(
                     ("ApiKey",),
                     ("OAuth2",),
                 ),
-                idempotent=client_order_id is not None,
+                idempotent=bool(client_order_id),
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "leverage",
+                    "margin_type",
+                    "retail_portfolio_id",
+                    "preview_id",
+                    "attached_order_configuration",
+                    "sor_preference",
+                    "prediction_metadata",
+                    "equity_order_metadata",
+                    "cost_basis_method",
+                    "self_trade_prevention_id",
+                ),
             ),
             cast_to=NewOrderResponse,
         )
@@ -166,15 +196,16 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -200,6 +231,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -214,6 +246,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 market_market_ioc=MarketMarketIoc.model_validate(
                     {
@@ -241,15 +274,16 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -274,6 +308,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -287,6 +322,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 market_market_ioc=MarketMarketIoc.model_validate(
@@ -315,15 +351,16 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -348,6 +385,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -361,6 +399,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 market_market_ioc=MarketMarketIoc.model_validate(
@@ -389,15 +428,16 @@ class Orders:
         side: OrderSide,
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -422,6 +462,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -436,6 +477,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 market_market_fok=MarketMarketFok.model_validate(
                     {
@@ -461,15 +503,16 @@ class Orders:
         product_id: str,
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -493,6 +536,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -506,6 +550,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 market_market_fok=MarketMarketFok.model_validate(
@@ -532,15 +577,16 @@ class Orders:
         product_id: str,
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -564,6 +610,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -577,6 +624,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 market_market_fok=MarketMarketFok.model_validate(
@@ -605,15 +653,16 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -639,6 +688,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -653,6 +703,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 sor_limit_ioc=SorLimitIoc.model_validate(
                     {
@@ -680,15 +731,16 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -713,6 +765,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -726,6 +779,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 sor_limit_ioc=SorLimitIoc.model_validate(
@@ -754,15 +808,16 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -787,6 +842,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -800,6 +856,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 sor_limit_ioc=SorLimitIoc.model_validate(
@@ -831,15 +888,16 @@ class Orders:
         limit_price: Decimal | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -867,6 +925,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -881,6 +940,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 limit_limit_gtc=LimitLimitGtc.model_validate(
                     {
@@ -912,15 +972,16 @@ class Orders:
         limit_price: Decimal | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -947,6 +1008,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -960,6 +1022,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 limit_limit_gtc=LimitLimitGtc.model_validate(
@@ -992,15 +1055,16 @@ class Orders:
         limit_price: Decimal | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -1027,6 +1091,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -1040,6 +1105,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 limit_limit_gtc=LimitLimitGtc.model_validate(
@@ -1074,15 +1140,16 @@ class Orders:
         end_time: str | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -1111,6 +1178,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -1125,6 +1193,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 limit_limit_gtd=LimitLimitGtd.model_validate(
                     {
@@ -1158,15 +1227,16 @@ class Orders:
         end_time: str | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -1194,6 +1264,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -1207,6 +1278,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 limit_limit_gtd=LimitLimitGtd.model_validate(
@@ -1241,15 +1313,16 @@ class Orders:
         end_time: str | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -1277,6 +1350,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -1290,6 +1364,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 limit_limit_gtd=LimitLimitGtd.model_validate(
@@ -1322,15 +1397,16 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -1356,6 +1432,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -1370,6 +1447,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 limit_limit_fok=LimitLimitFok.model_validate(
                     {
@@ -1397,15 +1475,16 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -1430,6 +1509,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -1443,6 +1523,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 limit_limit_fok=LimitLimitFok.model_validate(
@@ -1471,15 +1552,16 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -1504,6 +1586,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -1517,6 +1600,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 limit_limit_fok=LimitLimitFok.model_validate(
@@ -1551,15 +1635,16 @@ class Orders:
         number_buckets: str | None = None,
         bucket_size: Decimal | None = None,
         bucket_duration: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -1590,6 +1675,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -1604,6 +1690,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 twap_limit_gtd=TwapLimitGtd.model_validate(
                     {
@@ -1641,15 +1728,16 @@ class Orders:
         number_buckets: str | None = None,
         bucket_size: Decimal | None = None,
         bucket_duration: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -1679,6 +1767,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -1692,6 +1781,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 twap_limit_gtd=TwapLimitGtd.model_validate(
@@ -1730,15 +1820,16 @@ class Orders:
         number_buckets: str | None = None,
         bucket_size: Decimal | None = None,
         bucket_duration: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -1768,6 +1859,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -1781,6 +1873,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 twap_limit_gtd=TwapLimitGtd.model_validate(
@@ -1816,15 +1909,16 @@ class Orders:
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -1851,6 +1945,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -1865,6 +1960,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
                     {
@@ -1894,15 +1990,16 @@ class Orders:
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -1928,6 +2025,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -1941,6 +2039,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
@@ -1971,15 +2070,16 @@ class Orders:
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -2005,6 +2105,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -2018,6 +2119,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
@@ -2050,15 +2152,16 @@ class Orders:
         stop_price: Decimal | None = None,
         end_time: str | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -2086,6 +2189,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -2100,6 +2204,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
                     {
@@ -2131,15 +2236,16 @@ class Orders:
         stop_price: Decimal | None = None,
         end_time: str | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -2166,6 +2272,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -2179,6 +2286,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
@@ -2211,15 +2319,16 @@ class Orders:
         stop_price: Decimal | None = None,
         end_time: str | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -2246,6 +2355,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -2259,6 +2369,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
@@ -2290,15 +2401,16 @@ class Orders:
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -2324,6 +2436,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -2338,6 +2451,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtc=TriggerBracketGtc.model_validate(
                     {
@@ -2365,15 +2479,16 @@ class Orders:
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -2398,6 +2513,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -2411,6 +2527,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtc=TriggerBracketGtc.model_validate(
@@ -2439,15 +2556,16 @@ class Orders:
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -2472,6 +2590,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -2485,6 +2604,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtc=TriggerBracketGtc.model_validate(
@@ -2515,15 +2635,16 @@ class Orders:
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
         end_time: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -2550,6 +2671,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -2564,6 +2686,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtd=TriggerBracketGtd.model_validate(
                     {
@@ -2593,15 +2716,16 @@ class Orders:
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
         end_time: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -2627,6 +2751,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -2640,6 +2765,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtd=TriggerBracketGtd.model_validate(
@@ -2670,15 +2796,16 @@ class Orders:
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
         end_time: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -2704,6 +2831,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -2717,6 +2845,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtd=TriggerBracketGtd.model_validate(
@@ -2754,15 +2883,16 @@ class Orders:
         size_distribution: ScaledSizeDistribution | None = None,
         size_diff: Decimal | None = None,
         size_ratio: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -2795,6 +2925,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -2809,6 +2940,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 scaled_limit_gtc=ScaledLimitGtc.model_validate(
                     {
@@ -2850,15 +2982,16 @@ class Orders:
         size_distribution: ScaledSizeDistribution | None = None,
         size_diff: Decimal | None = None,
         size_ratio: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -2890,6 +3023,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -2903,6 +3037,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 scaled_limit_gtc=ScaledLimitGtc.model_validate(
@@ -2945,15 +3080,16 @@ class Orders:
         size_distribution: ScaledSizeDistribution | None = None,
         size_diff: Decimal | None = None,
         size_ratio: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -2985,6 +3121,7 @@ class Orders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.create_order(
             client_order_id=client_order_id,
@@ -2998,6 +3135,7 @@ class Orders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 scaled_limit_gtc=ScaledLimitGtc.model_validate(
@@ -3030,9 +3168,13 @@ class Orders:
         *,
         order_ids: list[str],
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CancelOrdersResponse:
         """Cancel Orders.
 
@@ -3063,6 +3205,10 @@ class Orders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=CancelOrdersResponse,
         )
@@ -3073,14 +3219,18 @@ class Orders:
         order_id: str,
         price: Decimal,
         size: Decimal,
-        attached_order_configuration: OrderConfiguration | None = None,
-        cancel_attached_order: bool | None = None,
-        stop_price: Decimal | None = None,
-        average_entry_price: Decimal | None = None,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        cancel_attached_order: bool | NotGiven = NOT_GIVEN,
+        stop_price: Decimal | NotGiven = NOT_GIVEN,
+        average_entry_price: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> EditOrderResponse:
         """Edit Order.
 
@@ -3094,10 +3244,10 @@ class Orders:
             order_id: The ID of the order.
             price: The update price of the order.
             size: The updated size of the order.
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible.
-            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order.
-            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders.
-            average_entry_price: The average entry price of the position. Used for estimated PnL
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible. (optional)
+            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order. (optional)
+            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders. (optional)
+            average_entry_price: The average entry price of the position. Used for estimated PnL (optional)
         """
         return self._api.request(
             "POST",
@@ -3121,6 +3271,16 @@ class Orders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "attached_order_configuration",
+                    "cancel_attached_order",
+                    "stop_price",
+                    "average_entry_price",
+                ),
             ),
             cast_to=EditOrderResponse,
         )
@@ -3131,14 +3291,18 @@ class Orders:
         order_id: str,
         price: Decimal,
         size: Decimal,
-        attached_order_configuration: OrderConfiguration | None = None,
-        cancel_attached_order: bool | None = None,
-        stop_price: Decimal | None = None,
-        average_entry_price: Decimal | None = None,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        cancel_attached_order: bool | NotGiven = NOT_GIVEN,
+        stop_price: Decimal | NotGiven = NOT_GIVEN,
+        average_entry_price: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> PreviewEditOrderResponse:
         """Edit Order Preview.
 
@@ -3152,10 +3316,10 @@ class Orders:
             order_id: The ID of the order.
             price: The update price of the order.
             size: The updated size of the order.
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible.
-            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order.
-            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders.
-            average_entry_price: The average entry price of the position. Used for estimated PnL
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible. (optional)
+            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order. (optional)
+            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders. (optional)
+            average_entry_price: The average entry price of the position. Used for estimated PnL (optional)
         """
         return self._api.request(
             "POST",
@@ -3179,36 +3343,54 @@ class Orders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "attached_order_configuration",
+                    "cancel_attached_order",
+                    "stop_price",
+                    "average_entry_price",
+                ),
             ),
             cast_to=PreviewEditOrderResponse,
         )
 
+    @_paginated(
+        Order,
+        _Paging("cursor", "cursor", items="orders", next_cursor="cursor", has_more="has_next"),
+    )
     def get_historical_orders(
         self,
         *,
-        order_ids: list[str] | None = None,
-        product_ids: list[str] | None = None,
-        product_type: GetHistoricalOrdersProductType | None = None,
-        order_status: list[GetHistoricalOrdersOrderStatusItem] | None = None,
-        time_in_forces: list[GetHistoricalOrdersTimeInForcesItem] | None = None,
-        order_types: list[GetHistoricalOrdersOrderTypesItem] | None = None,
-        order_side: GetHistoricalOrdersOrderSide | None = None,
-        start_date: str | None = None,
-        end_date: str | None = None,
-        order_placement_source: GetHistoricalOrdersOrderPlacementSource | None = None,
-        contract_expiry_type: GetHistoricalOrdersContractExpiryType | None = None,
-        asset_filters: list[str] | None = None,
-        retail_portfolio_id: str | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-        sort_by: GetHistoricalOrdersSortBy | None = None,
-        user_native_currency: str | None = None,
-        use_simplified_total_value_calculation: bool | None = None,
-        proof_token: str | None = None,
+        order_ids: list[str] | NotGiven = NOT_GIVEN,
+        product_ids: list[str] | NotGiven = NOT_GIVEN,
+        product_type: GetHistoricalOrdersProductType | NotGiven = NOT_GIVEN,
+        order_status: list[GetHistoricalOrdersOrderStatusItem] | NotGiven = NOT_GIVEN,
+        time_in_forces: list[GetHistoricalOrdersTimeInForcesItem] | NotGiven = NOT_GIVEN,
+        order_types: list[GetHistoricalOrdersOrderTypesItem] | NotGiven = NOT_GIVEN,
+        order_side: GetHistoricalOrdersOrderSide | NotGiven = NOT_GIVEN,
+        start_date: str | NotGiven = NOT_GIVEN,
+        end_date: str | NotGiven = NOT_GIVEN,
+        order_placement_source: GetHistoricalOrdersOrderPlacementSource | NotGiven = NOT_GIVEN,
+        contract_expiry_type: GetHistoricalOrdersContractExpiryType | NotGiven = NOT_GIVEN,
+        asset_filters: list[str] | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort_by: GetHistoricalOrdersSortBy | NotGiven = NOT_GIVEN,
+        user_native_currency: str | NotGiven = NOT_GIVEN,
+        use_simplified_total_value_calculation: bool | NotGiven = NOT_GIVEN,
+        proof_token: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetHistoricalOrdersResponse:
         """List Orders.
 
@@ -3218,28 +3400,29 @@ class Orders:
 
         `GET /api/v3/brokerage/orders/historical/batch`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Paged: returns the first page; iterating it yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            order_ids: ID(s) of order(s).
-            product_ids: Optional canonical product ID(s) to filter by. For equities, use product_id rather than the display ticker. If omitted, orders for all products are returned.
-            product_type: Returns orders matching this product type. Use EQUITY for equity orders. By default, returns all product types.
-            order_status: Only returns orders matching the specified order statuses.
-            time_in_forces: Only orders matching this time in force(s) are returned. Default is to return all time in forces.
-            order_types: Only returns orders matching the specified order types (e.g. MARKET). By default, returns all order types.
-            order_side: Only returns the orders matching the specified side (e.g. 'BUY', 'SELL'). By default, returns all sides.
-            start_date: The start date to fetch orders from (inclusive). If provided, only orders created after this date will be returned.
-            end_date: The end date to fetch orders from (exclusive). If provided, only orders with creation time before this date will be returned.
-            order_placement_source: Only returns the orders matching this placement source. By default, returns RETAIL_ADVANCED placement source.
-            contract_expiry_type: Only returns the orders matching the contract expiry type. Only applicable if product_type is set to FUTURE.
-            asset_filters: Only returns the orders where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC').
-            retail_portfolio_id: **(Deprecated)** Only orders matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            limit: The number of orders to display per page (no default amount). If `has_next` is true, additional pages of orders are available to be fetched. Use the `cursor` parameter to start on a specified page.
-            cursor: For paginated responses, returns all responses that come after this value.
-            sort_by: Sort results by a field, results use unstable pagination. Default is to sort by creation time.
-            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`.
-            use_simplified_total_value_calculation: Optional boolean to use simplified total value calculation. Default is true.
-            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance).
+            order_ids: ID(s) of order(s). (optional)
+            product_ids: Optional canonical product ID(s) to filter by. For equities, use product_id rather than the display ticker. If omitted, orders for all products are returned. (optional)
+            product_type: Returns orders matching this product type. Use EQUITY for equity orders. By default, returns all product types. (optional)
+            order_status: Only returns orders matching the specified order statuses. (optional)
+            time_in_forces: Only orders matching this time in force(s) are returned. Default is to return all time in forces. (optional)
+            order_types: Only returns orders matching the specified order types (e.g. MARKET). By default, returns all order types. (optional)
+            order_side: Only returns the orders matching the specified side (e.g. 'BUY', 'SELL'). By default, returns all sides. (optional)
+            start_date: The start date to fetch orders from (inclusive). If provided, only orders created after this date will be returned. (optional)
+            end_date: The end date to fetch orders from (exclusive). If provided, only orders with creation time before this date will be returned. (optional)
+            order_placement_source: Only returns the orders matching this placement source. By default, returns RETAIL_ADVANCED placement source. (optional)
+            contract_expiry_type: Only returns the orders matching the contract expiry type. Only applicable if product_type is set to FUTURE. (optional)
+            asset_filters: Only returns the orders where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC'). (optional)
+            retail_portfolio_id: **(Deprecated)** Only orders matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            limit: The number of orders to display per page (no default amount). If `has_next` is true, additional pages of orders are available to be fetched. Use the `cursor` parameter to start on a specified page. (optional)
+            cursor: For paginated responses, returns all responses that come after this value. (optional)
+            sort_by: Sort results by a field, results use unstable pagination. Default is to sort by creation time. (optional)
+            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`. (optional)
+            use_simplified_total_value_calculation: Optional boolean to use simplified total value calculation. Default is true. (optional)
+            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance). (optional)
         """
         return self._api.request(
             "GET",
@@ -3275,31 +3458,64 @@ class Orders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "order_ids",
+                    "product_ids",
+                    "product_type",
+                    "order_status",
+                    "time_in_forces",
+                    "order_types",
+                    "order_side",
+                    "start_date",
+                    "end_date",
+                    "order_placement_source",
+                    "contract_expiry_type",
+                    "asset_filters",
+                    "retail_portfolio_id",
+                    "limit",
+                    "cursor",
+                    "sort_by",
+                    "user_native_currency",
+                    "use_simplified_total_value_calculation",
+                    "proof_token",
+                ),
             ),
             cast_to=GetHistoricalOrdersResponse,
         )
 
+    @_paginated(
+        Fill,
+        _Paging("cursor", "cursor", items="fills", next_cursor="cursor"),
+    )
     def get_fills(
         self,
         *,
-        order_ids: list[str] | None = None,
-        trade_ids: list[str] | None = None,
-        product_ids: list[str] | None = None,
-        start_sequence_timestamp: str | None = None,
-        end_sequence_timestamp: str | None = None,
-        retail_portfolio_id: str | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-        sort_by: GetFillsSortBy | None = None,
-        asset_filters: list[str] | None = None,
-        order_types: list[GetFillsOrderTypesItem] | None = None,
-        order_side: GetFillsOrderSide | None = None,
-        product_types: list[GetFillsProductTypesItem] | None = None,
-        proof_token: str | None = None,
+        order_ids: list[str] | NotGiven = NOT_GIVEN,
+        trade_ids: list[str] | NotGiven = NOT_GIVEN,
+        product_ids: list[str] | NotGiven = NOT_GIVEN,
+        start_sequence_timestamp: str | NotGiven = NOT_GIVEN,
+        end_sequence_timestamp: str | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort_by: GetFillsSortBy | NotGiven = NOT_GIVEN,
+        asset_filters: list[str] | NotGiven = NOT_GIVEN,
+        order_types: list[GetFillsOrderTypesItem] | NotGiven = NOT_GIVEN,
+        order_side: GetFillsOrderSide | NotGiven = NOT_GIVEN,
+        product_types: list[GetFillsProductTypesItem] | NotGiven = NOT_GIVEN,
+        proof_token: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetFillsResponse:
         """List Fills.
 
@@ -3309,19 +3525,20 @@ class Orders:
 
         `GET /api/v3/brokerage/orders/historical/fills`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Paged: returns the first page; iterating it yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            order_ids: The ID(s) of order(s).
-            trade_ids: The ID(s) of the trades of fills.
-            product_ids: Canonical product ID(s) to filter fills by. For equities, use product_id rather than the display ticker.
-            start_sequence_timestamp: Only fills with a trade time after the specified start date are returned.
-            end_sequence_timestamp: Only fills with a trade time before the specified end date are returned.
-            retail_portfolio_id: **(Deprecated)** Only fills matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            limit: The number of fills to be returned (default is 100).
-            cursor: For paginated responses, returns all responses that come after this value.
-            sort_by: Sort results by a field, results use unstable pagination. Default is sort by creation time
-            asset_filters: Only returns the fills where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC').
+            order_ids: The ID(s) of order(s). (optional)
+            trade_ids: The ID(s) of the trades of fills. (optional)
+            product_ids: Canonical product ID(s) to filter fills by. For equities, use product_id rather than the display ticker. (optional)
+            start_sequence_timestamp: Only fills with a trade time after the specified start date are returned. (optional)
+            end_sequence_timestamp: Only fills with a trade time before the specified end date are returned. (optional)
+            retail_portfolio_id: **(Deprecated)** Only fills matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            limit: The number of fills to be returned (default is 100). (optional)
+            cursor: For paginated responses, returns all responses that come after this value. (optional)
+            sort_by: Sort results by a field, results use unstable pagination. Default is sort by creation time (optional)
+            asset_filters: Only returns the fills where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC'). (optional)
             order_types: Only returns fills for orders matching the specified order types (e.g. 'MARKET', 'LIMIT').
 
                  - MARKET: A [market order](https://en.wikipedia.org/wiki/Order_(exchange)#Market_order)
@@ -3333,10 +3550,10 @@ class Orders:
                  - ROLL_OPEN: ROLL_OPEN order is the open step order of a contract roll
                  - ROLL_CLOSE: ROLL_CLOSE is the close step order in a contract roll
                  - LIQUIDATION: LIQUIDATION is a special order type that is used to liquidate a position
-                 - SCALED: SCALED order is an order that is split into multiple child orders at incrementally increasing or decreasing prices
-            order_side: Only returns fills for orders matching the specified side ('BUY' or 'SELL'). By default, returns all sides.
-            product_types: Only returns fills for orders matching the specified product types (for example, SPOT, FUTURE, or EQUITY). By default, returns all product types.
-            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance).
+                 - SCALED: SCALED order is an order that is split into multiple child orders at incrementally increasing or decreasing prices (optional)
+            order_side: Only returns fills for orders matching the specified side ('BUY' or 'SELL'). By default, returns all sides. (optional)
+            product_types: Only returns fills for orders matching the specified product types (for example, SPOT, FUTURE, or EQUITY). By default, returns all product types. (optional)
+            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance). (optional)
         """
         return self._api.request(
             "GET",
@@ -3367,6 +3584,26 @@ class Orders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "order_ids",
+                    "trade_ids",
+                    "product_ids",
+                    "start_sequence_timestamp",
+                    "end_sequence_timestamp",
+                    "retail_portfolio_id",
+                    "limit",
+                    "cursor",
+                    "sort_by",
+                    "asset_filters",
+                    "order_types",
+                    "order_side",
+                    "product_types",
+                    "proof_token",
+                ),
             ),
             cast_to=GetFillsResponse,
         )
@@ -3375,12 +3612,16 @@ class Orders:
         self,
         order_id: str,
         *,
-        client_order_id: str | None = None,
-        user_native_currency: str | None = None,
+        client_order_id: str | NotGiven = NOT_GIVEN,
+        user_native_currency: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetHistoricalOrderResponse:
         """Get Order.
 
@@ -3394,8 +3635,8 @@ class Orders:
 
         Args:
             order_id: The ID of the order.
-            client_order_id: **(Deprecated)** Client Order ID to fetch the order with.
-            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`.
+            client_order_id: **(Deprecated)** Client Order ID to fetch the order with. (optional)
+            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`. (optional)
         """
         return self._api.request(
             "GET",
@@ -3417,6 +3658,14 @@ class Orders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "client_order_id",
+                    "user_native_currency",
+                ),
             ),
             cast_to=GetHistoricalOrderResponse,
         )
@@ -3427,17 +3676,22 @@ class Orders:
         product_id: str,
         side: OrderSide,
         order_configuration: OrderConfiguration,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal | NotGiven = NOT_GIVEN,
+        margin_type: MarginType | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        equity_order_metadata: EquityOrderMetadata | NotGiven = NOT_GIVEN,
+        prediction_metadata: PredictionRequestMetadata | NotGiven = NOT_GIVEN,
+        cost_basis_method: CostBasisMethod | NotGiven = NOT_GIVEN,
+        self_trade_prevention_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderPreviewResponse:
         """Preview Order.
 
@@ -3451,13 +3705,14 @@ class Orders:
             product_id: The trading pair (e.g. 'BTC-USD').
             side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
             order_configuration: The configuration of the order (e.g. the order type, size, etc).
-            leverage: The amount of leverage for the order (default is 1.0).
-            margin_type: Margin Type for this order (default is CROSS).
-            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
-            equity_order_metadata: Equity-specific metadata for the order.
-            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
-            cost_basis_method: The method used to calculate the cost basis for the order.
+            leverage: The amount of leverage for the order (default is 1.0). (optional)
+            margin_type: Margin Type for this order (default is CROSS). (optional)
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order. (optional)
+            equity_order_metadata: Equity-specific metadata for the order. (optional)
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO). (optional)
+            cost_basis_method: The method used to calculate the cost basis for the order. (optional)
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec). (optional)
         """
         return self._api.request(
             "POST",
@@ -3475,6 +3730,7 @@ class Orders:
                     "equity_order_metadata": equity_order_metadata,
                     "prediction_metadata": prediction_metadata,
                     "cost_basis_method": cost_basis_method,
+                    "self_trade_prevention_id": self_trade_prevention_id,
                 },
                 security=(
                     ("ApiKey",),
@@ -3484,6 +3740,20 @@ class Orders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "leverage",
+                    "margin_type",
+                    "retail_portfolio_id",
+                    "attached_order_configuration",
+                    "equity_order_metadata",
+                    "prediction_metadata",
+                    "cost_basis_method",
+                    "self_trade_prevention_id",
+                ),
             ),
             cast_to=OrderPreviewResponse,
         )
@@ -3496,13 +3766,14 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -3525,6 +3796,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -3536,6 +3808,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 market_market_ioc=MarketMarketIoc.model_validate(
                     {
@@ -3562,13 +3835,14 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -3590,6 +3864,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -3600,6 +3875,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 market_market_ioc=MarketMarketIoc.model_validate(
@@ -3627,13 +3903,14 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -3655,6 +3932,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -3665,6 +3943,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 market_market_ioc=MarketMarketIoc.model_validate(
@@ -3692,13 +3971,14 @@ class Orders:
         side: OrderSide,
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -3720,6 +4000,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -3731,6 +4012,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 market_market_fok=MarketMarketFok.model_validate(
                     {
@@ -3755,13 +4037,14 @@ class Orders:
         product_id: str,
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -3782,6 +4065,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -3792,6 +4076,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 market_market_fok=MarketMarketFok.model_validate(
@@ -3817,13 +4102,14 @@ class Orders:
         product_id: str,
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -3844,6 +4130,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -3854,6 +4141,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 market_market_fok=MarketMarketFok.model_validate(
@@ -3881,13 +4169,14 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -3910,6 +4199,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -3921,6 +4211,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 sor_limit_ioc=SorLimitIoc.model_validate(
                     {
@@ -3947,13 +4238,14 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -3975,6 +4267,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -3985,6 +4278,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 sor_limit_ioc=SorLimitIoc.model_validate(
@@ -4012,13 +4306,14 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -4040,6 +4335,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -4050,6 +4346,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 sor_limit_ioc=SorLimitIoc.model_validate(
@@ -4080,13 +4377,14 @@ class Orders:
         limit_price: Decimal | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -4111,6 +4409,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -4122,6 +4421,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 limit_limit_gtc=LimitLimitGtc.model_validate(
                     {
@@ -4152,13 +4452,14 @@ class Orders:
         limit_price: Decimal | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -4182,6 +4483,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -4192,6 +4494,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 limit_limit_gtc=LimitLimitGtc.model_validate(
@@ -4223,13 +4526,14 @@ class Orders:
         limit_price: Decimal | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -4253,6 +4557,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -4263,6 +4568,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 limit_limit_gtc=LimitLimitGtc.model_validate(
@@ -4296,13 +4602,14 @@ class Orders:
         end_time: str | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -4328,6 +4635,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -4339,6 +4647,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 limit_limit_gtd=LimitLimitGtd.model_validate(
                     {
@@ -4371,13 +4680,14 @@ class Orders:
         end_time: str | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -4402,6 +4712,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -4412,6 +4723,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 limit_limit_gtd=LimitLimitGtd.model_validate(
@@ -4445,13 +4757,14 @@ class Orders:
         end_time: str | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -4476,6 +4789,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -4486,6 +4800,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 limit_limit_gtd=LimitLimitGtd.model_validate(
@@ -4517,13 +4832,14 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -4546,6 +4862,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -4557,6 +4874,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 limit_limit_fok=LimitLimitFok.model_validate(
                     {
@@ -4583,13 +4901,14 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -4611,6 +4930,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -4621,6 +4941,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 limit_limit_fok=LimitLimitFok.model_validate(
@@ -4648,13 +4969,14 @@ class Orders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -4676,6 +4998,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -4686,6 +5009,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 limit_limit_fok=LimitLimitFok.model_validate(
@@ -4719,13 +5043,14 @@ class Orders:
         number_buckets: str | None = None,
         bucket_size: Decimal | None = None,
         bucket_duration: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -4753,6 +5078,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -4764,6 +5090,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 twap_limit_gtd=TwapLimitGtd.model_validate(
                     {
@@ -4800,13 +5127,14 @@ class Orders:
         number_buckets: str | None = None,
         bucket_size: Decimal | None = None,
         bucket_duration: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -4833,6 +5161,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -4843,6 +5172,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 twap_limit_gtd=TwapLimitGtd.model_validate(
@@ -4880,13 +5210,14 @@ class Orders:
         number_buckets: str | None = None,
         bucket_size: Decimal | None = None,
         bucket_duration: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -4913,6 +5244,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -4923,6 +5255,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 twap_limit_gtd=TwapLimitGtd.model_validate(
@@ -4957,13 +5290,14 @@ class Orders:
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -4987,6 +5321,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -4998,6 +5333,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
                     {
@@ -5026,13 +5362,14 @@ class Orders:
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -5055,6 +5392,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -5065,6 +5403,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
@@ -5094,13 +5433,14 @@ class Orders:
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -5123,6 +5463,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -5133,6 +5474,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
@@ -5164,13 +5506,14 @@ class Orders:
         stop_price: Decimal | None = None,
         end_time: str | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -5195,6 +5538,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -5206,6 +5550,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
                     {
@@ -5236,13 +5581,14 @@ class Orders:
         stop_price: Decimal | None = None,
         end_time: str | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -5266,6 +5612,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -5276,6 +5623,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
@@ -5307,13 +5655,14 @@ class Orders:
         stop_price: Decimal | None = None,
         end_time: str | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -5337,6 +5686,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -5347,6 +5697,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
@@ -5377,13 +5728,14 @@ class Orders:
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -5406,6 +5758,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -5417,6 +5770,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtc=TriggerBracketGtc.model_validate(
                     {
@@ -5443,13 +5797,14 @@ class Orders:
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -5471,6 +5826,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -5481,6 +5837,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtc=TriggerBracketGtc.model_validate(
@@ -5508,13 +5865,14 @@ class Orders:
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -5536,6 +5894,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -5546,6 +5905,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtc=TriggerBracketGtc.model_validate(
@@ -5575,13 +5935,14 @@ class Orders:
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
         end_time: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -5605,6 +5966,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -5616,6 +5978,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtd=TriggerBracketGtd.model_validate(
                     {
@@ -5644,13 +6007,14 @@ class Orders:
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
         end_time: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -5673,6 +6037,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -5683,6 +6048,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtd=TriggerBracketGtd.model_validate(
@@ -5712,13 +6078,14 @@ class Orders:
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
         end_time: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -5741,6 +6108,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -5751,6 +6119,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtd=TriggerBracketGtd.model_validate(
@@ -5787,13 +6156,14 @@ class Orders:
         size_distribution: ScaledSizeDistribution | None = None,
         size_diff: Decimal | None = None,
         size_ratio: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -5823,6 +6193,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -5834,6 +6205,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 scaled_limit_gtc=ScaledLimitGtc.model_validate(
                     {
@@ -5874,13 +6246,14 @@ class Orders:
         size_distribution: ScaledSizeDistribution | None = None,
         size_diff: Decimal | None = None,
         size_ratio: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -5909,6 +6282,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -5919,6 +6293,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 scaled_limit_gtc=ScaledLimitGtc.model_validate(
@@ -5960,13 +6335,14 @@ class Orders:
         size_distribution: ScaledSizeDistribution | None = None,
         size_diff: Decimal | None = None,
         size_ratio: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -5995,6 +6371,7 @@ class Orders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return self.preview_order(
             product_id=product_id,
@@ -6005,6 +6382,7 @@ class Orders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 scaled_limit_gtc=ScaledLimitGtc.model_validate(
@@ -6037,11 +6415,15 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        size: Decimal | None = None,
+        size: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> ClosePositionResponse:
         """Close Position.
 
@@ -6054,7 +6436,7 @@ class Orders:
         Args:
             client_order_id: The unique ID provided for the order (used for identification purposes).
             product_id: The trading pair (e.g. 'BIT-28JUL23-CDE').
-            size: The amount of contracts that should be closed.
+            size: The amount of contracts that should be closed. (optional)
         """
         return self._api.request(
             "POST",
@@ -6070,10 +6452,15 @@ class Orders:
                     ("ApiKey",),
                     ("OAuth2",),
                 ),
-                idempotent=client_order_id is not None,
+                idempotent=bool(client_order_id),
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("size",),
             ),
             cast_to=ClosePositionResponse,
         )
@@ -6112,19 +6499,24 @@ class AsyncOrders:
         product_id: str,
         side: OrderSide,
         order_configuration: OrderConfiguration,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal | NotGiven = NOT_GIVEN,
+        margin_type: MarginType | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        preview_id: str | NotGiven = NOT_GIVEN,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        sor_preference: SorPreference | NotGiven = NOT_GIVEN,
+        prediction_metadata: PredictionRequestMetadata | NotGiven = NOT_GIVEN,
+        equity_order_metadata: EquityOrderMetadata | NotGiven = NOT_GIVEN,
+        cost_basis_method: CostBasisMethod | NotGiven = NOT_GIVEN,
+        self_trade_prevention_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> NewOrderResponse:
         """Create Order.
 
@@ -6141,15 +6533,16 @@ class AsyncOrders:
             product_id: Canonical product identifier for the order. For equities, use the product_id returned by the Products API, not the display ticker.
             side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
             order_configuration: The configuration of the order (e.g. the order type, size, etc).
-            leverage: The amount of leverage for the order (default is 1.0).
-            margin_type: Margin Type for this order (default is CROSS).
-            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            preview_id: Preview ID for this order, to associate this order with a preview request
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
-            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings.
-            prediction_metadata: prediction_metadata
-            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
-            cost_basis_method: The cost basis method for the order
+            leverage: The amount of leverage for the order (default is 1.0). (optional)
+            margin_type: Margin Type for this order (default is CROSS). (optional)
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            preview_id: Preview ID for this order, to associate this order with a preview request (optional)
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order. (optional)
+            sor_preference: Smart Order Routing preference for this order. UNSPECIFIED uses default behavior based on user settings. (optional)
+            prediction_metadata: prediction_metadata (optional)
+            equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force. (optional)
+            cost_basis_method: The cost basis method for the order (optional)
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec). (optional)
         """
         return await self._api.request(
             "POST",
@@ -6170,15 +6563,32 @@ class AsyncOrders:
                     "prediction_metadata": prediction_metadata,
                     "equity_order_metadata": equity_order_metadata,
                     "cost_basis_method": cost_basis_method,
+                    "self_trade_prevention_id": self_trade_prevention_id,
                 },
                 security=(
                     ("ApiKey",),
                     ("OAuth2",),
                 ),
-                idempotent=client_order_id is not None,
+                idempotent=bool(client_order_id),
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "leverage",
+                    "margin_type",
+                    "retail_portfolio_id",
+                    "preview_id",
+                    "attached_order_configuration",
+                    "sor_preference",
+                    "prediction_metadata",
+                    "equity_order_metadata",
+                    "cost_basis_method",
+                    "self_trade_prevention_id",
+                ),
             ),
             cast_to=NewOrderResponse,
         )
@@ -6192,15 +6602,16 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -6226,6 +6637,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -6240,6 +6652,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 market_market_ioc=MarketMarketIoc.model_validate(
                     {
@@ -6267,15 +6680,16 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -6300,6 +6714,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -6313,6 +6728,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 market_market_ioc=MarketMarketIoc.model_validate(
@@ -6341,15 +6757,16 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -6374,6 +6791,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -6387,6 +6805,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 market_market_ioc=MarketMarketIoc.model_validate(
@@ -6415,15 +6834,16 @@ class AsyncOrders:
         side: OrderSide,
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -6448,6 +6868,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -6462,6 +6883,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 market_market_fok=MarketMarketFok.model_validate(
                     {
@@ -6487,15 +6909,16 @@ class AsyncOrders:
         product_id: str,
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -6519,6 +6942,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -6532,6 +6956,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 market_market_fok=MarketMarketFok.model_validate(
@@ -6558,15 +6983,16 @@ class AsyncOrders:
         product_id: str,
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -6590,6 +7016,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -6603,6 +7030,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 market_market_fok=MarketMarketFok.model_validate(
@@ -6631,15 +7059,16 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -6665,6 +7094,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -6679,6 +7109,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 sor_limit_ioc=SorLimitIoc.model_validate(
                     {
@@ -6706,15 +7137,16 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -6739,6 +7171,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -6752,6 +7185,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 sor_limit_ioc=SorLimitIoc.model_validate(
@@ -6780,15 +7214,16 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -6813,6 +7248,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -6826,6 +7262,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 sor_limit_ioc=SorLimitIoc.model_validate(
@@ -6857,15 +7294,16 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -6893,6 +7331,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -6907,6 +7346,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 limit_limit_gtc=LimitLimitGtc.model_validate(
                     {
@@ -6938,15 +7378,16 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -6973,6 +7414,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -6986,6 +7428,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 limit_limit_gtc=LimitLimitGtc.model_validate(
@@ -7018,15 +7461,16 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -7053,6 +7497,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -7066,6 +7511,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 limit_limit_gtc=LimitLimitGtc.model_validate(
@@ -7100,15 +7546,16 @@ class AsyncOrders:
         end_time: str | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -7137,6 +7584,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -7151,6 +7599,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 limit_limit_gtd=LimitLimitGtd.model_validate(
                     {
@@ -7184,15 +7633,16 @@ class AsyncOrders:
         end_time: str | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -7220,6 +7670,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -7233,6 +7684,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 limit_limit_gtd=LimitLimitGtd.model_validate(
@@ -7267,15 +7719,16 @@ class AsyncOrders:
         end_time: str | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -7303,6 +7756,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -7316,6 +7770,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 limit_limit_gtd=LimitLimitGtd.model_validate(
@@ -7348,15 +7803,16 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -7382,6 +7838,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -7396,6 +7853,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 limit_limit_fok=LimitLimitFok.model_validate(
                     {
@@ -7423,15 +7881,16 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -7456,6 +7915,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -7469,6 +7929,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 limit_limit_fok=LimitLimitFok.model_validate(
@@ -7497,15 +7958,16 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -7530,6 +7992,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -7543,6 +8006,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 limit_limit_fok=LimitLimitFok.model_validate(
@@ -7577,15 +8041,16 @@ class AsyncOrders:
         number_buckets: str | None = None,
         bucket_size: Decimal | None = None,
         bucket_duration: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -7616,6 +8081,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -7630,6 +8096,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 twap_limit_gtd=TwapLimitGtd.model_validate(
                     {
@@ -7667,15 +8134,16 @@ class AsyncOrders:
         number_buckets: str | None = None,
         bucket_size: Decimal | None = None,
         bucket_duration: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -7705,6 +8173,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -7718,6 +8187,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 twap_limit_gtd=TwapLimitGtd.model_validate(
@@ -7756,15 +8226,16 @@ class AsyncOrders:
         number_buckets: str | None = None,
         bucket_size: Decimal | None = None,
         bucket_duration: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -7794,6 +8265,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -7807,6 +8279,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 twap_limit_gtd=TwapLimitGtd.model_validate(
@@ -7842,15 +8315,16 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -7877,6 +8351,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -7891,6 +8366,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
                     {
@@ -7920,15 +8396,16 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -7954,6 +8431,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -7967,6 +8445,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
@@ -7997,15 +8476,16 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -8031,6 +8511,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -8044,6 +8525,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
@@ -8076,15 +8558,16 @@ class AsyncOrders:
         stop_price: Decimal | None = None,
         end_time: str | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -8112,6 +8595,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -8126,6 +8610,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
                     {
@@ -8157,15 +8642,16 @@ class AsyncOrders:
         stop_price: Decimal | None = None,
         end_time: str | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -8192,6 +8678,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -8205,6 +8692,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
@@ -8237,15 +8725,16 @@ class AsyncOrders:
         stop_price: Decimal | None = None,
         end_time: str | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -8272,6 +8761,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -8285,6 +8775,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
@@ -8316,15 +8807,16 @@ class AsyncOrders:
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -8350,6 +8842,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -8364,6 +8857,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtc=TriggerBracketGtc.model_validate(
                     {
@@ -8391,15 +8885,16 @@ class AsyncOrders:
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -8424,6 +8919,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -8437,6 +8933,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtc=TriggerBracketGtc.model_validate(
@@ -8465,15 +8962,16 @@ class AsyncOrders:
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -8498,6 +8996,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -8511,6 +9010,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtc=TriggerBracketGtc.model_validate(
@@ -8541,15 +9041,16 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
         end_time: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -8576,6 +9077,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -8590,6 +9092,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtd=TriggerBracketGtd.model_validate(
                     {
@@ -8619,15 +9122,16 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
         end_time: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -8653,6 +9157,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -8666,6 +9171,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtd=TriggerBracketGtd.model_validate(
@@ -8696,15 +9202,16 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
         end_time: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -8730,6 +9237,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -8743,6 +9251,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtd=TriggerBracketGtd.model_validate(
@@ -8780,15 +9289,16 @@ class AsyncOrders:
         size_distribution: ScaledSizeDistribution | None = None,
         size_diff: Decimal | None = None,
         size_ratio: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -8821,6 +9331,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -8835,6 +9346,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 scaled_limit_gtc=ScaledLimitGtc.model_validate(
                     {
@@ -8876,15 +9388,16 @@ class AsyncOrders:
         size_distribution: ScaledSizeDistribution | None = None,
         size_diff: Decimal | None = None,
         size_ratio: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -8916,6 +9429,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -8929,6 +9443,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 scaled_limit_gtc=ScaledLimitGtc.model_validate(
@@ -8971,15 +9486,16 @@ class AsyncOrders:
         size_distribution: ScaledSizeDistribution | None = None,
         size_diff: Decimal | None = None,
         size_ratio: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        preview_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        sor_preference: SorPreference | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        preview_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        sor_preference: SorPreference = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -9011,6 +9527,7 @@ class AsyncOrders:
             prediction_metadata: prediction_metadata
             equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
             cost_basis_method: The cost basis method for the order
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.create_order(
             client_order_id=client_order_id,
@@ -9024,6 +9541,7 @@ class AsyncOrders:
             prediction_metadata=prediction_metadata,
             equity_order_metadata=equity_order_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 scaled_limit_gtc=ScaledLimitGtc.model_validate(
@@ -9056,9 +9574,13 @@ class AsyncOrders:
         *,
         order_ids: list[str],
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CancelOrdersResponse:
         """Cancel Orders.
 
@@ -9089,6 +9611,10 @@ class AsyncOrders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=CancelOrdersResponse,
         )
@@ -9099,14 +9625,18 @@ class AsyncOrders:
         order_id: str,
         price: Decimal,
         size: Decimal,
-        attached_order_configuration: OrderConfiguration | None = None,
-        cancel_attached_order: bool | None = None,
-        stop_price: Decimal | None = None,
-        average_entry_price: Decimal | None = None,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        cancel_attached_order: bool | NotGiven = NOT_GIVEN,
+        stop_price: Decimal | NotGiven = NOT_GIVEN,
+        average_entry_price: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> EditOrderResponse:
         """Edit Order.
 
@@ -9120,10 +9650,10 @@ class AsyncOrders:
             order_id: The ID of the order.
             price: The update price of the order.
             size: The updated size of the order.
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible.
-            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order.
-            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders.
-            average_entry_price: The average entry price of the position. Used for estimated PnL
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible. (optional)
+            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order. (optional)
+            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders. (optional)
+            average_entry_price: The average entry price of the position. Used for estimated PnL (optional)
         """
         return await self._api.request(
             "POST",
@@ -9147,6 +9677,16 @@ class AsyncOrders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "attached_order_configuration",
+                    "cancel_attached_order",
+                    "stop_price",
+                    "average_entry_price",
+                ),
             ),
             cast_to=EditOrderResponse,
         )
@@ -9157,14 +9697,18 @@ class AsyncOrders:
         order_id: str,
         price: Decimal,
         size: Decimal,
-        attached_order_configuration: OrderConfiguration | None = None,
-        cancel_attached_order: bool | None = None,
-        stop_price: Decimal | None = None,
-        average_entry_price: Decimal | None = None,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        cancel_attached_order: bool | NotGiven = NOT_GIVEN,
+        stop_price: Decimal | NotGiven = NOT_GIVEN,
+        average_entry_price: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> PreviewEditOrderResponse:
         """Edit Order Preview.
 
@@ -9178,10 +9722,10 @@ class AsyncOrders:
             order_id: The ID of the order.
             price: The update price of the order.
             size: The updated size of the order.
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible.
-            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order.
-            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders.
-            average_entry_price: The average entry price of the position. Used for estimated PnL
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc, LimitLimitGtc or StopLimitStopLimitGtc are eligible. (optional)
+            cancel_attached_order: Drops both the legs of TP/SL, order becomes a simple limit order. (optional)
+            stop_price: The updated stop price of the order. Only applicable for editing TP/SL or SL orders. (optional)
+            average_entry_price: The average entry price of the position. Used for estimated PnL (optional)
         """
         return await self._api.request(
             "POST",
@@ -9205,36 +9749,54 @@ class AsyncOrders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "attached_order_configuration",
+                    "cancel_attached_order",
+                    "stop_price",
+                    "average_entry_price",
+                ),
             ),
             cast_to=PreviewEditOrderResponse,
         )
 
+    @_async_paginated(
+        Order,
+        _Paging("cursor", "cursor", items="orders", next_cursor="cursor", has_more="has_next"),
+    )
     async def get_historical_orders(
         self,
         *,
-        order_ids: list[str] | None = None,
-        product_ids: list[str] | None = None,
-        product_type: GetHistoricalOrdersProductType | None = None,
-        order_status: list[GetHistoricalOrdersOrderStatusItem] | None = None,
-        time_in_forces: list[GetHistoricalOrdersTimeInForcesItem] | None = None,
-        order_types: list[GetHistoricalOrdersOrderTypesItem] | None = None,
-        order_side: GetHistoricalOrdersOrderSide | None = None,
-        start_date: str | None = None,
-        end_date: str | None = None,
-        order_placement_source: GetHistoricalOrdersOrderPlacementSource | None = None,
-        contract_expiry_type: GetHistoricalOrdersContractExpiryType | None = None,
-        asset_filters: list[str] | None = None,
-        retail_portfolio_id: str | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-        sort_by: GetHistoricalOrdersSortBy | None = None,
-        user_native_currency: str | None = None,
-        use_simplified_total_value_calculation: bool | None = None,
-        proof_token: str | None = None,
+        order_ids: list[str] | NotGiven = NOT_GIVEN,
+        product_ids: list[str] | NotGiven = NOT_GIVEN,
+        product_type: GetHistoricalOrdersProductType | NotGiven = NOT_GIVEN,
+        order_status: list[GetHistoricalOrdersOrderStatusItem] | NotGiven = NOT_GIVEN,
+        time_in_forces: list[GetHistoricalOrdersTimeInForcesItem] | NotGiven = NOT_GIVEN,
+        order_types: list[GetHistoricalOrdersOrderTypesItem] | NotGiven = NOT_GIVEN,
+        order_side: GetHistoricalOrdersOrderSide | NotGiven = NOT_GIVEN,
+        start_date: str | NotGiven = NOT_GIVEN,
+        end_date: str | NotGiven = NOT_GIVEN,
+        order_placement_source: GetHistoricalOrdersOrderPlacementSource | NotGiven = NOT_GIVEN,
+        contract_expiry_type: GetHistoricalOrdersContractExpiryType | NotGiven = NOT_GIVEN,
+        asset_filters: list[str] | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort_by: GetHistoricalOrdersSortBy | NotGiven = NOT_GIVEN,
+        user_native_currency: str | NotGiven = NOT_GIVEN,
+        use_simplified_total_value_calculation: bool | NotGiven = NOT_GIVEN,
+        proof_token: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetHistoricalOrdersResponse:
         """List Orders.
 
@@ -9244,28 +9806,29 @@ class AsyncOrders:
 
         `GET /api/v3/brokerage/orders/historical/batch`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Paged: returns the first page; iterating it (`async for`) yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            order_ids: ID(s) of order(s).
-            product_ids: Optional canonical product ID(s) to filter by. For equities, use product_id rather than the display ticker. If omitted, orders for all products are returned.
-            product_type: Returns orders matching this product type. Use EQUITY for equity orders. By default, returns all product types.
-            order_status: Only returns orders matching the specified order statuses.
-            time_in_forces: Only orders matching this time in force(s) are returned. Default is to return all time in forces.
-            order_types: Only returns orders matching the specified order types (e.g. MARKET). By default, returns all order types.
-            order_side: Only returns the orders matching the specified side (e.g. 'BUY', 'SELL'). By default, returns all sides.
-            start_date: The start date to fetch orders from (inclusive). If provided, only orders created after this date will be returned.
-            end_date: The end date to fetch orders from (exclusive). If provided, only orders with creation time before this date will be returned.
-            order_placement_source: Only returns the orders matching this placement source. By default, returns RETAIL_ADVANCED placement source.
-            contract_expiry_type: Only returns the orders matching the contract expiry type. Only applicable if product_type is set to FUTURE.
-            asset_filters: Only returns the orders where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC').
-            retail_portfolio_id: **(Deprecated)** Only orders matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            limit: The number of orders to display per page (no default amount). If `has_next` is true, additional pages of orders are available to be fetched. Use the `cursor` parameter to start on a specified page.
-            cursor: For paginated responses, returns all responses that come after this value.
-            sort_by: Sort results by a field, results use unstable pagination. Default is to sort by creation time.
-            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`.
-            use_simplified_total_value_calculation: Optional boolean to use simplified total value calculation. Default is true.
-            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance).
+            order_ids: ID(s) of order(s). (optional)
+            product_ids: Optional canonical product ID(s) to filter by. For equities, use product_id rather than the display ticker. If omitted, orders for all products are returned. (optional)
+            product_type: Returns orders matching this product type. Use EQUITY for equity orders. By default, returns all product types. (optional)
+            order_status: Only returns orders matching the specified order statuses. (optional)
+            time_in_forces: Only orders matching this time in force(s) are returned. Default is to return all time in forces. (optional)
+            order_types: Only returns orders matching the specified order types (e.g. MARKET). By default, returns all order types. (optional)
+            order_side: Only returns the orders matching the specified side (e.g. 'BUY', 'SELL'). By default, returns all sides. (optional)
+            start_date: The start date to fetch orders from (inclusive). If provided, only orders created after this date will be returned. (optional)
+            end_date: The end date to fetch orders from (exclusive). If provided, only orders with creation time before this date will be returned. (optional)
+            order_placement_source: Only returns the orders matching this placement source. By default, returns RETAIL_ADVANCED placement source. (optional)
+            contract_expiry_type: Only returns the orders matching the contract expiry type. Only applicable if product_type is set to FUTURE. (optional)
+            asset_filters: Only returns the orders where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC'). (optional)
+            retail_portfolio_id: **(Deprecated)** Only orders matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            limit: The number of orders to display per page (no default amount). If `has_next` is true, additional pages of orders are available to be fetched. Use the `cursor` parameter to start on a specified page. (optional)
+            cursor: For paginated responses, returns all responses that come after this value. (optional)
+            sort_by: Sort results by a field, results use unstable pagination. Default is to sort by creation time. (optional)
+            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`. (optional)
+            use_simplified_total_value_calculation: Optional boolean to use simplified total value calculation. Default is true. (optional)
+            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance). (optional)
         """
         return await self._api.request(
             "GET",
@@ -9301,31 +9864,64 @@ class AsyncOrders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "order_ids",
+                    "product_ids",
+                    "product_type",
+                    "order_status",
+                    "time_in_forces",
+                    "order_types",
+                    "order_side",
+                    "start_date",
+                    "end_date",
+                    "order_placement_source",
+                    "contract_expiry_type",
+                    "asset_filters",
+                    "retail_portfolio_id",
+                    "limit",
+                    "cursor",
+                    "sort_by",
+                    "user_native_currency",
+                    "use_simplified_total_value_calculation",
+                    "proof_token",
+                ),
             ),
             cast_to=GetHistoricalOrdersResponse,
         )
 
+    @_async_paginated(
+        Fill,
+        _Paging("cursor", "cursor", items="fills", next_cursor="cursor"),
+    )
     async def get_fills(
         self,
         *,
-        order_ids: list[str] | None = None,
-        trade_ids: list[str] | None = None,
-        product_ids: list[str] | None = None,
-        start_sequence_timestamp: str | None = None,
-        end_sequence_timestamp: str | None = None,
-        retail_portfolio_id: str | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-        sort_by: GetFillsSortBy | None = None,
-        asset_filters: list[str] | None = None,
-        order_types: list[GetFillsOrderTypesItem] | None = None,
-        order_side: GetFillsOrderSide | None = None,
-        product_types: list[GetFillsProductTypesItem] | None = None,
-        proof_token: str | None = None,
+        order_ids: list[str] | NotGiven = NOT_GIVEN,
+        trade_ids: list[str] | NotGiven = NOT_GIVEN,
+        product_ids: list[str] | NotGiven = NOT_GIVEN,
+        start_sequence_timestamp: str | NotGiven = NOT_GIVEN,
+        end_sequence_timestamp: str | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort_by: GetFillsSortBy | NotGiven = NOT_GIVEN,
+        asset_filters: list[str] | NotGiven = NOT_GIVEN,
+        order_types: list[GetFillsOrderTypesItem] | NotGiven = NOT_GIVEN,
+        order_side: GetFillsOrderSide | NotGiven = NOT_GIVEN,
+        product_types: list[GetFillsProductTypesItem] | NotGiven = NOT_GIVEN,
+        proof_token: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetFillsResponse:
         """List Fills.
 
@@ -9335,19 +9931,20 @@ class AsyncOrders:
 
         `GET /api/v3/brokerage/orders/historical/fills`.
         Scopes: ApiKey:view, OAuth2:wallet:transactions:read.
+        Paged: returns the first page; iterating it (`async for`) yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            order_ids: The ID(s) of order(s).
-            trade_ids: The ID(s) of the trades of fills.
-            product_ids: Canonical product ID(s) to filter fills by. For equities, use product_id rather than the display ticker.
-            start_sequence_timestamp: Only fills with a trade time after the specified start date are returned.
-            end_sequence_timestamp: Only fills with a trade time before the specified end date are returned.
-            retail_portfolio_id: **(Deprecated)** Only fills matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            limit: The number of fills to be returned (default is 100).
-            cursor: For paginated responses, returns all responses that come after this value.
-            sort_by: Sort results by a field, results use unstable pagination. Default is sort by creation time
-            asset_filters: Only returns the fills where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC').
+            order_ids: The ID(s) of order(s). (optional)
+            trade_ids: The ID(s) of the trades of fills. (optional)
+            product_ids: Canonical product ID(s) to filter fills by. For equities, use product_id rather than the display ticker. (optional)
+            start_sequence_timestamp: Only fills with a trade time after the specified start date are returned. (optional)
+            end_sequence_timestamp: Only fills with a trade time before the specified end date are returned. (optional)
+            retail_portfolio_id: **(Deprecated)** Only fills matching this retail portfolio id are returned. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            limit: The number of fills to be returned (default is 100). (optional)
+            cursor: For paginated responses, returns all responses that come after this value. (optional)
+            sort_by: Sort results by a field, results use unstable pagination. Default is sort by creation time (optional)
+            asset_filters: Only returns the fills where the quote, base or underlying asset matches the provided asset filter(s) (e.g. 'BTC'). (optional)
             order_types: Only returns fills for orders matching the specified order types (e.g. 'MARKET', 'LIMIT').
 
                  - MARKET: A [market order](https://en.wikipedia.org/wiki/Order_(exchange)#Market_order)
@@ -9359,10 +9956,10 @@ class AsyncOrders:
                  - ROLL_OPEN: ROLL_OPEN order is the open step order of a contract roll
                  - ROLL_CLOSE: ROLL_CLOSE is the close step order in a contract roll
                  - LIQUIDATION: LIQUIDATION is a special order type that is used to liquidate a position
-                 - SCALED: SCALED order is an order that is split into multiple child orders at incrementally increasing or decreasing prices
-            order_side: Only returns fills for orders matching the specified side ('BUY' or 'SELL'). By default, returns all sides.
-            product_types: Only returns fills for orders matching the specified product types (for example, SPOT, FUTURE, or EQUITY). By default, returns all product types.
-            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance).
+                 - SCALED: SCALED order is an order that is split into multiple child orders at incrementally increasing or decreasing prices (optional)
+            order_side: Only returns fills for orders matching the specified side ('BUY' or 'SELL'). By default, returns all sides. (optional)
+            product_types: Only returns fills for orders matching the specified product types (for example, SPOT, FUTURE, or EQUITY). By default, returns all product types. (optional)
+            proof_token: Optional proof token for 2FA validation when accessing transaction history (EU SCA compliance). (optional)
         """
         return await self._api.request(
             "GET",
@@ -9393,6 +9990,26 @@ class AsyncOrders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "order_ids",
+                    "trade_ids",
+                    "product_ids",
+                    "start_sequence_timestamp",
+                    "end_sequence_timestamp",
+                    "retail_portfolio_id",
+                    "limit",
+                    "cursor",
+                    "sort_by",
+                    "asset_filters",
+                    "order_types",
+                    "order_side",
+                    "product_types",
+                    "proof_token",
+                ),
             ),
             cast_to=GetFillsResponse,
         )
@@ -9401,12 +10018,16 @@ class AsyncOrders:
         self,
         order_id: str,
         *,
-        client_order_id: str | None = None,
-        user_native_currency: str | None = None,
+        client_order_id: str | NotGiven = NOT_GIVEN,
+        user_native_currency: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetHistoricalOrderResponse:
         """Get Order.
 
@@ -9420,8 +10041,8 @@ class AsyncOrders:
 
         Args:
             order_id: The ID of the order.
-            client_order_id: **(Deprecated)** Client Order ID to fetch the order with.
-            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`.
+            client_order_id: **(Deprecated)** Client Order ID to fetch the order with. (optional)
+            user_native_currency: **(Deprecated)**  Native currency to fetch order with. Default is `USD`. (optional)
         """
         return await self._api.request(
             "GET",
@@ -9443,6 +10064,14 @@ class AsyncOrders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "client_order_id",
+                    "user_native_currency",
+                ),
             ),
             cast_to=GetHistoricalOrderResponse,
         )
@@ -9453,17 +10082,22 @@ class AsyncOrders:
         product_id: str,
         side: OrderSide,
         order_configuration: OrderConfiguration,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal | NotGiven = NOT_GIVEN,
+        margin_type: MarginType | NotGiven = NOT_GIVEN,
+        retail_portfolio_id: str | NotGiven = NOT_GIVEN,
+        attached_order_configuration: OrderConfiguration | NotGiven = NOT_GIVEN,
+        equity_order_metadata: EquityOrderMetadata | NotGiven = NOT_GIVEN,
+        prediction_metadata: PredictionRequestMetadata | NotGiven = NOT_GIVEN,
+        cost_basis_method: CostBasisMethod | NotGiven = NOT_GIVEN,
+        self_trade_prevention_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderPreviewResponse:
         """Preview Order.
 
@@ -9477,13 +10111,14 @@ class AsyncOrders:
             product_id: The trading pair (e.g. 'BTC-USD').
             side: The side of the market that the order is on (e.g. 'BUY', 'SELL').
             order_configuration: The configuration of the order (e.g. the order type, size, etc).
-            leverage: The amount of leverage for the order (default is 1.0).
-            margin_type: Margin Type for this order (default is CROSS).
-            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio.
-            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order.
-            equity_order_metadata: Equity-specific metadata for the order.
-            prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
-            cost_basis_method: The method used to calculate the cost basis for the order.
+            leverage: The amount of leverage for the order (default is 1.0). (optional)
+            margin_type: Margin Type for this order (default is CROSS). (optional)
+            retail_portfolio_id: **(Deprecated)** The ID of the portfolio to associate the order with. Only applicable for legacy keys. CDP keys will default to the key's permissioned portfolio. (optional)
+            attached_order_configuration: The configuration of the attached order. Only TriggerBracketGtc is eligible. Size field must be omitted as the size of the attached order is the same as that of the parent order. (optional)
+            equity_order_metadata: Equity-specific metadata for the order. (optional)
+            prediction_metadata: Request metadata specific to prediction market orders (YES/NO). (optional)
+            cost_basis_method: The method used to calculate the cost basis for the order. (optional)
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec). (optional)
         """
         return await self._api.request(
             "POST",
@@ -9501,6 +10136,7 @@ class AsyncOrders:
                     "equity_order_metadata": equity_order_metadata,
                     "prediction_metadata": prediction_metadata,
                     "cost_basis_method": cost_basis_method,
+                    "self_trade_prevention_id": self_trade_prevention_id,
                 },
                 security=(
                     ("ApiKey",),
@@ -9510,6 +10146,20 @@ class AsyncOrders:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "leverage",
+                    "margin_type",
+                    "retail_portfolio_id",
+                    "attached_order_configuration",
+                    "equity_order_metadata",
+                    "prediction_metadata",
+                    "cost_basis_method",
+                    "self_trade_prevention_id",
+                ),
             ),
             cast_to=OrderPreviewResponse,
         )
@@ -9522,13 +10172,14 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -9551,6 +10202,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -9562,6 +10214,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 market_market_ioc=MarketMarketIoc.model_validate(
                     {
@@ -9588,13 +10241,14 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -9616,6 +10270,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -9626,6 +10281,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 market_market_ioc=MarketMarketIoc.model_validate(
@@ -9653,13 +10309,14 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -9681,6 +10338,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -9691,6 +10349,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 market_market_ioc=MarketMarketIoc.model_validate(
@@ -9718,13 +10377,14 @@ class AsyncOrders:
         side: OrderSide,
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -9746,6 +10406,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -9757,6 +10418,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 market_market_fok=MarketMarketFok.model_validate(
                     {
@@ -9781,13 +10443,14 @@ class AsyncOrders:
         product_id: str,
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -9808,6 +10471,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -9818,6 +10482,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 market_market_fok=MarketMarketFok.model_validate(
@@ -9843,13 +10508,14 @@ class AsyncOrders:
         product_id: str,
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -9870,6 +10536,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -9880,6 +10547,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 market_market_fok=MarketMarketFok.model_validate(
@@ -9907,13 +10575,14 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -9936,6 +10605,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -9947,6 +10617,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 sor_limit_ioc=SorLimitIoc.model_validate(
                     {
@@ -9973,13 +10644,14 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -10001,6 +10673,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -10011,6 +10684,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 sor_limit_ioc=SorLimitIoc.model_validate(
@@ -10038,13 +10712,14 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -10066,6 +10741,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -10076,6 +10752,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 sor_limit_ioc=SorLimitIoc.model_validate(
@@ -10106,13 +10783,14 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -10137,6 +10815,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -10148,6 +10827,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 limit_limit_gtc=LimitLimitGtc.model_validate(
                     {
@@ -10178,13 +10858,14 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -10208,6 +10889,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -10218,6 +10900,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 limit_limit_gtc=LimitLimitGtc.model_validate(
@@ -10249,13 +10932,14 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -10279,6 +10963,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -10289,6 +10974,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 limit_limit_gtc=LimitLimitGtc.model_validate(
@@ -10322,13 +11008,14 @@ class AsyncOrders:
         end_time: str | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -10354,6 +11041,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -10365,6 +11053,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 limit_limit_gtd=LimitLimitGtd.model_validate(
                     {
@@ -10397,13 +11086,14 @@ class AsyncOrders:
         end_time: str | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -10428,6 +11118,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -10438,6 +11129,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 limit_limit_gtd=LimitLimitGtd.model_validate(
@@ -10471,13 +11163,14 @@ class AsyncOrders:
         end_time: str | None = None,
         post_only: bool | None = None,
         currency_size: RetailBrokerageApiAmount | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -10502,6 +11195,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -10512,6 +11206,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 limit_limit_gtd=LimitLimitGtd.model_validate(
@@ -10543,13 +11238,14 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -10572,6 +11268,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -10583,6 +11280,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 limit_limit_fok=LimitLimitFok.model_validate(
                     {
@@ -10609,13 +11307,14 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -10637,6 +11336,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -10647,6 +11347,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 limit_limit_fok=LimitLimitFok.model_validate(
@@ -10674,13 +11375,14 @@ class AsyncOrders:
         quote_size: Decimal | None = None,
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -10702,6 +11404,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -10712,6 +11415,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 limit_limit_fok=LimitLimitFok.model_validate(
@@ -10745,13 +11449,14 @@ class AsyncOrders:
         number_buckets: str | None = None,
         bucket_size: Decimal | None = None,
         bucket_duration: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -10779,6 +11484,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -10790,6 +11496,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 twap_limit_gtd=TwapLimitGtd.model_validate(
                     {
@@ -10826,13 +11533,14 @@ class AsyncOrders:
         number_buckets: str | None = None,
         bucket_size: Decimal | None = None,
         bucket_duration: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -10859,6 +11567,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -10869,6 +11578,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 twap_limit_gtd=TwapLimitGtd.model_validate(
@@ -10906,13 +11616,14 @@ class AsyncOrders:
         number_buckets: str | None = None,
         bucket_size: Decimal | None = None,
         bucket_duration: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -10939,6 +11650,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -10949,6 +11661,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 twap_limit_gtd=TwapLimitGtd.model_validate(
@@ -10983,13 +11696,14 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -11013,6 +11727,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -11024,6 +11739,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
                     {
@@ -11052,13 +11768,14 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -11081,6 +11798,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -11091,6 +11809,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
@@ -11120,13 +11839,14 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -11149,6 +11869,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -11159,6 +11880,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtc=StopLimitStopLimitGtc.model_validate(
@@ -11190,13 +11912,14 @@ class AsyncOrders:
         stop_price: Decimal | None = None,
         end_time: str | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -11221,6 +11944,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -11232,6 +11956,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
                     {
@@ -11262,13 +11987,14 @@ class AsyncOrders:
         stop_price: Decimal | None = None,
         end_time: str | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -11292,6 +12018,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -11302,6 +12029,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
@@ -11333,13 +12061,14 @@ class AsyncOrders:
         stop_price: Decimal | None = None,
         end_time: str | None = None,
         stop_direction: StopPriceDirection | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -11363,6 +12092,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -11373,6 +12103,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 stop_limit_stop_limit_gtd=StopLimitStopLimitGtd.model_validate(
@@ -11403,13 +12134,14 @@ class AsyncOrders:
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -11432,6 +12164,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -11443,6 +12176,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtc=TriggerBracketGtc.model_validate(
                     {
@@ -11469,13 +12203,14 @@ class AsyncOrders:
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -11497,6 +12232,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -11507,6 +12243,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtc=TriggerBracketGtc.model_validate(
@@ -11534,13 +12271,14 @@ class AsyncOrders:
         base_size: Decimal | None = None,
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -11562,6 +12300,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -11572,6 +12311,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtc=TriggerBracketGtc.model_validate(
@@ -11601,13 +12341,14 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
         end_time: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -11631,6 +12372,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -11642,6 +12384,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtd=TriggerBracketGtd.model_validate(
                     {
@@ -11670,13 +12413,14 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
         end_time: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -11699,6 +12443,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -11709,6 +12454,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtd=TriggerBracketGtd.model_validate(
@@ -11738,13 +12484,14 @@ class AsyncOrders:
         limit_price: Decimal | None = None,
         stop_trigger_price: Decimal | None = None,
         end_time: str | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -11767,6 +12514,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -11777,6 +12525,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 trigger_bracket_gtd=TriggerBracketGtd.model_validate(
@@ -11813,13 +12562,14 @@ class AsyncOrders:
         size_distribution: ScaledSizeDistribution | None = None,
         size_diff: Decimal | None = None,
         size_ratio: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -11849,6 +12599,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -11860,6 +12611,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             order_configuration=OrderConfiguration(
                 scaled_limit_gtc=ScaledLimitGtc.model_validate(
                     {
@@ -11900,13 +12652,14 @@ class AsyncOrders:
         size_distribution: ScaledSizeDistribution | None = None,
         size_diff: Decimal | None = None,
         size_ratio: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -11935,6 +12688,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -11945,6 +12699,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.BUY,
             order_configuration=OrderConfiguration(
                 scaled_limit_gtc=ScaledLimitGtc.model_validate(
@@ -11986,13 +12741,14 @@ class AsyncOrders:
         size_distribution: ScaledSizeDistribution | None = None,
         size_diff: Decimal | None = None,
         size_ratio: Decimal | None = None,
-        leverage: Decimal | None = None,
-        margin_type: MarginType | None = None,
-        retail_portfolio_id: str | None = None,
-        attached_order_configuration: OrderConfiguration | None = None,
-        equity_order_metadata: EquityOrderMetadata | None = None,
-        prediction_metadata: PredictionRequestMetadata | None = None,
-        cost_basis_method: CostBasisMethod | None = None,
+        leverage: Decimal = None,
+        margin_type: MarginType = None,
+        retail_portfolio_id: str = None,
+        attached_order_configuration: OrderConfiguration = None,
+        equity_order_metadata: EquityOrderMetadata = None,
+        prediction_metadata: PredictionRequestMetadata = None,
+        cost_basis_method: CostBasisMethod = None,
+        self_trade_prevention_id: str = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -12021,6 +12777,7 @@ class AsyncOrders:
             equity_order_metadata: Equity-specific metadata for the order.
             prediction_metadata: Request metadata specific to prediction market orders (YES/NO).
             cost_basis_method: The method used to calculate the cost basis for the order.
+            self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         """
         return await self.preview_order(
             product_id=product_id,
@@ -12031,6 +12788,7 @@ class AsyncOrders:
             equity_order_metadata=equity_order_metadata,
             prediction_metadata=prediction_metadata,
             cost_basis_method=cost_basis_method,
+            self_trade_prevention_id=self_trade_prevention_id,
             side=OrderSide.SELL,
             order_configuration=OrderConfiguration(
                 scaled_limit_gtc=ScaledLimitGtc.model_validate(
@@ -12063,11 +12821,15 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        size: Decimal | None = None,
+        size: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> ClosePositionResponse:
         """Close Position.
 
@@ -12080,7 +12842,7 @@ class AsyncOrders:
         Args:
             client_order_id: The unique ID provided for the order (used for identification purposes).
             product_id: The trading pair (e.g. 'BIT-28JUL23-CDE').
-            size: The amount of contracts that should be closed.
+            size: The amount of contracts that should be closed. (optional)
         """
         return await self._api.request(
             "POST",
@@ -12096,10 +12858,15 @@ class AsyncOrders:
                     ("ApiKey",),
                     ("OAuth2",),
                 ),
-                idempotent=client_order_id is not None,
+                idempotent=bool(client_order_id),
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("size",),
             ),
             cast_to=ClosePositionResponse,
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cached_property as _cached_property
+from typing import Any
 
 from typing_extensions import deprecated as _deprecated
 
@@ -15,6 +16,7 @@ from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     AllocatePortfolioResponse,
     GetBalanceSummaryResponse,
@@ -49,14 +51,18 @@ class Perpetuals:
     def allocate_portfolio(
         self,
         *,
-        portfolio_uuid: str | None = None,
-        symbol: str | None = None,
-        amount: Decimal | None = None,
-        currency: str | None = None,
+        portfolio_uuid: str | NotGiven = NOT_GIVEN,
+        symbol: str | NotGiven = NOT_GIVEN,
+        amount: Decimal | NotGiven = NOT_GIVEN,
+        currency: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> AllocatePortfolioResponse:
         """Allocate Portfolio.
 
@@ -67,10 +73,10 @@ class Perpetuals:
         Not idempotent: never sent again once it may have reached the server.
 
         Args:
-            portfolio_uuid: The portfolio UUID.
-            symbol: The trading pair (e.g. 'BTC-PERP-INTX').
-            amount: The amount to be allocated for the specified isolated position.
-            currency: The currency to be allocated for the specific isolated position (e.g. USD, BTC, etc).
+            portfolio_uuid: The portfolio UUID. (optional)
+            symbol: The trading pair (e.g. 'BTC-PERP-INTX'). (optional)
+            amount: The amount to be allocated for the specified isolated position. (optional)
+            currency: The currency to be allocated for the specific isolated position (e.g. USD, BTC, etc). (optional)
 
         .. deprecated::
             POST /api/v3/brokerage/intx/allocate is deprecated and is retired on 2026-09-09; use client.advanced_trade.portfolios.move_portfolio_funds() instead
@@ -94,6 +100,16 @@ class Perpetuals:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "portfolio_uuid",
+                    "symbol",
+                    "amount",
+                    "currency",
+                ),
             ),
             cast_to=AllocatePortfolioResponse,
         )
@@ -106,9 +122,13 @@ class Perpetuals:
         portfolio_uuid: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> IntxGetPortfoliosResponse:
         """Get Perpetuals Portfolio Summary.
 
@@ -140,6 +160,10 @@ class Perpetuals:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=IntxGetPortfoliosResponse,
         )
@@ -152,9 +176,13 @@ class Perpetuals:
         portfolio_uuid: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetPositionsResponse:
         """List Perpetuals Positions.
 
@@ -186,6 +214,10 @@ class Perpetuals:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetPositionsResponse,
         )
@@ -199,9 +231,13 @@ class Perpetuals:
         symbol: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetPositionResponse:
         """Get Perpetuals Position.
 
@@ -235,6 +271,10 @@ class Perpetuals:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetPositionResponse,
         )
@@ -247,9 +287,13 @@ class Perpetuals:
         portfolio_uuid: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetBalanceSummaryResponse:
         """Get Portfolios Balances.
 
@@ -281,6 +325,10 @@ class Perpetuals:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetBalanceSummaryResponse,
         )
@@ -291,12 +339,16 @@ class Perpetuals:
     def intx_multi_asset_collateral(
         self,
         *,
-        portfolio_uuid: str | None = None,
-        multi_asset_collateral_enabled: bool | None = None,
+        portfolio_uuid: str | NotGiven = NOT_GIVEN,
+        multi_asset_collateral_enabled: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> MultiAssetCollateralResponse:
         """Opt In or Out of Multi Asset Collateral.
 
@@ -307,8 +359,8 @@ class Perpetuals:
         Not idempotent: never sent again once it may have reached the server.
 
         Args:
-            portfolio_uuid: The portfolio UUID.
-            multi_asset_collateral_enabled: Enable or disable Multi Asset Collateral.
+            portfolio_uuid: The portfolio UUID. (optional)
+            multi_asset_collateral_enabled: Enable or disable Multi Asset Collateral. (optional)
 
         .. deprecated::
             POST /api/v3/brokerage/intx/multi_asset_collateral is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.change_margin_model() (JSON-RPC private/change_margin_model) instead
@@ -330,6 +382,14 @@ class Perpetuals:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "portfolio_uuid",
+                    "multi_asset_collateral_enabled",
+                ),
             ),
             cast_to=MultiAssetCollateralResponse,
         )
@@ -364,14 +424,18 @@ class AsyncPerpetuals:
     async def allocate_portfolio(
         self,
         *,
-        portfolio_uuid: str | None = None,
-        symbol: str | None = None,
-        amount: Decimal | None = None,
-        currency: str | None = None,
+        portfolio_uuid: str | NotGiven = NOT_GIVEN,
+        symbol: str | NotGiven = NOT_GIVEN,
+        amount: Decimal | NotGiven = NOT_GIVEN,
+        currency: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> AllocatePortfolioResponse:
         """Allocate Portfolio.
 
@@ -382,10 +446,10 @@ class AsyncPerpetuals:
         Not idempotent: never sent again once it may have reached the server.
 
         Args:
-            portfolio_uuid: The portfolio UUID.
-            symbol: The trading pair (e.g. 'BTC-PERP-INTX').
-            amount: The amount to be allocated for the specified isolated position.
-            currency: The currency to be allocated for the specific isolated position (e.g. USD, BTC, etc).
+            portfolio_uuid: The portfolio UUID. (optional)
+            symbol: The trading pair (e.g. 'BTC-PERP-INTX'). (optional)
+            amount: The amount to be allocated for the specified isolated position. (optional)
+            currency: The currency to be allocated for the specific isolated position (e.g. USD, BTC, etc). (optional)
 
         .. deprecated::
             POST /api/v3/brokerage/intx/allocate is deprecated and is retired on 2026-09-09; use client.advanced_trade.portfolios.move_portfolio_funds() instead
@@ -409,6 +473,16 @@ class AsyncPerpetuals:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "portfolio_uuid",
+                    "symbol",
+                    "amount",
+                    "currency",
+                ),
             ),
             cast_to=AllocatePortfolioResponse,
         )
@@ -421,9 +495,13 @@ class AsyncPerpetuals:
         portfolio_uuid: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> IntxGetPortfoliosResponse:
         """Get Perpetuals Portfolio Summary.
 
@@ -455,6 +533,10 @@ class AsyncPerpetuals:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=IntxGetPortfoliosResponse,
         )
@@ -467,9 +549,13 @@ class AsyncPerpetuals:
         portfolio_uuid: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetPositionsResponse:
         """List Perpetuals Positions.
 
@@ -501,6 +587,10 @@ class AsyncPerpetuals:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetPositionsResponse,
         )
@@ -514,9 +604,13 @@ class AsyncPerpetuals:
         symbol: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetPositionResponse:
         """Get Perpetuals Position.
 
@@ -550,6 +644,10 @@ class AsyncPerpetuals:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetPositionResponse,
         )
@@ -562,9 +660,13 @@ class AsyncPerpetuals:
         portfolio_uuid: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetBalanceSummaryResponse:
         """Get Portfolios Balances.
 
@@ -596,6 +698,10 @@ class AsyncPerpetuals:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=GetBalanceSummaryResponse,
         )
@@ -606,12 +712,16 @@ class AsyncPerpetuals:
     async def intx_multi_asset_collateral(
         self,
         *,
-        portfolio_uuid: str | None = None,
-        multi_asset_collateral_enabled: bool | None = None,
+        portfolio_uuid: str | NotGiven = NOT_GIVEN,
+        multi_asset_collateral_enabled: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> MultiAssetCollateralResponse:
         """Opt In or Out of Multi Asset Collateral.
 
@@ -622,8 +732,8 @@ class AsyncPerpetuals:
         Not idempotent: never sent again once it may have reached the server.
 
         Args:
-            portfolio_uuid: The portfolio UUID.
-            multi_asset_collateral_enabled: Enable or disable Multi Asset Collateral.
+            portfolio_uuid: The portfolio UUID. (optional)
+            multi_asset_collateral_enabled: Enable or disable Multi Asset Collateral. (optional)
 
         .. deprecated::
             POST /api/v3/brokerage/intx/multi_asset_collateral is deprecated and is retired on 2026-09-09; use client.derivatives.account_management.change_margin_model() (JSON-RPC private/change_margin_model) instead
@@ -645,6 +755,14 @@ class AsyncPerpetuals:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "portfolio_uuid",
+                    "multi_asset_collateral_enabled",
+                ),
             ),
             cast_to=MultiAssetCollateralResponse,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property as _cached_property
+from typing import Any
 
 from .._base_client import AsyncRestApi as _AsyncRestApi
 from .._base_client import RequestOptions as _RequestOptions
@@ -12,6 +13,7 @@ from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     CreatePortfolioResponse,
     DeletePortfolioResponse,
@@ -45,11 +47,15 @@ class Portfolios:
     def get_portfolios(
         self,
         *,
-        portfolio_type: GetPortfoliosPortfolioType | None = None,
+        portfolio_type: GetPortfoliosPortfolioType | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> RetailBrokerageApiGetPortfoliosResponse:
         """List Portfolios.
 
@@ -60,7 +66,7 @@ class Portfolios:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            portfolio_type: Only returns portfolios matching this portfolio type.
+            portfolio_type: Only returns portfolios matching this portfolio type. (optional)
         """
         return self._api.request(
             "GET",
@@ -78,6 +84,11 @@ class Portfolios:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("portfolio_type",),
             ),
             cast_to=RetailBrokerageApiGetPortfoliosResponse,
         )
@@ -85,11 +96,15 @@ class Portfolios:
     def create_portfolio(
         self,
         *,
-        name: str | None = None,
+        name: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CreatePortfolioResponse:
         """Create Portfolio.
 
@@ -100,7 +115,7 @@ class Portfolios:
         Not idempotent: never sent again once it may have reached the server.
 
         Args:
-            name: The name of the portfolio.
+            name: The name of the portfolio. (optional)
         """
         return self._api.request(
             "POST",
@@ -118,6 +133,11 @@ class Portfolios:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("name",),
             ),
             cast_to=CreatePortfolioResponse,
         )
@@ -125,13 +145,17 @@ class Portfolios:
     def move_portfolio_funds(
         self,
         *,
-        funds: PortfolioServiceAmount | None = None,
-        source_portfolio_uuid: str | None = None,
-        target_portfolio_uuid: str | None = None,
+        funds: PortfolioServiceAmount | NotGiven = NOT_GIVEN,
+        source_portfolio_uuid: str | NotGiven = NOT_GIVEN,
+        target_portfolio_uuid: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> MovePortfolioFundsResponse:
         """Move Portfolio Funds.
 
@@ -142,9 +166,9 @@ class Portfolios:
         Not idempotent: never sent again once it may have reached the server.
 
         Args:
-            funds: The amount to be moved to the specified portfolio.
-            source_portfolio_uuid: The UUID of the portfolio to send funds from.
-            target_portfolio_uuid: The UUID of the portfolio to send funds to.
+            funds: The amount to be moved to the specified portfolio. (optional)
+            source_portfolio_uuid: The UUID of the portfolio to send funds from. (optional)
+            target_portfolio_uuid: The UUID of the portfolio to send funds to. (optional)
         """
         return self._api.request(
             "POST",
@@ -164,6 +188,15 @@ class Portfolios:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "funds",
+                    "source_portfolio_uuid",
+                    "target_portfolio_uuid",
+                ),
             ),
             cast_to=MovePortfolioFundsResponse,
         )
@@ -172,11 +205,15 @@ class Portfolios:
         self,
         portfolio_uuid: str,
         *,
-        currency: str | None = None,
+        currency: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetPortfolioBreakdownResponse:
         """Get Portfolio Breakdown.
 
@@ -188,7 +225,7 @@ class Portfolios:
 
         Args:
             portfolio_uuid: The portfolio UUID.
-            currency: The currency symbol (e.g. USD).
+            currency: The currency symbol (e.g. USD). (optional)
         """
         return self._api.request(
             "GET",
@@ -209,6 +246,11 @@ class Portfolios:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("currency",),
             ),
             cast_to=GetPortfolioBreakdownResponse,
         )
@@ -217,11 +259,15 @@ class Portfolios:
         self,
         portfolio_uuid: str,
         *,
-        name: str | None = None,
+        name: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> EditPortfolioResponse:
         """Edit Portfolio.
 
@@ -233,7 +279,7 @@ class Portfolios:
 
         Args:
             portfolio_uuid: The portfolio UUID.
-            name: The name of the portfolio.
+            name: The name of the portfolio. (optional)
         """
         return self._api.request(
             "PUT",
@@ -254,6 +300,11 @@ class Portfolios:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("name",),
             ),
             cast_to=EditPortfolioResponse,
         )
@@ -263,9 +314,13 @@ class Portfolios:
         portfolio_uuid: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> DeletePortfolioResponse:
         """Delete Portfolio.
 
@@ -294,6 +349,10 @@ class Portfolios:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=DeletePortfolioResponse,
         )
@@ -325,11 +384,15 @@ class AsyncPortfolios:
     async def get_portfolios(
         self,
         *,
-        portfolio_type: GetPortfoliosPortfolioType | None = None,
+        portfolio_type: GetPortfoliosPortfolioType | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> RetailBrokerageApiGetPortfoliosResponse:
         """List Portfolios.
 
@@ -340,7 +403,7 @@ class AsyncPortfolios:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            portfolio_type: Only returns portfolios matching this portfolio type.
+            portfolio_type: Only returns portfolios matching this portfolio type. (optional)
         """
         return await self._api.request(
             "GET",
@@ -358,6 +421,11 @@ class AsyncPortfolios:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("portfolio_type",),
             ),
             cast_to=RetailBrokerageApiGetPortfoliosResponse,
         )
@@ -365,11 +433,15 @@ class AsyncPortfolios:
     async def create_portfolio(
         self,
         *,
-        name: str | None = None,
+        name: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CreatePortfolioResponse:
         """Create Portfolio.
 
@@ -380,7 +452,7 @@ class AsyncPortfolios:
         Not idempotent: never sent again once it may have reached the server.
 
         Args:
-            name: The name of the portfolio.
+            name: The name of the portfolio. (optional)
         """
         return await self._api.request(
             "POST",
@@ -398,6 +470,11 @@ class AsyncPortfolios:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("name",),
             ),
             cast_to=CreatePortfolioResponse,
         )
@@ -405,13 +482,17 @@ class AsyncPortfolios:
     async def move_portfolio_funds(
         self,
         *,
-        funds: PortfolioServiceAmount | None = None,
-        source_portfolio_uuid: str | None = None,
-        target_portfolio_uuid: str | None = None,
+        funds: PortfolioServiceAmount | NotGiven = NOT_GIVEN,
+        source_portfolio_uuid: str | NotGiven = NOT_GIVEN,
+        target_portfolio_uuid: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> MovePortfolioFundsResponse:
         """Move Portfolio Funds.
 
@@ -422,9 +503,9 @@ class AsyncPortfolios:
         Not idempotent: never sent again once it may have reached the server.
 
         Args:
-            funds: The amount to be moved to the specified portfolio.
-            source_portfolio_uuid: The UUID of the portfolio to send funds from.
-            target_portfolio_uuid: The UUID of the portfolio to send funds to.
+            funds: The amount to be moved to the specified portfolio. (optional)
+            source_portfolio_uuid: The UUID of the portfolio to send funds from. (optional)
+            target_portfolio_uuid: The UUID of the portfolio to send funds to. (optional)
         """
         return await self._api.request(
             "POST",
@@ -444,6 +525,15 @@ class AsyncPortfolios:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "funds",
+                    "source_portfolio_uuid",
+                    "target_portfolio_uuid",
+                ),
             ),
             cast_to=MovePortfolioFundsResponse,
         )
@@ -452,11 +542,15 @@ class AsyncPortfolios:
         self,
         portfolio_uuid: str,
         *,
-        currency: str | None = None,
+        currency: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetPortfolioBreakdownResponse:
         """Get Portfolio Breakdown.
 
@@ -468,7 +562,7 @@ class AsyncPortfolios:
 
         Args:
             portfolio_uuid: The portfolio UUID.
-            currency: The currency symbol (e.g. USD).
+            currency: The currency symbol (e.g. USD). (optional)
         """
         return await self._api.request(
             "GET",
@@ -489,6 +583,11 @@ class AsyncPortfolios:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("currency",),
             ),
             cast_to=GetPortfolioBreakdownResponse,
         )
@@ -497,11 +596,15 @@ class AsyncPortfolios:
         self,
         portfolio_uuid: str,
         *,
-        name: str | None = None,
+        name: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> EditPortfolioResponse:
         """Edit Portfolio.
 
@@ -513,7 +616,7 @@ class AsyncPortfolios:
 
         Args:
             portfolio_uuid: The portfolio UUID.
-            name: The name of the portfolio.
+            name: The name of the portfolio. (optional)
         """
         return await self._api.request(
             "PUT",
@@ -534,6 +637,11 @@ class AsyncPortfolios:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("name",),
             ),
             cast_to=EditPortfolioResponse,
         )
@@ -543,9 +651,13 @@ class AsyncPortfolios:
         portfolio_uuid: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> DeletePortfolioResponse:
         """Delete Portfolio.
 
@@ -574,6 +686,10 @@ class AsyncPortfolios:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=DeletePortfolioResponse,
         )

@@ -6,13 +6,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cached_property as _cached_property
+from typing import Any
 
 from .._base_client import AsyncRestApi as _AsyncRestApi
 from .._base_client import RequestOptions as _RequestOptions
 from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
+from .._pagination import Paging as _Paging
+from .._pagination import async_paginated as _async_paginated
+from .._pagination import paginated as _paginated
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     Candles,
     GetBestBidAskResponse,
@@ -50,11 +55,15 @@ class ProductsResource:
     def get_best_bid_ask(
         self,
         *,
-        product_ids: list[str] | None = None,
+        product_ids: list[str] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetBestBidAskResponse:
         """Get Best Bid/Ask.
 
@@ -65,7 +74,7 @@ class ProductsResource:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            product_ids: The list of trading pairs (e.g. 'BTC-USD').
+            product_ids: The list of trading pairs (e.g. 'BTC-USD'). (optional)
         """
         return self._api.request(
             "GET",
@@ -83,6 +92,11 @@ class ProductsResource:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("product_ids",),
             ),
             cast_to=GetBestBidAskResponse,
         )
@@ -91,12 +105,16 @@ class ProductsResource:
         self,
         *,
         product_id: str,
-        limit: int | None = None,
-        aggregation_price_increment: Decimal | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
+        aggregation_price_increment: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetProductBookResponse:
         """Get Product Book.
 
@@ -108,8 +126,8 @@ class ProductsResource:
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
-            limit: The number of bid/asks to be returned.
-            aggregation_price_increment: The minimum price intervals at which buy and sell orders are grouped or combined in the order book.
+            limit: The number of bid/asks to be returned. (optional)
+            aggregation_price_increment: The minimum price intervals at which buy and sell orders are grouped or combined in the order book. (optional)
         """
         return self._api.request(
             "GET",
@@ -129,30 +147,46 @@ class ProductsResource:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "limit",
+                    "aggregation_price_increment",
+                ),
             ),
             cast_to=GetProductBookResponse,
         )
 
+    @_paginated(
+        Product,
+        _Paging("offset", "offset", items="products", limit_param="limit"),
+    )
     def get_products(
         self,
         *,
-        limit: int | None = None,
-        offset: int | None = None,
-        product_type: GetProductsProductType | None = None,
-        product_ids: list[str] | None = None,
-        contract_expiry_type: GetProductsContractExpiryType | None = None,
-        expiring_contract_status: GetProductsExpiringContractStatus | None = None,
-        get_tradability_status: bool | None = None,
-        get_all_products: bool | None = None,
-        products_sort_order: GetProductsProductsSortOrder | None = None,
-        cursor: str | None = None,
-        futures_underlying_type: GetProductsFuturesUnderlyingType | None = None,
-        user_country_code: str | None = None,
-        expired: bool | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        product_type: GetProductsProductType | NotGiven = NOT_GIVEN,
+        product_ids: list[str] | NotGiven = NOT_GIVEN,
+        contract_expiry_type: GetProductsContractExpiryType | NotGiven = NOT_GIVEN,
+        expiring_contract_status: GetProductsExpiringContractStatus | NotGiven = NOT_GIVEN,
+        get_tradability_status: bool | NotGiven = NOT_GIVEN,
+        get_all_products: bool | NotGiven = NOT_GIVEN,
+        products_sort_order: GetProductsProductsSortOrder | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        futures_underlying_type: GetProductsFuturesUnderlyingType | NotGiven = NOT_GIVEN,
+        user_country_code: str | NotGiven = NOT_GIVEN,
+        expired: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Products:
         """List Products.
 
@@ -160,22 +194,23 @@ class ProductsResource:
 
         `GET /api/v3/brokerage/products`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Paged: returns the first page; iterating it yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            limit: The number of products to be returned.
-            offset: The number of products to skip before returning.
-            product_type: Only returns products matching this product type. If omitted, only SPOT products are returned.
-            product_ids: The list of trading pairs (e.g. 'BTC-USD').
-            contract_expiry_type: Only returns the products matching the contract expiry type. Only applicable if product_type is set to FUTURE.
-            expiring_contract_status: Only returns contracts with this status (default is UNEXPIRED).
-            get_tradability_status: Whether or not to populate view_only with the tradability status of the product. This is only enabled for SPOT products.
-            get_all_products: If true, return all products of all product types (including expired futures contracts).
-            products_sort_order: The order in which products are returned. By default, products are returned in 24 hour volume descending (in quote).
-            cursor: The cursor to use for pagination. This will be a base64 encoded string that decodes into the last productId of the previously returned page
-            futures_underlying_type: Only returns the products matching the underlying type. Only applicable if product_type is set to FUTURE.
-            user_country_code: The country code of the user. This is used to provide differentiated product display names.
-            expired: If true, return recently expired instruments instead of active ones. Only applicable to product_venue=DERIBIT; ignored for other venues. Defaults to false.
+            limit: The number of products to be returned. (optional)
+            offset: The number of products to skip before returning. (optional)
+            product_type: Only returns products matching this product type. If omitted, only SPOT products are returned. (optional)
+            product_ids: The list of trading pairs (e.g. 'BTC-USD'). (optional)
+            contract_expiry_type: Only returns the products matching the contract expiry type. Only applicable if product_type is set to FUTURE. (optional)
+            expiring_contract_status: Only returns contracts with this status (default is UNEXPIRED). (optional)
+            get_tradability_status: Whether or not to populate view_only with the tradability status of the product. This is only enabled for SPOT products. (optional)
+            get_all_products: If true, return all products of all product types (including expired futures contracts). (optional)
+            products_sort_order: The order in which products are returned. By default, products are returned in 24 hour volume descending (in quote). (optional)
+            cursor: The cursor to use for pagination. This will be a base64 encoded string that decodes into the last productId of the previously returned page (optional)
+            futures_underlying_type: Only returns the products matching the underlying type. Only applicable if product_type is set to FUTURE. (optional)
+            user_country_code: The country code of the user. This is used to provide differentiated product display names. (optional)
+            expired: If true, return recently expired instruments instead of active ones. Only applicable to product_venue=DERIBIT; ignored for other venues. Defaults to false. (optional)
         """
         return self._api.request(
             "GET",
@@ -205,6 +240,25 @@ class ProductsResource:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "limit",
+                    "offset",
+                    "product_type",
+                    "product_ids",
+                    "contract_expiry_type",
+                    "expiring_contract_status",
+                    "get_tradability_status",
+                    "get_all_products",
+                    "products_sort_order",
+                    "cursor",
+                    "futures_underlying_type",
+                    "user_country_code",
+                    "expired",
+                ),
             ),
             cast_to=Products,
         )
@@ -213,11 +267,15 @@ class ProductsResource:
         self,
         product_id: str,
         *,
-        get_tradability_status: bool | None = None,
+        get_tradability_status: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Product:
         """Get Product.
 
@@ -231,7 +289,7 @@ class ProductsResource:
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
-            get_tradability_status: Whether or not to populate view_only with the tradability status of the product. This is only enabled for SPOT products.
+            get_tradability_status: Whether or not to populate view_only with the tradability status of the product. This is only enabled for SPOT products. (optional)
         """
         return self._api.request(
             "GET",
@@ -252,6 +310,11 @@ class ProductsResource:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("get_tradability_status",),
             ),
             cast_to=Product,
         )
@@ -263,11 +326,15 @@ class ProductsResource:
         start: str,
         end: str,
         granularity: GetCandlesGranularity,
-        limit: int | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Candles:
         """Get Product Candles.
 
@@ -282,7 +349,7 @@ class ProductsResource:
             start: The UNIX timestamp indicating the start of the time interval.
             end: The UNIX timestamp indicating the end of the time interval.
             granularity: The timeframe each candle represents.
-            limit: The number of candle buckets to be returned. By default, returns 350 (max 350).
+            limit: The number of candle buckets to be returned. By default, returns 350 (max 350). (optional)
         """
         return self._api.request(
             "GET",
@@ -306,6 +373,11 @@ class ProductsResource:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("limit",),
             ),
             cast_to=Candles,
         )
@@ -315,12 +387,16 @@ class ProductsResource:
         product_id: str,
         *,
         limit: int,
-        start: str | None = None,
-        end: str | None = None,
+        start: str | NotGiven = NOT_GIVEN,
+        end: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetMarketTradesResponse:
         """Get Market Trades.
 
@@ -333,8 +409,8 @@ class ProductsResource:
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
             limit: The number of trades to be returned.
-            start: The UNIX timestamp indicating the start of the time interval.
-            end: The UNIX timestamp indicating the end of the time interval.
+            start: The UNIX timestamp indicating the start of the time interval. (optional)
+            end: The UNIX timestamp indicating the end of the time interval. (optional)
         """
         return self._api.request(
             "GET",
@@ -357,6 +433,14 @@ class ProductsResource:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "start",
+                    "end",
+                ),
             ),
             cast_to=GetMarketTradesResponse,
         )
@@ -388,11 +472,15 @@ class AsyncProductsResource:
     async def get_best_bid_ask(
         self,
         *,
-        product_ids: list[str] | None = None,
+        product_ids: list[str] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetBestBidAskResponse:
         """Get Best Bid/Ask.
 
@@ -403,7 +491,7 @@ class AsyncProductsResource:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            product_ids: The list of trading pairs (e.g. 'BTC-USD').
+            product_ids: The list of trading pairs (e.g. 'BTC-USD'). (optional)
         """
         return await self._api.request(
             "GET",
@@ -421,6 +509,11 @@ class AsyncProductsResource:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("product_ids",),
             ),
             cast_to=GetBestBidAskResponse,
         )
@@ -429,12 +522,16 @@ class AsyncProductsResource:
         self,
         *,
         product_id: str,
-        limit: int | None = None,
-        aggregation_price_increment: Decimal | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
+        aggregation_price_increment: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetProductBookResponse:
         """Get Product Book.
 
@@ -446,8 +543,8 @@ class AsyncProductsResource:
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
-            limit: The number of bid/asks to be returned.
-            aggregation_price_increment: The minimum price intervals at which buy and sell orders are grouped or combined in the order book.
+            limit: The number of bid/asks to be returned. (optional)
+            aggregation_price_increment: The minimum price intervals at which buy and sell orders are grouped or combined in the order book. (optional)
         """
         return await self._api.request(
             "GET",
@@ -467,30 +564,46 @@ class AsyncProductsResource:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "limit",
+                    "aggregation_price_increment",
+                ),
             ),
             cast_to=GetProductBookResponse,
         )
 
+    @_async_paginated(
+        Product,
+        _Paging("offset", "offset", items="products", limit_param="limit"),
+    )
     async def get_products(
         self,
         *,
-        limit: int | None = None,
-        offset: int | None = None,
-        product_type: GetProductsProductType | None = None,
-        product_ids: list[str] | None = None,
-        contract_expiry_type: GetProductsContractExpiryType | None = None,
-        expiring_contract_status: GetProductsExpiringContractStatus | None = None,
-        get_tradability_status: bool | None = None,
-        get_all_products: bool | None = None,
-        products_sort_order: GetProductsProductsSortOrder | None = None,
-        cursor: str | None = None,
-        futures_underlying_type: GetProductsFuturesUnderlyingType | None = None,
-        user_country_code: str | None = None,
-        expired: bool | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        product_type: GetProductsProductType | NotGiven = NOT_GIVEN,
+        product_ids: list[str] | NotGiven = NOT_GIVEN,
+        contract_expiry_type: GetProductsContractExpiryType | NotGiven = NOT_GIVEN,
+        expiring_contract_status: GetProductsExpiringContractStatus | NotGiven = NOT_GIVEN,
+        get_tradability_status: bool | NotGiven = NOT_GIVEN,
+        get_all_products: bool | NotGiven = NOT_GIVEN,
+        products_sort_order: GetProductsProductsSortOrder | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        futures_underlying_type: GetProductsFuturesUnderlyingType | NotGiven = NOT_GIVEN,
+        user_country_code: str | NotGiven = NOT_GIVEN,
+        expired: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Products:
         """List Products.
 
@@ -498,22 +611,23 @@ class AsyncProductsResource:
 
         `GET /api/v3/brokerage/products`.
         Scopes: ApiKey:view, OAuth2:wallet:user:read.
+        Paged: returns the first page; iterating it (`async for`) yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            limit: The number of products to be returned.
-            offset: The number of products to skip before returning.
-            product_type: Only returns products matching this product type. If omitted, only SPOT products are returned.
-            product_ids: The list of trading pairs (e.g. 'BTC-USD').
-            contract_expiry_type: Only returns the products matching the contract expiry type. Only applicable if product_type is set to FUTURE.
-            expiring_contract_status: Only returns contracts with this status (default is UNEXPIRED).
-            get_tradability_status: Whether or not to populate view_only with the tradability status of the product. This is only enabled for SPOT products.
-            get_all_products: If true, return all products of all product types (including expired futures contracts).
-            products_sort_order: The order in which products are returned. By default, products are returned in 24 hour volume descending (in quote).
-            cursor: The cursor to use for pagination. This will be a base64 encoded string that decodes into the last productId of the previously returned page
-            futures_underlying_type: Only returns the products matching the underlying type. Only applicable if product_type is set to FUTURE.
-            user_country_code: The country code of the user. This is used to provide differentiated product display names.
-            expired: If true, return recently expired instruments instead of active ones. Only applicable to product_venue=DERIBIT; ignored for other venues. Defaults to false.
+            limit: The number of products to be returned. (optional)
+            offset: The number of products to skip before returning. (optional)
+            product_type: Only returns products matching this product type. If omitted, only SPOT products are returned. (optional)
+            product_ids: The list of trading pairs (e.g. 'BTC-USD'). (optional)
+            contract_expiry_type: Only returns the products matching the contract expiry type. Only applicable if product_type is set to FUTURE. (optional)
+            expiring_contract_status: Only returns contracts with this status (default is UNEXPIRED). (optional)
+            get_tradability_status: Whether or not to populate view_only with the tradability status of the product. This is only enabled for SPOT products. (optional)
+            get_all_products: If true, return all products of all product types (including expired futures contracts). (optional)
+            products_sort_order: The order in which products are returned. By default, products are returned in 24 hour volume descending (in quote). (optional)
+            cursor: The cursor to use for pagination. This will be a base64 encoded string that decodes into the last productId of the previously returned page (optional)
+            futures_underlying_type: Only returns the products matching the underlying type. Only applicable if product_type is set to FUTURE. (optional)
+            user_country_code: The country code of the user. This is used to provide differentiated product display names. (optional)
+            expired: If true, return recently expired instruments instead of active ones. Only applicable to product_venue=DERIBIT; ignored for other venues. Defaults to false. (optional)
         """
         return await self._api.request(
             "GET",
@@ -543,6 +657,25 @@ class AsyncProductsResource:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "limit",
+                    "offset",
+                    "product_type",
+                    "product_ids",
+                    "contract_expiry_type",
+                    "expiring_contract_status",
+                    "get_tradability_status",
+                    "get_all_products",
+                    "products_sort_order",
+                    "cursor",
+                    "futures_underlying_type",
+                    "user_country_code",
+                    "expired",
+                ),
             ),
             cast_to=Products,
         )
@@ -551,11 +684,15 @@ class AsyncProductsResource:
         self,
         product_id: str,
         *,
-        get_tradability_status: bool | None = None,
+        get_tradability_status: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Product:
         """Get Product.
 
@@ -569,7 +706,7 @@ class AsyncProductsResource:
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
-            get_tradability_status: Whether or not to populate view_only with the tradability status of the product. This is only enabled for SPOT products.
+            get_tradability_status: Whether or not to populate view_only with the tradability status of the product. This is only enabled for SPOT products. (optional)
         """
         return await self._api.request(
             "GET",
@@ -590,6 +727,11 @@ class AsyncProductsResource:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("get_tradability_status",),
             ),
             cast_to=Product,
         )
@@ -601,11 +743,15 @@ class AsyncProductsResource:
         start: str,
         end: str,
         granularity: GetCandlesGranularity,
-        limit: int | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Candles:
         """Get Product Candles.
 
@@ -620,7 +766,7 @@ class AsyncProductsResource:
             start: The UNIX timestamp indicating the start of the time interval.
             end: The UNIX timestamp indicating the end of the time interval.
             granularity: The timeframe each candle represents.
-            limit: The number of candle buckets to be returned. By default, returns 350 (max 350).
+            limit: The number of candle buckets to be returned. By default, returns 350 (max 350). (optional)
         """
         return await self._api.request(
             "GET",
@@ -644,6 +790,11 @@ class AsyncProductsResource:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("limit",),
             ),
             cast_to=Candles,
         )
@@ -653,12 +804,16 @@ class AsyncProductsResource:
         product_id: str,
         *,
         limit: int,
-        start: str | None = None,
-        end: str | None = None,
+        start: str | NotGiven = NOT_GIVEN,
+        end: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetMarketTradesResponse:
         """Get Market Trades.
 
@@ -671,8 +826,8 @@ class AsyncProductsResource:
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
             limit: The number of trades to be returned.
-            start: The UNIX timestamp indicating the start of the time interval.
-            end: The UNIX timestamp indicating the end of the time interval.
+            start: The UNIX timestamp indicating the start of the time interval. (optional)
+            end: The UNIX timestamp indicating the end of the time interval. (optional)
         """
         return await self._api.request(
             "GET",
@@ -695,6 +850,14 @@ class AsyncProductsResource:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "start",
+                    "end",
+                ),
             ),
             cast_to=GetMarketTradesResponse,
         )

@@ -6,13 +6,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cached_property as _cached_property
+from typing import Any
 
 from .._base_client import AsyncRestApi as _AsyncRestApi
 from .._base_client import RequestOptions as _RequestOptions
 from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
+from .._pagination import Paging as _Paging
+from .._pagination import async_paginated as _async_paginated
+from .._pagination import paginated as _paginated
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     Candles,
     ExtendedTimestamp,
@@ -51,9 +56,13 @@ class Public:
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> ExtendedTimestamp:
         """Get Server Time.
 
@@ -71,6 +80,10 @@ class Public:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=ExtendedTimestamp,
         )
@@ -79,12 +92,16 @@ class Public:
         self,
         *,
         product_id: str,
-        limit: int | None = None,
-        aggregation_price_increment: Decimal | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
+        aggregation_price_increment: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetProductBookResponse:
         """Get Public Product Book.
 
@@ -95,8 +112,8 @@ class Public:
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
-            limit: The number of bid/asks to be returned.
-            aggregation_price_increment: The minimum price intervals at which buy and sell orders are grouped or combined in the order book.
+            limit: The number of bid/asks to be returned. (optional)
+            aggregation_price_increment: The minimum price intervals at which buy and sell orders are grouped or combined in the order book. (optional)
         """
         return self._api.request(
             "GET",
@@ -112,50 +129,67 @@ class Public:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "limit",
+                    "aggregation_price_increment",
+                ),
             ),
             cast_to=GetProductBookResponse,
         )
 
+    @_paginated(
+        Product,
+        _Paging("offset", "offset", items="products", limit_param="limit"),
+    )
     def get_public_products(
         self,
         *,
-        limit: int | None = None,
-        offset: int | None = None,
-        product_type: GetPublicProductsProductType | None = None,
-        product_ids: list[str] | None = None,
-        contract_expiry_type: GetPublicProductsContractExpiryType | None = None,
-        expiring_contract_status: GetPublicProductsExpiringContractStatus | None = None,
-        get_all_products: bool | None = None,
-        products_sort_order: GetPublicProductsProductsSortOrder | None = None,
-        cursor: str | None = None,
-        futures_underlying_type: GetPublicProductsFuturesUnderlyingType | None = None,
-        user_country_code: str | None = None,
-        expired: bool | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        product_type: GetPublicProductsProductType | NotGiven = NOT_GIVEN,
+        product_ids: list[str] | NotGiven = NOT_GIVEN,
+        contract_expiry_type: GetPublicProductsContractExpiryType | NotGiven = NOT_GIVEN,
+        expiring_contract_status: GetPublicProductsExpiringContractStatus | NotGiven = NOT_GIVEN,
+        get_all_products: bool | NotGiven = NOT_GIVEN,
+        products_sort_order: GetPublicProductsProductsSortOrder | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        futures_underlying_type: GetPublicProductsFuturesUnderlyingType | NotGiven = NOT_GIVEN,
+        user_country_code: str | NotGiven = NOT_GIVEN,
+        expired: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Products:
         """List Public Products.
 
         Get a list of the available currency pairs for trading.
 
         `GET /api/v3/brokerage/market/products` (public: no authentication).
+        Paged: returns the first page; iterating it yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            limit: The number of products to be returned.
-            offset: The number of products to skip before returning.
-            product_type: Only returns products matching this product type. If omitted, only SPOT products are returned.
-            product_ids: The list of trading pairs (e.g. 'BTC-USD').
-            contract_expiry_type: Only returns the products matching the contract expiry type. Only applicable if product_type is set to FUTURE.
-            expiring_contract_status: Only returns contracts with this status (default is UNEXPIRED).
-            get_all_products: If true, return all products of all product types (including expired futures contracts).
-            products_sort_order: The order in which products are returned. By default, products are returned in 24 hour volume descending (in quote).
-            cursor: The cursor to use for pagination. This will be a base64 encoded string that decodes into the last productId of the previously returned page
-            futures_underlying_type: Only returns the products matching the underlying type. Only applicable if product_type is set to FUTURE.
-            user_country_code: The country code of the user. This is used to provide differentiated product display names.
-            expired: If true, return recently expired instruments instead of active ones. Only applicable to product_venue=DERIBIT; ignored for other venues. Defaults to false.
+            limit: The number of products to be returned. (optional)
+            offset: The number of products to skip before returning. (optional)
+            product_type: Only returns products matching this product type. If omitted, only SPOT products are returned. (optional)
+            product_ids: The list of trading pairs (e.g. 'BTC-USD'). (optional)
+            contract_expiry_type: Only returns the products matching the contract expiry type. Only applicable if product_type is set to FUTURE. (optional)
+            expiring_contract_status: Only returns contracts with this status (default is UNEXPIRED). (optional)
+            get_all_products: If true, return all products of all product types (including expired futures contracts). (optional)
+            products_sort_order: The order in which products are returned. By default, products are returned in 24 hour volume descending (in quote). (optional)
+            cursor: The cursor to use for pagination. This will be a base64 encoded string that decodes into the last productId of the previously returned page (optional)
+            futures_underlying_type: Only returns the products matching the underlying type. Only applicable if product_type is set to FUTURE. (optional)
+            user_country_code: The country code of the user. This is used to provide differentiated product display names. (optional)
+            expired: If true, return recently expired instruments instead of active ones. Only applicable to product_venue=DERIBIT; ignored for other venues. Defaults to false. (optional)
         """
         return self._api.request(
             "GET",
@@ -180,6 +214,24 @@ class Public:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "limit",
+                    "offset",
+                    "product_type",
+                    "product_ids",
+                    "contract_expiry_type",
+                    "expiring_contract_status",
+                    "get_all_products",
+                    "products_sort_order",
+                    "cursor",
+                    "futures_underlying_type",
+                    "user_country_code",
+                    "expired",
+                ),
             ),
             cast_to=Products,
         )
@@ -189,9 +241,13 @@ class Public:
         product_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Product:
         """Get Public Product.
 
@@ -215,6 +271,10 @@ class Public:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=Product,
         )
@@ -226,11 +286,15 @@ class Public:
         start: str,
         end: str,
         granularity: GetPublicCandlesGranularity,
-        limit: int | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Candles:
         """Get Public Product Candles.
 
@@ -244,7 +308,7 @@ class Public:
             start: The UNIX timestamp indicating the start of the time interval.
             end: The UNIX timestamp indicating the end of the time interval.
             granularity: The timeframe each candle represents.
-            limit: The number of candle buckets to be returned. By default, returns 350 (max 350).
+            limit: The number of candle buckets to be returned. By default, returns 350 (max 350). (optional)
         """
         return self._api.request(
             "GET",
@@ -264,6 +328,11 @@ class Public:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("limit",),
             ),
             cast_to=Candles,
         )
@@ -273,12 +342,16 @@ class Public:
         product_id: str,
         *,
         limit: int,
-        start: str | None = None,
-        end: str | None = None,
+        start: str | NotGiven = NOT_GIVEN,
+        end: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetMarketTradesResponse:
         """Get Public Market Trades.
 
@@ -290,8 +363,8 @@ class Public:
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
             limit: The number of trades to be returned.
-            start: The UNIX timestamp indicating the start of the time interval.
-            end: The UNIX timestamp indicating the end of the time interval.
+            start: The UNIX timestamp indicating the start of the time interval. (optional)
+            end: The UNIX timestamp indicating the end of the time interval. (optional)
         """
         return self._api.request(
             "GET",
@@ -310,6 +383,14 @@ class Public:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "start",
+                    "end",
+                ),
             ),
             cast_to=GetMarketTradesResponse,
         )
@@ -342,9 +423,13 @@ class AsyncPublic:
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> ExtendedTimestamp:
         """Get Server Time.
 
@@ -362,6 +447,10 @@ class AsyncPublic:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=ExtendedTimestamp,
         )
@@ -370,12 +459,16 @@ class AsyncPublic:
         self,
         *,
         product_id: str,
-        limit: int | None = None,
-        aggregation_price_increment: Decimal | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
+        aggregation_price_increment: Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetProductBookResponse:
         """Get Public Product Book.
 
@@ -386,8 +479,8 @@ class AsyncPublic:
 
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
-            limit: The number of bid/asks to be returned.
-            aggregation_price_increment: The minimum price intervals at which buy and sell orders are grouped or combined in the order book.
+            limit: The number of bid/asks to be returned. (optional)
+            aggregation_price_increment: The minimum price intervals at which buy and sell orders are grouped or combined in the order book. (optional)
         """
         return await self._api.request(
             "GET",
@@ -403,50 +496,67 @@ class AsyncPublic:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "limit",
+                    "aggregation_price_increment",
+                ),
             ),
             cast_to=GetProductBookResponse,
         )
 
+    @_async_paginated(
+        Product,
+        _Paging("offset", "offset", items="products", limit_param="limit"),
+    )
     async def get_public_products(
         self,
         *,
-        limit: int | None = None,
-        offset: int | None = None,
-        product_type: GetPublicProductsProductType | None = None,
-        product_ids: list[str] | None = None,
-        contract_expiry_type: GetPublicProductsContractExpiryType | None = None,
-        expiring_contract_status: GetPublicProductsExpiringContractStatus | None = None,
-        get_all_products: bool | None = None,
-        products_sort_order: GetPublicProductsProductsSortOrder | None = None,
-        cursor: str | None = None,
-        futures_underlying_type: GetPublicProductsFuturesUnderlyingType | None = None,
-        user_country_code: str | None = None,
-        expired: bool | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        product_type: GetPublicProductsProductType | NotGiven = NOT_GIVEN,
+        product_ids: list[str] | NotGiven = NOT_GIVEN,
+        contract_expiry_type: GetPublicProductsContractExpiryType | NotGiven = NOT_GIVEN,
+        expiring_contract_status: GetPublicProductsExpiringContractStatus | NotGiven = NOT_GIVEN,
+        get_all_products: bool | NotGiven = NOT_GIVEN,
+        products_sort_order: GetPublicProductsProductsSortOrder | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        futures_underlying_type: GetPublicProductsFuturesUnderlyingType | NotGiven = NOT_GIVEN,
+        user_country_code: str | NotGiven = NOT_GIVEN,
+        expired: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Products:
         """List Public Products.
 
         Get a list of the available currency pairs for trading.
 
         `GET /api/v3/brokerage/market/products` (public: no authentication).
+        Paged: returns the first page; iterating it (`async for`) yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            limit: The number of products to be returned.
-            offset: The number of products to skip before returning.
-            product_type: Only returns products matching this product type. If omitted, only SPOT products are returned.
-            product_ids: The list of trading pairs (e.g. 'BTC-USD').
-            contract_expiry_type: Only returns the products matching the contract expiry type. Only applicable if product_type is set to FUTURE.
-            expiring_contract_status: Only returns contracts with this status (default is UNEXPIRED).
-            get_all_products: If true, return all products of all product types (including expired futures contracts).
-            products_sort_order: The order in which products are returned. By default, products are returned in 24 hour volume descending (in quote).
-            cursor: The cursor to use for pagination. This will be a base64 encoded string that decodes into the last productId of the previously returned page
-            futures_underlying_type: Only returns the products matching the underlying type. Only applicable if product_type is set to FUTURE.
-            user_country_code: The country code of the user. This is used to provide differentiated product display names.
-            expired: If true, return recently expired instruments instead of active ones. Only applicable to product_venue=DERIBIT; ignored for other venues. Defaults to false.
+            limit: The number of products to be returned. (optional)
+            offset: The number of products to skip before returning. (optional)
+            product_type: Only returns products matching this product type. If omitted, only SPOT products are returned. (optional)
+            product_ids: The list of trading pairs (e.g. 'BTC-USD'). (optional)
+            contract_expiry_type: Only returns the products matching the contract expiry type. Only applicable if product_type is set to FUTURE. (optional)
+            expiring_contract_status: Only returns contracts with this status (default is UNEXPIRED). (optional)
+            get_all_products: If true, return all products of all product types (including expired futures contracts). (optional)
+            products_sort_order: The order in which products are returned. By default, products are returned in 24 hour volume descending (in quote). (optional)
+            cursor: The cursor to use for pagination. This will be a base64 encoded string that decodes into the last productId of the previously returned page (optional)
+            futures_underlying_type: Only returns the products matching the underlying type. Only applicable if product_type is set to FUTURE. (optional)
+            user_country_code: The country code of the user. This is used to provide differentiated product display names. (optional)
+            expired: If true, return recently expired instruments instead of active ones. Only applicable to product_venue=DERIBIT; ignored for other venues. Defaults to false. (optional)
         """
         return await self._api.request(
             "GET",
@@ -471,6 +581,24 @@ class AsyncPublic:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "limit",
+                    "offset",
+                    "product_type",
+                    "product_ids",
+                    "contract_expiry_type",
+                    "expiring_contract_status",
+                    "get_all_products",
+                    "products_sort_order",
+                    "cursor",
+                    "futures_underlying_type",
+                    "user_country_code",
+                    "expired",
+                ),
             ),
             cast_to=Products,
         )
@@ -480,9 +608,13 @@ class AsyncPublic:
         product_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Product:
         """Get Public Product.
 
@@ -506,6 +638,10 @@ class AsyncPublic:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
             ),
             cast_to=Product,
         )
@@ -517,11 +653,15 @@ class AsyncPublic:
         start: str,
         end: str,
         granularity: GetPublicCandlesGranularity,
-        limit: int | None = None,
+        limit: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Candles:
         """Get Public Product Candles.
 
@@ -535,7 +675,7 @@ class AsyncPublic:
             start: The UNIX timestamp indicating the start of the time interval.
             end: The UNIX timestamp indicating the end of the time interval.
             granularity: The timeframe each candle represents.
-            limit: The number of candle buckets to be returned. By default, returns 350 (max 350).
+            limit: The number of candle buckets to be returned. By default, returns 350 (max 350). (optional)
         """
         return await self._api.request(
             "GET",
@@ -555,6 +695,11 @@ class AsyncPublic:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=("limit",),
             ),
             cast_to=Candles,
         )
@@ -564,12 +709,16 @@ class AsyncPublic:
         product_id: str,
         *,
         limit: int,
-        start: str | None = None,
-        end: str | None = None,
+        start: str | NotGiven = NOT_GIVEN,
+        end: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> GetMarketTradesResponse:
         """Get Public Market Trades.
 
@@ -581,8 +730,8 @@ class AsyncPublic:
         Args:
             product_id: The trading pair (e.g. 'BTC-USD').
             limit: The number of trades to be returned.
-            start: The UNIX timestamp indicating the start of the time interval.
-            end: The UNIX timestamp indicating the end of the time interval.
+            start: The UNIX timestamp indicating the start of the time interval. (optional)
+            end: The UNIX timestamp indicating the end of the time interval. (optional)
         """
         return await self._api.request(
             "GET",
@@ -601,6 +750,14 @@ class AsyncPublic:
                 timeout=timeout,
                 max_retries=max_retries,
                 max_response_bytes=max_response_bytes,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                total_timeout=total_timeout,
+                strict=strict_response_validation,
+                not_null=(
+                    "start",
+                    "end",
+                ),
             ),
             cast_to=GetMarketTradesResponse,
         )

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property as _cached_property
+from typing import Any
 
 from .._base_client import Timeout
 from .._jsonrpc import AsyncJsonRpcTransport as _AsyncJsonRpcTransport
 from .._jsonrpc import JsonRpcApi as _JsonRpcApi
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 from ..models.derivatives import (
     AccountSummaries,
     AccountSummaryExtended,
@@ -42,13 +44,16 @@ class AccountManagement:
     def get_account_summaries(
         self,
         *,
-        subaccount_id: int | None = None,
-        extended: bool | None = None,
-        include_isolated: bool | None = None,
+        subaccount_id: int | NotGiven = NOT_GIVEN,
+        extended: bool | NotGiven = NOT_GIVEN,
+        include_isolated: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> AccountSummaries:
         """Get per-currency account summaries.
 
@@ -63,9 +68,9 @@ class AccountManagement:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            subaccount_id: The user id for the subaccount. Omit it to get the authenticated account.
-            extended: Include additional fields: the account-level details (id, username, email, type, ...) and, for accounts with fee discounts, `fees`.
-            include_isolated: If true, the result includes `isolated_account_summaries`, the account summaries of the active isolated-margin subaccounts. Default `false`.
+            subaccount_id: The user id for the subaccount. Omit it to get the authenticated account. (optional)
+            extended: Include additional fields: the account-level details (id, username, email, type, ...) and, for accounts with fee discounts, `fees`. (optional)
+            include_isolated: If true, the result includes `isolated_account_summaries`, the account summaries of the active isolated-margin subaccounts. Default `false`. (optional)
         """
         return self._api.call(
             "private/get_account_summaries",
@@ -81,18 +86,29 @@ class AccountManagement:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "subaccount_id",
+                "extended",
+                "include_isolated",
+            ),
         )
 
     def get_account_summary(
         self,
         *,
         currency: str,
-        subaccount_id: int | None = None,
-        extended: bool | None = None,
+        subaccount_id: int | NotGiven = NOT_GIVEN,
+        extended: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> AccountSummaryExtended:
         """Get the account summary for one currency.
 
@@ -110,8 +126,8 @@ class AccountManagement:
 
         Args:
             currency: The currency symbol. Deribit lists BTC, ETH, STETH, ETHW, USDC, USDT, EURR, MATIC, SOL, XRP, USYC, PAXG, BNB and USDE. The set is left open because the gateway's currencies can differ.
-            subaccount_id: The user id for the subaccount. Omit it to get the authenticated account.
-            extended: Include additional fields: the account-level details (id, username, email, type, ...) and, for accounts with fee discounts, `fees`.
+            subaccount_id: The user id for the subaccount. Omit it to get the authenticated account. (optional)
+            extended: Include additional fields: the account-level details (id, username, email, type, ...) and, for accounts with fee discounts, `fees`. (optional)
         """
         return self._api.call(
             "private/get_account_summary",
@@ -127,18 +143,28 @@ class AccountManagement:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "subaccount_id",
+                "extended",
+            ),
         )
 
     def get_positions(
         self,
         *,
-        currency: str | None = None,
-        kind: InstrumentKind | None = None,
-        subaccount_id: int | None = None,
+        currency: str | NotGiven = NOT_GIVEN,
+        kind: InstrumentKind | NotGiven = NOT_GIVEN,
+        subaccount_id: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[Position]:
         """List the account's positions.
 
@@ -153,9 +179,9 @@ class AccountManagement:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            currency: Currency filter, or `any` for all currencies. Deribit lists BTC, ETH, USDC, USDT, EURR and `any`. USDC-margined linear instruments such as `BTC_USDC-PERPETUAL` settle in USDC; use `any` if unsure where the gateway files a position. The set is left open because the gateway's currencies can differ.
-            kind: Instrument kind filter. Omit it to get positions of every kind.
-            subaccount_id: The user id for the subaccount. Omit it to get the authenticated account's positions.
+            currency: Currency filter, or `any` for all currencies. Deribit lists BTC, ETH, USDC, USDT, EURR and `any`. USDC-margined linear instruments such as `BTC_USDC-PERPETUAL` settle in USDC; use `any` if unsure where the gateway files a position. The set is left open because the gateway's currencies can differ. (optional)
+            kind: Instrument kind filter. Omit it to get positions of every kind. (optional)
+            subaccount_id: The user id for the subaccount. Omit it to get the authenticated account's positions. (optional)
         """
         return self._api.call(
             "private/get_positions",
@@ -171,6 +197,14 @@ class AccountManagement:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "currency",
+                "kind",
+                "subaccount_id",
+            ),
         )
 
     def get_position(
@@ -178,9 +212,12 @@ class AccountManagement:
         *,
         instrument_name: str,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Position:
         """Get the position in one instrument.
 
@@ -209,18 +246,24 @@ class AccountManagement:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
 
     def change_margin_model(
         self,
         *,
         margin_model: MarginModel,
-        user_id: int | None = None,
-        dry_run: bool | None = None,
+        user_id: int | NotGiven = NOT_GIVEN,
+        dry_run: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[MarginModelChange]:
         """Change the account's margin model.
 
@@ -238,8 +281,8 @@ class AccountManagement:
 
         Args:
             margin_model: The margin model to switch to.
-            user_id: Id of a (sub)account. Omit it to change the margin model of the authenticated account.
-            dry_run: If `true`, the result shows the effect of the change without switching the margin model. Default `false`.
+            user_id: Id of a (sub)account. Omit it to change the margin model of the authenticated account. (optional)
+            dry_run: If `true`, the result shows the effect of the change without switching the margin model. Default `false`. (optional)
         """
         return self._api.call(
             "private/change_margin_model",
@@ -255,6 +298,13 @@ class AccountManagement:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "user_id",
+                "dry_run",
+            ),
         )
 
 
@@ -283,13 +333,16 @@ class AsyncAccountManagement:
     async def get_account_summaries(
         self,
         *,
-        subaccount_id: int | None = None,
-        extended: bool | None = None,
-        include_isolated: bool | None = None,
+        subaccount_id: int | NotGiven = NOT_GIVEN,
+        extended: bool | NotGiven = NOT_GIVEN,
+        include_isolated: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> AccountSummaries:
         """Get per-currency account summaries.
 
@@ -304,9 +357,9 @@ class AsyncAccountManagement:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            subaccount_id: The user id for the subaccount. Omit it to get the authenticated account.
-            extended: Include additional fields: the account-level details (id, username, email, type, ...) and, for accounts with fee discounts, `fees`.
-            include_isolated: If true, the result includes `isolated_account_summaries`, the account summaries of the active isolated-margin subaccounts. Default `false`.
+            subaccount_id: The user id for the subaccount. Omit it to get the authenticated account. (optional)
+            extended: Include additional fields: the account-level details (id, username, email, type, ...) and, for accounts with fee discounts, `fees`. (optional)
+            include_isolated: If true, the result includes `isolated_account_summaries`, the account summaries of the active isolated-margin subaccounts. Default `false`. (optional)
         """
         return await self._api.call(
             "private/get_account_summaries",
@@ -322,18 +375,29 @@ class AsyncAccountManagement:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "subaccount_id",
+                "extended",
+                "include_isolated",
+            ),
         )
 
     async def get_account_summary(
         self,
         *,
         currency: str,
-        subaccount_id: int | None = None,
-        extended: bool | None = None,
+        subaccount_id: int | NotGiven = NOT_GIVEN,
+        extended: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> AccountSummaryExtended:
         """Get the account summary for one currency.
 
@@ -351,8 +415,8 @@ class AsyncAccountManagement:
 
         Args:
             currency: The currency symbol. Deribit lists BTC, ETH, STETH, ETHW, USDC, USDT, EURR, MATIC, SOL, XRP, USYC, PAXG, BNB and USDE. The set is left open because the gateway's currencies can differ.
-            subaccount_id: The user id for the subaccount. Omit it to get the authenticated account.
-            extended: Include additional fields: the account-level details (id, username, email, type, ...) and, for accounts with fee discounts, `fees`.
+            subaccount_id: The user id for the subaccount. Omit it to get the authenticated account. (optional)
+            extended: Include additional fields: the account-level details (id, username, email, type, ...) and, for accounts with fee discounts, `fees`. (optional)
         """
         return await self._api.call(
             "private/get_account_summary",
@@ -368,18 +432,28 @@ class AsyncAccountManagement:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "subaccount_id",
+                "extended",
+            ),
         )
 
     async def get_positions(
         self,
         *,
-        currency: str | None = None,
-        kind: InstrumentKind | None = None,
-        subaccount_id: int | None = None,
+        currency: str | NotGiven = NOT_GIVEN,
+        kind: InstrumentKind | NotGiven = NOT_GIVEN,
+        subaccount_id: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[Position]:
         """List the account's positions.
 
@@ -394,9 +468,9 @@ class AsyncAccountManagement:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            currency: Currency filter, or `any` for all currencies. Deribit lists BTC, ETH, USDC, USDT, EURR and `any`. USDC-margined linear instruments such as `BTC_USDC-PERPETUAL` settle in USDC; use `any` if unsure where the gateway files a position. The set is left open because the gateway's currencies can differ.
-            kind: Instrument kind filter. Omit it to get positions of every kind.
-            subaccount_id: The user id for the subaccount. Omit it to get the authenticated account's positions.
+            currency: Currency filter, or `any` for all currencies. Deribit lists BTC, ETH, USDC, USDT, EURR and `any`. USDC-margined linear instruments such as `BTC_USDC-PERPETUAL` settle in USDC; use `any` if unsure where the gateway files a position. The set is left open because the gateway's currencies can differ. (optional)
+            kind: Instrument kind filter. Omit it to get positions of every kind. (optional)
+            subaccount_id: The user id for the subaccount. Omit it to get the authenticated account's positions. (optional)
         """
         return await self._api.call(
             "private/get_positions",
@@ -412,6 +486,14 @@ class AsyncAccountManagement:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "currency",
+                "kind",
+                "subaccount_id",
+            ),
         )
 
     async def get_position(
@@ -419,9 +501,12 @@ class AsyncAccountManagement:
         *,
         instrument_name: str,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Position:
         """Get the position in one instrument.
 
@@ -450,18 +535,24 @@ class AsyncAccountManagement:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
 
     async def change_margin_model(
         self,
         *,
         margin_model: MarginModel,
-        user_id: int | None = None,
-        dry_run: bool | None = None,
+        user_id: int | NotGiven = NOT_GIVEN,
+        dry_run: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[MarginModelChange]:
         """Change the account's margin model.
 
@@ -479,8 +570,8 @@ class AsyncAccountManagement:
 
         Args:
             margin_model: The margin model to switch to.
-            user_id: Id of a (sub)account. Omit it to change the margin model of the authenticated account.
-            dry_run: If `true`, the result shows the effect of the change without switching the margin model. Default `false`.
+            user_id: Id of a (sub)account. Omit it to change the margin model of the authenticated account. (optional)
+            dry_run: If `true`, the result shows the effect of the change without switching the margin model. Default `false`. (optional)
         """
         return await self._api.call(
             "private/change_margin_model",
@@ -496,6 +587,13 @@ class AsyncAccountManagement:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "user_id",
+                "dry_run",
+            ),
         )
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property as _cached_property
+from typing import Any
 
 from .._base_client import Timeout
 from .._jsonrpc import AsyncJsonRpcTransport as _AsyncJsonRpcTransport
 from .._jsonrpc import JsonRpcApi as _JsonRpcApi
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 from ..models.derivatives import (
     AuthGrantType,
     AuthResult,
@@ -39,20 +41,23 @@ class Authentication:
         self,
         *,
         grant_type: AuthGrantType,
-        token: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        timestamp: int | None = None,
-        signature: str | None = None,
-        nonce: str | None = None,
-        data: str | None = None,
-        refresh_token: str | None = None,
-        state: str | None = None,
-        scope: str | None = None,
+        token: str | NotGiven = NOT_GIVEN,
+        client_id: str | NotGiven = NOT_GIVEN,
+        client_secret: str | NotGiven = NOT_GIVEN,
+        timestamp: int | NotGiven = NOT_GIVEN,
+        signature: str | NotGiven = NOT_GIVEN,
+        nonce: str | NotGiven = NOT_GIVEN,
+        data: str | NotGiven = NOT_GIVEN,
+        refresh_token: str | NotGiven = NOT_GIVEN,
+        state: str | NotGiven = NOT_GIVEN,
+        scope: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> AuthResult:
         """Authenticate and obtain an access token.
 
@@ -69,16 +74,16 @@ class Authentication:
 
         Args:
             grant_type: Method of authentication. `coinbase_cdp`: a CDP API key JWT in `token`. `coinbase_oauth2`: a Coinbase OAuth2 access token in `token`. `client_credentials`: `client_id` and `client_secret`. `client_signature`: `client_id`, `timestamp`, `signature`, and optionally `nonce` and `data`. `refresh_token`: a `refresh_token` from an earlier call.
-            token: Required for grant types `coinbase_cdp` (the signed CDP API key JWT: ES256 or EdDSA, `iss: cdp`, about 120 s lifetime) and `coinbase_oauth2` (the Coinbase OAuth2 access token).
-            client_id: Required for grant types `client_credentials` and `client_signature`. The client id of a Deribit API key.
-            client_secret: Required for grant type `client_credentials`. The client secret of a Deribit API key.
-            timestamp: Required for grant type `client_signature`. The time the request was generated (milliseconds since the Unix epoch).
-            signature: Required for grant type `client_signature`. Hex HMAC-SHA256, keyed with the client secret, of `timestamp + "\\n" + nonce + "\\n" + data`.
-            nonce: Optional for grant type `client_signature`. A user-generated initialization vector for the server token; it is part of the signed string.
-            data: Optional for grant type `client_signature`. Any user-specific value; it is part of the signed string.
-            refresh_token: Required for grant type `refresh_token`. A refresh token returned by an earlier `public/auth` call.
-            state: An arbitrary value that is copied into the result.
-            scope: Type of access requested for the token (Deribit access scopes). Possible values: `connection`, `session:name`, `trade:[read, read_write, none]`, `wallet:[read, read_write, none]`, `account:[read, read_write, none]`, `expires:NUMBER`, `ip:ADDR`.
+            token: Required for grant types `coinbase_cdp` (the signed CDP API key JWT: ES256 or EdDSA, `iss: cdp`, about 120 s lifetime) and `coinbase_oauth2` (the Coinbase OAuth2 access token). (optional)
+            client_id: Required for grant types `client_credentials` and `client_signature`. The client id of a Deribit API key. (optional)
+            client_secret: Required for grant type `client_credentials`. The client secret of a Deribit API key. (optional)
+            timestamp: Required for grant type `client_signature`. The time the request was generated (milliseconds since the Unix epoch). (optional)
+            signature: Required for grant type `client_signature`. Hex HMAC-SHA256, keyed with the client secret, of `timestamp + "\\n" + nonce + "\\n" + data`. (optional)
+            nonce: Optional for grant type `client_signature`. A user-generated initialization vector for the server token; it is part of the signed string. (optional)
+            data: Optional for grant type `client_signature`. Any user-specific value; it is part of the signed string. (optional)
+            refresh_token: Required for grant type `refresh_token`. A refresh token returned by an earlier `public/auth` call. (optional)
+            state: An arbitrary value that is copied into the result. (optional)
+            scope: Type of access requested for the token (Deribit access scopes). Possible values: `connection`, `session:name`, `trade:[read, read_write, none]`, `wallet:[read, read_write, none]`, `account:[read, read_write, none]`, `expires:NUMBER`, `ip:ADDR`. (optional)
         """
         return self._api.call(
             "public/auth",
@@ -102,6 +107,21 @@ class Authentication:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "token",
+                "client_id",
+                "client_secret",
+                "timestamp",
+                "signature",
+                "nonce",
+                "data",
+                "refresh_token",
+                "state",
+                "scope",
+            ),
         )
 
 
@@ -127,20 +147,23 @@ class AsyncAuthentication:
         self,
         *,
         grant_type: AuthGrantType,
-        token: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        timestamp: int | None = None,
-        signature: str | None = None,
-        nonce: str | None = None,
-        data: str | None = None,
-        refresh_token: str | None = None,
-        state: str | None = None,
-        scope: str | None = None,
+        token: str | NotGiven = NOT_GIVEN,
+        client_id: str | NotGiven = NOT_GIVEN,
+        client_secret: str | NotGiven = NOT_GIVEN,
+        timestamp: int | NotGiven = NOT_GIVEN,
+        signature: str | NotGiven = NOT_GIVEN,
+        nonce: str | NotGiven = NOT_GIVEN,
+        data: str | NotGiven = NOT_GIVEN,
+        refresh_token: str | NotGiven = NOT_GIVEN,
+        state: str | NotGiven = NOT_GIVEN,
+        scope: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> AuthResult:
         """Authenticate and obtain an access token.
 
@@ -157,16 +180,16 @@ class AsyncAuthentication:
 
         Args:
             grant_type: Method of authentication. `coinbase_cdp`: a CDP API key JWT in `token`. `coinbase_oauth2`: a Coinbase OAuth2 access token in `token`. `client_credentials`: `client_id` and `client_secret`. `client_signature`: `client_id`, `timestamp`, `signature`, and optionally `nonce` and `data`. `refresh_token`: a `refresh_token` from an earlier call.
-            token: Required for grant types `coinbase_cdp` (the signed CDP API key JWT: ES256 or EdDSA, `iss: cdp`, about 120 s lifetime) and `coinbase_oauth2` (the Coinbase OAuth2 access token).
-            client_id: Required for grant types `client_credentials` and `client_signature`. The client id of a Deribit API key.
-            client_secret: Required for grant type `client_credentials`. The client secret of a Deribit API key.
-            timestamp: Required for grant type `client_signature`. The time the request was generated (milliseconds since the Unix epoch).
-            signature: Required for grant type `client_signature`. Hex HMAC-SHA256, keyed with the client secret, of `timestamp + "\\n" + nonce + "\\n" + data`.
-            nonce: Optional for grant type `client_signature`. A user-generated initialization vector for the server token; it is part of the signed string.
-            data: Optional for grant type `client_signature`. Any user-specific value; it is part of the signed string.
-            refresh_token: Required for grant type `refresh_token`. A refresh token returned by an earlier `public/auth` call.
-            state: An arbitrary value that is copied into the result.
-            scope: Type of access requested for the token (Deribit access scopes). Possible values: `connection`, `session:name`, `trade:[read, read_write, none]`, `wallet:[read, read_write, none]`, `account:[read, read_write, none]`, `expires:NUMBER`, `ip:ADDR`.
+            token: Required for grant types `coinbase_cdp` (the signed CDP API key JWT: ES256 or EdDSA, `iss: cdp`, about 120 s lifetime) and `coinbase_oauth2` (the Coinbase OAuth2 access token). (optional)
+            client_id: Required for grant types `client_credentials` and `client_signature`. The client id of a Deribit API key. (optional)
+            client_secret: Required for grant type `client_credentials`. The client secret of a Deribit API key. (optional)
+            timestamp: Required for grant type `client_signature`. The time the request was generated (milliseconds since the Unix epoch). (optional)
+            signature: Required for grant type `client_signature`. Hex HMAC-SHA256, keyed with the client secret, of `timestamp + "\\n" + nonce + "\\n" + data`. (optional)
+            nonce: Optional for grant type `client_signature`. A user-generated initialization vector for the server token; it is part of the signed string. (optional)
+            data: Optional for grant type `client_signature`. Any user-specific value; it is part of the signed string. (optional)
+            refresh_token: Required for grant type `refresh_token`. A refresh token returned by an earlier `public/auth` call. (optional)
+            state: An arbitrary value that is copied into the result. (optional)
+            scope: Type of access requested for the token (Deribit access scopes). Possible values: `connection`, `session:name`, `trade:[read, read_write, none]`, `wallet:[read, read_write, none]`, `account:[read, read_write, none]`, `expires:NUMBER`, `ip:ADDR`. (optional)
         """
         return await self._api.call(
             "public/auth",
@@ -190,6 +213,21 @@ class AsyncAuthentication:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "token",
+                "client_id",
+                "client_secret",
+                "timestamp",
+                "signature",
+                "nonce",
+                "data",
+                "refresh_token",
+                "state",
+                "scope",
+            ),
         )
 
 

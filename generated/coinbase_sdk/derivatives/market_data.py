@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property as _cached_property
+from typing import Any
 
 from .._base_client import Timeout
 from .._jsonrpc import AsyncJsonRpcTransport as _AsyncJsonRpcTransport
 from .._jsonrpc import JsonRpcApi as _JsonRpcApi
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 from ..models.derivatives import (
     ChartData,
     ChartResolution,
@@ -43,12 +45,15 @@ class MarketData:
         self,
         *,
         currency: str,
-        kind: InstrumentKind | None = None,
-        expired: bool | None = None,
+        kind: InstrumentKind | NotGiven = NOT_GIVEN,
+        expired: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[Instrument]:
         """List the tradable instruments.
 
@@ -61,8 +66,8 @@ class MarketData:
 
         Args:
             currency: The currency of the instruments (e.g. `USDC` for the USDC-margined perpetuals), or `any`.
-            kind: Instrument kind filter. Omit it for every kind.
-            expired: With `true`, list recently expired instruments instead of active ones. Default `false`.
+            kind: Instrument kind filter. Omit it for every kind. (optional)
+            expired: With `true`, list recently expired instruments instead of active ones. Default `false`. (optional)
         """
         return self._api.call(
             "public/get_instruments",
@@ -78,6 +83,13 @@ class MarketData:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "kind",
+                "expired",
+            ),
         )
 
     def get_instrument(
@@ -85,9 +97,12 @@ class MarketData:
         *,
         instrument_name: str,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Instrument:
         """Get one instrument.
 
@@ -113,17 +128,23 @@ class MarketData:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
 
     def get_order_book(
         self,
         *,
         instrument_name: str,
-        depth: int | None = None,
+        depth: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderBook:
         """Get an instrument's order book.
 
@@ -136,7 +157,7 @@ class MarketData:
 
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL`.
-            depth: The number of levels on each side, one of 1, 5, 10, 20, 50, 100, 1000 and 10000.
+            depth: The number of levels on each side, one of 1, 5, 10, 20, 50, 100, 1000 and 10000. (optional)
         """
         return self._api.call(
             "public/get_order_book",
@@ -151,6 +172,10 @@ class MarketData:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=("depth",),
         )
 
     def ticker(
@@ -158,9 +183,12 @@ class MarketData:
         *,
         instrument_name: str,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Ticker:
         """Get an instrument's ticker.
 
@@ -186,6 +214,9 @@ class MarketData:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
 
     def get_tradingview_chart_data(
@@ -196,9 +227,12 @@ class MarketData:
         end_timestamp: int,
         resolution: ChartResolution,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> ChartData:
         """Get candles for an instrument.
 
@@ -230,6 +264,9 @@ class MarketData:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
 
 
@@ -259,12 +296,15 @@ class AsyncMarketData:
         self,
         *,
         currency: str,
-        kind: InstrumentKind | None = None,
-        expired: bool | None = None,
+        kind: InstrumentKind | NotGiven = NOT_GIVEN,
+        expired: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[Instrument]:
         """List the tradable instruments.
 
@@ -277,8 +317,8 @@ class AsyncMarketData:
 
         Args:
             currency: The currency of the instruments (e.g. `USDC` for the USDC-margined perpetuals), or `any`.
-            kind: Instrument kind filter. Omit it for every kind.
-            expired: With `true`, list recently expired instruments instead of active ones. Default `false`.
+            kind: Instrument kind filter. Omit it for every kind. (optional)
+            expired: With `true`, list recently expired instruments instead of active ones. Default `false`. (optional)
         """
         return await self._api.call(
             "public/get_instruments",
@@ -294,6 +334,13 @@ class AsyncMarketData:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "kind",
+                "expired",
+            ),
         )
 
     async def get_instrument(
@@ -301,9 +348,12 @@ class AsyncMarketData:
         *,
         instrument_name: str,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Instrument:
         """Get one instrument.
 
@@ -329,17 +379,23 @@ class AsyncMarketData:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
 
     async def get_order_book(
         self,
         *,
         instrument_name: str,
-        depth: int | None = None,
+        depth: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderBook:
         """Get an instrument's order book.
 
@@ -352,7 +408,7 @@ class AsyncMarketData:
 
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL`.
-            depth: The number of levels on each side, one of 1, 5, 10, 20, 50, 100, 1000 and 10000.
+            depth: The number of levels on each side, one of 1, 5, 10, 20, 50, 100, 1000 and 10000. (optional)
         """
         return await self._api.call(
             "public/get_order_book",
@@ -367,6 +423,10 @@ class AsyncMarketData:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=("depth",),
         )
 
     async def ticker(
@@ -374,9 +434,12 @@ class AsyncMarketData:
         *,
         instrument_name: str,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Ticker:
         """Get an instrument's ticker.
 
@@ -402,6 +465,9 @@ class AsyncMarketData:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
 
     async def get_tradingview_chart_data(
@@ -412,9 +478,12 @@ class AsyncMarketData:
         end_timestamp: int,
         resolution: ChartResolution,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> ChartData:
         """Get candles for an instrument.
 
@@ -446,6 +515,9 @@ class AsyncMarketData:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
 
 

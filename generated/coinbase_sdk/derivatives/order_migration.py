@@ -69,15 +69,16 @@ def convert_order(
     product_id: str,
     side: OrderSide,
     order_configuration: OrderConfiguration,
-    leverage: Decimal | None = None,
-    margin_type: MarginType | None = None,
-    retail_portfolio_id: str | None = None,
-    preview_id: str | None = None,
-    attached_order_configuration: OrderConfiguration | None = None,
-    sor_preference: SorPreference | None = None,
-    prediction_metadata: PredictionRequestMetadata | None = None,
-    equity_order_metadata: EquityOrderMetadata | None = None,
-    cost_basis_method: CostBasisMethod | None = None,
+    leverage: Decimal = None,
+    margin_type: MarginType = None,
+    retail_portfolio_id: str = None,
+    preview_id: str = None,
+    attached_order_configuration: OrderConfiguration = None,
+    sor_preference: SorPreference = None,
+    prediction_metadata: PredictionRequestMetadata = None,
+    equity_order_metadata: EquityOrderMetadata = None,
+    cost_basis_method: CostBasisMethod = None,
+    self_trade_prevention_id: str = None,
     allow: Collection[str] = (),
 ) -> GatewayOrder:
     """The Coinbase Derivatives JSON-RPC gateway (Deribit-powered) call for one `client.advanced_trade.orders.create_order()` request.
@@ -98,6 +99,7 @@ def convert_order(
         prediction_metadata: prediction_metadata
         equity_order_metadata: Equity-specific order instructions. For equity products, use this field to select the trading session and time in force.
         cost_basis_method: The cost basis method for the order
+        self_trade_prevention_id: Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
         allow: request fields (`leverage`, `margin_type`, `limit_limit_gtd.end_time`, ...) you accept to lose
             or have approximated; any other field without an equivalent raises `NoEquivalentError`.
     """
@@ -115,5 +117,6 @@ def convert_order(
         "prediction_metadata": prediction_metadata,
         "equity_order_metadata": equity_order_metadata,
         "cost_basis_method": cost_basis_method,
+        "self_trade_prevention_id": self_trade_prevention_id,
     }
     return order_migration().convert(allow=allow, **request)

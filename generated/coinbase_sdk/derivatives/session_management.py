@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property as _cached_property
+from typing import Any
 
 from .._base_client import Timeout
 from .._jsonrpc import AsyncJsonRpcTransport as _AsyncJsonRpcTransport
 from .._jsonrpc import JsonRpcApi as _JsonRpcApi
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 
 __all__ = [
     "AsyncSessionManagement",
@@ -35,9 +37,12 @@ class SessionManagement:
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> int:
         """Get the server's time.
 
@@ -58,6 +63,9 @@ class SessionManagement:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
 
 
@@ -83,9 +91,12 @@ class AsyncSessionManagement:
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> int:
         """Get the server's time.
 
@@ -106,6 +117,9 @@ class AsyncSessionManagement:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
 
 

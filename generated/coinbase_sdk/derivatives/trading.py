@@ -6,12 +6,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cached_property as _cached_property
+from typing import Any
 
 from .._base_client import Timeout
 from .._jsonrpc import AsyncJsonRpcTransport as _AsyncJsonRpcTransport
 from .._jsonrpc import JsonRpcApi as _JsonRpcApi
+from .._pagination import Paging as _Paging
+from .._pagination import async_paginated as _async_paginated
+from .._pagination import paginated as _paginated
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._types import NOT_GIVEN, NotGiven
 from ..models.derivatives import (
     AdvancedOrderType,
     CancelledOrders,
@@ -56,29 +61,32 @@ class Trading:
         self,
         *,
         instrument_name: str,
-        amount: float | Decimal | None = None,
-        contracts: float | Decimal | None = None,
-        type: OrderType | None = None,
-        label: str | None = None,
-        price: float | Decimal | None = None,
-        time_in_force: TimeInForce | None = None,
-        display_amount: float | Decimal | None = None,
-        post_only: bool | None = None,
-        reject_post_only: bool | None = None,
-        reduce_only: bool | None = None,
-        trigger_price: float | Decimal | None = None,
-        trigger_offset: float | Decimal | None = None,
-        trigger: Trigger | None = None,
-        advanced: AdvancedOrderType | None = None,
-        mmp: bool | None = None,
-        valid_until: int | None = None,
-        linked_order_type: LinkedOrderType | None = None,
-        trigger_fill_condition: TriggerFillCondition | None = None,
-        otoco_config: list[OtocoOrder] | None = None,
+        amount: float | Decimal | NotGiven = NOT_GIVEN,
+        contracts: float | Decimal | NotGiven = NOT_GIVEN,
+        type: OrderType | NotGiven = NOT_GIVEN,
+        label: str | NotGiven = NOT_GIVEN,
+        price: float | Decimal | NotGiven = NOT_GIVEN,
+        time_in_force: TimeInForce | NotGiven = NOT_GIVEN,
+        display_amount: float | Decimal | NotGiven = NOT_GIVEN,
+        post_only: bool | NotGiven = NOT_GIVEN,
+        reject_post_only: bool | NotGiven = NOT_GIVEN,
+        reduce_only: bool | NotGiven = NOT_GIVEN,
+        trigger_price: float | Decimal | NotGiven = NOT_GIVEN,
+        trigger_offset: float | Decimal | NotGiven = NOT_GIVEN,
+        trigger: Trigger | NotGiven = NOT_GIVEN,
+        advanced: AdvancedOrderType | NotGiven = NOT_GIVEN,
+        mmp: bool | NotGiven = NOT_GIVEN,
+        valid_until: int | NotGiven = NOT_GIVEN,
+        linked_order_type: LinkedOrderType | NotGiven = NOT_GIVEN,
+        trigger_fill_condition: TriggerFillCondition | NotGiven = NOT_GIVEN,
+        otoco_config: list[OtocoOrder] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderWithTrades:
         """Place a buy order.
 
@@ -98,25 +106,25 @@ class Trading:
 
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
-            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit.
-            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree.
-            type: The order type (default `limit`).
-            label: Your label for the order, at most 64 characters. On the gateway it replaces INTX's `client_order_id`, but it is not unique: another order with the same label is accepted, so it does not make a retry safe. Give each order a fresh label and look for it with private/get_open_orders_by_instrument after an ambiguous failure.
-            price: The limit price, in the quote currency (limit and stop-limit orders only). For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent. Pass a `Decimal` to send it digit for digit.
-            time_in_force: How long the order stays in effect (default `good_til_cancelled`).
-            display_amount: Makes an iceberg order: the amount shown in the book. At least 100 times the instrument's minimum amount, and the hidden part at most 100 times the shown one.
-            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly.
-            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour).
-            reduce_only: With `true`, the order may only reduce the current position (default `false`).
-            trigger_price: The trigger price; trigger orders (stop and take orders) only.
-            trigger_offset: Trailing orders only. The maximum deviation from the price peak that triggers the order.
-            trigger: The price a trigger order watches; required for stop, take and trailing orders.
-            advanced: Options only. The advanced order's price unit (`usd` is not supported for linear options).
-            mmp: Market-maker-protection flag; `limit` orders only (default `false`).
-            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life.
-            linked_order_type: Makes the order a linked order, with its secondary orders in `otoco_config`; `one_triggers_one_cancels_other` is INTX's TAKE_PROFIT_STOP_LOSS.
-            trigger_fill_condition: Linked orders only. When the primary's fills place or cancel the secondary orders (default `first_hit`).
-            otoco_config: Linked orders only. The secondary orders to place (or cancel) when this order fills.
+            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit. (optional)
+            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree. (optional)
+            type: The order type (default `limit`). (optional)
+            label: Your label for the order, at most 64 characters. On the gateway it replaces INTX's `client_order_id`, but it is not unique: another order with the same label is accepted, so it does not make a retry safe. Give each order a fresh label and look for it with private/get_open_orders_by_instrument after an ambiguous failure. (optional)
+            price: The limit price, in the quote currency (limit and stop-limit orders only). For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent. Pass a `Decimal` to send it digit for digit. (optional)
+            time_in_force: How long the order stays in effect (default `good_til_cancelled`). (optional)
+            display_amount: Makes an iceberg order: the amount shown in the book. At least 100 times the instrument's minimum amount, and the hidden part at most 100 times the shown one. (optional)
+            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly. (optional)
+            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour). (optional)
+            reduce_only: With `true`, the order may only reduce the current position (default `false`). (optional)
+            trigger_price: The trigger price; trigger orders (stop and take orders) only. (optional)
+            trigger_offset: Trailing orders only. The maximum deviation from the price peak that triggers the order. (optional)
+            trigger: The price a trigger order watches; required for stop, take and trailing orders. (optional)
+            advanced: Options only. The advanced order's price unit (`usd` is not supported for linear options). (optional)
+            mmp: Market-maker-protection flag; `limit` orders only (default `false`). (optional)
+            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life. (optional)
+            linked_order_type: Makes the order a linked order, with its secondary orders in `otoco_config`; `one_triggers_one_cancels_other` is INTX's TAKE_PROFIT_STOP_LOSS. (optional)
+            trigger_fill_condition: Linked orders only. When the primary's fills place or cancel the secondary orders (default `first_hit`). (optional)
+            otoco_config: Linked orders only. The secondary orders to place (or cancel) when this order fills. (optional)
         """
         return self._api.call(
             "private/buy",
@@ -149,35 +157,62 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "amount",
+                "contracts",
+                "type",
+                "label",
+                "price",
+                "time_in_force",
+                "display_amount",
+                "post_only",
+                "reject_post_only",
+                "reduce_only",
+                "trigger_price",
+                "trigger_offset",
+                "trigger",
+                "advanced",
+                "mmp",
+                "valid_until",
+                "linked_order_type",
+                "trigger_fill_condition",
+                "otoco_config",
+            ),
         )
 
     def sell(
         self,
         *,
         instrument_name: str,
-        amount: float | Decimal | None = None,
-        contracts: float | Decimal | None = None,
-        type: OrderType | None = None,
-        label: str | None = None,
-        price: float | Decimal | None = None,
-        time_in_force: TimeInForce | None = None,
-        display_amount: float | Decimal | None = None,
-        post_only: bool | None = None,
-        reject_post_only: bool | None = None,
-        reduce_only: bool | None = None,
-        trigger_price: float | Decimal | None = None,
-        trigger_offset: float | Decimal | None = None,
-        trigger: Trigger | None = None,
-        advanced: AdvancedOrderType | None = None,
-        mmp: bool | None = None,
-        valid_until: int | None = None,
-        linked_order_type: LinkedOrderType | None = None,
-        trigger_fill_condition: TriggerFillCondition | None = None,
-        otoco_config: list[OtocoOrder] | None = None,
+        amount: float | Decimal | NotGiven = NOT_GIVEN,
+        contracts: float | Decimal | NotGiven = NOT_GIVEN,
+        type: OrderType | NotGiven = NOT_GIVEN,
+        label: str | NotGiven = NOT_GIVEN,
+        price: float | Decimal | NotGiven = NOT_GIVEN,
+        time_in_force: TimeInForce | NotGiven = NOT_GIVEN,
+        display_amount: float | Decimal | NotGiven = NOT_GIVEN,
+        post_only: bool | NotGiven = NOT_GIVEN,
+        reject_post_only: bool | NotGiven = NOT_GIVEN,
+        reduce_only: bool | NotGiven = NOT_GIVEN,
+        trigger_price: float | Decimal | NotGiven = NOT_GIVEN,
+        trigger_offset: float | Decimal | NotGiven = NOT_GIVEN,
+        trigger: Trigger | NotGiven = NOT_GIVEN,
+        advanced: AdvancedOrderType | NotGiven = NOT_GIVEN,
+        mmp: bool | NotGiven = NOT_GIVEN,
+        valid_until: int | NotGiven = NOT_GIVEN,
+        linked_order_type: LinkedOrderType | NotGiven = NOT_GIVEN,
+        trigger_fill_condition: TriggerFillCondition | NotGiven = NOT_GIVEN,
+        otoco_config: list[OtocoOrder] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderWithTrades:
         """Place a sell order.
 
@@ -193,25 +228,25 @@ class Trading:
 
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
-            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit.
-            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree.
-            type: The order type (default `limit`).
-            label: Your label for the order, at most 64 characters. On the gateway it replaces INTX's `client_order_id`, but it is not unique: another order with the same label is accepted, so it does not make a retry safe. Give each order a fresh label and look for it with private/get_open_orders_by_instrument after an ambiguous failure.
-            price: The limit price, in the quote currency (limit and stop-limit orders only). For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent. Pass a `Decimal` to send it digit for digit.
-            time_in_force: How long the order stays in effect (default `good_til_cancelled`).
-            display_amount: Makes an iceberg order: the amount shown in the book. At least 100 times the instrument's minimum amount, and the hidden part at most 100 times the shown one.
-            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly.
-            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour).
-            reduce_only: With `true`, the order may only reduce the current position (default `false`).
-            trigger_price: The trigger price; trigger orders (stop and take orders) only.
-            trigger_offset: Trailing orders only. The maximum deviation from the price peak that triggers the order.
-            trigger: The price a trigger order watches; required for stop, take and trailing orders.
-            advanced: Options only. The advanced order's price unit (`usd` is not supported for linear options).
-            mmp: Market-maker-protection flag; `limit` orders only (default `false`).
-            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life.
-            linked_order_type: Makes the order a linked order, with its secondary orders in `otoco_config`; `one_triggers_one_cancels_other` is INTX's TAKE_PROFIT_STOP_LOSS.
-            trigger_fill_condition: Linked orders only. When the primary's fills place or cancel the secondary orders (default `first_hit`).
-            otoco_config: Linked orders only. The secondary orders to place (or cancel) when this order fills.
+            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit. (optional)
+            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree. (optional)
+            type: The order type (default `limit`). (optional)
+            label: Your label for the order, at most 64 characters. On the gateway it replaces INTX's `client_order_id`, but it is not unique: another order with the same label is accepted, so it does not make a retry safe. Give each order a fresh label and look for it with private/get_open_orders_by_instrument after an ambiguous failure. (optional)
+            price: The limit price, in the quote currency (limit and stop-limit orders only). For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent. Pass a `Decimal` to send it digit for digit. (optional)
+            time_in_force: How long the order stays in effect (default `good_til_cancelled`). (optional)
+            display_amount: Makes an iceberg order: the amount shown in the book. At least 100 times the instrument's minimum amount, and the hidden part at most 100 times the shown one. (optional)
+            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly. (optional)
+            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour). (optional)
+            reduce_only: With `true`, the order may only reduce the current position (default `false`). (optional)
+            trigger_price: The trigger price; trigger orders (stop and take orders) only. (optional)
+            trigger_offset: Trailing orders only. The maximum deviation from the price peak that triggers the order. (optional)
+            trigger: The price a trigger order watches; required for stop, take and trailing orders. (optional)
+            advanced: Options only. The advanced order's price unit (`usd` is not supported for linear options). (optional)
+            mmp: Market-maker-protection flag; `limit` orders only (default `false`). (optional)
+            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life. (optional)
+            linked_order_type: Makes the order a linked order, with its secondary orders in `otoco_config`; `one_triggers_one_cancels_other` is INTX's TAKE_PROFIT_STOP_LOSS. (optional)
+            trigger_fill_condition: Linked orders only. When the primary's fills place or cancel the secondary orders (default `first_hit`). (optional)
+            otoco_config: Linked orders only. The secondary orders to place (or cancel) when this order fills. (optional)
         """
         return self._api.call(
             "private/sell",
@@ -244,28 +279,55 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "amount",
+                "contracts",
+                "type",
+                "label",
+                "price",
+                "time_in_force",
+                "display_amount",
+                "post_only",
+                "reject_post_only",
+                "reduce_only",
+                "trigger_price",
+                "trigger_offset",
+                "trigger",
+                "advanced",
+                "mmp",
+                "valid_until",
+                "linked_order_type",
+                "trigger_fill_condition",
+                "otoco_config",
+            ),
         )
 
     def edit(
         self,
         *,
         order_id: str,
-        amount: float | Decimal | None = None,
-        contracts: float | Decimal | None = None,
-        price: float | Decimal | None = None,
-        post_only: bool | None = None,
-        reduce_only: bool | None = None,
-        reject_post_only: bool | None = None,
-        advanced: AdvancedOrderType | None = None,
-        trigger_price: float | Decimal | None = None,
-        trigger_offset: float | Decimal | None = None,
-        mmp: bool | None = None,
-        valid_until: int | None = None,
-        display_amount: float | Decimal | None = None,
+        amount: float | Decimal | NotGiven = NOT_GIVEN,
+        contracts: float | Decimal | NotGiven = NOT_GIVEN,
+        price: float | Decimal | NotGiven = NOT_GIVEN,
+        post_only: bool | NotGiven = NOT_GIVEN,
+        reduce_only: bool | NotGiven = NOT_GIVEN,
+        reject_post_only: bool | NotGiven = NOT_GIVEN,
+        advanced: AdvancedOrderType | NotGiven = NOT_GIVEN,
+        trigger_price: float | Decimal | NotGiven = NOT_GIVEN,
+        trigger_offset: float | Decimal | NotGiven = NOT_GIVEN,
+        mmp: bool | NotGiven = NOT_GIVEN,
+        valid_until: int | NotGiven = NOT_GIVEN,
+        display_amount: float | Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderWithTrades:
         """Change an open order.
 
@@ -281,18 +343,18 @@ class Trading:
 
         Args:
             order_id: The id of the order to change.
-            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit.
-            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree.
-            price: The new limit price. For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent.
-            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly.
-            reduce_only: With `true`, the order may only reduce the current position (default `false`).
-            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour).
-            advanced: Options only. An advanced option order's price unit; give it again when editing such an order.
-            trigger_price: The trigger price; trigger orders (stop and take orders) only.
-            trigger_offset: Trailing orders only. The maximum deviation from the price peak that triggers the order.
-            mmp: Market-maker-protection flag; `limit` orders only (default `false`).
-            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life.
-            display_amount: Makes an iceberg order: the amount shown in the book. At least 100 times the instrument's minimum amount, and the hidden part at most 100 times the shown one.
+            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit. (optional)
+            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree. (optional)
+            price: The new limit price. For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent. (optional)
+            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly. (optional)
+            reduce_only: With `true`, the order may only reduce the current position (default `false`). (optional)
+            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour). (optional)
+            advanced: Options only. An advanced option order's price unit; give it again when editing such an order. (optional)
+            trigger_price: The trigger price; trigger orders (stop and take orders) only. (optional)
+            trigger_offset: Trailing orders only. The maximum deviation from the price peak that triggers the order. (optional)
+            mmp: Market-maker-protection flag; `limit` orders only (default `false`). (optional)
+            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life. (optional)
+            display_amount: Makes an iceberg order: the amount shown in the book. At least 100 times the instrument's minimum amount, and the hidden part at most 100 times the shown one. (optional)
         """
         return self._api.call(
             "private/edit",
@@ -318,6 +380,23 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "amount",
+                "contracts",
+                "price",
+                "post_only",
+                "reduce_only",
+                "reject_post_only",
+                "advanced",
+                "trigger_price",
+                "trigger_offset",
+                "mmp",
+                "valid_until",
+                "display_amount",
+            ),
         )
 
     def edit_by_label(
@@ -325,20 +404,23 @@ class Trading:
         *,
         label: str,
         instrument_name: str,
-        amount: float | Decimal | None = None,
-        contracts: float | Decimal | None = None,
-        price: float | Decimal | None = None,
-        post_only: bool | None = None,
-        reduce_only: bool | None = None,
-        reject_post_only: bool | None = None,
-        advanced: AdvancedOrderType | None = None,
-        trigger_price: float | Decimal | None = None,
-        mmp: bool | None = None,
-        valid_until: int | None = None,
+        amount: float | Decimal | NotGiven = NOT_GIVEN,
+        contracts: float | Decimal | NotGiven = NOT_GIVEN,
+        price: float | Decimal | NotGiven = NOT_GIVEN,
+        post_only: bool | NotGiven = NOT_GIVEN,
+        reduce_only: bool | NotGiven = NOT_GIVEN,
+        reject_post_only: bool | NotGiven = NOT_GIVEN,
+        advanced: AdvancedOrderType | NotGiven = NOT_GIVEN,
+        trigger_price: float | Decimal | NotGiven = NOT_GIVEN,
+        mmp: bool | NotGiven = NOT_GIVEN,
+        valid_until: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderWithTrades:
         """Change the one open order with a label.
 
@@ -355,16 +437,16 @@ class Trading:
         Args:
             label: The label of the order to change (at most 64 characters). Deribit's description marks it optional, but the method finds the order by it.
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
-            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit.
-            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree.
-            price: The new limit price. For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent.
-            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly.
-            reduce_only: With `true`, the order may only reduce the current position (default `false`).
-            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour).
-            advanced: Options only. An advanced option order's price unit; give it again when editing such an order.
-            trigger_price: The trigger price; trigger orders (stop and take orders) only.
-            mmp: Market-maker-protection flag; `limit` orders only (default `false`).
-            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life.
+            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit. (optional)
+            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree. (optional)
+            price: The new limit price. For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent. (optional)
+            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly. (optional)
+            reduce_only: With `true`, the order may only reduce the current position (default `false`). (optional)
+            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour). (optional)
+            advanced: Options only. An advanced option order's price unit; give it again when editing such an order. (optional)
+            trigger_price: The trigger price; trigger orders (stop and take orders) only. (optional)
+            mmp: Market-maker-protection flag; `limit` orders only (default `false`). (optional)
+            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life. (optional)
         """
         return self._api.call(
             "private/edit_by_label",
@@ -389,6 +471,21 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "amount",
+                "contracts",
+                "price",
+                "post_only",
+                "reduce_only",
+                "reject_post_only",
+                "advanced",
+                "trigger_price",
+                "mmp",
+                "valid_until",
+            ),
         )
 
     def cancel(
@@ -396,9 +493,12 @@ class Trading:
         *,
         order_id: str,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Order:
         """Cancel an order.
 
@@ -427,17 +527,23 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
 
     def cancel_all(
         self,
         *,
-        detailed: bool | None = None,
-        freeze_quotes: bool | None = None,
+        detailed: bool | NotGiven = NOT_GIVEN,
+        freeze_quotes: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CancelledOrders:
         """Cancel all orders.
 
@@ -452,8 +558,8 @@ class Trading:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            detailed: With `true`, the result is a list of per-currency reports instead of a count (default `false`).
-            freeze_quotes: With `true`, incoming quotes (`private/mass_quote`) are rejected for 1 second after the cancel (default `false`).
+            detailed: With `true`, the result is a list of per-currency reports instead of a count (default `false`). (optional)
+            freeze_quotes: With `true`, incoming quotes (`private/mass_quote`) are rejected for 1 second after the cancel (default `false`). (optional)
         """
         return self._api.call(
             "private/cancel_all",
@@ -468,20 +574,30 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "detailed",
+                "freeze_quotes",
+            ),
         )
 
     def cancel_all_by_currency(
         self,
         *,
         currency: str,
-        kind: InstrumentKindFilter | None = None,
-        type: CancelOrderType | None = None,
-        detailed: bool | None = None,
-        freeze_quotes: bool | None = None,
+        kind: InstrumentKindFilter | NotGiven = NOT_GIVEN,
+        type: CancelOrderType | NotGiven = NOT_GIVEN,
+        detailed: bool | NotGiven = NOT_GIVEN,
+        freeze_quotes: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CancelledOrders:
         """Cancel all orders in one currency.
 
@@ -497,10 +613,10 @@ class Trading:
 
         Args:
             currency: The currency of the instruments, e.g. `USDC` for the USDC-margined perpetuals. Left open because the gateway's currencies can differ from Deribit's.
-            kind: Instrument kind, `combo` for any combo or `any` for all. Omit it for all kinds.
-            type: Which orders to cancel (default `all`).
-            detailed: With `true`, the result is a list of per-currency reports instead of a count (default `false`).
-            freeze_quotes: With `true`, incoming quotes (`private/mass_quote`) are rejected for 1 second after the cancel (default `false`).
+            kind: Instrument kind, `combo` for any combo or `any` for all. Omit it for all kinds. (optional)
+            type: Which orders to cancel (default `all`). (optional)
+            detailed: With `true`, the result is a list of per-currency reports instead of a count (default `false`). (optional)
+            freeze_quotes: With `true`, incoming quotes (`private/mass_quote`) are rejected for 1 second after the cancel (default `false`). (optional)
         """
         return self._api.call(
             "private/cancel_all_by_currency",
@@ -518,20 +634,32 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "kind",
+                "type",
+                "detailed",
+                "freeze_quotes",
+            ),
         )
 
     def cancel_all_by_instrument(
         self,
         *,
         instrument_name: str,
-        type: CancelOrderType | None = None,
-        detailed: bool | None = None,
-        include_combos: bool | None = None,
-        freeze_quotes: bool | None = None,
+        type: CancelOrderType | NotGiven = NOT_GIVEN,
+        detailed: bool | NotGiven = NOT_GIVEN,
+        include_combos: bool | NotGiven = NOT_GIVEN,
+        freeze_quotes: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CancelledOrders:
         """Cancel all orders in one instrument.
 
@@ -547,10 +675,10 @@ class Trading:
 
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
-            type: Which orders to cancel (default `all`).
-            detailed: With `true`, the result is a list of per-currency reports instead of a count (default `false`).
-            include_combos: With `true`, orders in combo instruments that affect the position are cancelled too. Default `false`.
-            freeze_quotes: With `true`, incoming quotes (`private/mass_quote`) are rejected for 1 second after the cancel (default `false`).
+            type: Which orders to cancel (default `all`). (optional)
+            detailed: With `true`, the result is a list of per-currency reports instead of a count (default `false`). (optional)
+            include_combos: With `true`, orders in combo instruments that affect the position are cancelled too. Default `false`. (optional)
+            freeze_quotes: With `true`, incoming quotes (`private/mass_quote`) are rejected for 1 second after the cancel (default `false`). (optional)
         """
         return self._api.call(
             "private/cancel_all_by_instrument",
@@ -568,17 +696,29 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "type",
+                "detailed",
+                "include_combos",
+                "freeze_quotes",
+            ),
         )
 
     def cancel_by_label(
         self,
         *,
         label: str,
-        currency: str | None = None,
+        currency: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CancelledOrders:
         """Cancel all orders with a label.
 
@@ -594,7 +734,7 @@ class Trading:
 
         Args:
             label: The label (at most 64 characters).
-            currency: Cancel only orders in instruments of this currency (e.g. `USDC`); omit it for all currencies.
+            currency: Cancel only orders in instruments of this currency (e.g. `USDC`); omit it for all currencies. (optional)
         """
         return self._api.call(
             "private/cancel_by_label",
@@ -609,6 +749,10 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=("currency",),
         )
 
     def close_position(
@@ -616,11 +760,14 @@ class Trading:
         *,
         instrument_name: str,
         type: ClosePositionType,
-        price: float | Decimal | None = None,
+        price: float | Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderWithTrades:
         """Close the position in one instrument.
 
@@ -637,7 +784,7 @@ class Trading:
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
             type: The order type, `limit` or `market`.
-            price: The limit price (only for `limit`).
+            price: The limit price (only for `limit`). (optional)
         """
         return self._api.call(
             "private/close_position",
@@ -653,17 +800,24 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=("price",),
         )
 
     def get_open_orders(
         self,
         *,
-        kind: InstrumentKind | None = None,
-        type: OpenOrderType | None = None,
+        kind: InstrumentKind | NotGiven = NOT_GIVEN,
+        type: OpenOrderType | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[Order]:
         """List all open orders.
 
@@ -678,8 +832,8 @@ class Trading:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            kind: Instrument kind filter. Omit it for every kind.
-            type: Which open orders to list (default `all`).
+            kind: Instrument kind filter. Omit it for every kind. (optional)
+            type: Which open orders to list (default `all`). (optional)
         """
         return self._api.call(
             "private/get_open_orders",
@@ -694,18 +848,28 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "kind",
+                "type",
+            ),
         )
 
     def get_open_orders_by_currency(
         self,
         *,
         currency: str,
-        kind: InstrumentKind | None = None,
-        type: OpenOrderType | None = None,
+        kind: InstrumentKind | NotGiven = NOT_GIVEN,
+        type: OpenOrderType | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[Order]:
         """List the open orders in one currency.
 
@@ -721,8 +885,8 @@ class Trading:
 
         Args:
             currency: The currency of the instruments, e.g. `USDC` for the USDC-margined perpetuals. Left open because the gateway's currencies can differ from Deribit's.
-            kind: Instrument kind filter. Omit it for every kind.
-            type: Which open orders to list (default `all`).
+            kind: Instrument kind filter. Omit it for every kind. (optional)
+            type: Which open orders to list (default `all`). (optional)
         """
         return self._api.call(
             "private/get_open_orders_by_currency",
@@ -738,17 +902,27 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "kind",
+                "type",
+            ),
         )
 
     def get_open_orders_by_instrument(
         self,
         *,
         instrument_name: str,
-        type: OpenOrderType | None = None,
+        type: OpenOrderType | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[Order]:
         """List the open orders in one instrument.
 
@@ -764,7 +938,7 @@ class Trading:
 
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
-            type: Which open orders to list (default `all`).
+            type: Which open orders to list (default `all`). (optional)
         """
         return self._api.call(
             "private/get_open_orders_by_instrument",
@@ -779,6 +953,10 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=("type",),
         )
 
     def get_order_state(
@@ -786,9 +964,12 @@ class Trading:
         *,
         order_id: str,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Order:
         """Get one order.
 
@@ -817,24 +998,34 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
 
+    @_paginated(
+        Order,
+        _Paging("offset", "offset", limit_param="count", default_limit=20),
+    )
     def get_order_history_by_currency(
         self,
         *,
         currency: str,
-        kind: InstrumentKindFilter | None = None,
-        count: int | None = None,
-        offset: int | None = None,
-        include_old: bool | None = None,
-        include_unfilled: bool | None = None,
-        with_continuation: bool | None = None,
-        continuation: str | None = None,
-        historical: bool | None = None,
+        kind: InstrumentKindFilter | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        include_old: bool | NotGiven = NOT_GIVEN,
+        include_unfilled: bool | NotGiven = NOT_GIVEN,
+        with_continuation: bool | NotGiven = NOT_GIVEN,
+        continuation: str | NotGiven = NOT_GIVEN,
+        historical: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[Order]:
         """List past orders in one currency.
 
@@ -846,18 +1037,19 @@ class Trading:
 
         JSON-RPC method `private/get_order_history_by_currency`.
         Scopes: trade:read.
+        Paged: returns the first page; iterating it yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
             currency: The currency of the instruments, e.g. `USDC` for the USDC-margined perpetuals. Left open because the gateway's currencies can differ from Deribit's.
-            kind: Instrument kind, `combo` for any combo or `any` for all. Omit it for all kinds.
-            count: Number of requested items, 1 to 1000 (default 20).
-            offset: The offset for pagination (default 0).
-            include_old: Include orders older than 2 days (default `false`).
-            include_unfilled: Include fully unfilled closed orders (default `false`).
-            with_continuation: With `true`, the result gives a continuation token for the next page.
-            continuation: The continuation token of the previous page.
-            historical: With `false` (the default) recent orders are read from the live system; with `true`, the history from the archive (slower, but complete).
+            kind: Instrument kind, `combo` for any combo or `any` for all. Omit it for all kinds. (optional)
+            count: Number of requested items, 1 to 1000 (default 20). (optional)
+            offset: The offset for pagination (default 0). (optional)
+            include_old: Include orders older than 2 days (default `false`). (optional)
+            include_unfilled: Include fully unfilled closed orders (default `false`). (optional)
+            with_continuation: With `true`, the result gives a continuation token for the next page. (optional)
+            continuation: The continuation token of the previous page. (optional)
+            historical: With `false` (the default) recent orders are read from the live system; with `true`, the history from the archive (slower, but complete). (optional)
         """
         return self._api.call(
             "private/get_order_history_by_currency",
@@ -879,23 +1071,43 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "kind",
+                "count",
+                "offset",
+                "include_old",
+                "include_unfilled",
+                "with_continuation",
+                "continuation",
+                "historical",
+            ),
         )
 
+    @_paginated(
+        Order,
+        _Paging("offset", "offset", limit_param="count", default_limit=20),
+    )
     def get_order_history_by_instrument(
         self,
         *,
         instrument_name: str,
-        count: int | None = None,
-        offset: int | None = None,
-        include_old: bool | None = None,
-        include_unfilled: bool | None = None,
-        with_continuation: bool | None = None,
-        continuation: str | None = None,
-        historical: bool | None = None,
+        count: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        include_old: bool | NotGiven = NOT_GIVEN,
+        include_unfilled: bool | NotGiven = NOT_GIVEN,
+        with_continuation: bool | NotGiven = NOT_GIVEN,
+        continuation: str | NotGiven = NOT_GIVEN,
+        historical: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[Order]:
         """List past orders in one instrument.
 
@@ -907,17 +1119,18 @@ class Trading:
 
         JSON-RPC method `private/get_order_history_by_instrument`.
         Scopes: trade:read.
+        Paged: returns the first page; iterating it yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
-            count: Number of requested items, 1 to 1000 (default 20).
-            offset: The offset for pagination (default 0).
-            include_old: Include orders older than 2 days (default `false`).
-            include_unfilled: Include fully unfilled closed orders (default `false`).
-            with_continuation: With `true`, the result gives a continuation token for the next page.
-            continuation: The continuation token of the previous page.
-            historical: With `false` (the default) recent orders are read from the live system; with `true`, the history from the archive (slower, but complete).
+            count: Number of requested items, 1 to 1000 (default 20). (optional)
+            offset: The offset for pagination (default 0). (optional)
+            include_old: Include orders older than 2 days (default `false`). (optional)
+            include_unfilled: Include fully unfilled closed orders (default `false`). (optional)
+            with_continuation: With `true`, the result gives a continuation token for the next page. (optional)
+            continuation: The continuation token of the previous page. (optional)
+            historical: With `false` (the default) recent orders are read from the live system; with `true`, the history from the archive (slower, but complete). (optional)
         """
         return self._api.call(
             "private/get_order_history_by_instrument",
@@ -938,25 +1151,40 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "count",
+                "offset",
+                "include_old",
+                "include_unfilled",
+                "with_continuation",
+                "continuation",
+                "historical",
+            ),
         )
 
     def get_user_trades_by_currency(
         self,
         *,
         currency: str,
-        kind: InstrumentKindFilter | None = None,
-        start_id: str | None = None,
-        end_id: str | None = None,
-        count: int | None = None,
-        start_timestamp: int | None = None,
-        end_timestamp: int | None = None,
-        sorting: Sorting | None = None,
-        historical: bool | None = None,
-        subaccount_id: int | None = None,
+        kind: InstrumentKindFilter | NotGiven = NOT_GIVEN,
+        start_id: str | NotGiven = NOT_GIVEN,
+        end_id: str | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = NOT_GIVEN,
+        start_timestamp: int | NotGiven = NOT_GIVEN,
+        end_timestamp: int | NotGiven = NOT_GIVEN,
+        sorting: Sorting | NotGiven = NOT_GIVEN,
+        historical: bool | NotGiven = NOT_GIVEN,
+        subaccount_id: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> UserTrades:
         """List the user's trades in one currency.
 
@@ -972,15 +1200,15 @@ class Trading:
 
         Args:
             currency: The currency of the instruments, e.g. `USDC` for the USDC-margined perpetuals. Left open because the gateway's currencies can differ from Deribit's.
-            kind: Instrument kind, `combo` for any combo or `any` for all. Omit it for all kinds.
-            start_id: The id of the first trade to return.
-            end_id: The id of the last trade to return.
-            count: Number of requested items, 1 to 1000 (default 10).
-            start_timestamp: The earliest trade time to return (milliseconds since the Unix epoch).
-            end_timestamp: The latest trade time to return (milliseconds since the Unix epoch).
-            sorting: Direction of sorting (`default`: the database's order).
-            historical: With `false` (the default) recent trades are read from the live system; with `true`, the history from the archive.
-            subaccount_id: The user id of a subaccount whose trades to read.
+            kind: Instrument kind, `combo` for any combo or `any` for all. Omit it for all kinds. (optional)
+            start_id: The id of the first trade to return. (optional)
+            end_id: The id of the last trade to return. (optional)
+            count: Number of requested items, 1 to 1000 (default 10). (optional)
+            start_timestamp: The earliest trade time to return (milliseconds since the Unix epoch). (optional)
+            end_timestamp: The latest trade time to return (milliseconds since the Unix epoch). (optional)
+            sorting: Direction of sorting (`default`: the database's order). (optional)
+            historical: With `false` (the default) recent trades are read from the live system; with `true`, the history from the archive. (optional)
+            subaccount_id: The user id of a subaccount whose trades to read. (optional)
         """
         return self._api.call(
             "private/get_user_trades_by_currency",
@@ -1003,23 +1231,40 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "kind",
+                "start_id",
+                "end_id",
+                "count",
+                "start_timestamp",
+                "end_timestamp",
+                "sorting",
+                "historical",
+                "subaccount_id",
+            ),
         )
 
     def get_user_trades_by_instrument(
         self,
         *,
         instrument_name: str,
-        start_seq: int | None = None,
-        end_seq: int | None = None,
-        count: int | None = None,
-        start_timestamp: int | None = None,
-        end_timestamp: int | None = None,
-        historical: bool | None = None,
-        sorting: Sorting | None = None,
+        start_seq: int | NotGiven = NOT_GIVEN,
+        end_seq: int | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = NOT_GIVEN,
+        start_timestamp: int | NotGiven = NOT_GIVEN,
+        end_timestamp: int | NotGiven = NOT_GIVEN,
+        historical: bool | NotGiven = NOT_GIVEN,
+        sorting: Sorting | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> UserTrades:
         """List the user's trades in one instrument.
 
@@ -1035,13 +1280,13 @@ class Trading:
 
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
-            start_seq: The trade sequence number of the first trade to return.
-            end_seq: The trade sequence number of the last trade to return.
-            count: Number of requested items, 1 to 1000 (default 10).
-            start_timestamp: The earliest trade time to return (milliseconds since the Unix epoch).
-            end_timestamp: The latest trade time to return (milliseconds since the Unix epoch).
-            historical: With `false` (the default) recent trades are read from the live system; with `true`, the history from the archive.
-            sorting: Direction of sorting (`default`: the database's order).
+            start_seq: The trade sequence number of the first trade to return. (optional)
+            end_seq: The trade sequence number of the last trade to return. (optional)
+            count: Number of requested items, 1 to 1000 (default 10). (optional)
+            start_timestamp: The earliest trade time to return (milliseconds since the Unix epoch). (optional)
+            end_timestamp: The latest trade time to return (milliseconds since the Unix epoch). (optional)
+            historical: With `false` (the default) recent trades are read from the live system; with `true`, the history from the archive. (optional)
+            sorting: Direction of sorting (`default`: the database's order). (optional)
         """
         return self._api.call(
             "private/get_user_trades_by_instrument",
@@ -1062,18 +1307,33 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "start_seq",
+                "end_seq",
+                "count",
+                "start_timestamp",
+                "end_timestamp",
+                "historical",
+                "sorting",
+            ),
         )
 
     def get_user_trades_by_order(
         self,
         *,
         order_id: str,
-        sorting: Sorting | None = None,
-        historical: bool | None = None,
+        sorting: Sorting | NotGiven = NOT_GIVEN,
+        historical: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[UserTrade]:
         """List the trades of one order.
 
@@ -1089,8 +1349,8 @@ class Trading:
 
         Args:
             order_id: The order's id.
-            sorting: Direction of sorting (`default`: the database's order).
-            historical: With `false` (the default) recent trades are read from the live system; with `true`, the history from the archive.
+            sorting: Direction of sorting (`default`: the database's order). (optional)
+            historical: With `false` (the default) recent trades are read from the live system; with `true`, the history from the archive. (optional)
         """
         return self._api.call(
             "private/get_user_trades_by_order",
@@ -1106,6 +1366,13 @@ class Trading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "sorting",
+                "historical",
+            ),
         )
 
 
@@ -1149,29 +1416,32 @@ class AsyncTrading:
         self,
         *,
         instrument_name: str,
-        amount: float | Decimal | None = None,
-        contracts: float | Decimal | None = None,
-        type: OrderType | None = None,
-        label: str | None = None,
-        price: float | Decimal | None = None,
-        time_in_force: TimeInForce | None = None,
-        display_amount: float | Decimal | None = None,
-        post_only: bool | None = None,
-        reject_post_only: bool | None = None,
-        reduce_only: bool | None = None,
-        trigger_price: float | Decimal | None = None,
-        trigger_offset: float | Decimal | None = None,
-        trigger: Trigger | None = None,
-        advanced: AdvancedOrderType | None = None,
-        mmp: bool | None = None,
-        valid_until: int | None = None,
-        linked_order_type: LinkedOrderType | None = None,
-        trigger_fill_condition: TriggerFillCondition | None = None,
-        otoco_config: list[OtocoOrder] | None = None,
+        amount: float | Decimal | NotGiven = NOT_GIVEN,
+        contracts: float | Decimal | NotGiven = NOT_GIVEN,
+        type: OrderType | NotGiven = NOT_GIVEN,
+        label: str | NotGiven = NOT_GIVEN,
+        price: float | Decimal | NotGiven = NOT_GIVEN,
+        time_in_force: TimeInForce | NotGiven = NOT_GIVEN,
+        display_amount: float | Decimal | NotGiven = NOT_GIVEN,
+        post_only: bool | NotGiven = NOT_GIVEN,
+        reject_post_only: bool | NotGiven = NOT_GIVEN,
+        reduce_only: bool | NotGiven = NOT_GIVEN,
+        trigger_price: float | Decimal | NotGiven = NOT_GIVEN,
+        trigger_offset: float | Decimal | NotGiven = NOT_GIVEN,
+        trigger: Trigger | NotGiven = NOT_GIVEN,
+        advanced: AdvancedOrderType | NotGiven = NOT_GIVEN,
+        mmp: bool | NotGiven = NOT_GIVEN,
+        valid_until: int | NotGiven = NOT_GIVEN,
+        linked_order_type: LinkedOrderType | NotGiven = NOT_GIVEN,
+        trigger_fill_condition: TriggerFillCondition | NotGiven = NOT_GIVEN,
+        otoco_config: list[OtocoOrder] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderWithTrades:
         """Place a buy order.
 
@@ -1191,25 +1461,25 @@ class AsyncTrading:
 
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
-            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit.
-            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree.
-            type: The order type (default `limit`).
-            label: Your label for the order, at most 64 characters. On the gateway it replaces INTX's `client_order_id`, but it is not unique: another order with the same label is accepted, so it does not make a retry safe. Give each order a fresh label and look for it with private/get_open_orders_by_instrument after an ambiguous failure.
-            price: The limit price, in the quote currency (limit and stop-limit orders only). For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent. Pass a `Decimal` to send it digit for digit.
-            time_in_force: How long the order stays in effect (default `good_til_cancelled`).
-            display_amount: Makes an iceberg order: the amount shown in the book. At least 100 times the instrument's minimum amount, and the hidden part at most 100 times the shown one.
-            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly.
-            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour).
-            reduce_only: With `true`, the order may only reduce the current position (default `false`).
-            trigger_price: The trigger price; trigger orders (stop and take orders) only.
-            trigger_offset: Trailing orders only. The maximum deviation from the price peak that triggers the order.
-            trigger: The price a trigger order watches; required for stop, take and trailing orders.
-            advanced: Options only. The advanced order's price unit (`usd` is not supported for linear options).
-            mmp: Market-maker-protection flag; `limit` orders only (default `false`).
-            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life.
-            linked_order_type: Makes the order a linked order, with its secondary orders in `otoco_config`; `one_triggers_one_cancels_other` is INTX's TAKE_PROFIT_STOP_LOSS.
-            trigger_fill_condition: Linked orders only. When the primary's fills place or cancel the secondary orders (default `first_hit`).
-            otoco_config: Linked orders only. The secondary orders to place (or cancel) when this order fills.
+            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit. (optional)
+            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree. (optional)
+            type: The order type (default `limit`). (optional)
+            label: Your label for the order, at most 64 characters. On the gateway it replaces INTX's `client_order_id`, but it is not unique: another order with the same label is accepted, so it does not make a retry safe. Give each order a fresh label and look for it with private/get_open_orders_by_instrument after an ambiguous failure. (optional)
+            price: The limit price, in the quote currency (limit and stop-limit orders only). For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent. Pass a `Decimal` to send it digit for digit. (optional)
+            time_in_force: How long the order stays in effect (default `good_til_cancelled`). (optional)
+            display_amount: Makes an iceberg order: the amount shown in the book. At least 100 times the instrument's minimum amount, and the hidden part at most 100 times the shown one. (optional)
+            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly. (optional)
+            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour). (optional)
+            reduce_only: With `true`, the order may only reduce the current position (default `false`). (optional)
+            trigger_price: The trigger price; trigger orders (stop and take orders) only. (optional)
+            trigger_offset: Trailing orders only. The maximum deviation from the price peak that triggers the order. (optional)
+            trigger: The price a trigger order watches; required for stop, take and trailing orders. (optional)
+            advanced: Options only. The advanced order's price unit (`usd` is not supported for linear options). (optional)
+            mmp: Market-maker-protection flag; `limit` orders only (default `false`). (optional)
+            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life. (optional)
+            linked_order_type: Makes the order a linked order, with its secondary orders in `otoco_config`; `one_triggers_one_cancels_other` is INTX's TAKE_PROFIT_STOP_LOSS. (optional)
+            trigger_fill_condition: Linked orders only. When the primary's fills place or cancel the secondary orders (default `first_hit`). (optional)
+            otoco_config: Linked orders only. The secondary orders to place (or cancel) when this order fills. (optional)
         """
         return await self._api.call(
             "private/buy",
@@ -1242,35 +1512,62 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "amount",
+                "contracts",
+                "type",
+                "label",
+                "price",
+                "time_in_force",
+                "display_amount",
+                "post_only",
+                "reject_post_only",
+                "reduce_only",
+                "trigger_price",
+                "trigger_offset",
+                "trigger",
+                "advanced",
+                "mmp",
+                "valid_until",
+                "linked_order_type",
+                "trigger_fill_condition",
+                "otoco_config",
+            ),
         )
 
     async def sell(
         self,
         *,
         instrument_name: str,
-        amount: float | Decimal | None = None,
-        contracts: float | Decimal | None = None,
-        type: OrderType | None = None,
-        label: str | None = None,
-        price: float | Decimal | None = None,
-        time_in_force: TimeInForce | None = None,
-        display_amount: float | Decimal | None = None,
-        post_only: bool | None = None,
-        reject_post_only: bool | None = None,
-        reduce_only: bool | None = None,
-        trigger_price: float | Decimal | None = None,
-        trigger_offset: float | Decimal | None = None,
-        trigger: Trigger | None = None,
-        advanced: AdvancedOrderType | None = None,
-        mmp: bool | None = None,
-        valid_until: int | None = None,
-        linked_order_type: LinkedOrderType | None = None,
-        trigger_fill_condition: TriggerFillCondition | None = None,
-        otoco_config: list[OtocoOrder] | None = None,
+        amount: float | Decimal | NotGiven = NOT_GIVEN,
+        contracts: float | Decimal | NotGiven = NOT_GIVEN,
+        type: OrderType | NotGiven = NOT_GIVEN,
+        label: str | NotGiven = NOT_GIVEN,
+        price: float | Decimal | NotGiven = NOT_GIVEN,
+        time_in_force: TimeInForce | NotGiven = NOT_GIVEN,
+        display_amount: float | Decimal | NotGiven = NOT_GIVEN,
+        post_only: bool | NotGiven = NOT_GIVEN,
+        reject_post_only: bool | NotGiven = NOT_GIVEN,
+        reduce_only: bool | NotGiven = NOT_GIVEN,
+        trigger_price: float | Decimal | NotGiven = NOT_GIVEN,
+        trigger_offset: float | Decimal | NotGiven = NOT_GIVEN,
+        trigger: Trigger | NotGiven = NOT_GIVEN,
+        advanced: AdvancedOrderType | NotGiven = NOT_GIVEN,
+        mmp: bool | NotGiven = NOT_GIVEN,
+        valid_until: int | NotGiven = NOT_GIVEN,
+        linked_order_type: LinkedOrderType | NotGiven = NOT_GIVEN,
+        trigger_fill_condition: TriggerFillCondition | NotGiven = NOT_GIVEN,
+        otoco_config: list[OtocoOrder] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderWithTrades:
         """Place a sell order.
 
@@ -1286,25 +1583,25 @@ class AsyncTrading:
 
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
-            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit.
-            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree.
-            type: The order type (default `limit`).
-            label: Your label for the order, at most 64 characters. On the gateway it replaces INTX's `client_order_id`, but it is not unique: another order with the same label is accepted, so it does not make a retry safe. Give each order a fresh label and look for it with private/get_open_orders_by_instrument after an ambiguous failure.
-            price: The limit price, in the quote currency (limit and stop-limit orders only). For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent. Pass a `Decimal` to send it digit for digit.
-            time_in_force: How long the order stays in effect (default `good_til_cancelled`).
-            display_amount: Makes an iceberg order: the amount shown in the book. At least 100 times the instrument's minimum amount, and the hidden part at most 100 times the shown one.
-            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly.
-            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour).
-            reduce_only: With `true`, the order may only reduce the current position (default `false`).
-            trigger_price: The trigger price; trigger orders (stop and take orders) only.
-            trigger_offset: Trailing orders only. The maximum deviation from the price peak that triggers the order.
-            trigger: The price a trigger order watches; required for stop, take and trailing orders.
-            advanced: Options only. The advanced order's price unit (`usd` is not supported for linear options).
-            mmp: Market-maker-protection flag; `limit` orders only (default `false`).
-            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life.
-            linked_order_type: Makes the order a linked order, with its secondary orders in `otoco_config`; `one_triggers_one_cancels_other` is INTX's TAKE_PROFIT_STOP_LOSS.
-            trigger_fill_condition: Linked orders only. When the primary's fills place or cancel the secondary orders (default `first_hit`).
-            otoco_config: Linked orders only. The secondary orders to place (or cancel) when this order fills.
+            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit. (optional)
+            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree. (optional)
+            type: The order type (default `limit`). (optional)
+            label: Your label for the order, at most 64 characters. On the gateway it replaces INTX's `client_order_id`, but it is not unique: another order with the same label is accepted, so it does not make a retry safe. Give each order a fresh label and look for it with private/get_open_orders_by_instrument after an ambiguous failure. (optional)
+            price: The limit price, in the quote currency (limit and stop-limit orders only). For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent. Pass a `Decimal` to send it digit for digit. (optional)
+            time_in_force: How long the order stays in effect (default `good_til_cancelled`). (optional)
+            display_amount: Makes an iceberg order: the amount shown in the book. At least 100 times the instrument's minimum amount, and the hidden part at most 100 times the shown one. (optional)
+            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly. (optional)
+            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour). (optional)
+            reduce_only: With `true`, the order may only reduce the current position (default `false`). (optional)
+            trigger_price: The trigger price; trigger orders (stop and take orders) only. (optional)
+            trigger_offset: Trailing orders only. The maximum deviation from the price peak that triggers the order. (optional)
+            trigger: The price a trigger order watches; required for stop, take and trailing orders. (optional)
+            advanced: Options only. The advanced order's price unit (`usd` is not supported for linear options). (optional)
+            mmp: Market-maker-protection flag; `limit` orders only (default `false`). (optional)
+            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life. (optional)
+            linked_order_type: Makes the order a linked order, with its secondary orders in `otoco_config`; `one_triggers_one_cancels_other` is INTX's TAKE_PROFIT_STOP_LOSS. (optional)
+            trigger_fill_condition: Linked orders only. When the primary's fills place or cancel the secondary orders (default `first_hit`). (optional)
+            otoco_config: Linked orders only. The secondary orders to place (or cancel) when this order fills. (optional)
         """
         return await self._api.call(
             "private/sell",
@@ -1337,28 +1634,55 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "amount",
+                "contracts",
+                "type",
+                "label",
+                "price",
+                "time_in_force",
+                "display_amount",
+                "post_only",
+                "reject_post_only",
+                "reduce_only",
+                "trigger_price",
+                "trigger_offset",
+                "trigger",
+                "advanced",
+                "mmp",
+                "valid_until",
+                "linked_order_type",
+                "trigger_fill_condition",
+                "otoco_config",
+            ),
         )
 
     async def edit(
         self,
         *,
         order_id: str,
-        amount: float | Decimal | None = None,
-        contracts: float | Decimal | None = None,
-        price: float | Decimal | None = None,
-        post_only: bool | None = None,
-        reduce_only: bool | None = None,
-        reject_post_only: bool | None = None,
-        advanced: AdvancedOrderType | None = None,
-        trigger_price: float | Decimal | None = None,
-        trigger_offset: float | Decimal | None = None,
-        mmp: bool | None = None,
-        valid_until: int | None = None,
-        display_amount: float | Decimal | None = None,
+        amount: float | Decimal | NotGiven = NOT_GIVEN,
+        contracts: float | Decimal | NotGiven = NOT_GIVEN,
+        price: float | Decimal | NotGiven = NOT_GIVEN,
+        post_only: bool | NotGiven = NOT_GIVEN,
+        reduce_only: bool | NotGiven = NOT_GIVEN,
+        reject_post_only: bool | NotGiven = NOT_GIVEN,
+        advanced: AdvancedOrderType | NotGiven = NOT_GIVEN,
+        trigger_price: float | Decimal | NotGiven = NOT_GIVEN,
+        trigger_offset: float | Decimal | NotGiven = NOT_GIVEN,
+        mmp: bool | NotGiven = NOT_GIVEN,
+        valid_until: int | NotGiven = NOT_GIVEN,
+        display_amount: float | Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderWithTrades:
         """Change an open order.
 
@@ -1374,18 +1698,18 @@ class AsyncTrading:
 
         Args:
             order_id: The id of the order to change.
-            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit.
-            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree.
-            price: The new limit price. For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent.
-            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly.
-            reduce_only: With `true`, the order may only reduce the current position (default `false`).
-            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour).
-            advanced: Options only. An advanced option order's price unit; give it again when editing such an order.
-            trigger_price: The trigger price; trigger orders (stop and take orders) only.
-            trigger_offset: Trailing orders only. The maximum deviation from the price peak that triggers the order.
-            mmp: Market-maker-protection flag; `limit` orders only (default `false`).
-            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life.
-            display_amount: Makes an iceberg order: the amount shown in the book. At least 100 times the instrument's minimum amount, and the hidden part at most 100 times the shown one.
+            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit. (optional)
+            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree. (optional)
+            price: The new limit price. For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent. (optional)
+            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly. (optional)
+            reduce_only: With `true`, the order may only reduce the current position (default `false`). (optional)
+            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour). (optional)
+            advanced: Options only. An advanced option order's price unit; give it again when editing such an order. (optional)
+            trigger_price: The trigger price; trigger orders (stop and take orders) only. (optional)
+            trigger_offset: Trailing orders only. The maximum deviation from the price peak that triggers the order. (optional)
+            mmp: Market-maker-protection flag; `limit` orders only (default `false`). (optional)
+            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life. (optional)
+            display_amount: Makes an iceberg order: the amount shown in the book. At least 100 times the instrument's minimum amount, and the hidden part at most 100 times the shown one. (optional)
         """
         return await self._api.call(
             "private/edit",
@@ -1411,6 +1735,23 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "amount",
+                "contracts",
+                "price",
+                "post_only",
+                "reduce_only",
+                "reject_post_only",
+                "advanced",
+                "trigger_price",
+                "trigger_offset",
+                "mmp",
+                "valid_until",
+                "display_amount",
+            ),
         )
 
     async def edit_by_label(
@@ -1418,20 +1759,23 @@ class AsyncTrading:
         *,
         label: str,
         instrument_name: str,
-        amount: float | Decimal | None = None,
-        contracts: float | Decimal | None = None,
-        price: float | Decimal | None = None,
-        post_only: bool | None = None,
-        reduce_only: bool | None = None,
-        reject_post_only: bool | None = None,
-        advanced: AdvancedOrderType | None = None,
-        trigger_price: float | Decimal | None = None,
-        mmp: bool | None = None,
-        valid_until: int | None = None,
+        amount: float | Decimal | NotGiven = NOT_GIVEN,
+        contracts: float | Decimal | NotGiven = NOT_GIVEN,
+        price: float | Decimal | NotGiven = NOT_GIVEN,
+        post_only: bool | NotGiven = NOT_GIVEN,
+        reduce_only: bool | NotGiven = NOT_GIVEN,
+        reject_post_only: bool | NotGiven = NOT_GIVEN,
+        advanced: AdvancedOrderType | NotGiven = NOT_GIVEN,
+        trigger_price: float | Decimal | NotGiven = NOT_GIVEN,
+        mmp: bool | NotGiven = NOT_GIVEN,
+        valid_until: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderWithTrades:
         """Change the one open order with a label.
 
@@ -1448,16 +1792,16 @@ class AsyncTrading:
         Args:
             label: The label of the order to change (at most 64 characters). Deribit's description marks it optional, but the method finds the order by it.
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
-            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit.
-            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree.
-            price: The new limit price. For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent.
-            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly.
-            reduce_only: With `true`, the order may only reduce the current position (default `false`).
-            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour).
-            advanced: Options only. An advanced option order's price unit; give it again when editing such an order.
-            trigger_price: The trigger price; trigger orders (stop and take orders) only.
-            mmp: Market-maker-protection flag; `limit` orders only (default `false`).
-            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life.
+            amount: The order's size. For the gateway's USDC-margined perpetuals (`{BASE}_USDC-PERPETUAL`) and other linear instruments, in the base currency (e.g. BTC), a multiple of the instrument's contract size; for inverse perpetuals and futures (`BTC-PERPETUAL`), in USD. Give `amount` or `contracts`; if both, they must agree. Pass a `Decimal` to send it digit for digit. (optional)
+            contracts: The order's size in contracts, instead of `amount`; if both are given, they must agree. (optional)
+            price: The new limit price. For options with `advanced=usd` the price in USD; with `advanced=implv` the implied volatility in percent. (optional)
+            post_only: With `true`, the order only adds liquidity: a price that would trade at once is moved to just inside the spread (or the order is rejected, with `reject_post_only`). Only with `good_til_cancelled`. Deribit's description gives `true` as the default; send it explicitly. (optional)
+            reduce_only: With `true`, the order may only reduce the current position (default `false`). (optional)
+            reject_post_only: With `post_only`, reject the order instead of moving its price (Advanced Trade's post-only behaviour). (optional)
+            advanced: Options only. An advanced option order's price unit; give it again when editing such an order. (optional)
+            trigger_price: The trigger price; trigger orders (stop and take orders) only. (optional)
+            mmp: Market-maker-protection flag; `limit` orders only (default `false`). (optional)
+            valid_until: A server time (milliseconds since the Unix epoch) after which the matching engine must not process the request; it is answered with `timed_out` (13916) instead. Read the server's clock with public/get_time. This bounds the request, not the order's life. (optional)
         """
         return await self._api.call(
             "private/edit_by_label",
@@ -1482,6 +1826,21 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "amount",
+                "contracts",
+                "price",
+                "post_only",
+                "reduce_only",
+                "reject_post_only",
+                "advanced",
+                "trigger_price",
+                "mmp",
+                "valid_until",
+            ),
         )
 
     async def cancel(
@@ -1489,9 +1848,12 @@ class AsyncTrading:
         *,
         order_id: str,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Order:
         """Cancel an order.
 
@@ -1520,17 +1882,23 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
 
     async def cancel_all(
         self,
         *,
-        detailed: bool | None = None,
-        freeze_quotes: bool | None = None,
+        detailed: bool | NotGiven = NOT_GIVEN,
+        freeze_quotes: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CancelledOrders:
         """Cancel all orders.
 
@@ -1545,8 +1913,8 @@ class AsyncTrading:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            detailed: With `true`, the result is a list of per-currency reports instead of a count (default `false`).
-            freeze_quotes: With `true`, incoming quotes (`private/mass_quote`) are rejected for 1 second after the cancel (default `false`).
+            detailed: With `true`, the result is a list of per-currency reports instead of a count (default `false`). (optional)
+            freeze_quotes: With `true`, incoming quotes (`private/mass_quote`) are rejected for 1 second after the cancel (default `false`). (optional)
         """
         return await self._api.call(
             "private/cancel_all",
@@ -1561,20 +1929,30 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "detailed",
+                "freeze_quotes",
+            ),
         )
 
     async def cancel_all_by_currency(
         self,
         *,
         currency: str,
-        kind: InstrumentKindFilter | None = None,
-        type: CancelOrderType | None = None,
-        detailed: bool | None = None,
-        freeze_quotes: bool | None = None,
+        kind: InstrumentKindFilter | NotGiven = NOT_GIVEN,
+        type: CancelOrderType | NotGiven = NOT_GIVEN,
+        detailed: bool | NotGiven = NOT_GIVEN,
+        freeze_quotes: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CancelledOrders:
         """Cancel all orders in one currency.
 
@@ -1590,10 +1968,10 @@ class AsyncTrading:
 
         Args:
             currency: The currency of the instruments, e.g. `USDC` for the USDC-margined perpetuals. Left open because the gateway's currencies can differ from Deribit's.
-            kind: Instrument kind, `combo` for any combo or `any` for all. Omit it for all kinds.
-            type: Which orders to cancel (default `all`).
-            detailed: With `true`, the result is a list of per-currency reports instead of a count (default `false`).
-            freeze_quotes: With `true`, incoming quotes (`private/mass_quote`) are rejected for 1 second after the cancel (default `false`).
+            kind: Instrument kind, `combo` for any combo or `any` for all. Omit it for all kinds. (optional)
+            type: Which orders to cancel (default `all`). (optional)
+            detailed: With `true`, the result is a list of per-currency reports instead of a count (default `false`). (optional)
+            freeze_quotes: With `true`, incoming quotes (`private/mass_quote`) are rejected for 1 second after the cancel (default `false`). (optional)
         """
         return await self._api.call(
             "private/cancel_all_by_currency",
@@ -1611,20 +1989,32 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "kind",
+                "type",
+                "detailed",
+                "freeze_quotes",
+            ),
         )
 
     async def cancel_all_by_instrument(
         self,
         *,
         instrument_name: str,
-        type: CancelOrderType | None = None,
-        detailed: bool | None = None,
-        include_combos: bool | None = None,
-        freeze_quotes: bool | None = None,
+        type: CancelOrderType | NotGiven = NOT_GIVEN,
+        detailed: bool | NotGiven = NOT_GIVEN,
+        include_combos: bool | NotGiven = NOT_GIVEN,
+        freeze_quotes: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CancelledOrders:
         """Cancel all orders in one instrument.
 
@@ -1640,10 +2030,10 @@ class AsyncTrading:
 
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
-            type: Which orders to cancel (default `all`).
-            detailed: With `true`, the result is a list of per-currency reports instead of a count (default `false`).
-            include_combos: With `true`, orders in combo instruments that affect the position are cancelled too. Default `false`.
-            freeze_quotes: With `true`, incoming quotes (`private/mass_quote`) are rejected for 1 second after the cancel (default `false`).
+            type: Which orders to cancel (default `all`). (optional)
+            detailed: With `true`, the result is a list of per-currency reports instead of a count (default `false`). (optional)
+            include_combos: With `true`, orders in combo instruments that affect the position are cancelled too. Default `false`. (optional)
+            freeze_quotes: With `true`, incoming quotes (`private/mass_quote`) are rejected for 1 second after the cancel (default `false`). (optional)
         """
         return await self._api.call(
             "private/cancel_all_by_instrument",
@@ -1661,17 +2051,29 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "type",
+                "detailed",
+                "include_combos",
+                "freeze_quotes",
+            ),
         )
 
     async def cancel_by_label(
         self,
         *,
         label: str,
-        currency: str | None = None,
+        currency: str | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> CancelledOrders:
         """Cancel all orders with a label.
 
@@ -1687,7 +2089,7 @@ class AsyncTrading:
 
         Args:
             label: The label (at most 64 characters).
-            currency: Cancel only orders in instruments of this currency (e.g. `USDC`); omit it for all currencies.
+            currency: Cancel only orders in instruments of this currency (e.g. `USDC`); omit it for all currencies. (optional)
         """
         return await self._api.call(
             "private/cancel_by_label",
@@ -1702,6 +2104,10 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=("currency",),
         )
 
     async def close_position(
@@ -1709,11 +2115,14 @@ class AsyncTrading:
         *,
         instrument_name: str,
         type: ClosePositionType,
-        price: float | Decimal | None = None,
+        price: float | Decimal | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> OrderWithTrades:
         """Close the position in one instrument.
 
@@ -1730,7 +2139,7 @@ class AsyncTrading:
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
             type: The order type, `limit` or `market`.
-            price: The limit price (only for `limit`).
+            price: The limit price (only for `limit`). (optional)
         """
         return await self._api.call(
             "private/close_position",
@@ -1746,17 +2155,24 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=("price",),
         )
 
     async def get_open_orders(
         self,
         *,
-        kind: InstrumentKind | None = None,
-        type: OpenOrderType | None = None,
+        kind: InstrumentKind | NotGiven = NOT_GIVEN,
+        type: OpenOrderType | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[Order]:
         """List all open orders.
 
@@ -1771,8 +2187,8 @@ class AsyncTrading:
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
-            kind: Instrument kind filter. Omit it for every kind.
-            type: Which open orders to list (default `all`).
+            kind: Instrument kind filter. Omit it for every kind. (optional)
+            type: Which open orders to list (default `all`). (optional)
         """
         return await self._api.call(
             "private/get_open_orders",
@@ -1787,18 +2203,28 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "kind",
+                "type",
+            ),
         )
 
     async def get_open_orders_by_currency(
         self,
         *,
         currency: str,
-        kind: InstrumentKind | None = None,
-        type: OpenOrderType | None = None,
+        kind: InstrumentKind | NotGiven = NOT_GIVEN,
+        type: OpenOrderType | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[Order]:
         """List the open orders in one currency.
 
@@ -1814,8 +2240,8 @@ class AsyncTrading:
 
         Args:
             currency: The currency of the instruments, e.g. `USDC` for the USDC-margined perpetuals. Left open because the gateway's currencies can differ from Deribit's.
-            kind: Instrument kind filter. Omit it for every kind.
-            type: Which open orders to list (default `all`).
+            kind: Instrument kind filter. Omit it for every kind. (optional)
+            type: Which open orders to list (default `all`). (optional)
         """
         return await self._api.call(
             "private/get_open_orders_by_currency",
@@ -1831,17 +2257,27 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "kind",
+                "type",
+            ),
         )
 
     async def get_open_orders_by_instrument(
         self,
         *,
         instrument_name: str,
-        type: OpenOrderType | None = None,
+        type: OpenOrderType | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[Order]:
         """List the open orders in one instrument.
 
@@ -1857,7 +2293,7 @@ class AsyncTrading:
 
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
-            type: Which open orders to list (default `all`).
+            type: Which open orders to list (default `all`). (optional)
         """
         return await self._api.call(
             "private/get_open_orders_by_instrument",
@@ -1872,6 +2308,10 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=("type",),
         )
 
     async def get_order_state(
@@ -1879,9 +2319,12 @@ class AsyncTrading:
         *,
         order_id: str,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Order:
         """Get one order.
 
@@ -1910,24 +2353,34 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
         )
 
+    @_async_paginated(
+        Order,
+        _Paging("offset", "offset", limit_param="count", default_limit=20),
+    )
     async def get_order_history_by_currency(
         self,
         *,
         currency: str,
-        kind: InstrumentKindFilter | None = None,
-        count: int | None = None,
-        offset: int | None = None,
-        include_old: bool | None = None,
-        include_unfilled: bool | None = None,
-        with_continuation: bool | None = None,
-        continuation: str | None = None,
-        historical: bool | None = None,
+        kind: InstrumentKindFilter | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        include_old: bool | NotGiven = NOT_GIVEN,
+        include_unfilled: bool | NotGiven = NOT_GIVEN,
+        with_continuation: bool | NotGiven = NOT_GIVEN,
+        continuation: str | NotGiven = NOT_GIVEN,
+        historical: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[Order]:
         """List past orders in one currency.
 
@@ -1939,18 +2392,19 @@ class AsyncTrading:
 
         JSON-RPC method `private/get_order_history_by_currency`.
         Scopes: trade:read.
+        Paged: returns the first page; iterating it (`async for`) yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
             currency: The currency of the instruments, e.g. `USDC` for the USDC-margined perpetuals. Left open because the gateway's currencies can differ from Deribit's.
-            kind: Instrument kind, `combo` for any combo or `any` for all. Omit it for all kinds.
-            count: Number of requested items, 1 to 1000 (default 20).
-            offset: The offset for pagination (default 0).
-            include_old: Include orders older than 2 days (default `false`).
-            include_unfilled: Include fully unfilled closed orders (default `false`).
-            with_continuation: With `true`, the result gives a continuation token for the next page.
-            continuation: The continuation token of the previous page.
-            historical: With `false` (the default) recent orders are read from the live system; with `true`, the history from the archive (slower, but complete).
+            kind: Instrument kind, `combo` for any combo or `any` for all. Omit it for all kinds. (optional)
+            count: Number of requested items, 1 to 1000 (default 20). (optional)
+            offset: The offset for pagination (default 0). (optional)
+            include_old: Include orders older than 2 days (default `false`). (optional)
+            include_unfilled: Include fully unfilled closed orders (default `false`). (optional)
+            with_continuation: With `true`, the result gives a continuation token for the next page. (optional)
+            continuation: The continuation token of the previous page. (optional)
+            historical: With `false` (the default) recent orders are read from the live system; with `true`, the history from the archive (slower, but complete). (optional)
         """
         return await self._api.call(
             "private/get_order_history_by_currency",
@@ -1972,23 +2426,43 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "kind",
+                "count",
+                "offset",
+                "include_old",
+                "include_unfilled",
+                "with_continuation",
+                "continuation",
+                "historical",
+            ),
         )
 
+    @_async_paginated(
+        Order,
+        _Paging("offset", "offset", limit_param="count", default_limit=20),
+    )
     async def get_order_history_by_instrument(
         self,
         *,
         instrument_name: str,
-        count: int | None = None,
-        offset: int | None = None,
-        include_old: bool | None = None,
-        include_unfilled: bool | None = None,
-        with_continuation: bool | None = None,
-        continuation: str | None = None,
-        historical: bool | None = None,
+        count: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        include_old: bool | NotGiven = NOT_GIVEN,
+        include_unfilled: bool | NotGiven = NOT_GIVEN,
+        with_continuation: bool | NotGiven = NOT_GIVEN,
+        continuation: str | NotGiven = NOT_GIVEN,
+        historical: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[Order]:
         """List past orders in one instrument.
 
@@ -2000,17 +2474,18 @@ class AsyncTrading:
 
         JSON-RPC method `private/get_order_history_by_instrument`.
         Scopes: trade:read.
+        Paged: returns the first page; iterating it (`async for`) yields every item of every page, fetched as needed (`.items`, `.response`, `.next_page()`).
         Idempotent: retried after a timeout or dropped connection.
 
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
-            count: Number of requested items, 1 to 1000 (default 20).
-            offset: The offset for pagination (default 0).
-            include_old: Include orders older than 2 days (default `false`).
-            include_unfilled: Include fully unfilled closed orders (default `false`).
-            with_continuation: With `true`, the result gives a continuation token for the next page.
-            continuation: The continuation token of the previous page.
-            historical: With `false` (the default) recent orders are read from the live system; with `true`, the history from the archive (slower, but complete).
+            count: Number of requested items, 1 to 1000 (default 20). (optional)
+            offset: The offset for pagination (default 0). (optional)
+            include_old: Include orders older than 2 days (default `false`). (optional)
+            include_unfilled: Include fully unfilled closed orders (default `false`). (optional)
+            with_continuation: With `true`, the result gives a continuation token for the next page. (optional)
+            continuation: The continuation token of the previous page. (optional)
+            historical: With `false` (the default) recent orders are read from the live system; with `true`, the history from the archive (slower, but complete). (optional)
         """
         return await self._api.call(
             "private/get_order_history_by_instrument",
@@ -2031,25 +2506,40 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "count",
+                "offset",
+                "include_old",
+                "include_unfilled",
+                "with_continuation",
+                "continuation",
+                "historical",
+            ),
         )
 
     async def get_user_trades_by_currency(
         self,
         *,
         currency: str,
-        kind: InstrumentKindFilter | None = None,
-        start_id: str | None = None,
-        end_id: str | None = None,
-        count: int | None = None,
-        start_timestamp: int | None = None,
-        end_timestamp: int | None = None,
-        sorting: Sorting | None = None,
-        historical: bool | None = None,
-        subaccount_id: int | None = None,
+        kind: InstrumentKindFilter | NotGiven = NOT_GIVEN,
+        start_id: str | NotGiven = NOT_GIVEN,
+        end_id: str | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = NOT_GIVEN,
+        start_timestamp: int | NotGiven = NOT_GIVEN,
+        end_timestamp: int | NotGiven = NOT_GIVEN,
+        sorting: Sorting | NotGiven = NOT_GIVEN,
+        historical: bool | NotGiven = NOT_GIVEN,
+        subaccount_id: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> UserTrades:
         """List the user's trades in one currency.
 
@@ -2065,15 +2555,15 @@ class AsyncTrading:
 
         Args:
             currency: The currency of the instruments, e.g. `USDC` for the USDC-margined perpetuals. Left open because the gateway's currencies can differ from Deribit's.
-            kind: Instrument kind, `combo` for any combo or `any` for all. Omit it for all kinds.
-            start_id: The id of the first trade to return.
-            end_id: The id of the last trade to return.
-            count: Number of requested items, 1 to 1000 (default 10).
-            start_timestamp: The earliest trade time to return (milliseconds since the Unix epoch).
-            end_timestamp: The latest trade time to return (milliseconds since the Unix epoch).
-            sorting: Direction of sorting (`default`: the database's order).
-            historical: With `false` (the default) recent trades are read from the live system; with `true`, the history from the archive.
-            subaccount_id: The user id of a subaccount whose trades to read.
+            kind: Instrument kind, `combo` for any combo or `any` for all. Omit it for all kinds. (optional)
+            start_id: The id of the first trade to return. (optional)
+            end_id: The id of the last trade to return. (optional)
+            count: Number of requested items, 1 to 1000 (default 10). (optional)
+            start_timestamp: The earliest trade time to return (milliseconds since the Unix epoch). (optional)
+            end_timestamp: The latest trade time to return (milliseconds since the Unix epoch). (optional)
+            sorting: Direction of sorting (`default`: the database's order). (optional)
+            historical: With `false` (the default) recent trades are read from the live system; with `true`, the history from the archive. (optional)
+            subaccount_id: The user id of a subaccount whose trades to read. (optional)
         """
         return await self._api.call(
             "private/get_user_trades_by_currency",
@@ -2096,23 +2586,40 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "kind",
+                "start_id",
+                "end_id",
+                "count",
+                "start_timestamp",
+                "end_timestamp",
+                "sorting",
+                "historical",
+                "subaccount_id",
+            ),
         )
 
     async def get_user_trades_by_instrument(
         self,
         *,
         instrument_name: str,
-        start_seq: int | None = None,
-        end_seq: int | None = None,
-        count: int | None = None,
-        start_timestamp: int | None = None,
-        end_timestamp: int | None = None,
-        historical: bool | None = None,
-        sorting: Sorting | None = None,
+        start_seq: int | NotGiven = NOT_GIVEN,
+        end_seq: int | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = NOT_GIVEN,
+        start_timestamp: int | NotGiven = NOT_GIVEN,
+        end_timestamp: int | NotGiven = NOT_GIVEN,
+        historical: bool | NotGiven = NOT_GIVEN,
+        sorting: Sorting | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> UserTrades:
         """List the user's trades in one instrument.
 
@@ -2128,13 +2635,13 @@ class AsyncTrading:
 
         Args:
             instrument_name: The instrument, e.g. `BTC_USDC-PERPETUAL` (the gateway's USDC-margined perpetual; INTX's `BTC-PERP-INTX`).
-            start_seq: The trade sequence number of the first trade to return.
-            end_seq: The trade sequence number of the last trade to return.
-            count: Number of requested items, 1 to 1000 (default 10).
-            start_timestamp: The earliest trade time to return (milliseconds since the Unix epoch).
-            end_timestamp: The latest trade time to return (milliseconds since the Unix epoch).
-            historical: With `false` (the default) recent trades are read from the live system; with `true`, the history from the archive.
-            sorting: Direction of sorting (`default`: the database's order).
+            start_seq: The trade sequence number of the first trade to return. (optional)
+            end_seq: The trade sequence number of the last trade to return. (optional)
+            count: Number of requested items, 1 to 1000 (default 10). (optional)
+            start_timestamp: The earliest trade time to return (milliseconds since the Unix epoch). (optional)
+            end_timestamp: The latest trade time to return (milliseconds since the Unix epoch). (optional)
+            historical: With `false` (the default) recent trades are read from the live system; with `true`, the history from the archive. (optional)
+            sorting: Direction of sorting (`default`: the database's order). (optional)
         """
         return await self._api.call(
             "private/get_user_trades_by_instrument",
@@ -2155,18 +2662,33 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "start_seq",
+                "end_seq",
+                "count",
+                "start_timestamp",
+                "end_timestamp",
+                "historical",
+                "sorting",
+            ),
         )
 
     async def get_user_trades_by_order(
         self,
         *,
         order_id: str,
-        sorting: Sorting | None = None,
-        historical: bool | None = None,
+        sorting: Sorting | NotGiven = NOT_GIVEN,
+        historical: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: float | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> list[UserTrade]:
         """List the trades of one order.
 
@@ -2182,8 +2704,8 @@ class AsyncTrading:
 
         Args:
             order_id: The order's id.
-            sorting: Direction of sorting (`default`: the database's order).
-            historical: With `false` (the default) recent trades are read from the live system; with `true`, the history from the archive.
+            sorting: Direction of sorting (`default`: the database's order). (optional)
+            historical: With `false` (the default) recent trades are read from the live system; with `true`, the history from the archive. (optional)
         """
         return await self._api.call(
             "private/get_user_trades_by_order",
@@ -2199,6 +2721,13 @@ class AsyncTrading:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            extra_body=extra_body,
+            total_timeout=total_timeout,
+            strict_response_validation=strict_response_validation,
+            not_null=(
+                "sorting",
+                "historical",
+            ),
         )
 
 

@@ -892,6 +892,10 @@ class NewOrderRequest(SDKModel):
     """
     The cost basis method for the order
     """
+    self_trade_prevention_id: str | None = None
+    """
+    Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
+    """
 
 
 class OrderConfiguration(SDKModel):
@@ -985,6 +989,10 @@ class OrderPreviewRequest(SDKModel):
     cost_basis_method: CostBasisMethod | None = None
     """
     The method used to calculate the cost basis for the order.
+    """
+    self_trade_prevention_id: str | None = None
+    """
+    Orders with the same self-trade prevention id do not match each other (the official SDK's field; not in Coinbase's published spec).
     """
 
 
