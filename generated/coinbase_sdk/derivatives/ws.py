@@ -14,8 +14,19 @@ from .._websocket import AsyncWebSocketApi, Subscription, WebSocketRoles, channe
 from .._websocket_types import Overflow
 from ..models.derivatives import (
     BookNotification,
+    ChangedOrder,
+    ChangedTrade,
+    Depth,
+    Group,
+    GroupedBookNotification,
+    InstrumentKindFilter,
+    InstrumentStateNotification,
     Interval,
+    PerpetualNotification,
+    PlatformStateNotification,
     PortfolioNotification,
+    PublicTrade,
+    QuoteNotification,
     TickerNotification,
     UserChangesNotification,
 )
@@ -116,65 +127,115 @@ class AsyncDerivativesChannels:
     def __init__(self, api: AsyncWebSocketApi) -> None:
         self._api = api
 
-    async def user_portfolio(
+    async def platform_state(
         self,
         *,
-        currency: str,
         queue_size: int | None = None,
         overflow: Overflow | None = None,
-    ) -> Subscription[PortfolioNotification]:
-        """Portfolio of the authenticated user in one currency: channel `user.portfolio.{currency}` (private: needs credentials).
-
-        Balances, margins and greeks of the user's portfolio in `currency`, sent whenever they change. The fields are those of an account summary.
+    ) -> Subscription[PlatformStateNotification]:
+        """Information about platform state: channel `platform_state`.
 
         Args:
-            currency: Currency code (lower case on the gateway, e.g. `btc`), or `any` for every currency.
             queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
             overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
         """
         return await self._api.subscribe(
             channel_name(
-                "user.portfolio.{currency}",
-                {
-                    "currency": currency,
-                },
+                "platform_state",
+                {},
             ),
-            PortfolioNotification,
-            private=True,
+            PlatformStateNotification,
+            private=False,
             sequence_field="",
             previous_field="",
             queue_size=queue_size,
             overflow=overflow,
         )
 
-    async def user_changes(
+    async def book(
         self,
         *,
         instrument_name: str,
         interval: Interval,
         queue_size: int | None = None,
         overflow: Overflow | None = None,
-    ) -> Subscription[UserChangesNotification]:
-        """The user's orders, trades and positions in one instrument: channel `user.changes.{instrument_name}.{interval}` (private: needs credentials).
+    ) -> Subscription[BookNotification]:
+        """Notifies about changes to the order book for a certain instrument: channel `book.{instrument_name}.{interval}`.
 
-        Every change to the user's orders, trades and positions in `instrument_name`, in one notification per change (or per interval).
+        The first notification will contain the whole book (bid and ask amounts for all prices). After that there will only be information about changes to individual price levels.
+
+        The first notification will contain the amounts for all price levels (list of `['new', price, amount]` tuples). All following notifications will contain a list of tuples with action, price level and new amount (`[action, price, amount]`). Action can be either `new`, `change` or `delete`.
+
+        Each notification will contain a `change_id` field, and each message except for the first one will contain a field `prev_change_id`. If `prev_change_id` is equal to the `change_id` of the previous message, this means that no messages have been missed.
+
+        The amount for perpetual and futures is in USD units, for options it is in corresponding cryptocurrency contracts, e.g., BTC or ETH.
+
+        Notifications are numbered by `change_id` (and `prev_change_id`): after a reconnect, the ones already delivered are dropped (`Subscription.duplicates`) and missed ones are counted (`Subscription.gaps`).
 
         Args:
-            instrument_name: Instrument name, e.g. `BTC_USDC-PERPETUAL`.
-            interval: Frequency of notifications; `raw` needs an authenticated connection.
+            instrument_name: The name of the instrument. On Coinbase's gateway perpetuals are `{BASE}_USDC-PERPETUAL` (Deribit's `BTC-PERPETUAL` is `BTC_USDC-PERPETUAL` there).
+            interval: Frequency of notifications
             queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
             overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
         """
         return await self._api.subscribe(
             channel_name(
-                "user.changes.{instrument_name}.{interval}",
+                "book.{instrument_name}.{interval}",
                 {
                     "instrument_name": instrument_name,
                     "interval": interval,
                 },
             ),
-            UserChangesNotification,
-            private=True,
+            BookNotification,
+            private=False,
+            sequence_field="change_id",
+            previous_field="prev_change_id",
+            queue_size=queue_size,
+            overflow=overflow,
+        )
+
+    async def book_grouped(
+        self,
+        *,
+        instrument_name: str,
+        group: Group,
+        depth: Depth,
+        interval: Interval,
+        queue_size: int | None = None,
+        overflow: Overflow | None = None,
+    ) -> Subscription[GroupedBookNotification]:
+        """Aggregated notifications about changes to the order book for a certain instrument: channel `book.{instrument_name}.{group}.{depth}.{interval}`.
+
+        Notifies about changes to the order book for a certain instrument.
+
+        Notifications are sent once per specified interval, with prices grouped by (rounded to) the specified group, showing the complete order book to the specified depth (number of price levels).
+
+        The 'asks' and the 'bids' elements in the response are both a 'list of lists'. Each element in the outer list is a list of exactly two elements: price and amount.
+
+        *price* is a price level (USD per BTC, rounded as specified by the 'group' parameter for the subscription).
+
+        *amount* indicates the amount of all orders at price level. For perpetual and inverse futures the amount is in USD units. For options and linear futures and it is the underlying base currency coin.
+
+        Args:
+            instrument_name: The name of the instrument. On Coinbase's gateway perpetuals are `{BASE}_USDC-PERPETUAL` (Deribit's `BTC-PERPETUAL` is `BTC_USDC-PERPETUAL` there).
+            group: Group prices (by rounding)
+            depth: Number of price levels
+            interval: Frequency of notifications
+            queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
+            overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
+        """
+        return await self._api.subscribe(
+            channel_name(
+                "book.{instrument_name}.{group}.{depth}.{interval}",
+                {
+                    "instrument_name": instrument_name,
+                    "group": group,
+                    "depth": depth,
+                    "interval": interval,
+                },
+            ),
+            GroupedBookNotification,
+            private=False,
             sequence_field="",
             previous_field="",
             queue_size=queue_size,
@@ -189,13 +250,11 @@ class AsyncDerivativesChannels:
         queue_size: int | None = None,
         overflow: Overflow | None = None,
     ) -> Subscription[TickerNotification]:
-        """Key information about an instrument: channel `ticker.{instrument_name}.{interval}`.
-
-        Best bid and ask, last, mark and index prices, funding and statistics of one instrument.
+        """Key information about the instrument: channel `ticker.{instrument_name}.{interval}`.
 
         Args:
-            instrument_name: Instrument name, e.g. `BTC_USDC-PERPETUAL`.
-            interval: Frequency of notifications; `raw` needs an authenticated connection.
+            instrument_name: The name of the instrument. On Coinbase's gateway perpetuals are `{BASE}_USDC-PERPETUAL` (Deribit's `BTC-PERPETUAL` is `BTC_USDC-PERPETUAL` there).
+            interval: Frequency of notifications
             queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
             overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
         """
@@ -215,38 +274,455 @@ class AsyncDerivativesChannels:
             overflow=overflow,
         )
 
-    async def book(
+    async def perpetual(
         self,
         *,
         instrument_name: str,
         interval: Interval,
         queue_size: int | None = None,
         overflow: Overflow | None = None,
-    ) -> Subscription[BookNotification]:
-        """Changes to the order book of an instrument: channel `book.{instrument_name}.{interval}`.
-
-        The first notification holds the whole book (`type: snapshot`, every level as `["new", price, amount]`); the following ones hold changes (`type: change`, `[action, price, amount]` with action `new`, `change` or `delete`). Every notification carries `change_id`, every change also `prev_change_id`: when it equals the `change_id` before it, nothing was missed.
-
-        Notifications are numbered by `change_id` (and `prev_change_id`): after a reconnect, the ones already delivered are dropped (`Subscription.duplicates`) and missed ones are counted (`Subscription.gaps`).
+    ) -> Subscription[PerpetualNotification]:
+        """Provide current interest rate - but only for **perpetual** instruments. Other types won't generate any notification: channel `perpetual.{instrument_name}.{interval}`.
 
         Args:
-            instrument_name: Instrument name, e.g. `BTC_USDC-PERPETUAL`.
-            interval: Frequency of notifications; `raw` needs an authenticated connection.
+            instrument_name: The name of the instrument. On Coinbase's gateway perpetuals are `{BASE}_USDC-PERPETUAL` (Deribit's `BTC-PERPETUAL` is `BTC_USDC-PERPETUAL` there).
+            interval: Frequency of notifications
             queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
             overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
         """
         return await self._api.subscribe(
             channel_name(
-                "book.{instrument_name}.{interval}",
+                "perpetual.{instrument_name}.{interval}",
                 {
                     "instrument_name": instrument_name,
                     "interval": interval,
                 },
             ),
-            BookNotification,
+            PerpetualNotification,
             private=False,
-            sequence_field="change_id",
-            previous_field="prev_change_id",
+            sequence_field="",
+            previous_field="",
+            queue_size=queue_size,
+            overflow=overflow,
+        )
+
+    async def quote(
+        self,
+        *,
+        instrument_name: str,
+        queue_size: int | None = None,
+        overflow: Overflow | None = None,
+    ) -> Subscription[QuoteNotification]:
+        """Best bid/ask price and size: channel `quote.{instrument_name}`.
+
+        Args:
+            instrument_name: The name of the instrument. On Coinbase's gateway perpetuals are `{BASE}_USDC-PERPETUAL` (Deribit's `BTC-PERPETUAL` is `BTC_USDC-PERPETUAL` there).
+            queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
+            overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
+        """
+        return await self._api.subscribe(
+            channel_name(
+                "quote.{instrument_name}",
+                {
+                    "instrument_name": instrument_name,
+                },
+            ),
+            QuoteNotification,
+            private=False,
+            sequence_field="",
+            previous_field="",
+            queue_size=queue_size,
+            overflow=overflow,
+        )
+
+    async def trades(
+        self,
+        *,
+        instrument_name: str,
+        interval: Interval,
+        queue_size: int | None = None,
+        overflow: Overflow | None = None,
+    ) -> Subscription[list[PublicTrade]]:
+        """Get notifications about trades for an instrument: channel `trades.{instrument_name}.{interval}`.
+
+        Args:
+            instrument_name: The name of the instrument. On Coinbase's gateway perpetuals are `{BASE}_USDC-PERPETUAL` (Deribit's `BTC-PERPETUAL` is `BTC_USDC-PERPETUAL` there).
+            interval: Frequency of notifications
+            queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
+            overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
+        """
+        return await self._api.subscribe(
+            channel_name(
+                "trades.{instrument_name}.{interval}",
+                {
+                    "instrument_name": instrument_name,
+                    "interval": interval,
+                },
+            ),
+            list[PublicTrade],
+            private=False,
+            sequence_field="",
+            previous_field="",
+            queue_size=queue_size,
+            overflow=overflow,
+        )
+
+    async def trades_by_kind(
+        self,
+        *,
+        kind: InstrumentKindFilter,
+        currency: str,
+        interval: Interval,
+        queue_size: int | None = None,
+        overflow: Overflow | None = None,
+    ) -> Subscription[list[PublicTrade]]:
+        """Get notifications about trades in any instrument of a given kind and given currency: channel `trades.{kind}.{currency}.{interval}`.
+
+        Args:
+            kind: Instrument kind
+            currency: Currency code, lower case on the gateway (e.g. `btc`), or `any` for every currency.
+            interval: Frequency of notifications
+            queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
+            overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
+        """
+        return await self._api.subscribe(
+            channel_name(
+                "trades.{kind}.{currency}.{interval}",
+                {
+                    "kind": kind,
+                    "currency": currency,
+                    "interval": interval,
+                },
+            ),
+            list[PublicTrade],
+            private=False,
+            sequence_field="",
+            previous_field="",
+            queue_size=queue_size,
+            overflow=overflow,
+        )
+
+    async def user_portfolio(
+        self,
+        *,
+        currency: str,
+        queue_size: int | None = None,
+        overflow: Overflow | None = None,
+    ) -> Subscription[PortfolioNotification]:
+        """user.portfolio.(currency): channel `user.portfolio.{currency}` (private: needs credentials).
+
+        Provides information about current user portfolio
+
+        Args:
+            currency: Currency code, lower case on the gateway (e.g. `btc`), or `any` for every currency.
+            queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
+            overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
+        """
+        return await self._api.subscribe(
+            channel_name(
+                "user.portfolio.{currency}",
+                {
+                    "currency": currency,
+                },
+            ),
+            PortfolioNotification,
+            private=True,
+            sequence_field="",
+            previous_field="",
+            queue_size=queue_size,
+            overflow=overflow,
+        )
+
+    async def user_trades(
+        self,
+        *,
+        instrument_name: str,
+        interval: Interval,
+        queue_size: int | None = None,
+        overflow: Overflow | None = None,
+    ) -> Subscription[list[ChangedTrade]]:
+        """Get notifications about the user's trades in an instrument: channel `user.trades.{instrument_name}.{interval}` (private: needs credentials).
+
+        Args:
+            instrument_name: The name of the instrument. On Coinbase's gateway perpetuals are `{BASE}_USDC-PERPETUAL` (Deribit's `BTC-PERPETUAL` is `BTC_USDC-PERPETUAL` there).
+            interval: Frequency of notifications
+            queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
+            overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
+        """
+        return await self._api.subscribe(
+            channel_name(
+                "user.trades.{instrument_name}.{interval}",
+                {
+                    "instrument_name": instrument_name,
+                    "interval": interval,
+                },
+            ),
+            list[ChangedTrade],
+            private=True,
+            sequence_field="",
+            previous_field="",
+            queue_size=queue_size,
+            overflow=overflow,
+        )
+
+    async def user_trades_by_kind(
+        self,
+        *,
+        kind: InstrumentKindFilter,
+        currency: str,
+        interval: Interval,
+        queue_size: int | None = None,
+        overflow: Overflow | None = None,
+    ) -> Subscription[list[ChangedTrade]]:
+        """Get notifications about the user's trades in any instrument of a given kind and given currency: channel `user.trades.{kind}.{currency}.{interval}` (private: needs credentials).
+
+        Args:
+            kind: Instrument kind
+            currency: Currency code, lower case on the gateway (e.g. `btc`), or `any` for every currency.
+            interval: Frequency of notifications
+            queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
+            overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
+        """
+        return await self._api.subscribe(
+            channel_name(
+                "user.trades.{kind}.{currency}.{interval}",
+                {
+                    "kind": kind,
+                    "currency": currency,
+                    "interval": interval,
+                },
+            ),
+            list[ChangedTrade],
+            private=True,
+            sequence_field="",
+            previous_field="",
+            queue_size=queue_size,
+            overflow=overflow,
+        )
+
+    async def instrument_state(
+        self,
+        *,
+        kind: InstrumentKindFilter,
+        currency: str,
+        queue_size: int | None = None,
+        overflow: Overflow | None = None,
+    ) -> Subscription[InstrumentStateNotification]:
+        """Get notifications about new or terminated instruments of given kind in given currency. **(Please note that our system does not send notifications when currencies are locked. Users are advised to subscribe to the [platform_state](https://docs.deribit.com/#platform_state) channel to monitor the state of currencies actively.)**: channel `instrument.state.{kind}.{currency}`.
+
+        Args:
+            kind: Instrument kind
+            currency: Currency code, lower case on the gateway (e.g. `btc`), or `any` for every currency.
+            queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
+            overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
+        """
+        return await self._api.subscribe(
+            channel_name(
+                "instrument.state.{kind}.{currency}",
+                {
+                    "kind": kind,
+                    "currency": currency,
+                },
+            ),
+            InstrumentStateNotification,
+            private=False,
+            sequence_field="",
+            previous_field="",
+            queue_size=queue_size,
+            overflow=overflow,
+        )
+
+    async def user_orders_raw(
+        self,
+        *,
+        instrument_name: str,
+        queue_size: int | None = None,
+        overflow: Overflow | None = None,
+    ) -> Subscription[ChangedOrder]:
+        """Get notifications about changes in user's orders for given instrument: channel `user.orders.{instrument_name}.raw` (private: needs credentials).
+
+        Args:
+            instrument_name: The name of the instrument. On Coinbase's gateway perpetuals are `{BASE}_USDC-PERPETUAL` (Deribit's `BTC-PERPETUAL` is `BTC_USDC-PERPETUAL` there).
+            queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
+            overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
+        """
+        return await self._api.subscribe(
+            channel_name(
+                "user.orders.{instrument_name}.raw",
+                {
+                    "instrument_name": instrument_name,
+                },
+            ),
+            ChangedOrder,
+            private=True,
+            sequence_field="",
+            previous_field="",
+            queue_size=queue_size,
+            overflow=overflow,
+        )
+
+    async def user_orders(
+        self,
+        *,
+        instrument_name: str,
+        interval: Interval,
+        queue_size: int | None = None,
+        overflow: Overflow | None = None,
+    ) -> Subscription[list[ChangedOrder]]:
+        """Get notifications about changes in user's orders for given instrument: channel `user.orders.{instrument_name}.{interval}` (private: needs credentials).
+
+        Args:
+            instrument_name: The name of the instrument. On Coinbase's gateway perpetuals are `{BASE}_USDC-PERPETUAL` (Deribit's `BTC-PERPETUAL` is `BTC_USDC-PERPETUAL` there).
+            interval: Frequency of notifications
+            queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
+            overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
+        """
+        return await self._api.subscribe(
+            channel_name(
+                "user.orders.{instrument_name}.{interval}",
+                {
+                    "instrument_name": instrument_name,
+                    "interval": interval,
+                },
+            ),
+            list[ChangedOrder],
+            private=True,
+            sequence_field="",
+            previous_field="",
+            queue_size=queue_size,
+            overflow=overflow,
+        )
+
+    async def user_orders_by_kind_raw(
+        self,
+        *,
+        kind: InstrumentKindFilter,
+        currency: str,
+        queue_size: int | None = None,
+        overflow: Overflow | None = None,
+    ) -> Subscription[ChangedOrder]:
+        """Get notifications about changes in user's orders in instruments of a given kind and currency: channel `user.orders.{kind}.{currency}.raw` (private: needs credentials).
+
+        Args:
+            kind: Instrument kind
+            currency: Currency code, lower case on the gateway (e.g. `btc`), or `any` for every currency.
+            queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
+            overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
+        """
+        return await self._api.subscribe(
+            channel_name(
+                "user.orders.{kind}.{currency}.raw",
+                {
+                    "kind": kind,
+                    "currency": currency,
+                },
+            ),
+            ChangedOrder,
+            private=True,
+            sequence_field="",
+            previous_field="",
+            queue_size=queue_size,
+            overflow=overflow,
+        )
+
+    async def user_orders_by_kind(
+        self,
+        *,
+        kind: InstrumentKindFilter,
+        currency: str,
+        interval: Interval,
+        queue_size: int | None = None,
+        overflow: Overflow | None = None,
+    ) -> Subscription[list[ChangedOrder]]:
+        """Get notifications about changes in user's orders in instruments of a given kind and currency: channel `user.orders.{kind}.{currency}.{interval}` (private: needs credentials).
+
+        Args:
+            kind: Instrument kind
+            currency: Currency code, lower case on the gateway (e.g. `btc`), or `any` for every currency.
+            interval: Frequency of notifications
+            queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
+            overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
+        """
+        return await self._api.subscribe(
+            channel_name(
+                "user.orders.{kind}.{currency}.{interval}",
+                {
+                    "kind": kind,
+                    "currency": currency,
+                    "interval": interval,
+                },
+            ),
+            list[ChangedOrder],
+            private=True,
+            sequence_field="",
+            previous_field="",
+            queue_size=queue_size,
+            overflow=overflow,
+        )
+
+    async def user_changes(
+        self,
+        *,
+        instrument_name: str,
+        interval: Interval,
+        queue_size: int | None = None,
+        overflow: Overflow | None = None,
+    ) -> Subscription[UserChangesNotification]:
+        """Get notifications about the user's updates related to order, trades, etc. in an instrument: channel `user.changes.{instrument_name}.{interval}` (private: needs credentials).
+
+        Args:
+            instrument_name: The name of the instrument. On Coinbase's gateway perpetuals are `{BASE}_USDC-PERPETUAL` (Deribit's `BTC-PERPETUAL` is `BTC_USDC-PERPETUAL` there).
+            interval: Frequency of notifications
+            queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
+            overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
+        """
+        return await self._api.subscribe(
+            channel_name(
+                "user.changes.{instrument_name}.{interval}",
+                {
+                    "instrument_name": instrument_name,
+                    "interval": interval,
+                },
+            ),
+            UserChangesNotification,
+            private=True,
+            sequence_field="",
+            previous_field="",
+            queue_size=queue_size,
+            overflow=overflow,
+        )
+
+    async def user_changes_by_kind(
+        self,
+        *,
+        kind: InstrumentKindFilter,
+        currency: str,
+        interval: Interval,
+        queue_size: int | None = None,
+        overflow: Overflow | None = None,
+    ) -> Subscription[UserChangesNotification]:
+        """Get notifications about changes in user's updates related to order, trades, etc. in instruments of a given kind and currency: channel `user.changes.{kind}.{currency}.{interval}` (private: needs credentials).
+
+        Args:
+            kind: Instrument kind
+            currency: Currency code, lower case on the gateway (e.g. `btc`), or `any` for every currency.
+            interval: Frequency of notifications
+            queue_size: Notifications buffered for a slow consumer (default: the client's `WebSocketOptions`).
+            overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: the client's `WebSocketOptions`).
+        """
+        return await self._api.subscribe(
+            channel_name(
+                "user.changes.{kind}.{currency}.{interval}",
+                {
+                    "kind": kind,
+                    "currency": currency,
+                    "interval": interval,
+                },
+            ),
+            UserChangesNotification,
+            private=True,
+            sequence_field="",
+            previous_field="",
             queue_size=queue_size,
             overflow=overflow,
         )
