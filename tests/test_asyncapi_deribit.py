@@ -112,7 +112,9 @@ def test_the_channel_selection_covers_the_issue_and_the_four_channels_x_channels
     assert had | {"book.{instrument_name}.{interval}"} <= addresses
     (line,) = diagnostics.summary()
     # One warning, at the first channel left out (line and pointer), naming all of them.
-    assert line.startswith("warning: specs/deribit/deribit_asyncapi.json:88: /channels/platform_state.public_methods_state: 21 of 39 channels are not selected: ")
+    assert line.startswith(
+        "warning: specs/deribit/deribit_asyncapi.json:88: /channels/platform_state.public_methods_state: 21 of 39 channels are not selected: "
+    )
 
 
 def test_the_gateway_spec_has_no_hand_copy_of_the_channels() -> None:

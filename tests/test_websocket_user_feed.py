@@ -13,9 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
 from coinbase_sdk import AsyncClient, Client
 from coinbase_sdk.models.derivatives import ChangedOrder, ChangedTrade, InstrumentKindFilter, Interval, UserChangesNotification
+
 from tests.servers import JsonRpcServer, TestKeys
 from tests.servers.matching import Exchange
 from tests.servers.ws import WsServer
@@ -51,7 +51,9 @@ def test_an_order_placed_over_http_shows_on_user_orders_and_its_fill_on_user_tra
 
             def place() -> Any:
                 with Client(derivatives_base_url=http.url, **credentials(keys)) as sync:
-                    resting = sync.derivatives.trading.buy(instrument_name=BTC, amount=Decimal("0.05"), price=Decimal("60000"), label="rest")
+                    resting = sync.derivatives.trading.buy(
+                        instrument_name=BTC, amount=Decimal("0.05"), price=Decimal("60000"), label="rest"
+                    )
                     taking = sync.derivatives.trading.buy(instrument_name=BTC, amount=Decimal("0.1"), price=Decimal("64300"), label="take")
                     return resting, taking
 
@@ -63,7 +65,10 @@ def test_an_order_placed_over_http_shows_on_user_orders_and_its_fill_on_user_tra
             return seen_orders, seen_trades, seen_changes, seen_by_kind
 
     orders, trades, changes, by_kind = asyncio.run(asyncio.wait_for(test(), 60))
-    assert [(o.label, o.order_state, o.filled_amount) for o in orders] == [("rest", "open", Decimal("0")), ("take", "filled", Decimal("0.1"))]
+    assert [(o.label, o.order_state, o.filled_amount) for o in orders] == [
+        ("rest", "open", Decimal("0")),
+        ("take", "filled", Decimal("0.1")),
+    ]
     assert all(isinstance(o, ChangedOrder) for o in orders)
     ((fill,),) = trades
     assert isinstance(fill, ChangedTrade)

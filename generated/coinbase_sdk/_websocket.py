@@ -13,7 +13,8 @@ What happens when the connection breaks:
 - while subscriptions are active, the client reconnects in the background with the policy's
   backoff (jittered), authenticates again, asks for heartbeats again and resubscribes every
   active channel. Channels with a sequence number drop what they already delivered, so a
-  server that replays from an earlier number causes no duplicate;
+  server that replays from an earlier number causes no duplicate; a channel of changes to a
+  state (an order book) is subscribed again after a gap, for a fresh snapshot;
 - a JSON-RPC error that ends the session (an error class marked `session_closed`) closes the
   socket: the call is retried after the policy's delay on a new connection.
 
@@ -126,6 +127,11 @@ class Subscription(Generic[_T]):
     `prev_change_id` that is not the last `change_id`: notifications were missed), `invalid`
     (data that did not match the model; logged and skipped). Use it as an async context manager,
     or call `close()`, to unsubscribe.
+
+    With `resubscribe_on_gap` (a channel whose notifications are changes to a state, like an
+    order book), a gap makes the state the consumer keeps invalid: the channel is subscribed again
+    for a fresh snapshot (`resubscribed` counts it), and the changes that arrive before it (those
+    with a previous number) are dropped (`stale`). The consumer sees the snapshot next.
     """
 
     def __init__(
@@ -139,6 +145,7 @@ class Subscription(Generic[_T]):
         previous_field: str,
         queue_size: int,
         overflow: Overflow,
+        resubscribe_on_gap: bool = False,
     ) -> None:
         self.channel = channel
         self.private = private
@@ -158,6 +165,10 @@ class Subscription(Generic[_T]):
         self.duplicates = 0
         self.gaps = 0
         self.invalid = 0
+        self.resubscribed = 0
+        self.stale = 0
+        self._resubscribe_on_gap = resubscribe_on_gap
+        self._awaiting_snapshot = False
 
     @property
     def closed(self) -> bool:
@@ -168,21 +179,34 @@ class Subscription(Generic[_T]):
             return
         if self._sequence_field and isinstance(data, dict):
             sequence = data.get(self._sequence_field)
-            if isinstance(sequence, int):
+            previous = data.get(self._previous_field) if self._previous_field else None
+            if isinstance(sequence, int) and self._awaiting_snapshot:
+                if previous is not None:  # a change to the state the gap invalidated
+                    self.stale += 1
+                    return
+                self._awaiting_snapshot = False  # the fresh snapshot: numbering starts again from it
+                self.last_sequence = sequence
+            elif isinstance(sequence, int):
                 last = self.last_sequence
                 if last is not None and sequence <= last:
                     self.duplicates += 1
                     return
-                previous = data.get(self._previous_field) if self._previous_field else None
                 if last is not None and isinstance(previous, int) and previous != last:
                     self.gaps += 1
                     logger.warning(
-                        "%s: gap in the sequence (%s=%d, last seen %d)",
+                        "%s: gap in the sequence (%s=%d, last seen %d)%s",
                         self.channel,
                         self._previous_field,
                         previous,
                         last,
+                        "; subscribing again for a fresh snapshot" if self._resubscribe_on_gap else "",
                     )
+                    if self._resubscribe_on_gap:
+                        self._awaiting_snapshot = True
+                        self.stale += 1
+                        self.resubscribed += 1
+                        self._api._refresh(self)
+                        return
                 self.last_sequence = sequence
         if len(self._queue) >= self.queue_size:
             if self.overflow == "error":
@@ -244,7 +268,10 @@ class Subscription(Generic[_T]):
         await self.close()
 
     def __repr__(self) -> str:
-        return f"Subscription({self.channel!r}, received={self.received}, dropped={self.dropped}, duplicates={self.duplicates}, gaps={self.gaps})"
+        return (
+            f"Subscription({self.channel!r}, received={self.received}, dropped={self.dropped}, "
+            f"duplicates={self.duplicates}, gaps={self.gaps}, resubscribed={self.resubscribed})"
+        )
 
 
 class AsyncWebSocketApi:
@@ -385,6 +412,7 @@ class AsyncWebSocketApi:
         previous_field: str = "",
         queue_size: int | None = None,
         overflow: Overflow | None = None,
+        resubscribe_on_gap: bool = False,
     ) -> Subscription[_T]:
         """Subscribe to `channel`; the notifications' data are parsed into `cast_to`."""
         subscription = Subscription(
@@ -396,6 +424,7 @@ class AsyncWebSocketApi:
             previous_field=previous_field,
             queue_size=queue_size or self.options.queue_size,
             overflow=overflow or self.options.overflow,
+            resubscribe_on_gap=resubscribe_on_gap,
         )
         self._subscriptions.setdefault(channel, []).append(subscription)
         try:
@@ -541,6 +570,24 @@ class AsyncWebSocketApi:
             await self._request(self._ws, method, {"channels": [subscription.channel]}, None)
         except APIError as exc:
             logger.warning("could not unsubscribe %s: %s", subscription.channel, exc)
+
+    def _refresh(self, subscription: Subscription[Any]) -> None:
+        """Subscribe `subscription`'s channel again (unsubscribe, subscribe), in the background: the
+        server then sends a fresh snapshot. A lost connection does the same when it resubscribes."""
+        self._spawn(self._resubscribe_channel(subscription.channel, subscription.private))
+
+    async def _resubscribe_channel(self, channel: str, private: bool) -> None:
+        ws = self._ws
+        if ws is None or not self._ready or self._closed or channel not in self._server_channels:
+            return
+        unsubscribe = self.roles.unsubscribe_private if private else self.roles.unsubscribe_public
+        subscribe = self.roles.subscribe_private if private else self.roles.subscribe_public
+        try:
+            await self._request(ws, unsubscribe, {"channels": [channel]}, None)
+            result = await self._request(ws, subscribe, {"channels": [channel]}, None)
+            self._confirm(result, [channel], RequestInfo("WS", self.url, subscribe))
+        except APIError as exc:
+            logger.warning("could not subscribe %s again after a gap: %s", channel, exc)
 
     def _forget(self, subscription: Subscription[Any]) -> bool:
         """Remove a subscription; True when its channel has no subscription left."""

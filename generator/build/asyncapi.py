@@ -136,6 +136,12 @@ class ChannelBuilder:
             )
         if sequence.get("previous") and not sequence.get("field"):
             raise SpecError(Location(spec.location.file, join_pointer(spec.location.pointer, "x-sequence")), "`previous` needs `field`")
+        on_gap = sequence.get("on-gap", "count")
+        if on_gap not in ("count", "resubscribe") or (on_gap == "resubscribe" and not sequence.get("previous")):
+            raise SpecError(
+                Location(spec.location.file, join_pointer(spec.location.pointer, "x-sequence", "on-gap")),
+                "`on-gap` is `count` (the default) or `resubscribe`, which needs `previous` (how a gap is seen)",
+            )
         summary, description = text(spec.summary or spec.title), text(spec.description)
         if summary and description.startswith(summary):  # vendors repeat the summary as the description's first line
             description = description[len(summary) :].strip()
@@ -153,6 +159,7 @@ class ChannelBuilder:
                 self._example(spec_param, param) for spec_param, param in zip((by_name[p.wire_name] for p in params), params, strict=True)
             ),
             source=f"{spec.location.file}#{spec.location.pointer}",
+            resubscribe_on_gap=on_gap == "resubscribe",
         )
         return channel, models | set(payload.models)
 

@@ -357,6 +357,7 @@ class OpenRpcBuilder:
             sequence_field=str(sequence.get("field", "")),
             previous_field=str(sequence.get("previous", "")),
             source=f"{self.doc.display}#{pointer}",
+            resubscribe_on_gap=sequence.get("on-gap") == "resubscribe" and bool(sequence.get("previous")),
         )
         return channel, models | set(payload_type.models)
 

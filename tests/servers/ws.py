@@ -19,7 +19,8 @@ arrives, without answering), ``reorder`` (hold N requests, answer them in revers
 ``publish``/``flood`` (notifications; the user's ``user.orders.*``, ``user.trades.*`` and
 ``user.changes.*`` are sent whenever the matching engine changes the user's orders, whoever
 called it: this socket, the HTTP server sharing the exchange, or ``exchange.place``), ``replay_from`` (on subscribe, replay a channel's
-history from a ``change_id``), ``lose_response_to`` (carry out the method's next call, then close
+history from a ``change_id``), ``snapshots`` (on every subscribe, send the channel's snapshot),
+``lose_response_to`` (carry out the method's next call, then close
 the connection without answering: a response lost on the way back).
 """
 
@@ -81,6 +82,7 @@ class WsServer:
         self.too_many_on: set[str] = set()
         self.reorder = 0
         self.replay_from: dict[str, int] = {}
+        self.snapshots: dict[str, Callable[[], dict[str, Any]]] = {}  # channel -> its snapshot, sent on each subscribe
         self._conns: list[_Conn] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: Server | None = None
@@ -338,6 +340,8 @@ class WsServer:
                     if start is not None:
                         with self.lock:
                             replay += [(channel, d) for d in self.history.get(channel, []) if d.get("change_id", 0) >= start]
+                    if channel in self.snapshots:
+                        replay.append((channel, self.snapshots[channel]()))
             text = self._envelope(rpc_id, "result", raw)
         except RpcError as exc:
             error: dict[str, Any] = {"code": exc.code, "message": exc.message}

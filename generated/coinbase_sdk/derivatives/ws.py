@@ -170,8 +170,7 @@ class AsyncDerivativesChannels:
 
         The amount for perpetual and futures is in USD units, for options it is in corresponding cryptocurrency contracts, e.g., BTC or ETH.
 
-        Notifications are numbered by `change_id` (and `prev_change_id`): after a reconnect, the ones already delivered are dropped (`Subscription.duplicates`) and missed ones are counted (`Subscription.gaps`).
-
+        Notifications are numbered by `change_id` (and `prev_change_id`): after a reconnect, the ones already delivered are dropped (`Subscription.duplicates`) and missed ones are counted (`Subscription.gaps`). After a gap the channel is subscribed again for a fresh snapshot, and the changes before it are dropped (`Subscription.resubscribed`).
         Args:
             instrument_name: The name of the instrument. On Coinbase's gateway perpetuals are `{BASE}_USDC-PERPETUAL` (Deribit's `BTC-PERPETUAL` is `BTC_USDC-PERPETUAL` there).
             interval: Frequency of notifications
@@ -190,6 +189,7 @@ class AsyncDerivativesChannels:
             private=False,
             sequence_field="change_id",
             previous_field="prev_change_id",
+            resubscribe_on_gap=True,
             queue_size=queue_size,
             overflow=overflow,
         )
