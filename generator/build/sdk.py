@@ -223,6 +223,7 @@ def _runtime(apis: list[Api], plugins: PluginRegistry, root: Path, package: str)
         modules.append(RuntimeModule("_jsonrpc.py", "runtime", "_jsonrpc.py", ("JSONRPCError",)))
     if websocket:
         modules.append(RuntimeModule("_websocket.py", "runtime", "_websocket.py"))
+        modules.append(RuntimeModule("_websocket_sync.py", "runtime", "_websocket_sync.py"))
         ws_exports = tuple(n for n in runtime_exports("_websocket_types.py") if n not in _WEBSOCKET_INTERNALS)
         modules.append(RuntimeModule("_websocket_types.py", "runtime", "_websocket_types.py", ws_exports))
     used = {setup.auth_class for api in apis for scheme in api.auth.schemes for setup in scheme.setups}
