@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import itertools
 import logging
 import re
@@ -33,6 +34,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Generic, TypeVar
+
+import pydantic
 
 try:
     from websockets.asyncio.client import ClientConnection, connect
@@ -78,6 +81,12 @@ logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 # How the reconnect and retry loops wait (a module attribute, so tests can shorten the waits).
 _async_sleep = asyncio.sleep
 _HOLE = re.compile(r"\{([^{}]*)\}")
+# A notification written the usual way (`{"jsonrpc": "2.0", "method": ..., "params": {"channel": ...,
+# "data": ...}}`, spaces or not): its method and channel are read without decoding the frame. Anchored
+# at the start, so a `channel` inside the data can never be taken for the envelope's.
+_NOTIFICATION = re.compile(
+    r'\{\s*"jsonrpc"\s*:\s*"2\.0"\s*,\s*"method"\s*:\s*"([^"\\]*)"\s*,\s*"params"\s*:\s*\{\s*"channel"\s*:\s*"([^"\\]*)"\s*,\s*"data"\s*:'
+)
 # Largest frame the client accepts from the server (a full order book fits many times over).
 MAX_INCOMING_FRAME = 16 * 1024 * 1024
 
@@ -107,6 +116,20 @@ def channel_name(template: str, values: Mapping[str, Any]) -> str:
 
 def _channel_part(value: Any) -> str:
     return str(value.value) if isinstance(value, Enum) else str(value)
+
+
+class _Frame(str):
+    """A notification frame kept undecoded in a subscription's queue: decoded and validated in one
+    step (pydantic-core, from the JSON text) when the consumer takes it."""
+
+    __slots__ = ()
+
+
+@functools.lru_cache(maxsize=256)
+def _envelope(cast_to: Any) -> pydantic.TypeAdapter[Any]:
+    """A validator of the whole notification frame whose `params.data` is `cast_to`."""
+    params = pydantic.create_model("NotificationParams", channel=(str, ...), data=(cast_to, ...))
+    return pydantic.TypeAdapter(pydantic.create_model("Notification", params=(params, ...)))
 
 
 class _Pending:
@@ -244,6 +267,11 @@ class Subscription(Generic[_T]):
                 self._wakeup.clear()
                 await self._wakeup.wait()
             data = self._queue.popleft()
+            if isinstance(data, _Frame):
+                try:
+                    return _envelope(self._cast_to).validate_json(data).params.data  # type: ignore[no-any-return, arg-type]
+                except pydantic.ValidationError:  # decoded the usual way: lenient, and a clear error when it fails
+                    data = loads(data.encode(), exact_numbers=False)["params"]["data"]
             try:
                 return parse_python(self._cast_to, data, self._api.notification_info, None)  # type: ignore[no-any-return]
             except APIResponseValidationError as exc:
@@ -676,6 +704,8 @@ class AsyncWebSocketApi:
             self._connection_lost(ws, generation, reason)
 
     def _dispatch(self, ws: ClientConnection, frame: str | bytes) -> None:
+        if isinstance(frame, str) and not self.exact_numbers and self._fast_notification(frame):
+            return
         try:
             message = loads(frame.encode() if isinstance(frame, str) else frame, exact_numbers=self.exact_numbers)
         except ValueError:
@@ -719,6 +749,20 @@ class AsyncWebSocketApi:
                     "the response has neither `result` nor `error`", request=pending.info, body=message
                 )
             )
+
+    def _fast_notification(self, frame: str) -> bool:
+        """Queue a notification undecoded when nothing needs its content now: its channel's
+        subscriptions number nothing (a sequence is checked on arrival). False: decode it."""
+        match = _NOTIFICATION.match(frame)
+        if match is None or match.group(1) != self.roles.notification_method:
+            return False
+        subscriptions = self._subscriptions.get(match.group(2))
+        if not subscriptions or any(s._sequence_field for s in subscriptions):
+            return False
+        data = _Frame(frame)
+        for subscription in tuple(subscriptions):
+            subscription._push(data)
+        return True
 
     def _notify(self, channel: Any, data: Any) -> None:
         subscriptions = self._subscriptions.get(channel) if isinstance(channel, str) else None
