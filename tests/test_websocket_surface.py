@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from generator.config import load_pyproject
-from generator.pipeline import DEFAULT_TEMPLATES
 from generator.surface.diff import diff_surfaces
 from generator.surface.sources import surface_of_config
 from tests.conftest import ROOT
@@ -18,7 +17,7 @@ from tests.conftest import ROOT
 
 @pytest.fixture(scope="module")
 def surface() -> dict[str, Any]:
-    return surface_of_config(load_pyproject(ROOT / "pyproject.toml"), DEFAULT_TEMPLATES)
+    return surface_of_config(load_pyproject(ROOT / "pyproject.toml"))
 
 
 def test_every_selected_channel_is_in_api_json_with_its_parameters_and_payload_model(surface: dict[str, Any]) -> None:
