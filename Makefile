@@ -143,7 +143,7 @@ BENCH_ARGS ?=
 N ?= 50
 SEED ?= 1
 CORPUS_ARGS ?=
-.PHONY: bench bench-calls bench-import bench-generate bench-scale bench-specs corpus
+.PHONY: bench bench-calls bench-import bench-generate bench-scale bench-ws bench-specs corpus
 
 $(BENCH_STAMP): bench/requirements.lock
 	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
@@ -167,6 +167,9 @@ bench-import: $(STAMP) $(BENCH_STAMP)
 
 bench-generate: $(STAMP) $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m bench --section generation $(BENCH_ARGS)
+
+bench-ws: $(STAMP) $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python -m bench --section websocket $(BENCH_ARGS)
 
 bench-scale: $(STAMP) $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m bench --section scale $(BENCH_ARGS)

@@ -2,8 +2,9 @@
 
 Sections (``--section``, repeatable; default all): ``calls`` (per-call client overhead, over the
 in-process transport and/or the socket server, ``--transport``), ``import`` (import time in fresh
-interpreters, the GitHub-generated package included), ``generation`` (``bench/generation.py``) and
-``scale`` (generation time at 1k/4k/16k operations, ``bench/scale.py``).
+interpreters, the GitHub-generated package included), ``generation`` (``bench/generation.py``),
+``scale`` (generation time at 1k/4k/16k operations, ``bench/scale.py``) and ``websocket`` (typed
+WebSocket notifications against raw ``websockets`` + ``json.loads``, ``bench/ws_throughput.py``).
 Run from the repository root with the benchmark's own virtualenv: ``bench/.venv/bin/python -m bench``.
 See ``bench/README.md`` for what each row means.
 """
@@ -47,7 +48,7 @@ from bench.variants import (
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated"
 PINNED = ("httpx", "httpcore", "pydantic", "pydantic_core", "PyJWT", "cryptography")
-SECTIONS = ("calls", "import", "generation", "scale")
+SECTIONS = ("calls", "import", "generation", "scale", "websocket")
 CALL_TARGET = 1.1  # issue 7: SDK per call, auth excluded, at most 1.1x raw httpx + json.loads
 CALL_TARGETS = {
     "coinbase_sdk Client, auth excluded (bearer)": CALL_TARGET,
@@ -271,6 +272,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "generation" in chosen:
         gen_rows = generation.run(args.spec or generation.SPECS, args.tool or generation.TOOLS, args.runs, args.timeout)
     scale_rows = scale.run(args.scale_sizes or scale.SIZES) if "scale" in chosen else []
+    if "websocket" in chosen:  # issue 20: typed notifications against raw websockets + json.loads, one run
+        from bench import ws_throughput
+
+        print()
+        ws_throughput.main([])
 
     failed = [row.label for rows in sections for row in rows if row.error]
     failed += [f"{r.spec} / sdkgen" for r in gen_rows if r.tool == "sdkgen" and not r.ok]

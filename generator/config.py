@@ -61,6 +61,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("apis.openapi", "--openapi", "", "an OpenAPI 3.0/3.1 document (YAML or JSON), relative to the pyproject"),
     Setting("apis.openrpc", "--openrpc", "", "an OpenRPC 1.x document (one of `openapi`/`openrpc` per API)"),
     Setting("apis.overlays", "--overlay", "[]", "OpenAPI Overlay 1.0 documents applied in order (flag: to the first `--openapi`)"),
+    Setting(
+        "apis.asyncapi",
+        "",
+        "",
+        "an AsyncAPI 2.6/3.0 document: the channels of the API's WebSocket client (an OpenRPC API with `x-websocket`)",
+    ),
+    Setting("apis.asyncapi_overlays", "", "[]", "Overlay 1.0 documents applied to the AsyncAPI document, in order"),
+    Setting(
+        "apis.channels",
+        "",
+        "every channel",
+        "globs on channel addresses (`user.orders.*`): the channels offered; one that matches nothing is an error",
+    ),
 )
 
 
@@ -72,6 +85,9 @@ class ApiSource:
     kind: Literal["openapi", "openrpc"]
     path: Path
     overlays: tuple[Path, ...] = ()
+    asyncapi: Path | None = None  # the channels of the API's WebSocket client
+    asyncapi_overlays: tuple[Path, ...] = ()
+    channels: tuple[str, ...] = ()  # globs selecting channels of `asyncapi` (empty: all)
 
 
 @dataclass(frozen=True)
@@ -101,6 +117,23 @@ class Config:
 _ENV_PREFIX = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 _AUTHOR = re.compile(r"^\s*([^<>]*?)\s*(?:<([^<>@\s]+@[^<>\s]+)>)?\s*$")
+
+
+def _asyncapi_keys(entry: dict[str, Any], root: Path, where: Location) -> dict[str, Any]:
+    """`asyncapi`, `asyncapi_overlays` and `channels` of one API entry, checked."""
+    keys: dict[str, Any] = {}
+    if "asyncapi" in entry:
+        if not isinstance(entry["asyncapi"], str) or not entry["asyncapi"]:
+            raise SpecError(where, "`asyncapi` must be a file name")
+        keys["asyncapi"] = root / entry["asyncapi"]
+    for key in ("asyncapi_overlays", "channels"):
+        value = entry.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise SpecError(where, f"`{key}` must be a list of strings")
+        if value and "asyncapi" not in keys:
+            raise SpecError(where, f"`{key}` needs `asyncapi` (the document it applies to)")
+        keys[key] = tuple(root / v for v in value) if key == "asyncapi_overlays" else tuple(value)
+    return keys
 
 
 def _require(table: dict[str, Any], key: str, where: Location) -> Any:
@@ -178,6 +211,7 @@ def load_pyproject(path: Path) -> Config:
                 kind=kind,
                 path=root / entry[kind],
                 overlays=tuple(root / o for o in entry.get("overlays", [])),
+                **_asyncapi_keys(entry, root, Location(display, f"/tool/sdkgen/apis/{index}")),
             )
         )
     package = _require(table, "package", where)

@@ -347,6 +347,8 @@ class Channel:
     from the `params` of the same wire names. `example_args` are keyword arguments for the docs,
     from each param's first example (`currency='btc'`). `sequence_field`/`previous_field` name the payload
     fields that number notifications (book: `change_id`/`prev_change_id`), or are empty.
+    `resubscribe_on_gap`: a gap makes the kept state invalid (a book of changes), so the client
+    resubscribes for a fresh snapshot and drops the changes until it arrives.
     """
 
     name: str
@@ -360,6 +362,7 @@ class Channel:
     previous_field: str
     example_args: str
     source: str
+    resubscribe_on_gap: bool = False
 
     @property
     def payload_annotation(self) -> str:

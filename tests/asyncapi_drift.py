@@ -1,31 +1,34 @@
-"""Compare the gateway's hand-written `x-channels` (OpenRPC spec) with Deribit's AsyncAPI file.
+"""Deribit's AsyncAPI file as the gateway's SDK reads it: the overlay applied, the channels the
+config selects, and helpers to compare the typed payloads with the vendor's example payloads.
 
-`x_channel_differences()` lists, one line each, where the hand copy and the vendor file (with the
-gateway overlay applied) disagree on what they both describe: the channel's address, its
-parameters and their values, whether it is private, how notifications are numbered, and the
-fields of the vendor's example payloads that the hand-written payload schema does not type.
-`tests/test_asyncapi_deribit.py` pins the list, so a change on either side shows up as a diff.
+The gateway's channels come from this file (no hand copy in `x-channels` any more), so there is
+nothing to drift: `tests/test_asyncapi_deribit.py` checks the vendor's examples against the types.
 """
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Any
-
-import jsonschema
 
 from generator.errors import Diagnostics
 from generator.load.asyncapi import open_asyncapi, read_asyncapi
 from generator.load.asyncapi_model import AsyncApi, Channel
-from generator.load.documents import SourceDocument, read_document
+from generator.load.documents import SourceDocument
 from generator.load.refs import DocumentSet
 
 ROOT = Path(__file__).resolve().parent.parent
 DERIBIT = ROOT / "specs" / "deribit"
 VENDOR = DERIBIT / "deribit_asyncapi.json"
 OVERLAY = DERIBIT / "deribit_asyncapi.gateway-overlay.yaml"
-CHANNELS = DERIBIT / "deribit_asyncapi.channels.toml"
 OPENRPC = DERIBIT / "gateway.openrpc.yaml"
+
+
+def channel_patterns() -> list[str]:
+    """The gateway's channel selection, as `[tool.sdkgen]` gives it (the `derivatives` API's `channels`)."""
+    table = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["sdkgen"]
+    (api,) = [a for a in table["apis"] if a.get("name") == "derivatives"]
+    return list(api["channels"])
 
 
 def gateway_documents(diagnostics: Diagnostics | None = None) -> DocumentSet:
@@ -99,47 +102,3 @@ def untyped_fields(schema: dict[str, Any], example: Any, prefix: str = "") -> li
         ):
             found.extend(untyped_fields(properties[name], value, f"{prefix}{name}."))
     return found
-
-
-def x_channel_differences() -> list[str]:
-    """Every disagreement between `x-channels` and the vendor file, one line each, sorted."""
-    _, api = gateway_description()
-    openrpc = read_document(OPENRPC, root=ROOT)
-    documents = DocumentSet(openrpc, display_root=ROOT)
-    by_address = {c.address: c for c in api.channels}
-    out: list[str] = []
-    for entry in openrpc.data.get("x-channels") or []:
-        name = entry["name"]
-        channel = by_address.get(name)
-        if channel is None:
-            out.append(f"{name}: not a channel of the vendor file")
-            continue
-        hand_params = {p["name"]: inline(p.get("schema") or {}, openrpc, documents) for p in entry.get("params") or []}
-        vendor_params = {p.name: p for p in channel.parameters}
-        for missing in sorted(vendor_params.keys() - hand_params.keys()):
-            out.append(f"{name}: parameter {missing!r} only in the vendor file")
-        for extra in sorted(hand_params.keys() - vendor_params.keys()):
-            out.append(f"{name}: parameter {extra!r} only in x-channels")
-        for param in sorted(hand_params.keys() & vendor_params.keys()):
-            hand_enum = tuple(str(v) for v in hand_params[param].get("enum") or ())
-            if hand_enum != vendor_params[param].enum:
-                out.append(f"{name}: parameter {param!r} values: x-channels {list(hand_enum)}, vendor {list(vendor_params[param].enum)}")
-        receive = [op for op in api.operations_on(channel.key) if op.action == "receive"]
-        vendor_private = any(op.security for op in receive)
-        if bool(entry.get("private")) != vendor_private:
-            out.append(f"{name}: private in x-channels is {bool(entry.get('private'))}, the overlay says {vendor_private}")
-        hand_sequence = entry.get("sequence") or {}
-        vendor_sequence = channel.extensions.get("x-sequence") or {}
-        if (hand_sequence.get("field"), hand_sequence.get("previous")) != (vendor_sequence.get("field"), vendor_sequence.get("previous")):
-            out.append(f"{name}: sequence in x-channels {hand_sequence or None}, x-sequence in the overlay {vendor_sequence or None}")
-        hand_payload = inline(entry.get("payload") or {}, openrpc, documents)
-        for example in vendor_examples(api, channel):
-            try:
-                jsonschema.Draft202012Validator(hand_payload).validate(example)
-            except jsonschema.ValidationError as exc:
-                out.append(f"{name}: a vendor example does not match the x-channels payload: {exc.message}")
-            for field in untyped_fields(hand_payload, example):
-                line = f"{name}: vendor example field {field!r} is not in the x-channels payload schema"
-                if line not in out:
-                    out.append(line)
-    return sorted(out)

@@ -1,27 +1,24 @@
-"""Deribit's AsyncAPI file: vendored as published, read whole, corrected for the gateway, and
-checked against the hand-written `x-channels` of the gateway's OpenRPC spec."""
+"""Deribit's AsyncAPI file: vendored as published, read whole, corrected for the gateway, and the
+source of the gateway SDK's channels (the OpenRPC spec has no hand copy in `x-channels`)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
-import tomllib
 
 import jsonschema
-import pytest
 
 from generator.errors import Diagnostics, Location
 from generator.load.asyncapi import load_asyncapi, select_channels
 from tests.asyncapi_drift import (
-    CHANNELS,
     OPENRPC,
     VENDOR,
+    channel_patterns,
     gateway_description,
     payload_schema,
     untyped_fields,
     vendor_examples,
-    x_channel_differences,
 )
 from tests.conftest import ROOT
 
@@ -32,8 +29,7 @@ SHARED = ROOT.parent / "shared" / "specs" / "deribit" / "deribit_asyncapi.json"
 def _selected():
     documents, api = gateway_description()
     diagnostics = Diagnostics()
-    patterns = tomllib.loads(CHANNELS.read_text())["channels"]
-    return documents, select_channels(api, patterns, diagnostics, where=Location(CHANNELS.name)), diagnostics
+    return documents, select_channels(api, channel_patterns(), diagnostics, where=Location("pyproject.toml")), diagnostics
 
 
 def test_the_vendor_file_is_kept_byte_for_byte() -> None:
@@ -103,7 +99,7 @@ def test_every_vendor_example_of_a_selected_channel_matches_its_typed_payload() 
     assert checked >= 18
 
 
-def test_the_channel_selection_covers_the_issue_and_todays_x_channels() -> None:
+def test_the_channel_selection_covers_the_issue_and_the_four_channels_x_channels_had() -> None:
     _, api, diagnostics = _selected()
     addresses = {c.address for c in api.channels}
     wanted = ["user.orders.", "user.trades.", "book.", "trades.", "quote.", "perpetual.", "instrument.state."]
@@ -112,56 +108,40 @@ def test_the_channel_selection_covers_the_issue_and_todays_x_channels() -> None:
     assert "platform_state" in addresses
     book_grouped = "book.{instrument_name}.{group}.{depth}.{interval}"
     assert book_grouped in addresses
-    import yaml
-
-    hand = yaml.safe_load(OPENRPC.read_text())
-    assert {c["name"] for c in hand["x-channels"]} <= addresses
+    had = {"user.portfolio.{currency}", "user.changes.{instrument_name}.{interval}", "ticker.{instrument_name}.{interval}"}
+    assert had | {"book.{instrument_name}.{interval}"} <= addresses
     (line,) = diagnostics.summary()
-    assert line.startswith("warning: specs/deribit/deribit_asyncapi.json: 21 of 39 channels are not selected: ")
-
-
-# What the hand copy says differently from the vendor file today, each for a reason:
-# - the gateway takes currencies lower-case (`btc`), so x-channels does not repeat Deribit's
-#   upper-case enum;
-# - x-channels' ChangedOrder/ChangedTrade type the fields the SDK's users need; the rest of the
-#   vendor's example fields are kept by the open models (`extra="allow"`), untyped.
-KNOWN_DIFFERENCES = [
-    *(
-        f"user.changes.{{instrument_name}}.{{interval}}: vendor example field {field!r} is not in the x-channels payload schema"
-        for field in (
-            "orders.[]api",
-            "orders.[]is_liquidation",
-            "orders.[]is_rebalance",
-            "orders.[]max_show",
-            "orders.[]replaced",
-            "orders.[]web",
-            "trades.[]matching_id",
-            "trades.[]order_type",
-            "trades.[]post_only",
-            "trades.[]reduce_only",
-            "trades.[]tick_direction",
-        )
-    ),
-    "user.portfolio.{currency}: parameter 'currency' values: x-channels [], vendor ['BTC', 'ETH', 'USDC', 'USDT', 'any']",
-]
-
-
-def test_the_hand_copy_in_x_channels_matches_the_vendor_file_where_they_overlap() -> None:
-    differences = x_channel_differences()
-    assert differences == sorted(KNOWN_DIFFERENCES), "\n".join(
-        ["x-channels and deribit_asyncapi.json now differ in:"]
-        + [f"+ {d}" for d in differences if d not in KNOWN_DIFFERENCES]
-        + [f"- {d}" for d in KNOWN_DIFFERENCES if d not in differences]
+    # One warning, at the first channel left out (line and pointer), naming all of them.
+    assert line.startswith(
+        "warning: specs/deribit/deribit_asyncapi.json:88: /channels/platform_state.public_methods_state: 21 of 39 channels are not selected: "
     )
 
 
-def test_the_drift_check_notices_a_changed_hand_copy(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    import tests.asyncapi_drift as drift
+def test_the_gateway_spec_has_no_hand_copy_of_the_channels() -> None:
+    import yaml
 
-    text = OPENRPC.read_text()
-    changed = text.replace("sequence: {field: change_id, previous: prev_change_id}", "sequence: {field: change_id}")
-    assert changed != text
-    (tmp_path / OPENRPC.name).write_text(changed)
-    monkeypatch.setattr(drift, "OPENRPC", tmp_path / OPENRPC.name)
-    differences = drift.x_channel_differences()
-    assert any(d.startswith("book.{instrument_name}.{interval}: sequence in x-channels") for d in differences)
+    assert "x-channels" not in yaml.safe_load(OPENRPC.read_text())
+
+
+def test_the_sdk_channels_are_the_selected_vendor_channels_with_the_gateway_types() -> None:
+    from generator.build.sdk import build_sdk
+    from generator.config import load_pyproject
+
+    sdk = build_sdk(load_pyproject(ROOT / "pyproject.toml"), Diagnostics())
+    (api,) = [a for a in sdk.apis if a.name == "derivatives"]
+    assert api.websocket is not None
+    _, selected, _ = _selected()
+    by_template = {c.template: c for c in api.websocket.channels}
+    assert set(by_template) == {c.address for c in selected.channels}
+    book = by_template["book.{instrument_name}.{interval}"]
+    # Sequencing, which AsyncAPI cannot say, comes from the overlay's `x-sequence`.
+    assert (book.name, book.sequence_field, book.previous_field) == ("book", "change_id", "prev_change_id")
+    # One model serves the JSON-RPC methods and the channel: the payload refers to the OpenRPC spec's schema.
+    assert book.payload.annotation == "BookNotification"
+    assert book.source == "specs/deribit/deribit_asyncapi.json#/channels/book.(instrument_name).(interval)"
+    assert [(p.name, p.type.annotation) for p in book.params] == [("instrument_name", "str"), ("interval", "Interval")]
+    orders = by_template["user.orders.{kind}.{currency}.{interval}"]
+    assert orders.private and orders.name == "user_orders_by_kind"
+    assert [p.type.annotation for p in orders.params] == ["InstrumentKindFilter", "str", "Interval"]
+    assert orders.payload.annotation == "list[ChangedOrder]"
+    assert not by_template["quote.{instrument_name}"].private

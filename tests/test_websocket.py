@@ -457,13 +457,13 @@ def test_a_slow_consumer_gets_a_bounded_queue_drop_oldest_or_error(ws_server: Ws
                 instrument_name="BTC_USDC-PERPETUAL", interval=Interval.FIELD_100MS, queue_size=10, overflow="error"
             )
             await in_thread(ws_server.flood, BOOK, 100, _small_book)
-            await in_thread(ws_server.publish, BOOK, book(1000))  # a marker, after the flood
+            await in_thread(ws_server.publish, BOOK, book(101))  # a marker, after the flood (its prev_change_id 100: no gap)
             while dropping.received < 101:  # the reader has queued everything
                 await asyncio.sleep(0.01)
             kept = []
             async for item in dropping:
                 kept.append(item.change_id)
-                if item.change_id == 1000:
+                if item.change_id == 101:
                     break
             with pytest.raises(SubscriptionOverflowError):
                 await anext(strict)

@@ -82,8 +82,8 @@ _ENV = {
     "advanced_trade_base_url": "COINBASE_ADVANCED_TRADE_BASE_URL",
     "derivatives_base_url": "COINBASE_DERIVATIVES_BASE_URL",
 }
-# AsyncClient only: the WebSocket URLs.
-_ASYNC_ENV = {
+# Clients with a WebSocket API: the WebSocket URLs too.
+_WS_ENV = {
     **_ENV,
     "derivatives_ws_url": "COINBASE_DERIVATIVES_WS_URL",
 }
@@ -100,6 +100,7 @@ class Client:
         oauth_token: OAuth2 access token (Coinbase App OAuth2 flow), used when no CDP key is given. (`COINBASE_OAUTH_TOKEN` with `from_env()`)
         advanced_trade_base_url: Base URL of Coinbase Advanced Trade API (default `https://api.coinbase.com`).
         derivatives_base_url: Base URL of Coinbase Derivatives JSON-RPC gateway (Deribit-powered) (default `https://drb.coinbase.com/api/v2`).
+        derivatives_ws_url: WebSocket URL of Coinbase Derivatives JSON-RPC gateway (Deribit-powered), for `client.derivatives.ws` (default `wss://drb.coinbase.com/ws/api/v2`).
         advanced_trade_auth: An `Auth` for every call to Coinbase Advanced Trade API, instead of the credentials above.
         derivatives_auth: An `Auth` for every call to Coinbase Derivatives JSON-RPC gateway (Deribit-powered), instead of the credentials above.
         timeout: Default timeout of every request, in seconds or as an `httpx.Timeout` (connect/read/write/pool). It bounds each attempt as a whole (connect, headers, body, decompression) by its largest value; past it, `APITimeoutError`.
@@ -107,12 +108,13 @@ class Client:
         total_timeout: Seconds a whole call may take, all attempts and the waits between them included (default: no bound beyond `timeout` per attempt).
         strict_response_validation: Raise `APIResponseValidationError` when a response does not match the spec. By default responses are read leniently: a missing field reads as None, a value of another type is kept as received, and `model.model_mismatches()` says what did not match.
         exact_numbers: Read JSON numbers of JSON-RPC results as `Decimal`, digit for digit, instead of float.
-        max_response_bytes: The largest response body to read, counted decoded while it inflates (per call: `max_response_bytes=`); a larger one raises `ResponseTooLargeError` without being read further. Default: 32 MiB; None: no limit.
+        max_response_bytes: The largest response body to read, counted decoded while it inflates (per call: `max_response_bytes=`); a larger one raises `ResponseTooLargeError` without being read further. It also bounds WebSocket frames. Default: 32 MiB; None: no limit.
         default_headers: Headers sent with every request.
         http_client: An `httpx.Client` to use instead of the client's own (you then close it).
+        websocket_options: Heartbeats, subscription buffers and reconnects of the WebSocket clients (`WebSocketOptions`).
     """
 
-    _env = _ENV
+    _env = _WS_ENV
 
     def __init__(
         self,
@@ -122,6 +124,7 @@ class Client:
         oauth_token: str | None = None,
         advanced_trade_base_url: str = DEFAULT_ADVANCED_TRADE_BASE_URL,
         derivatives_base_url: str = DEFAULT_DERIVATIVES_BASE_URL,
+        derivatives_ws_url: str = DEFAULT_DERIVATIVES_WS_URL,
         advanced_trade_auth: Auth | None = None,
         derivatives_auth: Auth | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
@@ -132,6 +135,7 @@ class Client:
         max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        websocket_options: WebSocketOptions | None = None,
     ) -> None:
         self._config = ClientConfig(
             credentials=Credentials(
@@ -158,6 +162,13 @@ class Client:
             total_timeout=total_timeout,
             strict_response_validation=strict_response_validation,
         )
+        self._websockets = WebSocketClients(
+            self._config,
+            {
+                "derivatives": derivatives_ws_url,
+            },
+            websocket_options,
+        )
         self._owns_http = http_client is None
         self._is_copy = False
         self._http = http_client if http_client is not None else httpx.Client(timeout=timeout, follow_redirects=False)
@@ -173,7 +184,7 @@ class Client:
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         exact_numbers: bool | NotGiven = NOT_GIVEN,
     ) -> Self:
-        """A copy of this client with other settings, sharing its connection pool.
+        """A copy of this client with other settings, sharing its connection pool and WebSocket connections.
 
         Credentials are shared too. Closing the copy closes nothing: the pool belongs to this client.
         `default_headers` are added to this client's.
@@ -228,12 +239,14 @@ class Client:
             errors=errors,
             method_in_path=True,
         )
-        return Derivatives(transport)
+        websockets = self._websockets
+        return Derivatives(transport, lambda roles: websockets.open_sync("derivatives", roles, security, errors))
 
     def close(self) -> None:
         """Close the connections this client opened."""
         if self._is_copy:  # made by `with_options`: the connections are its parent's
             return
+        self._websockets.close_sync()
         if self._owns_http:
             self._http.close()
 
@@ -277,7 +290,7 @@ class AsyncClient:
         websocket_options: Heartbeats, subscription buffers and reconnects of the WebSocket clients (`WebSocketOptions`).
     """
 
-    _env = _ASYNC_ENV
+    _env = _WS_ENV
 
     def __init__(
         self,

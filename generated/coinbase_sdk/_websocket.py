@@ -13,7 +13,8 @@ What happens when the connection breaks:
 - while subscriptions are active, the client reconnects in the background with the policy's
   backoff (jittered), authenticates again, asks for heartbeats again and resubscribes every
   active channel. Channels with a sequence number drop what they already delivered, so a
-  server that replays from an earlier number causes no duplicate;
+  server that replays from an earlier number causes no duplicate; a channel of changes to a
+  state (an order book) is subscribed again after a gap, for a fresh snapshot;
 - a JSON-RPC error that ends the session (an error class marked `session_closed`) closes the
   socket: the call is retried after the policy's delay on a new connection.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import itertools
 import logging
 import re
@@ -32,6 +34,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Generic, TypeVar
+
+import pydantic
 
 try:
     from websockets.asyncio.client import ClientConnection, connect
@@ -78,6 +82,12 @@ logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 # How the reconnect and retry loops wait (a module attribute, so tests can shorten the waits).
 _async_sleep = asyncio.sleep
 _HOLE = re.compile(r"\{([^{}]*)\}")
+# A notification written the usual way (`{"jsonrpc": "2.0", "method": ..., "params": {"channel": ...,
+# "data": ...}}`, spaces or not): its method and channel are read without decoding the frame. Anchored
+# at the start, so a `channel` inside the data can never be taken for the envelope's.
+_NOTIFICATION = re.compile(
+    r'\{\s*"jsonrpc"\s*:\s*"2\.0"\s*,\s*"method"\s*:\s*"([^"\\]*)"\s*,\s*"params"\s*:\s*\{\s*"channel"\s*:\s*"([^"\\]*)"\s*,\s*"data"\s*:'
+)
 # Largest frame the client accepts from the server (a full order book fits many times over).
 MAX_INCOMING_FRAME = 16 * 1024 * 1024
 
@@ -109,6 +119,20 @@ def _channel_part(value: Any) -> str:
     return str(value.value) if isinstance(value, Enum) else str(value)
 
 
+class _Frame(str):
+    """A notification frame kept undecoded in a subscription's queue: decoded and validated in one
+    step (pydantic-core, from the JSON text) when the consumer takes it."""
+
+    __slots__ = ()
+
+
+@functools.lru_cache(maxsize=256)
+def _envelope(cast_to: Any) -> pydantic.TypeAdapter[Any]:
+    """A validator of the whole notification frame whose `params.data` is `cast_to`."""
+    params = pydantic.create_model("NotificationParams", channel=(str, ...), data=(cast_to, ...))
+    return pydantic.TypeAdapter(pydantic.create_model("Notification", params=(params, ...)))
+
+
 class _Pending:
     __slots__ = ("future", "info", "ws")
 
@@ -127,6 +151,11 @@ class Subscription(Generic[_T]):
     `prev_change_id` that is not the last `change_id`: notifications were missed), `invalid`
     (data that did not match the model; logged and skipped). Use it as an async context manager,
     or call `close()`, to unsubscribe.
+
+    With `resubscribe_on_gap` (a channel whose notifications are changes to a state, like an
+    order book), a gap makes the state the consumer keeps invalid: the channel is subscribed again
+    for a fresh snapshot (`resubscribed` counts it), and the changes that arrive before it (those
+    with a previous number) are dropped (`stale`). The consumer sees the snapshot next.
     """
 
     def __init__(
@@ -140,6 +169,7 @@ class Subscription(Generic[_T]):
         previous_field: str,
         queue_size: int,
         overflow: Overflow,
+        resubscribe_on_gap: bool = False,
     ) -> None:
         self.channel = channel
         self.private = private
@@ -159,6 +189,10 @@ class Subscription(Generic[_T]):
         self.duplicates = 0
         self.gaps = 0
         self.invalid = 0
+        self.resubscribed = 0
+        self.stale = 0
+        self._resubscribe_on_gap = resubscribe_on_gap
+        self._awaiting_snapshot = False
 
     @property
     def closed(self) -> bool:
@@ -169,21 +203,34 @@ class Subscription(Generic[_T]):
             return
         if self._sequence_field and isinstance(data, dict):
             sequence = data.get(self._sequence_field)
-            if isinstance(sequence, int):
+            previous = data.get(self._previous_field) if self._previous_field else None
+            if isinstance(sequence, int) and self._awaiting_snapshot:
+                if previous is not None:  # a change to the state the gap invalidated
+                    self.stale += 1
+                    return
+                self._awaiting_snapshot = False  # the fresh snapshot: numbering starts again from it
+                self.last_sequence = sequence
+            elif isinstance(sequence, int):
                 last = self.last_sequence
                 if last is not None and sequence <= last:
                     self.duplicates += 1
                     return
-                previous = data.get(self._previous_field) if self._previous_field else None
                 if last is not None and isinstance(previous, int) and previous != last:
                     self.gaps += 1
                     logger.warning(
-                        "%s: gap in the sequence (%s=%d, last seen %d)",
+                        "%s: gap in the sequence (%s=%d, last seen %d)%s",
                         self.channel,
                         self._previous_field,
                         previous,
                         last,
+                        "; subscribing again for a fresh snapshot" if self._resubscribe_on_gap else "",
                     )
+                    if self._resubscribe_on_gap:
+                        self._awaiting_snapshot = True
+                        self.stale += 1
+                        self.resubscribed += 1
+                        self._api._refresh(self)
+                        return
                 self.last_sequence = sequence
         if len(self._queue) >= self.queue_size:
             if self.overflow == "error":
@@ -221,6 +268,11 @@ class Subscription(Generic[_T]):
                 self._wakeup.clear()
                 await self._wakeup.wait()
             data = self._queue.popleft()
+            if isinstance(data, _Frame):
+                try:
+                    return _envelope(self._cast_to).validate_json(data).params.data  # type: ignore[no-any-return, arg-type]
+                except pydantic.ValidationError:  # decoded the usual way: lenient, and a clear error when it fails
+                    data = loads(data.encode(), exact_numbers=False)["params"]["data"]
             try:
                 return parse_python(self._cast_to, data, self._api.notification_info, None)  # type: ignore[no-any-return]
             except APIResponseValidationError as exc:
@@ -245,7 +297,10 @@ class Subscription(Generic[_T]):
         await self.close()
 
     def __repr__(self) -> str:
-        return f"Subscription({self.channel!r}, received={self.received}, dropped={self.dropped}, duplicates={self.duplicates}, gaps={self.gaps})"
+        return (
+            f"Subscription({self.channel!r}, received={self.received}, dropped={self.dropped}, "
+            f"duplicates={self.duplicates}, gaps={self.gaps}, resubscribed={self.resubscribed})"
+        )
 
 
 class AsyncWebSocketApi:
@@ -393,6 +448,7 @@ class AsyncWebSocketApi:
         previous_field: str = "",
         queue_size: int | None = None,
         overflow: Overflow | None = None,
+        resubscribe_on_gap: bool = False,
     ) -> Subscription[_T]:
         """Subscribe to `channel`; the notifications' data are parsed into `cast_to`."""
         subscription = Subscription(
@@ -404,6 +460,7 @@ class AsyncWebSocketApi:
             previous_field=previous_field,
             queue_size=queue_size or self.options.queue_size,
             overflow=overflow or self.options.overflow,
+            resubscribe_on_gap=resubscribe_on_gap,
         )
         self._subscriptions.setdefault(channel, []).append(subscription)
         try:
@@ -550,6 +607,24 @@ class AsyncWebSocketApi:
         except APIError as exc:
             logger.warning("could not unsubscribe %s: %s", subscription.channel, exc)
 
+    def _refresh(self, subscription: Subscription[Any]) -> None:
+        """Subscribe `subscription`'s channel again (unsubscribe, subscribe), in the background: the
+        server then sends a fresh snapshot. A lost connection does the same when it resubscribes."""
+        self._spawn(self._resubscribe_channel(subscription.channel, subscription.private))
+
+    async def _resubscribe_channel(self, channel: str, private: bool) -> None:
+        ws = self._ws
+        if ws is None or not self._ready or self._closed or channel not in self._server_channels:
+            return
+        unsubscribe = self.roles.unsubscribe_private if private else self.roles.unsubscribe_public
+        subscribe = self.roles.subscribe_private if private else self.roles.subscribe_public
+        try:
+            await self._request(ws, unsubscribe, {"channels": [channel]}, None)
+            result = await self._request(ws, subscribe, {"channels": [channel]}, None)
+            self._confirm(result, [channel], RequestInfo("WS", self.url, subscribe))
+        except APIError as exc:
+            logger.warning("could not subscribe %s again after a gap: %s", channel, exc)
+
     def _forget(self, subscription: Subscription[Any]) -> bool:
         """Remove a subscription; True when its channel has no subscription left."""
         subscriptions = self._subscriptions.get(subscription.channel, [])
@@ -645,6 +720,8 @@ class AsyncWebSocketApi:
             self._connection_lost(ws, generation, reason)
 
     def _dispatch(self, ws: ClientConnection, frame: str | bytes) -> None:
+        if isinstance(frame, str) and not self.exact_numbers and self._fast_notification(frame):
+            return
         try:
             message = loads(frame.encode() if isinstance(frame, str) else frame, exact_numbers=self.exact_numbers)
         except ValueError:
@@ -688,6 +765,20 @@ class AsyncWebSocketApi:
                     "the response has neither `result` nor `error`", request=pending.info, body=message
                 )
             )
+
+    def _fast_notification(self, frame: str) -> bool:
+        """Queue a notification undecoded when nothing needs its content now: its channel's
+        subscriptions number nothing (a sequence is checked on arrival). False: decode it."""
+        match = _NOTIFICATION.match(frame)
+        if match is None or match.group(1) != self.roles.notification_method:
+            return False
+        subscriptions = self._subscriptions.get(match.group(2))
+        if not subscriptions or any(s._sequence_field for s in subscriptions):
+            return False
+        data = _Frame(frame)
+        for subscription in tuple(subscriptions):
+            subscription._push(data)
+        return True
 
     def _notify(self, channel: Any, data: Any) -> None:
         subscriptions = self._subscriptions.get(channel) if isinstance(channel, str) else None

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ._config import ClientConfig
     from ._jsonrpc import ErrorTable
     from ._websocket import AsyncWebSocketApi, WebSocketRoles
+    from ._websocket_sync import SyncWebSocketApi
 
 __all__ = [
     "ConnectionLostError",
@@ -105,13 +106,17 @@ class SubscriptionOverflowError(SDKError):
 
 
 class WebSocketClients:
-    """The WebSocket connections of one `AsyncClient`: each made on first use (importing `websockets` then), all closed with the client."""
+    """The WebSocket connections of one client: each made on first use (importing `websockets` then), all closed with the client.
+
+    A sync `Client` gets `open_sync()`: the same async client, run on a loop thread of its own.
+    """
 
     def __init__(self, config: ClientConfig, urls: Mapping[str, str], options: WebSocketOptions | None) -> None:
         self.config = config
         self.urls = dict(urls)
         self.options = options or WebSocketOptions()
         self.opened: list[AsyncWebSocketApi] = []
+        self.opened_sync: list[SyncWebSocketApi] = []
 
     def open(self, name: str, roles: WebSocketRoles, security: Security, errors: ErrorTable) -> AsyncWebSocketApi:
         """The WebSocket client of API `name`."""
@@ -131,6 +136,21 @@ class WebSocketClients:
         )
         self.opened.append(api)
         return api
+
+    def open_sync(self, name: str, roles: WebSocketRoles, security: Security, errors: ErrorTable) -> SyncWebSocketApi:
+        """The WebSocket client of API `name` for synchronous code."""
+        from ._websocket_sync import SyncWebSocketApi
+
+        timeout = self.options.connect_timeout + self.options.request_timeout
+        api = SyncWebSocketApi(lambda: self.open(name, roles, security, errors), name=name, timeout=timeout)
+        self.opened_sync.append(api)
+        return api
+
+    def close_sync(self) -> None:
+        """Close every WebSocket client made by `open_sync()` (and stop their loop threads)."""
+        opened, self.opened_sync = self.opened_sync, []
+        for api in opened:
+            api.close()
 
     async def close(self) -> None:
         """Close every WebSocket client made by `open()`."""

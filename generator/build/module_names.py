@@ -34,7 +34,10 @@ GROUP_MODULE_NAMES = frozenset({"Any", "Mapping", "Decimal", "Timeout", "TYPE_CH
 # attribute with one of these names would replace the decorator for everything after it.
 DECORATOR_NAMES: frozenset[str] = frozenset()
 # The WebSocket module (ws.py.jinja): what its signatures show, and what it defines.
-WEBSOCKET_MODULE_NAMES = frozenset({"Subscription", "Overflow", "AsyncWebSocketApi", "WebSocketRoles", "ROLES", "TYPE_CHECKING"})
+WEBSOCKET_MODULE_NAMES = frozenset(
+    {"Subscription", "Overflow", "AsyncWebSocketApi", "WebSocketRoles", "ROLES", "TYPE_CHECKING"}
+    | {"SyncSubscription", "SyncWebSocketApi", "Callable"}  # the sync facade
+)
 
 # Keyword arguments every generated method takes besides the spec's parameters (`extra_query` is
 # kept for the per-call options still to come).

@@ -13,6 +13,7 @@ from ..errors import Diagnostics, SpecError, join_pointer
 from ..ir import Api, Auth, Channel, ErrorCode, Operation, Param, TypeRef, WebSocket
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
+from .asyncapi import ChannelBuilder, ChannelSource, read_channels
 from .module_names import RUNTIME_EXCEPTION_NAMES
 from .naming import class_name, pascal_case, python_name, unique_name
 from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
@@ -50,7 +51,13 @@ class OpenRpcBuilder:
     """Builds one `Api` from a validated OpenRPC document."""
 
     def __init__(
-        self, name: str, documents: DocumentSet, diagnostics: Diagnostics, env_prefix: str, plugins: PluginRegistry | None = None
+        self,
+        name: str,
+        documents: DocumentSet,
+        diagnostics: Diagnostics,
+        env_prefix: str,
+        plugins: PluginRegistry | None = None,
+        channels: ChannelSource | None = None,
     ) -> None:
         self.name = name
         self.documents = documents
@@ -60,6 +67,7 @@ class OpenRpcBuilder:
         self.bundle = SchemaBundle(documents, diagnostics, nullable_keyword=False, exact_numbers=True)
         self.plugins = plugins if plugins is not None else PluginRegistry((), Path.cwd())
         self.auth = Auth()
+        self.channel_source = channels  # the channels' AsyncAPI document, when the config names one
 
     def _deref(self, node: Any, pointer: str) -> Any:
         while isinstance(node, dict) and "$ref" in node:
@@ -278,6 +286,15 @@ class OpenRpcBuilder:
         models: set[str] = set()
         taken: dict[str, str] = {}
         raw_channels = self.doc.data.get("x-channels") or []
+        if self.channel_source is not None:
+            if raw_channels:
+                raise SpecError(
+                    self.doc.location("/x-channels"),
+                    "the channels come from the AsyncAPI document the config names, and `x-channels` lists channels too",
+                    "describe each channel once: remove `x-channels` (sequencing goes in `x-sequence` on the AsyncAPI channel)",
+                )
+            documents, description = read_channels(self.channel_source, self.diagnostics)
+            channels, models = ChannelBuilder(self.bundle, documents, description, self.diagnostics, _SUBSCRIBE_OPTIONS).build()
         if not isinstance(raw_channels, list):
             raise SpecError(self.doc.location("/x-channels"), "`x-channels` must be a list")
         for index, raw in enumerate(raw_channels):
@@ -356,6 +373,7 @@ class OpenRpcBuilder:
             sequence_field=str(sequence.get("field", "")),
             previous_field=str(sequence.get("previous", "")),
             source=f"{self.doc.display}#{pointer}",
+            resubscribe_on_gap=sequence.get("on-gap") == "resubscribe" and bool(sequence.get("previous")),
         )
         return channel, models | set(payload_type.models)
 

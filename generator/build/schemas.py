@@ -537,6 +537,11 @@ class SchemaBundle:
 
     # -- results -----------------------------------------------------------------------------
 
+    @property
+    def documents(self) -> DocumentSet:
+        """The spec set the bundle resolves `$ref`s in."""
+        return self._documents
+
     def type_of(self, schema: dict[str, Any]) -> TypeRef:
         """The type of a normalised schema (from `schema`) in a method's signature, from the one type mapper."""
         return self.types.of(schema, signature=True)

@@ -14,6 +14,7 @@ from ..load.documents import SourceDocument, read_document
 from ..load.overlay import apply_overlay
 from ..load.refs import DocumentSet
 from ..load.validate import openapi_check, openapi_version, openrpc_check
+from .asyncapi import ChannelSource
 from .naming import RESERVED_MEMBER_NAMES, pascal_case, python_name, snake_case, strip_operation_prefix
 from .openapi import OpenApiBuilder
 from .openrpc import OpenRpcBuilder
@@ -168,8 +169,17 @@ def build_sdk(config: Config, diagnostics: Diagnostics, validations: Validations
         name = api_name(source.name, documents.main, diagnostics)
         if name in RESERVED_MEMBER_NAMES or name in {a.name for a in apis} or name in CLIENT_MEMBERS:
             raise SpecError(Location(documents.main.display), f"API name {name!r} is taken", "name the API with NAME=FILE")
-        builder = OpenApiBuilder if source.kind == "openapi" else OpenRpcBuilder
-        api = resolve_pagination(builder(name, documents, diagnostics, env_prefix, plugins).build())
+        if source.kind == "openapi":
+            if source.asyncapi is not None:
+                raise SpecError(Location(documents.main.display), "`asyncapi` channels are read for an OpenRPC API with `x-websocket` only")
+            api = OpenApiBuilder(name, documents, diagnostics, env_prefix, plugins).build()
+        else:
+            channels = None
+            if source.asyncapi is not None:
+                where = Location("pyproject.toml", f"/tool/sdkgen/apis/{config.apis.index(source)}/channels")
+                channels = ChannelSource(source.asyncapi, source.asyncapi_overlays, source.channels, where, config.root)
+            api = OpenRpcBuilder(name, documents, diagnostics, env_prefix, plugins, channels).build()
+        api = resolve_pagination(api)
         if not any(group.operations for group in api.groups):
             raise SpecError(
                 Location(documents.main.display, "/paths" if source.kind == "openapi" else "/methods"),
@@ -220,6 +230,7 @@ def _runtime(apis: list[Api], plugins: PluginRegistry, root: Path, package: str)
         modules.append(RuntimeModule("_jsonrpc.py", "runtime", "_jsonrpc.py", ("JSONRPCError",)))
     if websocket:
         modules.append(RuntimeModule("_websocket.py", "runtime", "_websocket.py"))
+        modules.append(RuntimeModule("_websocket_sync.py", "runtime", "_websocket_sync.py"))
         ws_exports = tuple(n for n in runtime_exports("_websocket_types.py") if n not in _WEBSOCKET_INTERNALS)
         modules.append(RuntimeModule("_websocket_types.py", "runtime", "_websocket_types.py", ws_exports))
     used = {setup.auth_class for api in apis for scheme in api.auth.schemes for setup in scheme.setups}

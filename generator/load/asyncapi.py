@@ -155,7 +155,8 @@ def select_channels(api: AsyncApi, patterns: Sequence[str], diagnostics: Diagnos
     with their operations and the messages they use.
 
     A pattern that matches nothing is an error at `where` (a vendor update that renamed a channel
-    must not silently drop it); the channels left out are named in one warning.
+    must not silently drop it); the channels left out are named in one warning, placed at the first
+    of them.
     """
     if not patterns:
         raise SpecError(where, "the channel selection is empty", "list channel addresses or patterns, e.g. `user.orders.*`")
@@ -168,11 +169,12 @@ def select_channels(api: AsyncApi, patterns: Sequence[str], diagnostics: Diagnos
             )
         kept.extend(key for key in matched if key not in kept)
     channels = tuple(c for c in api.channels if c.key in kept)
-    left_out = [c.key for c in api.channels if c.key not in kept]
+    left_out = [c for c in api.channels if c.key not in kept]
     if left_out:
-        shown = ", ".join(left_out)
+        # One warning for all of them, placed at the first one (line and pointer); the text names each.
+        shown = ", ".join(c.key for c in left_out)
         diagnostics.warn(
-            Location(api.source), f"{len(left_out)} of {len(api.channels)} channels are not selected: {shown}", kind="channels not selected"
+            left_out[0].location, f"{len(left_out)} of {len(api.channels)} channels are not selected: {shown}", kind="channels not selected"
         )
     operations = tuple(op for op in api.operations if op.channel in kept)
     used: set[str] = {m for c in channels for m in c.messages}

@@ -16,8 +16,11 @@ Faults, set from the test's thread: ``drop_on`` (close the TCP connection when a
 arrives, without answering), ``reorder`` (hold N requests, answer them in reverse order),
 ``mute()`` (the current connections stop sending and answering, sockets stay open),
 ``too_many_on`` (answer 10028 too_many_requests, then close), ``send_raw`` (any frame),
-``publish``/``flood`` (notifications), ``replay_from`` (on subscribe, replay a channel's
-history from a ``change_id``), ``lose_response_to`` (carry out the method's next call, then close
+``publish``/``flood`` (notifications; the user's ``user.orders.*``, ``user.trades.*`` and
+``user.changes.*`` are sent whenever the matching engine changes the user's orders, whoever
+called it: this socket, the HTTP server sharing the exchange, or ``exchange.place``), ``replay_from`` (on subscribe, replay a channel's
+history from a ``change_id``), ``snapshots`` (on every subscribe, send the channel's snapshot),
+``lose_response_to`` (carry out the method's next call, then close
 the connection without answering: a response lost on the way back).
 """
 
@@ -39,7 +42,7 @@ from websockets.exceptions import ConnectionClosed
 from tests.servers import cdp_jwt
 from tests.servers.jsonrpc import DERIBIT_CLIENTS, OAUTH_TEST_TOKEN, SCOPE, RpcError, check_params, deribit_signature, invalid_params
 from tests.servers.keys import PublicKey
-from tests.servers.matching import Exchange, GatewayError
+from tests.servers.matching import USER, Exchange, GatewayError, to_json
 from tests.servers.rawjson import dumps_raw, loads_raw
 
 PAYLOADS = Path(__file__).resolve().parent.parent / "fixtures" / "payloads"
@@ -79,11 +82,13 @@ class WsServer:
         self.too_many_on: set[str] = set()
         self.reorder = 0
         self.replay_from: dict[str, int] = {}
+        self.snapshots: dict[str, Callable[[], dict[str, Any]]] = {}  # channel -> its snapshot, sent on each subscribe
         self._conns: list[_Conn] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
+        self._watch_exchange()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -210,6 +215,63 @@ class WsServer:
                 raise TimeoutError("condition not met in time")
             time.sleep(0.01)
 
+    # -- the user's private channels, fed by the matching engine ---------------------------------
+
+    def _watch_exchange(self) -> None:
+        """Notify the user's orders and fills on ``user.orders.*``/``user.trades.*``/``user.changes.*``,
+        whoever changed them: a call over this socket, over HTTP (a ``JsonRpcServer`` sharing the
+        exchange) or the test's ``exchange.place`` for the market side."""
+        exchange = self.exchange
+        original_call, original_place = exchange.call, exchange.place
+
+        def marks() -> dict[str, tuple[Any, ...]]:
+            return {o.order_id: (o.state, o.filled, o.amount, o.price, o.updated) for o in exchange.orders.values() if o.account == USER}
+
+        def watched(function: Callable[..., Any]) -> Callable[..., Any]:
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                with exchange.lock:
+                    before, trades = marks(), len(exchange.trades)
+                    try:
+                        return function(*args, **kwargs)
+                    finally:
+                        after = marks()
+                        changed = [exchange.orders[i] for i, mark in after.items() if before.get(i) != mark]
+                        self._notify_user(changed, exchange.trades[trades:])
+
+            return wrapper
+
+        exchange.call = watched(original_call)  # type: ignore[method-assign]
+        exchange.place = watched(original_place)  # type: ignore[method-assign]
+
+    def _notify_user(self, orders: list[Any], trades: list[Any]) -> None:
+        if self._loop is None or not (orders or trades):
+            return
+        notes: list[tuple[str, Any]] = []
+        for order in orders:
+            instrument = order.instrument
+            scopes = (instrument.name, f"future.{instrument.currency.lower()}", "any.any", f"any.{instrument.currency.lower()}")
+            for scope in scopes:
+                notes.append((f"user.orders.{scope}.raw", order.as_result()))
+                notes += [(f"user.orders.{scope}.{interval}", [order.as_result()]) for interval in ("100ms", "agg2")]
+        fills = [(trade, order) for trade in trades for order, _, _ in trade.sides if order.account == USER]
+        for trade, order in fills:
+            instrument = trade.instrument
+            scopes = (instrument.name, f"future.{instrument.currency.lower()}", "any.any", f"any.{instrument.currency.lower()}")
+            for scope in scopes:
+                notes += [(f"user.trades.{scope}.{interval}", [trade.for_order(order)]) for interval in ("raw", "100ms", "agg2")]
+        for scope in {o.instrument.name for o in orders} | {t.instrument.name for t, _ in fills}:
+            change = {
+                "instrument_name": scope,
+                "orders": [o.as_result() for o in orders if o.instrument.name == scope],
+                "trades": [t.for_order(o) for t, o in fills if t.instrument.name == scope],
+                "positions": [],
+            }
+            notes += [(f"user.changes.{scope}.{interval}", change) for interval in ("raw", "100ms", "agg2")]
+        for channel, data in notes:
+            text = '{"jsonrpc":"2.0","method":"subscription","params":{"channel":' + json.dumps(channel) + ',"data":' + to_json(data) + "}}"
+            # Not waited for: the exchange may be called on the server's own loop (a call over this socket).
+            asyncio.run_coroutine_threadsafe(self._publish(channel, text), self._loop)
+
     # -- protocol ----------------------------------------------------------------------------------
 
     async def _handle(self, ws: ServerConnection) -> None:
@@ -278,6 +340,8 @@ class WsServer:
                     if start is not None:
                         with self.lock:
                             replay += [(channel, d) for d in self.history.get(channel, []) if d.get("change_id", 0) >= start]
+                    if channel in self.snapshots:
+                        replay.append((channel, self.snapshots[channel]()))
             text = self._envelope(rpc_id, "result", raw)
         except RpcError as exc:
             error: dict[str, Any] = {"code": exc.code, "message": exc.message}

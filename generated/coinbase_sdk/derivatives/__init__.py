@@ -15,21 +15,23 @@ from .._jsonrpc import JsonRpcApi as _JsonRpcApi
 
 if TYPE_CHECKING:
     from .._websocket import AsyncWebSocketApi, WebSocketRoles
+    from .._websocket_sync import SyncWebSocketApi
     from .account_management import AccountManagement, AsyncAccountManagement
     from .authentication import AsyncAuthentication, Authentication
     from .market_data import AsyncMarketData, MarketData
     from .session_management import AsyncSessionManagement, SessionManagement
     from .trading import AsyncTrading, Trading
-    from .ws import AsyncDerivativesWebSocket
+    from .ws import AsyncDerivativesWebSocket, DerivativesWebSocket
 
 __all__ = ["AsyncDerivatives", "Derivatives"]
 
 
 class Derivatives:
-    """Coinbase Derivatives JSON-RPC gateway (Deribit-powered): one attribute per resource group."""
+    """Coinbase Derivatives JSON-RPC gateway (Deribit-powered): one attribute per resource group, and `ws` for the subscriptions over WebSocket."""
 
-    def __init__(self, api: _JsonRpcApi) -> None:
+    def __init__(self, api: _JsonRpcApi, websocket: Callable[[WebSocketRoles], SyncWebSocketApi]) -> None:
         self._api = api
+        self._websocket = websocket
 
     @_cached_property
     def account_management(self) -> AccountManagement:
@@ -65,6 +67,13 @@ class Derivatives:
         from .trading import Trading
 
         return Trading(self._api)
+
+    @_cached_property
+    def ws(self) -> DerivativesWebSocket:
+        """The channel subscriptions over one WebSocket connection (`wss://drb.coinbase.com/ws/api/v2`), run on a background thread."""
+        from .ws import ROLES, DerivativesWebSocket
+
+        return DerivativesWebSocket(self._websocket(ROLES))
 
 
 class AsyncDerivatives:

@@ -11,9 +11,20 @@ if TYPE_CHECKING:
     from ._shared import ChangedOrder as ChangedOrder
     from ._shared import ChangedPosition as ChangedPosition
     from ._shared import ChangedTrade as ChangedTrade
+    from ._shared import Depth as Depth
+    from ._shared import Group as Group
+    from ._shared import GroupedBookNotification as GroupedBookNotification
     from ._shared import InstrumentKind as InstrumentKind
+    from ._shared import InstrumentStateNotification as InstrumentStateNotification
+    from ._shared import InstrumentStateNotificationState as InstrumentStateNotificationState
     from ._shared import Interval as Interval
+    from ._shared import PerpetualNotification as PerpetualNotification
+    from ._shared import PlatformStateNotification as PlatformStateNotification
     from ._shared import PortfolioNotification as PortfolioNotification
+    from ._shared import PublicTrade as PublicTrade
+    from ._shared import PublicTradeDirection as PublicTradeDirection
+    from ._shared import PublicTradeTickDirection as PublicTradeTickDirection
+    from ._shared import QuoteNotification as QuoteNotification
     from ._shared import TickerNotification as TickerNotification
     from ._shared import TickerStats as TickerStats
     from ._shared import UserChangesNotification as UserChangesNotification
@@ -97,9 +108,12 @@ __all__ = [
     "ChartDataStatus",
     "ChartResolution",
     "ClosePositionType",
+    "Depth",
     "Direction",
     "FeeRates",
     "FeeStructure",
+    "Group",
+    "GroupedBookNotification",
     "Instrument",
     "InstrumentFee",
     "InstrumentFutureType",
@@ -107,6 +121,8 @@ __all__ = [
     "InstrumentKindFilter",
     "InstrumentOptionType",
     "InstrumentSettlementPeriod",
+    "InstrumentStateNotification",
+    "InstrumentStateNotificationState",
     "Interval",
     "IsolatedAccountSummary",
     "Limits",
@@ -124,8 +140,14 @@ __all__ = [
     "OrderType",
     "OrderWithTrades",
     "OtocoOrder",
+    "PerpetualNotification",
+    "PlatformStateNotification",
     "PortfolioNotification",
     "Position",
+    "PublicTrade",
+    "PublicTradeDirection",
+    "PublicTradeTickDirection",
+    "QuoteNotification",
     "RateLimit",
     "Sorting",
     "TickSizeStep",
@@ -170,9 +192,12 @@ _MODULES: dict[str, str] = {
     "ChartDataStatus": "market_data",
     "ChartResolution": "market_data",
     "ClosePositionType": "trading",
+    "Depth": "_shared",
     "Direction": "trading",
     "FeeRates": "account_management",
     "FeeStructure": "account_management",
+    "Group": "_shared",
+    "GroupedBookNotification": "_shared",
     "Instrument": "market_data",
     "InstrumentFee": "account_management",
     "InstrumentFutureType": "market_data",
@@ -180,6 +205,8 @@ _MODULES: dict[str, str] = {
     "InstrumentKindFilter": "trading",
     "InstrumentOptionType": "market_data",
     "InstrumentSettlementPeriod": "market_data",
+    "InstrumentStateNotification": "_shared",
+    "InstrumentStateNotificationState": "_shared",
     "Interval": "_shared",
     "IsolatedAccountSummary": "account_management",
     "Limits": "account_management",
@@ -197,8 +224,14 @@ _MODULES: dict[str, str] = {
     "OrderType": "trading",
     "OrderWithTrades": "trading",
     "OtocoOrder": "trading",
+    "PerpetualNotification": "_shared",
+    "PlatformStateNotification": "_shared",
     "PortfolioNotification": "_shared",
     "Position": "account_management",
+    "PublicTrade": "_shared",
+    "PublicTradeDirection": "_shared",
+    "PublicTradeTickDirection": "_shared",
+    "QuoteNotification": "_shared",
     "RateLimit": "account_management",
     "Sorting": "trading",
     "TickSizeStep": "market_data",

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from coinbase_sdk._models import JsonNumber, SDKEnum, SDKModel
+from coinbase_sdk._models import JsonNumber, SDKEnum, SDKIntEnum, SDKModel
 
 
 class BookNotification(SDKModel):
@@ -254,6 +254,49 @@ class ChangedTrade(SDKModel):
     """
 
 
+class Depth(SDKEnum):
+    """
+    Number of price levels
+    """
+
+    FIELD_1 = "1"
+    FIELD_10 = "10"
+    FIELD_20 = "20"
+
+
+class Group(SDKEnum):
+    """
+    Group prices (by rounding)
+    """
+
+    NONE = "none"
+    FIELD_1 = "1"
+    FIELD_2 = "2"
+    FIELD_5 = "5"
+    FIELD_10 = "10"
+    FIELD_25 = "25"
+    FIELD_100 = "100"
+    FIELD_250 = "250"
+
+
+class GroupedBookNotification(SDKModel):
+    """
+    A `book.{instrument_name}.{group}.{depth}.{interval}` notification: the whole book to `depth` levels, prices grouped by `group`. Levels are `[price, amount]`.
+    """
+
+    instrument_name: str
+    timestamp: int
+    """
+    Milliseconds since the Unix epoch.
+    """
+    change_id: int
+    """
+    Identifier of the book state.
+    """
+    bids: list[list[JsonNumber]]
+    asks: list[list[JsonNumber]]
+
+
 class InstrumentKind(SDKEnum):
     """
     Instrument kind, as a filter on requests: `future` (dated futures and perpetuals), `option`, `spot`, `future_combo` or `option_combo`.
@@ -266,6 +309,28 @@ class InstrumentKind(SDKEnum):
     OPTION_COMBO = "option_combo"
 
 
+class InstrumentStateNotification(SDKModel):
+    """
+    An `instrument.state.{kind}.{currency}` notification.
+    """
+
+    instrument_name: str
+    state: InstrumentStateNotificationState
+    timestamp: int
+    """
+    Milliseconds since the Unix epoch.
+    """
+
+
+class InstrumentStateNotificationState(SDKEnum):
+    CREATED = "created"
+    STARTED = "started"
+    SETTLED = "settled"
+    CLOSED = "closed"
+    DEACTIVATED = "deactivated"
+    TERMINATED = "terminated"
+
+
 class Interval(SDKEnum):
     """
     How often a channel sends notifications.
@@ -274,6 +339,44 @@ class Interval(SDKEnum):
     RAW = "raw"
     FIELD_100MS = "100ms"
     AGG2 = "agg2"
+
+
+class PerpetualNotification(SDKModel):
+    """
+    A `perpetual.{instrument_name}.{interval}` notification.
+    """
+
+    timestamp: int
+    """
+    Milliseconds since the Unix epoch.
+    """
+    interest: JsonNumber
+    """
+    Current interest (funding) rate.
+    """
+    index_price: JsonNumber
+    """
+    Current index price.
+    """
+
+
+class PlatformStateNotification(SDKModel):
+    """
+    A `platform_state` notification: an index locked or unlocked (`price_index`, `locked`), or the platform entering or leaving maintenance (`maintenance`).
+    """
+
+    price_index: str | None = None
+    """
+    Index whose trading was locked or unlocked
+    """
+    locked: bool | None = None
+    """
+    Whether trading on the index is locked.
+    """
+    maintenance: bool | None = None
+    """
+    Whether the platform is in maintenance.
+    """
 
 
 class PortfolioNotification(SDKModel):
@@ -435,6 +538,82 @@ class PortfolioNotification(SDKModel):
     """
 
 
+class PublicTrade(SDKModel):
+    """
+    One trade of a `trades.*` notification.
+    """
+
+    trade_id: str
+    trade_seq: int | None = None
+    """
+    Sequence number of the trade within the instrument.
+    """
+    instrument_name: str
+    timestamp: int
+    """
+    Milliseconds since the Unix epoch.
+    """
+    tick_direction: PublicTradeTickDirection | None = None
+    price: JsonNumber
+    mark_price: JsonNumber | None = None
+    index_price: JsonNumber | None = None
+    amount: JsonNumber
+    direction: PublicTradeDirection
+    iv: JsonNumber | None = None
+    """
+    Implied volatility (options).
+    """
+    liquidation: str | None = None
+    """
+    Who was liquidated: `M` maker, `T` taker, `MT` both.
+    """
+    block_trade_id: str | None = None
+
+
+class PublicTradeDirection(SDKEnum):
+    BUY = "buy"
+    SELL = "sell"
+
+
+class PublicTradeTickDirection(SDKIntEnum):
+    """
+    0 plus tick, 1 zero-plus tick, 2 minus tick, 3 zero-minus tick.
+    """
+
+    INTEGER_0 = 0
+    INTEGER_1 = 1
+    INTEGER_2 = 2
+    INTEGER_3 = 3
+
+
+class QuoteNotification(SDKModel):
+    """
+    A `quote.{instrument_name}` notification: the best bid and ask.
+    """
+
+    instrument_name: str
+    timestamp: int
+    """
+    Milliseconds since the Unix epoch.
+    """
+    best_bid_price: JsonNumber | None = None
+    """
+    The best bid price (null when there is none).
+    """
+    best_bid_amount: JsonNumber | None = None
+    """
+    The amount at the best bid.
+    """
+    best_ask_price: JsonNumber | None = None
+    """
+    The best ask price (null when there is none).
+    """
+    best_ask_amount: JsonNumber | None = None
+    """
+    The amount at the best ask.
+    """
+
+
 class TickerNotification(SDKModel):
     """
     A `ticker.{instrument_name}.{interval}` notification (Deribit's AsyncAPI example).
@@ -565,5 +744,7 @@ class UserChangesNotification(SDKModel):
     """
 
 
+InstrumentStateNotification.model_rebuild()
+PublicTrade.model_rebuild()
 TickerNotification.model_rebuild()
 UserChangesNotification.model_rebuild()
