@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Transport = Literal["http", "jsonrpc"]
-ParamLocation = Literal["path", "query", "header", "body", "rpc"]
+ParamLocation = Literal["path", "query", "header", "cookie", "body", "rpc"]
 BodyKind = Literal["none", "fields", "json", "raw"]
 SchemeKind = Literal["http_basic", "http_bearer", "api_key", "oauth2", "open_id_connect", "plugin"]
 
@@ -113,10 +113,34 @@ class Param:
     required: bool
     description: str
     deprecated: bool = False
+    # How an OpenAPI parameter goes on the wire (empty for other params): `style` (`form`, `simple`,
+    # `label`, `matrix`, `spaceDelimited`, `pipeDelimited`, `deepObject`), `explode`, `allowReserved`;
+    # `content_type` is the media type of a `content`-typed parameter (its value is sent encoded as that).
+    style: str = ""
+    explode: bool = False
+    allow_reserved: bool = False
+    content_type: str = ""
 
     @property
     def annotation(self) -> str:
         return self.type.annotation
+
+    @property
+    def styled(self) -> bool:
+        """Whether the value needs the style serializer (`_params`) rather than the plain query/path/header encoding.
+
+        The plain encoding is exactly the default style for scalars (and, in the query, `form`
+        exploded lists of scalars); everything else goes through the serializer.
+        """
+        if not self.style:
+            return False
+        if self.location == "cookie" or self.allow_reserved or self.content_type:
+            return True
+        scalar = self.type.kind in ("scalar", "literal", "enum")
+        if self.location == "query" and self.style == "form" and (self.explode or scalar):
+            items = self.type.args[0].kind if self.type.kind == "list" and self.type.args else ""
+            return not (scalar or items in ("scalar", "literal", "enum"))
+        return not (scalar and self.style == "simple")
 
 
 @dataclass(frozen=True)
@@ -194,6 +218,11 @@ class Group:
     module: str
     operations: tuple[Operation, ...]
     model_imports: tuple[str, ...]
+
+    @property
+    def param_styles(self) -> bool:
+        """Whether a method sends a parameter through the style serializer (`_params`)."""
+        return any(p.styled for op in self.operations for p in op.params)
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ class OpenApiBuilder:
         models: set[str] = set()
         taken: set[str] = set()
         params: list[Param] = []
-        for wire, location, required, schema, description, deprecated, site in self._parameters(item, op, pointer):
+        for wire, location, required, schema, description, deprecated, site, wire_style in self._parameters(item, op, pointer):
             kind = self._type_at(schema, site, context + pascal_case(wire), models)
             params.append(
                 Param(
@@ -103,6 +103,7 @@ class OpenApiBuilder:
                     required=required,
                     description=description,
                     deprecated=deprecated,
+                    **wire_style,
                 )
             )
         body_kind, content_type, body_params = self._request_body(op, pointer, context, taken, models)
@@ -148,7 +149,7 @@ class OpenApiBuilder:
 
     def _parameters(
         self, item: dict[str, Any], op: dict[str, Any], pointer: str
-    ) -> list[tuple[str, ParamLocation, bool, Any, str, bool, str]]:
+    ) -> list[tuple[str, ParamLocation, bool, Any, str, bool, str, dict[str, Any]]]:
         merged: dict[tuple[str, Any], tuple[dict[str, Any], str]] = {}
         item_pointer = pointer.rsplit("/", 1)[0]
         for base, params in ((item_pointer, item.get("parameters")), (pointer, op.get("parameters"))):
@@ -166,17 +167,14 @@ class OpenApiBuilder:
                 merged[(param["name"], param["in"])] = (param, site)
         out = []
         for (wire, location), (param, site) in merged.items():
-            if location == "cookie":
-                self.diagnostics.warn(
-                    self.doc.location(site), f"cookie parameter {wire!r} is not sent by the SDK", kind="cookie parameters are not sent"
-                )
-                continue
             if location == "header" and wire.lower() in ("authorization", "content-type", "accept"):
                 continue  # the runtime owns these headers
             schema = param.get("schema")
-            if schema is None and isinstance(param.get("content"), dict):
-                media: dict[str, Any] = next(iter(param["content"].values()), {})
-                schema = media.get("schema")
+            wire_style = param_style(param, location)
+            if schema is None and isinstance(param.get("content"), dict) and param["content"]:
+                media_type, media = next(iter(param["content"].items()))
+                schema = media.get("schema") if isinstance(media, dict) else None
+                wire_style["content_type"] = str(media_type)
             required = location == "path" or param.get("required") is True
             out.append(
                 (
@@ -187,6 +185,7 @@ class OpenApiBuilder:
                     text(param.get("description")),
                     param.get("deprecated") is True,
                     join_pointer(site, "schema"),
+                    wire_style,
                 )
             )
         return out
@@ -381,6 +380,29 @@ class OpenApiBuilder:
         if warn:
             self.diagnostics.warn(self.doc.location("/servers"), "no server URL: the client needs a base URL", kind="no server URL")
         return ""
+
+
+# The styles each location allows (OpenAPI 3.1, "Style Values"), the first being the default.
+PARAM_STYLES: dict[str, tuple[str, ...]] = {
+    "path": ("simple", "label", "matrix"),
+    "query": ("form", "spaceDelimited", "pipeDelimited", "deepObject"),
+    "header": ("simple",),
+    "cookie": ("form",),
+}
+
+
+def param_style(param: dict[str, Any], location: str) -> dict[str, Any]:
+    """A parameter's `style`, `explode` and `allowReserved`, with the spec's defaults filled in.
+
+    The schema check has already refused a style the location does not allow.
+    """
+    style = param.get("style", PARAM_STYLES[location][0])
+    explode = param.get("explode")
+    return {
+        "style": style,
+        "explode": explode if isinstance(explode, bool) else style == "form",
+        "allow_reserved": location == "query" and param.get("allowReserved") is True,
+    }
 
 
 def _error_statuses(op: dict[str, Any]) -> tuple[int, ...]:

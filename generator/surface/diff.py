@@ -328,6 +328,15 @@ def _diff_params(api: str, call: str, old: dict[str, Any], new: dict[str, Any]) 
             )
         if not was.get("deprecated") and now.get("deprecated"):
             changes.append(_change(api, "param-deprecated", subject, "parameter deprecated", category="deprecated"))
+        if was.get("style", "") != now.get("style", "") and was.get("style") and now.get("style"):
+            changes.append(
+                _change(
+                    api,
+                    "param-style-changed",
+                    subject,
+                    f"serialized as {_code(was['style'])} → {_code(now['style'])} (transparent to callers)",
+                )
+            )
         if (was["in"], was["wire"]) != (now["in"], now["wire"]):
             changes.append(
                 _change(

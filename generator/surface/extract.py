@@ -42,6 +42,13 @@ def http_error_class(status: int) -> str:
     return "InternalServerError" if status >= 500 else "APIStatusError"
 
 
+def wire_style(style: str, explode: bool, allow_reserved: bool, content_type: str) -> str:
+    """A parameter's serialization in one word: `form`, `form+explode`, `deepObject+explode+allowReserved`, `content:application/json`."""
+    if content_type:
+        return f"content:{content_type}"
+    return style + ("+explode" if explode else "") + ("+allowReserved" if allow_reserved else "")
+
+
 def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
     params: dict[str, Any] = {}
     position = 0
@@ -57,6 +64,8 @@ def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
             position += 1
         if param.deprecated:
             entry["deprecated"] = True
+        if param.style:  # how it is serialized: a changed style is a change on the wire
+            entry["style"] = wire_style(param.style, param.explode, param.allow_reserved, param.content_type)
         params[param.name] = entry
     if op.transport == "jsonrpc":
         by_code: dict[int, list[str]] = {}

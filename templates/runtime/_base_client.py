@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final, TypeVar, overload
+from urllib.parse import quote
 
 import httpx
 import pydantic
@@ -233,6 +234,7 @@ class RequestOptions:
 
     path_params: Mapping[str, Any] | None = None
     query: Mapping[str, Any] | None = None
+    query_string: str = ""  # parameters `_params` serialized by their OpenAPI style, already percent-encoded
     headers: Mapping[str, str] | None = None
     json_body: Any = NO_BODY
     content: bytes | None = None
@@ -285,6 +287,9 @@ class _RestCore:
         if options.timeout is not None:
             kwargs["timeout"] = options.timeout
         url = self.base_url + url_path
+        if options.query_string:  # httpx would re-encode a styled query: the whole query goes in the URL as built
+            plain = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in kwargs.pop("params", None) or ())
+            url += "?" + "&".join(part for part in (plain, options.query_string) if part)
         request = client.build_request(method, url, **kwargs)
         for hook in self.config.request_hooks:
             hook(request)

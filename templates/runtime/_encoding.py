@@ -16,7 +16,16 @@ import pydantic
 
 from ._limits import exact_number
 
-__all__ = ["check_header_values", "dumps_exact", "encode_value", "expand_path", "loads", "path_segment", "query_items"]
+__all__ = [
+    "Encoded",
+    "check_header_values",
+    "dumps_exact",
+    "encode_value",
+    "expand_path",
+    "loads",
+    "path_segment",
+    "query_items",
+]
 
 _PATH_FIELD = re.compile(r"\{([^{}]*)\}")
 
@@ -99,9 +108,17 @@ def query_items(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+class Encoded(str):
+    """Text already encoded for its place in the URL (a path parameter serialized by its OpenAPI style)."""
+
+    __slots__ = ()
+
+
 def path_segment(name: str, value: Any) -> str:
     """One path parameter as exactly one path segment: `/`, `?`, `#` and `%` are escaped, and `.` or
     `..` (which a URL parser would resolve, moving the request to another path) become `%2E`s."""
+    if isinstance(value, Encoded):
+        return str(value)
     text = str(encode_value(value))
     if not text:
         raise ValueError(f"path parameter {name!r} is empty: the request would go to another path")
