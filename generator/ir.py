@@ -13,7 +13,9 @@ from typing import Any, Literal
 
 Transport = Literal["http", "jsonrpc"]
 ParamLocation = Literal["path", "query", "header", "cookie", "body", "rpc"]
-BodyKind = Literal["none", "fields", "json", "raw"]
+# `fields`: a JSON object from its properties; `json`: any JSON value; `multipart`/`form`: an object's
+# properties as multipart/form-data or x-www-form-urlencoded; `raw`: bytes, a file or an iterator; `text`: a str.
+BodyKind = Literal["none", "fields", "json", "raw", "text", "multipart", "form"]
 SchemeKind = Literal["http_basic", "http_bearer", "api_key", "oauth2", "open_id_connect", "plugin"]
 
 
@@ -193,6 +195,10 @@ class Operation:
     error_codes: tuple[int, ...]  # JSON-RPC error codes, or the HTTP error statuses the spec documents
     source: str
     params_by_position: bool = False  # OpenRPC `paramStructure: by-position`: params go as an array
+    # The request body media types a caller may choose (`body_content_type` first, the default), and
+    # the argument that chooses (empty when there is no choice).
+    body_media_types: tuple[str, ...] = ()
+    media_type_arg: str = ""
     # The security requirements (alternatives of scheme keys; `()` public, an empty alternative: optional).
     security: tuple[tuple[str, ...], ...] = ()
 
@@ -218,6 +224,17 @@ class Group:
     module: str
     operations: tuple[Operation, ...]
     model_imports: tuple[str, ...]
+
+    @property
+    def uploads(self) -> tuple[str, ...]:
+        """The upload types (`_multipart`) the group's signatures name."""
+        names = {i.split(":")[1] for op in self.operations for p in op.params for i in p.type.imports if i.startswith("_multipart:")}
+        return tuple(sorted(names))
+
+    @property
+    def bodies(self) -> bool:
+        """Whether a method builds its body with `_multipart` (anything but JSON, or a choice of media types)."""
+        return any(op.body_kind in ("raw", "text", "multipart", "form") or op.media_type_arg for op in self.operations)
 
     @property
     def param_styles(self) -> bool:

@@ -237,8 +237,10 @@ class RequestOptions:
     query_string: str = ""  # parameters `_params` serialized by their OpenAPI style, already percent-encoded
     headers: Mapping[str, str] | None = None
     json_body: Any = NO_BODY
-    content: bytes | None = None
+    content: Any = None  # bytes, or an iterator of blocks (`_multipart`): then `streamed`, never sent twice
     content_type: str = "application/octet-stream"
+    files: Any = None  # multipart/form-data parts, as httpx takes them (`_multipart.fields_body`)
+    streamed: bool = False
     security: Security = ()
     idempotent: bool = False
     timeout: Timeout = None
@@ -284,6 +286,8 @@ class _RestCore:
             kwargs["json"] = encode_value(options.json_body)
         if options.content is not None:
             kwargs["content"] = options.content
+        if options.files is not None:
+            kwargs["files"] = options.files
         if options.timeout is not None:
             kwargs["timeout"] = options.timeout
         url = self.base_url + url_path
@@ -344,7 +348,7 @@ class RestApi(_RestCore):
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
         limit = _limit(self.max_response_bytes, options.max_response_bytes)
-        attempt = _Attempt(_policy(self.policy, options.max_retries), options.idempotent)
+        attempt = _Attempt(_policy(self.policy, 0 if options.streamed else options.max_retries), options.idempotent)
         auth = self.auth.select(options.security, f"{method} {path}")
         reauthenticated = False
         while True:
@@ -387,7 +391,7 @@ class AsyncRestApi(_RestCore):
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
         limit = _limit(self.max_response_bytes, options.max_response_bytes)
-        attempt = _Attempt(_policy(self.policy, options.max_retries), options.idempotent)
+        attempt = _Attempt(_policy(self.policy, 0 if options.streamed else options.max_retries), options.idempotent)
         auth = self.auth.select(options.security, f"{method} {path}")
         reauthenticated = False
         while True:

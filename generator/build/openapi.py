@@ -15,7 +15,7 @@ from .operations import GroupCollector, api_class_name, deprecation_of, idempote
 from .plugins import PluginRegistry
 from .schemas import SchemaBundle
 from .security import SecurityBuilder
-from .types import BYTES, nullable
+from .types import BINARY_INPUT, BYTES, FILE_INPUT, list_of, nullable, scalar
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
@@ -106,8 +106,9 @@ class OpenApiBuilder:
                     **wire_style,
                 )
             )
-        body_kind, content_type, body_params = self._request_body(op, pointer, context, taken, models)
+        body_kind, content_type, body_params, media_types = self._request_body(op, pointer, context, taken, models)
         params.extend(body_params)
+        media_type_arg = param_name("content_type", taken, "body") if len(media_types) > 1 else ""
         result = self._result(op, pointer, context, models)
         tags = op.get("tags")
         tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else "default"
@@ -125,6 +126,8 @@ class OpenApiBuilder:
             params=ordered_params(params),
             body_kind=body_kind,
             body_content_type=content_type,
+            body_media_types=media_types,
+            media_type_arg=media_type_arg,
             result=result,
             auth_required=self._auth_required(op, pointer),
             idempotent=idempotent,
@@ -192,10 +195,11 @@ class OpenApiBuilder:
 
     def _request_body(
         self, op: dict[str, Any], pointer: str, context: str, taken: set[str], models: set[str]
-    ) -> tuple[BodyKind, str, list[Param]]:
+    ) -> tuple[BodyKind, str, list[Param], tuple[str, ...]]:
+        """The body's kind, its default media type, the params that fill it and the media types a caller may choose."""
         body = op.get("requestBody")
         if body is None:
-            return "none", "", []
+            return "none", "", [], ()
         site = join_pointer(pointer, "requestBody")
         if isinstance(body, dict) and "$ref" in body:
             body = self.documents.resolve(body["$ref"], self.doc, site).value
@@ -206,73 +210,94 @@ class OpenApiBuilder:
                 "a request body with no media types: the call sends no body",
                 kind="request body without media types",
             )
-            return "none", "", []
+            return "none", "", [], ()
         if not isinstance(content, dict):
             raise SpecError(self.doc.location(site), "a request body needs `content`")
-        content_type = next((c for c in content if _is_json(c)), None)
+        content_type = preferred_media_type(content)
+        kind = body_kind(content_type)
+        choices = tuple(c for c in content if c == content_type or _choosable(body_kind(c), kind))
+        choices = (content_type, *(c for c in choices if c != content_type))
+        for other in content:
+            if other not in choices:
+                self.diagnostics.warn(
+                    self.doc.location(join_pointer(site, "content", other)),
+                    f"request body {other!r} is not offered: the SDK sends {content_type!r}",
+                    kind="request body media type not offered",
+                )
         required = body.get("required") is True
-        if content_type is None:
-            content_type = next(iter(content))
-            self.diagnostics.warn(
-                self.doc.location(join_pointer(site, "content")),
-                f"request body {content_type!r} is sent as raw bytes",
-                kind="non-JSON request bodies are sent as raw bytes",
+        description = text(body.get("description"))
+        media: dict[str, Any] = content[content_type] if isinstance(content[content_type], dict) else {}
+        if kind in ("raw", "text"):
+            body_type = BINARY_INPUT if kind == "raw" else scalar("string", signature=True)
+            param = Param(
+                param_name("body", taken, "body"), "body", "body", body_type if required else nullable(body_type), required, description
             )
-            return (
-                "raw",
-                content_type,
-                [
-                    Param(
-                        param_name("body", taken, "body"),
-                        "body",
-                        "body",
-                        BYTES if required else nullable(BYTES),
-                        required,
-                        text(body.get("description")),
-                    )
-                ],
-            )
-        media = content[content_type] if isinstance(content[content_type], dict) else {}
+            return kind, content_type, [param], _choices(choices, kind)
         schema_site = join_pointer(site, "content", content_type, "schema")
         schema = self.bundle.schema(media.get("schema", {}), self.doc, schema_site, context + "Request")
         target = schema
         if "$ref" in schema:
             target = self.bundle.definition(schema["$ref"].rsplit("/", 1)[1])
+        raw_schema = self._resolved(media.get("schema", {}), schema_site)
         properties = target.get("properties")
         if isinstance(properties, dict) and properties and not any(k in target for k in ("anyOf", "oneOf", "allOf")):
             required_fields = set(target.get("required", []))
+            encoding = media.get("encoding") if isinstance(media.get("encoding"), dict) else {}
+            raw_properties = raw_schema.get("properties") if isinstance(raw_schema.get("properties"), dict) else {}
             params = []
             for prop, prop_schema in properties.items():
-                kind = self.bundle.type_of(prop_schema)
-                models.update(kind.models)
+                file = kind == "multipart" and _is_file(prop_schema, raw_properties.get(prop))
+                if file == "list":
+                    prop_type = list_of(FILE_INPUT)
+                elif file:
+                    prop_type = FILE_INPUT
+                else:
+                    prop_type = self.bundle.type_of(prop_schema)
+                models.update(prop_type.models)
                 is_required = prop in required_fields and required
+                part = encoding.get(prop) if isinstance(encoding.get(prop), dict) else {}
+                explode = part.get("explode")
                 params.append(
                     Param(
                         name=param_name(prop, taken, "body"),
                         wire_name=prop,
                         location="body",
-                        type=kind if is_required else nullable(kind),
+                        type=prop_type if is_required else nullable(prop_type),
                         required=is_required,
                         description=text(prop_schema.get("description")),
+                        style=str(part.get("style", "form")) if kind == "form" else "",
+                        explode=explode if isinstance(explode, bool) else kind == "form",
+                        content_type=str(part.get("contentType", "")).split(",")[0].strip() if kind == "multipart" else "",
                     )
                 )
-            return "fields", content_type, params
-        kind = self.bundle.type_of(schema)
-        models.update(kind.models)
-        return (
-            "json",
-            content_type,
-            [
-                Param(
-                    param_name("body", taken, "body"),
-                    "body",
-                    "body",
-                    kind if required else nullable(kind),
-                    required,
-                    text(body.get("description")),
-                )
-            ],
+            return kind if kind != "json" else "fields", content_type, params, _choices(choices, kind)
+        if kind in ("multipart", "form"):
+            self.diagnostics.warn(
+                self.doc.location(schema_site),
+                f"a {content_type!r} body whose schema lists no properties is sent as raw bytes",
+                kind="form body without properties",
+            )
+            param = Param(
+                param_name("body", taken, "body"),
+                "body",
+                "body",
+                BINARY_INPUT if required else nullable(BINARY_INPUT),
+                required,
+                description,
+            )
+            return "raw", content_type, [param], ()
+        kind_type = self.bundle.type_of(schema)
+        models.update(kind_type.models)
+        param = Param(
+            param_name("body", taken, "body"), "body", "body", kind_type if required else nullable(kind_type), required, description
         )
+        return "json", content_type, [param], ()
+
+    def _resolved(self, schema: Any, site: str) -> dict[str, Any]:
+        """A schema with its `$ref` followed (to read keywords normalisation does not keep)."""
+        if isinstance(schema, dict) and "$ref" in schema:
+            return self._resolved(self.documents.resolve(schema["$ref"], self.doc, site).value, site)
+        return schema if isinstance(schema, dict) else {}
 
     def _result(self, op: dict[str, Any], pointer: str, context: str, models: set[str]) -> TypeRef | None:
         responses = op.get("responses") or {}
@@ -380,6 +405,57 @@ class OpenApiBuilder:
         if warn:
             self.diagnostics.warn(self.doc.location("/servers"), "no server URL: the client needs a base URL", kind="no server URL")
         return ""
+
+
+def preferred_media_type(content: dict[str, Any]) -> str:
+    """The media type a request body is sent as by default: JSON, then multipart, form, text, the first listed."""
+    for test in (_is_json, _is_multipart, _is_form, lambda c: c.lower().startswith("text/")):
+        found = next((c for c in content if test(c)), None)
+        if found is not None:
+            return found
+    return next(iter(content))
+
+
+def _is_multipart(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == "multipart/form-data"
+
+
+def _is_form(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded"
+
+
+def body_kind(content_type: str) -> BodyKind:
+    """How a request body of this media type is built (`json`: JSON, its fields when it is an object)."""
+    if _is_json(content_type):
+        return "json"
+    if _is_multipart(content_type):
+        return "multipart"
+    if _is_form(content_type):
+        return "form"
+    if content_type.lower().startswith("text/"):
+        return "text"
+    return "raw"
+
+
+def _choosable(other: BodyKind, kind: BodyKind) -> bool:
+    """Whether a body of kind `kind` can be sent as `other` from the same arguments."""
+    objects = ("json", "multipart", "form")
+    return (other in objects and kind in objects) or other == kind
+
+
+def _choices(choices: tuple[str, ...], kind: BodyKind) -> tuple[str, ...]:
+    return choices if len(choices) > 1 else ()
+
+
+def _is_file(schema: dict[str, Any], raw: Any) -> bool | str:
+    """Whether a multipart property is a file part (`format: binary`, or 3.1 `contentMediaType`); "list" for an array of them."""
+    for candidate in (schema, raw if isinstance(raw, dict) else {}):
+        if candidate.get("type") == "array" and isinstance(candidate.get("items"), dict):
+            if _is_file(candidate["items"], None) is True:
+                return "list"
+        if candidate.get("format") in ("binary", "byte") or "contentMediaType" in candidate or "contentEncoding" in candidate:
+            return candidate.get("format") != "byte"
+    return False
 
 
 # The styles each location allows (OpenAPI 3.1, "Style Values"), the first being the default.

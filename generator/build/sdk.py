@@ -212,8 +212,11 @@ def _runtime(apis: list[Api], plugins: PluginRegistry, root: Path, package: str)
     websocket = any(api.websocket is not None for api in apis)
     if jsonrpc:
         modules.append(RuntimeModule("_jsonrpc.py", "runtime", "_jsonrpc.py", ("JSONRPCError",)))
-    if any(group.param_styles for api in apis for group in api.groups):
+    bodies = any(group.bodies for api in apis for group in api.groups)
+    if bodies or any(group.param_styles for api in apis for group in api.groups):
         modules.append(RuntimeModule("_params.py", "runtime", "_params.py", ()))
+    if bodies:
+        modules.append(RuntimeModule("_multipart.py", "runtime", "_multipart.py", ("BinaryInput", "FileInput")))
     if websocket:
         modules.append(RuntimeModule("_websocket.py", "runtime", "_websocket.py"))
         ws_exports = tuple(n for n in runtime_exports("_websocket_types.py") if n not in _WEBSOCKET_INTERNALS)

@@ -372,6 +372,9 @@ def _diff_operation(api: str, old: dict[str, Any], new: dict[str, Any], docs: _D
         changes.append(_change(api, "operation-deprecated", call, f"deprecated{extra}", category="deprecated"))
     elif old.get("deprecated") is not None and new.get("deprecated") is None:
         changes.append(_change(api, "operation-undeprecated", call, "no longer deprecated"))
+    if old.get("request", []) != new.get("request", []) and old.get("request") and new.get("request"):
+        now = f"sends {_code(', '.join(new['request']))} (was {_code(', '.join(old['request']))})"
+        changes.append(_change(api, "operation-media-type-changed", call, now, breaking=new["request"][0] != old["request"][0]))
     if old["idempotent"] != new["idempotent"]:
         now = "idempotent: retried after a timeout" if new["idempotent"] else "no longer idempotent: not retried once sent"
         changes.append(_change(api, "operation-idempotency-changed", call, now))

@@ -85,6 +85,8 @@ def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
         "idempotent": op.idempotent,
         "docs": docs_text(op.summary, op.description),
     }
+    if op.body_content_type:  # the request body's media types, the default first
+        entry["request"] = list(op.body_media_types or (op.body_content_type,))
     if op.deprecation is not None:
         entry["deprecated"] = {
             "message": op.deprecation.message,
