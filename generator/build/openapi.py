@@ -242,8 +242,8 @@ class OpenApiBuilder:
         properties = target.get("properties")
         if isinstance(properties, dict) and properties and not any(k in target for k in ("anyOf", "oneOf", "allOf")):
             required_fields = set(target.get("required", []))
-            encoding = media.get("encoding") if isinstance(media.get("encoding"), dict) else {}
-            raw_properties = raw_schema.get("properties") if isinstance(raw_schema.get("properties"), dict) else {}
+            encoding: dict[str, Any] = media["encoding"] if isinstance(media.get("encoding"), dict) else {}
+            raw_properties: dict[str, Any] = raw_schema["properties"] if isinstance(raw_schema.get("properties"), dict) else {}
             params = []
             for prop, prop_schema in properties.items():
                 file = kind == "multipart" and _is_file(prop_schema, raw_properties.get(prop))
@@ -255,7 +255,7 @@ class OpenApiBuilder:
                     prop_type = self.bundle.type_of(prop_schema)
                 models.update(prop_type.models)
                 is_required = prop in required_fields and required
-                part = encoding.get(prop) if isinstance(encoding.get(prop), dict) else {}
+                part: dict[str, Any] = encoding[prop] if isinstance(encoding.get(prop), dict) else {}
                 explode = part.get("explode")
                 params.append(
                     Param(
