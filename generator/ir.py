@@ -365,6 +365,25 @@ class WebSocket:
 
 
 @dataclass(frozen=True)
+class Webhook:
+    """A request the API sends to its users (3.1 `webhooks`, or an operation's `callbacks`), parsed by name.
+
+    `name` is the spec's key (`order.created`; for a callback `operation.callback`), `function`
+    the Python name of its parse function, `payload` what its JSON body parses into.
+    """
+
+    name: str
+    function: str
+    kind: Literal["webhook", "callback"]
+    http_method: str
+    summary: str
+    description: str
+    payload: TypeRef
+    content_type: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Api:
     """One API of the SDK, reached as `client.<name>`."""
 
@@ -385,6 +404,12 @@ class Api:
     errors: tuple[ErrorCode, ...]
     rpc_method_in_path: bool = False  # JSON-RPC over HTTP posts to `<base>/<method>` (`x-method-in-path`), not `<base>`
     websocket: WebSocket | None = None
+    webhooks: tuple[Webhook, ...] = ()
+    webhooks_module: str = "webhooks"  # `<package>/<api>/<webhooks_module>.py` (apart from the group modules)
+
+    @property
+    def webhook_models(self) -> tuple[str, ...]:
+        return tuple(sorted({m for w in self.webhooks for m in w.payload.models}))
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import Diagnostics, SpecError, join_pointer
-from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation, SecurityScheme, TypeRef
+from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation, SecurityScheme, TypeRef, Webhook
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from ..load.validate import openapi_version
@@ -15,7 +16,7 @@ from .operations import GroupCollector, api_class_name, deprecation_of, idempote
 from .plugins import PluginRegistry
 from .schemas import SchemaBundle
 from .security import SecurityBuilder
-from .types import BINARY_INPUT, BYTES, FILE_INPUT, list_of, nullable, scalar
+from .types import ANY, BINARY_INPUT, BYTES, FILE_INPUT, list_of, nullable, scalar
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
@@ -65,7 +66,10 @@ class OpenApiBuilder:
                     pointer = join_pointer(item_pointer, method)
                     operation, tag, models = self._operation(path, method, item, item[method], pointer)
                     collector.add(tag, operation, self.doc.location(pointer), models)
+        webhooks = self._webhooks(data)
+        groups = collector.build({m.name for m in self.bundle.models()} | {api_class_name(self.name)})
         info = data.get("info") or {}
+        modules = {g.module for g in groups}
         return Api(
             name=self.name,
             class_name=api_class_name(self.name),
@@ -78,11 +82,92 @@ class OpenApiBuilder:
             base_url_param=f"{self.name}_base_url",
             base_url_env=f"{self.env_prefix}_{self.name.upper()}_BASE_URL",
             auth=auth,
-            groups=collector.build({m.name for m in self.bundle.models()} | {api_class_name(self.name)}),
+            groups=groups,
             models_module=self.name,
             models=self.bundle.models(),
             errors=(),
+            webhooks=webhooks,
+            webhooks_module=next(n for n in ("webhooks", "webhook_payloads", "webhooks_") if n not in modules),
         )
+
+    # -- webhooks and callbacks ----------------------------------------------------------------
+
+    def _webhooks(self, data: dict[str, Any]) -> tuple[Webhook, ...]:
+        """3.1 `webhooks` and every operation's `callbacks`: the requests the API sends, by name."""
+        found: list[Webhook] = []
+        raw = data.get("webhooks")
+        for name, item in raw.items() if isinstance(raw, dict) else ():
+            pointer = join_pointer("/webhooks", name)
+            found.extend(self._webhook_item(str(name), "webhook", item, pointer))
+        for path, path_item in (data.get("paths") or {}).items():
+            if not isinstance(path_item, dict):
+                continue
+            for method in HTTP_METHODS:
+                op = path_item.get(method)
+                if not isinstance(op, dict) or not isinstance(op.get("callbacks"), dict):
+                    continue
+                op_pointer = join_pointer("/paths", path, method)
+                op_name = self._operation_name(path, method, op, op_pointer)
+                for callback, expressions in op["callbacks"].items():
+                    site = join_pointer(op_pointer, "callbacks", callback)
+                    if isinstance(expressions, dict) and "$ref" in expressions:
+                        expressions = self.documents.resolve(expressions["$ref"], self.doc, site).value
+                    for expression, item in expressions.items() if isinstance(expressions, dict) else ():
+                        found.extend(self._webhook_item(f"{op_name}.{callback}", "callback", item, join_pointer(site, expression)))
+        taken: set[str] = set()
+        out = []
+        for hook in sorted(found, key=lambda w: (w.kind != "webhook", w.name, w.http_method)):
+            function = python_name(hook.name, fallback="webhook")
+            while function in taken:
+                function += "_"
+            taken.add(function)
+            out.append(dataclasses.replace(hook, function=function))
+        return tuple(out)
+
+    def _webhook_item(self, name: str, kind: Literal["webhook", "callback"], item: Any, pointer: str) -> list[Webhook]:
+        if isinstance(item, dict) and "$ref" in item:
+            item, pointer = self.documents.path_item(item, pointer)
+        if not isinstance(item, dict):
+            return []
+        out = []
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            site = join_pointer(pointer, method)
+            body = op.get("requestBody")
+            if isinstance(body, dict) and "$ref" in body:
+                body = self.documents.resolve(body["$ref"], self.doc, join_pointer(site, "requestBody")).value
+            content = body.get("content") if isinstance(body, dict) else None
+            context = pascal_case(f"{name} {method if len([m for m in HTTP_METHODS if m in item]) > 1 else ''} payload")
+            payload: TypeRef = ANY
+            content_type = ""
+            if isinstance(content, dict) and content:
+                content_type = next((c for c in content if _is_json(c)), "")
+                if content_type:
+                    media = content[content_type] if isinstance(content[content_type], dict) else {}
+                    schema_site = join_pointer(site, "requestBody", "content", content_type, "schema")
+                    payload = self.bundle.type_of(self.bundle.schema(media.get("schema", {}), self.doc, schema_site, context))
+                else:
+                    self.diagnostics.warn(
+                        self.doc.location(join_pointer(site, "requestBody", "content")),
+                        f"{kind} {name!r}: its {next(iter(content))!r} body is given to the parser as it came (no JSON schema)",
+                        kind="webhook body without a JSON schema",
+                    )
+            out.append(
+                Webhook(
+                    name=name,
+                    function="",
+                    kind=kind,
+                    http_method=method.upper(),
+                    summary=text(op.get("summary")),
+                    description=text(op.get("description")),
+                    payload=payload,
+                    content_type=content_type,
+                    source=f"{self.doc.display}#{site}",
+                )
+            )
+        return out
 
     # -- operations ----------------------------------------------------------------------------
 

@@ -165,7 +165,7 @@ def build_sdk(config: Config, diagnostics: Diagnostics, validations: Validations
             raise SpecError(Location(documents.main.display), f"API name {name!r} is taken", "name the API with NAME=FILE")
         builder = OpenApiBuilder if source.kind == "openapi" else OpenRpcBuilder
         api = builder(name, documents, diagnostics, env_prefix, plugins).build()
-        if not any(group.operations for group in api.groups):
+        if not any(group.operations for group in api.groups) and not api.webhooks:
             raise SpecError(
                 Location(documents.main.display, "/paths" if source.kind == "openapi" else "/methods"),
                 "the spec defines no operations: there is nothing to call",

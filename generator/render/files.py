@@ -84,6 +84,8 @@ def render_sdk(sdk: Sdk, templates: Path, root: Path | None = None) -> dict[str,
             files[f"{package}/{api.name}/{group.module}.py"] = python("group.py.jinja", api.source, api=api, group=group)
         if api.websocket is not None:
             files[f"{package}/{api.name}/ws.py"] = python("ws.py.jinja", api.source, api=api)
+        if api.webhooks:
+            files[f"{package}/{api.name}/{api.webhooks_module}.py"] = python("webhooks.py.jinja", api.source, api=api)
         header = GENERATED_HEADER.format(source=api.source) + render("models_header.py.jinja", api=api)
         for name, text in render_models(api, package, header, templates).items():
             files[f"{package}/models/{api.models_module}/{name}"] = text

@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from ..build.module_names import HTTP_ERROR_CLASSES
-from ..ir import Api, Channel, Model, Operation, Sdk
+from ..ir import Api, Channel, Model, Operation, Sdk, Webhook
 
 # Version 2: every `docs` is the documentation text itself (version 1 had a 12-character hash),
 # and every model field has its own `docs`.
@@ -110,6 +110,19 @@ def _channel(api: Api, channel: Channel) -> dict[str, Any]:
     }
 
 
+def _webhook(api: Api, hook: Webhook) -> dict[str, Any]:
+    """A webhook or callback, described like an operation: what `parse_webhook(name, body)` returns."""
+    return {
+        "call": f"{api.name}.{api.webhooks_module}.parse_webhook({hook.name!r})",
+        "endpoint": f"{hook.kind} {hook.http_method} {hook.name}",
+        "params": {},
+        "returns": hook.payload.annotation,
+        "errors": [],
+        "idempotent": True,
+        "docs": docs_text(hook.summary, hook.description),
+    }
+
+
 def _fields(model: Model, by_name: dict[str, Model], seen: frozenset[str] = frozenset()) -> dict[str, Any]:
     """A model's fields, inherited ones first (a field the model declares again replaces its base's)."""
     fields: dict[str, Any] = {}
@@ -162,10 +175,13 @@ def api_surface(api: Api) -> dict[str, Any]:
     """The surface of one API."""
     operations = {f"{group.module}.{op.name}": _operation(api, group.module, op) for group in api.groups for op in group.operations}
     channels = {channel.name: _channel(api, channel) for channel in (api.websocket.channels if api.websocket else ())}
+    # Webhooks and callbacks are described like operations the API calls: added, removed or retyped alike.
+    operations.update({f"{api.webhooks_module}:{hook.name}": _webhook(api, hook) for hook in api.webhooks})
     by_name = {m.name: m for m in api.models}
     # A model is `input` when it reaches a parameter, `output` when it reaches a result.
     calls = [(op.params, op.result) for group in api.groups for op in group.operations]
     calls += [(channel.params, channel.payload) for channel in (api.websocket.channels if api.websocket else ())]
+    calls += [((), hook.payload) for hook in api.webhooks]
     inputs = _closure({name for params, _ in calls for p in params for name in p.type.models}, by_name)
     outputs = _closure({name for _, result in calls if result is not None for name in result.models}, by_name)
     models: dict[str, Any] = {}
