@@ -16,6 +16,8 @@ ParamLocation = Literal["path", "query", "header", "cookie", "body", "rpc"]
 # `fields`: a JSON object from its properties; `json`: any JSON value; `multipart`/`form`: an object's
 # properties as multipart/form-data or x-www-form-urlencoded; `raw`: bytes, a file or an iterator; `text`: a str.
 BodyKind = Literal["none", "fields", "json", "raw", "text", "multipart", "form"]
+# How a success response is read: parsed JSON, text, bytes, or an event stream iterated event by event.
+ResponseKind = Literal["none", "json", "text", "bytes", "events"]
 SchemeKind = Literal["http_basic", "http_bearer", "api_key", "oauth2", "open_id_connect", "plugin"]
 
 
@@ -199,6 +201,12 @@ class Operation:
     # the argument that chooses (empty when there is no choice).
     body_media_types: tuple[str, ...] = ()
     media_type_arg: str = ""
+    # The success response's media type and how it is read; for an event stream, `result` is each
+    # event's type, `stream_flag` the body field sent as true, `stream_terminator` the data that ends it.
+    response_kind: ResponseKind = "json"
+    response_content_type: str = ""
+    stream_flag: str = ""
+    stream_terminator: str = ""
     # The security requirements (alternatives of scheme keys; `()` public, an empty alternative: optional).
     security: tuple[tuple[str, ...], ...] = ()
 
@@ -235,6 +243,11 @@ class Group:
     def bodies(self) -> bool:
         """Whether a method builds its body with `_multipart` (anything but JSON, or a choice of media types)."""
         return any(op.body_kind in ("raw", "text", "multipart", "form") or op.media_type_arg for op in self.operations)
+
+    @property
+    def events(self) -> bool:
+        """Whether a method returns an event stream (`_sse`)."""
+        return any(op.response_kind == "events" for op in self.operations)
 
     @property
     def param_styles(self) -> bool:

@@ -314,6 +314,8 @@ class _RestCore:
                 return None
             if cast_to is bytes:
                 return response.content
+            if cast_to is str:  # a text/* response
+                return body_text(response)
             return parse_json(cast_to, response.content, info, response.status_code)
 
         if raw:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import Diagnostics, SpecError, join_pointer
-from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation, SecurityScheme, TypeRef, Webhook
+from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation, ResponseKind, SecurityScheme, TypeRef, Webhook
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from ..load.validate import openapi_version
@@ -64,8 +64,8 @@ class OpenApiBuilder:
             for method in HTTP_METHODS:
                 if isinstance(item.get(method), dict):
                     pointer = join_pointer(item_pointer, method)
-                    operation, tag, models = self._operation(path, method, item, item[method], pointer)
-                    collector.add(tag, operation, self.doc.location(pointer), models)
+                    for operation, tag, models in self._operations(path, method, item, item[method], pointer):
+                        collector.add(tag, operation, self.doc.location(pointer), models)
         webhooks = self._webhooks(data)
         groups = collector.build({m.name for m in self.bundle.models()} | {api_class_name(self.name)})
         info = data.get("info") or {}
@@ -171,6 +171,78 @@ class OpenApiBuilder:
 
     # -- operations ----------------------------------------------------------------------------
 
+    def _operations(
+        self, path: str, method: str, item: dict[str, Any], op: dict[str, Any], pointer: str
+    ) -> list[tuple[Operation, str, set[str]]]:
+        """The method of an operation; and when it answers JSON or an event stream, a second one that streams.
+
+        Two methods rather than overloads on a body flag: the spec does not tie the flag to the
+        media type, each method has one plain return type, and both keep `with_raw_response`.
+        The streaming one sets the body's boolean `stream` field (`x-sdkgen-stream-flag` names
+        another) to true and asks for `text/event-stream`; the JSON one leaves it out.
+        """
+        operation, tag, models = self._operation(path, method, item, op, pointer)
+        events = self._event_type(op, pointer, pascal_case(operation.name), models)
+        if events is None:
+            return [(operation, tag, models)]
+        flag_name = op.get("x-sdkgen-stream-flag", "stream")
+        flags = [p for p in operation.params if p.location == "body" and p.wire_name == flag_name and p.type.scalar == "boolean"]
+        if operation.response_kind == "json" and not flags and events == operation.result:
+            # The same schema as JSON and as an event stream, and nothing in the request asks for
+            # a stream (API gateways list both for every call): one JSON method.
+            self.diagnostics.warn(
+                self.doc.location(pointer + "/responses"),
+                "its 'text/event-stream' response has the JSON response's schema and no request field asks for it: read as JSON only",
+                kind="event stream that repeats the JSON response",
+            )
+            return [(operation, tag, models)]
+        params = tuple(p for p in operation.params if p not in flags)
+        terminator = op.get("x-sdkgen-stream-terminator", "[DONE]")
+        streaming = dataclasses.replace(
+            operation,
+            name=operation.name + "_stream",
+            params=params,
+            result=events,
+            response_kind="events",
+            response_content_type="text/event-stream",
+            stream_flag=flags[0].wire_name if flags else "",
+            stream_terminator=str(terminator),
+        )
+        if operation.response_kind == "events":
+            return [(dataclasses.replace(streaming, name=operation.name), tag, models)]
+        return [(dataclasses.replace(operation, params=params), tag, models), (streaming, tag, models | set(events.models))]
+
+    def _event_type(self, op: dict[str, Any], pointer: str, context: str, models: set[str]) -> TypeRef | None:
+        """What each event of the success response's `text/event-stream` parses into (its `schema`, or `itemSchema` of 3.2), or None."""
+        found = self._success_content(op, pointer)
+        if found is None:
+            return None
+        content, site = found
+        media_type = next((c for c in content if c.split(";")[0].strip().lower() == "text/event-stream"), None)
+        if media_type is None:
+            return None
+        media = content[media_type] if isinstance(content[media_type], dict) else {}
+        schema = media.get("itemSchema", media.get("schema"))
+        if schema is None or schema == {"type": "string"}:
+            return scalar("string", signature=True)
+        kind = self.bundle.type_of(
+            self.bundle.schema(schema, self.doc, join_pointer(site, "content", media_type, "schema"), context + "Event")
+        )
+        models.update(kind.models)
+        return kind
+
+    def _success_content(self, op: dict[str, Any], pointer: str) -> tuple[dict[str, Any], str] | None:
+        responses = op.get("responses") or {}
+        success = sorted(code for code in responses if str(code).startswith("2")) if isinstance(responses, dict) else []
+        if not success:
+            return None
+        site = join_pointer(pointer, "responses", success[0])
+        response = responses[success[0]]
+        if isinstance(response, dict) and "$ref" in response:
+            response = self.documents.resolve(response["$ref"], self.doc, site).value
+        content = response.get("content") if isinstance(response, dict) else None
+        return (content, site) if isinstance(content, dict) and content else None
+
     def _operation(self, path: str, method: str, item: dict[str, Any], op: dict[str, Any], pointer: str) -> tuple[Operation, str, set[str]]:
         name = self._operation_name(path, method, op, pointer)
         context = pascal_case(name)
@@ -194,7 +266,7 @@ class OpenApiBuilder:
         body_kind, content_type, body_params, media_types = self._request_body(op, pointer, context, taken, models)
         params.extend(body_params)
         media_type_arg = param_name("content_type", taken, "body") if len(media_types) > 1 else ""
-        result = self._result(op, pointer, context, models)
+        result, response_kind, response_type = self._result(op, pointer, context, models)
         tags = op.get("tags")
         tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else "default"
         http_method = method.upper()
@@ -214,6 +286,8 @@ class OpenApiBuilder:
             body_media_types=media_types,
             media_type_arg=media_type_arg,
             result=result,
+            response_kind=response_kind,
+            response_content_type=response_type,
             auth_required=self._auth_required(op, pointer),
             idempotent=idempotent,
             idempotency_key=idempotency_key,
@@ -384,34 +458,37 @@ class OpenApiBuilder:
             return self._resolved(self.documents.resolve(schema["$ref"], self.doc, site).value, site)
         return schema if isinstance(schema, dict) else {}
 
-    def _result(self, op: dict[str, Any], pointer: str, context: str, models: set[str]) -> TypeRef | None:
-        responses = op.get("responses") or {}
-        if not isinstance(responses, dict):
-            raise SpecError(self.doc.location(join_pointer(pointer, "responses")), "`responses` must be a mapping")
-        success = sorted(code for code in responses if str(code).startswith("2"))
-        if not success:
-            return None
-        code = success[0]
-        site = join_pointer(pointer, "responses", code)
-        response = responses[code]
-        if isinstance(response, dict) and "$ref" in response:
-            response = self.documents.resolve(response["$ref"], self.doc, site).value
-        content = response.get("content") if isinstance(response, dict) else None
-        if not isinstance(content, dict) or not content:
-            return None
+    def _result(self, op: dict[str, Any], pointer: str, context: str, models: set[str]) -> tuple[TypeRef | None, ResponseKind, str]:
+        """What the success response becomes: its type, how it is read, and its media type.
+
+        JSON parses into the schema's type; `text/*` is a `str`; an event stream (alone) is
+        iterated; anything else is `bytes`. JSON is preferred when several are offered.
+        """
+        found = self._success_content(op, pointer)
+        if found is None:
+            return None, "none", ""
+        content, site = found
         content_type = next((c for c in content if _is_json(c)), None)
         if content_type is None:
-            self.diagnostics.warn(
-                self.doc.location(join_pointer(site, "content")),
-                f"{next(iter(content))!r} response is returned as raw bytes",
-                kind="non-JSON responses are returned as raw bytes",
-            )
-            return BYTES
+            first = next(iter(content))
+            media = first.split(";")[0].strip().lower()
+            if media == "text/event-stream":
+                return None, "events", first  # `_operations` makes it a streaming method
+            if media.startswith("text/"):
+                return scalar("string", signature=True), "text", first
+            return BYTES, "bytes", first
+        for other in content:
+            if other != content_type and other.split(";")[0].strip().lower() != "text/event-stream":
+                self.diagnostics.warn(
+                    self.doc.location(join_pointer(site, "content", other)),
+                    f"response {other!r} is not read: the SDK reads {content_type!r}",
+                    kind="response media type not read",
+                )
         media = content[content_type] if isinstance(content[content_type], dict) else {}
         schema = self.bundle.schema(
             media.get("schema", {}), self.doc, join_pointer(site, "content", content_type, "schema"), context + "Response"
         )
-        return self.bundle.type_of(schema)
+        return self.bundle.type_of(schema), "json", content_type
 
     def _type_at(self, schema: Any, site: str, context: str, models: set[str]) -> TypeRef:
         kind = self.bundle.type_of(self.bundle.schema(schema, self.doc, site, context))

@@ -217,6 +217,8 @@ def _runtime(apis: list[Api], plugins: PluginRegistry, root: Path, package: str)
         modules.append(RuntimeModule("_params.py", "runtime", "_params.py", ()))
     if bodies:
         modules.append(RuntimeModule("_multipart.py", "runtime", "_multipart.py", ("BinaryInput", "FileInput")))
+    if any(group.events for api in apis for group in api.groups):
+        modules.append(RuntimeModule("_sse.py", "runtime", "_sse.py", ("AsyncStream", "ServerSentEvent", "Stream")))
     if websocket:
         modules.append(RuntimeModule("_websocket.py", "runtime", "_websocket.py"))
         ws_exports = tuple(n for n in runtime_exports("_websocket_types.py") if n not in _WEBSOCKET_INTERNALS)

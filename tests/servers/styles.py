@@ -14,6 +14,10 @@ import email.parser
 import email.policy
 import json
 import re
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import unquote, unquote_plus
@@ -224,12 +228,58 @@ class StyleServer(TestServer):
                 if method in ("get", "post", "put", "patch", "delete"):
                     self.routes.append(_Route(method.upper(), template, operation, list(operation.get("parameters") or [])))
         self.responses: dict[str, tuple[int, bytes, dict[str, str]]] = {}
+        # path → streamed answers, one per request in order: its chunks (each written and flushed,
+        # `delay` seconds apart) and whether the connection then drops without ending the body.
+        self.streams: dict[str, list[Streamed]] = {}
 
     def last(self) -> RecordedRequest:
         return self.requests.snapshot()[-1]
 
 
+@dataclass
+class Streamed:
+    """A chunked answer written piece by piece (an event stream); `dropped`: the connection breaks after the chunks."""
+
+    chunks: list[bytes]
+    content_type: str = "text/event-stream"
+    delay: float = 0.0
+    dropped: bool = False
+    aborted: threading.Event = field(default_factory=threading.Event)  # set when the client went away mid-stream
+
+
 class _StyleHandler(BaseRequestHandler):
+    def _dispatch(self) -> None:
+        server = self.owner
+        assert isinstance(server, StyleServer)
+        path = self.path.split("?")[0]
+        queue = server.streams.get(path)
+        if not queue:
+            super()._dispatch()
+            return
+        answer = queue.pop(0)
+        record = self._new_record()
+        record.body = self._read_body()
+        record.status = 200
+        server.requests.append(record)
+        self.send_response(200)
+        self.send_header("Content-Type", answer.content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            for chunk in answer.chunks:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+                if answer.delay:
+                    time.sleep(answer.delay)
+            if answer.dropped:
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except OSError:
+            answer.aborted.set()
+
     def handle_request(self, record: RecordedRequest) -> tuple[int, bytes, dict[str, str]]:
         server = self.owner
         assert isinstance(server, StyleServer)
