@@ -91,7 +91,7 @@ def test_a_form_body_follows_the_encoding_styles(bodies: Any, server: StyleServe
     bodies.body_form(name="a b", tags=["x", "y"], filter={"R": 1, "G": 2}, size=4)
     body = server.last().extra["body"]
     assert server.last().headers["content-type"] == "application/x-www-form-urlencoded"
-    assert body["raw"] == "name=a%20b&tags=x,y&filter[R]=1&filter[G]=2&size=4"
+    assert body["raw"] == "name=a%20b&tags=x%2Cy&filter[R]=1&filter[G]=2&size=4"
     assert body["form"] == [("name", "a b"), ("tags", "x,y"), ("filter[R]", "1"), ("filter[G]", "2"), ("size", "4")]
 
 

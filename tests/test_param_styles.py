@@ -44,7 +44,7 @@ PATH_CASES = {
     # (style, explode): (primitive, array, object) segments, from the specification's table
     ("simple", False): ("blue", "blue,black,brown", "R,100,G,200"),
     ("simple", True): ("blue", "blue,black,brown", "R=100,G=200"),
-    ("label", False): (".blue", ".blue.black.brown", ".R.100.G.200"),
+    ("label", False): (".blue", ".blue,black,brown", ".R,100,G,200"),  # RFC 6570 (the OpenAPI 3.0.3 table's dots were an error)
     ("label", True): (".blue", ".blue.black.brown", ".R=100.G=200"),
     ("matrix", False): (";prim=blue", ";arr=blue,black,brown", ";obj=R,100,G,200"),
     ("matrix", True): (";prim=blue", ";arr=blue;arr=black;arr=brown", ";R=100;G=200"),

@@ -123,3 +123,9 @@ def test_text_and_binary_responses(client: Any, server: StyleServer) -> None:
     server.responses["download"] = (200, b"\x00\x01\x02", {"Content-Type": "application/octet-stream"})
     assert client.files.readme() == "héllo"
     assert client.files.download() == b"\x00\x01\x02"
+
+
+def test_a_text_or_binary_operation_asks_for_its_media_type(client: Any, server: StyleServer) -> None:
+    server.responses["download"] = (200, b"\x00", {"Content-Type": "application/octet-stream"})
+    client.files.download()
+    assert server.last().headers["accept"] == "application/octet-stream"

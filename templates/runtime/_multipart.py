@@ -101,7 +101,9 @@ def fields_body(media_type: str, *fields: Field) -> dict[str, Any]:
         return {"files": parts, "streamed": any(hasattr(part[1], "read") for _, part in parts)}
     if media == "application/x-www-form-urlencoded":
         pairs = [_form_field(f) for f in fields if f.value is not None]
-        return {"content": query_string(*pairs).encode("ascii"), "content_type": media_type}
+        # In a form body the server decodes each value before it splits it: the delimiters are encoded too.
+        encoded = [[(key, value.replace(",", "%2C").replace("|", "%7C")) for key, value in pair] for pair in pairs]
+        return {"content": query_string(*encoded).encode("ascii"), "content_type": media_type}
     return {"json_body": {f.name: f.value for f in fields if f.value is not None}}
 
 

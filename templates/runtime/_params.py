@@ -9,7 +9,7 @@ the OpenAPI specification, `id` = 5, [3, 4, 5] or {"role": "admin", "firstName":
     form            id=5   id=3&id=4&id=5 (explode) / id=3,4,5   role=admin&firstName=Alex / id=role,admin,firstName,Alex
     spaceDelimited  id=3%204%205         pipeDelimited  id=3|4|5          deepObject  id[role]=admin&id[firstName]=Alex
     simple          5      3,4,5         role=admin,firstName=Alex (explode) / role,admin,firstName,Alex
-    label           .5     .3.4.5        matrix         ;id=5  ;id=3;id=4;id=5 (explode) / ;id=3,4,5
+    label           .5     .3.4.5 (explode) / .3,4,5     matrix  ;id=5  ;id=3;id=4;id=5 (explode) / ;id=3,4,5
 """
 
 from __future__ import annotations
@@ -159,11 +159,11 @@ def simple(name: str, value: Any, *, explode: bool = False, media_type: str = ""
 
 
 def label(name: str, value: Any, *, explode: bool = False) -> Encoded:
-    """`style: label`: `.5`, `.3.4.5` (exploded or not); objects `.role.admin` / exploded `.role=admin`."""
+    """`style: label` (RFC 6570, as the OpenAPI 3.1.1 tables): `.5`, `.3,4,5` / exploded `.3.4.5`; objects `.role,admin` / `.role=admin`."""
     data = _shape(value)
     if isinstance(data, dict) and explode:
         return Encoded("".join(f".{_quote(str(k))}={_quote(_text(v))}" for k, v in data.items()))
-    return Encoded("." + ".".join(_quote(part) for part in _flat(data)))  # the OpenAPI table: dots, exploded or not
+    return Encoded("." + ("." if explode else ",").join(_quote(part) for part in _flat(data)))
 
 
 def matrix(name: str, value: Any, *, explode: bool = False) -> Encoded:

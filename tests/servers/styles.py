@@ -90,7 +90,7 @@ def read_path_value(param: dict[str, Any], segment: str) -> Any:
     if style == "label":
         if not segment.startswith("."):
             raise ValueError(f"a label value starts with '.': {segment!r}")
-        return _from_parts(schema, segment[1:].split("."), explode)
+        return _from_parts(schema, segment[1:].split("." if explode else ","), explode)
     if style == "matrix":
         if not segment.startswith(";"):
             raise ValueError(f"a matrix value starts with ';': {segment!r}")
