@@ -14,9 +14,10 @@ from .config import SETTINGS, Config, check_metadata, from_arguments, load_pypro
 from .errors import Diagnostics, Location, SdkgenError
 from .init import init_config
 from .ir import to_json
-from .pipeline import DEFAULT_TEMPLATES, check, deep_recursion, generate
+from .pipeline import DEFAULT_TEMPLATES, check, generate
 from .progress import add_verbosity_options, choose_reporter, reporting, verbosity_of
 from .publish import add_publish_command, publish_command
+from .recursion import deep_recursion
 from .release import last_release, release, repository_root
 from .surface.report import compare, report_json, summary_lines, to_markdown
 from .surface.sources import resolve, surface_of_config
@@ -200,12 +201,12 @@ def _diff(args: argparse.Namespace) -> int:
         if found.warning:
             _print_warning(found.warning)
         baseline = found.revision
-    old = resolve(baseline, root=root, templates=args.templates)
+    old = resolve(baseline, root=root)
     if args.new is None:
-        new_surface = surface_of_config(load_pyproject(args.config), args.templates)
+        new_surface = surface_of_config(load_pyproject(args.config))
         new_label = "working tree"
     else:
-        side = resolve(args.new, root=root, templates=args.templates)
+        side = resolve(args.new, root=root)
         new_surface, new_label = side.surface, side.label
     report = compare(old.label, old.surface, new_label, new_surface)
     text = report_json(report) if args.format == "json" else to_markdown(report)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import json
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,30 +14,16 @@ from .ir import Sdk
 from .load.background import validating
 from .locations import TEMPLATES
 from .progress import stage as progress_stage
+from .recursion import deep_recursion
 from .render.cache import RenderCache, Work
-from .render.files import SURFACE_FILE, render_sdk
+from .render.files import render_sdk
 from .render.format import format_tree
 from .surface.diff import diff_surfaces
-from .surface.extract import FORMAT, Surface
+from .surface.extract import FORMAT, SURFACE_FILE, Surface
 from .surface.report import Report
 from .write import MANIFEST, Changes, commit, locked, read_manifest, remove_stale_stages, staging, tree_files, write_files
 
 DEFAULT_TEMPLATES = TEMPLATES  # inside the package when installed from a wheel (generator/locations.py)
-# Documents may nest up to `MAX_DEPTH` levels (generator/load/documents.py); the validators and the
-# models engine recurse a few dozen frames per level, more than Python's default limit of 1000.
-RECURSION_LIMIT = 12_000
-
-
-@contextlib.contextmanager
-def deep_recursion() -> Iterator[None]:
-    previous = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(previous, RECURSION_LIMIT))
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(previous)
-
-
 CHANGELOG_FILE = "CHANGELOG.md"
 
 

@@ -211,8 +211,8 @@ def release(
     baseline = Baseline(since) if since else last_release(root, pyproject, current)
     if baseline.warning:
         warn(baseline.warning)
-    old = surface_at_revision(root, baseline.revision, templates)
-    new = surface_of_config(config, templates)
+    old = surface_at_revision(root, baseline.revision)
+    new = surface_of_config(config)
     report = compare(old.label, old.surface, "this release", new)
     report = Report(report.old_label, report.new_label, current, report.changes, report.notes)
     target = version or bump(current, report.level)

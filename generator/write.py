@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import OutputError
+from .held_locks import HELD_LOCK_FDS
 from .render.filters import escape_invisible_in_file
 
 MANIFEST = ".sdkgen-manifest.json"
@@ -137,11 +138,6 @@ def write_files(root: Path, files: dict[str, bytes], *, output: Path | None = No
             write_new(target, escape_invisible_in_file(relative, data))
         except OSError as exc:
             raise os_error(exc, f"write {relative} in the staging folder", root.parent, output=output) from None
-
-
-# File descriptors of the locks this process holds: a forked child (background validation) closes
-# its copies, so a generation killed mid-way frees the lock at once, not when the child ends.
-HELD_LOCK_FDS: set[int] = set()
 
 
 @contextlib.contextmanager

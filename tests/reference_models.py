@@ -29,7 +29,8 @@ from generator.config import Config
 from generator.errors import Diagnostics
 from generator.ir import Api, Model, TypeRef
 from generator.load.background import validating
-from generator.pipeline import DEFAULT_TEMPLATES, deep_recursion
+from generator.pipeline import DEFAULT_TEMPLATES
+from generator.recursion import deep_recursion
 from generator.render.models import render_models
 
 ENGINE_TEMPLATES = Path(__file__).resolve().parent / "fixtures" / "reference"

@@ -18,7 +18,6 @@ import yaml
 from generator.cli import EXIT_BREAKING
 from generator.cli import main as sdkgen
 from generator.config import load_pyproject
-from generator.pipeline import DEFAULT_TEMPLATES
 from generator.surface.diff import diff_surfaces, union_members
 from generator.surface.extract import FORMAT, HTTP_ERROR_CLASSES, docs_digest
 from generator.surface.report import compare, docs_diff, to_markdown
@@ -40,14 +39,14 @@ def pair(case: str) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def flagship_surface() -> dict[str, Any]:
-    return surface_of_config(load_pyproject(ROOT / "pyproject.toml"), DEFAULT_TEMPLATES)
+    return surface_of_config(load_pyproject(ROOT / "pyproject.toml"))
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_spec_change_is_classified_with_its_bump(case: str) -> None:
     old_path, new_path = pair(case)
-    old = resolve(old_path, root=ROOT, templates=DEFAULT_TEMPLATES).surface
-    new = resolve(new_path, root=ROOT, templates=DEFAULT_TEMPLATES).surface
+    old = resolve(old_path, root=ROOT).surface
+    new = resolve(new_path, root=ROOT).surface
     changes = diff_surfaces(old, new)
     found = sorted([c.kind, c.subject, c.breaking] for c in changes)
     assert found == sorted(CASES[case]["changes"]), [str(c) for c in changes]
@@ -445,7 +444,7 @@ def to_format1(surface: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_older_api_json_on_both_sides_reports_documentation_changes_without_text() -> None:
-    old, new = (resolve(p, root=ROOT, templates=DEFAULT_TEMPLATES).surface for p in pair("description_only"))
+    old, new = (resolve(p, root=ROOT).surface for p in pair("description_only"))
     (change,) = diff_surfaces(to_format1(old), to_format1(new))
     assert change.kind == "operation-docs-changed"
     assert change.message == "documentation changed (an older api.json records a digest, not the text)"

@@ -134,7 +134,7 @@ def test_without_semantic_checks_the_slow_part_never_runs() -> None:
 
 
 def lock_fd_is_open() -> Findings:
-    from generator.write import HELD_LOCK_FDS
+    from generator.held_locks import HELD_LOCK_FDS
 
     (fd,) = HELD_LOCK_FDS
     try:

@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from ..errors import Diagnostics
-from ..write import HELD_LOCK_FDS
+from ..held_locks import HELD_LOCK_FDS
 from .validate import Check, Findings, cached_findings, remember, report
 
 

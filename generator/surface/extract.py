@@ -20,6 +20,7 @@ from ..ir import Api, Channel, Model, Operation, Sdk, Webhook
 # Version 2: every `docs` is the documentation text itself (version 1 had a 12-character hash),
 # and every model field has its own `docs`.
 FORMAT = "sdkgen-api/2"
+SURFACE_FILE = "api.json"  # where a generated package keeps its surface
 # Format 1 recorded `docs` as a 12-character digest (`docs_digest`); it can still be compared.
 LEGACY_FORMATS = ("sdkgen-api/1",)
 

@@ -14,9 +14,8 @@ from ..build.sdk import build_sdk
 from ..config import Config, from_arguments, load_pyproject
 from ..errors import Diagnostics, SdkgenError
 from ..load.documents import read_document
-from ..pipeline import deep_recursion
-from ..render.files import SURFACE_FILE, render_sdk
-from .extract import FORMAT, LEGACY_FORMATS, Surface
+from ..recursion import deep_recursion
+from .extract import FORMAT, LEGACY_FORMATS, SURFACE_FILE, Surface, build_surface, surface_json
 
 READABLE_FORMATS = (FORMAT, *LEGACY_FORMATS)
 
@@ -29,12 +28,11 @@ class LabelledSurface:
     surface: Surface
 
 
-def surface_of_config(config: Config, templates: Path) -> Surface:
-    """Build the surface a generation from `config` would write (nothing is written)."""
+def surface_of_config(config: Config) -> Surface:
+    """The surface a generation from `config` would write as `api.json` (from the IR; nothing is rendered or written)."""
     with deep_recursion():
         sdk = build_sdk(config, Diagnostics())
-        text = render_sdk(sdk, templates, config.root)[f"{sdk.package}/{SURFACE_FILE}"]
-    surface: Surface = json.loads(text)
+    surface: Surface = json.loads(surface_json(build_surface(sdk)))
     return surface
 
 
@@ -96,8 +94,8 @@ def git_tag_exists(root: Path, tag: str) -> bool:
     return is_git_revision(root, f"refs/tags/{tag}")
 
 
-def surface_at_revision(root: Path, revision: str, templates: Path) -> LabelledSurface:
-    """The surface the spec set of a git revision makes, built with the current generator and templates.
+def surface_at_revision(root: Path, revision: str) -> LabelledSurface:
+    """The surface the spec set of a git revision makes, built with the current generator.
 
     Building from the revision's specs (not reading its committed api.json) keeps the comparison
     about the specs even when a commit changed a spec without regenerating; to compare what was
@@ -109,10 +107,10 @@ def surface_at_revision(root: Path, revision: str, templates: Path) -> LabelledS
     with tempfile.TemporaryDirectory(prefix="sdkgen-rev-") as scratch:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(scratch, filter="data")
-        return LabelledSurface(label, surface_of_config(load_pyproject(Path(scratch) / "pyproject.toml"), templates))
+        return LabelledSurface(label, surface_of_config(load_pyproject(Path(scratch) / "pyproject.toml")))
 
 
-def resolve(argument: str, *, root: Path, templates: Path) -> LabelledSurface:
+def resolve(argument: str, *, root: Path) -> LabelledSurface:
     """Read one side of a comparison.
 
     `argument` is an `api.json`, a `pyproject.toml` (or a folder holding one) with `[tool.sdkgen]`,
@@ -132,7 +130,7 @@ def resolve(argument: str, *, root: Path, templates: Path) -> LabelledSurface:
     if path.is_file():
         if path.name == "pyproject.toml" or path.suffix == ".toml":
             config = load_pyproject(path)
-            return LabelledSurface(str(argument), surface_of_config(config, templates))
+            return LabelledSurface(str(argument), surface_of_config(config))
         if path.suffix == ".json":
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
@@ -140,9 +138,9 @@ def resolve(argument: str, *, root: Path, templates: Path) -> LabelledSurface:
                 data = None
             if isinstance(data, dict) and data.get("format") in READABLE_FORMATS:
                 return LabelledSurface(str(argument), data)
-        surface = surface_of_config(_single_spec(path, api_name), templates)
+        surface = surface_of_config(_single_spec(path, api_name))
         surface["version"] = ""  # a lone spec has no package version to bump
         return LabelledSurface(str(argument), surface)
     if is_git_revision(root, argument):
-        return surface_at_revision(root, argument, templates)
+        return surface_at_revision(root, argument)
     raise SdkgenError(f"{argument}: no such file, folder or git revision")
