@@ -148,3 +148,21 @@ def test_each_parameter_style_is_in_the_ir_and_api_json(sdk: ModuleType) -> None
     surface = json.loads(files(sdk).joinpath("api.json").read_text(encoding="utf-8"))
     params = surface["apis"]["probe"]["operations"]["query.query_space_delimited_flat"]["params"]
     assert params["q_arr"]["style"] == "spaceDelimited" and params["q_obj"]["style"] == "spaceDelimited"
+
+
+def test_sdkgen_diff_reports_a_changed_style_and_a_changed_media_type(sdk: ModuleType) -> None:
+    import copy
+    from importlib.resources import files
+
+    from generator.surface.diff import diff_surfaces
+
+    old = json.loads(files(sdk).joinpath("api.json").read_text(encoding="utf-8"))
+    new = copy.deepcopy(old)
+    operations = new["apis"]["probe"]["operations"]
+    operations["query.query_form_flat"]["params"]["q_arr"]["style"] = "form+explode"
+    operations["bodies.body_choice"]["request"] = ["multipart/form-data"]
+    changes = {(c.kind, c.subject): c for c in diff_surfaces(old, new)}
+    style = changes[("param-style-changed", "client.probe.query.query_form_flat(q_arr)")]
+    assert "`form` → `form+explode`" in style.message and not style.breaking
+    media = changes[("operation-media-type-changed", "client.probe.bodies.body_choice")]
+    assert "multipart/form-data" in media.message and media.breaking

@@ -49,7 +49,6 @@ def _imported_stages(path: Path) -> set[str]:
 @pytest.mark.parametrize("stage", sorted(FORBIDDEN))
 def test_a_stage_never_imports_a_later_one(stage: str) -> None:
     offences = {
-        str(path.relative_to(ROOT)): sorted(_imported_stages(path) & FORBIDDEN[stage])
-        for path in sorted((GENERATOR / stage).rglob("*.py"))
+        str(path.relative_to(ROOT)): sorted(_imported_stages(path) & FORBIDDEN[stage]) for path in sorted((GENERATOR / stage).rglob("*.py"))
     }
     assert {file: names for file, names in offences.items() if names} == {}
