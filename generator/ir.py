@@ -12,8 +12,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Transport = Literal["http", "jsonrpc"]
-ParamLocation = Literal["path", "query", "header", "body", "rpc"]
-BodyKind = Literal["none", "fields", "json", "raw"]
+ParamLocation = Literal["path", "query", "header", "cookie", "body", "rpc"]
+# `fields`: a JSON object from its properties; `json`: any JSON value; `multipart`/`form`: an object's
+# properties as multipart/form-data or x-www-form-urlencoded; `raw`: bytes, a file or an iterator; `text`: a str.
+BodyKind = Literal["none", "fields", "json", "raw", "text", "multipart", "form"]
+# How a success response is read: parsed JSON, text, bytes, or an event stream iterated event by event.
+ResponseKind = Literal["none", "json", "text", "bytes", "events"]
 SchemeKind = Literal["http_basic", "http_bearer", "api_key", "oauth2", "open_id_connect", "plugin"]
 
 
@@ -116,10 +120,34 @@ class Param:
     required: bool
     description: str
     deprecated: bool = False
+    # How an OpenAPI parameter goes on the wire (empty for other params): `style` (`form`, `simple`,
+    # `label`, `matrix`, `spaceDelimited`, `pipeDelimited`, `deepObject`), `explode`, `allowReserved`;
+    # `content_type` is the media type of a `content`-typed parameter (its value is sent encoded as that).
+    style: str = ""
+    explode: bool = False
+    allow_reserved: bool = False
+    content_type: str = ""
 
     @property
     def annotation(self) -> str:
         return self.type.annotation
+
+    @property
+    def styled(self) -> bool:
+        """Whether the value needs the style serializer (`_params`) rather than the plain query/path/header encoding.
+
+        The plain encoding is exactly the default style for scalars (and, in the query, `form`
+        exploded lists of scalars); everything else goes through the serializer.
+        """
+        if not self.style:
+            return False
+        if self.location == "cookie" or self.allow_reserved or self.content_type:
+            return True
+        scalar = self.type.kind in ("scalar", "literal", "enum")
+        if self.location == "query" and self.style == "form" and (self.explode or scalar):
+            items = self.type.args[0].kind if self.type.kind == "list" and self.type.args else ""
+            return not (scalar or items in ("scalar", "literal", "enum"))
+        return not (scalar and self.style == "simple")
 
 
 @dataclass(frozen=True)
@@ -226,6 +254,16 @@ class Operation:
     error_codes: tuple[int, ...]  # JSON-RPC error codes, or the HTTP error statuses the spec documents
     source: str
     params_by_position: bool = False  # OpenRPC `paramStructure: by-position`: params go as an array
+    # The request body media types a caller may choose (`body_content_type` first, the default), and
+    # the argument that chooses (empty when there is no choice).
+    body_media_types: tuple[str, ...] = ()
+    media_type_arg: str = ""
+    # The success response's media type and how it is read; for an event stream, `result` is each
+    # event's type, `stream_flag` the body field sent as true, `stream_terminator` the data that ends it.
+    response_kind: ResponseKind = "json"
+    response_content_type: str = ""
+    stream_flag: str = ""
+    stream_terminator: str = ""
     # The security requirements (alternatives of scheme keys; `()` public, an empty alternative: optional).
     security: tuple[tuple[str, ...], ...] = ()
     variants: tuple[VariantHelper, ...] = ()  # helpers per configuration of a union body field (`x-sdkgen-variants`)
@@ -269,6 +307,27 @@ class Group:
     module: str
     operations: tuple[Operation, ...]
     model_imports: tuple[str, ...]
+
+    @property
+    def uploads(self) -> tuple[str, ...]:
+        """The upload types (`_multipart`) the group's signatures name."""
+        names = {i.split(":")[1] for op in self.operations for p in op.params for i in p.type.imports if i.startswith("_multipart:")}
+        return tuple(sorted(names))
+
+    @property
+    def bodies(self) -> bool:
+        """Whether a method builds its body with `_multipart` (anything but JSON, or a choice of media types)."""
+        return any(op.body_kind in ("raw", "text", "multipart", "form") or op.media_type_arg for op in self.operations)
+
+    @property
+    def events(self) -> bool:
+        """Whether a method returns an event stream (`_sse`)."""
+        return any(op.response_kind == "events" for op in self.operations)
+
+    @property
+    def param_styles(self) -> bool:
+        """Whether a method sends a parameter through the style serializer (`_params`)."""
+        return any(p.styled for op in self.operations for p in op.params)
 
 
 @dataclass(frozen=True)
@@ -497,6 +556,25 @@ class OrderMigration:
 
 
 @dataclass(frozen=True)
+class Webhook:
+    """A request the API sends to its users (3.1 `webhooks`, or an operation's `callbacks`), parsed by name.
+
+    `name` is the spec's key (`order.created`; for a callback `operation.callback`), `function`
+    the Python name of its parse function, `payload` what its JSON body parses into.
+    """
+
+    name: str
+    function: str
+    kind: Literal["webhook", "callback"]
+    http_method: str
+    summary: str
+    description: str
+    payload: TypeRef
+    content_type: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Api:
     """One API of the SDK, reached as `client.<name>`."""
 
@@ -519,6 +597,12 @@ class Api:
     websocket: WebSocket | None = None
     order_migration: OrderMigration | None = None  # OpenRPC root `x-order-migration`
     readme_examples: tuple[ReadmeExample, ...] = ()  # `info.x-sdkgen-readme`
+    webhooks: tuple[Webhook, ...] = ()
+    webhooks_module: str = "webhooks"  # `<package>/<api>/<webhooks_module>.py` (apart from the group modules)
+
+    @property
+    def webhook_models(self) -> tuple[str, ...]:
+        return tuple(sorted({m for w in self.webhooks for m in w.payload.models}))
 
 
 @dataclass(frozen=True)

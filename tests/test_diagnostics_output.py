@@ -27,11 +27,11 @@ STAGES = [
 
 @pytest.fixture
 def noisy_spec(tmp_path: Path) -> Path:
-    """A spec with five cookie parameters: five warnings of one kind."""
-    text = (FIXTURES / "warnings" / "cookie_parameter.yaml").read_text(encoding="utf-8")
-    one = "        - name: session\n          in: cookie\n          schema:\n            type: string\n"
+    """A spec with five parameters whose default is not one of their enum values: five warnings of one kind."""
+    text = (FIXTURES / "warnings" / "enum_default_outside.yaml").read_text(encoding="utf-8")
+    one = "        - name: side\n          in: query\n          schema:\n            type: string\n            enum: [BUY, SELL]\n            default: ''\n"
     assert one in text
-    many = "".join(one.replace("session", f"session{i}") for i in range(5))
+    many = "".join(one.replace("side", f"side{i}") for i in range(5))
     spec = tmp_path / "noisy.yaml"
     spec.write_text(text.replace(one, many), encoding="utf-8")
     return spec
@@ -108,15 +108,15 @@ def test_on_a_terminal_the_stages_are_a_live_display(noisy_spec: Path, tmp_path:
 def test_similar_warnings_are_grouped_with_a_count(noisy_spec: Path, tmp_path: Path) -> None:
     done = sdkgen(*generate_args(noisy_spec, tmp_path / "out"), progress="off")
     lines = done.stderr.splitlines()
-    assert [line for line in lines if "is not sent by the SDK" in line] == lines[:2]
-    assert "cookie parameter 'session0' is not sent by the SDK" in lines[0]
-    assert lines[2] == "warning: ... and 3 more of this kind: cookie parameters are not sent (-v lists them all)"
+    assert [line for line in lines if "is not one of the enum values" in line] == lines[:2]
+    assert "/paths/~1orders/get/parameters/0/schema/default" in lines[0]
+    assert lines[2] == "warning: ... and 3 more of this kind: enum default outside its enum (ignored) (-v lists them all)"
     assert lines[3] == "5 warnings of 1 kind"
 
 
 def test_verbose_lists_every_warning(noisy_spec: Path, tmp_path: Path) -> None:
     done = sdkgen(*generate_args(noisy_spec, tmp_path / "out"), "-v", progress="off")
-    assert len([line for line in done.stderr.splitlines() if "is not sent by the SDK" in line]) == 5
+    assert len([line for line in done.stderr.splitlines() if "is not one of the enum values" in line]) == 5
     assert "more of this kind" not in done.stderr
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final, TypeVar, overload
+from urllib.parse import quote
 
 import httpx
 import pydantic
@@ -273,10 +274,13 @@ class RequestOptions:
 
     path_params: Mapping[str, Any] | None = None
     query: Mapping[str, Any] | None = None
+    query_string: str = ""  # parameters `_params` serialized by their OpenAPI style, already percent-encoded
     headers: Mapping[str, Any] | None = None
     json_body: Any = NO_BODY
-    content: bytes | None | NotGiven = NOT_GIVEN
+    content: Any = None  # bytes, or an iterator of blocks (`_multipart`): then `streamed`, never sent twice
     content_type: str = "application/octet-stream"
+    files: Any = None  # multipart/form-data parts, as httpx takes them (`_multipart.fields_body`)
+    streamed: bool = False
     security: Security = ()
     idempotent: bool = False
     timeout: Timeout | NotGiven = NOT_GIVEN
@@ -324,7 +328,7 @@ class _RestCore:
             }
             check_header_values(given)
             headers = {**headers, **given}
-        content = options.content if isinstance(options.content, bytes) else None
+        content = options.content if options.content is not None and options.content is not NOT_GIVEN else None
         if content is not None:
             headers = {**headers, "Content-Type": options.content_type}
         kwargs: dict[str, Any] = {"headers": headers}
@@ -344,10 +348,15 @@ class _RestCore:
             kwargs["json"] = body
         if content is not None:
             kwargs["content"] = content
+        if options.files is not None:
+            kwargs["files"] = options.files
         timeout = call_timeout(options.timeout, self.config)
         if not isinstance(timeout, NotGiven):
             kwargs["timeout"] = timeout
         url = self.base_url + url_path
+        if options.query_string:  # httpx would re-encode a styled query: the whole query goes in the URL as built
+            plain = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in kwargs.pop("params", None) or ())
+            url += "?" + "&".join(part for part in (plain, options.query_string) if part)
         request = client.build_request(method, url, **kwargs)
         for hook in self.config.request_hooks:
             hook(request)
@@ -389,6 +398,8 @@ class _RestCore:
                 return None
             if cast_to is bytes:
                 return response.content
+            if cast_to is str:  # a text/* response
+                return body_text(response)
             return parse_json(cast_to, response.content, info, response.status_code, strict=strict)
 
         if raw:
@@ -425,7 +436,10 @@ class RestApi(_RestCore):
         self.check(method, path, options)
         strict = self.strict(options)
         limit = _limit(self.max_response_bytes, options.max_response_bytes)
-        attempt = _Attempt(_policy(self.policy, options.max_retries, options.total_timeout), options.idempotent)
+        attempt = _Attempt(
+            _policy(self.policy, 0 if options.streamed else options.max_retries, options.total_timeout),
+            options.idempotent,
+        )
         auth = self.auth.select(options.security, f"{method} {path}")
         reauthenticated = False
         while True:
@@ -470,7 +484,10 @@ class AsyncRestApi(_RestCore):
         self.check(method, path, options)
         strict = self.strict(options)
         limit = _limit(self.max_response_bytes, options.max_response_bytes)
-        attempt = _Attempt(_policy(self.policy, options.max_retries, options.total_timeout), options.idempotent)
+        attempt = _Attempt(
+            _policy(self.policy, 0 if options.streamed else options.max_retries, options.total_timeout),
+            options.idempotent,
+        )
         auth = self.auth.select(options.security, f"{method} {path}")
         reauthenticated = False
         while True:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import Diagnostics, Location, SpecError, join_pointer
-from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation, SecurityScheme, TypeRef
+from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation, ResponseKind, SecurityScheme, TypeRef, Webhook
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from ..load.validate import openapi_version
@@ -18,7 +19,7 @@ from .plugins import PluginRegistry
 from .readme import readme_examples
 from .schemas import SchemaBundle
 from .security import SecurityBuilder
-from .types import BYTES
+from .types import ANY, BINARY_INPUT, BYTES, FILE_INPUT, list_of, scalar
 from .variants import EXTENSION as VARIANTS
 from .variants import with_variant_helpers
 
@@ -69,13 +70,18 @@ class OpenApiBuilder:
             for method in HTTP_METHODS:
                 if isinstance(item.get(method), dict):
                     pointer = join_pointer(item_pointer, method)
-                    operation, tag, models = self._operation(path, method, item, item[method], pointer)
-                    collector.add(tag, operation, self.doc.location(pointer), models)
-                    if VARIANTS in item[method]:
-                        mark = item[method][VARIANTS]
-                        variant_marks[(operation.http_method, operation.path)] = (mark, self.doc.location(join_pointer(pointer, VARIANTS)))
+                    for operation, tag, models in self._operations(path, method, item, item[method], pointer):
+                        collector.add(tag, operation, self.doc.location(pointer), models)
+                        if VARIANTS in item[method]:
+                            mark = item[method][VARIANTS]
+                            variant_marks[(operation.http_method, operation.path)] = (
+                                mark,
+                                self.doc.location(join_pointer(pointer, VARIANTS)),
+                            )
+        webhooks = self._webhooks(data)
         info = data.get("info") or {}
         groups = collector.build({m.name for m in self.bundle.models()} | {api_class_name(self.name)})
+        modules = {g.module for g in groups}
         return Api(
             name=self.name,
             class_name=api_class_name(self.name),
@@ -93,9 +99,162 @@ class OpenApiBuilder:
             models=self.bundle.models(),
             errors=(),
             readme_examples=readme_examples(self.doc),
+            webhooks=webhooks,
+            webhooks_module=next(n for n in ("webhooks", "webhook_payloads", "webhooks_") if n not in modules),
         )
 
+    # -- webhooks and callbacks ----------------------------------------------------------------
+
+    def _webhooks(self, data: dict[str, Any]) -> tuple[Webhook, ...]:
+        """3.1 `webhooks` and every operation's `callbacks`: the requests the API sends, by name."""
+        found: list[Webhook] = []
+        raw = data.get("webhooks")
+        for name, item in raw.items() if isinstance(raw, dict) else ():
+            pointer = join_pointer("/webhooks", name)
+            found.extend(self._webhook_item(str(name), "webhook", item, pointer))
+        for path, path_item in (data.get("paths") or {}).items():
+            if not isinstance(path_item, dict):
+                continue
+            for method in HTTP_METHODS:
+                op = path_item.get(method)
+                if not isinstance(op, dict) or not isinstance(op.get("callbacks"), dict):
+                    continue
+                op_pointer = join_pointer("/paths", path, method)
+                op_name = self._operation_name(path, method, op, op_pointer)
+                for callback, expressions in op["callbacks"].items():
+                    site = join_pointer(op_pointer, "callbacks", callback)
+                    if isinstance(expressions, dict) and "$ref" in expressions:
+                        expressions = self.documents.resolve(expressions["$ref"], self.doc, site).value
+                    for expression, item in expressions.items() if isinstance(expressions, dict) else ():
+                        found.extend(self._webhook_item(f"{op_name}.{callback}", "callback", item, join_pointer(site, expression)))
+        taken: set[str] = set()
+        out = []
+        for hook in sorted(found, key=lambda w: (w.kind != "webhook", w.name, w.http_method)):
+            function = python_name(hook.name, fallback="webhook")
+            while function in taken:
+                function += "_"
+            taken.add(function)
+            out.append(dataclasses.replace(hook, function=function))
+        return tuple(out)
+
+    def _webhook_item(self, name: str, kind: Literal["webhook", "callback"], item: Any, pointer: str) -> list[Webhook]:
+        if isinstance(item, dict) and "$ref" in item:
+            item, pointer = self.documents.path_item(item, pointer)
+        if not isinstance(item, dict):
+            return []
+        out = []
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            site = join_pointer(pointer, method)
+            body = op.get("requestBody")
+            if isinstance(body, dict) and "$ref" in body:
+                body = self.documents.resolve(body["$ref"], self.doc, join_pointer(site, "requestBody")).value
+            content = body.get("content") if isinstance(body, dict) else None
+            context = pascal_case(f"{name} {method if len([m for m in HTTP_METHODS if m in item]) > 1 else ''} payload")
+            payload: TypeRef = ANY
+            content_type = ""
+            if isinstance(content, dict) and content:
+                content_type = next((c for c in content if _is_json(c)), "")
+                if content_type:
+                    media = content[content_type] if isinstance(content[content_type], dict) else {}
+                    schema_site = join_pointer(site, "requestBody", "content", content_type, "schema")
+                    payload = self.bundle.type_of(self.bundle.schema(media.get("schema", {}), self.doc, schema_site, context))
+                else:
+                    self.diagnostics.warn(
+                        self.doc.location(join_pointer(site, "requestBody", "content")),
+                        f"{kind} {name!r}: its {next(iter(content))!r} body is given to the parser as it came (no JSON schema)",
+                        kind="webhook body without a JSON schema",
+                    )
+            out.append(
+                Webhook(
+                    name=name,
+                    function="",
+                    kind=kind,
+                    http_method=method.upper(),
+                    summary=text(op.get("summary")),
+                    description=text(op.get("description")),
+                    payload=payload,
+                    content_type=content_type,
+                    source=f"{self.doc.display}#{site}",
+                )
+            )
+        return out
+
     # -- operations ----------------------------------------------------------------------------
+
+    def _operations(
+        self, path: str, method: str, item: dict[str, Any], op: dict[str, Any], pointer: str
+    ) -> list[tuple[Operation, str, set[str]]]:
+        """The method of an operation; and when it answers JSON or an event stream, a second one that streams.
+
+        Two methods rather than overloads on a body flag: the spec does not tie the flag to the
+        media type, each method has one plain return type, and both keep `with_raw_response`.
+        The streaming one sets the body's boolean `stream` field (`x-sdkgen-stream-flag` names
+        another) to true and asks for `text/event-stream`; the JSON one leaves it out.
+        """
+        operation, tag, models = self._operation(path, method, item, op, pointer)
+        events = self._event_type(op, pointer, pascal_case(operation.name), models)
+        if events is None:
+            return [(operation, tag, models)]
+        flag_name = op.get("x-sdkgen-stream-flag", "stream")
+        flags = [p for p in operation.params if p.location == "body" and p.wire_name == flag_name and p.type.scalar == "boolean"]
+        if operation.response_kind == "json" and not flags and events == operation.result:
+            # The same schema as JSON and as an event stream, and nothing in the request asks for
+            # a stream (API gateways list both for every call): one JSON method.
+            self.diagnostics.warn(
+                self.doc.location(pointer + "/responses"),
+                "its 'text/event-stream' response has the JSON response's schema and no request field asks for it: read as JSON only",
+                kind="event stream that repeats the JSON response",
+            )
+            return [(operation, tag, models)]
+        params = tuple(p for p in operation.params if p not in flags)
+        terminator = op.get("x-sdkgen-stream-terminator", "[DONE]")
+        streaming = dataclasses.replace(
+            operation,
+            name=operation.name + "_stream",
+            params=params,
+            result=events,
+            response_kind="events",
+            response_content_type="text/event-stream",
+            stream_flag=flags[0].wire_name if flags else "",
+            stream_terminator=str(terminator),
+        )
+        if operation.response_kind == "events":
+            return [(dataclasses.replace(streaming, name=operation.name), tag, models)]
+        return [(dataclasses.replace(operation, params=params), tag, models), (streaming, tag, models | set(events.models))]
+
+    def _event_type(self, op: dict[str, Any], pointer: str, context: str, models: set[str]) -> TypeRef | None:
+        """What each event of the success response's `text/event-stream` parses into (its `schema`, or `itemSchema` of 3.2), or None."""
+        found = self._success_content(op, pointer)
+        if found is None:
+            return None
+        content, site = found
+        media_type = next((c for c in content if c.split(";")[0].strip().lower() == "text/event-stream"), None)
+        if media_type is None:
+            return None
+        media = content[media_type] if isinstance(content[media_type], dict) else {}
+        schema = media.get("itemSchema", media.get("schema"))
+        if schema is None or schema == {"type": "string"}:
+            return scalar("string", signature=True)
+        kind = self.bundle.type_of(
+            self.bundle.schema(schema, self.doc, join_pointer(site, "content", media_type, "schema"), context + "Event")
+        )
+        models.update(kind.models)
+        return kind
+
+    def _success_content(self, op: dict[str, Any], pointer: str) -> tuple[dict[str, Any], str] | None:
+        responses = op.get("responses") or {}
+        success = sorted(code for code in responses if str(code).startswith("2")) if isinstance(responses, dict) else []
+        if not success:
+            return None
+        site = join_pointer(pointer, "responses", success[0])
+        response = responses[success[0]]
+        if isinstance(response, dict) and "$ref" in response:
+            response = self.documents.resolve(response["$ref"], self.doc, site).value
+        content = response.get("content") if isinstance(response, dict) else None
+        return (content, site) if isinstance(content, dict) and content else None
 
     def _operation(self, path: str, method: str, item: dict[str, Any], op: dict[str, Any], pointer: str) -> tuple[Operation, str, set[str]]:
         name = self._operation_name(path, method, op, pointer)
@@ -103,7 +262,7 @@ class OpenApiBuilder:
         models: set[str] = set()
         taken: set[str] = set()
         params: list[Param] = []
-        for wire, location, required, schema, description, deprecated, site in self._parameters(item, op, pointer):
+        for wire, location, required, schema, description, deprecated, site, wire_style in self._parameters(item, op, pointer):
             kind = self._type_at(schema, site, context + pascal_case(wire), models)
             params.append(
                 Param(
@@ -114,11 +273,13 @@ class OpenApiBuilder:
                     required=required,
                     description=description,
                     deprecated=deprecated,
+                    **wire_style,
                 )
             )
-        body_kind, content_type, body_params = self._request_body(op, pointer, context, taken, models)
+        body_kind, content_type, body_params, media_types = self._request_body(op, pointer, context, taken, models)
         params.extend(body_params)
-        result = self._result(op, pointer, context, models)
+        media_type_arg = param_name("content_type", taken, "body") if len(media_types) > 1 else ""
+        result, response_kind, response_type = self._result(op, pointer, context, models)
         tags = op.get("tags")
         tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else "default"
         http_method = method.upper()
@@ -135,7 +296,11 @@ class OpenApiBuilder:
             params=ordered_params(params),
             body_kind=body_kind,
             body_content_type=content_type,
+            body_media_types=media_types,
+            media_type_arg=media_type_arg,
             result=result,
+            response_kind=response_kind,
+            response_content_type=response_type,
             auth_required=self._auth_required(op, pointer),
             idempotent=idempotent,
             idempotency_key=idempotency_key,
@@ -160,7 +325,7 @@ class OpenApiBuilder:
 
     def _parameters(
         self, item: dict[str, Any], op: dict[str, Any], pointer: str
-    ) -> list[tuple[str, ParamLocation, bool, Any, str, bool, str]]:
+    ) -> list[tuple[str, ParamLocation, bool, Any, str, bool, str, dict[str, Any]]]:
         merged: dict[tuple[str, Any], tuple[dict[str, Any], str]] = {}
         item_pointer = pointer.rsplit("/", 1)[0]
         for base, params in ((item_pointer, item.get("parameters")), (pointer, op.get("parameters"))):
@@ -178,17 +343,14 @@ class OpenApiBuilder:
                 merged[(param["name"], param["in"])] = (param, site)
         out = []
         for (wire, location), (param, site) in merged.items():
-            if location == "cookie":
-                self.diagnostics.warn(
-                    self.doc.location(site), f"cookie parameter {wire!r} is not sent by the SDK", kind="cookie parameters are not sent"
-                )
-                continue
             if location == "header" and wire.lower() in ("authorization", "content-type", "accept"):
                 continue  # the runtime owns these headers
             schema = param.get("schema")
-            if schema is None and isinstance(param.get("content"), dict):
-                media: dict[str, Any] = next(iter(param["content"].values()), {})
-                schema = media.get("schema")
+            wire_style = param_style(param, location)
+            if schema is None and isinstance(param.get("content"), dict) and param["content"]:
+                media_type, media = next(iter(param["content"].items()))
+                schema = media.get("schema") if isinstance(media, dict) else None
+                wire_style["content_type"] = str(media_type)
             required = location == "path" or param.get("required") is True
             out.append(
                 (
@@ -199,16 +361,18 @@ class OpenApiBuilder:
                     text(param.get("description")),
                     param.get("deprecated") is True,
                     join_pointer(site, "schema"),
+                    wire_style,
                 )
             )
         return out
 
     def _request_body(
         self, op: dict[str, Any], pointer: str, context: str, taken: set[str], models: set[str]
-    ) -> tuple[BodyKind, str, list[Param]]:
+    ) -> tuple[BodyKind, str, list[Param], tuple[str, ...]]:
+        """The body's kind, its default media type, the params that fill it and the media types a caller may choose."""
         body = op.get("requestBody")
         if body is None:
-            return "none", "", []
+            return "none", "", [], ()
         site = join_pointer(pointer, "requestBody")
         if isinstance(body, dict) and "$ref" in body:
             body = self.documents.resolve(body["$ref"], self.doc, site).value
@@ -219,102 +383,122 @@ class OpenApiBuilder:
                 "a request body with no media types: the call sends no body",
                 kind="request body without media types",
             )
-            return "none", "", []
+            return "none", "", [], ()
         if not isinstance(content, dict):
             raise SpecError(self.doc.location(site), "a request body needs `content`")
-        content_type = next((c for c in content if _is_json(c)), None)
+        content_type = preferred_media_type(content)
+        kind = body_kind(content_type)
+        choices = tuple(c for c in content if c == content_type or _choosable(body_kind(c), kind))
+        choices = (content_type, *(c for c in choices if c != content_type))
+        for other in content:
+            if other not in choices:
+                self.diagnostics.warn(
+                    self.doc.location(join_pointer(site, "content", other)),
+                    f"request body {other!r} is not offered: the SDK sends {content_type!r}",
+                    kind="request body media type not offered",
+                )
         required = body.get("required") is True
-        if content_type is None:
-            content_type = next(iter(content))
-            self.diagnostics.warn(
-                self.doc.location(join_pointer(site, "content")),
-                f"request body {content_type!r} is sent as raw bytes",
-                kind="non-JSON request bodies are sent as raw bytes",
-            )
-            return (
-                "raw",
-                content_type,
-                [
-                    Param(
-                        param_name("body", taken, "body"),
-                        "body",
-                        "body",
-                        BYTES,
-                        required,
-                        text(body.get("description")),
-                    )
-                ],
-            )
-        media = content[content_type] if isinstance(content[content_type], dict) else {}
+        description = text(body.get("description"))
+        media: dict[str, Any] = content[content_type] if isinstance(content[content_type], dict) else {}
+        if kind in ("raw", "text"):
+            body_type = BINARY_INPUT if kind == "raw" else scalar("string", signature=True)
+            param = Param(param_name("body", taken, "body"), "body", "body", body_type, required, description)
+            return kind, content_type, [param], _choices(choices, kind)
         schema_site = join_pointer(site, "content", content_type, "schema")
         schema = self.bundle.schema(media.get("schema", {}), self.doc, schema_site, context + "Request")
         target = schema
         if "$ref" in schema:
             target = self.bundle.definition(schema["$ref"].rsplit("/", 1)[1])
+        raw_schema = self._resolved(media.get("schema", {}), schema_site)
         properties = target.get("properties")
         if isinstance(properties, dict) and properties and not any(k in target for k in ("anyOf", "oneOf", "allOf")):
             required_fields = set(target.get("required", []))
+            encoding: dict[str, Any] = media["encoding"] if isinstance(media.get("encoding"), dict) else {}
+            raw_properties: dict[str, Any] = raw_schema["properties"] if isinstance(raw_schema.get("properties"), dict) else {}
             params = []
             for prop, prop_schema in properties.items():
-                kind = self.bundle.type_of(prop_schema)
-                models.update(kind.models)
+                file = kind == "multipart" and _is_file(prop_schema, raw_properties.get(prop))
+                if file == "list":
+                    prop_type = list_of(FILE_INPUT)
+                elif file:
+                    prop_type = FILE_INPUT
+                else:
+                    prop_type = self.bundle.type_of(prop_schema)
+                models.update(prop_type.models)
                 is_required = prop in required_fields and required
+                part: dict[str, Any] = encoding[prop] if isinstance(encoding.get(prop), dict) else {}
+                explode = part.get("explode")
                 params.append(
                     Param(
                         name=param_name(prop, taken, "body"),
                         wire_name=prop,
                         location="body",
-                        type=kind,
+                        type=prop_type,
                         required=is_required,
                         description=text(prop_schema.get("description")),
+                        style=str(part.get("style", "form")) if kind == "form" else "",
+                        explode=explode if isinstance(explode, bool) else kind == "form",
+                        content_type=str(part.get("contentType", "")).split(",")[0].strip() if kind == "multipart" else "",
                     )
                 )
-            return "fields", content_type, params
-        kind = self.bundle.type_of(schema)
-        models.update(kind.models)
-        return (
-            "json",
-            content_type,
-            [
-                Param(
-                    param_name("body", taken, "body"),
-                    "body",
-                    "body",
-                    kind,
-                    required,
-                    text(body.get("description")),
-                )
-            ],
-        )
+            return kind if kind != "json" else "fields", content_type, params, _choices(choices, kind)
+        if kind in ("multipart", "form"):
+            self.diagnostics.warn(
+                self.doc.location(schema_site),
+                f"a {content_type!r} body whose schema lists no properties is sent as raw bytes",
+                kind="form body without properties",
+            )
+            param = Param(
+                param_name("body", taken, "body"),
+                "body",
+                "body",
+                BINARY_INPUT,
+                required,
+                description,
+            )
+            return "raw", content_type, [param], ()
+        kind_type = self.bundle.type_of(schema)
+        models.update(kind_type.models)
+        param = Param(param_name("body", taken, "body"), "body", "body", kind_type, required, description)
+        return "json", content_type, [param], ()
 
-    def _result(self, op: dict[str, Any], pointer: str, context: str, models: set[str]) -> TypeRef | None:
-        responses = op.get("responses") or {}
-        if not isinstance(responses, dict):
-            raise SpecError(self.doc.location(join_pointer(pointer, "responses")), "`responses` must be a mapping")
-        success = sorted(code for code in responses if str(code).startswith("2"))
-        if not success:
-            return None
-        code = success[0]
-        site = join_pointer(pointer, "responses", code)
-        response = responses[code]
-        if isinstance(response, dict) and "$ref" in response:
-            response = self.documents.resolve(response["$ref"], self.doc, site).value
-        content = response.get("content") if isinstance(response, dict) else None
-        if not isinstance(content, dict) or not content:
-            return None
+    def _resolved(self, schema: Any, site: str) -> dict[str, Any]:
+        """A schema with its `$ref` followed (to read keywords normalisation does not keep)."""
+        if isinstance(schema, dict) and "$ref" in schema:
+            return self._resolved(self.documents.resolve(schema["$ref"], self.doc, site).value, site)
+        return schema if isinstance(schema, dict) else {}
+
+    def _result(self, op: dict[str, Any], pointer: str, context: str, models: set[str]) -> tuple[TypeRef | None, ResponseKind, str]:
+        """What the success response becomes: its type, how it is read, and its media type.
+
+        JSON parses into the schema's type; `text/*` is a `str`; an event stream (alone) is
+        iterated; anything else is `bytes`. JSON is preferred when several are offered.
+        """
+        found = self._success_content(op, pointer)
+        if found is None:
+            return None, "none", ""
+        content, site = found
         content_type = next((c for c in content if _is_json(c)), None)
         if content_type is None:
-            self.diagnostics.warn(
-                self.doc.location(join_pointer(site, "content")),
-                f"{next(iter(content))!r} response is returned as raw bytes",
-                kind="non-JSON responses are returned as raw bytes",
-            )
-            return BYTES
+            first = next(iter(content))
+            media = first.split(";")[0].strip().lower()
+            if media == "text/event-stream":
+                return None, "events", first  # `_operations` makes it a streaming method
+            if media.startswith("text/"):
+                return scalar("string", signature=True), "text", first
+            return BYTES, "bytes", first
+        for other in content:
+            if other != content_type and other.split(";")[0].strip().lower() != "text/event-stream":
+                self.diagnostics.warn(
+                    self.doc.location(join_pointer(site, "content", other)),
+                    f"response {other!r} is not read: the SDK reads {content_type!r}",
+                    kind="response media type not read",
+                )
         media = content[content_type] if isinstance(content[content_type], dict) else {}
         schema = self.bundle.schema(
             media.get("schema", {}), self.doc, join_pointer(site, "content", content_type, "schema"), context + "Response"
         )
-        return self.bundle.type_of(schema)
+        return self.bundle.type_of(schema), "json", content_type
 
     def _type_at(self, schema: Any, site: str, context: str, models: set[str]) -> TypeRef:
         kind = self.bundle.type_of(self.bundle.schema(schema, self.doc, site, context))
@@ -393,6 +577,80 @@ class OpenApiBuilder:
         if warn:
             self.diagnostics.warn(self.doc.location("/servers"), "no server URL: the client needs a base URL", kind="no server URL")
         return ""
+
+
+def preferred_media_type(content: dict[str, Any]) -> str:
+    """The media type a request body is sent as by default: JSON, then multipart, form, text, the first listed."""
+    for test in (_is_json, _is_multipart, _is_form, lambda c: c.lower().startswith("text/")):
+        found = next((c for c in content if test(c)), None)
+        if found is not None:
+            return found
+    return next(iter(content))
+
+
+def _is_multipart(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == "multipart/form-data"
+
+
+def _is_form(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded"
+
+
+def body_kind(content_type: str) -> BodyKind:
+    """How a request body of this media type is built (`json`: JSON, its fields when it is an object)."""
+    if _is_json(content_type):
+        return "json"
+    if _is_multipart(content_type):
+        return "multipart"
+    if _is_form(content_type):
+        return "form"
+    if content_type.lower().startswith("text/"):
+        return "text"
+    return "raw"
+
+
+def _choosable(other: BodyKind, kind: BodyKind) -> bool:
+    """Whether a body of kind `kind` can be sent as `other` from the same arguments."""
+    objects = ("json", "multipart", "form")
+    return (other in objects and kind in objects) or other == kind
+
+
+def _choices(choices: tuple[str, ...], kind: BodyKind) -> tuple[str, ...]:
+    return choices if len(choices) > 1 else ()
+
+
+def _is_file(schema: dict[str, Any], raw: Any) -> bool | str:
+    """Whether a multipart property is a file part (`format: binary`, or 3.1 `contentMediaType`); "list" for an array of them."""
+    for candidate in (schema, raw if isinstance(raw, dict) else {}):
+        if candidate.get("type") == "array" and isinstance(candidate.get("items"), dict):
+            if _is_file(candidate["items"], None) is True:
+                return "list"
+        if candidate.get("format") in ("binary", "byte") or "contentMediaType" in candidate or "contentEncoding" in candidate:
+            return candidate.get("format") != "byte"
+    return False
+
+
+# The styles each location allows (OpenAPI 3.1, "Style Values"), the first being the default.
+PARAM_STYLES: dict[str, tuple[str, ...]] = {
+    "path": ("simple", "label", "matrix"),
+    "query": ("form", "spaceDelimited", "pipeDelimited", "deepObject"),
+    "header": ("simple",),
+    "cookie": ("form",),
+}
+
+
+def param_style(param: dict[str, Any], location: str) -> dict[str, Any]:
+    """A parameter's `style`, `explode` and `allowReserved`, with the spec's defaults filled in.
+
+    The schema check has already refused a style the location does not allow.
+    """
+    style = param.get("style", PARAM_STYLES[location][0])
+    explode = param.get("explode")
+    return {
+        "style": style,
+        "explode": explode if isinstance(explode, bool) else style == "form",
+        "allow_reserved": location == "query" and param.get("allowReserved") is True,
+    }
 
 
 def _error_statuses(op: dict[str, Any]) -> tuple[int, ...]:

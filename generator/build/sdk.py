@@ -180,7 +180,7 @@ def build_sdk(config: Config, diagnostics: Diagnostics, validations: Validations
                 channels = ChannelSource(source.asyncapi, source.asyncapi_overlays, source.channels, where, config.root)
             api = OpenRpcBuilder(name, documents, diagnostics, env_prefix, plugins, channels).build()
         api = resolve_pagination(api)
-        if not any(group.operations for group in api.groups):
+        if not any(group.operations for group in api.groups) and not api.webhooks:
             raise SpecError(
                 Location(documents.main.display, "/paths" if source.kind == "openapi" else "/methods"),
                 "the spec defines no operations: there is nothing to call",
@@ -228,6 +228,13 @@ def _runtime(apis: list[Api], plugins: PluginRegistry, root: Path, package: str)
     websocket = any(api.websocket is not None for api in apis)
     if jsonrpc:
         modules.append(RuntimeModule("_jsonrpc.py", "runtime", "_jsonrpc.py", ("JSONRPCError",)))
+    bodies = any(group.bodies for api in apis for group in api.groups)
+    if bodies or any(group.param_styles for api in apis for group in api.groups):
+        modules.append(RuntimeModule("_params.py", "runtime", "_params.py", ()))
+    if bodies:
+        modules.append(RuntimeModule("_multipart.py", "runtime", "_multipart.py", ("BinaryInput", "FileInput")))
+    if any(group.events for api in apis for group in api.groups):
+        modules.append(RuntimeModule("_sse.py", "runtime", "_sse.py", ("AsyncStream", "ServerSentEvent", "Stream")))
     if websocket:
         modules.append(RuntimeModule("_websocket.py", "runtime", "_websocket.py"))
         modules.append(RuntimeModule("_websocket_sync.py", "runtime", "_websocket_sync.py"))

@@ -29,6 +29,9 @@ RUNTIME = "_models"  # the SDK's runtime module of model bases and number types,
 ANY = TypeRef(kind="any", annotation="Any", imports=("typing:Any",))
 NONE = TypeRef(kind="scalar", annotation="None", scalar="null")
 BYTES = TypeRef(kind="scalar", annotation="bytes", scalar="bytes")
+# What an upload accepts (runtime `_multipart`): a file part, and a binary body (streamed, never read whole).
+FILE_INPUT = TypeRef(kind="scalar", annotation="FileInput", scalar="bytes", format="binary", imports=("_multipart:FileInput",))
+BINARY_INPUT = TypeRef(kind="scalar", annotation="BinaryInput", scalar="bytes", format="binary", imports=("_multipart:BinaryInput",))
 
 
 def _merged(parts: Iterable[tuple[str, ...]]) -> tuple[str, ...]:

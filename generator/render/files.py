@@ -88,6 +88,8 @@ def render_sdk(sdk: Sdk, templates: Path, root: Path | None = None) -> dict[str,
         if api.order_migration is not None and api.order_migration.plugin:
             files[f"{package}/{api.name}/order_migration.py"] = python("order_migration.py.jinja", api.source, api=api)
             files[f"{package}/{api.name}/order_migration.json"] = api.order_migration.table_json + "\n"
+        if api.webhooks:
+            files[f"{package}/{api.name}/{api.webhooks_module}.py"] = python("webhooks.py.jinja", api.source, api=api)
         header = GENERATED_HEADER.format(source=api.source) + render("models_header.py.jinja", api=api)
         for name, text in render_models(api, package, header, templates).items():
             files[f"{package}/models/{api.models_module}/{name}"] = text

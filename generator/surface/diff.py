@@ -328,6 +328,15 @@ def _diff_params(api: str, call: str, old: dict[str, Any], new: dict[str, Any]) 
             )
         if not was.get("deprecated") and now.get("deprecated"):
             changes.append(_change(api, "param-deprecated", subject, "parameter deprecated", category="deprecated"))
+        if was.get("style", "") != now.get("style", "") and was.get("style") and now.get("style"):
+            changes.append(
+                _change(
+                    api,
+                    "param-style-changed",
+                    subject,
+                    f"serialized as {_code(was['style'])} → {_code(now['style'])} (transparent to callers)",
+                )
+            )
         if (was["in"], was["wire"]) != (now["in"], now["wire"]):
             changes.append(
                 _change(
@@ -363,6 +372,9 @@ def _diff_operation(api: str, old: dict[str, Any], new: dict[str, Any], docs: _D
         changes.append(_change(api, "operation-deprecated", call, f"deprecated{extra}", category="deprecated"))
     elif old.get("deprecated") is not None and new.get("deprecated") is None:
         changes.append(_change(api, "operation-undeprecated", call, "no longer deprecated"))
+    if old.get("request", []) != new.get("request", []) and old.get("request") and new.get("request"):
+        now = f"sends {_code(', '.join(new['request']))} (was {_code(', '.join(old['request']))})"
+        changes.append(_change(api, "operation-media-type-changed", call, now, breaking=new["request"][0] != old["request"][0]))
     if old["idempotent"] != new["idempotent"]:
         now = "idempotent: retried after a timeout" if new["idempotent"] else "no longer idempotent: not retried once sent"
         changes.append(_change(api, "operation-idempotency-changed", call, now))

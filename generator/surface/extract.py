@@ -14,7 +14,7 @@ import hashlib
 from typing import Any
 
 from ..build.module_names import HTTP_ERROR_CLASSES
-from ..ir import Api, Channel, Model, Operation, Sdk
+from ..ir import Api, Channel, Model, Operation, Sdk, Webhook
 from .json_text import dumps_indented
 
 # Version 2: every `docs` is the documentation text itself (version 1 had a 12-character hash),
@@ -43,6 +43,13 @@ def http_error_class(status: int) -> str:
     return "InternalServerError" if status >= 500 else "APIStatusError"
 
 
+def wire_style(style: str, explode: bool, allow_reserved: bool, content_type: str) -> str:
+    """A parameter's serialization in one word: `form`, `form+explode`, `deepObject+explode+allowReserved`, `content:application/json`."""
+    if content_type:
+        return f"content:{content_type}"
+    return style + ("+explode" if explode else "") + ("+allowReserved" if allow_reserved else "")
+
+
 def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
     params: dict[str, Any] = {}
     position = 0
@@ -58,6 +65,8 @@ def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
             position += 1
         if param.deprecated:
             entry["deprecated"] = True
+        if param.style:  # how it is serialized: a changed style is a change on the wire
+            entry["style"] = wire_style(param.style, param.explode, param.allow_reserved, param.content_type)
         params[param.name] = entry
     if op.transport == "jsonrpc":
         by_code: dict[int, list[str]] = {}
@@ -77,6 +86,8 @@ def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
         "idempotent": op.idempotent,
         "docs": docs_text(op.summary, op.description),
     }
+    if op.body_content_type:  # the request body's media types, the default first
+        entry["request"] = list(op.body_media_types or (op.body_content_type,))
     if op.deprecation is not None:
         entry["deprecated"] = {
             "message": op.deprecation.message,
@@ -97,6 +108,19 @@ def _channel(api: Api, channel: Channel) -> dict[str, Any]:
         "errors": [],
         "idempotent": True,
         "docs": docs_text(channel.summary, channel.description),
+    }
+
+
+def _webhook(api: Api, hook: Webhook) -> dict[str, Any]:
+    """A webhook or callback, described like an operation: what `parse_webhook(name, body)` returns."""
+    return {
+        "call": f"{api.name}.{api.webhooks_module}.parse_webhook({hook.name!r})",
+        "endpoint": f"{hook.kind} {hook.http_method} {hook.name}",
+        "params": {},
+        "returns": hook.payload.annotation,
+        "errors": [],
+        "idempotent": True,
+        "docs": docs_text(hook.summary, hook.description),
     }
 
 
@@ -152,10 +176,13 @@ def api_surface(api: Api) -> dict[str, Any]:
     """The surface of one API."""
     operations = {f"{group.module}.{op.name}": _operation(api, group.module, op) for group in api.groups for op in group.operations}
     channels = {channel.name: _channel(api, channel) for channel in (api.websocket.channels if api.websocket else ())}
+    # Webhooks and callbacks are described like operations the API calls: added, removed or retyped alike.
+    operations.update({f"{api.webhooks_module}:{hook.name}": _webhook(api, hook) for hook in api.webhooks})
     by_name = {m.name: m for m in api.models}
     # A model is `input` when it reaches a parameter, `output` when it reaches a result.
     calls = [(op.params, op.result) for group in api.groups for op in group.operations]
     calls += [(channel.params, channel.payload) for channel in (api.websocket.channels if api.websocket else ())]
+    calls += [((), hook.payload) for hook in api.webhooks]
     inputs = _closure({name for params, _ in calls for p in params for name in p.type.models}, by_name)
     outputs = _closure({name for _, result in calls if result is not None for name in result.models}, by_name)
     models: dict[str, Any] = {}

@@ -19,6 +19,7 @@ from ._models import ExactInteger
 from ._types import NOT_GIVEN
 
 __all__ = [
+    "Encoded",
     "check_header_values",
     "decimal_text",
     "dumps_exact",
@@ -133,9 +134,17 @@ def query_items(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+class Encoded(str):
+    """Text already encoded for its place in the URL (a path parameter serialized by its OpenAPI style)."""
+
+    __slots__ = ()
+
+
 def path_segment(name: str, value: Any) -> str:
     """One path parameter as exactly one path segment: `/`, `?`, `#` and `%` are escaped, and `.` or
     `..` (which a URL parser would resolve, moving the request to another path) become `%2E`s."""
+    if isinstance(value, Encoded):
+        return str(value)
     text = str(encode_value(value))
     if not text:
         raise ValueError(f"path parameter {name!r} is empty: the request would go to another path")
