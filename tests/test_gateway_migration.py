@@ -421,7 +421,19 @@ def test_the_sdk_converter_takes_create_orders_typed_arguments_and_places_the_or
     from_create_order = inspect.signature(Client(api_key_name="k", api_private_key=None).advanced_trade.orders.create_order).parameters
     params = inspect.signature(convert_order).parameters
     assert [p for p in params if p != "allow"] == [
-        p for p in from_create_order if p not in ("extra_headers", "timeout", "max_retries", "max_response_bytes")
+        p
+        for p in from_create_order
+        if p
+        not in (
+            "extra_headers",
+            "extra_query",
+            "extra_body",
+            "timeout",
+            "total_timeout",
+            "max_retries",
+            "max_response_bytes",
+            "strict_response_validation",
+        )
     ]
     assert params["side"].annotation == "OrderSide" and params["order_configuration"].annotation == "OrderConfiguration"
     order = convert_order(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -61,6 +61,8 @@ def encode_value(value: Any, *, decimal_as_number: bool = False) -> Any:
     if isinstance(value, Decimal):
         text = decimal_text(value)  # checks finiteness in both modes
         return Decimal(text) if decimal_as_number else text
+    if isinstance(value, datetime) and value.utcoffset() == timedelta(0):
+        return value.isoformat().removesuffix("+00:00") + "Z"  # UTC as pydantic writes it
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Mapping):

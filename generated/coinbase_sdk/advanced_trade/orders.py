@@ -193,9 +193,9 @@ class Orders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -256,7 +256,7 @@ class Orders:
                             "base_size": base_size,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -271,9 +271,9 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -333,7 +333,7 @@ class Orders:
                             "base_size": base_size,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -348,9 +348,9 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -410,7 +410,7 @@ class Orders:
                             "base_size": base_size,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -426,8 +426,8 @@ class Orders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -486,7 +486,7 @@ class Orders:
                             "quote_size": quote_size,
                             "base_size": base_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -501,8 +501,8 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -560,7 +560,7 @@ class Orders:
                             "quote_size": quote_size,
                             "base_size": base_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -575,8 +575,8 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -634,7 +634,7 @@ class Orders:
                             "quote_size": quote_size,
                             "base_size": base_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -650,9 +650,9 @@ class Orders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -713,7 +713,7 @@ class Orders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -728,9 +728,9 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -790,7 +790,7 @@ class Orders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -805,9 +805,9 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -867,7 +867,7 @@ class Orders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -883,11 +883,11 @@ class Orders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -952,7 +952,7 @@ class Orders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -967,11 +967,11 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -1035,7 +1035,7 @@ class Orders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -1050,11 +1050,11 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -1118,7 +1118,7 @@ class Orders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -1134,12 +1134,12 @@ class Orders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -1206,7 +1206,7 @@ class Orders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -1221,12 +1221,12 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -1292,7 +1292,7 @@ class Orders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -1307,12 +1307,12 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -1378,7 +1378,7 @@ class Orders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -1394,9 +1394,9 @@ class Orders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -1457,7 +1457,7 @@ class Orders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -1472,9 +1472,9 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -1534,7 +1534,7 @@ class Orders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -1549,9 +1549,9 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -1611,7 +1611,7 @@ class Orders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -1627,14 +1627,14 @@ class Orders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        start_time: str | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        number_buckets: str | None | NotGiven = NOT_GIVEN,
-        bucket_size: Decimal | None | NotGiven = NOT_GIVEN,
-        bucket_duration: str | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -1705,7 +1705,7 @@ class Orders:
                             "bucket_size": bucket_size,
                             "bucket_duration": bucket_duration,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -1720,14 +1720,14 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        start_time: str | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        number_buckets: str | None | NotGiven = NOT_GIVEN,
-        bucket_size: Decimal | None | NotGiven = NOT_GIVEN,
-        bucket_duration: str | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -1797,7 +1797,7 @@ class Orders:
                             "bucket_size": bucket_size,
                             "bucket_duration": bucket_duration,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -1812,14 +1812,14 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        start_time: str | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        number_buckets: str | None | NotGiven = NOT_GIVEN,
-        bucket_size: Decimal | None | NotGiven = NOT_GIVEN,
-        bucket_duration: str | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -1889,7 +1889,7 @@ class Orders:
                             "bucket_size": bucket_size,
                             "bucket_duration": bucket_duration,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -1905,10 +1905,10 @@ class Orders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -1971,7 +1971,7 @@ class Orders:
                             "stop_price": stop_price,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -1986,10 +1986,10 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -2051,7 +2051,7 @@ class Orders:
                             "stop_price": stop_price,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -2066,10 +2066,10 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -2131,7 +2131,7 @@ class Orders:
                             "stop_price": stop_price,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -2147,11 +2147,11 @@ class Orders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -2216,7 +2216,7 @@ class Orders:
                             "end_time": end_time,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -2231,11 +2231,11 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -2299,7 +2299,7 @@ class Orders:
                             "end_time": end_time,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -2314,11 +2314,11 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -2382,7 +2382,7 @@ class Orders:
                             "end_time": end_time,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -2398,9 +2398,9 @@ class Orders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -2461,7 +2461,7 @@ class Orders:
                             "limit_price": limit_price,
                             "stop_trigger_price": stop_trigger_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -2476,9 +2476,9 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -2538,7 +2538,7 @@ class Orders:
                             "limit_price": limit_price,
                             "stop_trigger_price": stop_trigger_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -2553,9 +2553,9 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -2615,7 +2615,7 @@ class Orders:
                             "limit_price": limit_price,
                             "stop_trigger_price": stop_trigger_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -2631,10 +2631,10 @@ class Orders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -2697,7 +2697,7 @@ class Orders:
                             "stop_trigger_price": stop_trigger_price,
                             "end_time": end_time,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -2712,10 +2712,10 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -2777,7 +2777,7 @@ class Orders:
                             "stop_trigger_price": stop_trigger_price,
                             "end_time": end_time,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -2792,10 +2792,10 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -2857,7 +2857,7 @@ class Orders:
                             "stop_trigger_price": stop_trigger_price,
                             "end_time": end_time,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -2873,16 +2873,16 @@ class Orders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        orders: list[LimitLimitGtc] | None | NotGiven = NOT_GIVEN,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        num_orders: int | None | NotGiven = NOT_GIVEN,
-        min_price: Decimal | None | NotGiven = NOT_GIVEN,
-        max_price: Decimal | None | NotGiven = NOT_GIVEN,
-        price_distribution: ScaledPriceDistribution | None | NotGiven = NOT_GIVEN,
-        size_distribution: ScaledSizeDistribution | None | NotGiven = NOT_GIVEN,
-        size_diff: Decimal | None | NotGiven = NOT_GIVEN,
-        size_ratio: Decimal | None | NotGiven = NOT_GIVEN,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -2957,7 +2957,7 @@ class Orders:
                             "size_diff": size_diff,
                             "size_ratio": size_ratio,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -2972,16 +2972,16 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        orders: list[LimitLimitGtc] | None | NotGiven = NOT_GIVEN,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        num_orders: int | None | NotGiven = NOT_GIVEN,
-        min_price: Decimal | None | NotGiven = NOT_GIVEN,
-        max_price: Decimal | None | NotGiven = NOT_GIVEN,
-        price_distribution: ScaledPriceDistribution | None | NotGiven = NOT_GIVEN,
-        size_distribution: ScaledSizeDistribution | None | NotGiven = NOT_GIVEN,
-        size_diff: Decimal | None | NotGiven = NOT_GIVEN,
-        size_ratio: Decimal | None | NotGiven = NOT_GIVEN,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -3055,7 +3055,7 @@ class Orders:
                             "size_diff": size_diff,
                             "size_ratio": size_ratio,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -3070,16 +3070,16 @@ class Orders:
         *,
         client_order_id: str,
         product_id: str,
-        orders: list[LimitLimitGtc] | None | NotGiven = NOT_GIVEN,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        num_orders: int | None | NotGiven = NOT_GIVEN,
-        min_price: Decimal | None | NotGiven = NOT_GIVEN,
-        max_price: Decimal | None | NotGiven = NOT_GIVEN,
-        price_distribution: ScaledPriceDistribution | None | NotGiven = NOT_GIVEN,
-        size_distribution: ScaledSizeDistribution | None | NotGiven = NOT_GIVEN,
-        size_diff: Decimal | None | NotGiven = NOT_GIVEN,
-        size_ratio: Decimal | None | NotGiven = NOT_GIVEN,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -3153,7 +3153,7 @@ class Orders:
                             "size_diff": size_diff,
                             "size_ratio": size_ratio,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -3763,9 +3763,9 @@ class Orders:
         *,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -3818,7 +3818,7 @@ class Orders:
                             "base_size": base_size,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -3832,9 +3832,9 @@ class Orders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -3886,7 +3886,7 @@ class Orders:
                             "base_size": base_size,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -3900,9 +3900,9 @@ class Orders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -3954,7 +3954,7 @@ class Orders:
                             "base_size": base_size,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -3969,8 +3969,8 @@ class Orders:
         *,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -4021,7 +4021,7 @@ class Orders:
                             "quote_size": quote_size,
                             "base_size": base_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -4035,8 +4035,8 @@ class Orders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -4086,7 +4086,7 @@ class Orders:
                             "quote_size": quote_size,
                             "base_size": base_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -4100,8 +4100,8 @@ class Orders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -4151,7 +4151,7 @@ class Orders:
                             "quote_size": quote_size,
                             "base_size": base_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -4166,9 +4166,9 @@ class Orders:
         *,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -4221,7 +4221,7 @@ class Orders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -4235,9 +4235,9 @@ class Orders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -4289,7 +4289,7 @@ class Orders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -4303,9 +4303,9 @@ class Orders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -4357,7 +4357,7 @@ class Orders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -4372,11 +4372,11 @@ class Orders:
         *,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -4433,7 +4433,7 @@ class Orders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -4447,11 +4447,11 @@ class Orders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -4507,7 +4507,7 @@ class Orders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -4521,11 +4521,11 @@ class Orders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -4581,7 +4581,7 @@ class Orders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -4596,12 +4596,12 @@ class Orders:
         *,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -4660,7 +4660,7 @@ class Orders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -4674,12 +4674,12 @@ class Orders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -4737,7 +4737,7 @@ class Orders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -4751,12 +4751,12 @@ class Orders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -4814,7 +4814,7 @@ class Orders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -4829,9 +4829,9 @@ class Orders:
         *,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -4884,7 +4884,7 @@ class Orders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -4898,9 +4898,9 @@ class Orders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -4952,7 +4952,7 @@ class Orders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -4966,9 +4966,9 @@ class Orders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -5020,7 +5020,7 @@ class Orders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -5035,14 +5035,14 @@ class Orders:
         *,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        start_time: str | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        number_buckets: str | None | NotGiven = NOT_GIVEN,
-        bucket_size: Decimal | None | NotGiven = NOT_GIVEN,
-        bucket_duration: str | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -5105,7 +5105,7 @@ class Orders:
                             "bucket_size": bucket_size,
                             "bucket_duration": bucket_duration,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -5119,14 +5119,14 @@ class Orders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        start_time: str | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        number_buckets: str | None | NotGiven = NOT_GIVEN,
-        bucket_size: Decimal | None | NotGiven = NOT_GIVEN,
-        bucket_duration: str | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -5188,7 +5188,7 @@ class Orders:
                             "bucket_size": bucket_size,
                             "bucket_duration": bucket_duration,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -5202,14 +5202,14 @@ class Orders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        start_time: str | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        number_buckets: str | None | NotGiven = NOT_GIVEN,
-        bucket_size: Decimal | None | NotGiven = NOT_GIVEN,
-        bucket_duration: str | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -5271,7 +5271,7 @@ class Orders:
                             "bucket_size": bucket_size,
                             "bucket_duration": bucket_duration,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -5286,10 +5286,10 @@ class Orders:
         *,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -5344,7 +5344,7 @@ class Orders:
                             "stop_price": stop_price,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -5358,10 +5358,10 @@ class Orders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -5415,7 +5415,7 @@ class Orders:
                             "stop_price": stop_price,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -5429,10 +5429,10 @@ class Orders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -5486,7 +5486,7 @@ class Orders:
                             "stop_price": stop_price,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -5501,11 +5501,11 @@ class Orders:
         *,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -5562,7 +5562,7 @@ class Orders:
                             "end_time": end_time,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -5576,11 +5576,11 @@ class Orders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -5636,7 +5636,7 @@ class Orders:
                             "end_time": end_time,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -5650,11 +5650,11 @@ class Orders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -5710,7 +5710,7 @@ class Orders:
                             "end_time": end_time,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -5725,9 +5725,9 @@ class Orders:
         *,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -5780,7 +5780,7 @@ class Orders:
                             "limit_price": limit_price,
                             "stop_trigger_price": stop_trigger_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -5794,9 +5794,9 @@ class Orders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -5848,7 +5848,7 @@ class Orders:
                             "limit_price": limit_price,
                             "stop_trigger_price": stop_trigger_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -5862,9 +5862,9 @@ class Orders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -5916,7 +5916,7 @@ class Orders:
                             "limit_price": limit_price,
                             "stop_trigger_price": stop_trigger_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -5931,10 +5931,10 @@ class Orders:
         *,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -5989,7 +5989,7 @@ class Orders:
                             "stop_trigger_price": stop_trigger_price,
                             "end_time": end_time,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -6003,10 +6003,10 @@ class Orders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -6060,7 +6060,7 @@ class Orders:
                             "stop_trigger_price": stop_trigger_price,
                             "end_time": end_time,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -6074,10 +6074,10 @@ class Orders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -6131,7 +6131,7 @@ class Orders:
                             "stop_trigger_price": stop_trigger_price,
                             "end_time": end_time,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -6146,16 +6146,16 @@ class Orders:
         *,
         product_id: str,
         side: OrderSide,
-        orders: list[LimitLimitGtc] | None | NotGiven = NOT_GIVEN,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        num_orders: int | None | NotGiven = NOT_GIVEN,
-        min_price: Decimal | None | NotGiven = NOT_GIVEN,
-        max_price: Decimal | None | NotGiven = NOT_GIVEN,
-        price_distribution: ScaledPriceDistribution | None | NotGiven = NOT_GIVEN,
-        size_distribution: ScaledSizeDistribution | None | NotGiven = NOT_GIVEN,
-        size_diff: Decimal | None | NotGiven = NOT_GIVEN,
-        size_ratio: Decimal | None | NotGiven = NOT_GIVEN,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -6222,7 +6222,7 @@ class Orders:
                             "size_diff": size_diff,
                             "size_ratio": size_ratio,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -6236,16 +6236,16 @@ class Orders:
         self,
         *,
         product_id: str,
-        orders: list[LimitLimitGtc] | None | NotGiven = NOT_GIVEN,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        num_orders: int | None | NotGiven = NOT_GIVEN,
-        min_price: Decimal | None | NotGiven = NOT_GIVEN,
-        max_price: Decimal | None | NotGiven = NOT_GIVEN,
-        price_distribution: ScaledPriceDistribution | None | NotGiven = NOT_GIVEN,
-        size_distribution: ScaledSizeDistribution | None | NotGiven = NOT_GIVEN,
-        size_diff: Decimal | None | NotGiven = NOT_GIVEN,
-        size_ratio: Decimal | None | NotGiven = NOT_GIVEN,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -6311,7 +6311,7 @@ class Orders:
                             "size_diff": size_diff,
                             "size_ratio": size_ratio,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -6325,16 +6325,16 @@ class Orders:
         self,
         *,
         product_id: str,
-        orders: list[LimitLimitGtc] | None | NotGiven = NOT_GIVEN,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        num_orders: int | None | NotGiven = NOT_GIVEN,
-        min_price: Decimal | None | NotGiven = NOT_GIVEN,
-        max_price: Decimal | None | NotGiven = NOT_GIVEN,
-        price_distribution: ScaledPriceDistribution | None | NotGiven = NOT_GIVEN,
-        size_distribution: ScaledSizeDistribution | None | NotGiven = NOT_GIVEN,
-        size_diff: Decimal | None | NotGiven = NOT_GIVEN,
-        size_ratio: Decimal | None | NotGiven = NOT_GIVEN,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -6400,7 +6400,7 @@ class Orders:
                             "size_diff": size_diff,
                             "size_ratio": size_ratio,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -6599,9 +6599,9 @@ class AsyncOrders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -6662,7 +6662,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -6677,9 +6677,9 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -6739,7 +6739,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -6754,9 +6754,9 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -6816,7 +6816,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -6832,8 +6832,8 @@ class AsyncOrders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -6892,7 +6892,7 @@ class AsyncOrders:
                             "quote_size": quote_size,
                             "base_size": base_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -6907,8 +6907,8 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -6966,7 +6966,7 @@ class AsyncOrders:
                             "quote_size": quote_size,
                             "base_size": base_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -6981,8 +6981,8 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -7040,7 +7040,7 @@ class AsyncOrders:
                             "quote_size": quote_size,
                             "base_size": base_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -7056,9 +7056,9 @@ class AsyncOrders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -7119,7 +7119,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -7134,9 +7134,9 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -7196,7 +7196,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -7211,9 +7211,9 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -7273,7 +7273,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -7289,11 +7289,11 @@ class AsyncOrders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -7358,7 +7358,7 @@ class AsyncOrders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -7373,11 +7373,11 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -7441,7 +7441,7 @@ class AsyncOrders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -7456,11 +7456,11 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -7524,7 +7524,7 @@ class AsyncOrders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -7540,12 +7540,12 @@ class AsyncOrders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -7612,7 +7612,7 @@ class AsyncOrders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -7627,12 +7627,12 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -7698,7 +7698,7 @@ class AsyncOrders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -7713,12 +7713,12 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -7784,7 +7784,7 @@ class AsyncOrders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -7800,9 +7800,9 @@ class AsyncOrders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -7863,7 +7863,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -7878,9 +7878,9 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -7940,7 +7940,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -7955,9 +7955,9 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -8017,7 +8017,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -8033,14 +8033,14 @@ class AsyncOrders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        start_time: str | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        number_buckets: str | None | NotGiven = NOT_GIVEN,
-        bucket_size: Decimal | None | NotGiven = NOT_GIVEN,
-        bucket_duration: str | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -8111,7 +8111,7 @@ class AsyncOrders:
                             "bucket_size": bucket_size,
                             "bucket_duration": bucket_duration,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -8126,14 +8126,14 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        start_time: str | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        number_buckets: str | None | NotGiven = NOT_GIVEN,
-        bucket_size: Decimal | None | NotGiven = NOT_GIVEN,
-        bucket_duration: str | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -8203,7 +8203,7 @@ class AsyncOrders:
                             "bucket_size": bucket_size,
                             "bucket_duration": bucket_duration,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -8218,14 +8218,14 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        start_time: str | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        number_buckets: str | None | NotGiven = NOT_GIVEN,
-        bucket_size: Decimal | None | NotGiven = NOT_GIVEN,
-        bucket_duration: str | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -8295,7 +8295,7 @@ class AsyncOrders:
                             "bucket_size": bucket_size,
                             "bucket_duration": bucket_duration,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -8311,10 +8311,10 @@ class AsyncOrders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -8377,7 +8377,7 @@ class AsyncOrders:
                             "stop_price": stop_price,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -8392,10 +8392,10 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -8457,7 +8457,7 @@ class AsyncOrders:
                             "stop_price": stop_price,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -8472,10 +8472,10 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -8537,7 +8537,7 @@ class AsyncOrders:
                             "stop_price": stop_price,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -8553,11 +8553,11 @@ class AsyncOrders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -8622,7 +8622,7 @@ class AsyncOrders:
                             "end_time": end_time,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -8637,11 +8637,11 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -8705,7 +8705,7 @@ class AsyncOrders:
                             "end_time": end_time,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -8720,11 +8720,11 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -8788,7 +8788,7 @@ class AsyncOrders:
                             "end_time": end_time,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -8804,9 +8804,9 @@ class AsyncOrders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -8867,7 +8867,7 @@ class AsyncOrders:
                             "limit_price": limit_price,
                             "stop_trigger_price": stop_trigger_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -8882,9 +8882,9 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -8944,7 +8944,7 @@ class AsyncOrders:
                             "limit_price": limit_price,
                             "stop_trigger_price": stop_trigger_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -8959,9 +8959,9 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -9021,7 +9021,7 @@ class AsyncOrders:
                             "limit_price": limit_price,
                             "stop_trigger_price": stop_trigger_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -9037,10 +9037,10 @@ class AsyncOrders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -9103,7 +9103,7 @@ class AsyncOrders:
                             "stop_trigger_price": stop_trigger_price,
                             "end_time": end_time,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -9118,10 +9118,10 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -9183,7 +9183,7 @@ class AsyncOrders:
                             "stop_trigger_price": stop_trigger_price,
                             "end_time": end_time,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -9198,10 +9198,10 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -9263,7 +9263,7 @@ class AsyncOrders:
                             "stop_trigger_price": stop_trigger_price,
                             "end_time": end_time,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -9279,16 +9279,16 @@ class AsyncOrders:
         client_order_id: str,
         product_id: str,
         side: OrderSide,
-        orders: list[LimitLimitGtc] | None | NotGiven = NOT_GIVEN,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        num_orders: int | None | NotGiven = NOT_GIVEN,
-        min_price: Decimal | None | NotGiven = NOT_GIVEN,
-        max_price: Decimal | None | NotGiven = NOT_GIVEN,
-        price_distribution: ScaledPriceDistribution | None | NotGiven = NOT_GIVEN,
-        size_distribution: ScaledSizeDistribution | None | NotGiven = NOT_GIVEN,
-        size_diff: Decimal | None | NotGiven = NOT_GIVEN,
-        size_ratio: Decimal | None | NotGiven = NOT_GIVEN,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -9363,7 +9363,7 @@ class AsyncOrders:
                             "size_diff": size_diff,
                             "size_ratio": size_ratio,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -9378,16 +9378,16 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        orders: list[LimitLimitGtc] | None | NotGiven = NOT_GIVEN,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        num_orders: int | None | NotGiven = NOT_GIVEN,
-        min_price: Decimal | None | NotGiven = NOT_GIVEN,
-        max_price: Decimal | None | NotGiven = NOT_GIVEN,
-        price_distribution: ScaledPriceDistribution | None | NotGiven = NOT_GIVEN,
-        size_distribution: ScaledSizeDistribution | None | NotGiven = NOT_GIVEN,
-        size_diff: Decimal | None | NotGiven = NOT_GIVEN,
-        size_ratio: Decimal | None | NotGiven = NOT_GIVEN,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -9461,7 +9461,7 @@ class AsyncOrders:
                             "size_diff": size_diff,
                             "size_ratio": size_ratio,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -9476,16 +9476,16 @@ class AsyncOrders:
         *,
         client_order_id: str,
         product_id: str,
-        orders: list[LimitLimitGtc] | None | NotGiven = NOT_GIVEN,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        num_orders: int | None | NotGiven = NOT_GIVEN,
-        min_price: Decimal | None | NotGiven = NOT_GIVEN,
-        max_price: Decimal | None | NotGiven = NOT_GIVEN,
-        price_distribution: ScaledPriceDistribution | None | NotGiven = NOT_GIVEN,
-        size_distribution: ScaledSizeDistribution | None | NotGiven = NOT_GIVEN,
-        size_diff: Decimal | None | NotGiven = NOT_GIVEN,
-        size_ratio: Decimal | None | NotGiven = NOT_GIVEN,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -9559,7 +9559,7 @@ class AsyncOrders:
                             "size_diff": size_diff,
                             "size_ratio": size_ratio,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -10169,9 +10169,9 @@ class AsyncOrders:
         *,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -10224,7 +10224,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -10238,9 +10238,9 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -10292,7 +10292,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -10306,9 +10306,9 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -10360,7 +10360,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -10375,8 +10375,8 @@ class AsyncOrders:
         *,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -10427,7 +10427,7 @@ class AsyncOrders:
                             "quote_size": quote_size,
                             "base_size": base_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -10441,8 +10441,8 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -10492,7 +10492,7 @@ class AsyncOrders:
                             "quote_size": quote_size,
                             "base_size": base_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -10506,8 +10506,8 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -10557,7 +10557,7 @@ class AsyncOrders:
                             "quote_size": quote_size,
                             "base_size": base_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -10572,9 +10572,9 @@ class AsyncOrders:
         *,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -10627,7 +10627,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -10641,9 +10641,9 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -10695,7 +10695,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -10709,9 +10709,9 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -10763,7 +10763,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -10778,11 +10778,11 @@ class AsyncOrders:
         *,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -10839,7 +10839,7 @@ class AsyncOrders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -10853,11 +10853,11 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -10913,7 +10913,7 @@ class AsyncOrders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -10927,11 +10927,11 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -10987,7 +10987,7 @@ class AsyncOrders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -11002,12 +11002,12 @@ class AsyncOrders:
         *,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -11066,7 +11066,7 @@ class AsyncOrders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -11080,12 +11080,12 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -11143,7 +11143,7 @@ class AsyncOrders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -11157,12 +11157,12 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        post_only: bool | None | NotGiven = NOT_GIVEN,
-        currency_size: RetailBrokerageApiAmount | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        end_time: str | None = None,
+        post_only: bool | None = None,
+        currency_size: RetailBrokerageApiAmount | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -11220,7 +11220,7 @@ class AsyncOrders:
                             "post_only": post_only,
                             "currency_size": currency_size,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -11235,9 +11235,9 @@ class AsyncOrders:
         *,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -11290,7 +11290,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -11304,9 +11304,9 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -11358,7 +11358,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -11372,9 +11372,9 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -11426,7 +11426,7 @@ class AsyncOrders:
                             "base_size": base_size,
                             "limit_price": limit_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -11441,14 +11441,14 @@ class AsyncOrders:
         *,
         product_id: str,
         side: OrderSide,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        start_time: str | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        number_buckets: str | None | NotGiven = NOT_GIVEN,
-        bucket_size: Decimal | None | NotGiven = NOT_GIVEN,
-        bucket_duration: str | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -11511,7 +11511,7 @@ class AsyncOrders:
                             "bucket_size": bucket_size,
                             "bucket_duration": bucket_duration,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -11525,14 +11525,14 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        start_time: str | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        number_buckets: str | None | NotGiven = NOT_GIVEN,
-        bucket_size: Decimal | None | NotGiven = NOT_GIVEN,
-        bucket_duration: str | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -11594,7 +11594,7 @@ class AsyncOrders:
                             "bucket_size": bucket_size,
                             "bucket_duration": bucket_duration,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -11608,14 +11608,14 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        start_time: str | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        number_buckets: str | None | NotGiven = NOT_GIVEN,
-        bucket_size: Decimal | None | NotGiven = NOT_GIVEN,
-        bucket_duration: str | None | NotGiven = NOT_GIVEN,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        limit_price: Decimal | None = None,
+        number_buckets: str | None = None,
+        bucket_size: Decimal | None = None,
+        bucket_duration: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -11677,7 +11677,7 @@ class AsyncOrders:
                             "bucket_size": bucket_size,
                             "bucket_duration": bucket_duration,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -11692,10 +11692,10 @@ class AsyncOrders:
         *,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -11750,7 +11750,7 @@ class AsyncOrders:
                             "stop_price": stop_price,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -11764,10 +11764,10 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -11821,7 +11821,7 @@ class AsyncOrders:
                             "stop_price": stop_price,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -11835,10 +11835,10 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -11892,7 +11892,7 @@ class AsyncOrders:
                             "stop_price": stop_price,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -11907,11 +11907,11 @@ class AsyncOrders:
         *,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -11968,7 +11968,7 @@ class AsyncOrders:
                             "end_time": end_time,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -11982,11 +11982,11 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -12042,7 +12042,7 @@ class AsyncOrders:
                             "end_time": end_time,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -12056,11 +12056,11 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
-        stop_direction: StopPriceDirection | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        end_time: str | None = None,
+        stop_direction: StopPriceDirection | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -12116,7 +12116,7 @@ class AsyncOrders:
                             "end_time": end_time,
                             "stop_direction": stop_direction,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -12131,9 +12131,9 @@ class AsyncOrders:
         *,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -12186,7 +12186,7 @@ class AsyncOrders:
                             "limit_price": limit_price,
                             "stop_trigger_price": stop_trigger_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -12200,9 +12200,9 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -12254,7 +12254,7 @@ class AsyncOrders:
                             "limit_price": limit_price,
                             "stop_trigger_price": stop_trigger_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -12268,9 +12268,9 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -12322,7 +12322,7 @@ class AsyncOrders:
                             "limit_price": limit_price,
                             "stop_trigger_price": stop_trigger_price,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -12337,10 +12337,10 @@ class AsyncOrders:
         *,
         product_id: str,
         side: OrderSide,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -12395,7 +12395,7 @@ class AsyncOrders:
                             "stop_trigger_price": stop_trigger_price,
                             "end_time": end_time,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -12409,10 +12409,10 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -12466,7 +12466,7 @@ class AsyncOrders:
                             "stop_trigger_price": stop_trigger_price,
                             "end_time": end_time,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -12480,10 +12480,10 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        limit_price: Decimal | None | NotGiven = NOT_GIVEN,
-        stop_trigger_price: Decimal | None | NotGiven = NOT_GIVEN,
-        end_time: str | None | NotGiven = NOT_GIVEN,
+        base_size: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_trigger_price: Decimal | None = None,
+        end_time: str | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -12537,7 +12537,7 @@ class AsyncOrders:
                             "stop_trigger_price": stop_trigger_price,
                             "end_time": end_time,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -12552,16 +12552,16 @@ class AsyncOrders:
         *,
         product_id: str,
         side: OrderSide,
-        orders: list[LimitLimitGtc] | None | NotGiven = NOT_GIVEN,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        num_orders: int | None | NotGiven = NOT_GIVEN,
-        min_price: Decimal | None | NotGiven = NOT_GIVEN,
-        max_price: Decimal | None | NotGiven = NOT_GIVEN,
-        price_distribution: ScaledPriceDistribution | None | NotGiven = NOT_GIVEN,
-        size_distribution: ScaledSizeDistribution | None | NotGiven = NOT_GIVEN,
-        size_diff: Decimal | None | NotGiven = NOT_GIVEN,
-        size_ratio: Decimal | None | NotGiven = NOT_GIVEN,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -12628,7 +12628,7 @@ class AsyncOrders:
                             "size_diff": size_diff,
                             "size_ratio": size_ratio,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -12642,16 +12642,16 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        orders: list[LimitLimitGtc] | None | NotGiven = NOT_GIVEN,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        num_orders: int | None | NotGiven = NOT_GIVEN,
-        min_price: Decimal | None | NotGiven = NOT_GIVEN,
-        max_price: Decimal | None | NotGiven = NOT_GIVEN,
-        price_distribution: ScaledPriceDistribution | None | NotGiven = NOT_GIVEN,
-        size_distribution: ScaledSizeDistribution | None | NotGiven = NOT_GIVEN,
-        size_diff: Decimal | None | NotGiven = NOT_GIVEN,
-        size_ratio: Decimal | None | NotGiven = NOT_GIVEN,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -12717,7 +12717,7 @@ class AsyncOrders:
                             "size_diff": size_diff,
                             "size_ratio": size_ratio,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
@@ -12731,16 +12731,16 @@ class AsyncOrders:
         self,
         *,
         product_id: str,
-        orders: list[LimitLimitGtc] | None | NotGiven = NOT_GIVEN,
-        quote_size: Decimal | None | NotGiven = NOT_GIVEN,
-        base_size: Decimal | None | NotGiven = NOT_GIVEN,
-        num_orders: int | None | NotGiven = NOT_GIVEN,
-        min_price: Decimal | None | NotGiven = NOT_GIVEN,
-        max_price: Decimal | None | NotGiven = NOT_GIVEN,
-        price_distribution: ScaledPriceDistribution | None | NotGiven = NOT_GIVEN,
-        size_distribution: ScaledSizeDistribution | None | NotGiven = NOT_GIVEN,
-        size_diff: Decimal | None | NotGiven = NOT_GIVEN,
-        size_ratio: Decimal | None | NotGiven = NOT_GIVEN,
+        orders: list[LimitLimitGtc] | None = None,
+        quote_size: Decimal | None = None,
+        base_size: Decimal | None = None,
+        num_orders: int | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        price_distribution: ScaledPriceDistribution | None = None,
+        size_distribution: ScaledSizeDistribution | None = None,
+        size_diff: Decimal | None = None,
+        size_ratio: Decimal | None = None,
         leverage: Decimal | NotGiven = NOT_GIVEN,
         margin_type: MarginType | NotGiven = NOT_GIVEN,
         retail_portfolio_id: str | NotGiven = NOT_GIVEN,
@@ -12806,7 +12806,7 @@ class AsyncOrders:
                             "size_diff": size_diff,
                             "size_ratio": size_ratio,
                         }.items()
-                        if v is not None and v is not NOT_GIVEN
+                        if v is not None
                     }
                 )
             ),
