@@ -89,7 +89,7 @@ def _wrap(clock: Clock, owner: Any, name: str, stage: str, *, children: bool = F
 def instrument(clock: Clock) -> None:
     """Wrap each stage's entry points where the pipeline looks them up."""
     from generator import pipeline
-    from generator.build import openapi, openrpc, sdk
+    from generator.ir_builder import openapi, openrpc, sdk
     from generator.load.refs import DocumentSet
     from generator.render import files
 

@@ -9,11 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-from .build.sdk import build_sdk
 from .config import SETTINGS, Config, check_metadata, from_arguments, load_pyproject
 from .errors import Diagnostics, Location, SdkgenError
 from .init import init_config
 from .ir import to_json
+from .ir_builder.sdk import build_sdk
 from .pipeline import DEFAULT_TEMPLATES, check, generate
 from .progress import add_verbosity_options, choose_reporter, reporting, verbosity_of
 from .publish import add_publish_command, publish_command

@@ -9,9 +9,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .build.naming import python_name, snake_case
-from .build.sdk import api_name, default_env_prefix
 from .errors import Diagnostics, Location, SdkgenError, SpecError
+from .ir_builder.naming import python_name, snake_case
+from .ir_builder.sdk import api_name, default_env_prefix
 from .load.documents import read_document
 
 _SPDX = re.compile(r"^[A-Za-z0-9.+-]+(?: (?:AND|OR|WITH) [A-Za-z0-9.+-]+)*$")

@@ -1,7 +1,7 @@
 """The intermediate representation: plain, frozen, JSON-serialisable dataclasses.
 
 It is the only thing templates see and what API diffs compare, so every decision (names, types,
-order, messages) is made before it is built, in `generator.build`. Templates only format it.
+order, messages) is made before it is built, in `generator.ir_builder`. Templates only format it.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class TypeRef:
     `list` (`args[0]` is the item), `map` (`args[0]` is the value), `union` (`args` are the members,
     `discriminator` the tag property, if any), `literal` (`values`), `model`/`enum` (a class `name`
     of the API's models) or `any`. `nullable` adds `None`. The type mapper of the IR builder
-    (`generator/build/types.py`) fills in what templates print: `annotation` (the Python type),
+    (`generator/ir_builder/types.py`) fills in what templates print: `annotation` (the Python type),
     `imports` (`module:Name` pairs the annotation needs; module `_models` is the SDK's runtime) and
     `models` (the model classes it names).
     """

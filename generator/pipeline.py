@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build.sdk import build_sdk
 from .config import Config
 from .errors import Diagnostics
 from .ir import Sdk
+from .ir_builder.sdk import build_sdk
 from .load.background import validating
 from .locations import TEMPLATES
 from .progress import stage as progress_stage

@@ -21,13 +21,13 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from generator.build.openapi import OpenApiBuilder
-from generator.build.openrpc import OpenRpcBuilder
-from generator.build.plugins import PluginRegistry
-from generator.build.sdk import load_api
 from generator.config import Config
 from generator.errors import Diagnostics
 from generator.ir import Api, Model, TypeRef
+from generator.ir_builder.openapi import OpenApiBuilder
+from generator.ir_builder.openrpc import OpenRpcBuilder
+from generator.ir_builder.plugins import PluginRegistry
+from generator.ir_builder.sdk import load_api
 from generator.load.background import validating
 from generator.pipeline import DEFAULT_TEMPLATES
 from generator.recursion import deep_recursion

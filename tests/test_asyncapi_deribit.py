@@ -124,8 +124,8 @@ def test_the_gateway_spec_has_no_hand_copy_of_the_channels() -> None:
 
 
 def test_the_sdk_channels_are_the_selected_vendor_channels_with_the_gateway_types() -> None:
-    from generator.build.sdk import build_sdk
     from generator.config import load_pyproject
+    from generator.ir_builder.sdk import build_sdk
 
     sdk = build_sdk(load_pyproject(ROOT / "pyproject.toml"), Diagnostics())
     (api,) = [a for a in sdk.apis if a.name == "derivatives"]

@@ -96,7 +96,7 @@ def test_generation_works_inside_a_multiprocessing_pool_worker(tmp_path: Path) -
 
 
 def test_no_warning_for_these_valid_patterns() -> None:
-    from generator.build.sdk import build_sdk
+    from generator.ir_builder.sdk import build_sdk
 
     diagnostics = Diagnostics()
     build_sdk(

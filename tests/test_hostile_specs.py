@@ -14,8 +14,8 @@ from types import ModuleType
 
 import pytest
 
-from generator.build.naming import class_name, python_name
 from generator.config import from_arguments
+from generator.ir_builder.naming import class_name, python_name
 from generator.pipeline import generate
 from generator.render.filters import docline, docstring
 from tests.conftest import FIXTURES

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.build.sdk import build_sdk
 from generator.config import from_arguments
 from generator.errors import Diagnostics
+from generator.ir_builder.sdk import build_sdk
 from generator.load import lines
 from generator.load.documents import read_document
 from generator.load.refs import DocumentSet

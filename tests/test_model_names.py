@@ -94,8 +94,8 @@ def test_an_allof_of_an_object_and_a_scalar_is_typed_as_the_object(models: tuple
 
 
 def test_the_parts_left_to_the_server_are_named_in_a_warning() -> None:
-    from generator.build.sdk import build_sdk
     from generator.errors import Diagnostics
+    from generator.ir_builder.sdk import build_sdk
 
     diagnostics = Diagnostics()
     spec = FIXTURES / "specs" / "engine_naming.yaml"

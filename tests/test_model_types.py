@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.build.sdk import build_sdk
 from generator.config import from_arguments
 from generator.errors import Diagnostics
 from generator.ir import Api, Model
+from generator.ir_builder.sdk import build_sdk
 from generator.pipeline import generate
 
 SCHEMAS: dict[str, Any] = {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.build.module_names import MODELS_MODULE_IMPORTS, RESERVED_CLASS_NAMES
-from generator.build.sdk import build_sdk
 from generator.config import from_arguments
 from generator.errors import Diagnostics
+from generator.ir_builder.module_names import MODELS_MODULE_IMPORTS, RESERVED_CLASS_NAMES
+from generator.ir_builder.sdk import build_sdk
 from generator.pipeline import generate
 from tests.conftest import FIXTURES
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.sdk import build_sdk
 from generator.cli import main as sdkgen
 from generator.config import from_arguments, load_pyproject
 from generator.errors import Diagnostics, SpecError
+from generator.ir_builder.sdk import build_sdk
 from tests.conftest import FIXTURES
 
 SPECS = FIXTURES / "specs"

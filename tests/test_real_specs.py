@@ -39,7 +39,7 @@ def spec_data(path: Path) -> Any:
 
 
 def spec_class_names(data: Any) -> set[str]:
-    from generator.build.naming import class_name
+    from generator.ir_builder.naming import class_name
 
     return {class_name(name) for name in (data.get("components", {}).get("schemas") or {})}
 

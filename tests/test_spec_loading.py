@@ -155,7 +155,7 @@ def test_spec_root_in_tool_sdkgen(tmp_path: Path) -> None:
 
 def test_an_openrpc_file_ref_written_from_the_spec_root_is_read_from_there_with_a_warning(tmp_path: Path) -> None:
     """Starknet writes `./api/starknet_api_openrpc.json` in files that live in `api/`: relative to its repository's root."""
-    from generator.build.sdk import build_sdk
+    from generator.ir_builder.sdk import build_sdk
 
     diagnostics = Diagnostics()
     spec = SPEC_ROOT / "api" / "root_relative.openrpc.yaml"
@@ -191,7 +191,7 @@ def test_an_openapi_file_ref_written_from_the_spec_root_is_an_error_naming_the_f
 def test_openrpc_1_4_documents_are_accepted_and_extra_error_keys_are_warnings(tmp_path: Path) -> None:
     """1.4.1 validates against the vendored 1.4 meta-schema; `description` on an Error Object is a warning
     with its place (an `x-` key none), where the meta-schema would refuse the document."""
-    from generator.build.sdk import build_sdk
+    from generator.ir_builder.sdk import build_sdk
 
     diagnostics = Diagnostics()
     spec = FIXTURES / "specs" / "openrpc" / "v1_4.yaml"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.build.sdk import build_sdk
 from generator.config import from_arguments
 from generator.errors import Diagnostics
+from generator.ir_builder.sdk import build_sdk
 from generator.pipeline import generate
 
 HEAD = "openapi: 3.0.0\ninfo: {title: Quirks, version: '1'}\nservers: [{url: 'https://api.example.com'}]\npaths:\n"

@@ -1,4 +1,4 @@
-"""The generator's stages import downward only: load → build (the IR) → render → write.
+"""The generator's stages import downward only: load → ir_builder (the IR) → render → write.
 
 `surface` reads the IR (and builds it for other revisions); it never imports render, write or the
 pipeline. A stage importing a later one is a cycle waiting to happen and hides what depends on what.
@@ -16,8 +16,8 @@ from tests.conftest import ROOT
 GENERATOR = ROOT / "generator"
 # For each stage, the modules and packages of the generator it must not import.
 FORBIDDEN = {
-    "load": {"build", "render", "write", "surface", "pipeline", "cli", "release", "publish"},
-    "build": {"render", "write", "surface", "pipeline", "cli", "release", "publish"},
+    "load": {"ir_builder", "render", "write", "surface", "pipeline", "cli", "release", "publish"},
+    "ir_builder": {"render", "write", "surface", "pipeline", "cli", "release", "publish"},
     "render": {"write", "pipeline", "cli", "release", "publish"},
     "surface": {"render", "write", "pipeline", "cli", "release", "publish"},
 }

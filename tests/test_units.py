@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.naming import class_name, python_name, schema_class_names, strip_operation_prefix
-from generator.build.sdk import build_sdk
 from generator.config import load_pyproject
 from generator.errors import Diagnostics, SpecError
 from generator.ir import to_json
+from generator.ir_builder.naming import class_name, python_name, schema_class_names, strip_operation_prefix
+from generator.ir_builder.sdk import build_sdk
 from generator.load.documents import read_document
 from generator.load.overlay import apply_overlay
 from tests.conftest import ROOT

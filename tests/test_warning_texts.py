@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.build.sdk import build_sdk
 from generator.config import from_arguments
 from generator.errors import Diagnostics, Location
+from generator.ir_builder.sdk import build_sdk
 from generator.load.asyncapi import load_asyncapi, select_channels
 from tests.conftest import FIXTURES, ROOT
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.sdk import build_sdk
 from generator.config import load_pyproject
 from generator.errors import Diagnostics
+from generator.ir_builder.sdk import build_sdk
 from tests.conftest import ROOT
 from tests.test_bad_input import run_sdkgen
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ..build.module_names import HTTP_ERROR_CLASSES
 from ..ir import Api, Channel, Model, Operation, Sdk, Webhook
+from ..ir_builder.module_names import HTTP_ERROR_CLASSES
 from .json_text import dumps_indented
 
 # Version 2: every `docs` is the documentation text itself (version 1 had a 12-character hash),

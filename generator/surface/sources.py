@@ -10,9 +10,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build.sdk import build_sdk
 from ..config import Config, from_arguments, load_pyproject
 from ..errors import Diagnostics, SdkgenError
+from ..ir_builder.sdk import build_sdk
 from ..load.documents import read_document
 from ..recursion import deep_recursion
 from .extract import FORMAT, LEGACY_FORMATS, SURFACE_FILE, Surface, build_surface, surface_json

@@ -12,7 +12,7 @@ Every standard OpenAPI scheme is handled by a generic runtime module (`templates
 
 `<base>` is the scheme key in snake case without a trailing `auth`/`scheme`/`security` word
 (`petstore_auth` → `petstore`; `OAuth2` → `oauth`). A scheme marked `x-sdkgen-auth: <name>`
-is handled by that plug-in instead (`generator/build/plugins.py`). Each argument's environment
+is handled by that plug-in instead (`generator/ir_builder/plugins.py`). Each argument's environment
 variable is `<ENV_PREFIX>_<ARGUMENT>`.
 """
 
