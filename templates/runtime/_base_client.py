@@ -41,6 +41,7 @@ from ._lenient import LenientFailure, validate_leniently
 from ._limits import Deadline
 from ._response import APIResponse, raw_response_requested
 from ._retry import RetryPolicy, retry_after_seconds
+from ._streaming import AsyncStreamedResponse, StreamedResponse, async_open_stream, open_stream, stream_requested
 from ._transfer import async_send, send, typed_failures
 from ._types import NOT_GIVEN, NotGiven, refuse_null
 
@@ -392,25 +393,54 @@ class _RestCore:
             hook(response)
         if response.status_code >= 400:
             raise status_error(response, info)
-
-        def parse() -> Any:
-            if cast_to is None:
-                return None
-            if cast_to is bytes:
-                return response.content
-            if cast_to is str:  # a text/* response
-                return body_text(response)
-            return parse_json(cast_to, response.content, info, response.status_code, strict=strict)
-
         if raw:
             return APIResponse(
                 http_response=response,
                 request=info,
-                parser=parse,
+                parser=lambda: _parse(response, info, cast_to, strict),
                 attempts=attempt.retries + 1,
                 elapsed=attempt.elapsed,
             )
-        return parse()
+        return _parse(response, info, cast_to, strict)
+
+    def streamed_response(
+        self,
+        response: httpx.Response,
+        info: RequestInfo,
+        cast_to: Any,
+        attempt: _Attempt,
+        strict: bool,
+        limit: int | None,
+        cls: type[StreamedResponse[Any] | AsyncStreamedResponse[Any]],
+    ) -> Any:
+        """`with_streaming_response`: the response over its unread body, or raise the error it carries (body read).
+
+        The caller closes `response` when this raises (an error's is closed already; a hook may fail).
+        """
+        for hook in self.config.response_hooks:
+            hook(response)
+        if response.status_code >= 400:
+            raise status_error(response, info)
+        return cls(
+            response,
+            info,
+            lambda: _parse(response, info, cast_to, strict),
+            attempts=attempt.retries + 1,
+            elapsed=attempt.elapsed,
+            limit=limit,
+            total=attempt.deadline,
+        )
+
+
+def _parse(response: httpx.Response, info: RequestInfo, cast_to: Any, strict: bool) -> Any:
+    """The typed result of a successful response whose body is read."""
+    if cast_to is None:
+        return None
+    if cast_to is bytes:
+        return response.content
+    if cast_to is str:  # a text/* response
+        return body_text(response)
+    return parse_json(cast_to, response.content, info, response.status_code, strict=strict)
 
 
 def _reauthenticate(error: APIError, auth: Auth | None, sent: bool, done: bool) -> bool:
@@ -433,6 +463,7 @@ class RestApi(_RestCore):
     def request(self, method: str, path: str, options: RequestOptions, *, cast_to: Any) -> Any:
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
+        stream_body = raw and stream_requested()  # `with_streaming_response`: the body is left unread
         self.check(method, path, options)
         strict = self.strict(options)
         limit = _limit(self.max_response_bytes, options.max_response_bytes)
@@ -451,10 +482,18 @@ class RestApi(_RestCore):
                 attempt.start()
                 sent = True
                 try:
-                    response = send(self.client, request, limit, info, attempt.deadline)
+                    response = (open_stream if stream_body else send)(
+                        self.client, request, limit, info, attempt.deadline
+                    )
                 except httpx.RequestError as exc:
                     raise request_error(exc, info) from exc
                 attempt.log(info, response.status_code)
+                if stream_body:
+                    try:
+                        return self.streamed_response(response, info, cast_to, attempt, strict, limit, StreamedResponse)
+                    except BaseException:
+                        response.close()
+                        raise
                 return self.result(response, info, cast_to, attempt, raw, strict)
             except (APIConnectionError, APIStatusError) as error:
                 if _reauthenticate(error, auth, sent, reauthenticated):
@@ -481,6 +520,7 @@ class AsyncRestApi(_RestCore):
     async def request(self, method: str, path: str, options: RequestOptions, *, cast_to: Any) -> Any:
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
+        stream_body = raw and stream_requested()  # `with_streaming_response`: the body is left unread
         self.check(method, path, options)
         strict = self.strict(options)
         limit = _limit(self.max_response_bytes, options.max_response_bytes)
@@ -499,10 +539,20 @@ class AsyncRestApi(_RestCore):
                 attempt.start()
                 sent = True
                 try:
-                    response = await async_send(self.client, request, limit, info, attempt.deadline)
+                    response = await (async_open_stream if stream_body else async_send)(
+                        self.client, request, limit, info, attempt.deadline
+                    )
                 except httpx.RequestError as exc:
                     raise request_error(exc, info) from exc
                 attempt.log(info, response.status_code)
+                if stream_body:
+                    try:
+                        return self.streamed_response(
+                            response, info, cast_to, attempt, strict, limit, AsyncStreamedResponse
+                        )
+                    except BaseException:
+                        await response.aclose()
+                        raise
                 return self.result(response, info, cast_to, attempt, raw, strict)
             except (APIConnectionError, APIStatusError) as error:
                 if _reauthenticate(error, auth, sent, reauthenticated):
