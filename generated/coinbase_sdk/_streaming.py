@@ -212,7 +212,9 @@ class _Common(Generic[_T]):
     def _failure(self, exc: BaseException) -> APIError:
         if isinstance(exc, BodyTooLarge):
             return ResponseTooLargeError(
-                f"the response body ({exc.size}) is larger than max_response_bytes={exc.limit}; iterate it to read it in pieces",
+                f"the response has {exc.size}, more than max_response_bytes={exc.limit} allows"
+                if exc.size.startswith("a line")
+                else f"the response body ({exc.size}) is larger than max_response_bytes={exc.limit}; iter_bytes() reads a body of any size in pieces",
                 request=self.request,
                 status_code=self.status_code,
                 limit=exc.limit,
