@@ -216,3 +216,9 @@ def test_part_headers_are_in_api_json(sdk: ModuleType) -> None:
     params = surface["apis"]["probe"]["operations"]["bodies.body_multipart"]["params"]
     assert params["file"]["style"] == "part:image/png; X-Part-Purpose: upload"
     assert params["note"]["style"] == "part:text/markdown; X-Note-Version: 2"
+
+
+def test_a_part_header_left_to_the_caller_is_named_in_the_docs(bodies: Any) -> None:
+    assert "Part headers to give in a `(filename, content, content_type, headers)` tuple: `X-Checksum`." in (
+        bodies.body_multipart.__doc__ or ""
+    )

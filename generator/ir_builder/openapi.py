@@ -428,6 +428,18 @@ class OpenApiBuilder:
                 is_required = prop in required_fields and required
                 part: dict[str, Any] = encoding[prop] if isinstance(encoding.get(prop), dict) else {}
                 explode = part.get("explode")
+                fixed: tuple[tuple[str, str], ...] = ()
+                open_headers: tuple[str, ...] = ()
+                if kind == "multipart":
+                    fixed, open_headers = self._part_headers(
+                        part, join_pointer(site, "content", content_type, "encoding", prop), bool(file)
+                    )
+                description = text(prop_schema.get("description"))
+                if open_headers:  # the caller's to give: say which
+                    given = ", ".join(f"`{name}`" for name in open_headers)
+                    description = (
+                        f"{description} Part headers to give in a `(filename, content, content_type, headers)` tuple: {given}.".strip()
+                    )
                 params.append(
                     Param(
                         name=param_name(prop, taken, "body"),
@@ -435,13 +447,11 @@ class OpenApiBuilder:
                         location="body",
                         type=prop_type,
                         required=is_required,
-                        description=text(prop_schema.get("description")),
+                        description=description,
                         style=str(part.get("style", "form")) if kind == "form" else "",
                         explode=explode if isinstance(explode, bool) else kind == "form",
                         content_type=str(part.get("contentType", "")).split(",")[0].strip() if kind == "multipart" else "",
-                        part_headers=self._part_headers(part, join_pointer(site, "content", content_type, "encoding", prop), bool(file))
-                        if kind == "multipart"
-                        else (),
+                        part_headers=fixed,
                     )
                 )
             return kind if kind != "json" else "fields", content_type, params, _choices(choices, kind)
@@ -465,8 +475,8 @@ class OpenApiBuilder:
         param = Param(param_name("body", taken, "body"), "body", "body", kind_type, required, description)
         return "json", content_type, [param], ()
 
-    def _part_headers(self, part: dict[str, Any], site: str, file: bool) -> tuple[tuple[str, str], ...]:
-        """The fixed headers of a multipart part (`encoding.<field>.headers`): those whose schema gives their value.
+    def _part_headers(self, part: dict[str, Any], site: str, file: bool) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+        """A multipart part's headers (`encoding.<field>.headers`): those whose schema fixes their value, and the others' names.
 
         A header whose value the spec leaves open is the caller's to give, in a file part's
         `(filename, content, content_type, headers)`; a part that is not a file has no way to take
@@ -475,8 +485,9 @@ class OpenApiBuilder:
         """
         headers = part.get("headers")
         if not isinstance(headers, dict):
-            return ()
+            return (), ()
         fixed: list[tuple[str, str]] = []
+        left_open: list[str] = []
         for name, header in headers.items():
             header_site = join_pointer(site, "headers", str(name))
             if isinstance(header, dict) and "$ref" in header:
@@ -495,7 +506,9 @@ class OpenApiBuilder:
                 )
             elif value is not None:
                 fixed.append((str(name), value))
-        return tuple(fixed)
+            else:
+                left_open.append(str(name))
+        return tuple(fixed), tuple(left_open)
 
     def _resolved(self, schema: Any, site: str) -> dict[str, Any]:
         """A schema with its `$ref` followed (to read keywords normalisation does not keep)."""
