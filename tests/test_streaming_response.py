@@ -193,6 +193,16 @@ def test_total_timeout_bounds_the_streamed_body(sdk: ModuleType, server: StyleSe
                     pass
 
 
+def test_a_server_that_stalls_mid_body_times_out_by_the_read_timeout(sdk: ModuleType, server: StyleServer) -> None:
+    server.streams["/files/download"] = [Streamed([b"x" * 100, b"y" * 100], content_type="application/octet-stream", delay=2)]
+    with sdk.Client(probe_base_url=server.url, max_retries=0, timeout=0.3) as probe:
+        with probe.probe.files.with_streaming_response.download() as response:
+            pieces = response.iter_bytes()
+            assert next(pieces) == b"x" * 100
+            with pytest.raises(sdk.APITimeoutError):
+                next(pieces)
+
+
 def test_methods_that_stream_events_or_pages_have_no_streaming_form(client: Any) -> None:
     assert hasattr(client.files.with_streaming_response, "download")
     assert not hasattr(client.events.with_streaming_response, "ticks")  # already an iterator of events
