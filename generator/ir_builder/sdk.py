@@ -170,9 +170,11 @@ def build_sdk(config: Config, diagnostics: Diagnostics, validations: Validations
         if name in RESERVED_MEMBER_NAMES or name in {a.name for a in apis} or name in CLIENT_MEMBERS:
             raise SpecError(Location(documents.main.display), f"API name {name!r} is taken", "name the API with NAME=FILE")
         if source.kind == "openapi":
-            if source.asyncapi is not None:
-                raise SpecError(Location(documents.main.display), "`asyncapi` channels are read for an OpenRPC API with `x-websocket` only")
-            api = OpenApiBuilder(name, documents, diagnostics, env_prefix, plugins).build()
+            sockets = None
+            if source.asyncapi is not None:  # a WebSocket client beside the REST one, subscribing by message
+                where = Location("pyproject.toml", f"/tool/sdkgen/apis/{config.apis.index(source)}/channels")
+                sockets = ChannelSource(source.asyncapi, source.asyncapi_overlays, source.channels, where, config.root)
+            api = OpenApiBuilder(name, documents, diagnostics, env_prefix, plugins, sockets).build()
         else:
             channels = None
             if source.asyncapi is not None:
@@ -226,6 +228,7 @@ def _runtime(apis: list[Api], plugins: PluginRegistry, root: Path, package: str)
     ]
     jsonrpc = any(api.protocol == "openrpc" for api in apis)
     websocket = any(api.websocket is not None for api in apis)
+    message_socket = any(api.message_socket is not None for api in apis)
     if jsonrpc:
         modules.append(RuntimeModule("_jsonrpc.py", "runtime", "_jsonrpc.py", ("JSONRPCError",)))
     bodies = any(group.bodies for api in apis for group in api.groups)
@@ -235,7 +238,9 @@ def _runtime(apis: list[Api], plugins: PluginRegistry, root: Path, package: str)
         modules.append(RuntimeModule("_multipart.py", "runtime", "_multipart.py", ("BinaryInput", "FileInput")))
     if any(group.events for api in apis for group in api.groups):
         modules.append(RuntimeModule("_sse.py", "runtime", "_sse.py", ("AsyncStream", "ServerSentEvent", "Stream")))
-    if websocket:
+    if message_socket:  # imported only by `<api>/ws.py`, so `websockets` stays an extra; reuses the others' options and loop thread
+        modules.append(RuntimeModule("_websocket_messages.py", "runtime", "_websocket_messages.py", ()))
+    if websocket or message_socket:
         modules.append(RuntimeModule("_websocket.py", "runtime", "_websocket.py"))
         modules.append(RuntimeModule("_websocket_sync.py", "runtime", "_websocket_sync.py"))
         ws_exports = tuple(n for n in runtime_exports("_websocket_types.py") if n not in _WEBSOCKET_INTERNALS)
@@ -279,7 +284,7 @@ def _runtime(apis: list[Api], plugins: PluginRegistry, root: Path, package: str)
         jsonrpc=jsonrpc,
         websocket=websocket,
         dependencies=tuple(sorted(dependencies)),
-        ws_dependencies=WEBSOCKET_DEPENDENCIES if websocket else (),
+        ws_dependencies=WEBSOCKET_DEPENDENCIES if websocket or message_socket else (),
         auth_classes=tuple(classes),
         plugins=tuple(sorted(plugins.used)),
         plugin_docs=tuple(
