@@ -246,7 +246,9 @@ def test_every_channel_arrives_typed_sync(server: AdvancedTradeWsServer, credent
     assert server.errors == []
 
 
-def test_the_level2_book_stays_equal_to_the_servers_across_a_forced_gap_sync(server: AdvancedTradeWsServer, credentials: dict[str, str]) -> None:
+def test_the_level2_book_stays_equal_to_the_servers_across_a_forced_gap_sync(
+    server: AdvancedTradeWsServer, credentials: dict[str, str]
+) -> None:
     with Client(**credentials) as client, client.advanced_trade.ws(url=server.url) as ws:
         level2 = ws.subscribe_level2(product_ids=[BTC])
         next_sync(level2)

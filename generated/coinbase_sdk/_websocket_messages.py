@@ -1,7 +1,7 @@
 # sdkgen runtime: copied unchanged into every SDK with a message-protocol WebSocket API (`ws` extra).
 """WebSocket clients whose subscriptions are messages the client sends (AsyncAPI `send` operations).
 
-The other subscription protocol, JSON-RPC `public/subscribe` calls, is `_websocket.py`. Here a
+The other subscription protocol, subscribe calls answered like requests, is `_websocket.py`. Here a
 subscription is a JSON message built from what the spec fixes (`{"type": "subscribe", "channel":
 "level2"}`: the `const` fields of the channel's subscribe message) and the method's arguments
 (`product_ids`); when the spec marks a field for a token (`x-jwt`), a token made afresh for every
@@ -40,7 +40,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from ._exceptions import CredentialsError, RequestInfo
-from ._websocket_sync import _LoopThread
+from ._websocket_loop import LoopThread
 from ._websocket_types import ConnectionLostError, Overflow, SubscriptionOverflowError, WebSocketOptions
 
 __all__ = [
@@ -236,6 +236,7 @@ class AsyncMessageSocket:
         self._protocol = protocol
         self._channels = dict(channels)
         self._by_dispatch = {value: c for c in channels.values() for value in c.dispatch}
+        self._only = next(iter(channels.values())) if len(channels) == 1 else None  # no dispatch field needed
         self._token = token
         self._options = options or WebSocketOptions()
         self.keepalive = keepalive
@@ -332,7 +333,10 @@ class AsyncMessageSocket:
     async def _send(
         self, channel: MessageChannel, kind: Literal["subscribe", "unsubscribe"], params: Mapping[str, Any]
     ) -> None:
-        await self.send(self._message(channel, kind, params))
+        if (
+            channel.subscribe if kind == "subscribe" else channel.unsubscribe
+        ):  # a channel the server sends unasked has none
+            await self.send(self._message(channel, kind, params))
 
     async def send(self, message: Mapping[str, Any]) -> None:
         """Send one JSON message on the connection (opened first if needed)."""
@@ -348,6 +352,10 @@ class AsyncMessageSocket:
                 f"the connection was lost: {exc}", request=self._info(), request_sent=False
             ) from exc
         self.sent += 1
+
+    async def publish(self, cast_to: Any, message: object) -> None:
+        """Send a typed message (a spec's `send` operation), serialised as its type says (aliases, exact decimals)."""
+        await self.send(TypeAdapter(cast_to).dump_python(message, mode="json", by_alias=True, exclude_unset=True))
 
     async def subscribe(
         self,
@@ -370,13 +378,16 @@ class AsyncMessageSocket:
             overflow or self._options.overflow,
         )
         self._closing = False
-        message = self._message(spec, "subscribe", arguments)  # refuses a private channel without credentials first
+        message = (
+            self._message(spec, "subscribe", arguments) if spec.subscribe else None
+        )  # a private channel without credentials: refused here
         async with self._lock:
             self._subscriptions.append(subscription)
             if self._ws is None:
                 await self._open()  # sends every subscription, this one included
                 return subscription
-        await self.send(message)
+        if message is not None:
+            await self.send(message)
         return subscription
 
     async def _release(self, subscription: MessageSubscription[Any]) -> None:
@@ -423,7 +434,7 @@ class AsyncMessageSocket:
                 if protocol.on_gap == "resubscribe":
                     self._resync()
             self._last_sequence = sequence
-        channel = self._by_dispatch.get(data.get(protocol.dispatch_field))  # type: ignore[arg-type]
+        channel = self._by_dispatch.get(data.get(protocol.dispatch_field)) if protocol.dispatch_field else self._only  # type: ignore[arg-type]
         if channel is None:
             return  # an acknowledgement, or a channel nobody subscribed
         if channel.book is not None and not self._keep_book(channel, data):
@@ -572,7 +583,7 @@ class SyncMessageSocket:
     def __init__(self, make: Callable[[], AsyncMessageSocket], *, timeout: float = 30.0) -> None:
         self._make = make
         self._async: AsyncMessageSocket | None = None
-        self._loop = _LoopThread("ws-loop messages")
+        self._loop = LoopThread("ws-loop messages")
         self.timeout = timeout
 
     async def _socket(self) -> AsyncMessageSocket:
@@ -612,6 +623,12 @@ class SyncMessageSocket:
             await (await self._socket()).send(message)
 
         self._loop.run(send(), self.timeout)
+
+    def publish(self, cast_to: Any, message: object) -> None:
+        async def publish() -> None:
+            await (await self._socket()).publish(cast_to, message)
+
+        self._loop.run(publish(), self.timeout)
 
     def close(self) -> None:
         if not self._loop.running:

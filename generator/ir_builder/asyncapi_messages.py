@@ -29,12 +29,12 @@ import re
 from typing import Any
 
 from ..errors import Diagnostics, Location, SpecError, join_pointer
-from ..ir import BookRule, MessageSocket, Param, SocketChannel, SocketSend, SocketServer, TypeRef
+from ..ir import Api, Auth, BookRule, MessageSocket, Param, SocketChannel, SocketSend, SocketServer, TypeRef
 from ..load.asyncapi_model import AsyncApi, Message
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from .naming import pascal_case, python_name
-from .operations import ordered_params, param_name, text
+from .operations import api_class_name, ordered_params, param_name, text
 from .plugins import PluginRegistry
 from .schemas import SchemaBundle
 from .types import union
@@ -91,14 +91,14 @@ class MessageSocketBuilder:
         subscription = self._extension("x-subscription")
         dispatch = self._extension("x-dispatch")
         sequence = self._extension("x-sequence")
-        if not isinstance(subscription.get("field"), str) or not isinstance(dispatch.get("field"), str):
-            raise SpecError(
-                self._where("x-subscription"),
-                "a message-protocol WebSocket needs `x-subscription: {field, subscribe, unsubscribe}` and `x-dispatch: {field}`",
-            )
-        kind_field = subscription["field"]
+        if subscription and not isinstance(subscription.get("field"), str):
+            raise SpecError(self._where("x-subscription"), "`x-subscription` needs `field` (and the values `subscribe`, `unsubscribe`)")
+        if dispatch and not isinstance(dispatch.get("field"), str):
+            raise SpecError(self._where("x-dispatch"), "`x-dispatch` needs `field`: the message field that names the channel")
+        kind_field = subscription.get("field", "")
         subscribe_value = str(subscription.get("subscribe", "subscribe"))
         unsubscribe_value = str(subscription.get("unsubscribe", "unsubscribe"))
+        dispatch_field = dispatch.get("field") or self._dispatch_field()
         errors = dispatch.get("errors") or {}
         on_gap = str(sequence.get("on-gap", "count"))
         if on_gap not in ("count", "resubscribe"):
@@ -112,8 +112,8 @@ class MessageSocketBuilder:
             sent = [self.api.message(k) for op in operations if op.action == "send" for k in op.messages]
             received = [self.api.message(k) for op in operations if op.action == "receive" for k in op.messages]
             private = any(op.security for op in operations if op.action == "send")
-            subscribe = [m for m in sent if self._consts(m).get(kind_field) == subscribe_value]
-            unsubscribe = [m for m in sent if self._consts(m).get(kind_field) == unsubscribe_value]
+            subscribe = [m for m in sent if kind_field and self._consts(m).get(kind_field) == subscribe_value]
+            unsubscribe = [m for m in sent if kind_field and self._consts(m).get(kind_field) == unsubscribe_value]
             context = pascal_case(python_name(str(spec_channel.extensions.get("x-sdkgen-name") or spec_channel.key), fallback="channel"))
             for message in sent:
                 if message in subscribe or message in unsubscribe:
@@ -128,7 +128,10 @@ class MessageSocketBuilder:
                     )
                 )
                 models |= set(payload.models)
-            if not subscribe:
+            if not subscribe and not kind_field and received:
+                # No subscription messages (`x-subscription`): the server sends the channel's messages unasked.
+                channel = self._channel(spec_channel, None, None, received, False, dispatch_field, context)
+            elif not subscribe:
                 if not received and not any(s.channel == (spec_channel.address or spec_channel.key) for s in sends):
                     self.diagnostics.warn(
                         spec_channel.location,
@@ -136,14 +139,17 @@ class MessageSocketBuilder:
                         kind="channel the client cannot use",
                     )
                 continue
-            if not received:
+            elif not received:
                 self.diagnostics.warn(
                     spec_channel.location,
                     f"channel {spec_channel.address or spec_channel.key!r} can be subscribed but sends nothing the client receives",
                     kind="channel the client cannot receive on",
                 )
                 continue
-            channel = self._channel(spec_channel, subscribe[0], unsubscribe[0] if unsubscribe else None, received, private, dispatch, context)
+            else:
+                channel = self._channel(
+                    spec_channel, subscribe[0], unsubscribe[0] if unsubscribe else None, received, private, dispatch_field, context
+                )
             if channel.name in taken:
                 raise SpecError(
                     spec_channel.location,
@@ -161,7 +167,7 @@ class MessageSocketBuilder:
             class_name=self.class_name,
             title=text(self.api.title),
             servers=servers,
-            dispatch_field=dispatch["field"],
+            dispatch_field=dispatch_field,
             error_field=str(errors.get("field", "")),
             error_value=str(errors.get("value", "")),
             sequence_field=str(sequence.get("field", "")),
@@ -179,23 +185,24 @@ class MessageSocketBuilder:
     def _channel(
         self,
         spec: Any,
-        subscribe: Message,
+        subscribe: Message | None,
         unsubscribe: Message | None,
         received: list[Message],
         private: bool,
-        dispatch: dict[str, Any],
+        dispatch_field: str,
         context: str,
     ) -> SocketChannel:
         name = python_name(str(spec.extensions.get("x-sdkgen-name") or spec.address or spec.key), fallback="channel")
-        consts = self._consts(subscribe)
-        properties, required = self._properties(subscribe)
-        token = subscribe.extensions.get("x-jwt") or {}
+        consts = self._consts(subscribe) if subscribe else {}
+        properties, required = self._properties(subscribe) if subscribe else ({}, set())
+        token = (subscribe.extensions.get("x-jwt") if subscribe else None) or {}
         token_field = ""
         if token:
             if not isinstance(token, dict) or not isinstance(token.get("field"), str) or not isinstance(token.get("token"), str):
-                raise SpecError(subscribe.location, "`x-jwt` needs `field` (the message field) and `token` (the plug-in token that fills it)")
+                raise SpecError(spec.location, "`x-jwt` needs `field` (the message field) and `token` (the plug-in token that fills it)")
             token_field = token["field"]
-            self._select_token(token["token"], Location(subscribe.location.file, join_pointer(subscribe.location.pointer, "x-jwt")))
+            where = subscribe.location if subscribe else spec.location
+            self._select_token(token["token"], Location(where.file, join_pointer(where.pointer, "x-jwt")))
         taken = set(SUBSCRIBE_OPTIONS)
         params: list[Param] = []
         for wire, (schema, document, pointer) in properties.items():
@@ -204,7 +211,7 @@ class MessageSocketBuilder:
             kind = self.bundle.type_of(self.bundle.schema(schema, document, pointer, context + pascal_case(wire)))
             description = text(schema.get("description")) if isinstance(schema, dict) else ""
             params.append(Param(param_name(wire, taken, "channel"), wire, "body", kind, wire in required, description))
-        dispatch_values = [self._consts(m).get(dispatch["field"]) for m in received]
+        dispatch_values = [self._consts(m).get(dispatch_field) for m in received] if dispatch_field else []
         book = spec.extensions.get("x-book")
         summary, description = text(spec.summary or spec.title), text(spec.description)
         return SocketChannel(
@@ -223,6 +230,27 @@ class MessageSocketBuilder:
             book=self._book(book, spec.location) if book is not None else None,
             keepalive=spec.extensions.get("x-keepalive") is True,
             source=f"{spec.location.file}#{spec.location.pointer}",
+        )
+
+    def _dispatch_field(self) -> str:
+        """Without `x-dispatch`: the one `const` field every received message has, with values that tell the channels apart."""
+        per_channel: dict[str, list[dict[str, Any]]] = {}
+        for channel in self.api.channels:
+            keys = [k for op in self.api.operations_on(channel.key) if op.action == "receive" for k in op.messages]
+            if keys:
+                per_channel[channel.key] = [self._consts(self.api.message(k)) for k in keys]
+        if len(per_channel) <= 1:
+            return ""  # one channel: every message is its
+        every = [consts for group in per_channel.values() for consts in group]
+        for candidate in every[0]:
+            if all(candidate in consts for consts in every):
+                values = [json.dumps(consts[candidate]) for consts in every]
+                if len(values) == len(set(values)):
+                    return candidate
+        raise SpecError(
+            self._where("channels"),
+            "the client receives on several channels, and no `const` field of the messages tells them apart",
+            "name the envelope field that does with `x-dispatch: {field: ...}` at the root",
         )
 
     def _select_token(self, name: str, where: Location) -> None:
@@ -310,3 +338,33 @@ class MessageSocketBuilder:
                 if name not in properties and isinstance(prop, dict) and ("type" in prop or "$ref" in prop):
                     properties[name] = (prop, document, join_pointer(pointer, "properties", name))
         return properties, required
+
+
+def asyncapi_only_api(
+    name: str, documents: DocumentSet, api: AsyncApi, diagnostics: Diagnostics, plugins: PluginRegistry, env_prefix: str
+) -> Api:
+    """An API described by an AsyncAPI document alone: no HTTP operations, a WebSocket client (`client.<name>.ws()`)."""
+    bundle = SchemaBundle(documents, diagnostics, nullable_keyword=False)
+    if isinstance((documents.main.data.get("components") or {}).get("schemas"), dict):
+        bundle.register_components(documents.main, "/components/schemas")
+    class_name = api_class_name(name)
+    socket, _ = MessageSocketBuilder(bundle, documents, api, diagnostics, plugins, class_name + "WebSocket").build()
+    info = documents.main.data.get("info") or {}
+    return Api(
+        name=name,
+        class_name=class_name,
+        title=text(api.title) or name,
+        description=text(api.description),
+        version=str(info.get("version", "")) if isinstance(info, dict) else "",
+        protocol="openapi",  # the client reaches it through the REST plumbing (credentials, options); it has no operations
+        source=documents.main.display,
+        default_base_url="",
+        base_url_param=f"{name}_base_url",
+        base_url_env=f"{env_prefix}_{name.upper()}_BASE_URL",
+        auth=Auth(),
+        groups=(),
+        models_module=name,
+        models=bundle.models(),
+        errors=(),
+        message_socket=socket,
+    )

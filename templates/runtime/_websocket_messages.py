@@ -1,7 +1,7 @@
 # sdkgen runtime: copied unchanged into every SDK with a message-protocol WebSocket API (`ws` extra).
 """WebSocket clients whose subscriptions are messages the client sends (AsyncAPI `send` operations).
 
-The other subscription protocol, JSON-RPC `public/subscribe` calls, is `_websocket.py`. Here a
+The other subscription protocol, subscribe calls answered like requests, is `_websocket.py`. Here a
 subscription is a JSON message built from what the spec fixes (`{"type": "subscribe", "channel":
 "level2"}`: the `const` fields of the channel's subscribe message) and the method's arguments
 (`product_ids`); when the spec marks a field for a token (`x-jwt`), a token made afresh for every
@@ -40,7 +40,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from ._exceptions import CredentialsError, RequestInfo
-from ._websocket_sync import _LoopThread
+from ._websocket_loop import LoopThread
 from ._websocket_types import ConnectionLostError, Overflow, SubscriptionOverflowError, WebSocketOptions
 
 __all__ = [
@@ -133,7 +133,13 @@ class MessageSubscription(Generic[_T]):
     """
 
     def __init__(
-        self, socket: AsyncMessageSocket, channel: MessageChannel, params: dict[str, Any], cast_to: type[_T], queue_size: int, overflow: Overflow
+        self,
+        socket: AsyncMessageSocket,
+        channel: MessageChannel,
+        params: dict[str, Any],
+        cast_to: type[_T],
+        queue_size: int,
+        overflow: Overflow,
     ) -> None:
         self.channel = channel.name
         self.params = params
@@ -208,7 +214,9 @@ class MessageSubscription(Generic[_T]):
         await self.close()
 
     def __repr__(self) -> str:
-        return f"MessageSubscription({self.channel!r}, {self.params!r}, received={self.received}, dropped={self.dropped})"
+        return (
+            f"MessageSubscription({self.channel!r}, {self.params!r}, received={self.received}, dropped={self.dropped})"
+        )
 
 
 class AsyncMessageSocket:
@@ -228,6 +236,7 @@ class AsyncMessageSocket:
         self._protocol = protocol
         self._channels = dict(channels)
         self._by_dispatch = {value: c for c in channels.values() for value in c.dispatch}
+        self._only = next(iter(channels.values())) if len(channels) == 1 else None  # no dispatch field needed
         self._token = token
         self._options = options or WebSocketOptions()
         self.keepalive = keepalive
@@ -263,7 +272,9 @@ class AsyncMessageSocket:
 
     async def _open(self) -> None:
         try:
-            ws = await connect(self.url, open_timeout=self._options.connect_timeout, max_size=self._protocol.max_frame_bytes)
+            ws = await connect(
+                self.url, open_timeout=self._options.connect_timeout, max_size=self._protocol.max_frame_bytes
+            )
         except (OSError, TimeoutError, WebSocketException) as exc:
             raise ConnectionLostError(f"cannot connect: {exc}", request=self._info(), request_sent=False) from exc
         self._ws = ws
@@ -307,7 +318,9 @@ class AsyncMessageSocket:
     def _key(subscription: MessageSubscription[Any]) -> str:
         return subscription.channel + json.dumps(subscription.params, sort_keys=True, default=str)
 
-    def _message(self, channel: MessageChannel, kind: Literal["subscribe", "unsubscribe"], params: Mapping[str, Any]) -> dict[str, Any]:
+    def _message(
+        self, channel: MessageChannel, kind: Literal["subscribe", "unsubscribe"], params: Mapping[str, Any]
+    ) -> dict[str, Any]:
         message = dict(channel.subscribe if kind == "subscribe" else channel.unsubscribe)
         message.update({k: v for k, v in params.items() if v is not None})
         token = self._token() if self._token is not None and channel.token_field else None
@@ -317,8 +330,13 @@ class AsyncMessageSocket:
             raise CredentialsError(f"channel {channel.name} needs credentials: create the client with them")
         return message
 
-    async def _send(self, channel: MessageChannel, kind: Literal["subscribe", "unsubscribe"], params: Mapping[str, Any]) -> None:
-        await self.send(self._message(channel, kind, params))
+    async def _send(
+        self, channel: MessageChannel, kind: Literal["subscribe", "unsubscribe"], params: Mapping[str, Any]
+    ) -> None:
+        if (
+            channel.subscribe if kind == "subscribe" else channel.unsubscribe
+        ):  # a channel the server sends unasked has none
+            await self.send(self._message(channel, kind, params))
 
     async def send(self, message: Mapping[str, Any]) -> None:
         """Send one JSON message on the connection (opened first if needed)."""
@@ -330,8 +348,14 @@ class AsyncMessageSocket:
         try:
             await ws.send(json.dumps(message, default=str))
         except ConnectionClosed as exc:
-            raise ConnectionLostError(f"the connection was lost: {exc}", request=self._info(), request_sent=False) from exc
+            raise ConnectionLostError(
+                f"the connection was lost: {exc}", request=self._info(), request_sent=False
+            ) from exc
         self.sent += 1
+
+    async def publish(self, cast_to: Any, message: object) -> None:
+        """Send a typed message (a spec's `send` operation), serialised as its type says (aliases, exact decimals)."""
+        await self.send(TypeAdapter(cast_to).dump_python(message, mode="json", by_alias=True, exclude_unset=True))
 
     async def subscribe(
         self,
@@ -354,13 +378,16 @@ class AsyncMessageSocket:
             overflow or self._options.overflow,
         )
         self._closing = False
-        message = self._message(spec, "subscribe", arguments)  # refuses a private channel without credentials first
+        message = (
+            self._message(spec, "subscribe", arguments) if spec.subscribe else None
+        )  # a private channel without credentials: refused here
         async with self._lock:
             self._subscriptions.append(subscription)
             if self._ws is None:
                 await self._open()  # sends every subscription, this one included
                 return subscription
-        await self.send(message)
+        if message is not None:
+            await self.send(message)
         return subscription
 
     async def _release(self, subscription: MessageSubscription[Any]) -> None:
@@ -407,7 +434,7 @@ class AsyncMessageSocket:
                 if protocol.on_gap == "resubscribe":
                     self._resync()
             self._last_sequence = sequence
-        channel = self._by_dispatch.get(data.get(protocol.dispatch_field))  # type: ignore[arg-type]
+        channel = self._by_dispatch.get(data.get(protocol.dispatch_field)) if protocol.dispatch_field else self._only  # type: ignore[arg-type]
         if channel is None:
             return  # an acknowledgement, or a channel nobody subscribed
         if channel.book is not None and not self._keep_book(channel, data):
@@ -443,7 +470,9 @@ class AsyncMessageSocket:
         events = data.get(rule.events)
         if not isinstance(events, list):
             return True
-        if channel.name in self._awaiting_snapshot and not any(isinstance(e, dict) and e.get(rule.kind) == rule.snapshot for e in events):
+        if channel.name in self._awaiting_snapshot and not any(
+            isinstance(e, dict) and e.get(rule.kind) == rule.snapshot for e in events
+        ):
             return False
         for event in events:
             if not isinstance(event, dict) or not isinstance(event.get(rule.product), str):
@@ -460,7 +489,13 @@ class AsyncMessageSocket:
             for level in event.get(rule.levels) or []:
                 if not isinstance(level, dict):
                     continue
-                side = book.bids if level.get(rule.side) == rule.bid else book.asks if level.get(rule.side) == rule.ask else None
+                side = (
+                    book.bids
+                    if level.get(rule.side) == rule.bid
+                    else book.asks
+                    if level.get(rule.side) == rule.ask
+                    else None
+                )
                 try:
                     price, size = Decimal(str(level[rule.price])), Decimal(str(level[rule.size]))
                 except (KeyError, InvalidOperation):
@@ -548,7 +583,7 @@ class SyncMessageSocket:
     def __init__(self, make: Callable[[], AsyncMessageSocket], *, timeout: float = 30.0) -> None:
         self._make = make
         self._async: AsyncMessageSocket | None = None
-        self._loop = _LoopThread("ws-loop messages")
+        self._loop = LoopThread("ws-loop messages")
         self.timeout = timeout
 
     async def _socket(self) -> AsyncMessageSocket:
@@ -577,7 +612,9 @@ class SyncMessageSocket:
         overflow: Overflow | None = None,
     ) -> SyncMessageSubscription[_T]:
         async def subscribe() -> MessageSubscription[_T]:
-            return await (await self._socket()).subscribe(channel, cast_to, params, queue_size=queue_size, overflow=overflow)
+            return await (await self._socket()).subscribe(
+                channel, cast_to, params, queue_size=queue_size, overflow=overflow
+            )
 
         return SyncMessageSubscription(self, self._loop.run(subscribe(), self.timeout))
 
@@ -586,6 +623,12 @@ class SyncMessageSocket:
             await (await self._socket()).send(message)
 
         self._loop.run(send(), self.timeout)
+
+    def publish(self, cast_to: Any, message: object) -> None:
+        async def publish() -> None:
+            await (await self._socket()).publish(cast_to, message)
+
+        self._loop.run(publish(), self.timeout)
 
     def close(self) -> None:
         if not self._loop.running:
