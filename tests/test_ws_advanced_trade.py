@@ -178,6 +178,18 @@ async def test_a_closed_connection_is_reopened_and_resubscribed_async(server: Ad
 
 
 @pytest.mark.anyio
+async def test_a_connection_lost_on_a_subscribe_is_reopened_and_the_subscribe_sent_again(
+    server: AdvancedTradeWsServer, credentials: dict[str, str]
+) -> None:
+    server.drop_on_subscribe = {"level2"}  # the server closes the connection when the first level2 subscribe arrives
+    async with AsyncClient(**credentials) as client, client.advanced_trade.ws(url=server.url) as ws:
+        level2 = await ws.subscribe_level2(product_ids=[BTC])
+        await next_where(level2, lambda m: m.events[0].type == models.EventType.SNAPSHOT)
+        assert server.connections == 2 and server.subscribes("level2") == 1  # the dropped one was not accepted
+        assert as_book(ws.books[BTC]) == server_book(server.book(BTC))
+
+
+@pytest.mark.anyio
 @pytest.mark.parametrize("keepalive", [True, False])
 async def test_keepalive_subscribes_heartbeats_on_every_connection(
     server: AdvancedTradeWsServer, credentials: dict[str, str], keepalive: bool

@@ -282,13 +282,17 @@ class AsyncMessageSocket:
         self._awaiting_snapshot.clear()
         for book in self.books.values():
             book.stale = True  # its updates were lost with the connection: the resubscribe's snapshot replaces it
-        if self.keepalive:
-            for channel in self._channels.values():
-                if channel.keepalive:
-                    await self._send(channel, "subscribe", {})
-        for key in dict.fromkeys(self._key(s) for s in self._subscriptions if not s.closed):
-            subscription = next(s for s in self._subscriptions if self._key(s) == key)
-            await self._send(subscription._spec, "subscribe", subscription.params)
+        try:
+            if self.keepalive:
+                for channel in self._channels.values():
+                    if channel.keepalive:
+                        await self._send(channel, "subscribe", {})
+            for key in dict.fromkeys(self._key(s) for s in self._subscriptions if not s.closed):
+                subscription = next(s for s in self._subscriptions if self._key(s) == key)
+                await self._send(subscription._spec, "subscribe", subscription.params)
+        except ConnectionLostError:
+            self._ws = None  # lost while subscribing: the next attempt starts over
+            raise
         self._reader = asyncio.get_running_loop().create_task(self._read(ws))
 
     async def close(self) -> None:
