@@ -283,3 +283,15 @@ def test_a_closed_connection_is_reopened_and_resubscribed_sync(server: AdvancedT
         ticker.close()
         until_sync(lambda: not server.subscribed("ticker"))
     assert server.errors == []
+
+
+def test_a_callback_gets_each_message_on_its_own_thread_sync(server: AdvancedTradeWsServer, credentials: dict[str, str]) -> None:
+    got: list[Any] = []
+    with Client(**credentials) as client, client.advanced_trade.ws(url=server.url) as ws:
+        ticker = ws.subscribe_ticker(product_ids=[BTC], callback=got.append)
+        until_sync(lambda: len(got) == 1)
+        server.trade(BTC, "SELL", "68800.00", "0.2")
+        until_sync(lambda: len(got) == 2)
+        ticker.close()
+    assert [m.events[0].type for m in got] == [models.EventType.SNAPSHOT, models.EventType.UPDATE]
+    assert got[1].events[0].tickers[0].price == Decimal("68800.00")

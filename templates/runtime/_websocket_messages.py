@@ -30,6 +30,7 @@ import collections
 import contextlib
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -540,6 +541,7 @@ class SyncMessageSubscription(Generic[_T]):
     def __init__(self, socket: SyncMessageSocket, subscription: MessageSubscription[_T]) -> None:
         self._socket = socket
         self._subscription = subscription
+        self._callback_thread: threading.Thread | None = None
 
     @property
     def channel(self) -> str:
@@ -569,10 +571,33 @@ class SyncMessageSubscription(Generic[_T]):
     def __next__(self) -> _T:
         return self.get()
 
+    def _call_back(self, callback: Callable[[_T], object]) -> None:
+        """Hand each message to `callback` on a thread of its own (a slow callback never holds up the socket)."""
+
+        def deliver() -> None:
+            while True:
+                try:
+                    item = self.get()
+                except StopIteration:
+                    return
+                except Exception as exc:  # the subscription ended with an error (overflow, lost for good)
+                    logger.warning("%s: the subscription ended: %s", self.channel, exc)
+                    return
+                try:
+                    callback(item)
+                except Exception:
+                    logger.exception("%s: the callback raised; it gets the next message", self.channel)
+
+        self._callback_thread = threading.Thread(target=deliver, name=f"ws-callback {self.channel}", daemon=True)
+        self._callback_thread.start()
+
     def close(self) -> None:
-        """Unsubscribe and end the iteration."""
+        """Unsubscribe and end the iteration (and the callback's thread)."""
         if self._socket._loop.running:
             self._socket._loop.run(self._subscription.close(), self._socket.timeout)
+        thread = self._callback_thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(self._socket.timeout)
 
     def __enter__(self) -> SyncMessageSubscription[_T]:
         return self
@@ -614,13 +639,17 @@ class SyncMessageSocket:
         *,
         queue_size: int | None = None,
         overflow: Overflow | None = None,
+        callback: Callable[[_T], object] | None = None,
     ) -> SyncMessageSubscription[_T]:
         async def subscribe() -> MessageSubscription[_T]:
             return await (await self._socket()).subscribe(
                 channel, cast_to, params, queue_size=queue_size, overflow=overflow
             )
 
-        return SyncMessageSubscription(self, self._loop.run(subscribe(), self.timeout))
+        subscription = SyncMessageSubscription(self, self._loop.run(subscribe(), self.timeout))
+        if callback is not None:
+            subscription._call_back(callback)
+        return subscription
 
     def send(self, message: Mapping[str, Any]) -> None:
         async def send() -> None:

@@ -443,6 +443,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
         product_ids: list[str] | None = None,
         queue_size: int | None = None,
         overflow: Overflow | None = None,
+        callback: Callable[[HeartbeatsMessage], object] | None = None,
     ) -> SyncMessageSubscription[HeartbeatsMessage]:
         """Heartbeats: channel `heartbeats`.
 
@@ -452,6 +453,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             product_ids: Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
             queue_size: Messages buffered for a slow consumer (default: `options.queue_size`).
             overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: `options.overflow`).
+            callback: Called with each message on a thread of its own (instead of iterating).
         """
         return self.subscribe(
             "heartbeats",
@@ -459,6 +461,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             {"product_ids": product_ids},
             queue_size=queue_size,
             overflow=overflow,
+            callback=callback,
         )
 
     def subscribe_candles(
@@ -467,6 +470,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
         product_ids: list[str],
         queue_size: int | None = None,
         overflow: Overflow | None = None,
+        callback: Callable[[CandlesMessage], object] | None = None,
     ) -> SyncMessageSubscription[CandlesMessage]:
         """Candles: channel `candles`.
 
@@ -476,6 +480,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             product_ids: Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
             queue_size: Messages buffered for a slow consumer (default: `options.queue_size`).
             overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: `options.overflow`).
+            callback: Called with each message on a thread of its own (instead of iterating).
         """
         return self.subscribe(
             "candles",
@@ -483,6 +488,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             {"product_ids": product_ids},
             queue_size=queue_size,
             overflow=overflow,
+            callback=callback,
         )
 
     def subscribe_status(
@@ -491,6 +497,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
         product_ids: list[str],
         queue_size: int | None = None,
         overflow: Overflow | None = None,
+        callback: Callable[[StatusMessage], object] | None = None,
     ) -> SyncMessageSubscription[StatusMessage]:
         """Product status: channel `status`.
 
@@ -500,6 +507,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             product_ids: Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
             queue_size: Messages buffered for a slow consumer (default: `options.queue_size`).
             overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: `options.overflow`).
+            callback: Called with each message on a thread of its own (instead of iterating).
         """
         return self.subscribe(
             "status",
@@ -507,6 +515,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             {"product_ids": product_ids},
             queue_size=queue_size,
             overflow=overflow,
+            callback=callback,
         )
 
     def subscribe_ticker(
@@ -515,6 +524,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
         product_ids: list[str],
         queue_size: int | None = None,
         overflow: Overflow | None = None,
+        callback: Callable[[TickerMessage], object] | None = None,
     ) -> SyncMessageSubscription[TickerMessage]:
         """Ticker: channel `ticker`.
 
@@ -524,6 +534,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             product_ids: Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
             queue_size: Messages buffered for a slow consumer (default: `options.queue_size`).
             overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: `options.overflow`).
+            callback: Called with each message on a thread of its own (instead of iterating).
         """
         return self.subscribe(
             "ticker",
@@ -531,6 +542,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             {"product_ids": product_ids},
             queue_size=queue_size,
             overflow=overflow,
+            callback=callback,
         )
 
     def subscribe_ticker_batch(
@@ -539,6 +551,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
         product_ids: list[str],
         queue_size: int | None = None,
         overflow: Overflow | None = None,
+        callback: Callable[[TickerBatchMessage], object] | None = None,
     ) -> SyncMessageSubscription[TickerBatchMessage]:
         """Ticker batch: channel `ticker_batch`.
 
@@ -548,6 +561,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             product_ids: Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
             queue_size: Messages buffered for a slow consumer (default: `options.queue_size`).
             overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: `options.overflow`).
+            callback: Called with each message on a thread of its own (instead of iterating).
         """
         return self.subscribe(
             "ticker_batch",
@@ -555,6 +569,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             {"product_ids": product_ids},
             queue_size=queue_size,
             overflow=overflow,
+            callback=callback,
         )
 
     def subscribe_level2(
@@ -563,6 +578,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
         product_ids: list[str],
         queue_size: int | None = None,
         overflow: Overflow | None = None,
+        callback: Callable[[Level2Message], object] | None = None,
     ) -> SyncMessageSubscription[Level2Message]:
         """Level 2 order book: channel `level2`.
 
@@ -574,6 +590,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             product_ids: Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
             queue_size: Messages buffered for a slow consumer (default: `options.queue_size`).
             overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: `options.overflow`).
+            callback: Called with each message on a thread of its own (instead of iterating).
         """
         return self.subscribe(
             "level2",
@@ -581,6 +598,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             {"product_ids": product_ids},
             queue_size=queue_size,
             overflow=overflow,
+            callback=callback,
         )
 
     def subscribe_market_trades(
@@ -589,6 +607,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
         product_ids: list[str],
         queue_size: int | None = None,
         overflow: Overflow | None = None,
+        callback: Callable[[MarketTradesMessage], object] | None = None,
     ) -> SyncMessageSubscription[MarketTradesMessage]:
         """Market trades: channel `market_trades`.
 
@@ -598,6 +617,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             product_ids: Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
             queue_size: Messages buffered for a slow consumer (default: `options.queue_size`).
             overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: `options.overflow`).
+            callback: Called with each message on a thread of its own (instead of iterating).
         """
         return self.subscribe(
             "market_trades",
@@ -605,6 +625,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             {"product_ids": product_ids},
             queue_size=queue_size,
             overflow=overflow,
+            callback=callback,
         )
 
     def subscribe_user(
@@ -613,6 +634,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
         product_ids: list[str] | None = None,
         queue_size: int | None = None,
         overflow: Overflow | None = None,
+        callback: Callable[[UserMessage], object] | None = None,
     ) -> SyncMessageSubscription[UserMessage]:
         """User orders and positions: channel `user` (needs credentials).
 
@@ -622,6 +644,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             product_ids: Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
             queue_size: Messages buffered for a slow consumer (default: `options.queue_size`).
             overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: `options.overflow`).
+            callback: Called with each message on a thread of its own (instead of iterating).
         """
         return self.subscribe(
             "user",
@@ -629,6 +652,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             {"product_ids": product_ids},
             queue_size=queue_size,
             overflow=overflow,
+            callback=callback,
         )
 
     def subscribe_futures_balance_summary(
@@ -637,6 +661,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
         product_ids: list[str] | None = None,
         queue_size: int | None = None,
         overflow: Overflow | None = None,
+        callback: Callable[[FuturesBalanceSummaryMessage], object] | None = None,
     ) -> SyncMessageSubscription[FuturesBalanceSummaryMessage]:
         """Futures balance summary: channel `futures_balance_summary` (needs credentials).
 
@@ -646,6 +671,7 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             product_ids: Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
             queue_size: Messages buffered for a slow consumer (default: `options.queue_size`).
             overflow: `"drop_oldest"` or `"error"` when the buffer is full (default: `options.overflow`).
+            callback: Called with each message on a thread of its own (instead of iterating).
         """
         return self.subscribe(
             "futures_balance_summary",
@@ -653,4 +679,5 @@ class AdvancedTradeWebSocket(SyncMessageSocket):
             {"product_ids": product_ids},
             queue_size=queue_size,
             overflow=overflow,
+            callback=callback,
         )
