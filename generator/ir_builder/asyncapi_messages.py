@@ -18,8 +18,9 @@ root extensions where AsyncAPI cannot:
 - On a subscribe message: `x-jwt: {field, token}`: the field a fresh token fills for every message,
   made by the plug-in hook that provides `token` (`[tokens.<token>]` in a `plugin.toml`).
 
-A channel with neither a subscribe message nor a received message is warned about; a received
-channel with no subscribe message (acknowledgements, errors) is routed but has no method.
+A channel that can be subscribed but sends the client nothing is warned about; one the client
+receives on without a subscribe message (acknowledgements, errors) is routed but has no method,
+unless the document has no `x-subscription` (then the server sends every channel unasked).
 """
 
 from __future__ import annotations
@@ -132,13 +133,7 @@ class MessageSocketBuilder:
                 # No subscription messages (`x-subscription`): the server sends the channel's messages unasked.
                 channel = self._channel(spec_channel, None, None, received, False, dispatch_field, context)
             elif not subscribe:
-                if not received and not any(s.channel == (spec_channel.address or spec_channel.key) for s in sends):
-                    self.diagnostics.warn(
-                        spec_channel.location,
-                        f"channel {spec_channel.address or spec_channel.key!r} has no message the client sends or receives",
-                        kind="channel the client cannot use",
-                    )
-                continue
+                continue  # sent only (its publish methods), routed only (acknowledgements, errors), or unused (the reader warned)
             elif not received:
                 self.diagnostics.warn(
                     spec_channel.location,
