@@ -30,8 +30,7 @@ import collections
 import contextlib
 import json
 import logging
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, Literal, TypeVar
@@ -41,7 +40,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from ._exceptions import CredentialsError, RequestInfo
-from ._websocket_loop import LoopThread
+from ._websocket_loop import LoopThread, SyncStream
 from ._websocket_types import ConnectionLostError, Overflow, SubscriptionOverflowError, WebSocketOptions
 
 __all__ = [
@@ -56,7 +55,6 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
-_ENDED = object()
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 
@@ -535,13 +533,12 @@ class AsyncMessageSocket:
         return f"AsyncMessageSocket({self.url!r}, connected={self.connected}, subscriptions={len(self._subscriptions)})"
 
 
-class SyncMessageSubscription(Generic[_T]):
+class SyncMessageSubscription(SyncStream[_T]):
     """A `MessageSubscription` for synchronous code: `for item in subscription`, or a callback on its own thread."""
 
     def __init__(self, socket: SyncMessageSocket, subscription: MessageSubscription[_T]) -> None:
-        self._socket = socket
+        super().__init__(socket._loop, subscription, subscription.channel, socket.timeout)
         self._subscription = subscription
-        self._callback_thread: threading.Thread | None = None
 
     @property
     def channel(self) -> str:
@@ -552,52 +549,8 @@ class SyncMessageSubscription(Generic[_T]):
         """The async subscription doing the work: its counters."""
         return self._subscription
 
-    def get(self, timeout: float | None = None) -> _T:
-        """The next item; `StopIteration` when the subscription ended, `TimeoutError` after `timeout` seconds."""
-        item = self._socket._loop.run(self._next(), timeout)
-        if item is _ENDED:
-            raise StopIteration
-        return item  # type: ignore[return-value]
-
-    async def _next(self) -> _T | object:
-        try:
-            return await anext(self._subscription)
-        except StopAsyncIteration:
-            return _ENDED
-
-    def __iter__(self) -> Iterator[_T]:
-        return self
-
-    def __next__(self) -> _T:
-        return self.get()
-
-    def _call_back(self, callback: Callable[[_T], object]) -> None:
-        """Hand each message to `callback` on a thread of its own (a slow callback never holds up the socket)."""
-
-        def deliver() -> None:
-            while True:
-                try:
-                    item = self.get()
-                except StopIteration:
-                    return
-                except Exception as exc:  # the subscription ended with an error (overflow, lost for good)
-                    logger.warning("%s: the subscription ended: %s", self.channel, exc)
-                    return
-                try:
-                    callback(item)
-                except Exception:
-                    logger.exception("%s: the callback raised; it gets the next message", self.channel)
-
-        self._callback_thread = threading.Thread(target=deliver, name=f"ws-callback {self.channel}", daemon=True)
-        self._callback_thread.start()
-
-    def close(self) -> None:
-        """Unsubscribe and end the iteration (and the callback's thread)."""
-        if self._socket._loop.running:
-            self._socket._loop.run(self._subscription.close(), self._socket.timeout)
-        thread = self._callback_thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(self._socket.timeout)
+    async def _aclose(self) -> None:
+        await self._subscription.close()
 
     def __enter__(self) -> SyncMessageSubscription[_T]:
         return self
