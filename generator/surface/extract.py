@@ -90,6 +90,8 @@ def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
     }
     if op.body_content_type:  # the request body's media types, the default first
         entry["request"] = list(op.body_media_types or (op.body_content_type,))
+    if op.response_content_type:  # the success response's media type (what `Accept` asks for and how it is read)
+        entry["response"] = op.response_content_type
     if op.deprecation is not None:
         entry["deprecated"] = {
             "message": op.deprecation.message,
