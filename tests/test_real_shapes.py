@@ -22,6 +22,7 @@ from generator.pipeline import generate
 from tests.conftest import FIXTURES
 from tests.servers.notifications import NotificationServer
 from tests.test_fuzz_specs import check_package, import_package
+from tests.typecheck import mypy
 
 SHAPES = FIXTURES / "specs" / "real_shapes"
 
@@ -196,9 +197,7 @@ def test_a_tag_a_base_types_as_an_enum_is_narrowed_to_its_member(shapes: tuple[P
 
 def test_the_package_of_these_shapes_is_mypy_strict_clean(shapes: tuple[Path, ModuleType, Any]) -> None:
     output, _, _ = shapes
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "shapes"], cwd=output, capture_output=True, text=True, check=False
-    )
+    done = mypy(["--strict", "shapes"], cwd=output)
     assert done.returncode == 0, done.stdout[-3000:]
 
 
