@@ -24,33 +24,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 settings.load_profile("sdkgen-fuzz" if LONG else "sdkgen-bounded")
 
 
-def _share_the_default_tls_context() -> None:
-    """Make httpx's default TLS context once per test process, not once per client.
-
-    Each httpx client (every SDK `Client` and `AsyncClient` makes one) loads the CA bundle into a
-    new SSL context: 23 ms of CPU, over a minute in all across the suite. The tests speak plain HTTP
-    to 127.0.0.1, where the context is never used. Only the default (`verify=True`, no client
-    certificate) is shared, one per value of the variables it reads (SSL_CERT_FILE, SSL_CERT_DIR);
-    any other `verify` (the TLS tests pass their own context) goes to httpx as it came.
-    """
-    import httpx._transports.default as transports
-
-    make = transports.create_ssl_context
-    shared: dict[tuple[Any, ...], Any] = {}
-
-    def create_ssl_context(verify: Any = True, cert: Any = None, trust_env: bool = True) -> Any:
-        if verify is not True or cert is not None:
-            return make(verify=verify, cert=cert, trust_env=trust_env)
-        key = (trust_env, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")) if trust_env else (False,)
-        if key not in shared:
-            shared[key] = make(verify=True, cert=None, trust_env=trust_env)
-        return shared[key]
-
-    transports.create_ssl_context = create_ssl_context  # type: ignore[assignment]
-
-
-_share_the_default_tls_context()
-
 # Tests that take long or start a third-party peer, by file (or `file::test` prefix), marked here so
 # that the files' owners need not edit them: `slow` plus `fuzz` (bounded fuzzing) or `peer` (a real
 # peer from a registry: pypiserver, pip, npm @open-rpc/mock-server). `make test` runs them all, in
