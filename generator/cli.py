@@ -306,12 +306,15 @@ def _generate(args: argparse.Namespace, config: Config, started: float) -> int:
     """`sdkgen generate`: reuse the output when it is current (generator/uptodate.py), else generate and record it."""
     from . import uptodate
 
-    if not args.force and config.output.parent.is_dir():
+    recorded = uptodate.enabled()  # SDKGEN_CACHE_DIR=off: no records
+    # The key is taken before anything is read: a file changed while the generation runs is seen next time.
+    key = uptodate.static_key(config, args.templates) if recorded else ""
+    if recorded and not args.force and config.output.parent.is_dir():
         from .write import locked, remove_stale_stages
 
         with locked(config.output):
             remove_stale_stages(config.output)  # what a killed generation left, as a generation would
-            reused = uptodate.reusable(config, args.templates)
+            reused = uptodate.reusable(config, args.templates, key)
         if reused is not None:
             if _verbosity > 0:
                 for line in reused.all_warnings if _verbosity > 1 else reused.warnings:
@@ -328,7 +331,6 @@ def _generate(args: argparse.Namespace, config: Config, started: float) -> int:
     from .pipeline import generate
     from .surface.report import Report, summary_lines
 
-    key = uptodate.static_key(config, args.templates)
     with uptodate.recording() as inputs:
         result = generate(config, args.templates)
     _print_warnings(result.diagnostics)
@@ -353,5 +355,6 @@ def _generate(args: argparse.Namespace, config: Config, started: float) -> int:
         tuple(result.diagnostics.summary(limit=None)),
         tuple(unchanged),
     )
-    uptodate.remember(config, args.templates, key, inputs, result.manifest, outcome)
+    if recorded:
+        uptodate.remember(config, args.templates, key, inputs, result.manifest, outcome)
     return 0

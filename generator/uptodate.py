@@ -137,6 +137,11 @@ def static_key(config: Config, templates: Path) -> str:
     return digest_.hexdigest()
 
 
+def enabled() -> bool:
+    """Whether records are kept: the cache folder is not off (`SDKGEN_CACHE_DIR=off`)."""
+    return cache_dir() is not None
+
+
 def _record_path(output: Path) -> Path | None:
     folder = cache_dir()
     if folder is None:
@@ -190,17 +195,18 @@ def _output_is(output: Path, manifest_digest: str) -> bool:
     return True
 
 
-def reusable(config: Config, templates: Path) -> Outcome | None:
+def reusable(config: Config, templates: Path, key: str | None = None) -> Outcome | None:
     """The recorded outcome when the output is current (module docstring), else None. Never raises.
 
-    Call it holding the output's lock, so no generation writes the output while it is checked.
+    `key` is `static_key(config, templates)` when the caller has it. Call it holding the output's
+    lock, so no generation writes the output while it is checked.
     """
     path = _record_path(config.output)
     if path is None:
         return None
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
-        if record.get("format") != FORMAT or record["key"] != static_key(config, templates):
+        if record.get("format") != FORMAT or record["key"] != (key or static_key(config, templates)):
             return None
         for source, expected in record["inputs"].items():
             if _file_digest(source) != expected:

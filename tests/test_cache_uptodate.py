@@ -272,7 +272,9 @@ def test_the_record_lists_every_file_a_generation_reads(project: Project) -> Non
         "/proc",
         "/dev",
     )
-    cache = uptodate.cache_dir()
+    from generator.load.cache import cache_dir
+
+    cache = cache_dir()
     unrecorded = {p for p in opened if not p.startswith(ignored) and not (cache and p.startswith(str(cache)))} - set(inputs)
     assert unrecorded == set()
     assert {Path(p).name for p in inputs} >= {"spec.yaml", "overlay.yaml", "CHANGELOG.md"}
