@@ -147,5 +147,6 @@ def test_a_detailed_mass_cancel_reads_as_reports(keys: TestKeys, rpc_server: Jso
     assert isinstance(reports, list) and all(isinstance(r, CancelReport) for r in reports)
     assert [(r.currency, r.type, len(r.cancelled_orders or [])) for r in reports] == [("USDC", "limit", 2)]
     cancelled = reports[0].cancelled_orders or []
-    assert sorted(o["instrument_name"] for o in cancelled) == ["BTC_USDC-PERPETUAL", "ETH_USDC-PERPETUAL"]
-    assert all(Order.model_validate(o).order_state == OrderState.CANCELLED for o in cancelled)  # each reads as an Order
+    assert all(isinstance(o, Order) for o in cancelled)  # typed, not plain objects
+    assert sorted(o.instrument_name for o in cancelled) == ["BTC_USDC-PERPETUAL", "ETH_USDC-PERPETUAL"]
+    assert all(o.order_state == OrderState.CANCELLED for o in cancelled)

@@ -49,9 +49,9 @@ class CancelReport(SDKModel):
     """
     The instrument, when the cancel was for one.
     """
-    cancelled_orders: list[dict[str, Any]] | None = None
+    cancelled_orders: list[Order] | None = None
     """
-    The cancelled orders, each with the fields of `Order`. Left as plain objects: typed as `Order`, the generated base `RootModel[int | list[CancelReport]]` of `CancelledOrders` is built before `Order` exists and stays incomplete (the models renderer spells a root type as a string only when it names a later class directly, not through `CancelReport`).
+    The cancelled orders.
     """
     result: str | None = None
     """
@@ -756,6 +756,7 @@ class UserTrades(SDKModel):
     """
 
 
+CancelReport.model_rebuild()
 CancelledOrders.model_rebuild()
 Order.model_rebuild()
 OrderWithTrades.model_rebuild()
