@@ -65,7 +65,7 @@ SETTINGS: tuple[Setting, ...] = (
         "apis.asyncapi",
         "",
         "",
-        "an AsyncAPI 2.6/3.0 document: the channels of the API's WebSocket client (an OpenRPC API with `x-websocket`)",
+        "an AsyncAPI 2.6/3.0 document: the channels of the API's WebSocket client (an OpenRPC API with `x-websocket`, an OpenAPI API beside its REST client, or alone)",
     ),
     Setting("apis.asyncapi_overlays", "", "[]", "Overlay 1.0 documents applied to the AsyncAPI document, in order"),
     Setting(
@@ -82,7 +82,7 @@ class ApiSource:
     """One spec and its overlays, reached as `client.<name>` (an empty name: from the spec)."""
 
     name: str
-    kind: Literal["openapi", "openrpc"]
+    kind: Literal["openapi", "openrpc", "asyncapi"]  # `asyncapi`: a WebSocket-only API (path is the AsyncAPI document)
     path: Path
     overlays: tuple[Path, ...] = ()
     asyncapi: Path | None = None  # the channels of the API's WebSocket client
@@ -200,10 +200,10 @@ def load_pyproject(path: Path) -> Config:
     apis = []
     for index, entry in enumerate(_require(table, "apis", where)):
         entry_where = Location(display, f"/tool/sdkgen/apis/{index}")
-        kinds = [k for k in ("openapi", "openrpc") if k in entry]
+        kinds = [k for k in ("openapi", "openrpc") if k in entry] or [k for k in ("asyncapi",) if k in entry]
         if len(kinds) != 1:
-            raise SpecError(entry_where, "each API needs exactly one of `openapi` or `openrpc`")
-        kind: Literal["openapi", "openrpc"] = "openapi" if kinds[0] == "openapi" else "openrpc"
+            raise SpecError(entry_where, "each API needs exactly one of `openapi` or `openrpc` (or only `asyncapi`)")
+        kind: Literal["openapi", "openrpc", "asyncapi"] = kinds[0]  # type: ignore[assignment]
         name = entry.get("name", "")
         apis.append(
             ApiSource(

@@ -456,6 +456,94 @@ class WebSocket:
 
 
 @dataclass(frozen=True)
+class BookRule:
+    """How a channel's events build an order book (AsyncAPI `x-book`): the field names and values."""
+
+    events: str
+    product: str
+    kind: str
+    snapshot: str
+    update: str
+    levels: str
+    side: str
+    bid: str
+    ask: str
+    price: str
+    size: str
+    remove_when: str
+
+
+@dataclass(frozen=True)
+class SocketChannel:
+    """A channel subscribed by a message the client sends (AsyncAPI: a `send` of its subscribe message).
+
+    `subscribe`/`unsubscribe` are the fixed fields of those messages (their `const`s, as Python
+    literals), `params` the others (the method's arguments), `token_field` the field a fresh token
+    fills (`x-jwt`), `dispatch` the values of the socket's dispatch field on the channel's
+    messages, `payload` their type.
+    """
+
+    name: str
+    address: str
+    summary: str
+    description: str
+    subscribe: tuple[tuple[str, str], ...]
+    unsubscribe: tuple[tuple[str, str], ...]
+    params: tuple[Param, ...]
+    token_field: str
+    private: bool
+    dispatch: tuple[str, ...]
+    payload: TypeRef
+    servers: tuple[str, ...]
+    book: BookRule | None
+    keepalive: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class SocketSend:
+    """A message the client publishes (an AsyncAPI `send` that is not a subscription): one typed method."""
+
+    name: str
+    channel: str
+    summary: str
+    payload: TypeRef
+
+
+@dataclass(frozen=True)
+class SocketServer:
+    name: str  # Python name (`market_data`)
+    key: str  # the AsyncAPI server key
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
+class MessageSocket:
+    """An API's WebSocket client from an AsyncAPI document whose subscriptions are messages.
+
+    The socket-wide rules: `dispatch_field` routes a received message to its channel,
+    `error_field`/`error_value` mark an error message, `sequence_field` numbers messages per
+    connection (`on_gap`: `count` or `resubscribe`). `token_hook` is the plug-in function
+    (`module:function`) that makes a fresh token per message, or empty.
+    """
+
+    class_name: str
+    title: str
+    servers: tuple[SocketServer, ...]
+    dispatch_field: str
+    error_field: str
+    error_value: str
+    sequence_field: str
+    on_gap: str
+    token_hook: str
+    channels: tuple[SocketChannel, ...]
+    sends: tuple[SocketSend, ...]
+    model_imports: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
 class ReadmeExample:
     """An example that opens an API's part of the README (`info.x-sdkgen-readme`)."""
 
@@ -599,6 +687,7 @@ class Api:
     readme_examples: tuple[ReadmeExample, ...] = ()  # `info.x-sdkgen-readme`
     webhooks: tuple[Webhook, ...] = ()
     webhooks_module: str = "webhooks"  # `<package>/<api>/<webhooks_module>.py` (apart from the group modules)
+    message_socket: MessageSocket | None = None  # a message-protocol WebSocket client (AsyncAPI)
 
     @property
     def webhook_models(self) -> tuple[str, ...]:

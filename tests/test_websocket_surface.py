@@ -52,3 +52,25 @@ def test_a_channel_parameter_whose_type_narrows_is_a_change(surface: dict[str, A
     changed["apis"]["derivatives"]["channels"]["quote"]["params"]["instrument_name"]["type"] = "Literal['BTC_USDC-PERPETUAL']"
     changes = diff_surfaces(surface, changed)
     assert changes and any(c.breaking for c in changes)
+
+
+def test_the_advanced_trade_channels_are_in_api_json_with_their_message_models(surface: dict[str, Any]) -> None:
+    committed = json.loads((ROOT / "generated" / "coinbase_sdk" / "api.json").read_text())
+    channels = surface["apis"]["advanced_trade"]["channels"]
+    assert committed["apis"]["advanced_trade"]["channels"] == channels
+    assert sorted(channels) == sorted(
+        ["heartbeats", "candles", "status", "ticker", "ticker_batch", "level2", "market_trades", "user", "futures_balance_summary"]
+    )
+    assert channels["user"]["endpoint"] == "channel user (private)"
+    assert channels["level2"]["call"] == "client.advanced_trade.ws().subscribe_level2"
+    assert channels["level2"]["params"]["product_ids"] == {"type": "list[str]", "required": True, "in": "message", "wire": "product_ids"}
+    assert channels["level2"]["returns"] == "Level2Message"
+    models = surface["apis"]["advanced_trade"]["models"]
+    assert all(channel["returns"] in models and "output" in models[channel["returns"]]["roles"] for channel in channels.values())
+
+
+def test_a_field_removed_from_an_advanced_trade_message_is_breaking(surface: dict[str, Any]) -> None:
+    fewer = copy.deepcopy(surface)
+    del fewer["apis"]["advanced_trade"]["models"]["Level2Update"]["fields"]["new_quantity"]
+    (change,) = diff_surfaces(surface, fewer)
+    assert (change.kind, change.breaking) == ("field-removed", True)

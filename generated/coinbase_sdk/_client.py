@@ -20,7 +20,8 @@ from ._limits import DEFAULT_MAX_RESPONSE_BYTES
 from ._retry import DEFAULT_MAX_RETRIES
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
-from ._websocket_types import WebSocketClients, WebSocketOptions
+from ._websocket_clients import WebSocketClients
+from ._websocket_types import WebSocketOptions
 
 if TYPE_CHECKING:
     from .advanced_trade import AdvancedTrade, AsyncAdvancedTrade

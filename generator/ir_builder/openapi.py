@@ -11,6 +11,8 @@ from ..ir import Api, Auth, BodyKind, Operation, Param, ParamLocation, ResponseK
 from ..load.documents import SourceDocument
 from ..load.refs import DocumentSet
 from ..load.validate import openapi_version
+from .asyncapi import ChannelSource, read_channels
+from .asyncapi_messages import MessageSocketBuilder
 from .naming import pascal_case, python_name, strip_operation_prefix
 from .operations import GroupCollector, api_class_name, deprecation_of, idempotency_of, ordered_params, param_name, text
 from .pagination import EXTENSION as PAGINATION
@@ -37,7 +39,13 @@ class OpenApiBuilder:
     """Builds one `Api` from a validated OpenAPI document (overlays already applied)."""
 
     def __init__(
-        self, name: str, documents: DocumentSet, diagnostics: Diagnostics, env_prefix: str, plugins: PluginRegistry | None = None
+        self,
+        name: str,
+        documents: DocumentSet,
+        diagnostics: Diagnostics,
+        env_prefix: str,
+        plugins: PluginRegistry | None = None,
+        sockets: ChannelSource | None = None,
     ) -> None:
         self.name = name
         self.documents = documents
@@ -47,6 +55,7 @@ class OpenApiBuilder:
         self.bundle = SchemaBundle(documents, diagnostics, nullable_keyword=openapi_version(self.doc) == "3.0")
         self.plugins = plugins if plugins is not None else PluginRegistry((), Path.cwd())
         self.schemes: dict[str, SecurityScheme | None] | None = None
+        self.sockets = sockets  # an AsyncAPI document: the API's message-protocol WebSocket client
 
     # -- entry point ---------------------------------------------------------------------------
 
@@ -79,6 +88,13 @@ class OpenApiBuilder:
                                 self.doc.location(join_pointer(pointer, VARIANTS)),
                             )
         webhooks = self._webhooks(data)
+        message_socket = None
+        if self.sockets is not None:
+            socket_documents, description = read_channels(self.sockets, self.diagnostics)
+            builder = MessageSocketBuilder(
+                self.bundle, socket_documents, description, self.diagnostics, self.plugins, api_class_name(self.name) + "WebSocket"
+            )
+            message_socket, _ = builder.build()
         info = data.get("info") or {}
         groups = collector.build({m.name for m in self.bundle.models()} | {api_class_name(self.name)})
         modules = {g.module for g in groups}
@@ -101,6 +117,7 @@ class OpenApiBuilder:
             readme_examples=readme_examples(self.doc),
             webhooks=webhooks,
             webhooks_module=next(n for n in ("webhooks", "webhook_payloads", "webhooks_") if n not in modules),
+            message_socket=message_socket,
         )
 
     # -- webhooks and callbacks ----------------------------------------------------------------

@@ -10,6 +10,8 @@ A manifest says:
 - `[auth.<name>]`: an `Auth` class the client builds from its constructor arguments: `class`,
   `arguments` (in the order the class takes them), `required`, `grant` (the grant type it gives
   a JSON-RPC token method), `summary` (README);
+- `[tokens.<name>]`: `function`, a function of the module that takes the API's `Auth` (or None)
+  and returns a fresh token for one WebSocket message (`x-jwt: {token: <name>}`), or None;
 - `[credentials.<argument>]`: `env` (suffix of the environment variable), `description`, `secret`;
 - `[[classes]]`: `signature` and `description` of each class users may construct (README);
 - `readme`: Markdown added to the generated README's Authentication section (`{package}`: the package,
@@ -65,6 +67,7 @@ class Plugin:
     credentials: tuple[PluginCredential, ...]
     classes: tuple[tuple[str, str], ...]
     readme: str = ""  # Markdown for the generated README's Authentication section (`{package}`, `{api}` filled in)
+    tokens: tuple[tuple[str, str], ...] = ()  # `[tokens.<name>]`: a token name and the module function that makes one
 
 
 def _strings(value: Any, where: Location, key: str) -> tuple[str, ...]:
@@ -146,7 +149,22 @@ def load_plugin(folder: Path, root: Path) -> Plugin:
         credentials=tuple(credentials),
         classes=tuple(classes),
         readme=_text(data, "readme", where).strip(),
+        tokens=_tokens(data.get("tokens") or {}, display),
     )
+
+
+def _tokens(tables: Any, display: str) -> tuple[tuple[str, str], ...]:
+    """`[tokens.<name>] function = "..."`: the module function making that token for one message."""
+    if not isinstance(tables, dict):
+        raise SpecError(Location(display, "/tokens"), "`tokens` must be a table of tables")
+    found = []
+    for name, table in tables.items():
+        at = Location(display, f"/tokens/{name}")
+        function = _text(table, "function", at, required=True) if isinstance(table, dict) else ""
+        if not function.isidentifier():
+            raise SpecError(at, "a token needs `function`: the name of a function of the plug-in's module")
+        found.append((name, function))
+    return tuple(found)
 
 
 @dataclass
@@ -209,6 +227,16 @@ class PluginRegistry:
             raise SpecError(where, f"{problem} the grant type {grant_type!r}", f"plug-in folders searched: {self._searched()}")
         self.used[found[0].plugin] = self.known()[found[0].plugin]
         return found[0]
+
+    def token(self, name: str, where: Location) -> str:
+        """Select the hook (`module:function`) that makes the token `name` for one message (`x-jwt`)."""
+        found = [(plugin, function) for plugin in self.known().values() for token, function in plugin.tokens if token == name]
+        if len(found) != 1:
+            problem = "no plug-in provides" if not found else "several plug-ins provide"
+            raise SpecError(where, f"{problem} the token {name!r}", f"plug-in folders searched: {self._searched()}")
+        plugin, function = found[0]
+        self.used[plugin.name] = plugin
+        return f"{plugin.module.removesuffix('.py')}:{function}"
 
     def credential(self, name: str) -> PluginCredential | None:
         for plugin in self.used.values():

@@ -14,7 +14,8 @@ from ..load.documents import SourceDocument, read_document
 from ..load.overlay import apply_overlay
 from ..load.refs import DocumentSet
 from ..load.validate import openapi_check, openapi_version, openrpc_check
-from .asyncapi import ChannelSource
+from .asyncapi import ChannelSource, read_channels
+from .asyncapi_messages import asyncapi_only_api
 from .naming import RESERVED_MEMBER_NAMES, pascal_case, python_name, snake_case, strip_operation_prefix
 from .openapi import OpenApiBuilder
 from .openrpc import OpenRpcBuilder
@@ -165,14 +166,26 @@ def build_sdk(config: Config, diagnostics: Diagnostics, validations: Validations
     plugins = PluginRegistry(config.plugins, config.root)
     apis: list[Api] = []
     for source in config.apis:
+        if source.kind == "asyncapi":  # a WebSocket-only API: its AsyncAPI document is all there is
+            where = Location("pyproject.toml", f"/tool/sdkgen/apis/{config.apis.index(source)}")
+            alone = ChannelSource(source.asyncapi or source.path, source.asyncapi_overlays, source.channels, where, config.root)
+            socket_documents, description = read_channels(alone, diagnostics)
+            name = api_name(source.name, socket_documents.main, diagnostics)
+            if name in RESERVED_MEMBER_NAMES or name in {a.name for a in apis} or name in CLIENT_MEMBERS:
+                raise SpecError(Location(socket_documents.main.display), f"API name {name!r} is taken", "name the API with `name`")
+            api = asyncapi_only_api(name, socket_documents, description, diagnostics, plugins, env_prefix)
+            apis.append(dataclasses.replace(api, source=source_label(source.path, config.root)))
+            continue
         documents = load_api(source.path, source.kind, source.overlays, config, validations, diagnostics)
         name = api_name(source.name, documents.main, diagnostics)
         if name in RESERVED_MEMBER_NAMES or name in {a.name for a in apis} or name in CLIENT_MEMBERS:
             raise SpecError(Location(documents.main.display), f"API name {name!r} is taken", "name the API with NAME=FILE")
         if source.kind == "openapi":
-            if source.asyncapi is not None:
-                raise SpecError(Location(documents.main.display), "`asyncapi` channels are read for an OpenRPC API with `x-websocket` only")
-            api = OpenApiBuilder(name, documents, diagnostics, env_prefix, plugins).build()
+            sockets = None
+            if source.asyncapi is not None:  # a WebSocket client beside the REST one, subscribing by message
+                where = Location("pyproject.toml", f"/tool/sdkgen/apis/{config.apis.index(source)}/channels")
+                sockets = ChannelSource(source.asyncapi, source.asyncapi_overlays, source.channels, where, config.root)
+            api = OpenApiBuilder(name, documents, diagnostics, env_prefix, plugins, sockets).build()
         else:
             channels = None
             if source.asyncapi is not None:
@@ -180,7 +193,7 @@ def build_sdk(config: Config, diagnostics: Diagnostics, validations: Validations
                 channels = ChannelSource(source.asyncapi, source.asyncapi_overlays, source.channels, where, config.root)
             api = OpenRpcBuilder(name, documents, diagnostics, env_prefix, plugins, channels).build()
         api = resolve_pagination(api)
-        if not any(group.operations for group in api.groups) and not api.webhooks:
+        if not any(group.operations for group in api.groups) and not api.webhooks and api.message_socket is None:
             raise SpecError(
                 Location(documents.main.display, "/paths" if source.kind == "openapi" else "/methods"),
                 "the spec defines no operations: there is nothing to call",
@@ -226,6 +239,7 @@ def _runtime(apis: list[Api], plugins: PluginRegistry, root: Path, package: str)
     ]
     jsonrpc = any(api.protocol == "openrpc" for api in apis)
     websocket = any(api.websocket is not None for api in apis)
+    message_socket = any(api.message_socket is not None for api in apis)
     if jsonrpc:
         modules.append(RuntimeModule("_jsonrpc.py", "runtime", "_jsonrpc.py", ("JSONRPCError",)))
     bodies = any(group.bodies for api in apis for group in api.groups)
@@ -235,9 +249,14 @@ def _runtime(apis: list[Api], plugins: PluginRegistry, root: Path, package: str)
         modules.append(RuntimeModule("_multipart.py", "runtime", "_multipart.py", ("BinaryInput", "FileInput")))
     if any(group.events for api in apis for group in api.groups):
         modules.append(RuntimeModule("_sse.py", "runtime", "_sse.py", ("AsyncStream", "ServerSentEvent", "Stream")))
+    if message_socket:  # imported only by `<api>/ws.py`, so `websockets` stays an extra
+        modules.append(RuntimeModule("_websocket_messages.py", "runtime", "_websocket_messages.py", ()))
     if websocket:
         modules.append(RuntimeModule("_websocket.py", "runtime", "_websocket.py"))
+        modules.append(RuntimeModule("_websocket_clients.py", "runtime", "_websocket_clients.py", ()))
         modules.append(RuntimeModule("_websocket_sync.py", "runtime", "_websocket_sync.py"))
+    if websocket or message_socket:  # options, exceptions and the sync facades' loop thread
+        modules.append(RuntimeModule("_websocket_loop.py", "runtime", "_websocket_loop.py", ()))
         ws_exports = tuple(n for n in runtime_exports("_websocket_types.py") if n not in _WEBSOCKET_INTERNALS)
         modules.append(RuntimeModule("_websocket_types.py", "runtime", "_websocket_types.py", ws_exports))
     used = {setup.auth_class for api in apis for scheme in api.auth.schemes for setup in scheme.setups}
@@ -279,7 +298,7 @@ def _runtime(apis: list[Api], plugins: PluginRegistry, root: Path, package: str)
         jsonrpc=jsonrpc,
         websocket=websocket,
         dependencies=tuple(sorted(dependencies)),
-        ws_dependencies=WEBSOCKET_DEPENDENCIES if websocket else (),
+        ws_dependencies=WEBSOCKET_DEPENDENCIES if websocket or message_socket else (),
         auth_classes=tuple(classes),
         plugins=tuple(sorted(plugins.used)),
         plugin_docs=tuple(

@@ -85,6 +85,8 @@ def render_sdk(sdk: Sdk, templates: Path, root: Path | None = None) -> dict[str,
             files[f"{package}/{api.name}/{group.module}.py"] = python("group.py.jinja", api.source, api=api, group=group)
         if api.websocket is not None:
             files[f"{package}/{api.name}/ws.py"] = python("ws.py.jinja", api.source, api=api)
+        if api.message_socket is not None:
+            files[f"{package}/{api.name}/ws.py"] = python("ws_messages.py.jinja", api.source, api=api)
         if api.order_migration is not None and api.order_migration.plugin:
             files[f"{package}/{api.name}/order_migration.py"] = python("order_migration.py.jinja", api.source, api=api)
             files[f"{package}/{api.name}/order_migration.json"] = api.order_migration.table_json + "\n"

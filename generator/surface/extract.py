@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ..ir import Api, Channel, Model, Operation, Sdk, Webhook
+from ..ir import Api, Channel, Model, Operation, Sdk, SocketChannel, SocketSend, Webhook
 from ..ir_builder.module_names import HTTP_ERROR_CLASSES
 from .json_text import dumps_indented
 
@@ -111,6 +111,33 @@ def _channel(api: Api, channel: Channel) -> dict[str, Any]:
     }
 
 
+def _socket_channel(api: Api, channel: SocketChannel) -> dict[str, Any]:
+    """A channel subscribed by message, described like an operation: what `client.<api>.ws().subscribe_<name>()` takes and yields."""
+    params = {p.name: {"type": p.type.annotation, "required": p.required, "in": "message", "wire": p.wire_name} for p in channel.params}
+    return {
+        "call": f"client.{api.name}.ws().subscribe_{channel.name}",
+        "endpoint": f"channel {channel.address}" + (" (private)" if channel.private else ""),
+        "params": params,
+        "returns": channel.payload.annotation,
+        "errors": [],
+        "idempotent": True,
+        "docs": docs_text(channel.summary, channel.description),
+    }
+
+
+def _socket_send(api: Api, send: SocketSend) -> dict[str, Any]:
+    """A message the client publishes: what `client.<api>.ws().send_<name>(message)` takes."""
+    return {
+        "call": f"client.{api.name}.ws().send_{send.name}",
+        "endpoint": f"send on {send.channel}",
+        "params": {"message": {"type": send.payload.annotation, "required": True, "in": "message", "wire": ""}},
+        "returns": "None",
+        "errors": [],
+        "idempotent": False,
+        "docs": docs_text(send.summary, ""),
+    }
+
+
 def _webhook(api: Api, hook: Webhook) -> dict[str, Any]:
     """A webhook or callback, described like an operation: what `parse_webhook(name, body)` returns."""
     return {
@@ -176,14 +203,19 @@ def api_surface(api: Api) -> dict[str, Any]:
     """The surface of one API."""
     operations = {f"{group.module}.{op.name}": _operation(api, group.module, op) for group in api.groups for op in group.operations}
     channels = {channel.name: _channel(api, channel) for channel in (api.websocket.channels if api.websocket else ())}
+    socket = api.message_socket
+    channels.update({channel.name: _socket_channel(api, channel) for channel in (socket.channels if socket else ())})
+    channels.update({f"send_{send.name}": _socket_send(api, send) for send in (socket.sends if socket else ())})
     # Webhooks and callbacks are described like operations the API calls: added, removed or retyped alike.
     operations.update({f"{api.webhooks_module}:{hook.name}": _webhook(api, hook) for hook in api.webhooks})
     by_name = {m.name: m for m in api.models}
     # A model is `input` when it reaches a parameter, `output` when it reaches a result.
     calls = [(op.params, op.result) for group in api.groups for op in group.operations]
     calls += [(channel.params, channel.payload) for channel in (api.websocket.channels if api.websocket else ())]
+    calls += [(channel.params, channel.payload) for channel in (socket.channels if socket else ())]
     calls += [((), hook.payload) for hook in api.webhooks]
-    inputs = _closure({name for params, _ in calls for p in params for name in p.type.models}, by_name)
+    sent = {name for send in (socket.sends if socket else ()) for name in send.payload.models}  # what the client publishes
+    inputs = _closure({name for params, _ in calls for p in params for name in p.type.models} | sent, by_name)
     outputs = _closure({name for _, result in calls if result is not None for name in result.models}, by_name)
     models: dict[str, Any] = {}
     for model in api.models:

@@ -164,3 +164,12 @@ class OAuth2Auth(Auth):
 
     def grant_params(self) -> dict[str, Any]:
         return {"grant_type": "coinbase_oauth2", "token": self.current_token()}
+
+
+def websocket_jwt(auth: Auth | None) -> str | None:
+    """A fresh JWT for one Advanced Trade WebSocket message (no `uri` claim), or None without a CDP key.
+
+    The `[tokens.cdp-api-key-jwt]` hook of this plug-in: the WebSocket client calls it for every
+    subscribe and unsubscribe message, since a JWT is valid for 120 s and used once.
+    """
+    return auth.key.jwt(None) if isinstance(auth, CdpKeyAuth) else None

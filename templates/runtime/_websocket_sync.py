@@ -11,13 +11,12 @@ buffer absorbs it, by the same overflow rule.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import logging
-import threading
-from collections.abc import Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._websocket_loop import LoopThread as _LoopThread
+from ._websocket_loop import SyncStream
 from ._websocket_types import Overflow
 
 if TYPE_CHECKING:
@@ -31,60 +30,7 @@ _ENDED = object()  # the subscription ended
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 
-class _LoopThread:
-    """An event loop on a daemon thread; `run` waits for a coroutine from any other thread."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def _start(self) -> asyncio.AbstractEventLoop:
-        with self._lock:
-            if self._loop is None:
-                loop = asyncio.new_event_loop()
-                ready = threading.Event()
-
-                def main() -> None:
-                    asyncio.set_event_loop(loop)
-                    loop.call_soon(ready.set)
-                    loop.run_forever()
-                    loop.close()
-
-                self._thread = threading.Thread(target=main, name=self._name, daemon=True)
-                self._thread.start()
-                ready.wait()
-                self._loop = loop
-            return self._loop
-
-    def submit(self, coroutine: Awaitable[_T]) -> concurrent.futures.Future[_T]:
-        return asyncio.run_coroutine_threadsafe(coroutine, self._start())  # type: ignore[arg-type]
-
-    def run(self, coroutine: Awaitable[_T], timeout: float | None = None) -> _T:
-        if self._thread is not None and threading.current_thread() is self._thread:
-            raise RuntimeError("a sync WebSocket call from its own loop thread (a callback?) would wait forever")
-        future = self.submit(coroutine)
-        try:
-            return future.result(timeout)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            raise TimeoutError(f"no result within {timeout} s") from None
-
-    def stop(self) -> None:
-        with self._lock:
-            loop, thread, self._loop, self._thread = self._loop, self._thread, None, None
-        if loop is not None and thread is not None:
-            loop.call_soon_threadsafe(loop.stop)
-            if threading.current_thread() is not thread:
-                thread.join(10)
-
-    @property
-    def running(self) -> bool:
-        return self._loop is not None
-
-
-class SyncSubscription(Generic[_T]):
+class SyncSubscription(SyncStream[_T]):
     """Notifications of one channel, parsed into models: `for item in subscription`.
 
     The counters are the async subscription's (`received`, `dropped`, `duplicates`, `gaps`,
@@ -94,9 +40,9 @@ class SyncSubscription(Generic[_T]):
     """
 
     def __init__(self, api: SyncWebSocketApi, subscription: Subscription[_T]) -> None:
+        super().__init__(api._loop, subscription, subscription.channel, api.timeout)
         self._api = api
         self._subscription = subscription
-        self._callback_thread: threading.Thread | None = None
 
     @property
     def channel(self) -> str:
@@ -111,50 +57,8 @@ class SyncSubscription(Generic[_T]):
             return getattr(self._subscription, name)
         raise AttributeError(name)
 
-    def get(self, timeout: float | None = None) -> _T:
-        """The next item; `StopIteration` when the subscription ended, `TimeoutError` after `timeout` seconds."""
-        item = self._api._loop.run(self._next(), timeout)
-        if item is _ENDED:
-            raise StopIteration
-        return item  # type: ignore[return-value]
-
-    async def _next(self) -> _T | object:
-        try:
-            return await anext(self._subscription)
-        except StopAsyncIteration:  # a coroutine cannot raise StopIteration
-            return _ENDED
-
-    def __iter__(self) -> Iterator[_T]:
-        return self
-
-    def __next__(self) -> _T:
-        return self.get()
-
-    def _call_back(self, callback: Callable[[_T], object]) -> None:
-        def deliver() -> None:
-            while True:
-                try:
-                    item = self.get()
-                except StopIteration:
-                    return
-                except Exception as exc:  # the subscription ended with an error (overflow, lost for good)
-                    logger.warning("%s: the subscription ended: %s", self.channel, exc)
-                    return
-                try:
-                    callback(item)
-                except Exception:
-                    logger.exception("%s: the callback raised; it gets the next notification", self.channel)
-
-        self._callback_thread = threading.Thread(target=deliver, name=f"ws-callback {self.channel}", daemon=True)
-        self._callback_thread.start()
-
-    def close(self) -> None:
-        """Unsubscribe (when no other subscription uses the channel) and end the iteration."""
-        if self._api._loop.running:
-            self._api._loop.run(self._subscription.close(), self._api.timeout)
-        thread = self._callback_thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(self._api.timeout)
+    async def _aclose(self) -> None:
+        await self._subscription.close()
 
     def __enter__(self) -> SyncSubscription[_T]:
         return self

@@ -12,6 +12,7 @@ from .._base_client import AsyncRestApi as _AsyncRestApi
 from .._base_client import RestApi as _RestApi
 
 if TYPE_CHECKING:
+    from .._websocket_types import WebSocketOptions
     from .accounts import Accounts, AsyncAccounts
     from .converts import AsyncConverts, Converts
     from .data_api import AsyncDataApi, DataApi
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from .portfolios import AsyncPortfolios, Portfolios
     from .products import AsyncProductsResource, ProductsResource
     from .public import AsyncPublic, Public
+    from .ws import AdvancedTradeWebSocket, AsyncAdvancedTradeWebSocket, Server
 
 __all__ = ["AsyncAdvancedTrade", "AdvancedTrade"]
 
@@ -110,6 +112,20 @@ class AdvancedTrade:
 
         return Public(self._api)
 
+    def ws(
+        self,
+        server: Server = "market_data",
+        *,
+        url: str | None = None,
+        keepalive: bool = False,
+        options: WebSocketOptions | None = None,
+    ) -> AdvancedTradeWebSocket:
+        """A new connection to Coinbase Advanced Trade WebSocket (`server`: `market_data`, `user_data`; `url`: another), its messages signed with this client's credentials; close it, or use `with`."""
+        from .ws import SECURITY, SERVERS, AdvancedTradeWebSocket
+
+        auth = self._api.config.auth.preferred(SECURITY)
+        return AdvancedTradeWebSocket(url or SERVERS[server], auth=auth, options=options, keepalive=keepalive)
+
 
 class AsyncAdvancedTrade:
     """Coinbase Advanced Trade API (async): one attribute per resource group."""
@@ -193,3 +209,17 @@ class AsyncAdvancedTrade:
         from .public import AsyncPublic
 
         return AsyncPublic(self._api)
+
+    def ws(
+        self,
+        server: Server = "market_data",
+        *,
+        url: str | None = None,
+        keepalive: bool = False,
+        options: WebSocketOptions | None = None,
+    ) -> AsyncAdvancedTradeWebSocket:
+        """A new connection to Coinbase Advanced Trade WebSocket (`server`: `market_data`, `user_data`; `url`: another), its messages signed with this client's credentials; close it, or use `with`."""
+        from .ws import SECURITY, SERVERS, AsyncAdvancedTradeWebSocket
+
+        auth = self._api.config.auth.preferred(SECURITY)
+        return AsyncAdvancedTradeWebSocket(url or SERVERS[server], auth=auth, options=options, keepalive=keepalive)

@@ -10,7 +10,13 @@ if TYPE_CHECKING:
     from ._shared import AllocatePortfolioRequest as AllocatePortfolioRequest
     from ._shared import CancelOrdersRequest as CancelOrdersRequest
     from ._shared import Candle as Candle
+    from ._shared import CandleModel as CandleModel
     from ._shared import Candles as Candles
+    from ._shared import CandlesEvent as CandlesEvent
+    from ._shared import CandlesMessage as CandlesMessage
+    from ._shared import CandlesMessageCandles as CandlesMessageCandles
+    from ._shared import CandlesSubscriptionRequest as CandlesSubscriptionRequest
+    from ._shared import CandlesSubscriptionRequestCandles as CandlesSubscriptionRequestCandles
     from ._shared import ClosePositionRequest as ClosePositionRequest
     from ._shared import CommitConvertTradeRequest as CommitConvertTradeRequest
     from ._shared import CommonAmount as CommonAmount
@@ -22,6 +28,7 @@ if TYPE_CHECKING:
     from ._shared import DisplayedOrderConfig as DisplayedOrderConfig
     from ._shared import EditOrderRequest as EditOrderRequest
     from ._shared import EditPortfolioRequest as EditPortfolioRequest
+    from ._shared import Envelope as Envelope
     from ._shared import EquityOrderMetadata as EquityOrderMetadata
     from ._shared import EquityProductDetails as EquityProductDetails
     from ._shared import EquityProductSubtype as EquityProductSubtype
@@ -30,24 +37,57 @@ if TYPE_CHECKING:
     from ._shared import EquityTradingFlags as EquityTradingFlags
     from ._shared import EquityTradingSession as EquityTradingSession
     from ._shared import EquityTradingSessionWindow as EquityTradingSessionWindow
+    from ._shared import ErrorMessage as ErrorMessage
+    from ._shared import EventType as EventType
+    from ._shared import ExpiringFuturesPosition as ExpiringFuturesPosition
+    from ._shared import FcmBalanceSummary as FcmBalanceSummary
     from ._shared import FcmScheduledMaintenance as FcmScheduledMaintenance
     from ._shared import FcmTradingSessionClosedReason as FcmTradingSessionClosedReason
     from ._shared import FcmTradingSessionDetails as FcmTradingSessionDetails
     from ._shared import FcmTradingSessionState as FcmTradingSessionState
     from ._shared import FutureProductDetails as FutureProductDetails
     from ._shared import FuturesAssetType as FuturesAssetType
+    from ._shared import FuturesBalanceSummaryEvent as FuturesBalanceSummaryEvent
+    from ._shared import FuturesBalanceSummaryMessage as FuturesBalanceSummaryMessage
+    from ._shared import (
+        FuturesBalanceSummaryMessageFuturesBalanceSummary as FuturesBalanceSummaryMessageFuturesBalanceSummary,
+    )
+    from ._shared import FuturesBalanceSummarySubscriptionRequest as FuturesBalanceSummarySubscriptionRequest
+    from ._shared import (
+        FuturesBalanceSummarySubscriptionRequestFuturesBalanceSummary as FuturesBalanceSummarySubscriptionRequestFuturesBalanceSummary,
+    )
     from ._shared import GetMarketTradesResponse as GetMarketTradesResponse
     from ._shared import GetProductBookResponse as GetProductBookResponse
+    from ._shared import HeartbeatEvent as HeartbeatEvent
+    from ._shared import HeartbeatsMessage as HeartbeatsMessage
+    from ._shared import HeartbeatsMessageHeartbeats as HeartbeatsMessageHeartbeats
+    from ._shared import HeartbeatsSubscriptionRequest as HeartbeatsSubscriptionRequest
+    from ._shared import HeartbeatsSubscriptionRequestHeartbeats as HeartbeatsSubscriptionRequestHeartbeats
     from ._shared import HistoricalMarketTrade as HistoricalMarketTrade
     from ._shared import IntradayMarginSetting as IntradayMarginSetting
     from ._shared import L2Level as L2Level
+    from ._shared import Level2Event as Level2Event
+    from ._shared import Level2Message as Level2Message
+    from ._shared import Level2MessageL2Data as Level2MessageL2Data
+    from ._shared import Level2SubscriptionRequest as Level2SubscriptionRequest
+    from ._shared import Level2SubscriptionRequestLevel2 as Level2SubscriptionRequestLevel2
+    from ._shared import Level2Update as Level2Update
+    from ._shared import Level2UpdateSide as Level2UpdateSide
     from ._shared import LimitLimitFok as LimitLimitFok
     from ._shared import LimitLimitGtc as LimitLimitGtc
     from ._shared import LimitLimitGtd as LimitLimitGtd
     from ._shared import MarginRate as MarginRate
     from ._shared import MarginType as MarginType
+    from ._shared import MarginWindowMeasure as MarginWindowMeasure
     from ._shared import MarketMarketFok as MarketMarketFok
     from ._shared import MarketMarketIoc as MarketMarketIoc
+    from ._shared import MarketTrade as MarketTrade
+    from ._shared import MarketTradesEvent as MarketTradesEvent
+    from ._shared import MarketTradeSide as MarketTradeSide
+    from ._shared import MarketTradesMessage as MarketTradesMessage
+    from ._shared import MarketTradesMessageMarketTrades as MarketTradesMessageMarketTrades
+    from ._shared import MarketTradesSubscriptionRequest as MarketTradesSubscriptionRequest
+    from ._shared import MarketTradesSubscriptionRequestMarketTrades as MarketTradesSubscriptionRequestMarketTrades
     from ._shared import MovePortfolioFundsRequest as MovePortfolioFundsRequest
     from ._shared import MultiAssetCollateralRequest as MultiAssetCollateralRequest
     from ._shared import NewOrderRequest as NewOrderRequest
@@ -55,6 +95,7 @@ if TYPE_CHECKING:
     from ._shared import OrderPreviewRequest as OrderPreviewRequest
     from ._shared import OrderSide as OrderSide
     from ._shared import PaginationMetadata as PaginationMetadata
+    from ._shared import PerpetualFuturesPosition as PerpetualFuturesPosition
     from ._shared import PerpetualProductDetails as PerpetualProductDetails
     from ._shared import PortfolioServiceAmount as PortfolioServiceAmount
     from ._shared import PortfolioType as PortfolioType
@@ -75,9 +116,30 @@ if TYPE_CHECKING:
     from ._shared import SetIntradayMarginSettingRequest as SetIntradayMarginSettingRequest
     from ._shared import SorLimitIoc as SorLimitIoc
     from ._shared import SorPreference as SorPreference
+    from ._shared import StatusEvent as StatusEvent
+    from ._shared import StatusMessage as StatusMessage
+    from ._shared import StatusMessageStatus as StatusMessageStatus
+    from ._shared import StatusProduct as StatusProduct
+    from ._shared import StatusSubscriptionRequest as StatusSubscriptionRequest
+    from ._shared import StatusSubscriptionRequestStatus as StatusSubscriptionRequestStatus
     from ._shared import StopLimitStopLimitGtc as StopLimitStopLimitGtc
     from ._shared import StopLimitStopLimitGtd as StopLimitStopLimitGtd
     from ._shared import StopPriceDirection as StopPriceDirection
+    from ._shared import SubscriptionRequest as SubscriptionRequest
+    from ._shared import SubscriptionRequestType as SubscriptionRequestType
+    from ._shared import SubscriptionsEvent as SubscriptionsEvent
+    from ._shared import SubscriptionsMessage as SubscriptionsMessage
+    from ._shared import SubscriptionsMessageSubscriptions as SubscriptionsMessageSubscriptions
+    from ._shared import Ticker as Ticker
+    from ._shared import TickerBatchMessage as TickerBatchMessage
+    from ._shared import TickerBatchMessageTickerBatch as TickerBatchMessageTickerBatch
+    from ._shared import TickerBatchSubscriptionRequest as TickerBatchSubscriptionRequest
+    from ._shared import TickerBatchSubscriptionRequestTickerBatch as TickerBatchSubscriptionRequestTickerBatch
+    from ._shared import TickerEvent as TickerEvent
+    from ._shared import TickerMessage as TickerMessage
+    from ._shared import TickerMessageTicker as TickerMessageTicker
+    from ._shared import TickerSubscriptionRequest as TickerSubscriptionRequest
+    from ._shared import TickerSubscriptionRequestTicker as TickerSubscriptionRequestTicker
     from ._shared import TickSizeStep as TickSizeStep
     from ._shared import TradeIncentiveMetadata as TradeIncentiveMetadata
     from ._shared import TradingDayData as TradingDayData
@@ -85,6 +147,14 @@ if TYPE_CHECKING:
     from ._shared import TriggerBracketGtc as TriggerBracketGtc
     from ._shared import TriggerBracketGtd as TriggerBracketGtd
     from ._shared import TwapLimitGtd as TwapLimitGtd
+    from ._shared import UserEvent as UserEvent
+    from ._shared import UserMessage as UserMessage
+    from ._shared import UserMessageUser as UserMessageUser
+    from ._shared import UserOrder as UserOrder
+    from ._shared import UserOrderOrderSide as UserOrderOrderSide
+    from ._shared import UserPositions as UserPositions
+    from ._shared import UserSubscriptionRequest as UserSubscriptionRequest
+    from ._shared import UserSubscriptionRequestUser as UserSubscriptionRequestUser
     from .accounts import Account as Account
     from .accounts import AccountPlatform as AccountPlatform
     from .accounts import GetAccountResponse as GetAccountResponse
@@ -456,7 +526,13 @@ __all__ = [
     "CancelOrdersRequest",
     "CancelOrdersResponse",
     "Candle",
+    "CandleModel",
     "Candles",
+    "CandlesEvent",
+    "CandlesMessage",
+    "CandlesMessageCandles",
+    "CandlesSubscriptionRequest",
+    "CandlesSubscriptionRequestCandles",
     "Card",
     "CardDob",
     "CardInfo",
@@ -514,6 +590,7 @@ __all__ = [
     "EftAccount",
     "EftTrustlyAccountTokenStatus",
     "EmailAddress",
+    "Envelope",
     "EquityOrderMetadata",
     "EquityOrderProductDetails",
     "EquityPosition",
@@ -526,7 +603,10 @@ __all__ = [
     "EquityTradingSessionWindow",
     "ErrorCodes",
     "ErrorCta",
+    "ErrorMessage",
     "ErrorMetadata",
+    "EventType",
+    "ExpiringFuturesPosition",
     "ExpiryDate",
     "ExtendedTimestamp",
     "ExternalPaymentMethod",
@@ -535,6 +615,7 @@ __all__ = [
     "FCMPositionSide",
     "FCMSweep",
     "FCMSweepStatus",
+    "FcmBalanceSummary",
     "FcmMarginWindowMeasure",
     "FcmMarginWindowType",
     "FcmScheduledMaintenance",
@@ -558,6 +639,11 @@ __all__ = [
     "FundMovement",
     "FutureProductDetails",
     "FuturesAssetType",
+    "FuturesBalanceSummaryEvent",
+    "FuturesBalanceSummaryMessage",
+    "FuturesBalanceSummaryMessageFuturesBalanceSummary",
+    "FuturesBalanceSummarySubscriptionRequest",
+    "FuturesBalanceSummarySubscriptionRequestFuturesBalanceSummary",
     "FuturesPosition",
     "FuturesPositionSide",
     "GetAccountResponse",
@@ -619,6 +705,11 @@ __all__ = [
     "GooglePayResult",
     "GooglePayScheme",
     "GstType",
+    "HeartbeatEvent",
+    "HeartbeatsMessage",
+    "HeartbeatsMessageHeartbeats",
+    "HeartbeatsSubscriptionRequest",
+    "HeartbeatsSubscriptionRequestHeartbeats",
     "HistoricalMarketTrade",
     "HotWallet",
     "Ideal",
@@ -637,6 +728,13 @@ __all__ = [
     "L2Level",
     "LedgerAccount",
     "LedgerNamedAccount",
+    "Level2Event",
+    "Level2Message",
+    "Level2MessageL2Data",
+    "Level2SubscriptionRequest",
+    "Level2SubscriptionRequestLevel2",
+    "Level2Update",
+    "Level2UpdateSide",
     "LimitLimitFok",
     "LimitLimitGtc",
     "LimitLimitGtd",
@@ -651,9 +749,17 @@ __all__ = [
     "MarginRatioData",
     "MarginType",
     "MarginWindow",
+    "MarginWindowMeasure",
     "MarginWindowType",
     "MarketMarketFok",
     "MarketMarketIoc",
+    "MarketTrade",
+    "MarketTradeSide",
+    "MarketTradesEvent",
+    "MarketTradesMessage",
+    "MarketTradesMessageMarketTrades",
+    "MarketTradesSubscriptionRequest",
+    "MarketTradesSubscriptionRequestMarketTrades",
     "MastercardInfo",
     "MatchResult",
     "MbWayDetails",
@@ -693,6 +799,7 @@ __all__ = [
     "PaypalMerchant",
     "PaypalMetadata",
     "PerpPosition",
+    "PerpetualFuturesPosition",
     "PerpetualProductDetails",
     "PhoneNumber",
     "PixAccountType",
@@ -778,6 +885,12 @@ __all__ = [
     "SorLimitIoc",
     "SorPreference",
     "SpeiDetails",
+    "StatusEvent",
+    "StatusMessage",
+    "StatusMessageStatus",
+    "StatusProduct",
+    "StatusSubscriptionRequest",
+    "StatusSubscriptionRequestStatus",
     "StopLimitStopLimitGtc",
     "StopLimitStopLimitGtd",
     "StopPriceDirection",
@@ -786,12 +899,27 @@ __all__ = [
     "StripeFinancialConnectionsInfo",
     "StripeParams",
     "SubscriptionInfo",
+    "SubscriptionRequest",
+    "SubscriptionRequestType",
+    "SubscriptionsEvent",
+    "SubscriptionsMessage",
+    "SubscriptionsMessageSubscriptions",
     "SuggestedPaymentMethodCategory",
     "Swift",
     "SwiftAccount",
     "SwiftInstitution",
     "TaxInfo",
     "TickSizeStep",
+    "Ticker",
+    "TickerBatchMessage",
+    "TickerBatchMessageTickerBatch",
+    "TickerBatchSubscriptionRequest",
+    "TickerBatchSubscriptionRequestTickerBatch",
+    "TickerEvent",
+    "TickerMessage",
+    "TickerMessageTicker",
+    "TickerSubscriptionRequest",
+    "TickerSubscriptionRequestTicker",
     "TimeInForceType",
     "TradeIncentiveInfo",
     "TradeIncentiveMetadata",
@@ -811,6 +939,14 @@ __all__ = [
     "UkInstitution",
     "UnitPrice",
     "User",
+    "UserEvent",
+    "UserMessage",
+    "UserMessageUser",
+    "UserOrder",
+    "UserOrderOrderSide",
+    "UserPositions",
+    "UserSubscriptionRequest",
+    "UserSubscriptionRequestUser",
     "UserWarningContext",
     "UserWarningModel",
     "VaultToken",
@@ -874,7 +1010,13 @@ _MODULES: dict[str, str] = {
     "CancelOrdersRequest": "_shared",
     "CancelOrdersResponse": "orders",
     "Candle": "_shared",
+    "CandleModel": "_shared",
     "Candles": "_shared",
+    "CandlesEvent": "_shared",
+    "CandlesMessage": "_shared",
+    "CandlesMessageCandles": "_shared",
+    "CandlesSubscriptionRequest": "_shared",
+    "CandlesSubscriptionRequestCandles": "_shared",
     "Card": "converts",
     "CardDob": "converts",
     "CardInfo": "converts",
@@ -932,6 +1074,7 @@ _MODULES: dict[str, str] = {
     "EftAccount": "converts",
     "EftTrustlyAccountTokenStatus": "converts",
     "EmailAddress": "converts",
+    "Envelope": "_shared",
     "EquityOrderMetadata": "_shared",
     "EquityOrderProductDetails": "orders",
     "EquityPosition": "portfolios",
@@ -944,7 +1087,10 @@ _MODULES: dict[str, str] = {
     "EquityTradingSessionWindow": "_shared",
     "ErrorCodes": "converts",
     "ErrorCta": "converts",
+    "ErrorMessage": "_shared",
     "ErrorMetadata": "converts",
+    "EventType": "_shared",
+    "ExpiringFuturesPosition": "_shared",
     "ExpiryDate": "converts",
     "ExtendedTimestamp": "public",
     "ExternalPaymentMethod": "converts",
@@ -953,6 +1099,7 @@ _MODULES: dict[str, str] = {
     "FCMPositionSide": "futures",
     "FCMSweep": "futures",
     "FCMSweepStatus": "futures",
+    "FcmBalanceSummary": "_shared",
     "FcmMarginWindowMeasure": "futures",
     "FcmMarginWindowType": "futures",
     "FcmScheduledMaintenance": "_shared",
@@ -976,6 +1123,11 @@ _MODULES: dict[str, str] = {
     "FundMovement": "converts",
     "FutureProductDetails": "_shared",
     "FuturesAssetType": "_shared",
+    "FuturesBalanceSummaryEvent": "_shared",
+    "FuturesBalanceSummaryMessage": "_shared",
+    "FuturesBalanceSummaryMessageFuturesBalanceSummary": "_shared",
+    "FuturesBalanceSummarySubscriptionRequest": "_shared",
+    "FuturesBalanceSummarySubscriptionRequestFuturesBalanceSummary": "_shared",
     "FuturesPosition": "portfolios",
     "FuturesPositionSide": "portfolios",
     "GetAccountResponse": "accounts",
@@ -1037,6 +1189,11 @@ _MODULES: dict[str, str] = {
     "GooglePayResult": "converts",
     "GooglePayScheme": "converts",
     "GstType": "fees",
+    "HeartbeatEvent": "_shared",
+    "HeartbeatsMessage": "_shared",
+    "HeartbeatsMessageHeartbeats": "_shared",
+    "HeartbeatsSubscriptionRequest": "_shared",
+    "HeartbeatsSubscriptionRequestHeartbeats": "_shared",
     "HistoricalMarketTrade": "_shared",
     "HotWallet": "converts",
     "Ideal": "converts",
@@ -1055,6 +1212,13 @@ _MODULES: dict[str, str] = {
     "L2Level": "_shared",
     "LedgerAccount": "converts",
     "LedgerNamedAccount": "converts",
+    "Level2Event": "_shared",
+    "Level2Message": "_shared",
+    "Level2MessageL2Data": "_shared",
+    "Level2SubscriptionRequest": "_shared",
+    "Level2SubscriptionRequestLevel2": "_shared",
+    "Level2Update": "_shared",
+    "Level2UpdateSide": "_shared",
     "LimitLimitFok": "_shared",
     "LimitLimitGtc": "_shared",
     "LimitLimitGtd": "_shared",
@@ -1069,9 +1233,17 @@ _MODULES: dict[str, str] = {
     "MarginRatioData": "orders",
     "MarginType": "_shared",
     "MarginWindow": "futures",
+    "MarginWindowMeasure": "_shared",
     "MarginWindowType": "futures",
     "MarketMarketFok": "_shared",
     "MarketMarketIoc": "_shared",
+    "MarketTrade": "_shared",
+    "MarketTradeSide": "_shared",
+    "MarketTradesEvent": "_shared",
+    "MarketTradesMessage": "_shared",
+    "MarketTradesMessageMarketTrades": "_shared",
+    "MarketTradesSubscriptionRequest": "_shared",
+    "MarketTradesSubscriptionRequestMarketTrades": "_shared",
     "MastercardInfo": "converts",
     "MatchResult": "converts",
     "MbWayDetails": "converts",
@@ -1111,6 +1283,7 @@ _MODULES: dict[str, str] = {
     "PaypalMerchant": "converts",
     "PaypalMetadata": "converts",
     "PerpPosition": "portfolios",
+    "PerpetualFuturesPosition": "_shared",
     "PerpetualProductDetails": "_shared",
     "PhoneNumber": "converts",
     "PixAccountType": "converts",
@@ -1196,6 +1369,12 @@ _MODULES: dict[str, str] = {
     "SorLimitIoc": "_shared",
     "SorPreference": "_shared",
     "SpeiDetails": "converts",
+    "StatusEvent": "_shared",
+    "StatusMessage": "_shared",
+    "StatusMessageStatus": "_shared",
+    "StatusProduct": "_shared",
+    "StatusSubscriptionRequest": "_shared",
+    "StatusSubscriptionRequestStatus": "_shared",
     "StopLimitStopLimitGtc": "_shared",
     "StopLimitStopLimitGtd": "_shared",
     "StopPriceDirection": "_shared",
@@ -1204,12 +1383,27 @@ _MODULES: dict[str, str] = {
     "StripeFinancialConnectionsInfo": "converts",
     "StripeParams": "converts",
     "SubscriptionInfo": "converts",
+    "SubscriptionRequest": "_shared",
+    "SubscriptionRequestType": "_shared",
+    "SubscriptionsEvent": "_shared",
+    "SubscriptionsMessage": "_shared",
+    "SubscriptionsMessageSubscriptions": "_shared",
     "SuggestedPaymentMethodCategory": "converts",
     "Swift": "converts",
     "SwiftAccount": "converts",
     "SwiftInstitution": "converts",
     "TaxInfo": "converts",
     "TickSizeStep": "_shared",
+    "Ticker": "_shared",
+    "TickerBatchMessage": "_shared",
+    "TickerBatchMessageTickerBatch": "_shared",
+    "TickerBatchSubscriptionRequest": "_shared",
+    "TickerBatchSubscriptionRequestTickerBatch": "_shared",
+    "TickerEvent": "_shared",
+    "TickerMessage": "_shared",
+    "TickerMessageTicker": "_shared",
+    "TickerSubscriptionRequest": "_shared",
+    "TickerSubscriptionRequestTicker": "_shared",
     "TimeInForceType": "orders",
     "TradeIncentiveInfo": "converts",
     "TradeIncentiveMetadata": "_shared",
@@ -1229,6 +1423,14 @@ _MODULES: dict[str, str] = {
     "UkInstitution": "converts",
     "UnitPrice": "converts",
     "User": "converts",
+    "UserEvent": "_shared",
+    "UserMessage": "_shared",
+    "UserMessageUser": "_shared",
+    "UserOrder": "_shared",
+    "UserOrderOrderSide": "_shared",
+    "UserPositions": "_shared",
+    "UserSubscriptionRequest": "_shared",
+    "UserSubscriptionRequestUser": "_shared",
     "UserWarningContext": "converts",
     "UserWarningModel": "converts",
     "VaultToken": "converts",

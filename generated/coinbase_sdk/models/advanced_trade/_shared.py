@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime
 
@@ -63,8 +63,87 @@ class Candle(SDKModel):
     """
 
 
+class CandleModel(SDKModel):
+    start: str
+    """
+    Start of the five-minute bucket, Unix seconds as a string.
+    """
+    high: DecimalString | None = None
+    """
+    Highest price in the bucket.
+    """
+    low: DecimalString | None = None
+    """
+    Lowest price in the bucket.
+    """
+    open: DecimalString | None = None
+    """
+    First price in the bucket.
+    """
+    close: DecimalString | None = None
+    """
+    Last price in the bucket.
+    """
+    volume: DecimalString | None = None
+    """
+    Volume traded in the bucket, in base currency.
+    """
+    product_id: str
+    """
+    Product, e.g. `BTC-USD`.
+    """
+
+
 class Candles(SDKModel):
     candles: list[Candle] | None = None
+
+
+class CandlesEvent(SDKModel):
+    type: EventType
+    candles: list[CandleModel]
+
+
+class CandlesMessage(SDKModel):
+    """
+    A message of the `candles` channel.
+    """
+
+    channel: Literal["candles"]
+    client_id: str | None = None
+    """
+    Client id (empty; may be missing).
+    """
+    timestamp: str
+    """
+    When the server sent the message, RFC 3339 with nanoseconds (`2023-02-09T20:32:50.714964855Z`).
+    """
+    sequence_num: int
+    """
+    Number of the message on this connection (all channels): 0, 1, 2, ... A jump means messages were lost.
+    """
+    events: list[CandlesEvent]
+
+
+class CandlesMessageCandles(SDKModel):
+    channel: Literal["candles"] | None = None
+    events: list[CandlesEvent] | None = None
+
+
+class CandlesSubscriptionRequest(SDKModel):
+    type: SubscriptionRequestType
+    channel: Literal["candles"]
+    product_ids: list[str] | None = None
+    """
+    Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
+    """
+    jwt: str | None = None
+    """
+    A CDP API key JWT signed for this message only (it expires after 2 minutes).
+    """
+
+
+class CandlesSubscriptionRequestCandles(SDKModel):
+    channel: Literal["candles"] | None = None
 
 
 class ClosePositionRequest(SDKModel):
@@ -293,6 +372,33 @@ class EditPortfolioRequest(SDKModel):
     name: str | None = None
     """
     The name of the portfolio.
+    """
+
+
+class Envelope(SDKModel):
+    """
+    What every message of a channel carries around its events.
+    """
+
+    channel: str
+    """
+    The channel of the message (`l2_data` for `level2`).
+    """
+    client_id: str | None = None
+    """
+    Client id (empty; may be missing).
+    """
+    timestamp: str
+    """
+    When the server sent the message, RFC 3339 with nanoseconds (`2023-02-09T20:32:50.714964855Z`).
+    """
+    sequence_num: int
+    """
+    Number of the message on this connection (all channels): 0, 1, 2, ... A jump means messages were lost.
+    """
+    events: list[Any]
+    """
+    The channel's events.
     """
 
 
@@ -525,6 +631,103 @@ class EquityTradingSessionWindow(SDKModel):
     """
 
 
+class ErrorMessage(SDKModel):
+    type: Literal["error"]
+    message: str
+    """
+    What went wrong.
+    """
+
+
+class EventType(SDKEnum):
+    """
+    `snapshot`: the whole state; `update`: what changed since.
+    """
+
+    SNAPSHOT = "snapshot"
+    UPDATE = "update"
+
+
+class ExpiringFuturesPosition(SDKModel):
+    product_id: str
+    """
+    Product, e.g. `BIT-28JUL23-CDE`.
+    """
+    side: str | None = None
+    """
+    `LONG` or `SHORT`.
+    """
+    number_of_contracts: DecimalString | None = None
+    """
+    Number of contracts.
+    """
+    realized_pnl: DecimalString | None = None
+    """
+    Realized profit and loss.
+    """
+    unrealized_pnl: DecimalString | None = None
+    """
+    Unrealized profit and loss.
+    """
+    entry_price: DecimalString | None = None
+    """
+    Entry price.
+    """
+
+
+class FcmBalanceSummary(SDKModel):
+    futures_buying_power: DecimalString | None = None
+    """
+    Buying power for futures.
+    """
+    total_usd_balance: DecimalString | None = None
+    """
+    Total USD balance (spot and futures).
+    """
+    cbi_usd_balance: DecimalString | None = None
+    """
+    USD balance at Coinbase Inc. (spot).
+    """
+    cfm_usd_balance: DecimalString | None = None
+    """
+    USD balance at Coinbase Financial Markets (futures).
+    """
+    total_open_orders_hold_amount: DecimalString | None = None
+    """
+    Held for open orders.
+    """
+    unrealized_pnl: DecimalString | None = None
+    """
+    Unrealized profit and loss.
+    """
+    daily_realized_pnl: DecimalString | None = None
+    """
+    Profit and loss realized today.
+    """
+    initial_margin: DecimalString | None = None
+    """
+    Initial margin.
+    """
+    available_margin: DecimalString | None = None
+    """
+    Available margin.
+    """
+    liquidation_threshold: DecimalString | None = None
+    """
+    Liquidation threshold.
+    """
+    liquidation_buffer_amount: DecimalString | None = None
+    """
+    Liquidation buffer.
+    """
+    liquidation_buffer_percentage: DecimalString | None = None
+    """
+    Liquidation buffer, in percent.
+    """
+    intraday_margin_window_measure: MarginWindowMeasure | None = None
+    overnight_margin_window_measure: MarginWindowMeasure | None = None
+
+
 class FcmScheduledMaintenance(SDKModel):
     """
     Fcm specific scheduled maintenance details.
@@ -642,6 +845,54 @@ class FuturesAssetType(SDKEnum):
     FUTURES_ASSET_TYPE_INDICES = "FUTURES_ASSET_TYPE_INDICES"
 
 
+class FuturesBalanceSummaryEvent(SDKModel):
+    type: EventType
+    fcm_balance_summary: FcmBalanceSummary
+
+
+class FuturesBalanceSummaryMessage(SDKModel):
+    """
+    A message of the `futures_balance_summary` channel.
+    """
+
+    channel: Literal["futures_balance_summary"]
+    client_id: str | None = None
+    """
+    Client id (empty; may be missing).
+    """
+    timestamp: str
+    """
+    When the server sent the message, RFC 3339 with nanoseconds (`2023-02-09T20:32:50.714964855Z`).
+    """
+    sequence_num: int
+    """
+    Number of the message on this connection (all channels): 0, 1, 2, ... A jump means messages were lost.
+    """
+    events: list[FuturesBalanceSummaryEvent]
+
+
+class FuturesBalanceSummaryMessageFuturesBalanceSummary(SDKModel):
+    channel: Literal["futures_balance_summary"] | None = None
+    events: list[FuturesBalanceSummaryEvent] | None = None
+
+
+class FuturesBalanceSummarySubscriptionRequest(SDKModel):
+    type: SubscriptionRequestType
+    channel: Literal["futures_balance_summary"]
+    product_ids: list[str] | None = None
+    """
+    Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
+    """
+    jwt: str
+    """
+    A CDP API key JWT signed for this message only (it expires after 2 minutes).
+    """
+
+
+class FuturesBalanceSummarySubscriptionRequestFuturesBalanceSummary(SDKModel):
+    channel: Literal["futures_balance_summary"] | None = None
+
+
 class GetMarketTradesResponse(SDKModel):
     trades: list[HistoricalMarketTrade] | None = None
     best_bid: DecimalString | None = None
@@ -660,6 +911,60 @@ class GetProductBookResponse(SDKModel):
     mid_market: DecimalString | None = None
     spread_bps: DecimalString | None = None
     spread_absolute: DecimalString | None = None
+
+
+class HeartbeatEvent(SDKModel):
+    current_time: str
+    """
+    The server's clock, as Go prints it (`2023-06-23 20:31:56.121961769 +0000 UTC m=+91717.525857105`).
+    """
+    heartbeat_counter: int | str
+    """
+    Counts the connection's heartbeats (an integer in production; the channel page shows a string). A jump means heartbeats were missed.
+    """
+
+
+class HeartbeatsMessage(SDKModel):
+    """
+    A message of the `heartbeats` channel.
+    """
+
+    channel: Literal["heartbeats"]
+    client_id: str | None = None
+    """
+    Client id (empty; may be missing).
+    """
+    timestamp: str
+    """
+    When the server sent the message, RFC 3339 with nanoseconds (`2023-02-09T20:32:50.714964855Z`).
+    """
+    sequence_num: int
+    """
+    Number of the message on this connection (all channels): 0, 1, 2, ... A jump means messages were lost.
+    """
+    events: list[HeartbeatEvent]
+
+
+class HeartbeatsMessageHeartbeats(SDKModel):
+    channel: Literal["heartbeats"] | None = None
+    events: list[HeartbeatEvent] | None = None
+
+
+class HeartbeatsSubscriptionRequest(SDKModel):
+    type: SubscriptionRequestType
+    channel: Literal["heartbeats"]
+    product_ids: list[str] | None = None
+    """
+    Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
+    """
+    jwt: str | None = None
+    """
+    A CDP API key JWT signed for this message only (it expires after 2 minutes).
+    """
+
+
+class HeartbeatsSubscriptionRequestHeartbeats(SDKModel):
+    channel: Literal["heartbeats"] | None = None
 
 
 class HistoricalMarketTrade(SDKModel):
@@ -702,6 +1007,86 @@ class IntradayMarginSetting(SDKEnum):
 class L2Level(SDKModel):
     price: DecimalString | None = None
     size: DecimalString | None = None
+
+
+class Level2Event(SDKModel):
+    type: EventType
+    product_id: str
+    """
+    Product, e.g. `BTC-USD`.
+    """
+    updates: list[Level2Update]
+    """
+    In a `snapshot`: every level of the book. In an `update`: the levels that changed.
+    """
+
+
+class Level2Message(SDKModel):
+    """
+    A message of the `level2` channel.
+    """
+
+    channel: Literal["l2_data"]
+    client_id: str | None = None
+    """
+    Client id (empty; may be missing).
+    """
+    timestamp: str
+    """
+    When the server sent the message, RFC 3339 with nanoseconds (`2023-02-09T20:32:50.714964855Z`).
+    """
+    sequence_num: int
+    """
+    Number of the message on this connection (all channels): 0, 1, 2, ... A jump means messages were lost.
+    """
+    events: list[Level2Event]
+
+
+class Level2MessageL2Data(SDKModel):
+    channel: Literal["l2_data"] | None = None
+    events: list[Level2Event] | None = None
+
+
+class Level2SubscriptionRequest(SDKModel):
+    type: SubscriptionRequestType
+    channel: Literal["level2"]
+    product_ids: list[str] | None = None
+    """
+    Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
+    """
+    jwt: str | None = None
+    """
+    A CDP API key JWT signed for this message only (it expires after 2 minutes).
+    """
+
+
+class Level2SubscriptionRequestLevel2(SDKModel):
+    channel: Literal["level2"] | None = None
+
+
+class Level2Update(SDKModel):
+    side: Level2UpdateSide
+    event_time: str | None = None
+    """
+    When the level changed, RFC 3339 (the Unix epoch in a snapshot).
+    """
+    price_level: DecimalString
+    """
+    The price of the level.
+    """
+    new_quantity: DecimalString
+    """
+    The size at the level now (not a change); `0` removes the level.
+    """
+
+
+class Level2UpdateSide(SDKEnum):
+    """
+    `bid` (buy side) or `offer` (sell side).
+    """
+
+    BID = "bid"
+    OFFER = "offer"
 
 
 class LimitLimitFok(SDKModel):
@@ -790,6 +1175,37 @@ class MarginType(SDKEnum):
     ISOLATED = "ISOLATED"
 
 
+class MarginWindowMeasure(SDKModel):
+    margin_window_type: str | None = None
+    """
+    E.g. `FCM_MARGIN_WINDOW_TYPE_INTRADAY`.
+    """
+    margin_level: str | None = None
+    """
+    E.g. `MARGIN_LEVEL_TYPE_BASE`.
+    """
+    initial_margin: DecimalString | None = None
+    """
+    Initial margin.
+    """
+    maintenance_margin: DecimalString | None = None
+    """
+    Maintenance margin.
+    """
+    liquidation_buffer_percentage: DecimalString | None = None
+    """
+    Liquidation buffer, in percent.
+    """
+    total_hold: DecimalString | None = None
+    """
+    Total hold.
+    """
+    futures_buying_power: DecimalString | None = None
+    """
+    Buying power for futures.
+    """
+
+
 class MarketMarketFok(SDKModel):
     quote_size: DecimalString | None = None
     """
@@ -814,6 +1230,87 @@ class MarketMarketIoc(SDKModel):
     """
     quote_size converted to the user's native currency. Empty when the order is not sized in quote or when rates are unavailable.
     """
+
+
+class MarketTrade(SDKModel):
+    trade_id: str
+    """
+    Trade id.
+    """
+    product_id: str
+    """
+    Product, e.g. `BTC-USD`.
+    """
+    price: DecimalString
+    """
+    Trade price.
+    """
+    size: DecimalString
+    """
+    Trade size, in base currency.
+    """
+    side: MarketTradeSide
+    time: str
+    """
+    When the trade happened, RFC 3339.
+    """
+
+
+class MarketTradeSide(SDKEnum):
+    """
+    The maker's side.
+    """
+
+    BUY = "BUY"
+    SELL = "SELL"
+
+
+class MarketTradesEvent(SDKModel):
+    type: EventType
+    trades: list[MarketTrade]
+
+
+class MarketTradesMessage(SDKModel):
+    """
+    A message of the `market_trades` channel.
+    """
+
+    channel: Literal["market_trades"]
+    client_id: str | None = None
+    """
+    Client id (empty; may be missing).
+    """
+    timestamp: str
+    """
+    When the server sent the message, RFC 3339 with nanoseconds (`2023-02-09T20:32:50.714964855Z`).
+    """
+    sequence_num: int
+    """
+    Number of the message on this connection (all channels): 0, 1, 2, ... A jump means messages were lost.
+    """
+    events: list[MarketTradesEvent]
+
+
+class MarketTradesMessageMarketTrades(SDKModel):
+    channel: Literal["market_trades"] | None = None
+    events: list[MarketTradesEvent] | None = None
+
+
+class MarketTradesSubscriptionRequest(SDKModel):
+    type: SubscriptionRequestType
+    channel: Literal["market_trades"]
+    product_ids: list[str] | None = None
+    """
+    Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
+    """
+    jwt: str | None = None
+    """
+    A CDP API key JWT signed for this message only (it expires after 2 minutes).
+    """
+
+
+class MarketTradesSubscriptionRequestMarketTrades(SDKModel):
+    channel: Literal["market_trades"] | None = None
 
 
 class MovePortfolioFundsRequest(SDKModel):
@@ -1010,6 +1507,77 @@ class PaginationMetadata(SDKModel):
     next_cursor: str | None = None
     has_next: bool | None = None
     has_prev: bool | None = None
+
+
+class PerpetualFuturesPosition(SDKModel):
+    product_id: str
+    """
+    Product, e.g. `BTC-PERP-INTX`.
+    """
+    portfolio_uuid: str | None = None
+    """
+    Portfolio of the position.
+    """
+    vwap: DecimalString | None = None
+    """
+    Volume-weighted average price.
+    """
+    entry_vwap: DecimalString | None = None
+    """
+    Entry volume-weighted average price.
+    """
+    position_side: str | None = None
+    """
+    `POSITION_SIDE_LONG` or `POSITION_SIDE_SHORT`.
+    """
+    margin_type: str | None = None
+    """
+    `MARGIN_TYPE_CROSS` or `MARGIN_TYPE_ISOLATED`.
+    """
+    net_size: DecimalString | None = None
+    """
+    Net size.
+    """
+    buy_order_size: DecimalString | None = None
+    """
+    Size of open buy orders.
+    """
+    sell_order_size: DecimalString | None = None
+    """
+    Size of open sell orders.
+    """
+    leverage: DecimalString | None = None
+    """
+    Leverage.
+    """
+    mark_price: DecimalString | None = None
+    """
+    Mark price.
+    """
+    liquidation_price: DecimalString | None = None
+    """
+    Liquidation price.
+    """
+    im_notional: DecimalString | None = None
+    """
+    Initial margin notional.
+    """
+    mm_notional: DecimalString | None = None
+    """
+    Maintenance margin notional.
+    """
+    position_notional: DecimalString | None = None
+    """
+    Notional value of the position.
+    """
+    unrealized_pnl: DecimalString | None = None
+    """
+    Unrealized profit and loss.
+    """
+    aggregated_pnl: DecimalString | None = None
+    """
+    Aggregated profit and loss.
+    """
 
 
 class PerpetualProductDetails(SDKModel):
@@ -1387,6 +1955,97 @@ class SorPreference(SDKEnum):
     SOR_DISABLED = "SOR_DISABLED"
 
 
+class StatusEvent(SDKModel):
+    type: EventType
+    products: list[StatusProduct]
+
+
+class StatusMessage(SDKModel):
+    """
+    A message of the `status` channel.
+    """
+
+    channel: Literal["status"]
+    client_id: str | None = None
+    """
+    Client id (empty; may be missing).
+    """
+    timestamp: str
+    """
+    When the server sent the message, RFC 3339 with nanoseconds (`2023-02-09T20:32:50.714964855Z`).
+    """
+    sequence_num: int
+    """
+    Number of the message on this connection (all channels): 0, 1, 2, ... A jump means messages were lost.
+    """
+    events: list[StatusEvent]
+
+
+class StatusMessageStatus(SDKModel):
+    channel: Literal["status"] | None = None
+    events: list[StatusEvent] | None = None
+
+
+class StatusProduct(SDKModel):
+    product_type: str | None = None
+    """
+    `SPOT` or `FUTURE`.
+    """
+    id: str
+    """
+    Product id, e.g. `BTC-USD`.
+    """
+    base_currency: str | None = None
+    """
+    Base currency, e.g. `BTC`.
+    """
+    quote_currency: str | None = None
+    """
+    Quote currency, e.g. `USD`.
+    """
+    base_increment: DecimalString | None = None
+    """
+    Smallest size step.
+    """
+    quote_increment: DecimalString | None = None
+    """
+    Smallest price step.
+    """
+    display_name: str | None = None
+    """
+    Display name, e.g. `BTC/USD`.
+    """
+    status: str | None = None
+    """
+    Trading status, e.g. `online`.
+    """
+    status_message: str | None = None
+    """
+    Why the status is what it is (often empty).
+    """
+    min_market_funds: DecimalString | None = None
+    """
+    Smallest market order, in quote currency.
+    """
+
+
+class StatusSubscriptionRequest(SDKModel):
+    type: SubscriptionRequestType
+    channel: Literal["status"]
+    product_ids: list[str] | None = None
+    """
+    Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
+    """
+    jwt: str | None = None
+    """
+    A CDP API key JWT signed for this message only (it expires after 2 minutes).
+    """
+
+
+class StatusSubscriptionRequestStatus(SDKModel):
+    channel: Literal["status"] | None = None
+
+
 class StopLimitStopLimitGtc(SDKModel):
     base_size: DecimalString | None = None
     """
@@ -1434,6 +2093,68 @@ class StopPriceDirection(SDKEnum):
     STOP_DIRECTION_STOP_DOWN = "STOP_DIRECTION_STOP_DOWN"
 
 
+class SubscriptionRequest(SDKModel):
+    """
+    Subscribe to (or unsubscribe from) one channel for some products. One channel per message.
+    """
+
+    type: SubscriptionRequestType
+    channel: str
+    """
+    The channel.
+    """
+    product_ids: list[str] | None = None
+    """
+    Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
+    """
+    jwt: str | None = None
+    """
+    A CDP API key JWT signed for this message only (it expires after 2 minutes).
+    """
+
+
+class SubscriptionRequestType(SDKEnum):
+    """
+    `subscribe` or `unsubscribe`.
+    """
+
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
+
+
+class SubscriptionsEvent(SDKModel):
+    subscriptions: dict[str, list[str]]
+    """
+    Channel name → subscribed product ids (empty for channels without products).
+    """
+
+
+class SubscriptionsMessage(SDKModel):
+    """
+    A message of the `subscriptions` channel.
+    """
+
+    channel: Literal["subscriptions"]
+    client_id: str | None = None
+    """
+    Client id (empty; may be missing).
+    """
+    timestamp: str
+    """
+    When the server sent the message, RFC 3339 with nanoseconds (`2023-02-09T20:32:50.714964855Z`).
+    """
+    sequence_num: int
+    """
+    Number of the message on this connection (all channels): 0, 1, 2, ... A jump means messages were lost.
+    """
+    events: list[SubscriptionsEvent]
+
+
+class SubscriptionsMessageSubscriptions(SDKModel):
+    channel: Literal["subscriptions"] | None = None
+    events: list[SubscriptionsEvent] | None = None
+
+
 class TickSizeStep(SDKModel):
     """
     A piecewise tick-size override that applies above a given price threshold,
@@ -1448,6 +2169,152 @@ class TickSizeStep(SDKModel):
     """
     The tick size to use above above_price.
     """
+
+
+class Ticker(SDKModel):
+    type: str | None = None
+    """
+    Always `ticker`.
+    """
+    product_id: str
+    """
+    Product, e.g. `BTC-USD`.
+    """
+    price: DecimalString
+    """
+    Last trade price.
+    """
+    volume_24_h: DecimalString | None = None
+    """
+    Volume over 24 hours, in base currency.
+    """
+    low_24_h: DecimalString | None = None
+    """
+    Lowest price over 24 hours.
+    """
+    high_24_h: DecimalString | None = None
+    """
+    Highest price over 24 hours.
+    """
+    low_52_w: DecimalString | None = None
+    """
+    Lowest price over 52 weeks.
+    """
+    high_52_w: DecimalString | None = None
+    """
+    Highest price over 52 weeks.
+    """
+    price_percent_chg_24_h: DecimalString | None = None
+    """
+    Price change over 24 hours, in percent.
+    """
+    best_bid: DecimalString | None = None
+    """
+    Best bid price (not in `ticker_batch`).
+    """
+    best_bid_quantity: DecimalString | None = None
+    """
+    Size at the best bid.
+    """
+    best_ask: DecimalString | None = None
+    """
+    Best ask price (not in `ticker_batch`).
+    """
+    best_ask_quantity: DecimalString | None = None
+    """
+    Size at the best ask.
+    """
+
+
+class TickerBatchMessage(SDKModel):
+    """
+    A message of the `ticker_batch` channel.
+    """
+
+    channel: Literal["ticker_batch"]
+    client_id: str | None = None
+    """
+    Client id (empty; may be missing).
+    """
+    timestamp: str
+    """
+    When the server sent the message, RFC 3339 with nanoseconds (`2023-02-09T20:32:50.714964855Z`).
+    """
+    sequence_num: int
+    """
+    Number of the message on this connection (all channels): 0, 1, 2, ... A jump means messages were lost.
+    """
+    events: list[TickerEvent]
+
+
+class TickerBatchMessageTickerBatch(SDKModel):
+    channel: Literal["ticker_batch"] | None = None
+    events: list[TickerEvent] | None = None
+
+
+class TickerBatchSubscriptionRequest(SDKModel):
+    type: SubscriptionRequestType
+    channel: Literal["ticker_batch"]
+    product_ids: list[str] | None = None
+    """
+    Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
+    """
+    jwt: str | None = None
+    """
+    A CDP API key JWT signed for this message only (it expires after 2 minutes).
+    """
+
+
+class TickerBatchSubscriptionRequestTickerBatch(SDKModel):
+    channel: Literal["ticker_batch"] | None = None
+
+
+class TickerEvent(SDKModel):
+    type: EventType
+    tickers: list[Ticker]
+
+
+class TickerMessage(SDKModel):
+    """
+    A message of the `ticker` channel.
+    """
+
+    channel: Literal["ticker"]
+    client_id: str | None = None
+    """
+    Client id (empty; may be missing).
+    """
+    timestamp: str
+    """
+    When the server sent the message, RFC 3339 with nanoseconds (`2023-02-09T20:32:50.714964855Z`).
+    """
+    sequence_num: int
+    """
+    Number of the message on this connection (all channels): 0, 1, 2, ... A jump means messages were lost.
+    """
+    events: list[TickerEvent]
+
+
+class TickerMessageTicker(SDKModel):
+    channel: Literal["ticker"] | None = None
+    events: list[TickerEvent] | None = None
+
+
+class TickerSubscriptionRequest(SDKModel):
+    type: SubscriptionRequestType
+    channel: Literal["ticker"]
+    product_ids: list[str] | None = None
+    """
+    Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
+    """
+    jwt: str | None = None
+    """
+    A CDP API key JWT signed for this message only (it expires after 2 minutes).
+    """
+
+
+class TickerSubscriptionRequestTicker(SDKModel):
+    channel: Literal["ticker"] | None = None
 
 
 class TradeIncentiveMetadata(SDKModel):
@@ -1543,7 +2410,197 @@ class TwapLimitGtd(SDKModel):
     """
 
 
+class UserEvent(SDKModel):
+    type: EventType
+    orders: list[UserOrder] | None = None
+    """
+    Orders (open ones in a snapshot, in batches of 50; changed ones in an update).
+    """
+    positions: UserPositions | None = None
+
+
+class UserMessage(SDKModel):
+    """
+    A message of the `user` channel.
+    """
+
+    channel: Literal["user"]
+    client_id: str | None = None
+    """
+    Client id (empty; may be missing).
+    """
+    timestamp: str
+    """
+    When the server sent the message, RFC 3339 with nanoseconds (`2023-02-09T20:32:50.714964855Z`).
+    """
+    sequence_num: int
+    """
+    Number of the message on this connection (all channels): 0, 1, 2, ... A jump means messages were lost.
+    """
+    events: list[UserEvent]
+
+
+class UserMessageUser(SDKModel):
+    channel: Literal["user"] | None = None
+    events: list[UserEvent] | None = None
+
+
+class UserOrder(SDKModel):
+    order_id: str
+    """
+    Order id.
+    """
+    client_order_id: str | None = None
+    """
+    The id the client gave the order.
+    """
+    product_id: str | None = None
+    """
+    Product, e.g. `BTC-USD`.
+    """
+    product_type: str | None = None
+    """
+    `SPOT` or `FUTURE`.
+    """
+    order_side: UserOrderOrderSide | None = None
+    order_type: str | None = None
+    """
+    Order type as the feed spells it (`Limit`, `Market`, `Stop Limit`, ...).
+    """
+    status: str | None = None
+    """
+    `PENDING`, `OPEN`, `FILLED`, `CANCEL_QUEUED`, `CANCELLED`, `EXPIRED` or `FAILED`.
+    """
+    time_in_force: str | None = None
+    """
+    E.g. `GOOD_UNTIL_CANCELLED`, `IMMEDIATE_OR_CANCEL`.
+    """
+    avg_price: DecimalString | None = None
+    """
+    Average fill price.
+    """
+    limit_price: DecimalString | None = None
+    """
+    Limit price.
+    """
+    stop_price: DecimalString | None = None
+    """
+    Stop price.
+    """
+    cumulative_quantity: DecimalString | None = None
+    """
+    Size filled so far.
+    """
+    leaves_quantity: DecimalString | None = None
+    """
+    Size not yet filled.
+    """
+    filled_value: DecimalString | None = None
+    """
+    Value filled so far.
+    """
+    number_of_fills: str | None = None
+    """
+    Number of fills, as a string of digits.
+    """
+    total_fees: DecimalString | None = None
+    """
+    Fees so far.
+    """
+    total_value_after_fees: DecimalString | None = None
+    """
+    Filled value after fees.
+    """
+    outstanding_hold_amount: DecimalString | None = None
+    """
+    Funds held for the rest of the order.
+    """
+    completion_percentage: DecimalString | None = None
+    """
+    Percentage filled.
+    """
+    post_only: bool | str | None = None
+    """
+    Post-only flag (`true`/`false`, a string on the feed).
+    """
+    cancel_reason: str | None = None
+    """
+    Why the order was cancelled (empty when it was not).
+    """
+    reject_reason: str | None = None
+    """
+    Why the order was rejected (empty when it was not).
+    """
+    trigger_status: str | None = None
+    """
+    E.g. `INVALID_ORDER_TYPE`, `STOP_PENDING`, `STOP_TRIGGERED`.
+    """
+    contract_expiry_type: str | None = None
+    """
+    `UNKNOWN_CONTRACT_EXPIRY_TYPE`, `EXPIRING` or `PERPETUAL`.
+    """
+    risk_managed_by: str | None = None
+    """
+    `UNKNOWN_RISK_MANAGEMENT_TYPE`, `MANAGED_BY_FCM` or `MANAGED_BY_VENUE`.
+    """
+    retail_portfolio_id: str | None = None
+    """
+    Portfolio of the order.
+    """
+    creation_time: str | None = None
+    """
+    When the order was created, RFC 3339.
+    """
+    end_time: str | None = None
+    """
+    When the order ends, RFC 3339 (good-till-date orders).
+    """
+    start_time: str | None = None
+    """
+    When the order starts, RFC 3339.
+    """
+
+
+class UserOrderOrderSide(SDKEnum):
+    """
+    Buy or sell.
+    """
+
+    BUY = "BUY"
+    SELL = "SELL"
+
+
+class UserPositions(SDKModel):
+    """
+    The user's futures positions.
+    """
+
+    perpetual_futures_positions: list[PerpetualFuturesPosition] | None = None
+    expiring_futures_positions: list[ExpiringFuturesPosition] | None = None
+
+
+class UserSubscriptionRequest(SDKModel):
+    type: SubscriptionRequestType
+    channel: Literal["user"]
+    product_ids: list[str] | None = None
+    """
+    Products (`BTC-USD`). On `unsubscribe`, none leaves the whole channel.
+    """
+    jwt: str
+    """
+    A CDP API key JWT signed for this message only (it expires after 2 minutes).
+    """
+
+
+class UserSubscriptionRequestUser(SDKModel):
+    channel: Literal["user"] | None = None
+
+
 Candles.model_rebuild()
+CandlesEvent.model_rebuild()
+CandlesMessage.model_rebuild()
+CandlesMessageCandles.model_rebuild()
+CandlesSubscriptionRequest.model_rebuild()
 CreateConvertQuoteRequest.model_rebuild()
 DeribitProductDetails.model_rebuild()
 EditOrderRequest.model_rebuild()
@@ -1551,14 +2608,32 @@ EquityOrderMetadata.model_rebuild()
 EquityProductDetails.model_rebuild()
 EquityTradingDayInfo.model_rebuild()
 EquityTradingSessionWindow.model_rebuild()
+FcmBalanceSummary.model_rebuild()
 FcmTradingSessionDetails.model_rebuild()
 FutureProductDetails.model_rebuild()
+FuturesBalanceSummaryEvent.model_rebuild()
+FuturesBalanceSummaryMessage.model_rebuild()
+FuturesBalanceSummaryMessageFuturesBalanceSummary.model_rebuild()
+FuturesBalanceSummarySubscriptionRequest.model_rebuild()
 GetMarketTradesResponse.model_rebuild()
 GetProductBookResponse.model_rebuild()
+HeartbeatsMessage.model_rebuild()
+HeartbeatsMessageHeartbeats.model_rebuild()
+HeartbeatsSubscriptionRequest.model_rebuild()
 HistoricalMarketTrade.model_rebuild()
+Level2Event.model_rebuild()
+Level2Message.model_rebuild()
+Level2MessageL2Data.model_rebuild()
+Level2SubscriptionRequest.model_rebuild()
+Level2Update.model_rebuild()
 LimitLimitGtc.model_rebuild()
 LimitLimitGtd.model_rebuild()
 MarketMarketIoc.model_rebuild()
+MarketTrade.model_rebuild()
+MarketTradesEvent.model_rebuild()
+MarketTradesMessage.model_rebuild()
+MarketTradesMessageMarketTrades.model_rebuild()
+MarketTradesSubscriptionRequest.model_rebuild()
 MovePortfolioFundsRequest.model_rebuild()
 NewOrderRequest.model_rebuild()
 OrderConfiguration.model_rebuild()
@@ -1569,6 +2644,26 @@ Product.model_rebuild()
 Products.model_rebuild()
 ScaledLimitGtc.model_rebuild()
 SetIntradayMarginSettingRequest.model_rebuild()
+StatusEvent.model_rebuild()
+StatusMessage.model_rebuild()
+StatusMessageStatus.model_rebuild()
+StatusSubscriptionRequest.model_rebuild()
 StopLimitStopLimitGtc.model_rebuild()
 StopLimitStopLimitGtd.model_rebuild()
+SubscriptionRequest.model_rebuild()
+SubscriptionsMessage.model_rebuild()
+SubscriptionsMessageSubscriptions.model_rebuild()
+TickerBatchMessage.model_rebuild()
+TickerBatchMessageTickerBatch.model_rebuild()
+TickerBatchSubscriptionRequest.model_rebuild()
+TickerEvent.model_rebuild()
+TickerMessage.model_rebuild()
+TickerMessageTicker.model_rebuild()
+TickerSubscriptionRequest.model_rebuild()
 TradingDayData.model_rebuild()
+UserEvent.model_rebuild()
+UserMessage.model_rebuild()
+UserMessageUser.model_rebuild()
+UserOrder.model_rebuild()
+UserPositions.model_rebuild()
+UserSubscriptionRequest.model_rebuild()
