@@ -127,6 +127,8 @@ class Param:
     explode: bool = False
     allow_reserved: bool = False
     content_type: str = ""
+    # A multipart part's fixed headers (its `encoding` object's `headers` whose schema fixes a value), in spec order.
+    part_headers: tuple[tuple[str, str], ...] = ()
 
     @property
     def annotation(self) -> str:

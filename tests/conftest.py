@@ -23,6 +23,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 settings.load_profile("sdkgen-fuzz" if LONG else "sdkgen-bounded")
 
+
 # Tests that take long or start a third-party peer, by file (or `file::test` prefix), marked here so
 # that the files' owners need not edit them: `slow` plus `fuzz` (bounded fuzzing) or `peer` (a real
 # peer from a registry: pypiserver, pip, npm @open-rpc/mock-server). `make test` runs them all, in
@@ -90,6 +91,21 @@ def validation_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         del os.environ["SDKGEN_CACHE_DIR"]
     else:
         os.environ["SDKGEN_CACHE_DIR"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One mypy cache per worker (tests/typecheck.py): the standard library and the SDK's dependencies are analysed once."""
+    from tests.typecheck import CACHE_VARIABLE
+
+    folder = tmp_path_factory.mktemp("mypy-cache")
+    previous = os.environ.get(CACHE_VARIABLE)
+    os.environ[CACHE_VARIABLE] = str(folder)
+    yield folder
+    if previous is None:
+        del os.environ[CACHE_VARIABLE]
+    else:
+        os.environ[CACHE_VARIABLE] = previous
 
 
 @pytest.fixture(scope="session")

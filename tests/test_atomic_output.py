@@ -209,6 +209,28 @@ def test_without_renameat2_the_swap_still_keeps_user_files(
     assert snapshot(out) == new and leftovers(out) == []
 
 
+def waits_for_lock(process: subprocess.Popen[bytes], lock: Path, *, fallback: float) -> None:
+    """Return once `process` is queued on `lock` (Linux lists it in /proc/locks as a `->` waiter) or has ended.
+
+    Elsewhere, sleep `fallback` seconds (longer than a whole generation takes) instead.
+    """
+    locks = Path("/proc/locks")
+    if not locks.exists():
+        time.sleep(fallback)
+        return
+    inode = f":{lock.stat().st_ino} "
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        if any(line.split()[2:3] == ["FLOCK"] and f" {process.pid} " in line and inode in line for line in waiters(locks)):
+            return
+        time.sleep(0.02)
+
+
+def waiters(locks: Path) -> list[str]:
+    """The lines of /proc/locks that are waiting for a lock (`N: -> FLOCK ...`)."""
+    return [line for line in locks.read_text().splitlines() if " -> " in line]
+
+
 def test_a_generation_waits_for_the_lock(trees: tuple[Path, dict[str, bytes | str], dict[str, bytes | str], float], tmp_path: Path) -> None:
     source, old, new, duration = trees
     out = tmp_path / "out"
@@ -216,7 +238,7 @@ def test_a_generation_waits_for_the_lock(trees: tuple[Path, dict[str, bytes | st
     with open(tmp_path / f".{out.name}.sdkgen.lock", "a+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         process = subprocess.Popen(command(out, "0.2.0"), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(duration * 1.5)
+        waits_for_lock(process, Path(lock.name), fallback=duration * 1.5)
         assert process.poll() is None, "the generation did not wait for the lock"
         assert snapshot(out) == old
         fcntl.flock(lock, fcntl.LOCK_UN)

@@ -27,7 +27,7 @@ from pydantic import TypeAdapter
 from tests.conftest import ROOT
 from tests.servers import JsonRpcServer, TestKeys
 
-SPEC = yaml.safe_load((ROOT / "specs" / "deribit" / "gateway.openrpc.yaml").read_text())
+SPEC = yaml.load((ROOT / "specs" / "deribit" / "gateway.openrpc.yaml").read_text(), Loader=yaml.CSafeLoader)  # libyaml: fast
 API = json.loads((ROOT / "generated" / "coinbase_sdk" / "api.json").read_text())["apis"]["derivatives"]["operations"]
 # Issue 19's list: the methods of Coinbase's endpoint mapping and the siblings a trader needs.
 NEW_METHODS = {

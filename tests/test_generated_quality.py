@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from tests.conftest import ROOT
+from tests.typecheck import mypy
 
 GENERATED = ROOT / "generated"
 BIN = ROOT / ".venv" / "bin"
@@ -21,13 +22,7 @@ def test_generated_package_is_ruff_clean() -> None:
 
 
 def test_generated_package_is_mypy_strict_clean() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "coinbase_sdk"],
-        cwd=GENERATED,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = mypy(["--strict", "coinbase_sdk"], cwd=GENERATED)
     assert result.returncode == 0, result.stdout[-4000:]
 
 
@@ -52,5 +47,5 @@ def test_generator_itself_is_ruff_and_mypy_clean() -> None:
         [str(BIN / "ruff"), "check", "--no-cache", "generator", "tests"], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert lint.returncode == 0, lint.stdout
-    types = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental"], cwd=ROOT, capture_output=True, text=True, check=False)
+    types = mypy([], cwd=ROOT)
     assert types.returncode == 0, types.stdout[-4000:]

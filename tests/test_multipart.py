@@ -190,3 +190,35 @@ def test_media_types_are_in_api_json(sdk: ModuleType) -> None:
     surface = json.loads(files(sdk).joinpath("api.json").read_text(encoding="utf-8"))
     operation = surface["apis"]["probe"]["operations"]["bodies.body_choice"]
     assert operation["request"] == ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]
+
+
+def test_the_encoding_objects_part_headers_are_sent_with_their_parts(bodies: Any, server: StyleServer) -> None:
+    bodies.body_multipart(file=b"\x89PNG", purpose="batch", note="# Title", count=1)
+    got = parts(server)
+    assert got["file"][0]["headers"]["x-part-purpose"] == "upload"  # `const` in the header's schema
+    assert got["note"][0]["headers"]["x-note-version"] == "2"  # `default`
+    assert got["note"][0]["content_type"] == "text/markdown" and got["file"][0]["content_type"] == "image/png"
+    assert "x-part-purpose" not in got["count"][0]["headers"]  # only the part the encoding names
+
+
+def test_a_file_tuple_adds_the_part_headers_the_caller_gives(bodies: Any, server: StyleServer) -> None:
+    bodies.body_multipart(file=("a.png", b"\x89PNG", "image/png", {"X-Checksum": "abc123"}), purpose="batch")
+    file = parts(server)["file"][0]
+    assert (file["filename"], file["content"], file["content_type"]) == ("a.png", b"\x89PNG", "image/png")
+    assert file["headers"]["x-checksum"] == "abc123" and file["headers"]["x-part-purpose"] == "upload"
+
+
+def test_part_headers_are_in_api_json(sdk: ModuleType) -> None:
+    import json
+    from importlib.resources import files
+
+    surface = json.loads(files(sdk).joinpath("api.json").read_text(encoding="utf-8"))
+    params = surface["apis"]["probe"]["operations"]["bodies.body_multipart"]["params"]
+    assert params["file"]["style"] == "part:image/png; X-Part-Purpose: upload"
+    assert params["note"]["style"] == "part:text/markdown; X-Note-Version: 2"
+
+
+def test_a_part_header_left_to_the_caller_is_named_in_the_docs(bodies: Any) -> None:
+    assert "Part headers to give in a `(filename, content, content_type, headers)` tuple: `X-Checksum`." in (
+        bodies.body_multipart.__doc__ or ""
+    )

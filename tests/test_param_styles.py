@@ -166,3 +166,20 @@ def test_sdkgen_diff_reports_a_changed_style_and_a_changed_media_type(sdk: Modul
     assert "`form` → `form+explode`" in style.message and not style.breaking
     media = changes[("operation-media-type-changed", "client.probe.bodies.body_choice")]
     assert "multipart/form-data" in media.message and media.breaking
+
+
+def test_each_response_media_type_is_in_api_json_and_a_change_is_reported(sdk: ModuleType) -> None:
+    import copy
+    from importlib.resources import files
+
+    from generator.surface.diff import diff_surfaces
+
+    old = json.loads(files(sdk).joinpath("api.json").read_text(encoding="utf-8"))
+    operations = old["apis"]["probe"]["operations"]
+    assert operations["files.download"]["response"] == "application/octet-stream"
+    assert operations["files.readme"]["response"] == "text/plain"
+    new = copy.deepcopy(old)
+    new["apis"]["probe"]["operations"]["files.readme"]["response"] = "text/markdown"
+    changes = {(c.kind, c.subject): c for c in diff_surfaces(old, new)}
+    media = changes[("operation-response-media-type-changed", "client.probe.files.readme")]
+    assert "answers `text/markdown` (was `text/plain`)" in media.message and not media.breaking

@@ -60,6 +60,9 @@ CASES: dict[str, Callable[[Any], Any]] = {
     "body_json": lambda p: p.bodies.body_json(name="n", tags=["a"], filter=OBJ, size=2),
     "body_multipart": lambda p: p.bodies.body_multipart(file=io.BytesIO(b"\x89PNG"), purpose="batch", count=2, note="n"),
     "body_multipart_file_tuple": lambda p: p.bodies.body_multipart(file=("a.png", b"\x89PNG", "image/png"), purpose="assistants"),
+    "body_multipart_part_headers": lambda p: p.bodies.body_multipart(
+        file=("a.png", b"\x89PNG", "image/png", {"X-Checksum": "abc"}), purpose="batch", note="n"
+    ),
     "body_form": lambda p: p.bodies.body_form(name="a b", tags=ARR, filter=OBJ, size=3),
     "body_choice_json": lambda p: p.bodies.body_choice(name="n", size=1),
     "body_choice_form": lambda p: p.bodies.body_choice(name="n", size=1, content_type="application/x-www-form-urlencoded"),
@@ -71,8 +74,14 @@ CASES: dict[str, Callable[[Any], Any]] = {
     "complete_stream": lambda p: list(p.events.complete_stream(prompt="hi")),
     "ticks": lambda p: list(p.events.ticks(symbol="BTC")),
     "download": lambda p: p.files.download(),
+    "download_streamed": lambda p: _read_streamed(p),
     "readme": lambda p: p.files.readme(),
 }
+
+
+def _read_streamed(p: Any) -> bytes:
+    with p.files.with_streaming_response.download() as response:
+        return bytes(response.read())
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from generator.config import from_arguments
 from generator.errors import SdkgenError
 from generator.pipeline import generate
 from tests.conftest import FIXTURES, ROOT
+from tests.typecheck import mypy
 
 REAL = FIXTURES / "real"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -92,9 +93,7 @@ def test_package_passes_ruff(generated: tuple[str, Any, Path, Any]) -> None:
 def test_package_is_mypy_strict_clean(generated: tuple[str, Any, Path, Any]) -> None:
     """Discord's and OpenAI's union results (`cast_to=A | B`, a `UnionType`, not a `type`) failed here."""
     name, _, output, _ = generated
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", f"{name}_sdk"], cwd=output, capture_output=True, text=True
-    )
+    done = mypy(["--strict", f"{name}_sdk"], cwd=output)
     assert done.returncode == 0, done.stdout[-3000:]
 
 

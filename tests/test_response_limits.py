@@ -21,6 +21,7 @@ import pytest
 from coinbase_sdk import APIConnectionError, APIResponseValidationError, ResponseTooLargeError
 from coinbase_sdk._limits import DEFAULT_MAX_RESPONSE_BYTES, BodyTooLarge, BoundedDecoder, SizeBudget, UndecodableBody
 
+from tests.bombs import zeros_bomb
 from tests.conftest import run_client
 from tests.servers import TestKeys
 from tests.servers.hostile import HostileServer
@@ -29,22 +30,12 @@ from tests.servers.ws import WsServer
 MiB = 1024 * 1024
 
 
-def compress(size: int, encoding: str) -> bytes:
-    """`size` zero bytes compressed (streamed, so building a 1 GiB bomb takes no 1 GiB)."""
-    wbits = {"gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS, "raw-deflate": -zlib.MAX_WBITS}[encoding]
-    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
-    block = bytes(MiB)
-    parts = [packer.compress(block) for _ in range(size // MiB)]
-    parts.append(packer.flush())
-    return b"".join(parts)
-
-
 _BOMBS: dict[tuple[int, str], bytes] = {}
 
 
 def bomb(size: int, encoding: str) -> bytes:
     if (size, encoding) not in _BOMBS:
-        _BOMBS[(size, encoding)] = compress(size, encoding)
+        _BOMBS[(size, encoding)] = zeros_bomb(size, encoding)  # building a 1 GiB bomb takes no 1 GiB
     return _BOMBS[(size, encoding)]
 
 

@@ -129,8 +129,9 @@ def everything_shown(error: BaseException | None) -> str:
 @pytest.mark.parametrize("api", ["rest", "jsonrpc"])
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_no_secret_in_errors_reprs_or_logs(
-    hostile: HostileServer, mode: str, fault: str, api: str, caplog: pytest.LogCaptureFixture
+    hostile: HostileServer, mode: str, fault: str, api: str, caplog: pytest.LogCaptureFixture, sleeps: list[float]
 ) -> None:
+    """`sleeps`: the retry still happens (and logs), without waiting out its back-off."""
     hostile.responder = FAULTS[fault]
     caplog.set_level(logging.DEBUG)
     error, reprs = run(mode, with_userinfo(hostile.url), api)
@@ -143,7 +144,7 @@ def test_no_secret_in_errors_reprs_or_logs(
         assert secret not in shown, f"{secret!r} leaked in {fault}/{api}"
 
 
-def test_no_secret_when_the_server_cannot_be_reached(mode: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_no_secret_when_the_server_cannot_be_reached(mode: str, caplog: pytest.LogCaptureFixture, sleeps: list[float]) -> None:
     caplog.set_level(logging.DEBUG)
     error, reprs = run(mode, with_userinfo(f"http://127.0.0.1:{free_port()}"), "rest")
     assert error is not None

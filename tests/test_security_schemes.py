@@ -33,6 +33,7 @@ from tests.servers.auth_schemes import (
     AuthSchemesServer,
 )
 from tests.servers.hostile import HostileServer
+from tests.typecheck import mypy
 
 SPECS = FIXTURES / "specs" / "security"
 # scheme spec → (the route it guards, the constructor arguments that satisfy it, their environment variables)
@@ -147,14 +148,7 @@ def test_each_scheme_sdk_is_ruff_and_mypy_strict_clean(sdks: Path) -> None:
         )
         assert lint.returncode == 0, lint.stdout
     env_path = ":".join(str(p) for p in packages)
-    types = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *sum((["-p", p.name] for p in packages), [])],
-        cwd=sdks,
-        env={"MYPYPATH": env_path, "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    types = mypy(["--strict", *sum((["-p", p.name] for p in packages), [])], cwd=sdks, env={"MYPYPATH": env_path, "PATH": "/usr/bin:/bin"})
     assert types.returncode == 0, types.stdout[-4000:]
 
 
@@ -425,13 +419,7 @@ def test_mypy_catches_a_request_option_the_runtime_does_not_have(sdks: Path) -> 
         encoding="utf-8",
     )
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "bearer_sdk/_probe.py"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = mypy(["--strict", "bearer_sdk/_probe.py"], cwd=folder)
     finally:
         probe.unlink()
     assert result.returncode == 1

@@ -129,3 +129,50 @@ def test_a_text_or_binary_operation_asks_for_its_media_type(client: Any, server:
     server.responses["download"] = (200, b"\x00", {"Content-Type": "application/octet-stream"})
     client.files.download()
     assert server.last().headers["accept"] == "application/octet-stream"
+
+
+def test_a_stream_of_small_events_may_outgrow_max_response_bytes(sdk: ModuleType, server: StyleServer) -> None:
+    server.streams["/events/ticks"] = [Streamed([event({"seq": n, "price": "1.5"}) for n in range(300)])]  # ~10 KB in all
+    with sdk.Client(probe_base_url=server.url, max_response_bytes=1024) as probe:
+        assert [t.seq for t in probe.probe.events.ticks(symbol="BTC")] == list(range(300))
+
+
+def test_an_event_larger_than_max_response_bytes_fails_clearly(sdk: ModuleType, server: StyleServer) -> None:
+    big = event({"seq": 2, "price": "9" * 3000})
+    server.streams["/events/ticks"] = [Streamed([event({"seq": 1}), big[:1000], big[1000:], event({"seq": 3})])]
+    seen = []
+    with sdk.Client(probe_base_url=server.url, max_response_bytes=1024) as probe:
+        with pytest.raises(sdk.ResponseTooLargeError, match=r"an event of the stream .* max_response_bytes=1024") as caught:
+            for tick in probe.probe.events.ticks(symbol="BTC"):
+                seen.append(tick.seq)
+    assert seen == [1] and caught.value.limit == 1024
+
+
+def test_an_event_of_many_data_lines_is_bounded_as_a_whole(sdk: ModuleType, server: StyleServer) -> None:
+    server.streams["/events/ticks"] = [Streamed([b"data: 12345678\n" * 200 + b"\n"])]  # 200 short lines, one event
+    with sdk.Client(probe_base_url=server.url, max_response_bytes=1024) as probe:
+        with pytest.raises(sdk.ResponseTooLargeError, match="an event"):
+            list(probe.probe.events.ticks(symbol="BTC"))
+
+
+def test_a_line_that_never_ends_is_bounded(sdk: ModuleType, server: StyleServer) -> None:
+    server.streams["/events/ticks"] = [Streamed([b"data: " + b"9" * 700] * 10)]  # no line break, ever
+    with sdk.Client(probe_base_url=server.url, max_response_bytes=1024) as probe:
+        with pytest.raises(sdk.ResponseTooLargeError, match="a line"):
+            list(probe.probe.events.ticks(symbol="BTC"))
+
+
+def test_the_async_client_bounds_each_event(sdk: ModuleType, server: StyleServer) -> None:
+    server.streams["/events/ticks"] = [
+        Streamed([event({"seq": n}) for n in range(100)] + [event({"seq": 100, "price": "9" * 3000})])
+    ]
+
+    async def call() -> list[int]:
+        seen: list[int] = []
+        async with sdk.AsyncClient(probe_base_url=server.url, max_response_bytes=1024) as probe:
+            with pytest.raises(sdk.ResponseTooLargeError, match="an event"):
+                async for tick in await probe.probe.events.ticks(symbol="BTC"):
+                    seen.append(tick.seq)
+        return seen
+
+    assert asyncio.run(call()) == list(range(100))

@@ -187,6 +187,29 @@ def test_a_trusted_certificate_works_through_http_client(tls_server: tuple[str, 
         assert client.advanced_trade.public.get_server_time().iso == "2026-01-01T00:00:00Z"
 
 
+def test_a_certificate_in_ssl_cert_file_is_trusted_by_the_default_client(
+    tls_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """The shared default TLS context follows SSL_CERT_FILE, as httpx's own default does."""
+    url, cert = tls_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    assert server_time(url, mode).iso == "2026-01-01T00:00:00Z"
+
+
+def test_clients_share_one_default_tls_context() -> None:
+    """The CA bundle is loaded once per process, not once per client (~20 ms of CPU each)."""
+    from coinbase_sdk import AsyncClient
+
+    def context_of(client: Any) -> ssl.SSLContext:
+        return client._http._transport._pool._ssl_context  # type: ignore[no-any-return]
+
+    with Client() as first, Client() as second:
+        shared = context_of(first)
+        assert context_of(second) is shared and isinstance(shared, ssl.SSLContext)
+        assert shared.verify_mode == ssl.CERT_REQUIRED and shared.check_hostname
+        assert context_of(AsyncClient()) is shared
+
+
 # -- response size --------------------------------------------------------------------------------
 
 

@@ -36,6 +36,7 @@ from ._models import Mismatch
 from ._order_migration import NoEquivalentError
 from ._pagination import AsyncPage, AsyncPager, SyncPage
 from ._response import APIResponse
+from ._streaming import AsyncStreamedResponse, StreamedResponse
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from ._websocket_types import (
@@ -56,6 +57,7 @@ __all__ = [
     "AsyncClient",
     "AsyncPage",
     "AsyncPager",
+    "AsyncStreamedResponse",
     "Auth",
     "AuthenticationError",
     "BadRequestError",
@@ -86,6 +88,7 @@ __all__ = [
     "ResponseTooLargeError",
     "SDKError",
     "ServiceUnavailableError",
+    "StreamedResponse",
     "SubscriptionError",
     "SubscriptionOverflowError",
     "SyncPage",

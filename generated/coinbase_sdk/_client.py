@@ -13,7 +13,7 @@ import httpx
 
 from ._auth import Auth, Credentials, SchemeSetup
 from ._auth_bearer import BearerAuth
-from ._base_client import Timeout
+from ._base_client import Timeout, default_tls_context
 from ._coinbase_auth import CdpKeyAuth, OAuth2Auth
 from ._config import ClientConfig
 from ._limits import DEFAULT_MAX_RESPONSE_BYTES
@@ -172,7 +172,11 @@ class Client:
         )
         self._owns_http = http_client is None
         self._is_copy = False
-        self._http = http_client if http_client is not None else httpx.Client(timeout=timeout, follow_redirects=False)
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.Client(timeout=timeout, follow_redirects=False, verify=default_tls_context())
+        )
 
     def with_options(
         self,
@@ -349,7 +353,9 @@ class AsyncClient:
         self._owns_http = http_client is None
         self._is_copy = False
         self._http = (
-            http_client if http_client is not None else httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+            http_client
+            if http_client is not None
+            else httpx.AsyncClient(timeout=timeout, follow_redirects=False, verify=default_tls_context())
         )
 
     def with_options(

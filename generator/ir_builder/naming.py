@@ -19,7 +19,7 @@ _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 # Names pycodestyle (ruff E741-E743) refuses as ambiguous: they read as 1 and 0.
 AMBIGUOUS_NAMES = frozenset({"l", "O", "I"})
 # Attribute names every generated resource class already has.
-RESERVED_MEMBER_NAMES = frozenset({"with_raw_response", "with_options", "ws"})
+RESERVED_MEMBER_NAMES = frozenset({"with_raw_response", "with_streaming_response", "with_options", "ws"})
 
 
 def ascii_fold(text: str) -> str:

@@ -445,6 +445,18 @@ class OpenApiBuilder:
                 is_required = prop in required_fields and required
                 part: dict[str, Any] = encoding[prop] if isinstance(encoding.get(prop), dict) else {}
                 explode = part.get("explode")
+                fixed: tuple[tuple[str, str], ...] = ()
+                open_headers: tuple[str, ...] = ()
+                if kind == "multipart":
+                    fixed, open_headers = self._part_headers(
+                        part, join_pointer(site, "content", content_type, "encoding", prop), bool(file)
+                    )
+                description = text(prop_schema.get("description"))
+                if open_headers:  # the caller's to give: say which
+                    given = ", ".join(f"`{name}`" for name in open_headers)
+                    description = (
+                        f"{description} Part headers to give in a `(filename, content, content_type, headers)` tuple: {given}.".strip()
+                    )
                 params.append(
                     Param(
                         name=param_name(prop, taken, "body"),
@@ -452,10 +464,11 @@ class OpenApiBuilder:
                         location="body",
                         type=prop_type,
                         required=is_required,
-                        description=text(prop_schema.get("description")),
+                        description=description,
                         style=str(part.get("style", "form")) if kind == "form" else "",
                         explode=explode if isinstance(explode, bool) else kind == "form",
                         content_type=str(part.get("contentType", "")).split(",")[0].strip() if kind == "multipart" else "",
+                        part_headers=fixed,
                     )
                 )
             return kind if kind != "json" else "fields", content_type, params, _choices(choices, kind)
@@ -478,6 +491,41 @@ class OpenApiBuilder:
         models.update(kind_type.models)
         param = Param(param_name("body", taken, "body"), "body", "body", kind_type, required, description)
         return "json", content_type, [param], ()
+
+    def _part_headers(self, part: dict[str, Any], site: str, file: bool) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+        """A multipart part's headers (`encoding.<field>.headers`): those whose schema fixes their value, and the others' names.
+
+        A header whose value the spec leaves open is the caller's to give, in a file part's
+        `(filename, content, content_type, headers)`; a part that is not a file has no way to take
+        it, so a warning names it. `Content-Type` is the part's content type (the specification
+        says to ignore it here) and httpx writes `Content-Disposition`.
+        """
+        headers = part.get("headers")
+        if not isinstance(headers, dict):
+            return (), ()
+        fixed: list[tuple[str, str]] = []
+        left_open: list[str] = []
+        for name, header in headers.items():
+            header_site = join_pointer(site, "headers", str(name))
+            if isinstance(header, dict) and "$ref" in header:
+                header = self.documents.resolve(header["$ref"], self.doc, header_site).value
+            if str(name).lower() == "content-type" or not isinstance(header, dict):
+                continue
+            value = _fixed_header_value(self._resolved(header.get("schema", {}), join_pointer(header_site, "schema")))
+            if str(name).lower() == "content-disposition" or (value is None and not file):
+                why = (
+                    "the SDK writes it"
+                    if str(name).lower() == "content-disposition"
+                    else "no `const`, `default` or single `enum` value fixes it, and only a file part takes headers from the caller"
+                )
+                self.diagnostics.warn(
+                    self.doc.location(header_site), f"part header {name!r} is not sent: {why}", kind="multipart part header not sent"
+                )
+            elif value is not None:
+                fixed.append((str(name), value))
+            else:
+                left_open.append(str(name))
+        return tuple(fixed), tuple(left_open)
 
     def _resolved(self, schema: Any, site: str) -> dict[str, Any]:
         """A schema with its `$ref` followed (to read keywords normalisation does not keep)."""
@@ -634,6 +682,27 @@ def _choosable(other: BodyKind, kind: BodyKind) -> bool:
 
 def _choices(choices: tuple[str, ...], kind: BodyKind) -> tuple[str, ...]:
     return choices if len(choices) > 1 else ()
+
+
+def _fixed_header_value(schema: dict[str, Any]) -> str | None:
+    """The value a header's schema fixes (`const`, a single `enum` value, else `default`) as `simple`-style text, or None.
+
+    A value with a line break or another control character would end the part's header: it is
+    not a value (None).
+    """
+    if "const" in schema:
+        value = schema["const"]
+    elif isinstance(schema.get("enum"), list) and len(schema["enum"]) == 1:
+        value = schema["enum"][0]
+    elif "default" in schema:
+        value = schema["default"]
+    else:
+        return None
+    items = value if isinstance(value, list) else [value]
+    if any(isinstance(item, (dict, list)) or item is None for item in items):
+        return None
+    text = ",".join(("true" if item else "false") if isinstance(item, bool) else str(item) for item in items)
+    return None if any(ord(c) < 32 or ord(c) == 127 for c in text) else text
 
 
 def _is_file(schema: dict[str, Any], raw: Any) -> bool | str:

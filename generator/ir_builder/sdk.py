@@ -51,6 +51,7 @@ CORE_MODULES: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("_redact.py", ()),
     ("_response.py", ("APIResponse",)),
     ("_retry.py", ()),
+    ("_streaming.py", ("AsyncStreamedResponse", "StreamedResponse")),
     ("_transfer.py", ()),
     ("_types.py", None),
     ("_watchdog.py", ()),

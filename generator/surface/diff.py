@@ -375,6 +375,10 @@ def _diff_operation(api: str, old: dict[str, Any], new: dict[str, Any], docs: _D
     if old.get("request", []) != new.get("request", []) and old.get("request") and new.get("request"):
         now = f"sends {_code(', '.join(new['request']))} (was {_code(', '.join(old['request']))})"
         changes.append(_change(api, "operation-media-type-changed", call, now, breaking=new["request"][0] != old["request"][0]))
+    if old.get("response") != new.get("response") and old.get("response") and new.get("response"):
+        # How the body is read follows the media type; a change of the result's type is reported (and judged) as a retyping.
+        now = f"answers {_code(new['response'])} (was {_code(old['response'])})"
+        changes.append(_change(api, "operation-response-media-type-changed", call, now))
     if old["idempotent"] != new["idempotent"]:
         now = "idempotent: retried after a timeout" if new["idempotent"] else "no longer idempotent: not retried once sent"
         changes.append(_change(api, "operation-idempotency-changed", call, now))

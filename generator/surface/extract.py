@@ -67,6 +67,8 @@ def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
             entry["deprecated"] = True
         if param.style:  # how it is serialized: a changed style is a change on the wire
             entry["style"] = wire_style(param.style, param.explode, param.allow_reserved, param.content_type)
+        elif param.location == "body" and (param.content_type or param.part_headers):  # a multipart part's `encoding`
+            entry["style"] = "; ".join([f"part:{param.content_type or 'default'}", *(f"{k}: {v}" for k, v in param.part_headers)])
         params[param.name] = entry
     if op.transport == "jsonrpc":
         by_code: dict[int, list[str]] = {}
@@ -88,6 +90,8 @@ def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
     }
     if op.body_content_type:  # the request body's media types, the default first
         entry["request"] = list(op.body_media_types or (op.body_content_type,))
+    if op.response_content_type:  # the success response's media type (what `Accept` asks for and how it is read)
+        entry["response"] = op.response_content_type
     if op.deprecation is not None:
         entry["deprecated"] = {
             "message": op.deprecation.message,

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -41,6 +43,7 @@ from ._lenient import LenientFailure, validate_leniently
 from ._limits import Deadline
 from ._response import APIResponse, raw_response_requested
 from ._retry import RetryPolicy, retry_after_seconds
+from ._streaming import AsyncStreamedResponse, StreamedResponse, async_open_stream, open_stream, stream_requested
 from ._transfer import async_send, send, typed_failures
 from ._types import NOT_GIVEN, NotGiven, refuse_null
 
@@ -60,6 +63,23 @@ async def _async_sleep(delay: float) -> None:
 
     await asyncio.sleep(delay)
 
+
+def default_tls_context() -> ssl.SSLContext:
+    """The TLS context a client makes for itself: httpx's default, made once per process.
+
+    httpx builds a new context (the whole CA bundle loaded, ~20 ms of CPU) for every client; clients
+    made per task or per thread pay it each time. The default verifies against the same bundle for
+    every client, so one context serves them all. It follows `SSL_CERT_FILE`/`SSL_CERT_DIR` as httpx
+    does: a changed variable gets a context of its own. A client given `http_client=` is unaffected.
+    """
+    key = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    context = _TLS_CONTEXTS.get(key)
+    if context is None:
+        context = _TLS_CONTEXTS.setdefault(key, httpx.create_ssl_context())
+    return context
+
+
+_TLS_CONTEXTS: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
 
 # Transport failures after which the request provably never reached the server.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
@@ -392,25 +412,54 @@ class _RestCore:
             hook(response)
         if response.status_code >= 400:
             raise status_error(response, info)
-
-        def parse() -> Any:
-            if cast_to is None:
-                return None
-            if cast_to is bytes:
-                return response.content
-            if cast_to is str:  # a text/* response
-                return body_text(response)
-            return parse_json(cast_to, response.content, info, response.status_code, strict=strict)
-
         if raw:
             return APIResponse(
                 http_response=response,
                 request=info,
-                parser=parse,
+                parser=lambda: _parse(response, info, cast_to, strict),
                 attempts=attempt.retries + 1,
                 elapsed=attempt.elapsed,
             )
-        return parse()
+        return _parse(response, info, cast_to, strict)
+
+    def streamed_response(
+        self,
+        response: httpx.Response,
+        info: RequestInfo,
+        cast_to: Any,
+        attempt: _Attempt,
+        strict: bool,
+        limit: int | None,
+        cls: type[StreamedResponse[Any] | AsyncStreamedResponse[Any]],
+    ) -> Any:
+        """`with_streaming_response`: the response over its unread body, or raise the error it carries (body read).
+
+        The caller closes `response` when this raises (an error's is closed already; a hook may fail).
+        """
+        for hook in self.config.response_hooks:
+            hook(response)
+        if response.status_code >= 400:
+            raise status_error(response, info)
+        return cls(
+            response,
+            info,
+            lambda: _parse(response, info, cast_to, strict),
+            attempts=attempt.retries + 1,
+            elapsed=attempt.elapsed,
+            limit=limit,
+            total=attempt.deadline,
+        )
+
+
+def _parse(response: httpx.Response, info: RequestInfo, cast_to: Any, strict: bool) -> Any:
+    """The typed result of a successful response whose body is read."""
+    if cast_to is None:
+        return None
+    if cast_to is bytes:
+        return response.content
+    if cast_to is str:  # a text/* response
+        return body_text(response)
+    return parse_json(cast_to, response.content, info, response.status_code, strict=strict)
 
 
 def _reauthenticate(error: APIError, auth: Auth | None, sent: bool, done: bool) -> bool:
@@ -433,6 +482,7 @@ class RestApi(_RestCore):
     def request(self, method: str, path: str, options: RequestOptions, *, cast_to: Any) -> Any:
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
+        stream_body = raw and stream_requested()  # `with_streaming_response`: the body is left unread
         self.check(method, path, options)
         strict = self.strict(options)
         limit = _limit(self.max_response_bytes, options.max_response_bytes)
@@ -451,10 +501,18 @@ class RestApi(_RestCore):
                 attempt.start()
                 sent = True
                 try:
-                    response = send(self.client, request, limit, info, attempt.deadline)
+                    response = (open_stream if stream_body else send)(
+                        self.client, request, limit, info, attempt.deadline
+                    )
                 except httpx.RequestError as exc:
                     raise request_error(exc, info) from exc
                 attempt.log(info, response.status_code)
+                if stream_body:
+                    try:
+                        return self.streamed_response(response, info, cast_to, attempt, strict, limit, StreamedResponse)
+                    except BaseException:
+                        response.close()
+                        raise
                 return self.result(response, info, cast_to, attempt, raw, strict)
             except (APIConnectionError, APIStatusError) as error:
                 if _reauthenticate(error, auth, sent, reauthenticated):
@@ -481,6 +539,7 @@ class AsyncRestApi(_RestCore):
     async def request(self, method: str, path: str, options: RequestOptions, *, cast_to: Any) -> Any:
         """Send one request, retrying as the policy allows; return its parsed result or raise an `APIError`."""
         raw = raw_response_requested()
+        stream_body = raw and stream_requested()  # `with_streaming_response`: the body is left unread
         self.check(method, path, options)
         strict = self.strict(options)
         limit = _limit(self.max_response_bytes, options.max_response_bytes)
@@ -499,10 +558,20 @@ class AsyncRestApi(_RestCore):
                 attempt.start()
                 sent = True
                 try:
-                    response = await async_send(self.client, request, limit, info, attempt.deadline)
+                    response = await (async_open_stream if stream_body else async_send)(
+                        self.client, request, limit, info, attempt.deadline
+                    )
                 except httpx.RequestError as exc:
                     raise request_error(exc, info) from exc
                 attempt.log(info, response.status_code)
+                if stream_body:
+                    try:
+                        return self.streamed_response(
+                            response, info, cast_to, attempt, strict, limit, AsyncStreamedResponse
+                        )
+                    except BaseException:
+                        await response.aclose()
+                        raise
                 return self.result(response, info, cast_to, attempt, raw, strict)
             except (APIConnectionError, APIStatusError) as error:
                 if _reauthenticate(error, auth, sent, reauthenticated):

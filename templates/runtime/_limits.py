@@ -7,8 +7,9 @@ waits between retries.
 
 `BoundedDecoder` undoes `Content-Encoding` incrementally: it inflates at most `DECODE_CHUNK`
 bytes at a time and counts them against a `SizeBudget`, so a decompression bomb is refused one
-piece past the limit, and memory stays within a small multiple of it. A stream of events (SSE)
-uses the same pieces: one decoder for the stream, and `budget.reset()` after each event.
+piece past the limit, and memory stays within a small multiple of it. A streamed body
+(`_streaming`, and SSE through it) is decoded in the same pieces without a limit on the whole:
+what is held at once (a line, an event, a `read()`) is bounded instead.
 """
 
 from __future__ import annotations

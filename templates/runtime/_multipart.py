@@ -20,8 +20,13 @@ from ._types import NOT_GIVEN, NotGiven
 
 __all__ = ["BinaryInput", "Field", "FileInput", "async_binary", "binary", "fields_body", "text"]
 
-#: A file part: its bytes, an open binary file, or `(filename, content, content_type)`.
-FileInput: TypeAlias = bytes | IO[bytes] | tuple[str | None, bytes | IO[bytes], str | None]
+#: A file part: its bytes, an open binary file, `(filename, content, content_type)` or `(filename, content, content_type, headers)`.
+FileInput: TypeAlias = (
+    bytes
+    | IO[bytes]
+    | tuple[str | None, bytes | IO[bytes], str | None]
+    | tuple[str | None, bytes | IO[bytes], str | None, Mapping[str, str]]
+)
 #: A binary body: bytes, an open binary file, or an iterator of byte blocks (streamed, never read whole).
 BinaryInput: TypeAlias = bytes | IO[bytes] | Iterable[bytes] | AsyncIterable[bytes]
 
@@ -34,7 +39,8 @@ class Field:
 
     `content_type`: the part's content type in a multipart body (`encoding.contentType`; empty:
     the OpenAPI default for its value: text/plain for scalars, application/json for objects,
-    application/octet-stream for files); `headers` are fixed part headers. `style`/`explode`
+    application/octet-stream for files); `headers` are the part's fixed headers (`encoding.headers`
+    values the spec fixes; a file tuple's own headers are added to them). `style`/`explode`
     serialize it in a form-urlencoded body.
     """
 
@@ -51,16 +57,18 @@ def _is_file(value: Any) -> bool:
 
 
 def _file_part(item: Field, value: Any) -> tuple[str | None, Any, str | None, dict[str, str]]:
+    given: Mapping[str, str] = {}
     if isinstance(value, tuple):
-        if len(value) != 3:
-            raise ValueError(f"file part {item.name!r}: a tuple is (filename, content, content_type)")
-        filename, content, content_type = value
+        if len(value) not in (3, 4):
+            raise ValueError(f"file part {item.name!r}: a tuple is (filename, content, content_type[, headers])")
+        filename, content, content_type = value[:3]
+        given = value[3] if len(value) == 4 else {}
     else:
         filename = (
             os.path.basename(str(getattr(value, "name", ""))) or item.name if hasattr(value, "read") else item.name
         )
         content, content_type = value, None
-    return filename, content, content_type or item.content_type or "application/octet-stream", dict(item.headers)
+    return filename, content, content_type or item.content_type or "application/octet-stream", {**item.headers, **given}
 
 
 def _value_part(item: Field, value: Any) -> tuple[None, bytes, str | None, dict[str, str]]:

@@ -16,6 +16,8 @@ from .._pagination import async_paginated as _async_paginated
 from .._pagination import paginated as _paginated
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._streaming import async_to_streamed_response_wrapper as _async_to_streamed_response_wrapper
+from .._streaming import to_streamed_response_wrapper as _to_streamed_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     Account,
@@ -26,8 +28,10 @@ from ..models.advanced_trade import (
 __all__ = [
     "AsyncAccounts",
     "AsyncAccountsWithRawResponse",
+    "AsyncAccountsWithStreamingResponse",
     "Accounts",
     "AccountsWithRawResponse",
+    "AccountsWithStreamingResponse",
 ]
 
 
@@ -41,6 +45,11 @@ class Accounts:
     def with_raw_response(self) -> AccountsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AccountsWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> AccountsWithStreamingResponse:
+        """The same methods, returning a context manager of the response: its body is read as you iterate it."""
+        return AccountsWithStreamingResponse(self)
 
     @_paginated(
         Account,
@@ -163,6 +172,13 @@ class AccountsWithRawResponse:
         self.get_account = _to_raw_response_wrapper(group.get_account)
 
 
+class AccountsWithStreamingResponse:
+    """Accounts operations whose response body is read as it is iterated."""
+
+    def __init__(self, group: Accounts) -> None:
+        self.get_account = _to_streamed_response_wrapper(group.get_account)
+
+
 class AsyncAccounts:
     """Accounts operations (async)."""
 
@@ -173,6 +189,11 @@ class AsyncAccounts:
     def with_raw_response(self) -> AsyncAccountsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncAccountsWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> AsyncAccountsWithStreamingResponse:
+        """The same methods, returning an async context manager of the response: its body is read as you iterate it."""
+        return AsyncAccountsWithStreamingResponse(self)
 
     @_async_paginated(
         Account,
@@ -293,3 +314,10 @@ class AsyncAccountsWithRawResponse:
     def __init__(self, group: AsyncAccounts) -> None:
         self.get_accounts = _async_to_raw_response_wrapper(group.get_accounts)
         self.get_account = _async_to_raw_response_wrapper(group.get_account)
+
+
+class AsyncAccountsWithStreamingResponse:
+    """Accounts operations whose response body is read as it is iterated (async)."""
+
+    def __init__(self, group: AsyncAccounts) -> None:
+        self.get_account = _async_to_streamed_response_wrapper(group.get_account)

@@ -14,6 +14,8 @@ from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._streaming import async_to_streamed_response_wrapper as _async_to_streamed_response_wrapper
+from .._streaming import to_streamed_response_wrapper as _to_streamed_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     CommitConvertTradeResponse,
@@ -25,8 +27,10 @@ from ..models.advanced_trade import (
 __all__ = [
     "AsyncConverts",
     "AsyncConvertsWithRawResponse",
+    "AsyncConvertsWithStreamingResponse",
     "Converts",
     "ConvertsWithRawResponse",
+    "ConvertsWithStreamingResponse",
 ]
 
 
@@ -40,6 +44,11 @@ class Converts:
     def with_raw_response(self) -> ConvertsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return ConvertsWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> ConvertsWithStreamingResponse:
+        """The same methods, returning a context manager of the response: its body is read as you iterate it."""
+        return ConvertsWithStreamingResponse(self)
 
     def create_convert_quote(
         self,
@@ -230,6 +239,15 @@ class ConvertsWithRawResponse:
         self.commit_convert_trade = _to_raw_response_wrapper(group.commit_convert_trade)
 
 
+class ConvertsWithStreamingResponse:
+    """Converts operations whose response body is read as it is iterated."""
+
+    def __init__(self, group: Converts) -> None:
+        self.create_convert_quote = _to_streamed_response_wrapper(group.create_convert_quote)
+        self.get_convert_trade = _to_streamed_response_wrapper(group.get_convert_trade)
+        self.commit_convert_trade = _to_streamed_response_wrapper(group.commit_convert_trade)
+
+
 class AsyncConverts:
     """Converts operations (async)."""
 
@@ -240,6 +258,11 @@ class AsyncConverts:
     def with_raw_response(self) -> AsyncConvertsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncConvertsWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> AsyncConvertsWithStreamingResponse:
+        """The same methods, returning an async context manager of the response: its body is read as you iterate it."""
+        return AsyncConvertsWithStreamingResponse(self)
 
     async def create_convert_quote(
         self,
@@ -428,3 +451,12 @@ class AsyncConvertsWithRawResponse:
         self.create_convert_quote = _async_to_raw_response_wrapper(group.create_convert_quote)
         self.get_convert_trade = _async_to_raw_response_wrapper(group.get_convert_trade)
         self.commit_convert_trade = _async_to_raw_response_wrapper(group.commit_convert_trade)
+
+
+class AsyncConvertsWithStreamingResponse:
+    """Converts operations whose response body is read as it is iterated (async)."""
+
+    def __init__(self, group: AsyncConverts) -> None:
+        self.create_convert_quote = _async_to_streamed_response_wrapper(group.create_convert_quote)
+        self.get_convert_trade = _async_to_streamed_response_wrapper(group.get_convert_trade)
+        self.commit_convert_trade = _async_to_streamed_response_wrapper(group.commit_convert_trade)

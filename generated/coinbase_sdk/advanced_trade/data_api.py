@@ -13,6 +13,8 @@ from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._streaming import async_to_streamed_response_wrapper as _async_to_streamed_response_wrapper
+from .._streaming import to_streamed_response_wrapper as _to_streamed_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     GetApiKeyPermissionsResponse,
@@ -21,8 +23,10 @@ from ..models.advanced_trade import (
 __all__ = [
     "AsyncDataApi",
     "AsyncDataApiWithRawResponse",
+    "AsyncDataApiWithStreamingResponse",
     "DataApi",
     "DataApiWithRawResponse",
+    "DataApiWithStreamingResponse",
 ]
 
 
@@ -36,6 +40,11 @@ class DataApi:
     def with_raw_response(self) -> DataApiWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return DataApiWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> DataApiWithStreamingResponse:
+        """The same methods, returning a context manager of the response: its body is read as you iterate it."""
+        return DataApiWithStreamingResponse(self)
 
     def get_api_key_permissions(
         self,
@@ -83,6 +92,13 @@ class DataApiWithRawResponse:
         self.get_api_key_permissions = _to_raw_response_wrapper(group.get_api_key_permissions)
 
 
+class DataApiWithStreamingResponse:
+    """Data API operations whose response body is read as it is iterated."""
+
+    def __init__(self, group: DataApi) -> None:
+        self.get_api_key_permissions = _to_streamed_response_wrapper(group.get_api_key_permissions)
+
+
 class AsyncDataApi:
     """Data API operations (async)."""
 
@@ -93,6 +109,11 @@ class AsyncDataApi:
     def with_raw_response(self) -> AsyncDataApiWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncDataApiWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> AsyncDataApiWithStreamingResponse:
+        """The same methods, returning an async context manager of the response: its body is read as you iterate it."""
+        return AsyncDataApiWithStreamingResponse(self)
 
     async def get_api_key_permissions(
         self,
@@ -138,3 +159,10 @@ class AsyncDataApiWithRawResponse:
 
     def __init__(self, group: AsyncDataApi) -> None:
         self.get_api_key_permissions = _async_to_raw_response_wrapper(group.get_api_key_permissions)
+
+
+class AsyncDataApiWithStreamingResponse:
+    """Data API operations whose response body is read as it is iterated (async)."""
+
+    def __init__(self, group: AsyncDataApi) -> None:
+        self.get_api_key_permissions = _async_to_streamed_response_wrapper(group.get_api_key_permissions)

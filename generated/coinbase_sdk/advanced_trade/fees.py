@@ -13,6 +13,8 @@ from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._streaming import async_to_streamed_response_wrapper as _async_to_streamed_response_wrapper
+from .._streaming import to_streamed_response_wrapper as _to_streamed_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     GetTransactionSummaryContractExpiryType,
@@ -24,8 +26,10 @@ from ..models.advanced_trade import (
 __all__ = [
     "AsyncFees",
     "AsyncFeesWithRawResponse",
+    "AsyncFeesWithStreamingResponse",
     "Fees",
     "FeesWithRawResponse",
+    "FeesWithStreamingResponse",
 ]
 
 
@@ -39,6 +43,11 @@ class Fees:
     def with_raw_response(self) -> FeesWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return FeesWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> FeesWithStreamingResponse:
+        """The same methods, returning a context manager of the response: its body is read as you iterate it."""
+        return FeesWithStreamingResponse(self)
 
     def get_transaction_summary(
         self,
@@ -107,6 +116,13 @@ class FeesWithRawResponse:
         self.get_transaction_summary = _to_raw_response_wrapper(group.get_transaction_summary)
 
 
+class FeesWithStreamingResponse:
+    """Fees operations whose response body is read as it is iterated."""
+
+    def __init__(self, group: Fees) -> None:
+        self.get_transaction_summary = _to_streamed_response_wrapper(group.get_transaction_summary)
+
+
 class AsyncFees:
     """Fees operations (async)."""
 
@@ -117,6 +133,11 @@ class AsyncFees:
     def with_raw_response(self) -> AsyncFeesWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncFeesWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> AsyncFeesWithStreamingResponse:
+        """The same methods, returning an async context manager of the response: its body is read as you iterate it."""
+        return AsyncFeesWithStreamingResponse(self)
 
     async def get_transaction_summary(
         self,
@@ -183,3 +204,10 @@ class AsyncFeesWithRawResponse:
 
     def __init__(self, group: AsyncFees) -> None:
         self.get_transaction_summary = _async_to_raw_response_wrapper(group.get_transaction_summary)
+
+
+class AsyncFeesWithStreamingResponse:
+    """Fees operations whose response body is read as it is iterated (async)."""
+
+    def __init__(self, group: AsyncFees) -> None:
+        self.get_transaction_summary = _async_to_streamed_response_wrapper(group.get_transaction_summary)

@@ -14,6 +14,8 @@ from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._streaming import async_to_streamed_response_wrapper as _async_to_streamed_response_wrapper
+from .._streaming import to_streamed_response_wrapper as _to_streamed_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     CancelFCMSweepResponse,
@@ -32,8 +34,10 @@ from ..models.advanced_trade import (
 __all__ = [
     "AsyncFutures",
     "AsyncFuturesWithRawResponse",
+    "AsyncFuturesWithStreamingResponse",
     "Futures",
     "FuturesWithRawResponse",
+    "FuturesWithStreamingResponse",
 ]
 
 
@@ -47,6 +51,11 @@ class Futures:
     def with_raw_response(self) -> FuturesWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return FuturesWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> FuturesWithStreamingResponse:
+        """The same methods, returning a context manager of the response: its body is read as you iterate it."""
+        return FuturesWithStreamingResponse(self)
 
     def get_fcm_balance_summary(
         self,
@@ -464,6 +473,21 @@ class FuturesWithRawResponse:
         self.cancel_fcm_sweep = _to_raw_response_wrapper(group.cancel_fcm_sweep)
 
 
+class FuturesWithStreamingResponse:
+    """Futures operations whose response body is read as it is iterated."""
+
+    def __init__(self, group: Futures) -> None:
+        self.get_fcm_balance_summary = _to_streamed_response_wrapper(group.get_fcm_balance_summary)
+        self.get_intraday_margin_setting = _to_streamed_response_wrapper(group.get_intraday_margin_setting)
+        self.set_intraday_margin_setting = _to_streamed_response_wrapper(group.set_intraday_margin_setting)
+        self.get_current_margin_window = _to_streamed_response_wrapper(group.get_current_margin_window)
+        self.get_fcm_positions = _to_streamed_response_wrapper(group.get_fcm_positions)
+        self.get_fcm_position = _to_streamed_response_wrapper(group.get_fcm_position)
+        self.schedule_fcm_sweep = _to_streamed_response_wrapper(group.schedule_fcm_sweep)
+        self.get_fcm_sweeps = _to_streamed_response_wrapper(group.get_fcm_sweeps)
+        self.cancel_fcm_sweep = _to_streamed_response_wrapper(group.cancel_fcm_sweep)
+
+
 class AsyncFutures:
     """Futures operations (async)."""
 
@@ -474,6 +498,11 @@ class AsyncFutures:
     def with_raw_response(self) -> AsyncFuturesWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncFuturesWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> AsyncFuturesWithStreamingResponse:
+        """The same methods, returning an async context manager of the response: its body is read as you iterate it."""
+        return AsyncFuturesWithStreamingResponse(self)
 
     async def get_fcm_balance_summary(
         self,
@@ -889,3 +918,18 @@ class AsyncFuturesWithRawResponse:
         self.schedule_fcm_sweep = _async_to_raw_response_wrapper(group.schedule_fcm_sweep)
         self.get_fcm_sweeps = _async_to_raw_response_wrapper(group.get_fcm_sweeps)
         self.cancel_fcm_sweep = _async_to_raw_response_wrapper(group.cancel_fcm_sweep)
+
+
+class AsyncFuturesWithStreamingResponse:
+    """Futures operations whose response body is read as it is iterated (async)."""
+
+    def __init__(self, group: AsyncFutures) -> None:
+        self.get_fcm_balance_summary = _async_to_streamed_response_wrapper(group.get_fcm_balance_summary)
+        self.get_intraday_margin_setting = _async_to_streamed_response_wrapper(group.get_intraday_margin_setting)
+        self.set_intraday_margin_setting = _async_to_streamed_response_wrapper(group.set_intraday_margin_setting)
+        self.get_current_margin_window = _async_to_streamed_response_wrapper(group.get_current_margin_window)
+        self.get_fcm_positions = _async_to_streamed_response_wrapper(group.get_fcm_positions)
+        self.get_fcm_position = _async_to_streamed_response_wrapper(group.get_fcm_position)
+        self.schedule_fcm_sweep = _async_to_streamed_response_wrapper(group.schedule_fcm_sweep)
+        self.get_fcm_sweeps = _async_to_streamed_response_wrapper(group.get_fcm_sweeps)
+        self.cancel_fcm_sweep = _async_to_streamed_response_wrapper(group.cancel_fcm_sweep)

@@ -17,6 +17,8 @@ from .._pagination import async_paginated as _async_paginated
 from .._pagination import paginated as _paginated
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._streaming import async_to_streamed_response_wrapper as _async_to_streamed_response_wrapper
+from .._streaming import to_streamed_response_wrapper as _to_streamed_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     CancelOrdersResponse,
@@ -70,8 +72,10 @@ from ..models.advanced_trade import (
 __all__ = [
     "AsyncOrders",
     "AsyncOrdersWithRawResponse",
+    "AsyncOrdersWithStreamingResponse",
     "Orders",
     "OrdersWithRawResponse",
+    "OrdersWithStreamingResponse",
 ]
 
 
@@ -85,6 +89,11 @@ class Orders:
     def with_raw_response(self) -> OrdersWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return OrdersWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> OrdersWithStreamingResponse:
+        """The same methods, returning a context manager of the response: its body is read as you iterate it."""
+        return OrdersWithStreamingResponse(self)
 
     def create_order(
         self,
@@ -6481,6 +6490,19 @@ class OrdersWithRawResponse:
         self.close_position = _to_raw_response_wrapper(group.close_position)
 
 
+class OrdersWithStreamingResponse:
+    """Orders operations whose response body is read as it is iterated."""
+
+    def __init__(self, group: Orders) -> None:
+        self.create_order = _to_streamed_response_wrapper(group.create_order)
+        self.cancel_orders = _to_streamed_response_wrapper(group.cancel_orders)
+        self.edit_order = _to_streamed_response_wrapper(group.edit_order)
+        self.preview_edit_order = _to_streamed_response_wrapper(group.preview_edit_order)
+        self.get_historical_order = _to_streamed_response_wrapper(group.get_historical_order)
+        self.preview_order = _to_streamed_response_wrapper(group.preview_order)
+        self.close_position = _to_streamed_response_wrapper(group.close_position)
+
+
 class AsyncOrders:
     """Orders operations (async)."""
 
@@ -6491,6 +6513,11 @@ class AsyncOrders:
     def with_raw_response(self) -> AsyncOrdersWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncOrdersWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> AsyncOrdersWithStreamingResponse:
+        """The same methods, returning an async context manager of the response: its body is read as you iterate it."""
+        return AsyncOrdersWithStreamingResponse(self)
 
     async def create_order(
         self,
@@ -12885,3 +12912,16 @@ class AsyncOrdersWithRawResponse:
         self.get_historical_order = _async_to_raw_response_wrapper(group.get_historical_order)
         self.preview_order = _async_to_raw_response_wrapper(group.preview_order)
         self.close_position = _async_to_raw_response_wrapper(group.close_position)
+
+
+class AsyncOrdersWithStreamingResponse:
+    """Orders operations whose response body is read as it is iterated (async)."""
+
+    def __init__(self, group: AsyncOrders) -> None:
+        self.create_order = _async_to_streamed_response_wrapper(group.create_order)
+        self.cancel_orders = _async_to_streamed_response_wrapper(group.cancel_orders)
+        self.edit_order = _async_to_streamed_response_wrapper(group.edit_order)
+        self.preview_edit_order = _async_to_streamed_response_wrapper(group.preview_edit_order)
+        self.get_historical_order = _async_to_streamed_response_wrapper(group.get_historical_order)
+        self.preview_order = _async_to_streamed_response_wrapper(group.preview_order)
+        self.close_position = _async_to_streamed_response_wrapper(group.close_position)

@@ -13,6 +13,8 @@ from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._streaming import async_to_streamed_response_wrapper as _async_to_streamed_response_wrapper
+from .._streaming import to_streamed_response_wrapper as _to_streamed_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     GetPaymentMethodResponse,
@@ -22,8 +24,10 @@ from ..models.advanced_trade import (
 __all__ = [
     "AsyncPaymentMethods",
     "AsyncPaymentMethodsWithRawResponse",
+    "AsyncPaymentMethodsWithStreamingResponse",
     "PaymentMethods",
     "PaymentMethodsWithRawResponse",
+    "PaymentMethodsWithStreamingResponse",
 ]
 
 
@@ -37,6 +41,11 @@ class PaymentMethods:
     def with_raw_response(self) -> PaymentMethodsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return PaymentMethodsWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> PaymentMethodsWithStreamingResponse:
+        """The same methods, returning a context manager of the response: its body is read as you iterate it."""
+        return PaymentMethodsWithStreamingResponse(self)
 
     def get_payment_methods(
         self,
@@ -136,6 +145,14 @@ class PaymentMethodsWithRawResponse:
         self.get_payment_method = _to_raw_response_wrapper(group.get_payment_method)
 
 
+class PaymentMethodsWithStreamingResponse:
+    """Payment Methods operations whose response body is read as it is iterated."""
+
+    def __init__(self, group: PaymentMethods) -> None:
+        self.get_payment_methods = _to_streamed_response_wrapper(group.get_payment_methods)
+        self.get_payment_method = _to_streamed_response_wrapper(group.get_payment_method)
+
+
 class AsyncPaymentMethods:
     """Payment Methods operations (async)."""
 
@@ -146,6 +163,11 @@ class AsyncPaymentMethods:
     def with_raw_response(self) -> AsyncPaymentMethodsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncPaymentMethodsWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> AsyncPaymentMethodsWithStreamingResponse:
+        """The same methods, returning an async context manager of the response: its body is read as you iterate it."""
+        return AsyncPaymentMethodsWithStreamingResponse(self)
 
     async def get_payment_methods(
         self,
@@ -243,3 +265,11 @@ class AsyncPaymentMethodsWithRawResponse:
     def __init__(self, group: AsyncPaymentMethods) -> None:
         self.get_payment_methods = _async_to_raw_response_wrapper(group.get_payment_methods)
         self.get_payment_method = _async_to_raw_response_wrapper(group.get_payment_method)
+
+
+class AsyncPaymentMethodsWithStreamingResponse:
+    """Payment Methods operations whose response body is read as it is iterated (async)."""
+
+    def __init__(self, group: AsyncPaymentMethods) -> None:
+        self.get_payment_methods = _async_to_streamed_response_wrapper(group.get_payment_methods)
+        self.get_payment_method = _async_to_streamed_response_wrapper(group.get_payment_method)

@@ -16,6 +16,8 @@ from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._streaming import async_to_streamed_response_wrapper as _async_to_streamed_response_wrapper
+from .._streaming import to_streamed_response_wrapper as _to_streamed_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     AllocatePortfolioResponse,
@@ -29,8 +31,10 @@ from ..models.advanced_trade import (
 __all__ = [
     "AsyncPerpetuals",
     "AsyncPerpetualsWithRawResponse",
+    "AsyncPerpetualsWithStreamingResponse",
     "Perpetuals",
     "PerpetualsWithRawResponse",
+    "PerpetualsWithStreamingResponse",
 ]
 
 
@@ -44,6 +48,11 @@ class Perpetuals:
     def with_raw_response(self) -> PerpetualsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return PerpetualsWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> PerpetualsWithStreamingResponse:
+        """The same methods, returning a context manager of the response: its body is read as you iterate it."""
+        return PerpetualsWithStreamingResponse(self)
 
     @_deprecated(
         "POST /api/v3/brokerage/intx/allocate is deprecated and is retired on 2026-09-09; use client.advanced_trade.portfolios.move_portfolio_funds() instead"
@@ -407,6 +416,18 @@ class PerpetualsWithRawResponse:
         self.intx_multi_asset_collateral = _to_raw_response_wrapper(group.intx_multi_asset_collateral)
 
 
+class PerpetualsWithStreamingResponse:
+    """Perpetuals operations whose response body is read as it is iterated."""
+
+    def __init__(self, group: Perpetuals) -> None:
+        self.allocate_portfolio = _to_streamed_response_wrapper(group.allocate_portfolio)
+        self.get_intx_portfolio_summary = _to_streamed_response_wrapper(group.get_intx_portfolio_summary)
+        self.get_intx_positions = _to_streamed_response_wrapper(group.get_intx_positions)
+        self.get_intx_position = _to_streamed_response_wrapper(group.get_intx_position)
+        self.get_intx_balances = _to_streamed_response_wrapper(group.get_intx_balances)
+        self.intx_multi_asset_collateral = _to_streamed_response_wrapper(group.intx_multi_asset_collateral)
+
+
 class AsyncPerpetuals:
     """Perpetuals operations (async)."""
 
@@ -417,6 +438,11 @@ class AsyncPerpetuals:
     def with_raw_response(self) -> AsyncPerpetualsWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncPerpetualsWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> AsyncPerpetualsWithStreamingResponse:
+        """The same methods, returning an async context manager of the response: its body is read as you iterate it."""
+        return AsyncPerpetualsWithStreamingResponse(self)
 
     @_deprecated(
         "POST /api/v3/brokerage/intx/allocate is deprecated and is retired on 2026-09-09; use client.advanced_trade.portfolios.move_portfolio_funds() instead"
@@ -778,3 +804,15 @@ class AsyncPerpetualsWithRawResponse:
         self.get_intx_position = _async_to_raw_response_wrapper(group.get_intx_position)
         self.get_intx_balances = _async_to_raw_response_wrapper(group.get_intx_balances)
         self.intx_multi_asset_collateral = _async_to_raw_response_wrapper(group.intx_multi_asset_collateral)
+
+
+class AsyncPerpetualsWithStreamingResponse:
+    """Perpetuals operations whose response body is read as it is iterated (async)."""
+
+    def __init__(self, group: AsyncPerpetuals) -> None:
+        self.allocate_portfolio = _async_to_streamed_response_wrapper(group.allocate_portfolio)
+        self.get_intx_portfolio_summary = _async_to_streamed_response_wrapper(group.get_intx_portfolio_summary)
+        self.get_intx_positions = _async_to_streamed_response_wrapper(group.get_intx_positions)
+        self.get_intx_position = _async_to_streamed_response_wrapper(group.get_intx_position)
+        self.get_intx_balances = _async_to_streamed_response_wrapper(group.get_intx_balances)
+        self.intx_multi_asset_collateral = _async_to_streamed_response_wrapper(group.intx_multi_asset_collateral)

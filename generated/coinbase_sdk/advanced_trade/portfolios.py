@@ -13,6 +13,8 @@ from .._base_client import RestApi as _RestApi
 from .._base_client import Timeout
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._streaming import async_to_streamed_response_wrapper as _async_to_streamed_response_wrapper
+from .._streaming import to_streamed_response_wrapper as _to_streamed_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     CreatePortfolioResponse,
@@ -28,8 +30,10 @@ from ..models.advanced_trade import (
 __all__ = [
     "AsyncPortfolios",
     "AsyncPortfoliosWithRawResponse",
+    "AsyncPortfoliosWithStreamingResponse",
     "Portfolios",
     "PortfoliosWithRawResponse",
+    "PortfoliosWithStreamingResponse",
 ]
 
 
@@ -43,6 +47,11 @@ class Portfolios:
     def with_raw_response(self) -> PortfoliosWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return PortfoliosWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> PortfoliosWithStreamingResponse:
+        """The same methods, returning a context manager of the response: its body is read as you iterate it."""
+        return PortfoliosWithStreamingResponse(self)
 
     def get_portfolios(
         self,
@@ -370,6 +379,18 @@ class PortfoliosWithRawResponse:
         self.delete_portfolio = _to_raw_response_wrapper(group.delete_portfolio)
 
 
+class PortfoliosWithStreamingResponse:
+    """Portfolios operations whose response body is read as it is iterated."""
+
+    def __init__(self, group: Portfolios) -> None:
+        self.get_portfolios = _to_streamed_response_wrapper(group.get_portfolios)
+        self.create_portfolio = _to_streamed_response_wrapper(group.create_portfolio)
+        self.move_portfolio_funds = _to_streamed_response_wrapper(group.move_portfolio_funds)
+        self.get_portfolio_breakdown = _to_streamed_response_wrapper(group.get_portfolio_breakdown)
+        self.edit_portfolio = _to_streamed_response_wrapper(group.edit_portfolio)
+        self.delete_portfolio = _to_streamed_response_wrapper(group.delete_portfolio)
+
+
 class AsyncPortfolios:
     """Portfolios operations (async)."""
 
@@ -380,6 +401,11 @@ class AsyncPortfolios:
     def with_raw_response(self) -> AsyncPortfoliosWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncPortfoliosWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> AsyncPortfoliosWithStreamingResponse:
+        """The same methods, returning an async context manager of the response: its body is read as you iterate it."""
+        return AsyncPortfoliosWithStreamingResponse(self)
 
     async def get_portfolios(
         self,
@@ -705,3 +731,15 @@ class AsyncPortfoliosWithRawResponse:
         self.get_portfolio_breakdown = _async_to_raw_response_wrapper(group.get_portfolio_breakdown)
         self.edit_portfolio = _async_to_raw_response_wrapper(group.edit_portfolio)
         self.delete_portfolio = _async_to_raw_response_wrapper(group.delete_portfolio)
+
+
+class AsyncPortfoliosWithStreamingResponse:
+    """Portfolios operations whose response body is read as it is iterated (async)."""
+
+    def __init__(self, group: AsyncPortfolios) -> None:
+        self.get_portfolios = _async_to_streamed_response_wrapper(group.get_portfolios)
+        self.create_portfolio = _async_to_streamed_response_wrapper(group.create_portfolio)
+        self.move_portfolio_funds = _async_to_streamed_response_wrapper(group.move_portfolio_funds)
+        self.get_portfolio_breakdown = _async_to_streamed_response_wrapper(group.get_portfolio_breakdown)
+        self.edit_portfolio = _async_to_streamed_response_wrapper(group.edit_portfolio)
+        self.delete_portfolio = _async_to_streamed_response_wrapper(group.delete_portfolio)

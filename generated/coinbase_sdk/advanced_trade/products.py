@@ -17,6 +17,8 @@ from .._pagination import async_paginated as _async_paginated
 from .._pagination import paginated as _paginated
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._streaming import async_to_streamed_response_wrapper as _async_to_streamed_response_wrapper
+from .._streaming import to_streamed_response_wrapper as _to_streamed_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     Candles,
@@ -36,8 +38,10 @@ from ..models.advanced_trade import (
 __all__ = [
     "AsyncProductsResource",
     "AsyncProductsResourceWithRawResponse",
+    "AsyncProductsResourceWithStreamingResponse",
     "ProductsResource",
     "ProductsResourceWithRawResponse",
+    "ProductsResourceWithStreamingResponse",
 ]
 
 
@@ -51,6 +55,11 @@ class ProductsResource:
     def with_raw_response(self) -> ProductsResourceWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return ProductsResourceWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> ProductsResourceWithStreamingResponse:
+        """The same methods, returning a context manager of the response: its body is read as you iterate it."""
+        return ProductsResourceWithStreamingResponse(self)
 
     def get_best_bid_ask(
         self,
@@ -458,6 +467,17 @@ class ProductsResourceWithRawResponse:
         self.get_market_trades = _to_raw_response_wrapper(group.get_market_trades)
 
 
+class ProductsResourceWithStreamingResponse:
+    """Products operations whose response body is read as it is iterated."""
+
+    def __init__(self, group: ProductsResource) -> None:
+        self.get_best_bid_ask = _to_streamed_response_wrapper(group.get_best_bid_ask)
+        self.get_product_book = _to_streamed_response_wrapper(group.get_product_book)
+        self.get_product = _to_streamed_response_wrapper(group.get_product)
+        self.get_candles = _to_streamed_response_wrapper(group.get_candles)
+        self.get_market_trades = _to_streamed_response_wrapper(group.get_market_trades)
+
+
 class AsyncProductsResource:
     """Products operations (async)."""
 
@@ -468,6 +488,11 @@ class AsyncProductsResource:
     def with_raw_response(self) -> AsyncProductsResourceWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncProductsResourceWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> AsyncProductsResourceWithStreamingResponse:
+        """The same methods, returning an async context manager of the response: its body is read as you iterate it."""
+        return AsyncProductsResourceWithStreamingResponse(self)
 
     async def get_best_bid_ask(
         self,
@@ -873,3 +898,14 @@ class AsyncProductsResourceWithRawResponse:
         self.get_product = _async_to_raw_response_wrapper(group.get_product)
         self.get_candles = _async_to_raw_response_wrapper(group.get_candles)
         self.get_market_trades = _async_to_raw_response_wrapper(group.get_market_trades)
+
+
+class AsyncProductsResourceWithStreamingResponse:
+    """Products operations whose response body is read as it is iterated (async)."""
+
+    def __init__(self, group: AsyncProductsResource) -> None:
+        self.get_best_bid_ask = _async_to_streamed_response_wrapper(group.get_best_bid_ask)
+        self.get_product_book = _async_to_streamed_response_wrapper(group.get_product_book)
+        self.get_product = _async_to_streamed_response_wrapper(group.get_product)
+        self.get_candles = _async_to_streamed_response_wrapper(group.get_candles)
+        self.get_market_trades = _async_to_streamed_response_wrapper(group.get_market_trades)

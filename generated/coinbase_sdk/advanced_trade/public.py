@@ -17,6 +17,8 @@ from .._pagination import async_paginated as _async_paginated
 from .._pagination import paginated as _paginated
 from .._response import async_to_raw_response_wrapper as _async_to_raw_response_wrapper
 from .._response import to_raw_response_wrapper as _to_raw_response_wrapper
+from .._streaming import async_to_streamed_response_wrapper as _async_to_streamed_response_wrapper
+from .._streaming import to_streamed_response_wrapper as _to_streamed_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
 from ..models.advanced_trade import (
     Candles,
@@ -36,8 +38,10 @@ from ..models.advanced_trade import (
 __all__ = [
     "AsyncPublic",
     "AsyncPublicWithRawResponse",
+    "AsyncPublicWithStreamingResponse",
     "Public",
     "PublicWithRawResponse",
+    "PublicWithStreamingResponse",
 ]
 
 
@@ -51,6 +55,11 @@ class Public:
     def with_raw_response(self) -> PublicWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return PublicWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> PublicWithStreamingResponse:
+        """The same methods, returning a context manager of the response: its body is read as you iterate it."""
+        return PublicWithStreamingResponse(self)
 
     def get_server_time(
         self,
@@ -408,6 +417,17 @@ class PublicWithRawResponse:
         self.get_public_market_trades = _to_raw_response_wrapper(group.get_public_market_trades)
 
 
+class PublicWithStreamingResponse:
+    """Public operations whose response body is read as it is iterated."""
+
+    def __init__(self, group: Public) -> None:
+        self.get_server_time = _to_streamed_response_wrapper(group.get_server_time)
+        self.get_public_product_book = _to_streamed_response_wrapper(group.get_public_product_book)
+        self.get_public_product = _to_streamed_response_wrapper(group.get_public_product)
+        self.get_public_candles = _to_streamed_response_wrapper(group.get_public_candles)
+        self.get_public_market_trades = _to_streamed_response_wrapper(group.get_public_market_trades)
+
+
 class AsyncPublic:
     """Public operations (async)."""
 
@@ -418,6 +438,11 @@ class AsyncPublic:
     def with_raw_response(self) -> AsyncPublicWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, body, `.parse()`)."""
         return AsyncPublicWithRawResponse(self)
+
+    @_cached_property
+    def with_streaming_response(self) -> AsyncPublicWithStreamingResponse:
+        """The same methods, returning an async context manager of the response: its body is read as you iterate it."""
+        return AsyncPublicWithStreamingResponse(self)
 
     async def get_server_time(
         self,
@@ -773,3 +798,14 @@ class AsyncPublicWithRawResponse:
         self.get_public_product = _async_to_raw_response_wrapper(group.get_public_product)
         self.get_public_candles = _async_to_raw_response_wrapper(group.get_public_candles)
         self.get_public_market_trades = _async_to_raw_response_wrapper(group.get_public_market_trades)
+
+
+class AsyncPublicWithStreamingResponse:
+    """Public operations whose response body is read as it is iterated (async)."""
+
+    def __init__(self, group: AsyncPublic) -> None:
+        self.get_server_time = _async_to_streamed_response_wrapper(group.get_server_time)
+        self.get_public_product_book = _async_to_streamed_response_wrapper(group.get_public_product_book)
+        self.get_public_product = _async_to_streamed_response_wrapper(group.get_public_product)
+        self.get_public_candles = _async_to_streamed_response_wrapper(group.get_public_candles)
+        self.get_public_market_trades = _async_to_streamed_response_wrapper(group.get_public_market_trades)
