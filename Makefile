@@ -27,6 +27,7 @@ help:
 	@echo "make bench            issue-7 benchmarks: per call, import, generation, scale (bench/README.md; BENCH_ARGS=...)"
 	@echo "make bench-scale      generation time at 1k/4k/16k operations (BENCH_ARGS='--scale-sizes 1000 4000')"
 	@echo "make corpus [N=50 SEED=1]  a seeded sample of the APIs.guru specs through sdkgen; pass rate"
+	@echo "make bench-corpus-speed [SPEED_N=20 SEED=1]  the same draw: sdkgen's generation time against openapi-python-client's, per spec"
 
 # The virtualenv depends on what installs it: requirements.lock and the packaging tables of
 # pyproject.toml. Not on [tool.sdkgen], whose version `make release` sets, nor on tool settings:
@@ -180,3 +181,10 @@ bench-scale: $(STAMP) $(BENCH_STAMP)
 
 corpus: $(STAMP) $(BENCH_SPECS)
 	$(BIN)/python -m bench.corpus --n $(N) --seed $(SEED) $(CORPUS_ARGS)
+
+# Generation speed on the same seeded APIs.guru draw: sdkgen against openapi-python-client, one run
+# each per spec, alternating order, cold (bench/corpus_speed.py; SPEED_N specs, default 20).
+SPEED_N ?= 20
+.PHONY: bench-corpus-speed
+bench-corpus-speed: $(STAMP) $(BENCH_STAMP) $(BENCH_SPECS)
+	$(BENCH_VENV)/bin/python -m bench.corpus_speed --n $(SPEED_N) --seed $(SEED) $(CORPUS_ARGS)

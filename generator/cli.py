@@ -11,17 +11,13 @@ from pathlib import Path
 
 from .config import SETTINGS, Config, check_metadata, from_arguments, load_pyproject
 from .errors import Diagnostics, Location, SdkgenError
-from .init import init_config
-from .ir import to_json
-from .ir_builder.sdk import build_sdk
-from .pipeline import DEFAULT_TEMPLATES, check, generate
+from .locations import TEMPLATES as DEFAULT_TEMPLATES
 from .progress import add_verbosity_options, choose_reporter, reporting, verbosity_of
 from .publish import add_publish_command, publish_command
-from .recursion import deep_recursion
-from .release import last_release, release, repository_root
-from .surface.report import compare, report_json, summary_lines, to_markdown
-from .surface.sources import resolve, surface_of_config
-from .write import os_error
+
+# The stages (and jinja2, PyYAML, the validators behind them) are imported by the commands that run
+# them: `sdkgen generate` with an up-to-date output (generator/uptodate.py) needs none of them, and
+# importing them was most of its time.
 
 EXIT_BREAKING = 2  # `sdkgen diff` found breaking changes (1 is an error)
 _verbosity = 1  # set by main from -q/-v: 0 errors only, 1 grouped warnings and progress, 2 everything
@@ -78,6 +74,10 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--spec-root", type=Path, help="folder every `$ref`d file must lie under (default: the project root, or the spec's folder)"
         )
+        if name == "generate":
+            sub.add_argument(
+                "--force", action="store_true", help="generate even when the inputs and the output are as the last generation left them"
+            )
     init = commands.add_parser(
         "init",
         help="write a starting [tool.sdkgen] for a spec into pyproject.toml",
@@ -193,6 +193,10 @@ def _print_warnings(diagnostics: Diagnostics) -> None:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from .release import last_release, repository_root
+    from .surface.report import compare, report_json, to_markdown
+    from .surface.sources import resolve, surface_of_config
+
     root = args.config.resolve().parent
     baseline = args.old
     if baseline is None:  # the last release: what the next release would be compared with
@@ -219,6 +223,8 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
+    from .release import release
+
     date = args.date or datetime.datetime.now(datetime.UTC).date().isoformat()
     done = release(
         args.config, args.templates, version=args.release_version, since=args.since, date=date, force=args.force, warn=_print_warning
@@ -250,11 +256,17 @@ def _run(args: argparse.Namespace) -> int:
         if args.command == "publish":
             return publish_command(args, quiet=_verbosity == 0)
         if args.command == "init":
+            from .init import init_config
+
             written = init_config(args.config, openapi=args.openapi, openrpc=args.openrpc, package=args.package)
             print(f"wrote [tool.sdkgen] to {written}; review it, then run `sdkgen generate`")
             return 0
         config = _config(args)
         if args.command == "ir":
+            from .ir import to_json
+            from .ir_builder.sdk import build_sdk
+            from .recursion import deep_recursion
+
             diagnostics = Diagnostics()
             with deep_recursion():
                 sdk = build_sdk(config, diagnostics)
@@ -262,6 +274,8 @@ def _run(args: argparse.Namespace) -> int:
             _print_warnings(diagnostics)
             return 0
         if args.command == "check":
+            from .pipeline import check
+
             result, diff = check(config, args.templates)
             _print_warnings(result.diagnostics)
             if diff or result.changes:
@@ -274,27 +288,73 @@ def _run(args: argparse.Namespace) -> int:
             if _verbosity > 0:
                 print(f"{config.output.name}/ is up to date ({time.perf_counter() - started:.2f} s)")
             return 0
-        result = generate(config, args.templates)
-        _print_warnings(result.diagnostics)
-        changes = result.changes
-        summary = f"{len(changes.added)} added, {len(changes.changed)} changed, {len(changes.removed)} removed" if changes else "no changes"
-        operations = sum(len(g.operations) for api in result.sdk.apis for g in api.groups)
-        models = sum(len(api.models) for api in result.sdk.apis)
-        if _verbosity > 0:
-            print(
-                f"generated {result.sdk.package} into {config.output}: {operations} operations, {models} models; {summary} ({time.perf_counter() - started:.2f} s)"
-            )
-            if result.work is not None:
-                print(result.work.summary())
-        if result.api_changes is not None and _verbosity > 0:
-            print("\n".join(summary_lines(result.api_changes)))
-        return 0
+        return _generate(args, config, started)
     except SdkgenError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # a file-system fault the stages did not report themselves
+        from .write import os_error
+
         print(f"error: {os_error(exc, 'read or write it')}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted; the output was left as it was", file=sys.stderr)
         return 130
+
+
+def _generate(args: argparse.Namespace, config: Config, started: float) -> int:
+    """`sdkgen generate`: reuse the output when it is current (generator/uptodate.py), else generate and record it."""
+    from . import uptodate
+
+    recorded = uptodate.enabled()  # SDKGEN_CACHE_DIR=off: no records
+    # The key is taken before anything is read: a file changed while the generation runs is seen next time.
+    key = uptodate.static_key(config, args.templates) if recorded else ""
+    if recorded and not args.force and config.output.parent.is_dir():
+        from .write import locked, remove_stale_stages
+
+        with locked(config.output):
+            remove_stale_stages(config.output)  # what a killed generation left, as a generation would
+            reused = uptodate.reusable(config, args.templates, key)
+        if reused is not None:
+            if _verbosity > 0:
+                for line in reused.all_warnings if _verbosity > 1 else reused.warnings:
+                    print(line, file=sys.stderr)
+                print(
+                    f"generated {reused.package} into {config.output}: {reused.operations} operations, {reused.models} models; "
+                    f"no changes ({time.perf_counter() - started:.2f} s)"
+                )
+                print(
+                    "up to date: the specs, configuration, templates and generator are as the last generation read them, and so is its output (--force regenerates)"
+                )
+                print("\n".join(reused.surface))
+            return 0
+    from .pipeline import generate
+    from .surface.report import Report, summary_lines
+
+    with uptodate.recording() as inputs:
+        result = generate(config, args.templates)
+    _print_warnings(result.diagnostics)
+    changes = result.changes
+    summary = f"{len(changes.added)} added, {len(changes.changed)} changed, {len(changes.removed)} removed" if changes else "no changes"
+    operations = sum(len(g.operations) for api in result.sdk.apis for g in api.groups)
+    models = sum(len(api.models) for api in result.sdk.apis)
+    if _verbosity > 0:
+        print(
+            f"generated {result.sdk.package} into {config.output}: {operations} operations, {models} models; {summary} ({time.perf_counter() - started:.2f} s)"
+        )
+        if result.work is not None:
+            print(result.work.summary())
+    if result.api_changes is not None and _verbosity > 0:
+        print("\n".join(summary_lines(result.api_changes)))
+    unchanged = summary_lines(Report("previous output", "regenerated", config.version, ()))
+    outcome = uptodate.Outcome(
+        result.sdk.package,
+        operations,
+        models,
+        tuple(result.diagnostics.summary()),
+        tuple(result.diagnostics.summary(limit=None)),
+        tuple(unchanged),
+    )
+    if recorded:
+        uptodate.remember(config, args.templates, key, inputs, result.manifest, outcome)
+    return 0

@@ -24,7 +24,8 @@ from .render.format import format_tree
 from .surface.diff import diff_surfaces
 from .surface.extract import FORMAT, SURFACE_FILE, Surface
 from .surface.report import Report
-from .write import MANIFEST, Changes, commit, locked, read_manifest, remove_stale_stages, staging, tree_files, write_files
+from .uptodate import note_absent, note_read
+from .write import MANIFEST, Changes, commit, locked, manifest_text, read_manifest, remove_stale_stages, staging, tree_files, write_files
 
 DEFAULT_TEMPLATES = TEMPLATES  # inside the package when installed from a wheel (generator/locations.py)
 
@@ -58,6 +59,7 @@ class Result:
     changes: Changes
     api_changes: Report | None = None  # the surface diff against the previous output (None: there was none)
     work: Work | None = None  # what was rendered and formatted, and what was reused (None: no cache)
+    manifest: bytes = b""  # the manifest the output holds now (`generate`), for its record (generator/uptodate.py)
 
 
 # More files than this are formatted by one ruff run over the whole tree (a command line has limits).
@@ -86,6 +88,9 @@ def _render_into(
     files = {path: rendered.pop(path).encode("utf-8") for path in list(rendered)}
     if config.changelog is not None and config.changelog.is_file():  # the package ships its changelog
         files[CHANGELOG_FILE] = config.changelog.read_bytes()
+        note_read(config.changelog, files[CHANGELOG_FILE])
+    elif config.changelog is not None:
+        note_absent(config.changelog)
     with progress_stage("formatting with ruff"):
         if cache is None:
             write_files(stage, files, output=config.output)
@@ -141,8 +146,10 @@ def generate(config: Config, templates: Path = DEFAULT_TEMPLATES) -> Result:
             sdk, owned, work = _render_into(stage, config, templates, diagnostics)
             previous = _previous_surface(config.output, sdk.package)
             with progress_stage(f"writing {config.output.name}/"):
-                changes = commit(stage, config.output, owned, f"sdkgen {sdk.generator_version}")
-    return Result(sdk, diagnostics, changes, _surface_report(previous, owned, sdk, "previous output"), work)
+                generator = f"sdkgen {sdk.generator_version}"
+                changes = commit(stage, config.output, owned, generator)
+    report = _surface_report(previous, owned, sdk, "previous output")
+    return Result(sdk, diagnostics, changes, report, work, manifest_text(owned, generator))
 
 
 def check(config: Config, templates: Path = DEFAULT_TEMPLATES) -> tuple[Result, str]:

@@ -36,8 +36,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from .config import Config, load_pyproject
 from .errors import SdkgenError
-from .pipeline import CHANGELOG_FILE, DEFAULT_TEMPLATES, check
-from .release import changelog_has, describe_paths, git, repository_root, uncommitted
+from .locations import TEMPLATES as DEFAULT_TEMPLATES
 
 INDEX_TIMEOUT = 30.0
 
@@ -145,6 +144,10 @@ def _credentials(upload_url: str, index_url: str) -> tuple[str, str] | None:
 
 def plan(config: Config, templates: Path, upload_url: str, index_url: str | None) -> Plan:
     """Check that the working tree is a release that is not on the index yet."""
+    # Imported here: the CLI imports this module for its arguments, and `sdkgen generate` need not load the pipeline.
+    from .pipeline import CHANGELOG_FILE, check
+    from .release import changelog_has, describe_paths, git, repository_root, uncommitted
+
     root = repository_root(config.root, "publish")
     version, tag = config.version, f"v{config.version}"
     index = index_url or simple_index_of(upload_url)

@@ -28,6 +28,7 @@ from generator.config import load_pyproject
 from generator.errors import SpecError
 from generator.pipeline import generate
 from tests.conftest import FIXTURES
+from tests.typecheck import mypy
 
 SPEC = FIXTURES / "specs" / "sensor_feed.asyncapi.yaml"
 PACKAGE = "sensor_sdk"
@@ -162,14 +163,7 @@ def test_the_sdk_is_ruff_and_mypy_strict_clean(sdk_folder: Path) -> None:
         [sys.executable, "-m", "ruff", "check", "--no-cache", PACKAGE], cwd=sdk_folder, capture_output=True, text=True, check=False
     )
     assert lint.returncode == 0, lint.stdout
-    types = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "-p", PACKAGE],
-        cwd=sdk_folder,
-        env={"PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    types = mypy(["--strict", "-p", PACKAGE], cwd=sdk_folder, env={"PATH": "/usr/bin:/bin"})
     assert types.returncode == 0, types.stdout[-4000:]
 
 

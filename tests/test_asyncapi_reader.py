@@ -45,7 +45,7 @@ def _expected_counts(data: dict) -> tuple[int, int]:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_channel_operation_and_message_of_an_official_example_is_described(path: Path) -> None:
     api, diagnostics = load(path)
-    data = yaml.safe_load(path.read_text())
+    data = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)
     channels, operations = _expected_counts(data)
     assert (len(api.channels), len(api.operations)) == (channels, operations)
     described = {m.key for m in api.messages}
@@ -378,7 +378,7 @@ def test_a_damaged_document_is_refused_with_a_spec_error_never_a_traceback(tmp_p
     replacements: list[object] = [None, 1, "x", [], {}, {"$ref": "#/components/schemas/nope"}, {"$ref": "#/channels"}, True, {"a": 1}]
     outcomes = {"described": 0, "refused": 0}
     for _ in range(40):
-        data = yaml.safe_load(rng.choice(sources).read_text())
+        data = yaml.load(rng.choice(sources).read_text(), Loader=yaml.CSafeLoader)
         for _ in range(rng.randint(1, 3)):
             path = rng.choice([p for p in _nodes(data) if p])
             parent = data
@@ -396,3 +396,25 @@ def test_a_damaged_document_is_refused_with_a_spec_error_never_a_traceback(tmp_p
             assert "\n" not in str(exc)
             outcomes["refused"] += 1
     assert outcomes["described"] and outcomes["refused"]
+
+
+def _asyncapi_documents() -> list[Path]:
+    official = sorted(p for p in OFFICIAL.rglob("*") if p.suffix in {".yaml", ".yml", ".json"})
+    return [*official, *sorted(BROKEN.glob("*.yaml")), ROOT / "specs/deribit/deribit_asyncapi.json"]
+
+
+@pytest.mark.parametrize("path", _asyncapi_documents(), ids=lambda p: p.name)
+def test_the_fast_validator_agrees_with_the_located_one(path: Path) -> None:
+    """jsonschema-rs answers "valid" for the usual document; jsonschema finds the located errors.
+    They must agree on validity, or a warning would be lost on the fast path."""
+    from generator.load.asyncapi import SCHEMAS, _fast_validator, asyncapi_validator
+
+    try:
+        data = json.loads(path.read_text()) if path.suffix == ".json" else yaml.load(path.read_text(), Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        pytest.skip("not YAML: the reader refuses it before validation")
+    version = data.get("asyncapi") if isinstance(data, dict) else None
+    if version not in SCHEMAS:
+        pytest.skip("no supported version: refused before validation")
+    located = list(asyncapi_validator(version).iter_errors(data))
+    assert _fast_validator(version).is_valid(data) == (not located), [e.message for e in located[:3]]

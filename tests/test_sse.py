@@ -163,9 +163,7 @@ def test_a_line_that_never_ends_is_bounded(sdk: ModuleType, server: StyleServer)
 
 
 def test_the_async_client_bounds_each_event(sdk: ModuleType, server: StyleServer) -> None:
-    server.streams["/events/ticks"] = [
-        Streamed([event({"seq": n}) for n in range(100)] + [event({"seq": 100, "price": "9" * 3000})])
-    ]
+    server.streams["/events/ticks"] = [Streamed([event({"seq": n}) for n in range(100)] + [event({"seq": 100, "price": "9" * 3000})])]
 
     async def call() -> list[int]:
         seen: list[int] = []

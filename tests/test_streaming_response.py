@@ -53,9 +53,7 @@ def client(sdk: ModuleType, server: StyleServer) -> Iterator[Any]:
         yield probe.probe
 
 
-def test_a_download_larger_than_max_response_bytes_streams_in_pieces_with_bounded_memory(
-    client: Any, server: StyleServer
-) -> None:
+def test_a_download_larger_than_max_response_bytes_streams_in_pieces_with_bounded_memory(client: Any, server: StyleServer) -> None:
     body = payload(8 * MIB)
     server.responses["download"] = (200, body, OCTETS)
     digest, total, largest = hashlib.sha256(), 0, 0

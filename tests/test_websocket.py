@@ -419,8 +419,11 @@ def _small_book(i: int) -> str:
     )
 
 
-def test_memory_stays_flat_over_100000_notifications(ws_server: WsServer) -> None:
-    total = 100_000
+def test_memory_stays_flat_over_30000_notifications(ws_server: WsServer) -> None:
+    # 25,000 notifications measured after a warm-up of 5,000: anything kept per notification (a dict,
+    # a model, an id in a set: 60 bytes and more) grows past the bound, which leaves room for the
+    # queue's 1,000 buffered items coming and going.
+    total = 30_000
 
     async def test() -> tuple[int, int, int]:
         async with client_for(ws_server) as client:
@@ -433,7 +436,7 @@ def test_memory_stays_flat_over_100000_notifications(ws_server: WsServer) -> Non
             try:
                 async for item in sub:
                     count += 1
-                    if count == 10_000:
+                    if count == 5_000:
                         baseline = tracemalloc.get_traced_memory()[0]
                     if item.change_id == total:
                         break

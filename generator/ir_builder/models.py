@@ -25,8 +25,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
-
 from ..ir import EnumMember, JsonScalar, Model, ModelField, TypeRef
 from .naming import ascii_fold, unique_name
 from .types import ENUM_MEMBERS, TypeMapper, literal, named, names_in, nullable, union, without_null
@@ -34,8 +32,18 @@ from .types import ENUM_MEMBERS, TypeMapper, literal, named, names_in, nullable,
 _NON_WORD = re.compile(r"\W")
 _CAMEL_1 = re.compile(r"([^_])([A-Z][a-z]+)")
 _CAMEL_2 = re.compile(r"([a-z0-9])([A-Z])")
-# Attributes every pydantic model has: a field with one of these names would replace it.
-_MODEL_ATTRIBUTES = frozenset(name for name in dir(BaseModel)) | {"model_config", "model_fields", "model_computed_fields"}
+# Attributes every pydantic model has: a field with one of these names would replace it. Spelled
+# out rather than read from `dir(BaseModel)`, which imported pydantic into every generation (a tenth
+# of a small spec's start-up); tests/test_incremental_startup.py holds it to the pinned pydantic.
+# Names starting with `_` are not listed: a field's Python name never does (`field_` is put before).
+MODEL_ATTRIBUTES = frozenset(
+    (
+        "construct copy dict from_orm json model_computed_fields model_config model_construct model_copy model_dump "
+        "model_dump_json model_extra model_fields model_fields_set model_json_schema model_parametrized_name "
+        "model_post_init model_rebuild model_validate model_validate_json model_validate_strings parse_file parse_obj "
+        "parse_raw schema schema_json update_forward_refs validate"
+    ).split()
+)
 _UNION_KEYS = ("anyOf", "oneOf")
 
 
@@ -62,10 +70,10 @@ def field_name(wire: str, taken: set[str], forbidden: set[str]) -> str:
         name = f"field_{name}"
     if name.startswith("_"):
         name = f"field{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in _MODEL_ATTRIBUTES or name in forbidden:
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in MODEL_ATTRIBUTES or name in forbidden:
         name += "_"
     candidate, number = name, 1
-    while candidate in taken or candidate in forbidden or candidate in _MODEL_ATTRIBUTES:
+    while candidate in taken or candidate in forbidden or candidate in MODEL_ATTRIBUTES:
         candidate = f"{name}_{number}"
         number += 1
     taken.add(candidate)

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from ..errors import Location, SpecError, join_pointer, relative_display
+from ..uptodate import note_read
 from .lines import JsonLines, YamlLines
 
 try:  # the C loader is several times faster on large specs
@@ -350,6 +351,7 @@ def read_document(path: Path, *, root: Path | None = None) -> SourceDocument:
         raise SpecError(Location(display), "file not found") from None
     except OSError as exc:
         raise SpecError(Location(display), f"cannot read file: {exc.strerror}") from None
+    note_read(path, raw)  # an input of the output's record (generator/uptodate.py)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

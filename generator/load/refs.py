@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from ..errors import Diagnostics, Location, SpecError, join_pointer
+from ..uptodate import note_absent
 from .documents import SourceDocument, read_document, resolve_pointer, split_pointer
 
 # Where a node of a document is: None for the root, else (the parent's site, key or index). The walk
@@ -133,6 +134,7 @@ class DocumentSet:
             )
         if path.is_file():
             return path
+        note_absent(path)  # read from the root instead: the file appearing here would change the output
         from_root = (self.root / file_part).resolve()
         if not (from_root.is_relative_to(self.root) and from_root.is_file()):
             return path  # reported by `_load`

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from functools import cache
@@ -117,11 +118,23 @@ class _TemplateCodeCache(FileSystemBytecodeCache):
 def template_code_cache(templates: Path) -> FileSystemBytecodeCache | None:
     """Where the Jinja environments keep compiled templates (compiling them is most of a small SDK's render time).
 
-    Jinja checks each entry against its template's source; the folder is also named by the
-    fingerprint of the generator's code (which sets the environments' options), the templates and
-    Jinja's version, so code compiled under other options is never read. None when caching is off.
+    Compiled templates are the generator's code, like its `.pyc` files, not the product of a spec:
+    they are kept where Python keeps those, in this package's `__pycache__/` (so every later run
+    on the machine, whatever its spec and cache folder, finds them compiled, as it finds the
+    generator's modules), or in the cache folder when that is not writable or Python writes no
+    bytecode (`PYTHONDONTWRITEBYTECODE`). Jinja checks each entry against its template's source;
+    the folder is also named by the fingerprint of the generator's code (which sets the
+    environments' options), the templates and Jinja's version, so code compiled under other
+    options is never read. None when the render cache is off (`SDKGEN_RENDER_CACHE=off`), or the
+    cache folder is needed and off.
     """
-    folder = cache_dir()
-    if folder is None or os.environ.get("SDKGEN_RENDER_CACHE") == "off":
+    if os.environ.get("SDKGEN_RENDER_CACHE") == "off":
         return None
-    return _TemplateCodeCache(str(folder / "render" / f"jinja-{_fingerprint(templates.resolve())[:16]}"), "%s.cache")
+    name = f"jinja-{_fingerprint(templates.resolve())[:16]}"
+    beside = Path(__file__).resolve().parent / "__pycache__"
+    if not sys.dont_write_bytecode and os.access(beside if beside.is_dir() else beside.parent, os.W_OK):
+        return _TemplateCodeCache(str(beside / name), "%s.cache")
+    folder = cache_dir()
+    if folder is None:
+        return None
+    return _TemplateCodeCache(str(folder / "render" / name), "%s.cache")
