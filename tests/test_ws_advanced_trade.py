@@ -160,6 +160,51 @@ async def test_a_sequence_gap_is_counted_on_the_client(server: AdvancedTradeWsSe
 
 
 @pytest.mark.anyio
+async def test_envelopes_with_their_fields_in_another_order_are_routed_and_numbered_alike(
+    server: AdvancedTradeWsServer, credentials: dict[str, str]
+) -> None:
+    # `events` first: the reader cannot see `channel` and `sequence_num` without decoding the frame.
+    async with AsyncClient(**credentials) as client, client.advanced_trade.ws(url=server.url) as ws:
+        ticker = await ws.subscribe_ticker(product_ids=[BTC])
+        await next_where(ticker)
+        server.events_first = True
+        server.trade(BTC, "BUY", "68950.00", "0.1")
+        moved = await next_where(ticker, lambda m: m.events[0].type == models.EventType.UPDATE)
+        assert isinstance(moved.events[0].tickers[0].price, Decimal)
+        assert ws.sequence_gaps == 0  # both layouts share one numbering
+        server.skip_sequence(2)
+        server.trade(BTC, "SELL", "68940.00", "0.2")
+        await next_where(ticker, lambda m: m.events[0].tickers[0].price == Decimal("68940.00"))
+        assert ws.sequence_gaps == 1
+        assert ticker.invalid == 0
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("events_first", [False, True], ids=["usual order", "events first"])
+async def test_a_message_numbered_again_is_dropped_as_late(
+    server: AdvancedTradeWsServer, credentials: dict[str, str], events_first: bool
+) -> None:
+    async with AsyncClient(**credentials) as client, client.advanced_trade.ws(url=server.url) as ws:
+        ticker = await ws.subscribe_ticker(product_ids=[BTC])
+        await next_where(ticker)
+        server.events_first = events_first
+        server.skip_sequence(-1)  # the next message repeats the last number
+        server.trade(BTC, "BUY", "68950.00", "0.1")
+        server.trade(BTC, "SELL", "68940.00", "0.2")
+        update = await next_where(ticker, lambda m: m.events[0].type == models.EventType.UPDATE)
+        assert update.events[0].tickers[0].price == Decimal("68940.00")  # the first trade's message was late
+        assert (ws.late, ws.sequence_gaps) == (1, 0)
+
+
+@pytest.mark.anyio
+async def test_an_error_message_from_the_server_is_kept_in_errors(server: AdvancedTradeWsServer) -> None:
+    async with AsyncClient() as client, client.advanced_trade.ws(url=server.url) as ws:
+        await ws.send({"type": "subscribe", "channel": "no_such_channel"})
+        await until(lambda: ws.errors)
+        assert ws.errors == [{"type": "error", "message": "unknown channel 'no_such_channel'"}]
+
+
+@pytest.mark.anyio
 async def test_a_closed_connection_is_reopened_and_resubscribed_async(server: AdvancedTradeWsServer, credentials: dict[str, str]) -> None:
     async with AsyncClient(**credentials) as client, client.advanced_trade.ws(url=server.url) as ws:
         ticker = await ws.subscribe_ticker(product_ids=[BTC])

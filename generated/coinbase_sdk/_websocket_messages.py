@@ -8,7 +8,12 @@ subscription is a JSON message built from what the spec fixes (`{"type": "subscr
 message (by a plug-in's hook) fills it. Everything the server sends comes on one connection:
 
 - a message is routed to its channel by one envelope field (`x-dispatch`), then parsed into the
-  channel's model when the consumer takes it (decoded once, validated lazily);
+  channel's model when the consumer takes it (decoded once, validated lazily). The reader usually
+  does not decode a frame at all: an anchored pattern reads the dispatch and sequence fields from
+  the envelope's leading members, the frame's text is queued, and the consumer decodes and
+  validates it in one pydantic-core step (`validate_json`). Frames the pattern does not fit (those
+  fields behind a nested value, escapes in them, a possible error message, a channel that keeps a
+  book) are decoded by `json.loads` as before, with the same routing and numbering;
 - an error message (`x-dispatch.errors`) is kept in `errors` and logged;
 - messages numbered per connection (`x-sequence`) have their gaps counted (`sequence_gaps`) and
   late or repeated numbers dropped (`late`); with `on-gap: resubscribe` every channel that keeps
@@ -30,6 +35,7 @@ import collections
 import contextlib
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -56,6 +62,16 @@ __all__ = [
 
 _T = TypeVar("_T")
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
+# One leading envelope member whose value is a scalar (a string without escapes, a number, true,
+# false, null): the members a field pattern may skip. Skipping only scalars keeps the pattern at
+# the envelope's top level, so a field of the same name inside a nested value is never taken.
+_SCALAR_MEMBER = r'\s*"(?!{name}")[^"\\]*"\s*:\s*(?:"[^"\\]*"|-?[0-9][0-9.eE+-]*|true|false|null)\s*,'
+
+
+def _field_pattern(name: str, value: str) -> re.Pattern[str]:
+    """The pattern reading envelope field `name` (its value matching `value`, captured) among its leading scalars."""
+    key = re.escape(json.dumps(name))
+    return re.compile(r"\s*\{(?:" + _SCALAR_MEMBER.format(name=re.escape(name)) + r")*?\s*" + key + r"\s*:\s*" + value)
 
 
 @dataclass(frozen=True)
@@ -147,7 +163,7 @@ class MessageSubscription(Generic[_T]):
         self._adapter: TypeAdapter[_T] = TypeAdapter(cast_to)
         self.queue_size = queue_size
         self.overflow: Overflow = overflow
-        self._queue: collections.deque[dict[str, Any]] = collections.deque()
+        self._queue: collections.deque[dict[str, Any] | str] = collections.deque()  # decoded, or the frame's text
         self._wakeup = asyncio.Event()
         self._error: BaseException | None = None
         self._closed = False
@@ -160,7 +176,7 @@ class MessageSubscription(Generic[_T]):
     def closed(self) -> bool:
         return self._closed
 
-    def _push(self, data: dict[str, Any]) -> None:
+    def _push(self, data: dict[str, Any] | str) -> None:
         if self._closed:
             return
         if len(self._queue) >= self.queue_size:
@@ -189,10 +205,18 @@ class MessageSubscription(Generic[_T]):
             while self._queue:
                 data = self._queue.popleft()
                 try:
+                    if isinstance(data, str):
+                        try:
+                            return self._adapter.validate_json(data)  # decoded and validated in one pass
+                        except ValidationError:
+                            data = json.loads(data)  # validated from the decoded value, exactly as the slow path does
                     return self._adapter.validate_python(data)
                 except ValidationError as exc:
                     self.invalid += 1
                     logger.warning("%s: a message did not match its model, skipped: %s", self.channel, exc)
+                except ValueError:
+                    self.invalid += 1
+                    logger.warning("%s: a message that is not JSON was skipped", self.channel)
             if self._closed:
                 if self._error is not None:
                     raise self._error
@@ -235,6 +259,15 @@ class AsyncMessageSocket:
         self._protocol = protocol
         self._channels = dict(channels)
         self._by_dispatch = {value: c for c in channels.values() for value in c.dispatch}
+        # The fast path's patterns (see the module docstring): the envelope's dispatch and sequence
+        # fields read from the frame's text, and the text that may mark an error message.
+        self._dispatch_pattern = (
+            _field_pattern(protocol.dispatch_field, r'"([^"\\]*)"\s*[,}]') if protocol.dispatch_field else None
+        )
+        self._sequence_pattern = (
+            _field_pattern(protocol.sequence_field, r"(-?[0-9]+)\s*[,}]") if protocol.sequence_field else None
+        )
+        self._error_marker = json.dumps(protocol.error_value) if protocol.error_field else ""
         self._only = next(iter(channels.values())) if len(channels) == 1 else None  # no dispatch field needed
         self._token = token
         self._options = options or WebSocketOptions()
@@ -406,6 +439,8 @@ class AsyncMessageSocket:
     async def _read(self, ws: ClientConnection) -> None:
         try:
             async for frame in ws:
+                if isinstance(frame, str) and self._route_text(frame):
+                    continue
                 try:
                     data = json.loads(frame)
                 except ValueError:
@@ -419,6 +454,44 @@ class AsyncMessageSocket:
             self._ws = None
             await self._reconnect()
 
+    def _route_text(self, frame: str) -> bool:
+        """Route a frame without decoding it (queued as text); False when it has to be decoded first."""
+        if self._error_marker and self._error_marker in frame:
+            return False  # perhaps an error message: decoded, to tell
+        if self._dispatch_pattern is None:
+            channel = self._only
+        else:
+            match = self._dispatch_pattern.match(frame)
+            if match is None:
+                return False
+            channel = self._by_dispatch.get(match.group(1))
+        if channel is None or channel.book is not None:
+            return False  # an acknowledgement (numbered too), or a book to apply: decoded
+        if self._sequence_pattern is not None:
+            match = self._sequence_pattern.match(frame)
+            if match is None:
+                return False
+            if not self._in_sequence(int(match.group(1))):
+                return True
+        for subscription in self._subscriptions:
+            if subscription._spec is channel:
+                subscription._push(frame)
+        return True
+
+    def _in_sequence(self, sequence: int) -> bool:
+        """Check a message's number against the connection's; False when it is late (to drop)."""
+        last = self._last_sequence
+        if last is not None and sequence <= last:
+            self.late += 1
+            return False
+        if last is not None and sequence != last + 1:
+            self.sequence_gaps += 1
+            logger.warning("gap in %s: %d after %d (messages were lost)", self._protocol.sequence_field, sequence, last)
+            if self._protocol.on_gap == "resubscribe":
+                self._resync()
+        self._last_sequence = sequence
+        return True
+
     def _dispatch(self, data: dict[str, Any]) -> None:
         protocol = self._protocol
         if protocol.error_field and data.get(protocol.error_field) == protocol.error_value:
@@ -426,17 +499,8 @@ class AsyncMessageSocket:
             logger.warning("the server reported an error: %s", data)
             return
         sequence = data.get(protocol.sequence_field) if protocol.sequence_field else None
-        if isinstance(sequence, int):
-            last = self._last_sequence
-            if last is not None and sequence <= last:
-                self.late += 1
-                return
-            if last is not None and sequence != last + 1:
-                self.sequence_gaps += 1
-                logger.warning("gap in %s: %d after %d (messages were lost)", protocol.sequence_field, sequence, last)
-                if protocol.on_gap == "resubscribe":
-                    self._resync()
-            self._last_sequence = sequence
+        if isinstance(sequence, int) and not self._in_sequence(sequence):
+            return
         channel = self._by_dispatch.get(data.get(protocol.dispatch_field)) if protocol.dispatch_field else self._only  # type: ignore[arg-type]
         if channel is None:
             return  # an acknowledgement, or a channel nobody subscribed

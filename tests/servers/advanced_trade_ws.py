@@ -133,6 +133,7 @@ class AdvancedTradeWsServer:
         self.connections = 0
         self.seen_jwts: set[str] = set()
         self.drop_on_subscribe: set[str] = set()
+        self.events_first = False  # True: envelopes written `{"events": ..., "channel": ..., "sequence_num": ...}`
         self._subscribes: dict[str, int] = {}
         self._conns: list[_Conn] = []
         self._books: dict[str, Book] = {p: self._initial_book(i) for i, p in enumerate(self.products)}
@@ -401,6 +402,8 @@ class AdvancedTradeWsServer:
                 conn.sequence += 1
                 return True
             envelope = {"channel": channel, "client_id": "", "timestamp": _now(), "sequence_num": conn.sequence, "events": events}
+            if self.events_first:
+                envelope = {"events": events, **envelope}
             conn.sequence += 1
             try:
                 await conn.ws.send(json.dumps(envelope))
