@@ -205,6 +205,29 @@ async def test_an_error_message_from_the_server_is_kept_in_errors(server: Advanc
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize(
+    "frame",
+    [
+        '{"channel": ["ticker"], "events": []}',  # a dispatch value that is a list
+        '{"channel": {"name": "ticker"}, "events": []}',  # ... or an object
+        '{"channel": "ticker", "sequence_num": true, "events": []}',  # a number that is a boolean
+        '{"events": [], "sequence_num": 1.5, "channel": "ticker"}',  # a number that is not whole (decoded path)
+        "[1, 2, 3]",  # not an object
+    ],
+    ids=["channel-list", "channel-object", "sequence-bool", "sequence-float", "array"],
+)
+async def test_a_frame_no_spec_describes_is_dropped_and_the_feed_goes_on(server: AdvancedTradeWsServer, frame: str) -> None:
+    async with AsyncClient() as client, client.advanced_trade.ws(url=server.url) as ws:
+        ticker = await ws.subscribe_ticker(product_ids=[BTC])
+        await next_where(ticker)
+        server.send_raw(frame)
+        server.trade(BTC, "BUY", "68000.00", "0.5")
+        update = await next_where(ticker, lambda m: m.events[0].type == models.EventType.UPDATE)
+        assert update.events[0].tickers[0].price == Decimal("68000.00")
+        assert ws.late == 0 and ws.sequence_gaps == 0  # the odd frame took no part in the numbering
+
+
+@pytest.mark.anyio
 async def test_a_closed_connection_is_reopened_and_resubscribed_async(server: AdvancedTradeWsServer, credentials: dict[str, str]) -> None:
     async with AsyncClient(**credentials) as client, client.advanced_trade.ws(url=server.url) as ws:
         ticker = await ws.subscribe_ticker(product_ids=[BTC])

@@ -499,9 +499,15 @@ class AsyncMessageSocket:
             logger.warning("the server reported an error: %s", data)
             return
         sequence = data.get(protocol.sequence_field) if protocol.sequence_field else None
-        if isinstance(sequence, int) and not self._in_sequence(sequence):
+        # A whole number only: JSON `true` is a Python int too, and must not take part in the numbering.
+        if type(sequence) is int and not self._in_sequence(sequence):
             return
-        channel = self._by_dispatch.get(data.get(protocol.dispatch_field)) if protocol.dispatch_field else self._only  # type: ignore[arg-type]
+        if protocol.dispatch_field:
+            key = data.get(protocol.dispatch_field)
+            # A dispatch value no spec gives (a list, an object) names no channel; it must not stop the reader.
+            channel = self._by_dispatch.get(key) if isinstance(key, str) else None
+        else:
+            channel = self._only
         if channel is None:
             return  # an acknowledgement, or a channel nobody subscribed
         if channel.book is not None and not self._keep_book(channel, data):

@@ -234,6 +234,15 @@ class AdvancedTradeWsServer:
 
         self.run(drop())
 
+    def send_raw(self, text: str) -> None:
+        """Send `text` as it is (one text frame) on every open connection: payloads no spec describes."""
+
+        async def send() -> None:
+            for conn in list(self._conns):
+                await conn.ws.send(text)
+
+        self.run(send())
+
     def mute(self) -> None:
         """Open connections stop sending (heartbeats included); new connections are normal."""
         for conn in list(self._conns):
