@@ -173,3 +173,29 @@ def test_channels_no_field_tells_apart_are_refused_with_the_extension_to_add(tmp
     spec.write_text(text, encoding="utf-8")
     with pytest.raises(SpecError, match="x-dispatch"):
         generate(load_pyproject(_config(tmp_path / "project", spec, "ambiguous_sdk")))
+
+
+def test_a_dispatch_field_that_is_not_text_is_not_taken_silently(tmp_path: Path) -> None:
+    """Messages are routed by text: numbered kinds give no usable field, and the error says what to add."""
+    text = (
+        SPEC.read_text(encoding="utf-8")
+        .replace("kind: {const: reading}", "kind: {const: 1}")
+        .replace("kind: {const: alert}", "kind: {const: 2}")
+    )
+    spec = tmp_path / "numbered.asyncapi.yaml"
+    spec.write_text(text, encoding="utf-8")
+    with pytest.raises(SpecError, match="x-dispatch"):
+        generate(load_pyproject(_config(tmp_path / "project", spec, "numbered_sdk")))
+
+
+def test_a_received_message_without_a_text_dispatch_value_is_named_in_a_warning(tmp_path: Path) -> None:
+    text = SPEC.read_text(encoding="utf-8").replace("kind: {const: alert}", "kind: {const: 2}")
+    text = text.replace("asyncapi: 3.0.0\n", "asyncapi: 3.0.0\nx-dispatch: {field: kind}\n", 1)
+    spec = tmp_path / "half.asyncapi.yaml"
+    spec.write_text(text, encoding="utf-8")
+    result = generate(load_pyproject(_config(tmp_path / "project", spec, "half_sdk")))
+    (line,) = [w for w in result.diagnostics.summary(limit=None) if "cannot route" in w]
+    assert (
+        ":51: /components/messages/Alert: message 'alert' of channel 'alerts' has no string `const` for the dispatch field 'kind' (found 2)"
+        in line
+    )

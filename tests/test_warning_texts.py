@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.config import from_arguments
+from generator.config import ApiSource, from_arguments
 from generator.errors import Diagnostics, Location
 from generator.ir_builder.sdk import build_sdk
 from generator.load.asyncapi import load_asyncapi, select_channels
@@ -58,6 +58,14 @@ def warnings_of(case: str) -> list[dict[str, Any]]:
             package="pkg", output=FOLDER / "unused", openapi=[], openrpc=[f"api={api_spec}"], overlays=[], version="0.1.0"
         )
         config = dataclasses.replace(config, apis=(dataclasses.replace(config.apis[0], asyncapi=ROOT / relative),))
+        build_sdk(config, diagnostics)
+        return _listed(diagnostics)
+    if spec.name.endswith(".asyncapi.yaml") and isinstance(CASES[case], dict) and CASES[case].get("only"):
+        # A WebSocket-only API: the AsyncAPI document is the whole entry (`asyncapi` alone in [tool.sdkgen] apis).
+        config = from_arguments(
+            package="pkg", output=FOLDER / "unused", openapi=[], openrpc=[f"api={relative}"], overlays=[], version="0.1.0"
+        )
+        config = dataclasses.replace(config, apis=(ApiSource(name="api", kind="asyncapi", path=ROOT / relative),))
         build_sdk(config, diagnostics)
         return _listed(diagnostics)
     if spec.name.endswith(".asyncapi.yaml"):

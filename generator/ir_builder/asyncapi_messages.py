@@ -207,6 +207,14 @@ class MessageSocketBuilder:
             description = text(schema.get("description")) if isinstance(schema, dict) else ""
             params.append(Param(param_name(wire, taken, "channel"), wire, "body", kind, wire in required, description))
         dispatch_values = [self._consts(m).get(dispatch_field) for m in received] if dispatch_field else []
+        for message, value in zip(received, dispatch_values, strict=False):
+            if not isinstance(value, str):  # the client routes by text: a message without a string `const` there is never delivered
+                self.diagnostics.warn(
+                    message.location,
+                    f"message {message.name!r} of channel {spec.address or spec.key!r} has no string `const` for the dispatch field "
+                    f"{dispatch_field!r} (found {json.dumps(value)}): the client cannot route it to the channel",
+                    kind="received message the client cannot route",
+                )
         book = spec.extensions.get("x-book")
         summary, description = text(spec.summary or spec.title), text(spec.description)
         return SocketChannel(
@@ -238,7 +246,7 @@ class MessageSocketBuilder:
             return ""  # one channel: every message is its
         every = [consts for group in per_channel.values() for consts in group]
         for candidate in every[0]:
-            if all(candidate in consts for consts in every):
+            if all(isinstance(consts.get(candidate), str) for consts in every):  # routed by text
                 values = [json.dumps(consts[candidate]) for consts in every]
                 if len(values) == len(set(values)):
                     return candidate
