@@ -31,8 +31,7 @@ from ._encoding import loads
 from ._exceptions import APIError, APIResponseValidationError, APITimeoutError, RequestInfo, ResponseTooLargeError
 from ._limits import BodyTooLarge, BoundedDecoder, Deadline, SizeBudget, UndecodableBody
 from ._response import _RAW_RESPONSE
-from ._transfer import _STRAY, REDIRECT_STATUSES, _Attempt, stray_error
-from ._watchdog import SocketDeadline
+from ._transfer import _STRAY, REDIRECT_STATUSES, async_send, send, stray_error
 
 __all__ = [
     "AsyncStreamedResponse",
@@ -70,63 +69,14 @@ def open_stream(
     client: httpx.Client, request: httpx.Request, limit: int | None, info: RequestInfo, total: Deadline
 ) -> httpx.Response:
     """Send `request` and return its response with the body unread (an error's body is read, within `limit`)."""
-    attempt = _Attempt(request, info, limit, total)
-    attempt.listen(request)
-    guard = SocketDeadline(attempt.deadline)
-    guard.arm(request)
-    response: httpx.Response | None = None
-    try:
-        response = client.send(request, stream=True, follow_redirects=False)
-        if not _needs_body(response):
-            return response
-        try:
-            attempt.start(response)
-            for raw in response.iter_raw():
-                attempt.take(raw)
-            return attempt.finish()
-        finally:
-            response.close()
-    except APIError:
-        raise
-    except (*_STRAY, BodyTooLarge, UndecodableBody) as exc:
-        if response is not None:
-            response.close()
-        raise attempt.failure(exc) from exc
-    finally:
-        guard.disarm()
+    return send(client, request, limit, info, total, read_body=_needs_body)
 
 
 async def async_open_stream(
     client: httpx.AsyncClient, request: httpx.Request, limit: int | None, info: RequestInfo, total: Deadline
 ) -> httpx.Response:
     """`open_stream` for an `httpx.AsyncClient`."""
-    import asyncio
-
-    attempt = _Attempt(request, info, limit, total)
-    attempt.async_listen(request)
-    response: httpx.Response | None = None
-    try:
-        async with asyncio.timeout(attempt.deadline.remaining()):
-            response = await client.send(request, stream=True, follow_redirects=False)
-            if not _needs_body(response):
-                return response
-            try:
-                attempt.start(response)
-                async for raw in response.aiter_raw():
-                    attempt.take(raw)
-                return attempt.finish()
-            finally:
-                await response.aclose()
-    except APIError:
-        raise
-    except TimeoutError as exc:
-        if response is not None:
-            await response.aclose()
-        raise attempt.timeout() from exc
-    except (*_STRAY, BodyTooLarge, UndecodableBody) as exc:
-        if response is not None:
-            await response.aclose()
-        raise attempt.failure(exc) from exc
+    return await async_send(client, request, limit, info, total, read_body=_needs_body)
 
 
 # -- the response -----------------------------------------------------------------------------------

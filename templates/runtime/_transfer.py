@@ -224,15 +224,27 @@ def _redirect_error(response: httpx.Response, info: RequestInfo) -> RedirectErro
 
 
 def send(
-    client: httpx.Client, request: httpx.Request, limit: int | None, info: RequestInfo, total: Deadline
+    client: httpx.Client,
+    request: httpx.Request,
+    limit: int | None,
+    info: RequestInfo,
+    total: Deadline,
+    *,
+    read_body: Callable[[httpx.Response], bool] | None = None,
 ) -> httpx.Response:
-    """Send `request` and read its decoded body, within the attempt's deadline and `limit` bytes."""
+    """Send `request` and read its decoded body, within the attempt's deadline and `limit` bytes.
+
+    With `read_body`, a response it refuses comes back with its body unread (a streamed download:
+    the caller reads and closes it); the deadline then covers the request up to the headers.
+    """
     attempt = _Attempt(request, info, limit, total)
     attempt.listen(request)
     guard = SocketDeadline(attempt.deadline)
     guard.arm(request)
     try:
         response = client.send(request, stream=True, follow_redirects=False)
+        if read_body is not None and not read_body(response):
+            return response
         try:
             attempt.start(response)
             for raw in response.iter_raw():
@@ -252,7 +264,13 @@ def send(
 
 
 async def async_send(
-    client: httpx.AsyncClient, request: httpx.Request, limit: int | None, info: RequestInfo, total: Deadline
+    client: httpx.AsyncClient,
+    request: httpx.Request,
+    limit: int | None,
+    info: RequestInfo,
+    total: Deadline,
+    *,
+    read_body: Callable[[httpx.Response], bool] | None = None,
 ) -> httpx.Response:
     """`send` for an `httpx.AsyncClient`: the deadline cancels the attempt wherever it is."""
     import asyncio
@@ -262,6 +280,8 @@ async def async_send(
     try:
         async with asyncio.timeout(attempt.deadline.remaining()):
             response = await client.send(request, stream=True, follow_redirects=False)
+            if read_body is not None and not read_body(response):
+                return response
             try:
                 attempt.start(response)
                 async for raw in response.aiter_raw():
