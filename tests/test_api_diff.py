@@ -497,3 +497,36 @@ def test_narrowing_and_widening_are_judged_the_same_way_in_both_directions(narro
         (narrowed,) = diff_surfaces(surface(wide, role), surface(narrow, role))
         assert widened.breaking is reads, (narrow, wide, widened)  # a value read can now be more things
         assert narrowed.breaking is writes, (wide, narrow, narrowed)  # a value written can now be fewer things
+
+
+def test_variant_helpers_are_in_the_surface_with_their_own_arguments(flagship_surface: dict[str, Any]) -> None:
+    helper = flagship_surface["apis"]["advanced_trade"]["helpers"]["orders.market_order_buy"]
+    assert helper["calls"] == "client.advanced_trade.orders.create_order"
+    assert helper["endpoint"] == "POST /api/v3/brokerage/orders" and helper["returns"] == "NewOrderResponse"
+    assert {"client_order_id", "product_id", "quote_size", "base_size"} <= set(helper["params"])
+    assert "side" not in helper["params"]  # the helper fixes it
+
+
+def test_a_removed_helper_argument_is_breaking(flagship_surface: dict[str, Any]) -> None:
+    new = copy.deepcopy(flagship_surface)
+    del new["apis"]["advanced_trade"]["helpers"]["orders.market_order_buy"]["params"]["base_size"]
+    (change,) = diff_surfaces(flagship_surface, new)
+    assert change.breaking and change.subject == "client.advanced_trade.orders.market_order_buy(base_size)"
+
+
+def test_paged_operations_record_their_pages(flagship_surface: dict[str, Any]) -> None:
+    operations = flagship_surface["apis"]["advanced_trade"]["operations"]
+    assert operations["accounts.get_accounts"]["pages"] == {"style": "cursor", "item": "Account"}
+    assert operations["accounts.get_account"]["pages"] is None
+
+
+def test_a_call_that_stops_paging_is_breaking_and_an_older_surface_is_not_misread(flagship_surface: dict[str, Any]) -> None:
+    new = copy.deepcopy(flagship_surface)
+    new["apis"]["advanced_trade"]["operations"]["accounts.get_accounts"]["pages"] = None
+    (change,) = diff_surfaces(flagship_surface, new)
+    assert change.kind == "operation-paging-changed" and change.breaking
+    assert "no longer a page of `Account`" in change.message
+    older = copy.deepcopy(flagship_surface)  # an api.json written before pages were recorded
+    for operation in older["apis"]["advanced_trade"]["operations"].values():
+        del operation["pages"]
+    assert [c for c in diff_surfaces(older, flagship_surface) if c.kind == "operation-paging-changed"] == []

@@ -375,6 +375,19 @@ def _diff_operation(api: str, old: dict[str, Any], new: dict[str, Any], docs: _D
     if old.get("request", []) != new.get("request", []) and old.get("request") and new.get("request"):
         now = f"sends {_code(', '.join(new['request']))} (was {_code(', '.join(old['request']))})"
         changes.append(_change(api, "operation-media-type-changed", call, now, breaking=new["request"][0] != old["request"][0]))
+    if "pages" in old and "pages" in new and old["pages"] != new["pages"]:  # an older api.json does not record it
+        was_paged: dict[str, str] = old.get("pages") or {}
+        now_paged: dict[str, str] = new.get("pages") or {}
+        if was_paged and now_paged:
+            now = f"pages of {_code(now_paged['item'])} by {now_paged['style']} (was of {_code(was_paged['item'])} by {was_paged['style']})"
+            changes.append(_change(api, "operation-paging-changed", call, now, breaking=was_paged["item"] != now_paged["item"]))
+        else:  # the call returns a page instead of the result, or the other way round
+            now = (
+                f"returns a page of {_code(now_paged['item'])}"
+                if now_paged
+                else f"returns the result itself, no longer a page of {_code(was_paged['item'])}"
+            )
+            changes.append(_change(api, "operation-paging-changed", call, now, breaking=True))
     if old.get("response") != new.get("response") and old.get("response") and new.get("response"):
         # How the body is read follows the media type; a change of the result's type is reported (and judged) as a retyping.
         now = f"answers {_code(new['response'])} (was {_code(old['response'])})"
@@ -550,6 +563,7 @@ def diff_surfaces(old: Surface, new: Surface) -> list[Change]:
     for name in sorted(set(old_apis) & set(new_apis)):
         was, now = old_apis[name], new_apis[name]
         changes.extend(_diff_operations(name, was["operations"], now["operations"], docs))
+        changes.extend(_diff_operations(name, was.get("helpers", {}), now.get("helpers", {}), docs))
         changes.extend(_diff_operations(name, was.get("channels", {}), now.get("channels", {}), docs))
         changes.extend(_diff_models(name, was["models"], now["models"], docs))
         changes.extend(_diff_errors(name, was["errors"], now["errors"]))

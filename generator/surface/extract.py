@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ..ir import Api, Channel, Model, Operation, Sdk, SocketChannel, SocketSend, Webhook
+from ..ir import Api, Channel, Model, Operation, Param, Sdk, SocketChannel, SocketSend, VariantHelper, Webhook
 from ..ir_builder.module_names import HTTP_ERROR_CLASSES
 from .json_text import dumps_indented
 
@@ -50,10 +50,10 @@ def wire_style(style: str, explode: bool, allow_reserved: bool, content_type: st
     return style + ("+explode" if explode else "") + ("+allowReserved" if allow_reserved else "")
 
 
-def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
+def _params(parameters: tuple[Param, ...]) -> dict[str, Any]:
     params: dict[str, Any] = {}
     position = 0
-    for param in op.params:
+    for param in parameters:
         entry: dict[str, Any] = {
             "type": param.type.annotation,
             "required": param.required,
@@ -70,24 +70,36 @@ def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
         elif param.location == "body" and (param.content_type or param.part_headers):  # a multipart part's `encoding`
             entry["style"] = "; ".join([f"part:{param.content_type or 'default'}", *(f"{k}: {v}" for k, v in param.part_headers)])
         params[param.name] = entry
+    return params
+
+
+def _errors(api: Api, op: Operation) -> list[str]:
     if op.transport == "jsonrpc":
         by_code: dict[int, list[str]] = {}
         for error in api.errors:
             by_code.setdefault(error.code, []).append(error.class_name)
-        errors = sorted({name for code in op.error_codes for name in by_code.get(code, [])})
-        endpoint = f"rpc {op.rpc_method}"
-    else:
-        errors = sorted({http_error_class(status) for status in op.error_codes})
-        endpoint = f"{op.http_method} {op.path}"
-    entry = {
+        return sorted({name for code in op.error_codes for name in by_code.get(code, [])})
+    return sorted({http_error_class(status) for status in op.error_codes})
+
+
+def _endpoint(op: Operation) -> str:
+    return f"rpc {op.rpc_method}" if op.transport == "jsonrpc" else f"{op.http_method} {op.path}"
+
+
+def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
+    entry: dict[str, Any] = {
         "call": f"client.{api.name}.{group}.{op.name}",
-        "endpoint": endpoint,
-        "params": params,
+        "endpoint": _endpoint(op),
+        "params": _params(op.params),
         "returns": op.result_annotation,
-        "errors": errors,
+        "errors": _errors(api, op),
         "idempotent": op.idempotent,
         "docs": docs_text(op.summary, op.description),
     }
+    # Whether the call returns a page that iterates across pages (null: the result itself). Always
+    # present, so a surface without the key (written before it existed) reads as "not recorded".
+    paging = op.pagination
+    entry["pages"] = {"style": paging.style, "item": paging.item.annotation if paging.item is not None else ""} if paging else None
     if op.body_content_type:  # the request body's media types, the default first
         entry["request"] = list(op.body_media_types or (op.body_content_type,))
     if op.response_content_type:  # the success response's media type (what `Accept` asks for and how it is read)
@@ -99,6 +111,21 @@ def _operation(api: Api, group: str, op: Operation) -> dict[str, Any]:
             "replacement": op.deprecation.replacement,
         }
     return entry
+
+
+def _helper(api: Api, group: str, op: Operation, helper: VariantHelper) -> dict[str, Any]:
+    """A variant helper (`x-sdkgen-variants`): a method of its own, calling `op` with one configuration."""
+    return {
+        "call": f"client.{api.name}.{group}.{helper.name}",
+        "endpoint": _endpoint(op),
+        "params": _params((*helper.params, *helper.fields)),
+        "returns": op.result_annotation,
+        "errors": _errors(api, op),
+        "idempotent": op.idempotent,
+        "docs": docs_text(helper.summary),
+        "calls": f"client.{api.name}.{group}.{op.name}",
+        "variant": helper.variant,
+    }
 
 
 def _channel(api: Api, channel: Channel) -> dict[str, Any]:
@@ -206,6 +233,12 @@ def _closure(start: set[str], by_name: dict[str, Model]) -> set[str]:
 def api_surface(api: Api) -> dict[str, Any]:
     """The surface of one API."""
     operations = {f"{group.module}.{op.name}": _operation(api, group.module, op) for group in api.groups for op in group.operations}
+    helpers = {
+        f"{group.module}.{helper.name}": _helper(api, group.module, op, helper)
+        for group in api.groups
+        for op in group.operations
+        for helper in op.variants
+    }
     channels = {channel.name: _channel(api, channel) for channel in (api.websocket.channels if api.websocket else ())}
     socket = api.message_socket
     channels.update({channel.name: _socket_channel(api, channel) for channel in (socket.channels if socket else ())})
@@ -215,6 +248,7 @@ def api_surface(api: Api) -> dict[str, Any]:
     by_name = {m.name: m for m in api.models}
     # A model is `input` when it reaches a parameter, `output` when it reaches a result.
     calls = [(op.params, op.result) for group in api.groups for op in group.operations]
+    calls += [((*h.params, *h.fields), op.result) for group in api.groups for op in group.operations for h in op.variants]
     calls += [(channel.params, channel.payload) for channel in (api.websocket.channels if api.websocket else ())]
     calls += [(channel.params, channel.payload) for channel in (socket.channels if socket else ())]
     calls += [((), hook.payload) for hook in api.webhooks]
@@ -231,6 +265,7 @@ def api_surface(api: Api) -> dict[str, Any]:
         "protocol": api.protocol,
         "client": f"client.{api.name}",
         "operations": operations,
+        "helpers": helpers,
         "channels": channels,
         "models": models,
         "errors": errors,
