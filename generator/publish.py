@@ -18,21 +18,17 @@ uploads with twine. The index comes from twine's own variables (`TWINE_REPOSITOR
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
-import html.parser
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from .config import Config, load_pyproject
 from .errors import SdkgenError
@@ -44,6 +40,17 @@ INDEX_TIMEOUT = 30.0
 def normalized(name: str) -> str:
     """A distribution name as PEP 503 compares them."""
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def file_version(filename: str, distribution: str) -> str | None:
+    """The version of a wheel or sdist file name of `distribution`, or None for another project's file."""
+    if filename.endswith(".whl"):
+        name, _, rest = filename.partition("-")
+        version = rest.split("-", 1)[0]
+    else:
+        stem = re.sub(r"\.(tar\.gz|zip|tar\.bz2)$", "", filename)
+        name, _, version = stem.rpartition("-")
+    return version if normalized(name) == normalized(distribution) else None
 
 
 def simple_index_of(upload_url: str) -> str:
@@ -60,65 +67,11 @@ def simple_index_of(upload_url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path + "/simple/", "", ""))
 
 
-class _Links(html.parser.HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: list[str] = []
-        self._in_anchor = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self._in_anchor = True
-            href = dict(attrs).get("href") or ""
-            self.names.append(href.split("#", 1)[0].rsplit("/", 1)[-1])
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in_anchor = False
-
-
-def _file_version(filename: str, distribution: str) -> str | None:
-    """The version of a wheel or sdist file name of `distribution`, or None for another project's file."""
-    if filename.endswith(".whl"):
-        name, _, rest = filename.partition("-")
-        version = rest.split("-", 1)[0]
-    else:
-        stem = re.sub(r"\.(tar\.gz|zip|tar\.bz2)$", "", filename)
-        name, _, version = stem.rpartition("-")
-    return version if normalized(name) == normalized(distribution) else None
-
-
-class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects on the index's host only: pypiserver sends projects it does not hold to pypi.org."""
-
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
-        if urlsplit(newurl).netloc != urlsplit(req.full_url).netloc:
-            raise urllib.error.HTTPError(req.full_url, 404, "not on this index (redirected elsewhere)", headers, fp)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
 def published_files(index_url: str, distribution: str, version: str, auth: tuple[str, str] | None) -> list[str]:
     """The files of `distribution` `version` the index lists (empty when the project is not there)."""
-    url = urljoin(index_url if index_url.endswith("/") else index_url + "/", normalized(distribution) + "/")
-    request = urllib.request.Request(url, headers={"Accept": "text/html"})
-    if auth is not None:
-        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-        request.add_header("Authorization", f"Basic {token}")
-    try:
-        with urllib.request.build_opener(_SameHostRedirects()).open(request, timeout=INDEX_TIMEOUT) as response:
-            page = response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        if exc.code == 404:
-            return []
-        raise SdkgenError(
-            f"cannot tell whether {distribution} {version} is on the index: {url} answered HTTP {exc.code} "
-            "(check the credentials, or set the simple index with INDEX_URL=...)"
-        ) from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise SdkgenError(f"cannot tell whether {distribution} {version} is on the index: {url}: {reason}") from None
-    links = _Links()
-    links.feed(page)
-    return sorted(name for name in links.names if _file_version(name, distribution) == version)
+    from .index_lookup import listed_files  # urllib and html.parser: only `publish` needs them (CLI start-up)
+
+    return listed_files(index_url, distribution, version, auth, timeout=INDEX_TIMEOUT)
 
 
 @dataclass(frozen=True)
@@ -200,7 +153,7 @@ def build(config: Config, dist: Path, version: str) -> list[Path]:
             "python -m build",
         )
         built = sorted(Path(scratch).iterdir())
-        wrong = [p.name for p in built if _file_version(p.name, config.distribution) != version]
+        wrong = [p.name for p in built if file_version(p.name, config.distribution) != version]
         if wrong:
             raise SdkgenError(f"the build made {', '.join(wrong)}, not {config.distribution} {version}; regenerate and release again")
         dist.mkdir(parents=True, exist_ok=True)
