@@ -16,17 +16,12 @@ from .publish import file_version, normalized
 class _Links(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.names: list[str] = []
-        self._in_anchor = False
+        self.names: list[str] = []  # the file name of every link on the page
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "a":
-            self._in_anchor = True
             href = dict(attrs).get("href") or ""
             self.names.append(href.split("#", 1)[0].rsplit("/", 1)[-1])
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in_anchor = False
 
 
 class _SameHostRedirects(urllib.request.HTTPRedirectHandler):

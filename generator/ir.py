@@ -760,6 +760,11 @@ class Sdk:
     runtime: Runtime
     project: Project
 
+    @property
+    def has_rest_groups(self) -> bool:
+        """Whether any API has REST operation groups (they offer `with_streaming_response`)."""
+        return any(api.protocol == "openapi" and api.groups for api in self.apis)
+
 
 def to_json(value: Any) -> str:
     """Serialise IR to stable JSON (sorted keys, two-space indent, trailing newline)."""

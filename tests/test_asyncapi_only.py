@@ -156,6 +156,7 @@ def test_the_sdk_names_its_server_and_nothing_of_a_vendor_or_of_json_rpc(sdk_fol
     texts = {p.relative_to(sdk_folder).as_posix(): p.read_text(encoding="utf-8") for p in sdk_folder.rglob("*") if p.is_file()}
     assert not [name for name, text in texts.items() if VENDORS.search(text) or VENDORS.search(name)]
     assert "channels" in json.loads(texts[f"{PACKAGE}/api.json"])["apis"]["sensors"]
+    assert "with_streaming_response" not in texts["README.md"]  # no REST groups: the README offers none
 
 
 def test_the_sdk_is_ruff_and_mypy_strict_clean(sdk_folder: Path) -> None:
@@ -199,3 +200,22 @@ def test_a_received_message_without_a_text_dispatch_value_is_named_in_a_warning(
         ":51: /components/messages/Alert: message 'alert' of channel 'alerts' has no string `const` for the dispatch field 'kind' (found 2)"
         in line
     )
+
+
+def test_two_sent_messages_with_one_method_name_are_refused_with_the_extension_to_add(tmp_path: Path) -> None:
+    text = SPEC.read_text(encoding="utf-8").replace(
+        "components:\n  messages:\n",
+        "  receiveLimits:\n    action: receive\n    channel: {$ref: '#/channels/limits'}\n"
+        "    messages: [{$ref: '#/channels/limits/messages/setLimit'}]\n"
+        "components:\n  messages:\n    SetLimit:\n      name: set_threshold\n      payload: {$ref: '#/components/schemas/SetThreshold'}\n",
+        1,
+    )
+    text = text.replace(
+        "operations:\n",
+        "  limits:\n    address: limits\n    messages:\n      setLimit: {$ref: '#/components/messages/SetLimit'}\noperations:\n",
+        1,
+    )
+    spec = tmp_path / "clash.asyncapi.yaml"
+    spec.write_text(text, encoding="utf-8")
+    with pytest.raises(SpecError, match=r"would be sent with send_set_threshold\(\), like .*x-sdkgen-name"):
+        generate(load_pyproject(_config(tmp_path / "project", spec, "clash_sdk")))

@@ -82,6 +82,12 @@ def test_iter_bytes_gives_pieces_of_the_size_asked_for(client: Any, server: Styl
     assert b"".join(pieces) == body
 
 
+def test_a_chunk_size_below_one_byte_is_refused(client: Any, server: StyleServer) -> None:
+    server.responses["download"] = (200, b"abc", OCTETS)
+    with client.files.with_streaming_response.download() as response, pytest.raises(ValueError, match="chunk_size"):
+        next(response.iter_bytes(chunk_size=0))  # would yield b"" for ever
+
+
 def test_write_to_file_writes_the_body_as_it_arrives(client: Any, server: StyleServer, tmp_path: Path) -> None:
     body = payload(3 * MIB)
     server.responses["download"] = (200, body, OCTETS)

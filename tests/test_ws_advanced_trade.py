@@ -228,6 +228,33 @@ async def test_a_frame_no_spec_describes_is_dropped_and_the_feed_goes_on(server:
 
 
 @pytest.mark.anyio
+async def test_a_book_event_whose_levels_are_not_a_list_is_skipped_and_the_book_goes_on(
+    server: AdvancedTradeWsServer, credentials: dict[str, str]
+) -> None:
+    async with AsyncClient(**credentials) as client, client.advanced_trade.ws(url=server.url) as ws:
+        level2 = await ws.subscribe_level2(product_ids=[BTC])
+        await next_where(level2)
+        server.send_raw('{"channel": "l2_data", "events": [{"type": "update", "product_id": "BTC-USD", "updates": 5}]}')
+        server.book_update(BTC, [("bid", "68000.00", "3")])
+        await next_where(level2, lambda m: m.events[0].updates and m.events[0].updates[0].price_level == Decimal("68000.00"))
+        assert as_book(ws.books[BTC]) == server_book(server.book(BTC))
+
+
+@pytest.mark.anyio
+async def test_an_overflowing_error_subscription_ends_and_unsubscribes(server: AdvancedTradeWsServer) -> None:
+    from coinbase_sdk import SubscriptionOverflowError
+
+    async with AsyncClient() as client, client.advanced_trade.ws(url=server.url) as ws:
+        ticker = await ws.subscribe_ticker(product_ids=[BTC], queue_size=1, overflow="error")
+        for _ in range(3):  # nobody reads: the second message overflows the queue of one
+            server.trade(BTC, "BUY", "68000.00", "0.5")
+        await until(lambda: [m["type"] for _, m in server.received] == ["subscribe", "unsubscribe"])
+        with pytest.raises(SubscriptionOverflowError):
+            async for _ in ticker:
+                pass
+
+
+@pytest.mark.anyio
 async def test_a_closed_connection_is_reopened_and_resubscribed_async(server: AdvancedTradeWsServer, credentials: dict[str, str]) -> None:
     async with AsyncClient(**credentials) as client, client.advanced_trade.ws(url=server.url) as ws:
         ticker = await ws.subscribe_ticker(product_ids=[BTC])

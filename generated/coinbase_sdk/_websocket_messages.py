@@ -182,6 +182,8 @@ class MessageSubscription(Generic[_T]):
         if len(self._queue) >= self.queue_size:
             if self.overflow == "error":
                 self._end(SubscriptionOverflowError(self.channel, self.queue_size))
+                # Ended by the overflow: leave the socket too (unsubscribed unless another subscription shares it).
+                asyncio.get_running_loop().create_task(self._socket._release(self))
                 return
             self._queue.popleft()
             self.dropped += 1
@@ -322,8 +324,10 @@ class AsyncMessageSocket:
             for key in dict.fromkeys(self._key(s) for s in self._subscriptions if not s.closed):
                 subscription = next(s for s in self._subscriptions if self._key(s) == key)
                 await self._send(subscription._spec, "subscribe", subscription.params)
-        except ConnectionLostError:
-            self._ws = None  # lost while subscribing: the next attempt starts over
+        except BaseException:
+            self._ws = None  # lost (or refused) while subscribing: the next attempt starts over on a new connection
+            with contextlib.suppress(Exception):
+                await ws.close()
             raise
         self._reader = asyncio.get_running_loop().create_task(self._read(ws))
 
@@ -559,7 +563,8 @@ class AsyncMessageSocket:
                 book = self.books.setdefault(product, OrderBook(product))
                 if book.stale:
                     continue
-            for level in event.get(rule.levels) or []:
+            levels = event.get(rule.levels)
+            for level in levels if isinstance(levels, list) else ():
                 if not isinstance(level, dict):
                     continue
                 side = (
@@ -598,6 +603,10 @@ class AsyncMessageSocket:
                         subscription._end(exc)
                     return
                 await asyncio.sleep(min(0.05 * 2**attempts, 2.0))
+            except Exception as exc:  # noqa: BLE001 - e.g. the token hook failed: no retry mends it, so every subscription ends with it
+                for subscription in self._subscriptions:
+                    subscription._end(exc)
+                return
 
     def __repr__(self) -> str:
         return f"AsyncMessageSocket({self.url!r}, connected={self.connected}, subscriptions={len(self._subscriptions)})"

@@ -108,6 +108,7 @@ class MessageSocketBuilder:
         sends: list[SocketSend] = []
         models: set[str] = set()
         taken: dict[str, str] = {}
+        sent_names: dict[str, str] = {}  # send_<name>() → the message it sends
         for spec_channel in self.api.channels:
             operations = self.api.operations_on(spec_channel.key)
             sent = [self.api.message(k) for op in operations if op.action == "send" for k in op.messages]
@@ -120,9 +121,19 @@ class MessageSocketBuilder:
                 if message in subscribe or message in unsubscribe:
                     continue
                 payload = self._payload([message], context + pascal_case(message.name or "Message"))
+                send_name = python_name(
+                    str(message.extensions.get("x-sdkgen-name") or message.name or message.key.rsplit("/", 1)[-1]), fallback="message"
+                )
+                if send_name in sent_names:
+                    raise SpecError(
+                        message.location,
+                        f"message {message.name or message.key!r} would be sent with send_{send_name}(), like {sent_names[send_name]!r}",
+                        "name one of them with `x-sdkgen-name` on the message (in an overlay)",
+                    )
+                sent_names[send_name] = message.key
                 sends.append(
                     SocketSend(
-                        name=python_name(message.name or message.key.rsplit("/", 1)[-1], fallback="message"),
+                        name=send_name,
                         channel=spec_channel.address or spec_channel.key,
                         summary=text(message.summary or message.title),
                         payload=payload,

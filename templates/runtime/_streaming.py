@@ -79,6 +79,11 @@ async def async_open_stream(
     return await async_send(client, request, limit, info, total, read_body=_needs_body)
 
 
+def _check_chunk_size(chunk_size: int | None) -> None:
+    if chunk_size is not None and chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive number of bytes, not {chunk_size!r}")
+
+
 # -- the response -----------------------------------------------------------------------------------
 
 
@@ -215,6 +220,7 @@ class StreamedResponse(_Common[_T]):
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """The body, decoded (gzip, deflate), in pieces as they arrive (of `chunk_size` bytes, but the last, when given)."""
+        _check_chunk_size(chunk_size)
         decoder = self._start()
         pending = b""
         try:
@@ -304,6 +310,7 @@ class AsyncStreamedResponse(_Common[_T]):
 
     async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         """The body, decoded (gzip, deflate), in pieces as they arrive (of `chunk_size` bytes, but the last, when given)."""
+        _check_chunk_size(chunk_size)
         decoder = self._start()
         pending = b""
         try:
